@@ -1,0 +1,66 @@
+# The commands a person types. `make help` lists them. Everything installs itself on first use.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.DEFAULT_GOAL := help
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+.PHONY: install
+install: $(STAMP) ## Create .venv and install the project with its dev tools
+
+.PHONY: run
+run: $(STAMP) ## Start everything (embedded PostgreSQL, migrations, demo data, services); Ctrl-C stops it
+	$(PY) -m tools.devstack run
+
+.PHONY: test
+test: $(STAMP) ## Run the whole test suite on real PostgreSQL (embedded, or TEST_DATABASE_URL)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: $(STAMP) ## ruff (format and lint), mypy strict, import-linter contracts
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy shared services tools
+	$(VENV)/bin/lint-imports
+
+.PHONY: format
+format: $(STAMP) ## Reformat and auto-fix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+.PHONY: migrate
+migrate: $(STAMP) ## Apply every service's migrations to its database
+	$(PY) -m tools.devstack migrate
+
+.PHONY: demo
+demo: $(STAMP) ## Load the demo data (idempotent)
+	$(PY) -m tools.devstack demo
+
+.PHONY: token
+token: $(STAMP) ## Print a development JWT: make token ROLE=provider [PROVIDER=uuid] [TERC=2611011] [VOIVODESHIP=26]
+	@$(PY) -m tools.token --role "$(ROLE)" --terc "$(TERC)" --provider "$(PROVIDER)" --voivodeship "$(VOIVODESHIP)" --subject "$(SUBJECT)"
+
+.PHONY: bench
+bench: $(STAMP) ## Catalogue search benchmark (not a test; prints figures and ratios)
+	$(PY) -m bench.catalogue_search
+
+.PHONY: db-stop
+db-stop: $(STAMP) ## Stop the embedded PostgreSQL if it is running
+	$(PY) -m tools.devstack stop-db
+
+.PHONY: clean
+clean: ## Remove the virtual environment (keeps .data)
+	rm -rf $(VENV)

@@ -1,0 +1,50 @@
+"""The catalogue service: social services taxonomy, PES/NGO providers, their offerings, HSDS 3.0."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.catalogue.hsds.router import router as hsds_router
+from services.catalogue.offerings.router import router as offerings_router
+from services.catalogue.providers.router import router as providers_router
+from services.catalogue.settings import CatalogueSettings, get_settings
+from services.catalogue.taxonomy.router import router as taxonomy_router
+from shared.app import create_service_app
+
+DESCRIPTION = """
+The catalogue of social services (*usługi społeczne*) under the Act of 19 July 2019 on the provision of social
+services by a centre for social services (CUS): the 14 statutory areas, service types, and the social-economy
+providers (PES: NGOs, social cooperatives, CIS, KIS, ZAZ, WTZ...) that deliver them, where, at what capacity and price.
+
+Providers register themselves and are verified by a regional centre (ROPS) of their voivodeship; the public sees
+verified providers only. Errors are RFC 9457 `application/problem+json`. Writes need a bearer token; changes to
+existing resources need `If-Match` with the ETag last read. `/hsds/` serves the catalogue as Open Referral HSDS 3.0.
+"""
+
+TAGS = [
+    {"name": "taxonomy", "description": "Statutory areas (art. 2 ust. 1 ustawy o CUS), target groups, service types."},
+    {"name": "providers", "description": "PES/NGO providers: self-registration, verification (weryfikacja)."},
+    {"name": "offerings", "description": "What providers offer, where, at what capacity and price; search."},
+    {"name": "hsds", "description": "Open Referral HSDS 3.0 read API."},
+    {"name": "health", "description": "Liveness, readiness, metrics."},
+]
+
+
+def create_app(settings: CatalogueSettings | None = None, *, database_url: str | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = create_service_app(
+        name="catalogue",
+        title="CUS catalogue API",
+        description=DESCRIPTION,
+        settings=settings,
+        routers=[taxonomy_router, providers_router, offerings_router, hsds_router],
+        openapi_tags=TAGS,
+        database_url=database_url,
+    )
+    app.state.settings = settings
+    return app
+
+
+def app() -> FastAPI:
+    """Factory for `uvicorn --factory services.catalogue.main:app`."""
+    return create_app()

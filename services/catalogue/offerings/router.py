@@ -1,0 +1,154 @@
+"""Offering endpoints: a provider's offers, and the catalogue search."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response, status
+
+from services.catalogue.filters import check_common, parse_place
+from services.catalogue.offerings import repository, service
+from services.catalogue.offerings.schemas import MAX_PRICE_GROSZE, OfferingCreate, OfferingOut, OfferingUpdate, offering_out
+from services.catalogue.providers import service as providers
+from services.catalogue.providers.models import LegalForm
+from shared.auth import CurrentPrincipal, OptionalPrincipal
+from shared.concurrency import IfMatchHeader, set_etag
+from shared.db import SessionDep
+from shared.errors import problem_responses
+from shared.pagination import Page, PageParamsDep
+
+router = APIRouter(prefix="/v1", tags=["offerings"])
+
+OfferingSort = Literal["relevance", "price", "-price", "free_capacity", "-free_capacity", "title", "-updated_at"]
+
+
+async def _respond(session: SessionDep, offering_id: uuid.UUID, principal: CurrentPrincipal, response: Response) -> OfferingOut:
+    row = await service.get_visible_row(session, offering_id, principal)
+    set_etag(response, row.version)
+    return offering_out(row)
+
+
+@router.get("/offerings", summary="Search offerings", responses=problem_responses(401, 422))
+async def search_offerings(
+    session: SessionDep,
+    principal: OptionalPrincipal,
+    paging: PageParamsDep,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Text; diacritics ignored (uslugi = usługi), prefixes match.")
+    ] = None,
+    area: Annotated[str | None, Query(max_length=32, description="Statutory area code.")] = None,
+    service_type: Annotated[uuid.UUID | None, Query(description="Service type id.")] = None,
+    target_group: Annotated[str | None, Query(max_length=32, description="Target group code.")] = None,
+    place: Annotated[
+        str | None,
+        Query(
+            max_length=7,
+            description="TERC code. A gmina matches offerings delivered in it and those covering its powiat or "
+            "voivodeship; a powiat or voivodeship also matches offerings delivered inside it.",
+        ),
+    ] = None,
+    legal_form: Annotated[list[LegalForm] | None, Query(description="Provider legal forms (any of).")] = None,
+    pes_only: Annotated[bool, Query(description="Only offerings of social-economy entities (PES).")] = False,
+    social_enterprise_only: Annotated[bool, Query(description="Only social enterprises (PS).")] = False,
+    min_free_capacity: Annotated[
+        int | None, Query(ge=0, le=1_000_000, description="At least this much free monthly capacity.")
+    ] = None,
+    max_price_grosze: Annotated[int | None, Query(ge=0, le=MAX_PRICE_GROSZE, description="Price cap per unit.")] = None,
+    provider_id: Annotated[uuid.UUID | None, Query(description="Only this provider's offerings.")] = None,
+    sort: Annotated[
+        OfferingSort | None, Query(description="Sort order; default relevance with q, else title.")
+    ] = None,
+) -> Page[OfferingOut]:
+    await check_common(session, area=area, service_type=service_type, target_group=target_group)
+    rows, total = await repository.search(
+        session,
+        principal=principal,
+        text_query=q,
+        area=area,
+        service_type_id=service_type,
+        target_group=target_group,
+        place=parse_place(place),
+        legal_forms=[f.value for f in legal_form or []],
+        pes_only=pes_only,
+        social_enterprise_only=social_enterprise_only,
+        min_free_capacity=min_free_capacity,
+        max_price_grosze=max_price_grosze,
+        provider_id=provider_id,
+        active_only=True,
+        sort=sort,
+        offset=paging.offset,
+        limit=paging.per_page,
+    )
+    return Page.build([offering_out(r) for r in rows], total, paging)
+
+
+@router.get(
+    "/providers/{provider_id}/offerings",
+    summary="A provider's offerings (its own users and admins also see inactive ones)",
+    responses=problem_responses(401, 404),
+)
+async def list_provider_offerings(
+    provider_id: uuid.UUID, session: SessionDep, principal: OptionalPrincipal, paging: PageParamsDep
+) -> Page[OfferingOut]:
+    await providers.get_visible(session, provider_id, principal)
+    rows, total = await repository.search(
+        session, principal=principal, text_query=None, area=None, service_type_id=None, target_group=None,
+        place=None, legal_forms=[], pes_only=False, social_enterprise_only=False, min_free_capacity=None,
+        max_price_grosze=None, provider_id=provider_id, active_only=False, sort="title",
+        offset=paging.offset, limit=paging.per_page,
+    )
+    return Page.build([offering_out(r) for r in rows], total, paging)
+
+
+@router.post(
+    "/providers/{provider_id}/offerings",
+    summary="Add an offering (the provider's own users or an admin)",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(400, 401, 403, 404, 422),
+)
+async def create_offering(
+    provider_id: uuid.UUID, data: OfferingCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
+) -> OfferingOut:
+    offering = await service.create(session, principal=principal, provider_id=provider_id, data=data)
+    response.headers["Location"] = f"/v1/offerings/{offering.id}"
+    return await _respond(session, offering.id, principal, response)
+
+
+@router.get("/offerings/{offering_id}", summary="Read an offering", responses=problem_responses(401, 404))
+async def get_offering(
+    offering_id: uuid.UUID, session: SessionDep, principal: OptionalPrincipal, response: Response
+) -> OfferingOut:
+    row = await service.get_visible_row(session, offering_id, principal)
+    set_etag(response, row.version)
+    return offering_out(row)
+
+
+@router.patch(
+    "/offerings/{offering_id}",
+    summary="Change an offering (its provider's users or an admin; If-Match)",
+    responses=problem_responses(400, 401, 403, 404, 412, 422, 428),
+)
+async def update_offering(
+    offering_id: uuid.UUID,
+    data: OfferingUpdate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> OfferingOut:
+    await service.update(session, principal=principal, offering_id=offering_id, data=data, if_match=if_match)
+    return await _respond(session, offering_id, principal, response)
+
+
+@router.delete(
+    "/offerings/{offering_id}",
+    summary="Remove an offering (its provider's users or an admin; If-Match)",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404, 412, 428),
+)
+async def delete_offering(
+    offering_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal, if_match: IfMatchHeader = None
+) -> Response:
+    await service.delete(session, principal=principal, offering_id=offering_id, if_match=if_match)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,152 @@
+"""Offering API shapes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.catalogue.providers.schemas import ProviderSummary
+from services.catalogue.taxonomy.models import Unit
+from shared.identifiers import TercStr
+
+MAX_CAPACITY = 1_000_000  # units a month; more is not a real social service
+MAX_PRICE_GROSZE = 100_000_000  # 1,000,000 PLN per unit
+
+
+class ScheduleSlot(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    weekday: int = Field(ge=1, le=7, description="ISO weekday, 1 = Monday (poniedziałek) ... 7 = Sunday.")
+    opens_at: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="Opening time HH:MM (Europe/Warsaw).")
+    closes_at: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", description="Closing time HH:MM.")
+
+    @model_validator(mode="after")
+    def _order(self) -> ScheduleSlot:
+        if self.closes_at <= self.opens_at:
+            raise ValueError("closes_at must be after opens_at")
+        return self
+
+
+class OfferingFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=2, max_length=300, description="Name of the offer.")
+    description: str | None = Field(default=None, max_length=4000, description="What is delivered, how.")
+    delivery_areas: list[TercStr] = Field(
+        min_length=1, max_length=100, description="TERC codes where it is delivered (voivodeship, powiat or gmina)."
+    )
+    capacity_per_month: int = Field(ge=0, le=MAX_CAPACITY, description="Monthly capacity in the type's unit.")
+    capacity_committed: int = Field(
+        default=0, ge=0, le=MAX_CAPACITY, description="Part of the capacity already committed (contracts)."
+    )
+    price_grosze: int = Field(ge=0, le=MAX_PRICE_GROSZE, description="Price per unit in grosze (1 PLN = 100).")
+    currency: Literal["PLN"] = Field(default="PLN", description="Currency (PLN).")
+    target_groups: list[str] = Field(default_factory=list, max_length=20, description="Target group codes.")
+    accessibility: str | None = Field(default=None, max_length=2000, description="Accessibility notes.")
+    schedule: list[ScheduleSlot] = Field(default_factory=list, max_length=50, description="Weekly opening hours.")
+    schedule_notes: str | None = Field(default=None, max_length=1000, description="Other schedule information.")
+    active: bool = Field(default=True, description="Offered now; inactive offerings are hidden from the public.")
+
+    @model_validator(mode="after")
+    def _committed(self) -> OfferingFields:
+        if self.capacity_committed > self.capacity_per_month:
+            raise ValueError("capacity_committed cannot exceed capacity_per_month")
+        return self
+
+
+class OfferingCreate(OfferingFields):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "service_type_id": "0b0e3a4e-2f4e-5c61-9b43-3c7b5b5c1a11",
+                    "title": "Usługi opiekuńcze w domu",
+                    "delivery_areas": ["2611"],
+                    "capacity_per_month": 1200,
+                    "price_grosze": 4200,
+                    "target_groups": ["seniors", "dependent"],
+                    "schedule": [{"weekday": 1, "opens_at": "07:00", "closes_at": "19:00"}],
+                }
+            ]
+        },
+    )
+
+    service_type_id: uuid.UUID = Field(description="The service type offered.")
+
+
+class OfferingUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"price_grosze": 4500, "capacity_per_month": 1000}]}
+    )
+
+    title: str | None = Field(default=None, min_length=2, max_length=300, description="Name of the offer.")
+    description: str | None = Field(default=None, max_length=4000, description="Description.")
+    delivery_areas: list[TercStr] | None = Field(default=None, min_length=1, max_length=100, description="TERC codes.")
+    capacity_per_month: int | None = Field(default=None, ge=0, le=MAX_CAPACITY, description="Monthly capacity.")
+    capacity_committed: int | None = Field(default=None, ge=0, le=MAX_CAPACITY, description="Committed capacity.")
+    price_grosze: int | None = Field(default=None, ge=0, le=MAX_PRICE_GROSZE, description="Price per unit, grosze.")
+    target_groups: list[str] | None = Field(default=None, max_length=20, description="Target group codes.")
+    accessibility: str | None = Field(default=None, max_length=2000, description="Accessibility notes.")
+    schedule: list[ScheduleSlot] | None = Field(default=None, max_length=50, description="Weekly hours.")
+    schedule_notes: str | None = Field(default=None, max_length=1000, description="Schedule notes.")
+    active: bool | None = Field(default=None, description="Offered now.")
+
+
+class ServiceTypeRef(BaseModel):
+    id: uuid.UUID = Field(description="Service type id.")
+    code: str = Field(description="Code.")
+    name_pl: str = Field(description="Polish name.")
+    name_en: str = Field(description="English name.")
+    area_code: str = Field(description="Statutory area.")
+    unit: Unit = Field(description="Unit of capacity and price.")
+
+
+class OfferingOut(BaseModel):
+    id: uuid.UUID = Field(description="Offering id.")
+    provider: ProviderSummary = Field(description="Who offers it.")
+    service_type: ServiceTypeRef = Field(description="What is offered.")
+    title: str = Field(description="Name of the offer.")
+    description: str | None = Field(description="Description.")
+    delivery_areas: list[str] = Field(description="TERC codes where it is delivered.")
+    capacity_per_month: int = Field(description="Monthly capacity, in the unit.")
+    capacity_committed: int = Field(description="Committed capacity.")
+    free_capacity: int = Field(description="capacity_per_month - capacity_committed.")
+    price_grosze: int = Field(description="Price per unit, grosze.")
+    currency: str = Field(description="PLN.")
+    unit: Unit = Field(description="The unit the price and capacity are counted in.")
+    target_groups: list[str] = Field(description="Target groups.")
+    accessibility: str | None = Field(description="Accessibility notes.")
+    schedule: list[ScheduleSlot] = Field(description="Weekly opening hours.")
+    schedule_notes: str | None = Field(description="Schedule notes.")
+    active: bool = Field(description="Offered now.")
+    created_at: datetime = Field(description="Created (UTC).")
+    updated_at: datetime = Field(description="Last change (UTC).")
+    version: int = Field(description="Version, also the ETag.")
+    rank: float | None = Field(default=None, description="Text relevance, when searching by text.")
+
+
+def offering_out(row: Any) -> OfferingOut:
+    """From a row of `repository.OFFERING_COLUMNS`."""
+    return OfferingOut(
+        id=row.id,
+        provider=ProviderSummary(
+            id=row.provider_id, name=row.provider_name, legal_form=row.legal_form, is_pes=row.is_pes,
+            social_enterprise=row.social_enterprise, voivodeship=row.voivodeship, city=row.city,
+            status=row.provider_status,
+        ),
+        service_type=ServiceTypeRef(
+            id=row.service_type_id, code=row.st_code, name_pl=row.st_name_pl, name_en=row.st_name_en,
+            area_code=row.area_code, unit=row.unit,
+        ),
+        title=row.title, description=row.description, delivery_areas=row.delivery_areas,
+        capacity_per_month=row.capacity_per_month, capacity_committed=row.capacity_committed,
+        free_capacity=max(row.capacity_per_month - row.capacity_committed, 0), price_grosze=row.price_grosze,
+        currency=row.currency, unit=row.unit, target_groups=row.target_groups, accessibility=row.accessibility,
+        schedule=[ScheduleSlot.model_construct(**s) for s in row.schedule], schedule_notes=row.schedule_notes,
+        active=row.active, created_at=row.created_at, updated_at=row.updated_at, version=row.version,
+        rank=getattr(row, "rank", None),
+    )

@@ -1,0 +1,95 @@
+"""Offering rules: only the provider's own users (or an admin) change its offerings, with optimistic versions."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.catalogue.offerings import repository
+from services.catalogue.offerings.models import Offering
+from services.catalogue.offerings.schemas import OfferingCreate, OfferingUpdate
+from services.catalogue.providers import repository as providers_repo
+from services.catalogue.taxonomy import repository as taxonomy_repo
+from services.catalogue.taxonomy import service as taxonomy
+from shared.auth import Principal
+from shared.concurrency import check_if_match
+from shared.errors import Forbidden, NotFound, ValidationProblem
+
+
+async def get_visible_row(session: AsyncSession, offering_id: uuid.UUID, principal: Principal | None) -> Row[Any]:
+    row = await repository.get_row(session, offering_id, principal)
+    if row is None:
+        raise NotFound(f"Offering {offering_id} does not exist or is not public.")
+    return row
+
+
+def _check_owner(principal: Principal, provider_id: uuid.UUID) -> bool:
+    return principal.is_admin or principal.acts_for_provider(provider_id)
+
+
+async def create(
+    session: AsyncSession, *, principal: Principal, provider_id: uuid.UUID, data: OfferingCreate
+) -> Offering:
+    provider = await providers_repo.get(session, provider_id)
+    if provider is None or not _check_owner(principal, provider_id):
+        if provider is not None and await providers_repo.get_visible(session, provider_id, principal):
+            raise Forbidden("Only the provider's own users or an admin may add its offerings.")
+        raise NotFound(f"Provider {provider_id} does not exist or is not public (unverified).")
+    if await taxonomy_repo.get_service_type(session, data.service_type_id) is None:
+        raise ValidationProblem.field("service_type_id", f"unknown service type {data.service_type_id}")
+    await taxonomy.check_target_groups(session, data.target_groups)
+    fields = data.model_dump(mode="json")
+    fields["service_type_id"] = data.service_type_id
+    fields["delivery_areas"] = sorted(set(data.delivery_areas))
+    fields["delivery_area_parents"] = repository.parent_codes(fields["delivery_areas"])
+    offering = Offering(**fields, provider_id=provider_id, version=1)
+    session.add(offering)
+    await session.flush()
+    await repository.refresh_search_vectors(session, offering_id=offering.id)
+    return offering
+
+
+async def _load_for_write(
+    session: AsyncSession, principal: Principal, offering_id: uuid.UUID, if_match: str | None
+) -> Offering:
+    offering = await repository.get(session, offering_id, lock=True)
+    if offering is None or not _check_owner(principal, offering.provider_id):
+        if offering is not None and await repository.get_row(session, offering_id, principal):
+            raise Forbidden("Only the offering provider's own users or an admin may change it.")
+        raise NotFound(f"Offering {offering_id} does not exist or is not public.")
+    check_if_match(if_match, offering.version)
+    return offering
+
+
+async def update(
+    session: AsyncSession, *, principal: Principal, offering_id: uuid.UUID, data: OfferingUpdate, if_match: str | None
+) -> Offering:
+    offering = await _load_for_write(session, principal, offering_id, if_match)
+    changes = data.model_dump(exclude_unset=True, mode="json")
+    for field, value in changes.items():
+        if value is None and field not in ("description", "accessibility", "schedule_notes"):
+            raise ValidationProblem.field(field, "may not be null")
+    if "target_groups" in changes:
+        await taxonomy.check_target_groups(session, changes["target_groups"])
+    if "delivery_areas" in changes:
+        changes["delivery_areas"] = sorted(set(changes["delivery_areas"]))
+        changes["delivery_area_parents"] = repository.parent_codes(changes["delivery_areas"])
+    capacity = changes.get("capacity_per_month", offering.capacity_per_month)
+    committed = changes.get("capacity_committed", offering.capacity_committed)
+    if committed > capacity:
+        raise ValidationProblem.field("capacity_committed", "cannot exceed capacity_per_month")
+    for key, value in changes.items():
+        setattr(offering, key, value)
+    offering.version += 1
+    await session.flush()
+    await repository.refresh_search_vectors(session, offering_id=offering.id)
+    return offering
+
+
+async def delete(session: AsyncSession, *, principal: Principal, offering_id: uuid.UUID, if_match: str | None) -> None:
+    offering = await _load_for_write(session, principal, offering_id, if_match)
+    await session.delete(offering)
+    await session.flush()

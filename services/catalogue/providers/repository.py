@@ -1,0 +1,163 @@
+"""Provider queries, including who may see which provider."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, text, true, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.catalogue.offerings.models import Offering
+from services.catalogue.providers.models import Provider, ProviderStatus, ProviderStatusEvent
+from services.catalogue.taxonomy.models import ServiceType
+from services.catalogue.text_search import tsquery, weighted_vector
+from shared.auth import Principal, Role
+
+def provider_visibility(principal: Principal | None) -> ColumnElement[bool]:
+    """Public reads see verified providers only; the provider itself, its regional verifier and admins see more."""
+    verified = Provider.status == ProviderStatus.VERIFIED.value
+    if principal is None:
+        return verified
+    if principal.role is Role.ADMIN:
+        return true()
+    if principal.role is Role.REGIONAL:
+        return or_(verified, Provider.voivodeship == principal.voivodeship)
+    if principal.role is Role.PROVIDER and principal.provider_id:
+        return or_(verified, Provider.id == principal.provider_id)
+    return verified
+
+
+async def get(session: AsyncSession, provider_id: uuid.UUID, *, lock: bool = False) -> Provider | None:
+    query = select(Provider).where(Provider.id == provider_id)
+    if lock:
+        query = query.with_for_update()
+    return (await session.scalars(query)).one_or_none()
+
+
+async def get_visible(session: AsyncSession, provider_id: uuid.UUID, principal: Principal | None) -> Provider | None:
+    query = select(Provider).where(Provider.id == provider_id, provider_visibility(principal))
+    return (await session.scalars(query)).one_or_none()
+
+
+async def find_duplicates(
+    session: AsyncSession, *, nip: str | None, krs: str | None, regon: str | None, exclude: uuid.UUID | None = None
+) -> list[str]:
+    """Which of the identifiers already belong to another provider."""
+    taken: list[str] = []
+    for field, value in (("nip", nip), ("krs", krs), ("regon", regon)):
+        if not value:
+            continue
+        query = select(Provider.id).where(getattr(Provider, field) == value)
+        if exclude:
+            query = query.where(Provider.id != exclude)
+        if await session.scalar(query.limit(1)):
+            taken.append(field)
+    return taken
+
+
+async def refresh_search_vector(session: AsyncSession, provider_id: uuid.UUID) -> None:
+    await session.execute(
+        update(Provider)
+        .where(Provider.id == provider_id)
+        .values(
+            search_vector=weighted_vector(
+                func.concat_ws(" ", Provider.name, Provider.short_name, Provider.city), "A"
+            ).op("||")(weighted_vector(func.coalesce(Provider.description, ""), "C"))
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def add_status_event(session: AsyncSession, event: ProviderStatusEvent) -> None:
+    session.add(event)
+    await session.flush()
+
+
+async def status_history(session: AsyncSession, provider_id: uuid.UUID) -> Sequence[ProviderStatusEvent]:
+    query = (
+        select(ProviderStatusEvent)
+        .where(ProviderStatusEvent.provider_id == provider_id)
+        .order_by(ProviderStatusEvent.at, ProviderStatusEvent.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+PROVIDER_SORTS: dict[str, Any] = {
+    "name": (Provider.name.asc(), Provider.id.asc()),
+    "-name": (Provider.name.desc(), Provider.id.asc()),
+    "created_at": (Provider.created_at.asc(), Provider.id.asc()),
+    "-created_at": (Provider.created_at.desc(), Provider.id.asc()),
+}
+
+
+def _offering_exists(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists(
+        select(Offering.id)
+        .join(ServiceType, ServiceType.id == Offering.service_type_id)
+        .where(Offering.provider_id == Provider.id, Offering.active.is_(True), *conditions)
+    )
+
+
+def place_condition_for_provider(enclosing: list[str], code: str) -> ColumnElement[bool]:
+    """A provider serves a place when it operates in it, in a unit containing it, or in a unit inside it."""
+    within = exists(
+        select(text("1")).select_from(func.unnest(Provider.operating_areas).alias("a")).where(
+            text("a LIKE :prefix").bindparams(prefix=code + "%")
+        )
+    )
+    return or_(
+        Provider.operating_areas.op("&&")(enclosing),
+        within,
+        _offering_exists(
+            or_(
+                Offering.delivery_areas.op("&&")(enclosing),
+                Offering.delivery_area_parents.op("@>")([code]),
+            )
+        ),
+    )
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    principal: Principal | None,
+    text_query: str | None,
+    area: str | None,
+    service_type_id: uuid.UUID | None,
+    target_group: str | None,
+    place: tuple[list[str], str] | None,
+    legal_forms: list[str],
+    pes_only: bool,
+    social_enterprise_only: bool,
+    statuses: list[str],
+    sort: str,
+    offset: int,
+    limit: int,
+) -> tuple[Sequence[Provider], int]:
+    query: Select[tuple[Provider]] = select(Provider).where(provider_visibility(principal))
+    if statuses:
+        query = query.where(Provider.status.in_(statuses))
+    if text_query and (q := tsquery(text_query)) is not None:
+        query = query.where(or_(Provider.search_vector.op("@@")(q), _offering_exists(Offering.search_vector.op("@@")(q))))
+    offering_conditions: list[ColumnElement[bool]] = []
+    if area:
+        offering_conditions.append(ServiceType.area_code == area)
+    if service_type_id:
+        offering_conditions.append(Offering.service_type_id == service_type_id)
+    if target_group:
+        offering_conditions.append(Offering.target_groups.any(target_group))  # type: ignore[arg-type]
+    if offering_conditions:
+        query = query.where(_offering_exists(and_(*offering_conditions)))
+    if place:
+        query = query.where(place_condition_for_provider(*place))
+    if legal_forms:
+        query = query.where(Provider.legal_form.in_(legal_forms))
+    if pes_only:
+        query = query.where(Provider.is_pes.is_(True))
+    if social_enterprise_only:
+        query = query.where(Provider.social_enterprise.is_(True))
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.scalars(query.order_by(*PROVIDER_SORTS[sort]).offset(offset).limit(limit))
+    return rows.all(), int(total or 0)

@@ -1,0 +1,141 @@
+"""Provider endpoints: self-registration, profile, search, verification."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response, status
+
+from services.catalogue.filters import check_common, parse_place
+from services.catalogue.providers import repository, service
+from services.catalogue.providers.models import LegalForm, ProviderStatus
+from services.catalogue.providers.schemas import (
+    ProviderCreate,
+    ProviderOut,
+    ProviderUpdate,
+    StatusAction,
+    StatusEventOut,
+    provider_out,
+)
+from shared.auth import CurrentPrincipal, OptionalPrincipal, Role
+from shared.concurrency import IfMatchHeader, set_etag
+from shared.db import SessionDep
+from shared.errors import Forbidden, problem_responses
+from shared.pagination import Page, PageParamsDep
+
+router = APIRouter(prefix="/v1/providers", tags=["providers"])
+
+ProviderSort = Literal["name", "-name", "created_at", "-created_at"]
+
+
+@router.post(
+    "",
+    summary="Register a provider (self-registration; starts as pending)",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(400, 401, 403, 409, 422),
+)
+async def register_provider(
+    data: ProviderCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
+) -> ProviderOut:
+    provider = await service.register(session, principal=principal, data=data)
+    set_etag(response, provider.version)
+    response.headers["Location"] = f"/v1/providers/{provider.id}"
+    return provider_out(provider)
+
+
+@router.get("", summary="Search providers", responses=problem_responses(401, 403, 422))
+async def search_providers(
+    session: SessionDep,
+    principal: OptionalPrincipal,
+    paging: PageParamsDep,
+    q: Annotated[str | None, Query(max_length=200, description="Text; diacritics ignored, prefixes match.")] = None,
+    area: Annotated[str | None, Query(max_length=32, description="Offers services of this statutory area.")] = None,
+    service_type: Annotated[uuid.UUID | None, Query(description="Offers this service type.")] = None,
+    target_group: Annotated[str | None, Query(max_length=32, description="Offers services for this group.")] = None,
+    place: Annotated[
+        str | None, Query(max_length=7, description="TERC code: serves this gmina, powiat or voivodeship.")
+    ] = None,
+    legal_form: Annotated[list[LegalForm] | None, Query(description="Any of these legal forms.")] = None,
+    pes_only: Annotated[bool, Query(description="Only social-economy entities (PES).")] = False,
+    social_enterprise_only: Annotated[bool, Query(description="Only social enterprises (PS).")] = False,
+    status_: Annotated[
+        list[ProviderStatus] | None,
+        Query(alias="status", description="Statuses (regional verifiers and admins; default: all they may see)."),
+    ] = None,
+    sort: Annotated[ProviderSort, Query(description="Sort order.")] = "name",
+) -> Page[ProviderOut]:
+    if status_ and (principal is None or principal.role not in (Role.ADMIN, Role.REGIONAL)):
+        raise Forbidden("Only regional verifiers and admins filter by status; the public sees verified providers.")
+    await check_common(session, area=area, service_type=service_type, target_group=target_group)
+    rows, total = await repository.search(
+        session,
+        principal=principal,
+        text_query=q,
+        area=area,
+        service_type_id=service_type,
+        target_group=target_group,
+        place=parse_place(place),
+        legal_forms=[f.value for f in legal_form or []],
+        pes_only=pes_only,
+        social_enterprise_only=social_enterprise_only,
+        statuses=[s.value for s in status_ or []],
+        sort=sort,
+        offset=paging.offset,
+        limit=paging.per_page,
+    )
+    return Page.build([provider_out(p) for p in rows], total, paging)
+
+
+@router.get("/{provider_id}", summary="Read a provider", responses=problem_responses(401, 404))
+async def get_provider(
+    provider_id: uuid.UUID, session: SessionDep, principal: OptionalPrincipal, response: Response
+) -> ProviderOut:
+    provider = await service.get_visible(session, provider_id, principal)
+    set_etag(response, provider.version)
+    return provider_out(provider)
+
+
+@router.patch(
+    "/{provider_id}",
+    summary="Change a provider's data (its own users or an admin; If-Match)",
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def update_provider(
+    provider_id: uuid.UUID,
+    data: ProviderUpdate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> ProviderOut:
+    provider = await service.update(
+        session, principal=principal, provider_id=provider_id, data=data, if_match=if_match
+    )
+    set_etag(response, provider.version)
+    return provider_out(provider)
+
+
+@router.post(
+    "/{provider_id}/status-changes",
+    summary="Verify, reject, suspend or reinstate a provider (regional verifier or admin)",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def change_provider_status(
+    provider_id: uuid.UUID, action: StatusAction, session: SessionDep, principal: CurrentPrincipal
+) -> StatusEventOut:
+    event = await service.change_status(session, principal=principal, provider_id=provider_id, action=action)
+    return StatusEventOut.model_validate(event)
+
+
+@router.get(
+    "/{provider_id}/status-changes",
+    summary="The verification history: who changed the status, when and why",
+    responses=problem_responses(401, 403, 404),
+)
+async def list_provider_status_changes(
+    provider_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
+) -> list[StatusEventOut]:
+    events = await service.history(session, principal=principal, provider_id=provider_id)
+    return [StatusEventOut.model_validate(e) for e in events]

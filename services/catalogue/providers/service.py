@@ -1,0 +1,215 @@
+"""Provider rules: self-registration, uniqueness of identifiers, verification and its history, visibility."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.catalogue.offerings import repository as offerings_repo
+from services.catalogue.providers import repository
+from services.catalogue.providers.models import KRS_FORMS, LegalForm, Provider, ProviderStatus, ProviderStatusEvent
+from services.catalogue.providers.schemas import ProviderCreate, ProviderUpdate, SocialEconomy, StatusAction
+from shared.auth import Principal, Role, require_role
+from shared.concurrency import check_if_match
+from shared.errors import Conflict, Forbidden, NotFound, ValidationProblem
+
+# Changing these on a verified provider means the verifier's check no longer holds.
+VERIFIED_FACTS = ("name", "legal_form", "regon", "krs", "social_economy", "address")
+
+# action -> (statuses it applies to, resulting status, reason required)
+TRANSITIONS: dict[str, tuple[frozenset[ProviderStatus], ProviderStatus, bool]] = {
+    "verify": (frozenset({ProviderStatus.PENDING}), ProviderStatus.VERIFIED, False),
+    "reject": (frozenset({ProviderStatus.PENDING}), ProviderStatus.REJECTED, True),
+    "suspend": (frozenset({ProviderStatus.VERIFIED}), ProviderStatus.SUSPENDED, True),
+    "reinstate": (frozenset({ProviderStatus.SUSPENDED}), ProviderStatus.VERIFIED, True),
+}
+
+
+def _check_krs_for_form(legal_form: LegalForm, krs: str | None) -> None:
+    if legal_form in KRS_FORMS and not krs:
+        raise ValidationProblem.field("krs", f"a {legal_form.value} is entered in the KRS: give its 10-digit number")
+
+
+def _social_economy_columns(facts: SocialEconomy) -> dict[str, Any]:
+    ps = facts.social_enterprise
+    return {
+        "is_pes": facts.is_pes,
+        "social_enterprise": ps is not None,
+        "social_enterprise_decision_number": ps.decision_number if ps else None,
+        "social_enterprise_decision_date": ps.decision_date if ps else None,
+        "public_benefit": facts.public_benefit,
+        "employees": facts.employees,
+        "excluded_employees": facts.excluded_employees,
+    }
+
+
+def _columns(data: dict[str, Any], social_economy: SocialEconomy | None) -> dict[str, Any]:
+    """Flatten the API shape into provider columns."""
+    columns = {k: v for k, v in data.items() if k not in ("address", "social_economy", "contacts")}
+    if "address" in data and data["address"] is not None:
+        address = data["address"]
+        columns.update(address)
+        columns["voivodeship"] = address["terc"][:2]
+    if "contacts" in data and data["contacts"] is not None:
+        columns["contacts"] = data["contacts"]
+    if social_economy is not None:
+        columns.update(_social_economy_columns(social_economy))
+    return columns
+
+
+async def _refuse_duplicates(
+    session: AsyncSession, *, nip: str | None, krs: str | None, regon: str | None, exclude: uuid.UUID | None = None
+) -> None:
+    taken = await repository.find_duplicates(session, nip=nip, krs=krs, regon=regon, exclude=exclude)
+    if taken:
+        fields = ", ".join(f.upper() for f in taken)
+        raise Conflict(f"A provider with this {fields} is already registered.", fields=taken)
+
+
+async def register(session: AsyncSession, *, principal: Principal, data: ProviderCreate) -> Provider:
+    """Self-registration: a provider user (not yet bound to a provider) or an admin registers an entity."""
+    require_role(principal, Role.PROVIDER, Role.ADMIN)
+    if principal.role is Role.PROVIDER and principal.provider_id is not None:
+        raise Forbidden("This account already represents a provider; one account registers one provider.")
+    _check_krs_for_form(data.legal_form, data.krs)
+    await _refuse_duplicates(session, nip=data.nip, krs=data.krs, regon=data.regon)
+    columns = _columns(data.model_dump(mode="python"), data.social_economy)
+    columns["operating_areas"] = sorted(set(data.operating_areas) or {data.address.terc})
+    provider = Provider(
+        **columns,
+        status=ProviderStatus.PENDING.value,
+        registered_by=principal.subject,
+        version=1,
+    )
+    session.add(provider)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a concurrent registration of the same NIP/KRS/REGON won the race
+        raise Conflict("A provider with this NIP, KRS or REGON is already registered.") from exc
+    await repository.refresh_search_vector(session, provider.id)
+    await repository.add_status_event(
+        session,
+        ProviderStatusEvent(
+            provider_id=provider.id, from_status=None, to_status=ProviderStatus.PENDING.value,
+            reason="registered", actor_subject=principal.subject, actor_role=principal.role.value,
+        ),
+    )
+    await session.refresh(provider)
+    return provider
+
+
+async def get_visible(session: AsyncSession, provider_id: uuid.UUID, principal: Principal | None) -> Provider:
+    provider = await repository.get_visible(session, provider_id, principal)
+    if provider is None:
+        raise NotFound(f"Provider {provider_id} does not exist or is not public (unverified).")
+    return provider
+
+
+def _may_edit(principal: Principal, provider: Provider) -> bool:
+    return principal.is_admin or principal.acts_for_provider(provider.id)
+
+
+async def update(
+    session: AsyncSession, *, principal: Principal, provider_id: uuid.UUID, data: ProviderUpdate, if_match: str | None
+) -> Provider:
+    provider = await repository.get(session, provider_id, lock=True)
+    if provider is None or not _may_edit(principal, provider):
+        if provider is not None and await repository.get_visible(session, provider_id, principal):
+            raise Forbidden("Only the provider's own users or an admin may change it.")
+        raise NotFound(f"Provider {provider_id} does not exist or is not public (unverified).")
+    check_if_match(if_match, provider.version)
+    changes = data.model_dump(exclude_unset=True, mode="python")
+    for required in ("name", "legal_form", "address", "operating_areas", "contacts", "social_economy"):
+        if required in changes and changes[required] is None:
+            raise ValidationProblem.field(required, "may not be null")
+    legal_form = LegalForm(changes.get("legal_form") or provider.legal_form)
+    krs = changes["krs"] if "krs" in changes else provider.krs
+    _check_krs_for_form(legal_form, krs)
+    await _refuse_duplicates(session, nip=None, krs=changes.get("krs"), regon=changes.get("regon"), exclude=provider.id)
+    columns = _columns(changes, data.social_economy)
+    if "operating_areas" in columns:
+        columns["operating_areas"] = sorted(set(columns["operating_areas"]))
+    old_status = ProviderStatus(provider.status)
+    for key, value in columns.items():
+        setattr(provider, key, value)
+    provider.version += 1
+    if not principal.is_admin:
+        await _back_to_pending_if_needed(session, principal, provider, old_status, set(changes))
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("Another provider already has this KRS or REGON.") from exc
+    await repository.refresh_search_vector(session, provider.id)
+    await offerings_repo.refresh_search_vectors(session, provider_id=provider.id)
+    await session.refresh(provider)
+    return provider
+
+
+async def _back_to_pending_if_needed(
+    session: AsyncSession, principal: Principal, provider: Provider, old_status: ProviderStatus, changed: set[str]
+) -> None:
+    """A rejected provider's correction is a resubmission; a verified one's change of key facts needs re-checking."""
+    if old_status is ProviderStatus.REJECTED:
+        reason = "resubmitted after correction"
+    elif old_status is ProviderStatus.VERIFIED and changed & set(VERIFIED_FACTS):
+        reason = "re-verification needed: changed " + ", ".join(sorted(changed & set(VERIFIED_FACTS)))
+    else:
+        return
+    provider.status = ProviderStatus.PENDING.value
+    provider.status_reason = reason
+    await repository.add_status_event(
+        session,
+        ProviderStatusEvent(
+            provider_id=provider.id, from_status=old_status.value, to_status=ProviderStatus.PENDING.value,
+            reason=reason, actor_subject=principal.subject, actor_role=principal.role.value,
+        ),
+    )
+
+
+async def change_status(
+    session: AsyncSession, *, principal: Principal, provider_id: uuid.UUID, action: StatusAction
+) -> ProviderStatusEvent:
+    """Verification decisions: a regional verifier of the provider's voivodeship, or an admin."""
+    require_role(principal, Role.REGIONAL, Role.ADMIN)
+    provider = await repository.get(session, provider_id, lock=True)
+    if provider is None or not principal.verifies_voivodeship(provider.voivodeship):
+        if provider is not None and await repository.get_visible(session, provider_id, principal):
+            raise Forbidden(f"Only a regional verifier of voivodeship {provider.voivodeship} or an admin may do this.")
+        raise NotFound(f"Provider {provider_id} does not exist or is not visible to you.")
+    allowed_from, to_status, reason_required = TRANSITIONS[action.action]
+    current = ProviderStatus(provider.status)
+    if current not in allowed_from:
+        raise Conflict(
+            f"Cannot {action.action} a provider that is {current.value} "
+            f"(only from: {', '.join(sorted(s.value for s in allowed_from))}).",
+            current_status=current.value,
+        )
+    reason = (action.reason or "").strip() or None
+    if reason_required and not reason:
+        raise ValidationProblem.field("reason", f"a reason is required to {action.action}")
+    provider.status = to_status.value
+    provider.status_reason = reason
+    provider.version += 1
+    event = ProviderStatusEvent(
+        provider_id=provider.id, from_status=current.value, to_status=to_status.value, reason=reason,
+        actor_subject=principal.subject, actor_role=principal.role.value,
+    )
+    await repository.add_status_event(session, event)
+    await session.refresh(event)
+    return event
+
+
+async def history(session: AsyncSession, *, principal: Principal, provider_id: uuid.UUID) -> list[ProviderStatusEvent]:
+    """The provider itself, its regional verifiers and admins read the verification history."""
+    provider = await repository.get(session, provider_id)
+    allowed = provider is not None and (
+        principal.acts_for_provider(provider.id) or principal.verifies_voivodeship(provider.voivodeship)
+    )
+    if not allowed:
+        if provider is not None and await repository.get_visible(session, provider_id, principal):
+            raise Forbidden("Only the provider, its regional verifier or an admin may read its history.")
+        raise NotFound(f"Provider {provider_id} does not exist or is not visible to you.")
+    return list(await repository.status_history(session, provider_id))

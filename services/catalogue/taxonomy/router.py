@@ -1,0 +1,91 @@
+"""Taxonomy endpoints: areas, target groups, service types."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from services.catalogue.taxonomy import repository, service
+from services.catalogue.taxonomy.schemas import (
+    AreaOut,
+    ServiceTypeCreate,
+    ServiceTypeOut,
+    ServiceTypeUpdate,
+    TargetGroupOut,
+)
+from shared.auth import CurrentPrincipal
+from shared.concurrency import IfMatchHeader, set_etag
+from shared.db import SessionDep
+from shared.errors import problem_responses
+from shared.pagination import Page, PageParamsDep
+
+router = APIRouter(prefix="/v1", tags=["taxonomy"])
+
+
+@router.get("/areas", summary="The 14 statutory areas of social services", response_model=list[AreaOut])
+async def list_areas(session: SessionDep) -> list[AreaOut]:
+    return [AreaOut.model_validate(a) for a in await repository.list_areas(session)]
+
+
+@router.get("/target-groups", summary="Target groups (open vocabulary)", response_model=list[TargetGroupOut])
+async def list_target_groups(session: SessionDep) -> list[TargetGroupOut]:
+    return [TargetGroupOut.model_validate(g) for g in await repository.list_target_groups(session)]
+
+
+@router.get("/service-types", summary="List service types", responses=problem_responses(422))
+async def list_service_types(
+    session: SessionDep,
+    paging: PageParamsDep,
+    area: Annotated[str | None, Query(max_length=32, description="Only this statutory area.")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Text in the name, diacritics ignored.")] = None,
+) -> Page[ServiceTypeOut]:
+    if area:
+        await service.check_area(session, area, field="area")
+    rows, total = await repository.search_service_types(
+        session, area=area, text=q, offset=paging.offset, limit=paging.per_page
+    )
+    return Page.build([ServiceTypeOut.model_validate(r) for r in rows], total, paging)
+
+
+@router.get("/service-types/{service_type_id}", summary="Read a service type", responses=problem_responses(404))
+async def get_service_type(service_type_id: uuid.UUID, session: SessionDep, response: Response) -> ServiceTypeOut:
+    found = await service.get_service_type(session, service_type_id)
+    set_etag(response, found.version)
+    return ServiceTypeOut.model_validate(found)
+
+
+@router.post(
+    "/service-types",
+    summary="Create a service type (admin)",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 409, 422),
+)
+async def create_service_type(
+    data: ServiceTypeCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
+) -> ServiceTypeOut:
+    created = await service.create_service_type(session, principal=principal, data=data)
+    set_etag(response, created.version)
+    response.headers["Location"] = f"/v1/service-types/{created.id}"
+    return ServiceTypeOut.model_validate(created)
+
+
+@router.patch(
+    "/service-types/{service_type_id}",
+    summary="Change a service type (admin, If-Match)",
+    responses=problem_responses(401, 403, 404, 412, 422, 428),
+)
+async def update_service_type(
+    service_type_id: uuid.UUID,
+    data: ServiceTypeUpdate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> ServiceTypeOut:
+    updated = await service.update_service_type(
+        session, principal=principal, service_type_id=service_type_id, data=data, if_match=if_match
+    )
+    set_etag(response, updated.version)
+    return ServiceTypeOut.model_validate(updated)

@@ -1,0 +1,28 @@
+"""Diacritics-insensitive full-text search: `simple` configuration over `cus_unaccent` (see migration 0001)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import func, literal_column
+
+SIMPLE = literal_column("'simple'::regconfig")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def weighted_vector(text: Any, weight: str) -> Any:
+    """setweight(to_tsvector('simple', cus_unaccent(text)), weight) for stored search vectors."""
+    assert weight in "ABCD"
+    return func.setweight(func.to_tsvector(SIMPLE, func.cus_unaccent(text)), literal_column(f"'{weight}'::\"char\""))
+
+
+def prefix_tsquery_text(user_text: str) -> str | None:
+    """User text as a prefix tsquery: `uslugi opiek` -> `uslugi:* & opiek:*`; None when it has no words."""
+    words = _WORD.findall(user_text.lower())[:8]
+    return " & ".join(f"{w}:*" for w in words) if words else None
+
+
+def tsquery(user_text: str) -> Any | None:
+    text = prefix_tsquery_text(user_text)
+    return func.to_tsquery(SIMPLE, func.cus_unaccent(text)) if text else None

@@ -1,0 +1,40 @@
+"""Optimistic concurrency with ETag / If-Match over an integer version column."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Header, Response
+
+from shared.errors import PreconditionFailed, PreconditionRequired
+
+
+def etag_for(version: int) -> str:
+    return f'"{version}"'
+
+
+def set_etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = etag_for(version)
+
+
+IfMatchHeader = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="The ETag you last read. Required for writes; a stale one is refused with 412.",
+        examples=['"1"'],
+    ),
+]
+
+
+def check_if_match(if_match: str | None, current_version: int) -> None:
+    """428 without If-Match, 412 when it names another version (`*` matches any)."""
+    if if_match is None:
+        raise PreconditionRequired("Send If-Match with the ETag of the version you are changing.")
+    tags = [t.strip().removeprefix("W/") for t in if_match.split(",")]
+    if "*" in tags or etag_for(current_version) in tags:
+        return
+    raise PreconditionFailed(
+        f"The resource is at version {etag_for(current_version)}, not {if_match}: read it again and retry.",
+        current_etag=etag_for(current_version),
+    )

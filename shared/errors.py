@@ -1,0 +1,205 @@
+"""RFC 9457 problem details: typed errors, and the handlers that turn every failure into problem+json."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:cus:problem:"
+
+
+class FieldIssue(BaseModel):
+    field: str = Field(description="Dotted path of the offending field, e.g. `address.terc`.")
+    location: str = Field(description="Where the field is: body, query, path or header.")
+    reason: str = Field(description="Why the value was refused.")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details object."""
+
+    type: str = Field(description="Stable URI naming the kind of problem.", examples=["urn:cus:problem:not-found"])
+    title: str = Field(description="Short human summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong in this occurrence.")
+    instance: str | None = Field(default=None, description="The request path.")
+    errors: list[FieldIssue] | None = Field(default=None, description="Offending fields, for validation problems.")
+
+
+class ProblemError(Exception):
+    """Raise anywhere below a router; the handler renders it as problem+json."""
+
+    status: ClassVar[int] = 400
+    slug: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[FieldIssue] | None = None,
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+        self.extensions = extensions
+
+
+class ValidationProblem(ProblemError):
+    status, slug, title = 422, "validation", "The request has invalid fields"
+
+    @classmethod
+    def field(cls, field: str, reason: str, *, location: str = "body") -> ValidationProblem:
+        return cls(f"{field}: {reason}", errors=[FieldIssue(field=field, location=location, reason=reason)])
+
+
+class Unauthorized(ProblemError):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="cus"'})
+
+
+class Forbidden(ProblemError):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(ProblemError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(ProblemError):
+    status, slug, title = 409, "conflict", "Conflict with the current state"
+
+
+class PreconditionFailed(ProblemError):
+    status, slug, title = 412, "precondition-failed", "The resource has changed"
+
+
+class PreconditionRequired(ProblemError):
+    status, slug, title = 428, "precondition-required", "If-Match required"
+
+
+def problem_response(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    errors: list[FieldIssue] | None = None,
+    headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_PREFIX + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = [e.model_dump() for e in errors]
+    body.update(extensions or {})
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _field_path(loc: tuple[Any, ...]) -> tuple[str, str]:
+    location = str(loc[0]) if loc else "body"
+    parts = [str(p) for p in loc[1:]]
+    return ".".join(parts) or location, location
+
+
+def validation_issues(exc: RequestValidationError) -> tuple[bool, list[FieldIssue]]:
+    """(is the body malformed JSON?, the field issues)."""
+    issues: list[FieldIssue] = []
+    malformed = False
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            malformed = True
+        field, location = _field_path(tuple(err.get("loc", ())))
+        reason = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        ctx = err.get("ctx") or {}
+        if err.get("type") == "json_invalid" and ctx.get("error"):
+            reason = f"malformed JSON: {ctx['error']}"
+        issues.append(FieldIssue(field=field, location=location, reason=reason))
+    return malformed, issues
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
+        return problem_response(
+            exc.status,
+            exc.slug,
+            exc.title,
+            exc.detail,
+            instance=request.url.path,
+            errors=exc.errors,
+            headers=exc.headers,
+            extensions=exc.extensions,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        malformed, issues = validation_issues(exc)
+        if malformed:
+            return problem_response(
+                400, "malformed-json", "The body is not valid JSON",
+                "The request body could not be parsed as JSON.",
+                instance=request.url.path, errors=issues,
+            )
+        detail = "; ".join(f"{i.field}: {i.reason}" for i in issues[:5])
+        return problem_response(
+            422, "validation", "The request has invalid fields", detail,
+            instance=request.url.path, errors=issues,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        slugs = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large", 415: "unsupported-media-type"}
+        slug = slugs.get(exc.status_code, f"http-{exc.status_code}")
+        title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+        detail = exc.detail if isinstance(exc.detail, str) else title
+        return problem_response(
+            exc.status_code, slug, title, detail, instance=request.url.path, headers=dict(exc.headers or {})
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error", extra={"path": request.url.path})
+        return problem_response(
+            500, "internal", "Internal error",
+            "The server failed to handle the request; it has been logged.",
+            instance=request.url.path,
+        )
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries documenting problem+json answers."""
+    descriptions = {
+        400: "Malformed request (e.g. invalid JSON)",
+        401: "Missing, malformed or expired token",
+        403: "The caller's role or tenancy does not allow this",
+        404: "Not found (or not visible to the caller)",
+        409: "Conflicts with existing data",
+        412: "If-Match does not match the current version",
+        422: "Invalid fields",
+        428: "If-Match header required",
+    }
+    return {
+        s: {"model": Problem, "description": descriptions.get(s, "Problem"), "content": {PROBLEM_MEDIA_TYPE: {}}}
+        for s in statuses
+    }

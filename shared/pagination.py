@@ -1,0 +1,44 @@
+"""Page-number pagination with totals."""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel, Field
+
+T = TypeVar("T")
+
+MAX_PER_PAGE = 100
+
+
+class PageParams(BaseModel):
+    page: int = 1
+    per_page: int = 20
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def page_params(
+    page: Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1.")] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Items per page (1 to 100).")] = 20,
+) -> PageParams:
+    return PageParams(page=page, per_page=per_page)
+
+
+PageParamsDep = Annotated[PageParams, Depends(page_params)]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T] = Field(description="The items of this page.")
+    total: int = Field(description="Number of items matching the query, across all pages.")
+    page: int = Field(description="This page's number, from 1.")
+    per_page: int = Field(description="Page size.")
+    pages: int = Field(description="Number of pages.")
+
+    @classmethod
+    def build(cls, items: list[T], total: int, params: PageParams) -> Page[T]:
+        pages = (total + params.per_page - 1) // params.per_page
+        return cls(items=items, total=total, page=params.page, per_page=params.per_page, pages=pages)

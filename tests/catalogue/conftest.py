@@ -1,0 +1,62 @@
+"""Catalogue API under test: the real app, its real session dependency, on a connection rolled back per test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from services.catalogue.main import create_app
+from shared.auth import Role, mint_token
+
+
+@pytest.fixture(scope="session")
+async def catalogue_app(catalogue_db_url: str) -> AsyncIterator[FastAPI]:
+    app = create_app(database_url=catalogue_db_url)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def db(catalogue_app: FastAPI, catalogue_engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session on the test's transaction; requests' own commits become savepoints inside it."""
+    async with catalogue_engine.connect() as conn:
+        outer = await conn.begin()
+        factory = async_sessionmaker(
+            bind=conn, expire_on_commit=False, autoflush=False, join_transaction_mode="create_savepoint"
+        )
+        original = catalogue_app.state.sessionmaker
+        catalogue_app.state.sessionmaker = factory
+        try:
+            async with factory() as session:
+                yield session
+        finally:
+            catalogue_app.state.sessionmaker = original
+            await outer.rollback()
+
+
+@pytest.fixture
+async def client(catalogue_app: FastAPI, db: AsyncSession) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=catalogue_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://catalogue") as http:
+        yield http
+
+
+def auth(role: Role, **claims: Any) -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_token(role=role, **claims)}"}
+
+
+ADMIN = auth(Role.ADMIN, subject="admin-1")
+REGIONAL_26 = auth(Role.REGIONAL, subject="rops-kielce", voivodeship="26")
+REGIONAL_14 = auth(Role.REGIONAL, subject="rops-warszawa", voivodeship="14")
+NEW_PROVIDER_USER = auth(Role.PROVIDER, subject="new-user")
+MUNICIPALITY = auth(Role.MUNICIPALITY, subject="cus-starachowice", terc="2611011")
+
+
+def provider_user(provider_id: uuid.UUID | str) -> dict[str, str]:
+    return auth(Role.PROVIDER, subject=f"user-of-{provider_id}", provider_id=str(provider_id))
