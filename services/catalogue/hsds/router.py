@@ -1,3 +1,186 @@
-from fastapi import APIRouter
+"""Open Referral HSDS 3.0 read API: public catalogue data in the standard's shapes and paging envelope."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+
+from services.catalogue.hsds import mapping, service
+from services.catalogue.providers import repository as providers_repo
+from shared.db import SessionDep
+from shared.errors import NotFound, problem_responses
 
 router = APIRouter(prefix="/hsds", tags=["hsds"])
+
+Search = Annotated[str | None, Query(max_length=200, description="Full text search (diacritics ignored).")]
+PageNo = Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1.")]
+PerPage = Annotated[int, Query(ge=1, le=100, description="Results per page (1 to 100).")]
+ModifiedAfter = Annotated[datetime | None, Query(description="Only results modified on or after (ISO 8601).")]
+OrganizationId = Annotated[uuid.UUID | None, Query(description="Only services of this organization.")]
+TermId = Annotated[uuid.UUID | None, Query(description="Only services with this taxonomy term.")]
+Json = dict[str, Any]
+
+
+def base_url(request: Request) -> str:
+    return str(request.app.state.settings.public_base_url).rstrip("/")
+
+
+@router.get("/", summary="HSDS API meta information")
+async def hsds_root(request: Request) -> Json:
+    base = base_url(request)
+    return {
+        "version": mapping.HSDS_VERSION,
+        "profile": f"{base}/docs#/hsds",
+        "openapi_url": f"{base}/openapi.json",
+        "x_extensions": {
+            "organization": "x_nip, x_regon, x_krs, x_legal_form, x_is_pes, x_social_enterprise, x_public_benefit, "
+            "x_employees, x_excluded_share, x_terc, x_operating_areas_terc",
+            "service": "x_service_type_code, x_area_code, x_unit, x_price_grosze, x_capacity_per_month, "
+            "x_free_capacity, x_delivery_areas_terc, x_accessibility",
+        },
+    }
+
+
+@router.get("/services", summary="HSDS services (our offerings)", responses=problem_responses(422))
+async def hsds_services(
+    request: Request,
+    session: SessionDep,
+    search: Search = None,
+    taxonomy_term_id: TermId = None,
+    organization_id: OrganizationId = None,
+    modified_after: ModifiedAfter = None,
+    page: PageNo = 1,
+    per_page: PerPage = 20,
+) -> Json:
+    rows, total = await service.search_offerings(
+        session, search=search, taxonomy_term_id=taxonomy_term_id, organization_id=organization_id,
+        modified_after=modified_after, page=page, per_page=per_page,
+    )
+    base = base_url(request)
+    contents = [mapping.service_list_item(r, base_url=base) for r in rows]
+    return mapping.page(contents, total=total, page_number=page, per_page=per_page)
+
+
+@router.get("/services/{service_id}", summary="One HSDS service, fully nested", responses=problem_responses(404))
+async def hsds_service(request: Request, session: SessionDep, service_id: uuid.UUID) -> Json:
+    row = await service.public_offering(session, service_id)
+    provider = await service.public_provider(session, row.provider_id)
+    names = service.area_names(await service.all_terms(session))
+    return mapping.service_full(row, provider, area_name=names[row.area_code], base_url=base_url(request))
+
+
+@router.get("/organizations", summary="HSDS organizations (verified providers)", responses=problem_responses(422))
+async def hsds_organizations(
+    request: Request,
+    session: SessionDep,
+    search: Search = None,
+    modified_after: ModifiedAfter = None,
+    page: PageNo = 1,
+    per_page: PerPage = 20,
+) -> Json:
+    rows, total = await providers_repo.search(
+        session, principal=None, text_query=search, area=None, service_type_id=None, target_group=None,
+        place=None, legal_forms=[], pes_only=False, social_enterprise_only=False, statuses=[], sort="name",
+        offset=(page - 1) * per_page, limit=per_page, modified_after=modified_after,
+    )
+    base = base_url(request)
+    contents = [mapping.organization(p, full=False, base_url=base) for p in rows]
+    return mapping.page(contents, total=total, page_number=page, per_page=per_page)
+
+
+@router.get("/organizations/{organization_id}", summary="One HSDS organization", responses=problem_responses(404))
+async def hsds_organization(request: Request, session: SessionDep, organization_id: uuid.UUID) -> Json:
+    provider = await service.public_provider(session, organization_id)
+    base = base_url(request)
+    org = mapping.organization(provider, full=True, base_url=base)
+    rows, _ = await service.search_offerings(
+        session, search=None, taxonomy_term_id=None, organization_id=organization_id, modified_after=None,
+        page=1, per_page=100,
+    )
+    org["services"] = [mapping.service_list_item(r, base_url=base) for r in rows]
+    return org
+
+
+@router.get("/taxonomies", summary="HSDS taxonomies", responses=problem_responses(422))
+async def hsds_taxonomies(request: Request, page: PageNo = 1, per_page: PerPage = 20) -> Json:
+    items = [mapping.taxonomy(key, base_url(request)) for key in mapping.TAXONOMIES]
+    start = (page - 1) * per_page
+    return mapping.page(items[start : start + per_page], total=len(items), page_number=page, per_page=per_page)
+
+
+@router.get("/taxonomies/{taxonomy_id}", summary="One HSDS taxonomy", responses=problem_responses(404))
+async def hsds_taxonomy(request: Request, taxonomy_id: Annotated[uuid.UUID, Path()]) -> Json:
+    for key in mapping.TAXONOMIES:
+        if mapping.taxonomy_id(key) == str(taxonomy_id):
+            return mapping.taxonomy(key, base_url(request))
+    raise NotFound(f"Taxonomy {taxonomy_id} does not exist.")
+
+
+@router.get("/taxonomy_terms", summary="HSDS taxonomy terms", responses=problem_responses(422))
+async def hsds_taxonomy_terms(
+    session: SessionDep,
+    search: Search = None,
+    taxonomy_id: Annotated[uuid.UUID | None, Query(description="Only terms of this taxonomy.")] = None,
+    parent_id: Annotated[uuid.UUID | None, Query(description="Only children of this term.")] = None,
+    top_only: Annotated[bool, Query(description="Only terms without a parent.")] = False,
+    page: PageNo = 1,
+    per_page: PerPage = 20,
+) -> Json:
+    terms = [t.body for t in await service.all_terms(session)]
+    if taxonomy_id:
+        terms = [t for t in terms if t["taxonomy_id"] == str(taxonomy_id)]
+    if parent_id:
+        terms = [t for t in terms if t.get("parent_id") == str(parent_id)]
+    if top_only:
+        terms = [t for t in terms if "parent_id" not in t]
+    if search:
+        needle = search.casefold()
+        terms = [t for t in terms if needle in t["name"].casefold() or needle in t["code"]]
+    start = (page - 1) * per_page
+    return mapping.page(terms[start : start + per_page], total=len(terms), page_number=page, per_page=per_page)
+
+
+@router.get("/taxonomy_terms/{term_id}", summary="One HSDS taxonomy term", responses=problem_responses(404))
+async def hsds_taxonomy_term(session: SessionDep, term_id: uuid.UUID) -> Json:
+    for t in await service.all_terms(session):
+        if t.body["id"] == str(term_id):
+            return t.body
+    raise NotFound(f"Taxonomy term {term_id} does not exist.")
+
+
+@router.get("/service_at_locations", summary="HSDS services at locations", responses=problem_responses(422))
+async def hsds_service_at_locations(
+    request: Request,
+    session: SessionDep,
+    search: Search = None,
+    taxonomy_term_id: TermId = None,
+    organization_id: OrganizationId = None,
+    modified_after: ModifiedAfter = None,
+    page: PageNo = 1,
+    per_page: PerPage = 20,
+) -> Json:
+    rows, total = await service.search_offerings(
+        session, search=search, taxonomy_term_id=taxonomy_term_id, organization_id=organization_id,
+        modified_after=modified_after, page=page, per_page=per_page,
+    )
+    providers = await service.providers_by_id(session, {r.provider_id for r in rows})
+    base = base_url(request)
+    contents = [mapping.service_at_location(r, providers[r.provider_id], base_url=base) for r in rows]
+    return mapping.page(contents, total=total, page_number=page, per_page=per_page)
+
+
+@router.get(
+    "/service_at_locations/{service_at_location_id}",
+    summary="One HSDS service at location",
+    responses=problem_responses(404),
+)
+async def hsds_service_at_location(
+    request: Request, session: SessionDep, service_at_location_id: uuid.UUID
+) -> Json:
+    # Each offering is delivered from its provider's one location, so the pair shares the offering's id.
+    row = await service.public_offering(session, service_at_location_id)
+    provider = await service.public_provider(session, row.provider_id)
+    return mapping.service_at_location(row, provider, base_url=base_url(request))

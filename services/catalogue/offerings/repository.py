@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, and_, func, literal, or_, select, true, update
@@ -102,6 +103,7 @@ async def search(
     sort: str | None,
     offset: int,
     limit: int,
+    modified_after: datetime | None = None,
 ) -> tuple[Sequence[Row[Any]], int]:
     conditions: list[ColumnElement[bool]] = [offering_visibility(principal)]
     if active_only:
@@ -134,6 +136,8 @@ async def search(
         conditions.append(Offering.price_grosze <= max_price_grosze)
     if provider_id:
         conditions.append(Offering.provider_id == provider_id)
+    if modified_after:
+        conditions.append(Offering.updated_at >= modified_after)
 
     if sort is None or sort == "relevance":
         order: tuple[Any, ...] = (rank.desc(), Offering.id.asc()) if text_query else OFFERING_SORTS["title"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, text, true, update
@@ -135,6 +136,7 @@ async def search(
     sort: str,
     offset: int,
     limit: int,
+    modified_after: datetime | None = None,
 ) -> tuple[Sequence[Provider], int]:
     query: Select[tuple[Provider]] = select(Provider).where(provider_visibility(principal))
     if statuses:
@@ -158,6 +160,14 @@ async def search(
         query = query.where(Provider.is_pes.is_(True))
     if social_enterprise_only:
         query = query.where(Provider.social_enterprise.is_(True))
+    if modified_after:
+        query = query.where(Provider.updated_at >= modified_after)
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.scalars(query.order_by(*PROVIDER_SORTS[sort]).offset(offset).limit(limit))
     return rows.all(), int(total or 0)
+
+
+async def get_many(session: AsyncSession, ids: set[uuid.UUID]) -> Sequence[Provider]:
+    if not ids:
+        return []
+    return (await session.scalars(select(Provider).where(Provider.id.in_(ids)))).all()
