@@ -80,7 +80,7 @@ async def status_history(session: AsyncSession, provider_id: uuid.UUID) -> Seque
     query = (
         select(ProviderStatusEvent)
         .where(ProviderStatusEvent.provider_id == provider_id)
-        .order_by(ProviderStatusEvent.at, ProviderStatusEvent.id)
+        .order_by(ProviderStatusEvent.seq)
     )
     return (await session.scalars(query)).all()
 

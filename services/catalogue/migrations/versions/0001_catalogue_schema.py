@@ -86,15 +86,17 @@ def upgrade() -> None:
     )
     op.create_table('provider_status_events',
     sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('seq', sa.BigInteger(), sa.Identity(always=True), nullable=False),
     sa.Column('provider_id', sa.Uuid(), nullable=False),
     sa.Column('from_status', sa.String(length=16), nullable=True),
     sa.Column('to_status', sa.String(length=16), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('actor_subject', sa.String(length=200), nullable=False),
     sa.Column('actor_role', sa.String(length=32), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), server_default=sa.text('clock_timestamp()'), nullable=False),
     sa.ForeignKeyConstraint(['provider_id'], ['providers.id'], name=op.f('fk_provider_status_events_provider_id_providers'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_provider_status_events'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_provider_status_events')),
+    sa.UniqueConstraint('seq', name=op.f('uq_provider_status_events_seq'))
     )
     op.create_index(op.f('ix_provider_status_events_provider_id'), 'provider_status_events', ['provider_id'], unique=False)
     op.create_table('service_types',
