@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from shared.auth import optional_principal
 from shared.db import create_engine, create_sessionmaker, ensure_database, resolve_database_url
 from shared.errors import install_problem_handlers, problem_response
 from shared.observability import Metrics, ObservabilityMiddleware, configure_logging
@@ -89,6 +90,7 @@ def create_service_app(
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
     install_problem_handlers(app)
     app.include_router(health_router())
+    # A token that is sent is always checked, even on public reads: a bad one is a 401, never silently ignored.
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(optional_principal)])
     return app

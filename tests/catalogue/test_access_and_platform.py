@@ -1,0 +1,128 @@
+"""Tokens, roles, the taxonomy's admin rules, health, metrics, request ids, OpenAPI, demo data."""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+from sqlalchemy import func, select
+
+from services.catalogue import demo
+from services.catalogue.offerings.models import Offering
+from services.catalogue.providers.models import Provider
+from shared.auth import Role, auth_settings, mint_token
+from tests.catalogue.conftest import ADMIN, MUNICIPALITY, NEW_PROVIDER_USER
+from tests.catalogue.factories import provider_payload
+from tests.catalogue.test_providers import problem
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_bad_tokens_are_refused_with_401_even_on_public_reads(client):
+    settings = auth_settings()
+    now = int(time.time())
+    base = {"sub": "u", "role": "admin", "iss": settings.issuer, "aud": settings.audience, "iat": now}
+    expired = jwt.encode({**base, "exp": now - 10}, settings.signing_key(), algorithm="HS256")
+    forged = jwt.encode({**base, "exp": now + 60}, "not-the-key-" * 4, algorithm="HS256")
+    wrong_aud = jwt.encode({**base, "exp": now + 60, "aud": "other"}, settings.signing_key(), algorithm="HS256")
+    unknown_role = jwt.encode({**base, "exp": now + 60, "role": "mayor"}, settings.signing_key(), algorithm="HS256")
+    municipality_without_terc = jwt.encode(
+        {**base, "exp": now + 60, "role": "municipality"}, settings.signing_key(), algorithm="HS256"
+    )
+    cases = [
+        (bearer(expired), "expired"),
+        (bearer(forged), "not valid"),
+        (bearer(wrong_aud), "not valid"),
+        (bearer("abc.def.ghi"), "not valid"),
+        (bearer(unknown_role), "Unknown role"),
+        (bearer(municipality_without_terc), "TERC"),
+        ({"Authorization": "Basic dXNlcjpwYXNz"}, "Bearer"),
+    ]
+    for headers, reason in cases:
+        body = problem(await client.get("/v1/areas", headers=headers), 401)
+        assert reason in body["detail"], body
+        response = await client.post("/v1/providers", json=provider_payload(), headers=headers)
+        assert response.status_code == 401 and response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_service_types_are_managed_by_admins_only(client):
+    body = {"code": "sensory-integration", "area_code": "disability", "name_pl": "terapia integracji sensorycznej",
+            "name_en": "sensory integration therapy", "unit": "session", "target_groups": ["children-youth"]}
+    problem(await client.post("/v1/service-types", json=body), 401)
+    problem(await client.post("/v1/service-types", json=body, headers=MUNICIPALITY), 403)
+    problem(await client.post("/v1/service-types", json=body, headers=NEW_PROVIDER_USER), 403)
+    problem(await client.post("/v1/service-types", json={**body, "area_code": "space"}, headers=ADMIN), 422)
+    problem(await client.post("/v1/service-types", json={**body, "unit": "week"}, headers=ADMIN), 422)
+    problem(await client.post("/v1/service-types", json={**body, "code": "Not A Code"}, headers=ADMIN), 422)
+    created = await client.post("/v1/service-types", json=body, headers=ADMIN)
+    assert created.status_code == 201
+    problem(await client.post("/v1/service-types", json=body, headers=ADMIN), 409)
+    url = f"/v1/service-types/{created.json()['id']}"
+    problem(await client.patch(url, json={"name_en": "SI therapy"}, headers={**ADMIN, "If-Match": '"7"'}), 412)
+    changed = await client.patch(url, json={"name_en": "SI therapy"}, headers={**ADMIN, "If-Match": '"1"'})
+    assert changed.json()["name_en"] == "SI therapy" and changed.headers["etag"] == '"2"'
+    listed = (await client.get("/v1/service-types", params={"area": "disability", "per_page": 100})).json()
+    assert "terapia integracji sensorycznej" in {t["name_pl"] for t in listed["items"]}
+
+
+async def test_taxonomy_has_the_statute_and_a_starting_set(client):
+    areas = (await client.get("/v1/areas")).json()
+    assert [a["name_pl"] for a in areas][:3] == ["polityka prorodzinna", "wspieranie rodziny", "system pieczy zastępczej"]
+    types = (await client.get("/v1/service-types", params={"per_page": 100})).json()
+    assert types["total"] >= 25
+    assert {t["unit"] for t in types["items"]} == {"hour", "visit", "session", "day", "place-month"}
+    assert len({t["area_code"] for t in types["items"]}) == 14
+    found = (await client.get("/v1/service-types", params={"q": "uslugi opiekuncze"})).json()
+    assert "usługi opiekuńcze" in {t["name_pl"] for t in found["items"]}
+
+
+async def test_health_readiness_metrics_and_request_ids(client):
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    assert (await client.get("/readyz")).json() == {"status": "ready"}
+    traced = await client.get("/v1/areas", headers={"X-Request-ID": "trace-123"})
+    assert traced.headers["x-request-id"] == "trace-123"
+    assert len((await client.get("/v1/areas")).headers["x-request-id"]) == 32
+    metrics = (await client.get("/metrics")).text
+    assert 'http_requests_total{method="GET",route="/v1/areas",service="catalogue",status="200"}' in metrics
+    missing = await client.get("/v1/nothing-here")
+    assert problem(missing, 404)["type"] == "urn:cus:problem:not-found"
+    problem(await client.put("/v1/areas"), 405)
+
+
+async def test_openapi_is_a_product(client):
+    spec = (await client.get("/openapi.json")).json()
+    ids = [op["operationId"] for path in spec["paths"].values() for op in path.values()]
+    assert len(ids) == len(set(ids))
+    assert "providers-register-provider" in ids and "offerings-search-offerings" in ids
+    for path, operations in spec["paths"].items():
+        for method, op in operations.items():
+            assert op.get("summary"), f"{method} {path} has no summary"
+    assert "HTTPBearer" in spec["components"]["securitySchemes"]
+    assert spec["components"]["schemas"]["ProviderCreate"]["examples"]
+
+
+async def test_demo_data_loads_once_and_is_searchable(client, db):
+    first = await demo.load_into(db)
+    second = await demo.load_into(db)
+    assert first["providers_added"] >= 30 and first["offerings_added"] >= 60
+    assert second == {"providers_added": 0, "offerings_added": 0}
+    forms = set((await db.scalars(select(Provider.legal_form).distinct())).all())
+    assert len(forms) >= 10
+    assert await db.scalar(select(func.count()).select_from(Offering)) >= 60
+    starachowice = (await client.get("/v1/offerings", params={"q": "uslugi opiekuncze", "place": "2611011"})).json()
+    kielce = (await client.get("/v1/offerings", params={"q": "uslugi opiekuncze", "place": "2661011"})).json()
+    assert starachowice["total"] >= 3 and kielce["total"] >= 3
+    pending = (await client.get("/v1/providers", params={"status": "pending"}, headers=ADMIN)).json()
+    assert pending["total"] >= 2
+
+
+async def test_development_token_cli(capsys):
+    from tools.token import main
+
+    assert main(["--role", "municipality", "--terc", "2611011"]) == 0
+    token = capsys.readouterr().out.strip()
+    claims = jwt.decode(token, auth_settings().signing_key(), algorithms=["HS256"], audience=auth_settings().audience)
+    assert claims["role"] == "municipality" and claims["terc"] == "2611011"
+    assert mint_token(role=Role.ADMIN)
