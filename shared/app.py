@@ -39,7 +39,10 @@ def health_router() -> APIRouter:
                 await conn.execute(text("SELECT 1"))
         except Exception as exc:  # any failure to reach the database means not ready
             return problem_response(
-                503, "not-ready", "Not ready", f"The database does not answer: {type(exc).__name__}.",
+                503,
+                "not-ready",
+                "Not ready",
+                f"The database does not answer: {type(exc).__name__}.",
                 headers={"Retry-After": "5"},
             )
         return JSONResponse({"status": "ready"})

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from jwt.types import Options
 
 from shared.errors import Forbidden, Unauthorized
 from shared.settings import AuthSettings
@@ -92,18 +93,26 @@ def mint_token(
 
 def decode_token(token: str, settings: AuthSettings | None = None) -> Principal:
     settings = settings or auth_settings()
-    options = {"require": ["exp", "sub", "role"]}
+    options: Options = {"require": ["exp", "sub", "role"]}
     try:
         if settings.jwks_url:
             key = _jwks_client(settings.jwks_url).get_signing_key_from_jwt(token).key
             claims = jwt.decode(
-                token, key, algorithms=["RS256", "ES256"], audience=settings.audience,
-                issuer=settings.issuer, options=options,
+                token,
+                key,
+                algorithms=["RS256", "ES256"],
+                audience=settings.audience,
+                issuer=settings.issuer,
+                options=options,
             )
         else:
             claims = jwt.decode(
-                token, settings.signing_key(), algorithms=["HS256"], audience=settings.audience,
-                issuer=settings.issuer, options=options,
+                token,
+                settings.signing_key(),
+                algorithms=["HS256"],
+                audience=settings.audience,
+                issuer=settings.issuer,
+                options=options,
             )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("The token has expired.") from exc

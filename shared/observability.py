@@ -57,7 +57,10 @@ class Metrics:
     def __init__(self, service: str) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "http_requests_total", "HTTP requests", ["service", "method", "route", "status"], registry=self.registry
+            "http_requests_total",
+            "HTTP requests",
+            ["service", "method", "route", "status"],
+            registry=self.registry,
         )
         self.latency = Histogram(
             "http_request_duration_seconds",

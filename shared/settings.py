@@ -25,7 +25,8 @@ class AuthSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore")
 
     jwks_url: str | None = Field(
-        default=None, description="Identity provider JWKS URL. When set, tokens are verified against it (RS256)."
+        default=None,
+        description="Identity provider JWKS URL. When set, tokens are verified against it (RS256).",
     )
     hs256_key: str | None = Field(
         default=None, description="Shared HS256 key. Default: the development key in .data/dev-jwt.key."

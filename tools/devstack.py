@@ -89,8 +89,12 @@ def load_demo(urls: dict[str, str]) -> None:
 def run() -> int:
     started_db = not embedded_pg.is_running()
     urls = database_urls()
-    print("Database:", "embedded PostgreSQL in .data/postgres" if not any(
-        os.environ.get(s.env_prefix + "DATABASE_URL") for s in services()) else "configured URLs")
+    print(
+        "Database:",
+        "embedded PostgreSQL in .data/postgres"
+        if not any(os.environ.get(s.env_prefix + "DATABASE_URL") for s in services())
+        else "configured URLs",
+    )
     migrate(urls)
     load_demo(urls)
     children: list[subprocess.Popen[bytes]] = []
@@ -101,8 +105,16 @@ def run() -> int:
         for other in services():
             env.setdefault(f"{service.env_prefix}{other.name.upper()}_URL", f"http://127.0.0.1:{other.port}")
         command = [
-            sys.executable, "-m", "uvicorn", "--factory", f"services.{service.name}.main:app",
-            "--host", "127.0.0.1", "--port", str(service.port), "--no-access-log",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            f"services.{service.name}.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(service.port),
+            "--no-access-log",
         ]
         children.append(subprocess.Popen(command, env=env, cwd=REPO_ROOT))
     time.sleep(1.5)

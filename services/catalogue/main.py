@@ -22,7 +22,10 @@ existing resources need `If-Match` with the ETag last read. `/hsds/` serves the 
 """
 
 TAGS = [
-    {"name": "taxonomy", "description": "Statutory areas (art. 2 ust. 1 ustawy o CUS), target groups, service types."},
+    {
+        "name": "taxonomy",
+        "description": "Statutory areas (art. 2 ust. 1 ustawy o CUS), target groups, service types.",
+    },
     {"name": "providers", "description": "PES/NGO providers: self-registration, verification (weryfikacja)."},
     {"name": "offerings", "description": "What providers offer, where, at what capacity and price; search."},
     {"name": "hsds", "description": "Open Referral HSDS 3.0 read API."},

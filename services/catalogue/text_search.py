@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, literal_column
 
-SIMPLE = literal_column("'simple'::regconfig")
+SIMPLE: Any = literal_column("'simple'::regconfig")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 

@@ -35,7 +35,12 @@ def provider_payload(**overrides: Any) -> dict[str, Any]:
         "nip": valid_nip(n),
         "regon": valid_regon(n),
         "krs": f"{n:010d}",
-        "address": {"street": "ul. Radomska 12", "postal_code": "27-200", "city": "Starachowice", "terc": "2611011"},
+        "address": {
+            "street": "ul. Radomska 12",
+            "postal_code": "27-200",
+            "city": "Starachowice",
+            "terc": "2611011",
+        },
         "operating_areas": ["2611"],
         "email": "biuro@razem.example.pl",
         "social_economy": {
@@ -74,7 +79,10 @@ async def service_type_id(client: httpx.AsyncClient, code: str) -> str:
 
 
 async def create_offering(
-    client: httpx.AsyncClient, provider_id: str | uuid.UUID, service_type: str = "care-services", **overrides: Any
+    client: httpx.AsyncClient,
+    provider_id: str | uuid.UUID,
+    service_type: str = "care-services",
+    **overrides: Any,
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "service_type_id": await service_type_id(client, service_type),

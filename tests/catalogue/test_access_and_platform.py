@@ -48,8 +48,14 @@ async def test_bad_tokens_are_refused_with_401_even_on_public_reads(client):
 
 
 async def test_service_types_are_managed_by_admins_only(client):
-    body = {"code": "sensory-integration", "area_code": "disability", "name_pl": "terapia integracji sensorycznej",
-            "name_en": "sensory integration therapy", "unit": "session", "target_groups": ["children-youth"]}
+    body = {
+        "code": "sensory-integration",
+        "area_code": "disability",
+        "name_pl": "terapia integracji sensorycznej",
+        "name_en": "sensory integration therapy",
+        "unit": "session",
+        "target_groups": ["children-youth"],
+    }
     problem(await client.post("/v1/service-types", json=body), 401)
     problem(await client.post("/v1/service-types", json=body, headers=MUNICIPALITY), 403)
     problem(await client.post("/v1/service-types", json=body, headers=NEW_PROVIDER_USER), 403)
@@ -69,7 +75,11 @@ async def test_service_types_are_managed_by_admins_only(client):
 
 async def test_taxonomy_has_the_statute_and_a_starting_set(client):
     areas = (await client.get("/v1/areas")).json()
-    assert [a["name_pl"] for a in areas][:3] == ["polityka prorodzinna", "wspieranie rodziny", "system pieczy zastępczej"]
+    assert [a["name_pl"] for a in areas][:3] == [
+        "polityka prorodzinna",
+        "wspieranie rodziny",
+        "system pieczy zastępczej",
+    ]
     types = (await client.get("/v1/service-types", params={"per_page": 100})).json()
     assert types["total"] >= 25
     assert {t["unit"] for t in types["items"]} == {"hour", "visit", "session", "day", "place-month"}

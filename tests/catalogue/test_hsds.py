@@ -15,7 +15,8 @@ from tests.conftest import STANDARDS
 HSDS = STANDARDS / "hsds-3.0" / "compiled"
 
 pytestmark = pytest.mark.skipif(
-    not HSDS.exists(), reason=f"the official HSDS schemas are not beside this clone ({HSDS}); CI always has them"
+    not HSDS.exists(),
+    reason=f"the official HSDS schemas are not beside this clone ({HSDS}); CI always has them",
 )
 
 
@@ -39,7 +40,9 @@ def assert_valid_page(name: str, page: dict[str, Any]) -> None:
 async def seed(client):
     provider = await verified_provider(client)
     offering = await create_offering(
-        client, provider["id"], schedule=[{"weekday": 2, "opens_at": "08:00", "closes_at": "15:30"}],
+        client,
+        provider["id"],
+        schedule=[{"weekday": 2, "opens_at": "08:00", "closes_at": "15:30"}],
         accessibility="Podjazd dla wózków",
     )
     return provider, offering
@@ -56,7 +59,10 @@ async def test_services_list_and_detail_validate(client):
     assert detail["organization"]["x_nip"] == provider["nip"]
     assert detail["schedules"][0]["byday"] == "TU"
     assert detail["cost_options"][0]["amount"] == 42.0
-    assert {a["taxonomy_term"]["taxonomy"] for a in detail["attributes"]} >= {"cus-areas", "cus-service-types"}
+    assert {a["taxonomy_term"]["taxonomy"] for a in detail["attributes"]} >= {
+        "cus-areas",
+        "cus-service-types",
+    }
 
 
 async def test_organizations_validate_and_carry_pes_facts(client):
@@ -67,7 +73,11 @@ async def test_organizations_validate_and_carry_pes_facts(client):
     assert_valid("organization", org)
     assert org["x_legal_form"] == "social-cooperative"
     assert org["x_is_pes"] is True
-    assert {i["identifier_scheme"] for i in org["organization_identifiers"]} == {"PL-NIP", "PL-REGON", "PL-KRS"}
+    assert {i["identifier_scheme"] for i in org["organization_identifiers"]} == {
+        "PL-NIP",
+        "PL-REGON",
+        "PL-KRS",
+    }
     assert len(org["services"]) == 1
 
 

@@ -44,16 +44,28 @@ async def test_only_the_providers_own_users_change_its_offerings(client, db):
     url = f"/v1/offerings/{offering['id']}"
     change = {"price_grosze": 1}
     for headers, status in (
-        (provider_user(other["id"]), 403), (MUNICIPALITY, 403), (REGIONAL_26, 403), ({}, 401),
+        (provider_user(other["id"]), 403),
+        (MUNICIPALITY, 403),
+        (REGIONAL_26, 403),
+        ({}, 401),
     ):
         problem(await client.patch(url, json=change, headers={**headers, "If-Match": '"1"'}), status)
         problem(await client.delete(url, headers={**headers, "If-Match": '"1"'}), status)
     assert (await client.get(url)).json()["price_grosze"] == 4200
     before = await count_offerings(db)
-    payload = {"service_type_id": offering["service_type"]["id"], "title": "Cudza oferta", "delivery_areas": ["26"],
-               "capacity_per_month": 1, "price_grosze": 1}
-    problem(await client.post(f"/v1/providers/{provider['id']}/offerings", json=payload,
-                              headers=provider_user(other["id"])), 403)
+    payload = {
+        "service_type_id": offering["service_type"]["id"],
+        "title": "Cudza oferta",
+        "delivery_areas": ["26"],
+        "capacity_per_month": 1,
+        "price_grosze": 1,
+    }
+    problem(
+        await client.post(
+            f"/v1/providers/{provider['id']}/offerings", json=payload, headers=provider_user(other["id"])
+        ),
+        403,
+    )
     assert await count_offerings(db) == before
     admin = await client.patch(url, json=change, headers={**ADMIN, "If-Match": '"1"'})
     assert admin.status_code == 200
@@ -62,11 +74,20 @@ async def test_only_the_providers_own_users_change_its_offerings(client, db):
 async def test_offering_validation_names_the_field_and_saves_nothing(client, db):
     provider = await verified_provider(client)
     own = provider_user(provider["id"])
-    base = {"service_type_id": await service_type_id(client, "care-services"), "title": "Opieka",
-            "delivery_areas": ["2611"], "capacity_per_month": 10, "price_grosze": 100}
+    base = {
+        "service_type_id": await service_type_id(client, "care-services"),
+        "title": "Opieka",
+        "delivery_areas": ["2611"],
+        "capacity_per_month": 10,
+        "price_grosze": 100,
+    }
     before = await count_offerings(db)
     cases = [
-        ({"service_type_id": "0b0e3a4e-2f4e-5c61-9b43-3c7b5b5c1a11"}, "service_type_id", "unknown service type"),
+        (
+            {"service_type_id": "0b0e3a4e-2f4e-5c61-9b43-3c7b5b5c1a11"},
+            "service_type_id",
+            "unknown service type",
+        ),
         ({"capacity_per_month": -5}, "capacity_per_month", "greater than or equal to 0"),
         ({"capacity_per_month": 10**9}, "capacity_per_month", "less than or equal to"),
         ({"price_grosze": -1}, "price_grosze", "greater than or equal to 0"),
@@ -78,7 +99,11 @@ async def test_offering_validation_names_the_field_and_saves_nothing(client, db)
         ({"title": "x" * 301}, "title", "at most 300"),
         ({"currency": "EUR"}, "currency", "PLN"),
         ({"capacity_committed": 11}, "body", "cannot exceed"),
-        ({"schedule": [{"weekday": 8, "opens_at": "08:00", "closes_at": "09:00"}]}, "schedule.0.weekday", "less"),
+        (
+            {"schedule": [{"weekday": 8, "opens_at": "08:00", "closes_at": "09:00"}]},
+            "schedule.0.weekday",
+            "less",
+        ),
         ({"schedule": [{"weekday": 1, "opens_at": "10:00", "closes_at": "09:00"}]}, "schedule.0", "after"),
         ({"unexpected": 1}, "unexpected", "Extra inputs"),
     ]
@@ -96,7 +121,8 @@ async def test_offering_validation_names_the_field_and_saves_nothing(client, db)
 async def test_malformed_json_is_a_400_problem(client):
     provider = await verified_provider(client)
     response = await client.post(
-        f"/v1/providers/{provider['id']}/offerings", content=b'{"title": "x",',
+        f"/v1/providers/{provider['id']}/offerings",
+        content=b'{"title": "x",',
         headers={**provider_user(provider["id"]), "Content-Type": "application/json"},
     )
     body = problem(response, 400)
@@ -107,7 +133,9 @@ async def test_unverified_providers_offerings_are_hidden_from_the_public(client)
     pending = await register_provider(client)
     offering = await create_offering(client, pending["id"])
     problem(await client.get(f"/v1/offerings/{offering['id']}"), 404)
-    assert (await client.get(f"/v1/offerings/{offering['id']}", headers=provider_user(pending["id"]))).status_code == 200
+    assert (
+        await client.get(f"/v1/offerings/{offering['id']}", headers=provider_user(pending["id"]))
+    ).status_code == 200
     search = (await client.get("/v1/offerings", params={"q": "opiekuncze"})).json()
     assert offering["id"] not in {o["id"] for o in search["items"]}
     problem(await client.get(f"/v1/providers/{pending['id']}/offerings"), 404)

@@ -51,11 +51,21 @@ async def test_invalid_identifiers_are_refused_with_the_field_and_nothing_is_sav
         ({"nip": "12345"}, "nip", "NIP has the wrong number of digits"),
         ({"regon": "123456786"}, "regon", "REGON checksum is invalid"),
         ({"krs": "12345"}, "krs", "KRS must be exactly 10 digits"),
-        ({"address": {"street": "ul. A 1", "postal_code": "27-200", "city": "X", "terc": "2711011"}},
-         "address.terc", "voivodeship 27 does not exist"),
-        ({"address": {"street": "ul. A 1", "postal_code": "27-200", "city": "X", "terc": "2611014"}},
-         "address.terc", "4, 5, 8, 9 are parts"),
-        ({"operating_areas": ["26110"]}, "operating_areas.0", "2 (voivodeship), 4 (powiat) or 7 (gmina) digits"),
+        (
+            {"address": {"street": "ul. A 1", "postal_code": "27-200", "city": "X", "terc": "2711011"}},
+            "address.terc",
+            "voivodeship 27 does not exist",
+        ),
+        (
+            {"address": {"street": "ul. A 1", "postal_code": "27-200", "city": "X", "terc": "2611014"}},
+            "address.terc",
+            "4, 5, 8, 9 are parts",
+        ),
+        (
+            {"operating_areas": ["26110"]},
+            "operating_areas.0",
+            "2 (voivodeship), 4 (powiat) or 7 (gmina) digits",
+        ),
         ({"name": "x" * 301}, "name", "at most 300"),
         ({"legal_form": "llc"}, "legal_form", "Input should be"),
     ]
@@ -73,15 +83,25 @@ async def test_krs_is_required_for_forms_in_the_register(client):
         "/v1/providers", json=provider_payload(legal_form="foundation", krs=None), headers=NEW_PROVIDER_USER
     )
     assert problem(response, 422)["errors"][0]["field"] == "krs"
-    cis = await client.post("/v1/providers", json=provider_payload(legal_form="cis", krs=None), headers=NEW_PROVIDER_USER)
+    cis = await client.post(
+        "/v1/providers", json=provider_payload(legal_form="cis", krs=None), headers=NEW_PROVIDER_USER
+    )
     assert cis.status_code == 201
 
 
 async def test_social_economy_facts_must_be_consistent(client):
     inconsistent = [
         {"is_pes": True, "employees": 3, "excluded_employees": 5},
-        {"is_pes": False, "employees": 5, "social_enterprise": {"decision_number": "1", "decision_date": "2024-01-01"}},
-        {"is_pes": True, "employees": 2, "social_enterprise": {"decision_number": "1", "decision_date": "2024-01-01"}},
+        {
+            "is_pes": False,
+            "employees": 5,
+            "social_enterprise": {"decision_number": "1", "decision_date": "2024-01-01"},
+        },
+        {
+            "is_pes": True,
+            "employees": 2,
+            "social_enterprise": {"decision_number": "1", "decision_date": "2024-01-01"},
+        },
         {"is_pes": True, "employees": -1},
     ]
     for facts in inconsistent:
@@ -119,7 +139,9 @@ async def test_unverified_provider_is_hidden_from_the_public_but_not_from_itself
     provider = await register_provider(client)
     problem(await client.get(f"/v1/providers/{provider['id']}"), 404)
     problem(await client.get(f"/v1/providers/{provider['id']}", headers=MUNICIPALITY), 404)
-    assert (await client.get(f"/v1/providers/{provider['id']}", headers=provider_user(provider["id"]))).status_code == 200
+    assert (
+        await client.get(f"/v1/providers/{provider['id']}", headers=provider_user(provider["id"]))
+    ).status_code == 200
     assert (await client.get(f"/v1/providers/{provider['id']}", headers=REGIONAL_26)).status_code == 200
     problem(await client.get(f"/v1/providers/{provider['id']}", headers=REGIONAL_14), 404)
     listing = (await client.get("/v1/providers", params={"per_page": 100})).json()
@@ -149,7 +171,10 @@ async def test_verification_flow_keeps_who_when_why(client):
 
     history = (await client.get(url, headers=provider_user(provider["id"]))).json()
     assert [(e["from_status"], e["to_status"]) for e in history] == [
-        (None, "pending"), ("pending", "verified"), ("verified", "suspended"), ("suspended", "verified"),
+        (None, "pending"),
+        ("pending", "verified"),
+        ("verified", "suspended"),
+        ("suspended", "verified"),
     ]
     assert history[2]["reason"] == "brak sprawozdania za 2025" and history[2]["actor_role"] == "admin"
     problem(await client.get(url, headers=MUNICIPALITY), 403)
@@ -163,7 +188,9 @@ async def test_rejected_provider_resubmits_by_correcting(client):
     own = provider_user(provider["id"])
     current = await client.get(url, headers=own)
     assert current.json()["status"] == "rejected" and current.json()["status_reason"] == "zły REGON"
-    fixed = await client.patch(url, json={"phone": "+48 41 274 00 00"}, headers={**own, "If-Match": current.headers["etag"]})
+    fixed = await client.patch(
+        url, json={"phone": "+48 41 274 00 00"}, headers={**own, "If-Match": current.headers["etag"]}
+    )
     assert fixed.status_code == 200 and fixed.json()["status"] == "pending"
 
 
@@ -189,7 +216,12 @@ async def test_provider_update_rules(client):
     own = provider_user(provider["id"])
     problem(await client.patch(url, json={"phone": "+48 600 000 000"}, headers=own), 428)
     problem(await client.patch(url, json={"phone": "+48 600 000 000"}, headers={**own, "If-Match": '"99"'}), 412)
-    problem(await client.patch(url, json={"phone": "+48 600 100 200"}, headers={**provider_user(other["id"]), "If-Match": etag}), 403)
+    problem(
+        await client.patch(
+            url, json={"phone": "+48 600 100 200"}, headers={**provider_user(other["id"]), "If-Match": etag}
+        ),
+        403,
+    )
     problem(await client.patch(url, json={"nip": valid_nip(5)}, headers={**own, "If-Match": etag}), 422)
     problem(await client.patch(url, json={"krs": other["krs"]}, headers={**own, "If-Match": etag}), 409)
     ok = await client.patch(url, json={"name": "Spółdzielnia Socjalna „Nowa Nazwa”"}, headers={**own, "If-Match": etag})
@@ -201,23 +233,42 @@ async def test_provider_update_rules(client):
 async def test_provider_search_filters(client):
     coop = await verified_provider(client, name="Spółdzielnia Socjalna „Łąka”")
     company = await verified_provider(
-        client, name="Opieka Łąka Sp. z o.o.", legal_form="company",
+        client,
+        name="Opieka Łąka Sp. z o.o.",
+        legal_form="company",
         social_economy={"is_pes": False, "employees": 50},
     )
     warsaw = await verified_provider(
-        client, name="Fundacja Łąka Warszawa", legal_form="foundation",
-        address={"street": "ul. Marszałkowska 1", "postal_code": "00-001", "city": "Warszawa", "terc": "1465011"},
-        operating_areas=["1465011"], social_economy={"is_pes": True, "employees": 4},
+        client,
+        name="Fundacja Łąka Warszawa",
+        legal_form="foundation",
+        address={
+            "street": "ul. Marszałkowska 1",
+            "postal_code": "00-001",
+            "city": "Warszawa",
+            "terc": "1465011",
+        },
+        operating_areas=["1465011"],
+        social_economy={"is_pes": True, "employees": 4},
     )
     names = lambda r: {p["name"] for p in r.json()["items"]}  # noqa: E731
     all_laka = await client.get("/v1/providers", params={"q": "laka"})
     assert names(all_laka) == {coop["name"], company["name"], warsaw["name"]}
-    assert names(await client.get("/v1/providers", params={"q": "laka", "pes_only": True})) == {coop["name"], warsaw["name"]}
-    assert names(await client.get("/v1/providers", params={"q": "laka", "social_enterprise_only": True})) == {coop["name"]}
-    assert names(await client.get("/v1/providers", params={"q": "laka", "legal_form": ["company", "foundation"]})) == {
-        company["name"], warsaw["name"]
+    assert names(await client.get("/v1/providers", params={"q": "laka", "pes_only": True})) == {
+        coop["name"],
+        warsaw["name"],
     }
-    assert names(await client.get("/v1/providers", params={"q": "laka", "place": "2611011"})) == {coop["name"], company["name"]}
+    assert names(await client.get("/v1/providers", params={"q": "laka", "social_enterprise_only": True})) == {
+        coop["name"]
+    }
+    assert names(await client.get("/v1/providers", params={"q": "laka", "legal_form": ["company", "foundation"]})) == {
+        company["name"],
+        warsaw["name"],
+    }
+    assert names(await client.get("/v1/providers", params={"q": "laka", "place": "2611011"})) == {
+        coop["name"],
+        company["name"],
+    }
     assert names(await client.get("/v1/providers", params={"q": "laka", "place": "14"})) == {warsaw["name"]}
     problem(await client.get("/v1/providers", params={"place": "2699999"}), 422)
     problem(await client.get("/v1/providers", params={"status": "pending"}), 403)

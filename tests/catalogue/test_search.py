@@ -19,25 +19,63 @@ def titles(items: list[dict]) -> list[str]:
 async def catalogue(client) -> dict[str, dict]:
     coop = await verified_provider(client)  # social cooperative, PS, Starachowice
     company = await verified_provider(
-        client, legal_form="company", name="Opieka Domowa Sp. z o.o.",
+        client,
+        legal_form="company",
+        name="Opieka Domowa Sp. z o.o.",
         social_economy={"is_pes": False, "employees": 40},
     )
     made = {
-        "gmina": await create_offering(client, coop["id"], title="Usługi opiekuńcze Starachowice",
-                                       delivery_areas=["2611011"], price_grosze=4000, capacity_per_month=100),
-        "powiat": await create_offering(client, company["id"], title="Usługi opiekuńcze w powiecie",
-                                        delivery_areas=["2611"], price_grosze=3500, capacity_per_month=50,
-                                        capacity_committed=45),
-        "voivodeship": await create_offering(client, coop["id"], title="Usługi opiekuńcze w regionie",
-                                             delivery_areas=["26"], price_grosze=5000, capacity_per_month=500),
-        "kielce": await create_offering(client, company["id"], title="Usługi opiekuńcze Kielce",
-                                        delivery_areas=["2661011"], price_grosze=4500),
-        "other-gmina": await create_offering(client, coop["id"], title="Usługi opiekuńcze Brody",
-                                             delivery_areas=["2611022"], price_grosze=3900),
-        "yoga": await create_offering(client, coop["id"], service_type="yoga", title="Joga dla seniorów",
-                                      delivery_areas=["2611011"], price_grosze=2000, target_groups=["seniors"]),
-        "warsaw": await create_offering(client, company["id"], title="Usługi opiekuńcze Warszawa",
-                                        delivery_areas=["1465011"], price_grosze=6000),
+        "gmina": await create_offering(
+            client,
+            coop["id"],
+            title="Usługi opiekuńcze Starachowice",
+            delivery_areas=["2611011"],
+            price_grosze=4000,
+            capacity_per_month=100,
+        ),
+        "powiat": await create_offering(
+            client,
+            company["id"],
+            title="Usługi opiekuńcze w powiecie",
+            delivery_areas=["2611"],
+            price_grosze=3500,
+            capacity_per_month=50,
+            capacity_committed=45,
+        ),
+        "voivodeship": await create_offering(
+            client,
+            coop["id"],
+            title="Usługi opiekuńcze w regionie",
+            delivery_areas=["26"],
+            price_grosze=5000,
+            capacity_per_month=500,
+        ),
+        "kielce": await create_offering(
+            client,
+            company["id"],
+            title="Usługi opiekuńcze Kielce",
+            delivery_areas=["2661011"],
+            price_grosze=4500,
+        ),
+        "other-gmina": await create_offering(
+            client, coop["id"], title="Usługi opiekuńcze Brody", delivery_areas=["2611022"], price_grosze=3900
+        ),
+        "yoga": await create_offering(
+            client,
+            coop["id"],
+            service_type="yoga",
+            title="Joga dla seniorów",
+            delivery_areas=["2611011"],
+            price_grosze=2000,
+            target_groups=["seniors"],
+        ),
+        "warsaw": await create_offering(
+            client,
+            company["id"],
+            title="Usługi opiekuńcze Warszawa",
+            delivery_areas=["1465011"],
+            price_grosze=6000,
+        ),
     }
     return made
 
@@ -55,7 +93,11 @@ async def test_text_search_ignores_diacritics_and_matches_prefixes(client):
 async def test_place_gmina_matches_gmina_powiat_and_voivodeship_offerings(client):
     await catalogue(client)
     found = set(titles(await offerings(client, q="uslugi opiekuncze", place="2611011")))
-    assert found == {"Usługi opiekuńcze Starachowice", "Usługi opiekuńcze w powiecie", "Usługi opiekuńcze w regionie"}
+    assert found == {
+        "Usługi opiekuńcze Starachowice",
+        "Usługi opiekuńcze w powiecie",
+        "Usługi opiekuńcze w regionie",
+    }
     powiat = set(titles(await offerings(client, q="uslugi opiekuncze", place="2611")))
     assert powiat == found | {"Usługi opiekuńcze Brody"}
     kielce = set(titles(await offerings(client, q="uslugi opiekuncze", place="2661011")))
@@ -91,7 +133,9 @@ async def test_sorting_and_pagination_with_totals(client):
     free = [o["free_capacity"] for o in await offerings(client, q="uslugi", sort="-free_capacity")]
     assert free == sorted(free, reverse=True)
     page1 = (await client.get("/v1/offerings", params={"q": "uslugi", "sort": "price", "per_page": 4})).json()
-    page2 = (await client.get("/v1/offerings", params={"q": "uslugi", "sort": "price", "per_page": 4, "page": 2})).json()
+    page2 = (
+        await client.get("/v1/offerings", params={"q": "uslugi", "sort": "price", "per_page": 4, "page": 2})
+    ).json()
     assert page1["total"] == page2["total"] == 6 and page1["pages"] == 2
     assert [o["price_grosze"] for o in page1["items"] + page2["items"]] == prices
     beyond = (await client.get("/v1/offerings", params={"q": "uslugi", "page": 9})).json()

@@ -54,57 +54,76 @@ def iso(moment: datetime) -> str:
 
 def taxonomy(key: str, base_url: str) -> dict[str, Any]:
     name, description = TAXONOMIES[key]
-    return {"id": taxonomy_id(key), "name": name, "description": description,
-            "uri": f"{base_url}/hsds/taxonomies/{taxonomy_id(key)}", "version": "1"}
+    return {
+        "id": taxonomy_id(key),
+        "name": name,
+        "description": description,
+        "uri": f"{base_url}/hsds/taxonomies/{taxonomy_id(key)}",
+        "version": "1",
+    }
 
 
 def term(
     taxonomy_key: str, code: str, name: str, description: str, *, parent_code: str | None = None
 ) -> dict[str, Any]:
-    return compact({
-        "id": term_id(taxonomy_key, code),
-        "code": code,
-        "name": name,
-        "description": description,
-        "parent_id": term_id("cus-areas", parent_code) if parent_code else None,
-        "taxonomy": taxonomy_key,
-        "taxonomy_id": taxonomy_id(taxonomy_key),
-        "language": "pl",
-    })
+    return compact(
+        {
+            "id": term_id(taxonomy_key, code),
+            "code": code,
+            "name": name,
+            "description": description,
+            "parent_id": term_id("cus-areas", parent_code) if parent_code else None,
+            "taxonomy": taxonomy_key,
+            "taxonomy_id": taxonomy_id(taxonomy_key),
+            "language": "pl",
+        }
+    )
 
 
 def organization(p: Provider, *, full: bool, base_url: str) -> dict[str, Any]:
-    org = compact({
-        "id": str(p.id),
-        "name": p.name,
-        "alternate_name": p.short_name,
-        "description": p.description or p.name,
-        "email": p.email,
-        "website": p.website,
-        "tax_id": p.nip,
-        "legal_status": LEGAL_FORM_NAMES_PL[LegalForm(p.legal_form)],
-        "uri": f"{base_url}/hsds/organizations/{p.id}",
-        "x_nip": p.nip,
-        "x_regon": p.regon,
-        "x_krs": p.krs,
-        "x_legal_form": p.legal_form,
-        "x_is_pes": p.is_pes,
-        "x_social_enterprise": compact({
-            "decision_number": p.social_enterprise_decision_number,
-            "decision_date": p.social_enterprise_decision_date.isoformat()
-            if p.social_enterprise_decision_date else None,
-        }) if p.social_enterprise else None,
-        "x_public_benefit": p.public_benefit,
-        "x_employees": p.employees,
-        "x_excluded_share": p.excluded_share,
-        "x_terc": p.terc,
-        "x_operating_areas_terc": list(p.operating_areas),
-        "x_last_modified": iso(p.updated_at),
-    })
+    org = compact(
+        {
+            "id": str(p.id),
+            "name": p.name,
+            "alternate_name": p.short_name,
+            "description": p.description or p.name,
+            "email": p.email,
+            "website": p.website,
+            "tax_id": p.nip,
+            "legal_status": LEGAL_FORM_NAMES_PL[LegalForm(p.legal_form)],
+            "uri": f"{base_url}/hsds/organizations/{p.id}",
+            "x_nip": p.nip,
+            "x_regon": p.regon,
+            "x_krs": p.krs,
+            "x_legal_form": p.legal_form,
+            "x_is_pes": p.is_pes,
+            "x_social_enterprise": compact(
+                {
+                    "decision_number": p.social_enterprise_decision_number,
+                    "decision_date": p.social_enterprise_decision_date.isoformat()
+                    if p.social_enterprise_decision_date
+                    else None,
+                }
+            )
+            if p.social_enterprise
+            else None,
+            "x_public_benefit": p.public_benefit,
+            "x_employees": p.employees,
+            "x_excluded_share": p.excluded_share,
+            "x_terc": p.terc,
+            "x_operating_areas_terc": list(p.operating_areas),
+            "x_last_modified": iso(p.updated_at),
+        }
+    )
     if full:
         org["organization_identifiers"] = [
-            {"id": stable_id(p.id, "identifier", scheme), "organization_id": str(p.id),
-             "identifier_scheme": scheme, "identifier_type": kind, "identifier": value}
+            {
+                "id": stable_id(p.id, "identifier", scheme),
+                "organization_id": str(p.id),
+                "identifier_scheme": scheme,
+                "identifier_type": kind,
+                "identifier": value,
+            }
             for scheme, kind, value in (
                 ("PL-NIP", "NIP (Numer Identyfikacji Podatkowej)", p.nip),
                 ("PL-REGON", "REGON", p.regon),
@@ -112,11 +131,19 @@ def organization(p: Provider, *, full: bool, base_url: str) -> dict[str, Any]:
             )
             if value
         ]
-        org["phones"] = [{"id": stable_id(p.id, "phone"), "organization_id": str(p.id), "number": p.phone}] \
-            if p.phone else []
+        org["phones"] = (
+            [{"id": stable_id(p.id, "phone"), "organization_id": str(p.id), "number": p.phone}] if p.phone else []
+        )
         org["contacts"] = [
-            compact({"id": stable_id(p.id, "contact", i), "organization_id": str(p.id), "name": c.get("name"),
-                     "title": c.get("role"), "email": c.get("email")})
+            compact(
+                {
+                    "id": stable_id(p.id, "contact", i),
+                    "organization_id": str(p.id),
+                    "name": c.get("name"),
+                    "title": c.get("role"),
+                    "email": c.get("email"),
+                }
+            )
             for i, c in enumerate(p.contacts)
         ]
         org["locations"] = [location(p, base_url=base_url)]
@@ -133,16 +160,18 @@ def location(p: Provider, *, base_url: str) -> dict[str, Any]:
         "location_type": "physical",
         "organization_id": str(p.id),
         "name": f"{p.name} – siedziba",
-        "addresses": [{
-            "id": stable_id(p.id, "address"),
-            "location_id": location_id(p.id),
-            "address_1": p.street,
-            "city": p.city,
-            "state_province": p.voivodeship,
-            "postal_code": p.postal_code,
-            "country": "PL",
-            "address_type": "physical",
-        }],
+        "addresses": [
+            {
+                "id": stable_id(p.id, "address"),
+                "location_id": location_id(p.id),
+                "address_1": p.street,
+                "city": p.city,
+                "state_province": p.voivodeship,
+                "postal_code": p.postal_code,
+                "country": "PL",
+                "address_type": "physical",
+            }
+        ],
         "external_identifier": p.terc,
         "external_identifier_type": "TERYT TERC",
     }
@@ -150,23 +179,25 @@ def location(p: Provider, *, base_url: str) -> dict[str, Any]:
 
 def _service_core(row: Any, *, base_url: str) -> dict[str, Any]:
     price_pln = row.price_grosze / 100
-    return compact({
-        "id": str(row.id),
-        "organization_id": str(row.provider_id),
-        "name": row.title,
-        "description": row.description or row.st_name_pl,
-        "url": f"{base_url}/v1/offerings/{row.id}",
-        "status": "active" if row.active else "inactive",
-        "fees_description": f"{price_pln:.2f} {row.currency} za jednostkę ({row.unit})",
-        "last_modified": iso(row.updated_at),
-        "x_service_type_code": row.st_code,
-        "x_area_code": row.area_code,
-        "x_unit": row.unit,
-        "x_price_grosze": row.price_grosze,
-        "x_capacity_per_month": row.capacity_per_month,
-        "x_free_capacity": max(row.capacity_per_month - row.capacity_committed, 0),
-        "x_delivery_areas_terc": list(row.delivery_areas),
-    })
+    return compact(
+        {
+            "id": str(row.id),
+            "organization_id": str(row.provider_id),
+            "name": row.title,
+            "description": row.description or row.st_name_pl,
+            "url": f"{base_url}/v1/offerings/{row.id}",
+            "status": "active" if row.active else "inactive",
+            "fees_description": f"{price_pln:.2f} {row.currency} za jednostkę ({row.unit})",
+            "last_modified": iso(row.updated_at),
+            "x_service_type_code": row.st_code,
+            "x_area_code": row.area_code,
+            "x_unit": row.unit,
+            "x_price_grosze": row.price_grosze,
+            "x_capacity_per_month": row.capacity_per_month,
+            "x_free_capacity": max(row.capacity_per_month - row.capacity_committed, 0),
+            "x_delivery_areas_terc": list(row.delivery_areas),
+        }
+    )
 
 
 def service_list_item(row: Any, *, base_url: str) -> dict[str, Any]:
@@ -181,8 +212,14 @@ def _attribute(service_id: str, taxonomy_key: str, code: str, name: str) -> dict
         "taxonomy_term_id": tid,
         "link_type": "service",
         "link_entity": "service",
-        "taxonomy_term": {"id": tid, "code": code, "name": name, "description": name, "taxonomy": taxonomy_key,
-                          "taxonomy_id": taxonomy_id(taxonomy_key)},
+        "taxonomy_term": {
+            "id": tid,
+            "code": code,
+            "name": name,
+            "description": name,
+            "taxonomy": taxonomy_key,
+            "taxonomy_id": taxonomy_id(taxonomy_key),
+        },
     }
 
 
@@ -196,22 +233,39 @@ def service_full(row: Any, provider: Provider, *, area_name: str, base_url: str)
         *[_attribute(sid, "cus-target-groups", g, g) for g in row.target_groups],
     ]
     service["service_areas"] = [
-        {"id": stable_id(sid, "area", code), "service_id": sid, "name": f"TERC {code}",
-         "description": {2: "województwo", 4: "powiat", 7: "gmina"}[len(code)], "extent_type": "TERYT TERC",
-         "extent": code}
+        {
+            "id": stable_id(sid, "area", code),
+            "service_id": sid,
+            "name": f"TERC {code}",
+            "description": {2: "województwo", 4: "powiat", 7: "gmina"}[len(code)],
+            "extent_type": "TERYT TERC",
+            "extent": code,
+        }
         for code in row.delivery_areas
     ]
     service["schedules"] = [
-        {"id": stable_id(sid, "schedule", i), "service_id": sid, "freq": "WEEKLY", "wkst": "MO",
-         "byday": WEEKDAYS[slot["weekday"] - 1], "opens_at": slot["opens_at"], "closes_at": slot["closes_at"],
-         "description": row.schedule_notes or "godziny otwarcia (Europe/Warsaw)"}
+        {
+            "id": stable_id(sid, "schedule", i),
+            "service_id": sid,
+            "freq": "WEEKLY",
+            "wkst": "MO",
+            "byday": WEEKDAYS[slot["weekday"] - 1],
+            "opens_at": slot["opens_at"],
+            "closes_at": slot["closes_at"],
+            "description": row.schedule_notes or "godziny otwarcia (Europe/Warsaw)",
+        }
         for i, slot in enumerate(row.schedule)
     ]
-    service["cost_options"] = [{
-        "id": stable_id(sid, "cost"), "service_id": sid, "option": f"cena za jednostkę: {row.unit}",
-        "currency": row.currency, "amount": row.price_grosze / 100,
-        "amount_description": f"{row.price_grosze / 100:.2f} {row.currency} / {row.unit}",
-    }]
+    service["cost_options"] = [
+        {
+            "id": stable_id(sid, "cost"),
+            "service_id": sid,
+            "option": f"cena za jednostkę: {row.unit}",
+            "currency": row.currency,
+            "amount": row.price_grosze / 100,
+            "amount_description": f"{row.price_grosze / 100:.2f} {row.currency} / {row.unit}",
+        }
+    ]
     service["languages"] = [{"id": stable_id(sid, "language", "pl"), "service_id": sid, "name": "polski", "code": "pl"}]
     service["service_at_locations"] = [service_at_location(row, provider, base_url=base_url, nested=True)]
     if row.accessibility:

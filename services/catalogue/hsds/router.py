@@ -56,8 +56,13 @@ async def hsds_services(
     per_page: PerPage = 20,
 ) -> Json:
     rows, total = await service.search_offerings(
-        session, search=search, taxonomy_term_id=taxonomy_term_id, organization_id=organization_id,
-        modified_after=modified_after, page=page, per_page=per_page,
+        session,
+        search=search,
+        taxonomy_term_id=taxonomy_term_id,
+        organization_id=organization_id,
+        modified_after=modified_after,
+        page=page,
+        per_page=per_page,
     )
     base = base_url(request)
     contents = [mapping.service_list_item(r, base_url=base) for r in rows]
@@ -82,9 +87,21 @@ async def hsds_organizations(
     per_page: PerPage = 20,
 ) -> Json:
     rows, total = await providers_repo.search(
-        session, principal=None, text_query=search, area=None, service_type_id=None, target_group=None,
-        place=None, legal_forms=[], pes_only=False, social_enterprise_only=False, statuses=[], sort="name",
-        offset=(page - 1) * per_page, limit=per_page, modified_after=modified_after,
+        session,
+        principal=None,
+        text_query=search,
+        area=None,
+        service_type_id=None,
+        target_group=None,
+        place=None,
+        legal_forms=[],
+        pes_only=False,
+        social_enterprise_only=False,
+        statuses=[],
+        sort="name",
+        offset=(page - 1) * per_page,
+        limit=per_page,
+        modified_after=modified_after,
     )
     base = base_url(request)
     contents = [mapping.organization(p, full=False, base_url=base) for p in rows]
@@ -97,8 +114,13 @@ async def hsds_organization(request: Request, session: SessionDep, organization_
     base = base_url(request)
     org = mapping.organization(provider, full=True, base_url=base)
     rows, _ = await service.search_offerings(
-        session, search=None, taxonomy_term_id=None, organization_id=organization_id, modified_after=None,
-        page=1, per_page=100,
+        session,
+        search=None,
+        taxonomy_term_id=None,
+        organization_id=organization_id,
+        modified_after=None,
+        page=1,
+        per_page=100,
     )
     org["services"] = [mapping.service_list_item(r, base_url=base) for r in rows]
     return org
@@ -163,8 +185,13 @@ async def hsds_service_at_locations(
     per_page: PerPage = 20,
 ) -> Json:
     rows, total = await service.search_offerings(
-        session, search=search, taxonomy_term_id=taxonomy_term_id, organization_id=organization_id,
-        modified_after=modified_after, page=page, per_page=per_page,
+        session,
+        search=search,
+        taxonomy_term_id=taxonomy_term_id,
+        organization_id=organization_id,
+        modified_after=modified_after,
+        page=page,
+        per_page=per_page,
     )
     providers = await service.providers_by_id(session, {r.provider_id for r in rows})
     base = base_url(request)
@@ -177,9 +204,7 @@ async def hsds_service_at_locations(
     summary="One HSDS service at location",
     responses=problem_responses(404),
 )
-async def hsds_service_at_location(
-    request: Request, session: SessionDep, service_at_location_id: uuid.UUID
-) -> Json:
+async def hsds_service_at_location(request: Request, session: SessionDep, service_at_location_id: uuid.UUID) -> Json:
     # Each offering is delivered from its provider's one location, so the pair shares the offering's id.
     row = await service.public_offering(session, service_at_location_id)
     provider = await service.public_provider(session, row.provider_id)

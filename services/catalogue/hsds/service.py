@@ -34,9 +34,15 @@ async def all_terms(session: AsyncSession) -> list[Term]:
     ]
     terms += [
         Term(
-            "cus-service-types", t.code,
-            mapping.term("cus-service-types", t.code, t.name_pl, t.description or f"{t.name_pl} ({t.name_en})",
-                         parent_code=t.area_code),
+            "cus-service-types",
+            t.code,
+            mapping.term(
+                "cus-service-types",
+                t.code,
+                t.name_pl,
+                t.description or f"{t.name_pl} ({t.name_en})",
+                parent_code=t.area_code,
+            ),
             service_type_id=t.id,
         )
         for t in types
@@ -69,7 +75,9 @@ async def filters_for_term(session: AsyncSession, taxonomy_term_id: uuid.UUID | 
             if t.taxonomy == "cus-service-types":
                 return ServiceFilters(service_type_id=t.service_type_id)
             return ServiceFilters(target_group=t.code)
-    raise ValidationProblem.field("taxonomy_term_id", "unknown taxonomy term (see /hsds/taxonomy_terms)", location="query")
+    raise ValidationProblem.field(
+        "taxonomy_term_id", "unknown taxonomy term (see /hsds/taxonomy_terms)", location="query"
+    )
 
 
 async def search_offerings(
@@ -84,11 +92,24 @@ async def search_offerings(
 ) -> tuple[list[Any], int]:
     filters = await filters_for_term(session, taxonomy_term_id)
     rows, total = await offerings_repo.search(
-        session, principal=None, text_query=search, area=filters.area, service_type_id=filters.service_type_id,
-        target_group=filters.target_group, place=None, legal_forms=[], pes_only=False,
-        social_enterprise_only=False, min_free_capacity=None, max_price_grosze=None, provider_id=organization_id,
-        active_only=True, sort="-updated_at" if not search else None, offset=(page - 1) * per_page,
-        limit=per_page, modified_after=modified_after,
+        session,
+        principal=None,
+        text_query=search,
+        area=filters.area,
+        service_type_id=filters.service_type_id,
+        target_group=filters.target_group,
+        place=None,
+        legal_forms=[],
+        pes_only=False,
+        social_enterprise_only=False,
+        min_free_capacity=None,
+        max_price_grosze=None,
+        provider_id=organization_id,
+        active_only=True,
+        sort="-updated_at" if not search else None,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+        modified_after=modified_after,
     )
     return list(rows), total
 

@@ -131,7 +131,7 @@ async def search(
     if social_enterprise_only:
         conditions.append(Provider.social_enterprise.is_(True))
     if min_free_capacity is not None:
-        conditions.append(FREE_CAPACITY >= min_free_capacity)
+        conditions.append(min_free_capacity <= FREE_CAPACITY)
     if max_price_grosze is not None:
         conditions.append(Offering.price_grosze <= max_price_grosze)
     if provider_id:

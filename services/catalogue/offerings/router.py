@@ -9,7 +9,13 @@ from fastapi import APIRouter, Query, Response, status
 
 from services.catalogue.filters import check_common, parse_place
 from services.catalogue.offerings import repository, service
-from services.catalogue.offerings.schemas import MAX_PRICE_GROSZE, OfferingCreate, OfferingOut, OfferingUpdate, offering_out
+from services.catalogue.offerings.schemas import (
+    MAX_PRICE_GROSZE,
+    OfferingCreate,
+    OfferingOut,
+    OfferingUpdate,
+    offering_out,
+)
 from services.catalogue.providers import service as providers
 from services.catalogue.providers.models import LegalForm
 from shared.auth import CurrentPrincipal, OptionalPrincipal
@@ -23,7 +29,9 @@ router = APIRouter(prefix="/v1", tags=["offerings"])
 OfferingSort = Literal["relevance", "price", "-price", "free_capacity", "-free_capacity", "title", "-updated_at"]
 
 
-async def _respond(session: SessionDep, offering_id: uuid.UUID, principal: CurrentPrincipal, response: Response) -> OfferingOut:
+async def _respond(
+    session: SessionDep, offering_id: uuid.UUID, principal: CurrentPrincipal, response: Response
+) -> OfferingOut:
     row = await service.get_visible_row(session, offering_id, principal)
     set_etag(response, row.version)
     return offering_out(row)
@@ -35,7 +43,8 @@ async def search_offerings(
     principal: OptionalPrincipal,
     paging: PageParamsDep,
     q: Annotated[
-        str | None, Query(max_length=200, description="Text; diacritics ignored (uslugi = usługi), prefixes match.")
+        str | None,
+        Query(max_length=200, description="Text; diacritics ignored (uslugi = usługi), prefixes match."),
     ] = None,
     area: Annotated[str | None, Query(max_length=32, description="Statutory area code.")] = None,
     service_type: Annotated[uuid.UUID | None, Query(description="Service type id.")] = None,
@@ -56,9 +65,7 @@ async def search_offerings(
     ] = None,
     max_price_grosze: Annotated[int | None, Query(ge=0, le=MAX_PRICE_GROSZE, description="Price cap per unit.")] = None,
     provider_id: Annotated[uuid.UUID | None, Query(description="Only this provider's offerings.")] = None,
-    sort: Annotated[
-        OfferingSort | None, Query(description="Sort order; default relevance with q, else title.")
-    ] = None,
+    sort: Annotated[OfferingSort | None, Query(description="Sort order; default relevance with q, else title.")] = None,
 ) -> Page[OfferingOut]:
     await check_common(session, area=area, service_type=service_type, target_group=target_group)
     rows, total = await repository.search(
@@ -93,10 +100,23 @@ async def list_provider_offerings(
 ) -> Page[OfferingOut]:
     await providers.get_visible(session, provider_id, principal)
     rows, total = await repository.search(
-        session, principal=principal, text_query=None, area=None, service_type_id=None, target_group=None,
-        place=None, legal_forms=[], pes_only=False, social_enterprise_only=False, min_free_capacity=None,
-        max_price_grosze=None, provider_id=provider_id, active_only=False, sort="title",
-        offset=paging.offset, limit=paging.per_page,
+        session,
+        principal=principal,
+        text_query=None,
+        area=None,
+        service_type_id=None,
+        target_group=None,
+        place=None,
+        legal_forms=[],
+        pes_only=False,
+        social_enterprise_only=False,
+        min_free_capacity=None,
+        max_price_grosze=None,
+        provider_id=provider_id,
+        active_only=False,
+        sort="title",
+        offset=paging.offset,
+        limit=paging.per_page,
     )
     return Page.build([offering_out(r) for r in rows], total, paging)
 
@@ -108,7 +128,11 @@ async def list_provider_offerings(
     responses=problem_responses(400, 401, 403, 404, 422),
 )
 async def create_offering(
-    provider_id: uuid.UUID, data: OfferingCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
+    provider_id: uuid.UUID,
+    data: OfferingCreate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    response: Response,
 ) -> OfferingOut:
     offering = await service.create(session, principal=principal, provider_id=provider_id, data=data)
     response.headers["Location"] = f"/v1/offerings/{offering.id}"

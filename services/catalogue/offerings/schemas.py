@@ -36,7 +36,9 @@ class OfferingFields(BaseModel):
     title: str = Field(min_length=2, max_length=300, description="Name of the offer.")
     description: str | None = Field(default=None, max_length=4000, description="What is delivered, how.")
     delivery_areas: list[TercStr] = Field(
-        min_length=1, max_length=100, description="TERC codes where it is delivered (voivodeship, powiat or gmina)."
+        min_length=1,
+        max_length=100,
+        description="TERC codes where it is delivered (voivodeship, powiat or gmina).",
     )
     capacity_per_month: int = Field(ge=0, le=MAX_CAPACITY, description="Monthly capacity in the type's unit.")
     capacity_committed: int = Field(
@@ -134,19 +136,39 @@ def offering_out(row: Any) -> OfferingOut:
     return OfferingOut(
         id=row.id,
         provider=ProviderSummary(
-            id=row.provider_id, name=row.provider_name, legal_form=row.legal_form, is_pes=row.is_pes,
-            social_enterprise=row.social_enterprise, voivodeship=row.voivodeship, city=row.city,
+            id=row.provider_id,
+            name=row.provider_name,
+            legal_form=row.legal_form,
+            is_pes=row.is_pes,
+            social_enterprise=row.social_enterprise,
+            voivodeship=row.voivodeship,
+            city=row.city,
             status=row.provider_status,
         ),
         service_type=ServiceTypeRef(
-            id=row.service_type_id, code=row.st_code, name_pl=row.st_name_pl, name_en=row.st_name_en,
-            area_code=row.area_code, unit=row.unit,
+            id=row.service_type_id,
+            code=row.st_code,
+            name_pl=row.st_name_pl,
+            name_en=row.st_name_en,
+            area_code=row.area_code,
+            unit=row.unit,
         ),
-        title=row.title, description=row.description, delivery_areas=row.delivery_areas,
-        capacity_per_month=row.capacity_per_month, capacity_committed=row.capacity_committed,
-        free_capacity=max(row.capacity_per_month - row.capacity_committed, 0), price_grosze=row.price_grosze,
-        currency=row.currency, unit=row.unit, target_groups=row.target_groups, accessibility=row.accessibility,
-        schedule=[ScheduleSlot.model_construct(**s) for s in row.schedule], schedule_notes=row.schedule_notes,
-        active=row.active, created_at=row.created_at, updated_at=row.updated_at, version=row.version,
+        title=row.title,
+        description=row.description,
+        delivery_areas=row.delivery_areas,
+        capacity_per_month=row.capacity_per_month,
+        capacity_committed=row.capacity_committed,
+        free_capacity=max(row.capacity_per_month - row.capacity_committed, 0),
+        price_grosze=row.price_grosze,
+        currency=row.currency,
+        unit=row.unit,
+        target_groups=row.target_groups,
+        accessibility=row.accessibility,
+        schedule=[ScheduleSlot.model_construct(**s) for s in row.schedule],
+        schedule_notes=row.schedule_notes,
+        active=row.active,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        version=row.version,
         rank=getattr(row, "rank", None),
     )

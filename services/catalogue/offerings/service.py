@@ -65,7 +65,12 @@ async def _load_for_write(
 
 
 async def update(
-    session: AsyncSession, *, principal: Principal, offering_id: uuid.UUID, data: OfferingUpdate, if_match: str | None
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    offering_id: uuid.UUID,
+    data: OfferingUpdate,
+    if_match: str | None,
 ) -> Offering:
     offering = await _load_for_write(session, principal, offering_id, if_match)
     changes = data.model_dump(exclude_unset=True, mode="json")

@@ -6,7 +6,20 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ARRAY, BigInteger, Boolean, Date, DateTime, ForeignKey, Identity, Index, Integer, String, Text, func
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -35,10 +48,17 @@ class LegalForm(StrEnum):
 
 # Forms registered in the KRS (where a KRS number is expected); CIS, KIS, WTZ, ZAZ run by public units, sole
 # traders and public units are not. An ordinary association is in its starost's register, not the KRS.
-KRS_FORMS = frozenset({
-    LegalForm.FOUNDATION, LegalForm.ASSOCIATION, LegalForm.SOCIAL_COOPERATIVE, LegalForm.WORKERS_COOPERATIVE,
-    LegalForm.DISABLED_COOPERATIVE, LegalForm.NONPROFIT_COMPANY, LegalForm.COMPANY,
-})
+KRS_FORMS = frozenset(
+    {
+        LegalForm.FOUNDATION,
+        LegalForm.ASSOCIATION,
+        LegalForm.SOCIAL_COOPERATIVE,
+        LegalForm.WORKERS_COOPERATIVE,
+        LegalForm.DISABLED_COOPERATIVE,
+        LegalForm.NONPROFIT_COMPANY,
+        LegalForm.COMPANY,
+    }
+)
 
 LEGAL_FORM_NAMES_PL = {
     LegalForm.FOUNDATION: "fundacja",

@@ -16,6 +16,7 @@ from services.catalogue.taxonomy.models import ServiceType
 from services.catalogue.text_search import tsquery, weighted_vector
 from shared.auth import Principal, Role
 
+
 def provider_visibility(principal: Principal | None) -> ColumnElement[bool]:
     """Public reads see verified providers only; the provider itself, its regional verifier and admins see more."""
     verified = Provider.status == ProviderStatus.VERIFIED.value
@@ -43,7 +44,12 @@ async def get_visible(session: AsyncSession, provider_id: uuid.UUID, principal: 
 
 
 async def find_duplicates(
-    session: AsyncSession, *, nip: str | None, krs: str | None, regon: str | None, exclude: uuid.UUID | None = None
+    session: AsyncSession,
+    *,
+    nip: str | None,
+    krs: str | None,
+    regon: str | None,
+    exclude: uuid.UUID | None = None,
 ) -> list[str]:
     """Which of the identifiers already belong to another provider."""
     taken: list[str] = []
@@ -104,9 +110,9 @@ def _offering_exists(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
 def place_condition_for_provider(enclosing: list[str], code: str) -> ColumnElement[bool]:
     """A provider serves a place when it operates in it, in a unit containing it, or in a unit inside it."""
     within = exists(
-        select(text("1")).select_from(func.unnest(Provider.operating_areas).alias("a")).where(
-            text("a LIKE :prefix").bindparams(prefix=code + "%")
-        )
+        select(text("1"))
+        .select_from(func.unnest(Provider.operating_areas).alias("a"))
+        .where(text("a LIKE :prefix").bindparams(prefix=code + "%"))
     )
     return or_(
         Provider.operating_areas.op("&&")(enclosing),
@@ -142,7 +148,9 @@ async def search(
     if statuses:
         query = query.where(Provider.status.in_(statuses))
     if text_query and (q := tsquery(text_query)) is not None:
-        query = query.where(or_(Provider.search_vector.op("@@")(q), _offering_exists(Offering.search_vector.op("@@")(q))))
+        query = query.where(
+            or_(Provider.search_vector.op("@@")(q), _offering_exists(Offering.search_vector.op("@@")(q)))
+        )
     offering_conditions: list[ColumnElement[bool]] = []
     if area:
         offering_conditions.append(ServiceType.area_code == area)

@@ -109,9 +109,7 @@ async def update_provider(
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> ProviderOut:
-    provider = await service.update(
-        session, principal=principal, provider_id=provider_id, data=data, if_match=if_match
-    )
+    provider = await service.update(session, principal=principal, provider_id=provider_id, data=data, if_match=if_match)
     set_etag(response, provider.version)
     return provider_out(provider)
 

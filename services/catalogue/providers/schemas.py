@@ -93,7 +93,8 @@ class ProviderBase(BaseModel):
     description: str | None = Field(default=None, max_length=4000, description="What the provider does.")
     address: Address = Field(description="Registered address.")
     operating_areas: list[TercStr] = Field(
-        default_factory=list, max_length=100,
+        default_factory=list,
+        max_length=100,
         description="TERC codes where it operates (voivodeship, powiat or gmina). Default: its address's gmina.",
     )
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL_PATTERN, description="E-mail.")
@@ -115,7 +116,10 @@ class ProviderCreate(ProviderBase):
                     "regon": "123456785",
                     "krs": "0000123456",
                     "address": {
-                        "street": "ul. Radomska 12", "postal_code": "27-200", "city": "Starachowice", "terc": "2611011",
+                        "street": "ul. Radomska 12",
+                        "postal_code": "27-200",
+                        "city": "Starachowice",
+                        "terc": "2611011",
                     },
                     "operating_areas": ["2611"],
                     "email": "biuro@pomocnadlon.pl",
@@ -225,19 +229,37 @@ def provider_out(p: Any) -> ProviderOut:
     social_enterprise = None
     if p.social_enterprise and p.social_enterprise_decision_number and p.social_enterprise_decision_date:
         social_enterprise = SocialEnterpriseStatus.model_construct(
-            decision_number=p.social_enterprise_decision_number, decision_date=p.social_enterprise_decision_date
+            decision_number=p.social_enterprise_decision_number,
+            decision_date=p.social_enterprise_decision_date,
         )
     return ProviderOut(
-        id=p.id, name=p.name, short_name=p.short_name, legal_form=p.legal_form,
-        legal_form_pl=LEGAL_FORM_NAMES_PL[LegalForm(p.legal_form)], nip=p.nip, regon=p.regon, krs=p.krs,
+        id=p.id,
+        name=p.name,
+        short_name=p.short_name,
+        legal_form=p.legal_form,
+        legal_form_pl=LEGAL_FORM_NAMES_PL[LegalForm(p.legal_form)],
+        nip=p.nip,
+        regon=p.regon,
+        krs=p.krs,
         description=p.description,
         address=Address.model_construct(street=p.street, postal_code=p.postal_code, city=p.city, terc=p.terc),
-        voivodeship=p.voivodeship, operating_areas=list(p.operating_areas), email=p.email, phone=p.phone,
-        website=p.website, contacts=[Contact.model_construct(**c) for c in p.contacts],
+        voivodeship=p.voivodeship,
+        operating_areas=list(p.operating_areas),
+        email=p.email,
+        phone=p.phone,
+        website=p.website,
+        contacts=[Contact.model_construct(**c) for c in p.contacts],
         social_economy=SocialEconomy.model_construct(
-            is_pes=p.is_pes, social_enterprise=social_enterprise, public_benefit=p.public_benefit,
-            employees=p.employees, excluded_employees=p.excluded_employees,
+            is_pes=p.is_pes,
+            social_enterprise=social_enterprise,
+            public_benefit=p.public_benefit,
+            employees=p.employees,
+            excluded_employees=p.excluded_employees,
         ),
-        excluded_share=p.excluded_share, status=p.status, status_reason=p.status_reason,
-        created_at=p.created_at, updated_at=p.updated_at, version=p.version,
+        excluded_share=p.excluded_share,
+        status=p.status,
+        status_reason=p.status_reason,
+        created_at=p.created_at,
+        updated_at=p.updated_at,
+        version=p.version,
     )

@@ -10,7 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.catalogue.offerings import repository as offerings_repo
 from services.catalogue.providers import repository
-from services.catalogue.providers.models import KRS_FORMS, LegalForm, Provider, ProviderStatus, ProviderStatusEvent
+from services.catalogue.providers.models import (
+    KRS_FORMS,
+    LegalForm,
+    Provider,
+    ProviderStatus,
+    ProviderStatusEvent,
+)
 from services.catalogue.providers.schemas import ProviderCreate, ProviderUpdate, SocialEconomy, StatusAction
 from shared.auth import Principal, Role, require_role
 from shared.concurrency import check_if_match
@@ -61,7 +67,12 @@ def _columns(data: dict[str, Any], social_economy: SocialEconomy | None) -> dict
 
 
 async def _refuse_duplicates(
-    session: AsyncSession, *, nip: str | None, krs: str | None, regon: str | None, exclude: uuid.UUID | None = None
+    session: AsyncSession,
+    *,
+    nip: str | None,
+    krs: str | None,
+    regon: str | None,
+    exclude: uuid.UUID | None = None,
 ) -> None:
     taken = await repository.find_duplicates(session, nip=nip, krs=krs, regon=regon, exclude=exclude)
     if taken:
@@ -93,8 +104,12 @@ async def register(session: AsyncSession, *, principal: Principal, data: Provide
     await repository.add_status_event(
         session,
         ProviderStatusEvent(
-            provider_id=provider.id, from_status=None, to_status=ProviderStatus.PENDING.value,
-            reason="registered", actor_subject=principal.subject, actor_role=principal.role.value,
+            provider_id=provider.id,
+            from_status=None,
+            to_status=ProviderStatus.PENDING.value,
+            reason="registered",
+            actor_subject=principal.subject,
+            actor_role=principal.role.value,
         ),
     )
     await session.refresh(provider)
@@ -113,7 +128,12 @@ def _may_edit(principal: Principal, provider: Provider) -> bool:
 
 
 async def update(
-    session: AsyncSession, *, principal: Principal, provider_id: uuid.UUID, data: ProviderUpdate, if_match: str | None
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    provider_id: uuid.UUID,
+    data: ProviderUpdate,
+    if_match: str | None,
 ) -> Provider:
     provider = await repository.get(session, provider_id, lock=True)
     if provider is None or not _may_edit(principal, provider):
@@ -126,7 +146,7 @@ async def update(
         if required in changes and changes[required] is None:
             raise ValidationProblem.field(required, "may not be null")
     legal_form = LegalForm(changes.get("legal_form") or provider.legal_form)
-    krs = changes["krs"] if "krs" in changes else provider.krs
+    krs = changes.get("krs", provider.krs)
     _check_krs_for_form(legal_form, krs)
     await _refuse_duplicates(session, nip=None, krs=changes.get("krs"), regon=changes.get("regon"), exclude=provider.id)
     columns = _columns(changes, data.social_economy)
@@ -149,7 +169,11 @@ async def update(
 
 
 async def _back_to_pending_if_needed(
-    session: AsyncSession, principal: Principal, provider: Provider, old_status: ProviderStatus, changed: set[str]
+    session: AsyncSession,
+    principal: Principal,
+    provider: Provider,
+    old_status: ProviderStatus,
+    changed: set[str],
 ) -> None:
     """A rejected provider's correction is a resubmission; a verified one's change of key facts needs re-checking."""
     if old_status is ProviderStatus.REJECTED:
@@ -163,8 +187,12 @@ async def _back_to_pending_if_needed(
     await repository.add_status_event(
         session,
         ProviderStatusEvent(
-            provider_id=provider.id, from_status=old_status.value, to_status=ProviderStatus.PENDING.value,
-            reason=reason, actor_subject=principal.subject, actor_role=principal.role.value,
+            provider_id=provider.id,
+            from_status=old_status.value,
+            to_status=ProviderStatus.PENDING.value,
+            reason=reason,
+            actor_subject=principal.subject,
+            actor_role=principal.role.value,
         ),
     )
 
@@ -194,8 +222,12 @@ async def change_status(
     provider.status_reason = reason
     provider.version += 1
     event = ProviderStatusEvent(
-        provider_id=provider.id, from_status=current.value, to_status=to_status.value, reason=reason,
-        actor_subject=principal.subject, actor_role=principal.role.value,
+        provider_id=provider.id,
+        from_status=current.value,
+        to_status=to_status.value,
+        reason=reason,
+        actor_subject=principal.subject,
+        actor_role=principal.role.value,
     )
     await repository.add_status_event(session, event)
     await session.refresh(event)

@@ -28,7 +28,9 @@ async def target_group_codes(session: AsyncSession) -> set[str]:
     return set((await session.scalars(select(TargetGroup.code))).all())
 
 
-async def get_service_type(session: AsyncSession, service_type_id: uuid.UUID, *, lock: bool = False) -> ServiceType | None:
+async def get_service_type(
+    session: AsyncSession, service_type_id: uuid.UUID, *, lock: bool = False
+) -> ServiceType | None:
     query = select(ServiceType).where(ServiceType.id == service_type_id)
     if lock:
         query = query.with_for_update()

@@ -18,7 +18,9 @@ from shared.errors import Conflict, NotFound, ValidationProblem
 async def check_area(session: AsyncSession, code: str, *, field: str = "area_code") -> None:
     if code not in await repository.area_codes(session):
         raise ValidationProblem.field(
-            field, f"unknown statutory area {code!r} (see GET /v1/areas)", location="query" if field == "area" else "body"
+            field,
+            f"unknown statutory area {code!r} (see GET /v1/areas)",
+            location="query" if field == "area" else "body",
         )
 
 
