@@ -89,19 +89,10 @@ async def hsds_organizations(
     rows, total = await providers_repo.search(
         session,
         principal=None,
-        text_query=search,
-        area=None,
-        service_type_id=None,
-        target_group=None,
-        place=None,
-        legal_forms=[],
-        pes_only=False,
-        social_enterprise_only=False,
-        statuses=[],
+        filters=providers_repo.ProviderFilters(text=search, modified_after=modified_after),
         sort="name",
         offset=(page - 1) * per_page,
         limit=per_page,
-        modified_after=modified_after,
     )
     base = base_url(request)
     contents = [mapping.organization(p, full=False, base_url=base) for p in rows]

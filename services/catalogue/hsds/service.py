@@ -94,22 +94,17 @@ async def search_offerings(
     rows, total = await offerings_repo.search(
         session,
         principal=None,
-        text_query=search,
-        area=filters.area,
-        service_type_id=filters.service_type_id,
-        target_group=filters.target_group,
-        place=None,
-        legal_forms=[],
-        pes_only=False,
-        social_enterprise_only=False,
-        min_free_capacity=None,
-        max_price_grosze=None,
-        provider_id=organization_id,
-        active_only=True,
+        filters=offerings_repo.OfferingFilters(
+            text=search,
+            area=filters.area,
+            service_type_id=filters.service_type_id,
+            target_group=filters.target_group,
+            provider_id=organization_id,
+            modified_after=modified_after,
+        ),
         sort="-updated_at" if not search else None,
         offset=(page - 1) * per_page,
         limit=per_page,
-        modified_after=modified_after,
     )
     return list(rows), total
 

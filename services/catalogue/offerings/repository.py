@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -84,66 +85,72 @@ async def get(session: AsyncSession, offering_id: uuid.UUID, *, lock: bool = Fal
     return (await session.scalars(query)).one_or_none()
 
 
-async def search(
-    session: AsyncSession,
-    *,
-    principal: Principal | None,
-    text_query: str | None,
-    area: str | None,
-    service_type_id: uuid.UUID | None,
-    target_group: str | None,
-    place: tuple[list[str], str] | None,
-    legal_forms: list[str],
-    pes_only: bool,
-    social_enterprise_only: bool,
-    min_free_capacity: int | None,
-    max_price_grosze: int | None,
-    provider_id: uuid.UUID | None,
-    active_only: bool,
-    sort: str | None,
-    offset: int,
-    limit: int,
-    modified_after: datetime | None = None,
-) -> tuple[Sequence[Row[Any]], int]:
+@dataclass(frozen=True)
+class OfferingFilters:
+    """Search filters; they combine with AND. `place` is (the code and its enclosing units, the code)."""
+
+    text: str | None = None
+    area: str | None = None
+    service_type_id: uuid.UUID | None = None
+    target_group: str | None = None
+    place: tuple[list[str], str] | None = None
+    legal_forms: list[str] = field(default_factory=list)
+    pes_only: bool = False
+    social_enterprise_only: bool = False
+    min_free_capacity: int | None = None
+    max_price_grosze: int | None = None
+    provider_id: uuid.UUID | None = None
+    modified_after: datetime | None = None
+    active_only: bool = True
+
+
+def _conditions(principal: Principal | None, f: OfferingFilters) -> tuple[list[ColumnElement[bool]], Any]:
     conditions: list[ColumnElement[bool]] = [offering_visibility(principal)]
-    if active_only:
+    rank: Any = literal(None)
+    if f.active_only:
         conditions.append(Offering.active.is_(True))
-    rank: ColumnElement[Any] = literal(None)
-    if text_query and (ts_query := tsquery(text_query)) is not None:
+    if f.text and (ts_query := tsquery(f.text)) is not None:
         conditions.append(Offering.search_vector.op("@@")(ts_query))
         rank = func.ts_rank(Offering.search_vector, ts_query)
-    if area:
-        conditions.append(ServiceType.area_code == area)
-    if service_type_id:
-        conditions.append(Offering.service_type_id == service_type_id)
-    if target_group:
-        conditions.append(Offering.target_groups.op("@>")([target_group]))
-    if place:
-        enclosing, code = place
+    if f.area:
+        conditions.append(ServiceType.area_code == f.area)
+    if f.service_type_id:
+        conditions.append(Offering.service_type_id == f.service_type_id)
+    if f.target_group:
+        conditions.append(Offering.target_groups.op("@>")([f.target_group]))
+    if f.place:
+        enclosing, code = f.place
         # delivered in the place or in a unit containing it; for a powiat or voivodeship, also inside it
         conditions.append(
             or_(Offering.delivery_areas.op("&&")(enclosing), Offering.delivery_area_parents.op("@>")([code]))
         )
-    if legal_forms:
-        conditions.append(Provider.legal_form.in_(legal_forms))
-    if pes_only:
+    if f.legal_forms:
+        conditions.append(Provider.legal_form.in_(f.legal_forms))
+    if f.pes_only:
         conditions.append(Provider.is_pes.is_(True))
-    if social_enterprise_only:
+    if f.social_enterprise_only:
         conditions.append(Provider.social_enterprise.is_(True))
-    if min_free_capacity is not None:
-        conditions.append(min_free_capacity <= FREE_CAPACITY)
-    if max_price_grosze is not None:
-        conditions.append(Offering.price_grosze <= max_price_grosze)
-    if provider_id:
-        conditions.append(Offering.provider_id == provider_id)
-    if modified_after:
-        conditions.append(Offering.updated_at >= modified_after)
+    if f.min_free_capacity is not None:
+        conditions.append(f.min_free_capacity <= FREE_CAPACITY)
+    if f.max_price_grosze is not None:
+        conditions.append(Offering.price_grosze <= f.max_price_grosze)
+    if f.provider_id:
+        conditions.append(Offering.provider_id == f.provider_id)
+    if f.modified_after:
+        conditions.append(Offering.updated_at >= f.modified_after)
+    return conditions, rank
 
+
+def search_statement(
+    principal: Principal | None, filters: OfferingFilters, *, sort: str | None, offset: int, limit: int
+) -> Any:
+    """One query for a page and the total (window count); also what the benchmark runs straight on asyncpg."""
+    conditions, rank = _conditions(principal, filters)
     if sort is None or sort == "relevance":
-        order: tuple[Any, ...] = (rank.desc(), Offering.id.asc()) if text_query else OFFERING_SORTS["title"]
+        order: tuple[Any, ...] = (rank.desc(), Offering.id.asc()) if filters.text else OFFERING_SORTS["title"]
     else:
         order = OFFERING_SORTS[sort]
-    query = (
+    return (
         _base_query()
         .add_columns(rank.label("rank"), func.count().over().label("total"))
         .where(*conditions)
@@ -151,11 +158,25 @@ async def search(
         .offset(offset)
         .limit(limit)
     )
-    rows = (await session.execute(query)).all()
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    principal: Principal | None,
+    filters: OfferingFilters,
+    sort: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[Sequence[Row[Any]], int]:
+    statement = search_statement(principal, filters, sort=sort, offset=offset, limit=limit)
+    rows = (await session.execute(statement)).all()
     if rows:
         return rows, int(rows[0].total)
     if offset == 0:
         return rows, 0
+    # past the last page the window count is not there: count separately
+    conditions, _ = _conditions(principal, filters)
     count_query = (
         select(func.count())
         .select_from(Offering)

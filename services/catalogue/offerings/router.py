@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from services.catalogue.filters import check_common, parse_place
 from services.catalogue.offerings import repository, service
+from services.catalogue.offerings.repository import OfferingFilters
 from services.catalogue.offerings.schemas import (
     MAX_PRICE_GROSZE,
     OfferingCreate,
@@ -68,10 +69,8 @@ async def search_offerings(
     sort: Annotated[OfferingSort | None, Query(description="Sort order; default relevance with q, else title.")] = None,
 ) -> Page[OfferingOut]:
     await check_common(session, area=area, service_type=service_type, target_group=target_group)
-    rows, total = await repository.search(
-        session,
-        principal=principal,
-        text_query=q,
+    filters = OfferingFilters(
+        text=q,
         area=area,
         service_type_id=service_type,
         target_group=target_group,
@@ -82,10 +81,9 @@ async def search_offerings(
         min_free_capacity=min_free_capacity,
         max_price_grosze=max_price_grosze,
         provider_id=provider_id,
-        active_only=True,
-        sort=sort,
-        offset=paging.offset,
-        limit=paging.per_page,
+    )
+    rows, total = await repository.search(
+        session, principal=principal, filters=filters, sort=sort, offset=paging.offset, limit=paging.per_page
     )
     return Page.build([offering_out(r) for r in rows], total, paging)
 
@@ -102,18 +100,7 @@ async def list_provider_offerings(
     rows, total = await repository.search(
         session,
         principal=principal,
-        text_query=None,
-        area=None,
-        service_type_id=None,
-        target_group=None,
-        place=None,
-        legal_forms=[],
-        pes_only=False,
-        social_enterprise_only=False,
-        min_free_capacity=None,
-        max_price_grosze=None,
-        provider_id=provider_id,
-        active_only=False,
+        filters=OfferingFilters(provider_id=provider_id, active_only=False),
         sort="title",
         offset=paging.offset,
         limit=paging.per_page,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -53,14 +54,14 @@ async def find_duplicates(
 ) -> list[str]:
     """Which of the identifiers already belong to another provider."""
     taken: list[str] = []
-    for field, value in (("nip", nip), ("krs", krs), ("regon", regon)):
+    for name, value in (("nip", nip), ("krs", krs), ("regon", regon)):
         if not value:
             continue
-        query = select(Provider.id).where(getattr(Provider, field) == value)
+        query = select(Provider.id).where(getattr(Provider, name) == value)
         if exclude:
             query = query.where(Provider.id != exclude)
         if await session.scalar(query.limit(1)):
-            taken.append(field)
+            taken.append(name)
     return taken
 
 
@@ -126,50 +127,58 @@ def place_condition_for_provider(enclosing: list[str], code: str) -> ColumnEleme
     )
 
 
+@dataclass(frozen=True)
+class ProviderFilters:
+    """Provider search filters; they combine with AND."""
+
+    text: str | None = None
+    area: str | None = None
+    service_type_id: uuid.UUID | None = None
+    target_group: str | None = None
+    place: tuple[list[str], str] | None = None
+    legal_forms: list[str] = field(default_factory=list)
+    pes_only: bool = False
+    social_enterprise_only: bool = False
+    statuses: list[str] = field(default_factory=list)
+    modified_after: datetime | None = None
+
+
 async def search(
     session: AsyncSession,
     *,
     principal: Principal | None,
-    text_query: str | None,
-    area: str | None,
-    service_type_id: uuid.UUID | None,
-    target_group: str | None,
-    place: tuple[list[str], str] | None,
-    legal_forms: list[str],
-    pes_only: bool,
-    social_enterprise_only: bool,
-    statuses: list[str],
+    filters: ProviderFilters,
     sort: str,
     offset: int,
     limit: int,
-    modified_after: datetime | None = None,
 ) -> tuple[Sequence[Provider], int]:
+    f = filters
     query: Select[tuple[Provider]] = select(Provider).where(provider_visibility(principal))
-    if statuses:
-        query = query.where(Provider.status.in_(statuses))
-    if text_query and (q := tsquery(text_query)) is not None:
+    if f.statuses:
+        query = query.where(Provider.status.in_(f.statuses))
+    if f.text and (q := tsquery(f.text)) is not None:
         query = query.where(
             or_(Provider.search_vector.op("@@")(q), _offering_exists(Offering.search_vector.op("@@")(q)))
         )
     offering_conditions: list[ColumnElement[bool]] = []
-    if area:
-        offering_conditions.append(ServiceType.area_code == area)
-    if service_type_id:
-        offering_conditions.append(Offering.service_type_id == service_type_id)
-    if target_group:
-        offering_conditions.append(Offering.target_groups.any(target_group))  # type: ignore[arg-type]
+    if f.area:
+        offering_conditions.append(ServiceType.area_code == f.area)
+    if f.service_type_id:
+        offering_conditions.append(Offering.service_type_id == f.service_type_id)
+    if f.target_group:
+        offering_conditions.append(Offering.target_groups.any(f.target_group))  # type: ignore[arg-type]
     if offering_conditions:
         query = query.where(_offering_exists(and_(*offering_conditions)))
-    if place:
-        query = query.where(place_condition_for_provider(*place))
-    if legal_forms:
-        query = query.where(Provider.legal_form.in_(legal_forms))
-    if pes_only:
+    if f.place:
+        query = query.where(place_condition_for_provider(*f.place))
+    if f.legal_forms:
+        query = query.where(Provider.legal_form.in_(f.legal_forms))
+    if f.pes_only:
         query = query.where(Provider.is_pes.is_(True))
-    if social_enterprise_only:
+    if f.social_enterprise_only:
         query = query.where(Provider.social_enterprise.is_(True))
-    if modified_after:
-        query = query.where(Provider.updated_at >= modified_after)
+    if f.modified_after:
+        query = query.where(Provider.updated_at >= f.modified_after)
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.scalars(query.order_by(*PROVIDER_SORTS[sort]).offset(offset).limit(limit))
     return rows.all(), int(total or 0)

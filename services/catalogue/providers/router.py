@@ -68,10 +68,8 @@ async def search_providers(
     if status_ and (principal is None or principal.role not in (Role.ADMIN, Role.REGIONAL)):
         raise Forbidden("Only regional verifiers and admins filter by status; the public sees verified providers.")
     await check_common(session, area=area, service_type=service_type, target_group=target_group)
-    rows, total = await repository.search(
-        session,
-        principal=principal,
-        text_query=q,
+    filters = repository.ProviderFilters(
+        text=q,
         area=area,
         service_type_id=service_type,
         target_group=target_group,
@@ -80,9 +78,9 @@ async def search_providers(
         pes_only=pes_only,
         social_enterprise_only=social_enterprise_only,
         statuses=[s.value for s in status_ or []],
-        sort=sort,
-        offset=paging.offset,
-        limit=paging.per_page,
+    )
+    rows, total = await repository.search(
+        session, principal=principal, filters=filters, sort=sort, offset=paging.offset, limit=paging.per_page
     )
     return Page.build([provider_out(p) for p in rows], total, paging)
 
