@@ -33,7 +33,7 @@ test: $(STAMP) ## Run the whole test suite on real PostgreSQL (embedded, or TEST
 lint: $(STAMP) ## ruff (format and lint), mypy strict, import-linter contracts
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy shared services tools
+	$(VENV)/bin/mypy shared services tools bench
 	$(VENV)/bin/lint-imports
 
 .PHONY: format

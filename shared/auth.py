@@ -149,7 +149,7 @@ def _principal_from_claims(claims: dict[str, Any]) -> Principal:
 _bearer = HTTPBearer(auto_error=False, description="JWT bearer token (see README: `make token`).")
 
 
-def optional_principal(
+async def optional_principal(
     request: Request,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal | None:
@@ -163,7 +163,7 @@ def optional_principal(
     return decode_token(token.strip())
 
 
-def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+async def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
     if principal is None:
         raise Unauthorized("This operation needs a bearer token.")
     return principal

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
@@ -21,7 +21,7 @@ class PageParams(BaseModel):
         return (self.page - 1) * self.per_page
 
 
-def page_params(
+async def page_params(
     page: Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1.")] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Items per page (1 to 100).")] = 20,
 ) -> PageParams:
@@ -42,3 +42,9 @@ class Page(BaseModel, Generic[T]):
     def build(cls, items: list[T], total: int, params: PageParams) -> Page[T]:
         pages = (total + params.per_page - 1) // params.per_page
         return cls(items=items, total=total, page=params.page, per_page=params.per_page, pages=pages)
+
+
+def page_json(items: list[Any], total: int, params: PageParams) -> dict[str, Any]:
+    """The `Page` envelope as plain data, for routes that serialise rows without a model round-trip."""
+    pages = (total + params.per_page - 1) // params.per_page
+    return {"items": items, "total": total, "page": params.page, "per_page": params.per_page, "pages": pages}

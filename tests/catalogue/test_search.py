@@ -158,3 +158,21 @@ async def test_bad_search_parameters_are_problems(client):
         body = problem(await client.get("/v1/offerings", params=params), 422)
         assert body["errors"][0]["field"] == field, (params, body)
         assert body["errors"][0]["location"] == "query"
+
+
+async def test_fast_serialised_offerings_match_their_documented_schema(client):
+    """Search pages and offerings are serialised without a model round-trip; they must still be exactly what
+    the OpenAPI description promises (the models forbid unknown fields)."""
+    from services.catalogue.offerings.schemas import OfferingOut
+    from shared.pagination import Page
+
+    made = await catalogue(client)
+    page = (await client.get("/v1/offerings", params={"q": "opiekuncze", "sort": "price"})).json()
+    validated = Page[OfferingOut].model_validate(page)
+    assert validated.total == 6 and validated.items[0].provider.name
+    assert page["items"][0]["created_at"].endswith("Z")
+    one = await client.get(f"/v1/offerings/{made['yoga']['id']}")
+    assert OfferingOut.model_validate(one.json()).schedule == []
+    spec = (await client.get("/openapi.json")).json()
+    search = spec["paths"]["/v1/offerings"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert search["$ref"].endswith("Page_OfferingOut_")

@@ -6,12 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from services.catalogue.hsds import mapping, service
 from services.catalogue.providers import repository as providers_repo
 from shared.db import SessionDep
 from shared.errors import NotFound, problem_responses
+from shared.responses import json_response
 
 router = APIRouter(prefix="/hsds", tags=["hsds"])
 
@@ -29,19 +30,21 @@ def base_url(request: Request) -> str:
 
 
 @router.get("/", summary="HSDS API meta information")
-async def hsds_root(request: Request) -> Json:
+async def hsds_root(request: Request) -> Response:
     base = base_url(request)
-    return {
-        "version": mapping.HSDS_VERSION,
-        "profile": f"{base}/docs#/hsds",
-        "openapi_url": f"{base}/openapi.json",
-        "x_extensions": {
-            "organization": "x_nip, x_regon, x_krs, x_legal_form, x_is_pes, x_social_enterprise, x_public_benefit, "
-            "x_employees, x_excluded_share, x_terc, x_operating_areas_terc",
-            "service": "x_service_type_code, x_area_code, x_unit, x_price_grosze, x_capacity_per_month, "
-            "x_free_capacity, x_delivery_areas_terc, x_accessibility",
-        },
-    }
+    return json_response(
+        {
+            "version": mapping.HSDS_VERSION,
+            "profile": f"{base}/docs#/hsds",
+            "openapi_url": f"{base}/openapi.json",
+            "x_extensions": {
+                "organization": "x_nip, x_regon, x_krs, x_legal_form, x_is_pes, x_social_enterprise, x_public_benefit, "
+                "x_employees, x_excluded_share, x_terc, x_operating_areas_terc",
+                "service": "x_service_type_code, x_area_code, x_unit, x_price_grosze, x_capacity_per_month, "
+                "x_free_capacity, x_delivery_areas_terc, x_accessibility",
+            },
+        }
+    )
 
 
 @router.get("/services", summary="HSDS services (our offerings)", responses=problem_responses(422))
@@ -54,7 +57,7 @@ async def hsds_services(
     modified_after: ModifiedAfter = None,
     page: PageNo = 1,
     per_page: PerPage = 20,
-) -> Json:
+) -> Response:
     rows, total = await service.search_offerings(
         session,
         search=search,
@@ -66,15 +69,17 @@ async def hsds_services(
     )
     base = base_url(request)
     contents = [mapping.service_list_item(r, base_url=base) for r in rows]
-    return mapping.page(contents, total=total, page_number=page, per_page=per_page)
+    return json_response(mapping.page(contents, total=total, page_number=page, per_page=per_page))
 
 
 @router.get("/services/{service_id}", summary="One HSDS service, fully nested", responses=problem_responses(404))
-async def hsds_service(request: Request, session: SessionDep, service_id: uuid.UUID) -> Json:
+async def hsds_service(request: Request, session: SessionDep, service_id: uuid.UUID) -> Response:
     row = await service.public_offering(session, service_id)
     provider = await service.public_provider(session, row.provider_id)
     names = service.area_names(await service.all_terms(session))
-    return mapping.service_full(row, provider, area_name=names[row.area_code], base_url=base_url(request))
+    return json_response(
+        mapping.service_full(row, provider, area_name=names[row.area_code], base_url=base_url(request))
+    )
 
 
 @router.get("/organizations", summary="HSDS organizations (verified providers)", responses=problem_responses(422))
@@ -85,7 +90,7 @@ async def hsds_organizations(
     modified_after: ModifiedAfter = None,
     page: PageNo = 1,
     per_page: PerPage = 20,
-) -> Json:
+) -> Response:
     rows, total = await providers_repo.search(
         session,
         principal=None,
@@ -96,11 +101,11 @@ async def hsds_organizations(
     )
     base = base_url(request)
     contents = [mapping.organization(p, full=False, base_url=base) for p in rows]
-    return mapping.page(contents, total=total, page_number=page, per_page=per_page)
+    return json_response(mapping.page(contents, total=total, page_number=page, per_page=per_page))
 
 
 @router.get("/organizations/{organization_id}", summary="One HSDS organization", responses=problem_responses(404))
-async def hsds_organization(request: Request, session: SessionDep, organization_id: uuid.UUID) -> Json:
+async def hsds_organization(request: Request, session: SessionDep, organization_id: uuid.UUID) -> Response:
     provider = await service.public_provider(session, organization_id)
     base = base_url(request)
     org = mapping.organization(provider, full=True, base_url=base)
@@ -114,21 +119,23 @@ async def hsds_organization(request: Request, session: SessionDep, organization_
         per_page=100,
     )
     org["services"] = [mapping.service_list_item(r, base_url=base) for r in rows]
-    return org
+    return json_response(org)
 
 
 @router.get("/taxonomies", summary="HSDS taxonomies", responses=problem_responses(422))
-async def hsds_taxonomies(request: Request, page: PageNo = 1, per_page: PerPage = 20) -> Json:
+async def hsds_taxonomies(request: Request, page: PageNo = 1, per_page: PerPage = 20) -> Response:
     items = [mapping.taxonomy(key, base_url(request)) for key in mapping.TAXONOMIES]
     start = (page - 1) * per_page
-    return mapping.page(items[start : start + per_page], total=len(items), page_number=page, per_page=per_page)
+    return json_response(
+        mapping.page(items[start : start + per_page], total=len(items), page_number=page, per_page=per_page)
+    )
 
 
 @router.get("/taxonomies/{taxonomy_id}", summary="One HSDS taxonomy", responses=problem_responses(404))
-async def hsds_taxonomy(request: Request, taxonomy_id: Annotated[uuid.UUID, Path()]) -> Json:
+async def hsds_taxonomy(request: Request, taxonomy_id: Annotated[uuid.UUID, Path()]) -> Response:
     for key in mapping.TAXONOMIES:
         if mapping.taxonomy_id(key) == str(taxonomy_id):
-            return mapping.taxonomy(key, base_url(request))
+            return json_response(mapping.taxonomy(key, base_url(request)))
     raise NotFound(f"Taxonomy {taxonomy_id} does not exist.")
 
 
@@ -141,7 +148,7 @@ async def hsds_taxonomy_terms(
     top_only: Annotated[bool, Query(description="Only terms without a parent.")] = False,
     page: PageNo = 1,
     per_page: PerPage = 20,
-) -> Json:
+) -> Response:
     terms = [t.body for t in await service.all_terms(session)]
     if taxonomy_id:
         terms = [t for t in terms if t["taxonomy_id"] == str(taxonomy_id)]
@@ -153,14 +160,16 @@ async def hsds_taxonomy_terms(
         needle = search.casefold()
         terms = [t for t in terms if needle in t["name"].casefold() or needle in t["code"]]
     start = (page - 1) * per_page
-    return mapping.page(terms[start : start + per_page], total=len(terms), page_number=page, per_page=per_page)
+    return json_response(
+        mapping.page(terms[start : start + per_page], total=len(terms), page_number=page, per_page=per_page)
+    )
 
 
 @router.get("/taxonomy_terms/{term_id}", summary="One HSDS taxonomy term", responses=problem_responses(404))
-async def hsds_taxonomy_term(session: SessionDep, term_id: uuid.UUID) -> Json:
+async def hsds_taxonomy_term(session: SessionDep, term_id: uuid.UUID) -> Response:
     for t in await service.all_terms(session):
         if t.body["id"] == str(term_id):
-            return t.body
+            return json_response(t.body)
     raise NotFound(f"Taxonomy term {term_id} does not exist.")
 
 
@@ -174,7 +183,7 @@ async def hsds_service_at_locations(
     modified_after: ModifiedAfter = None,
     page: PageNo = 1,
     per_page: PerPage = 20,
-) -> Json:
+) -> Response:
     rows, total = await service.search_offerings(
         session,
         search=search,
@@ -187,7 +196,7 @@ async def hsds_service_at_locations(
     providers = await service.providers_by_id(session, {r.provider_id for r in rows})
     base = base_url(request)
     contents = [mapping.service_at_location(r, providers[r.provider_id], base_url=base) for r in rows]
-    return mapping.page(contents, total=total, page_number=page, per_page=per_page)
+    return json_response(mapping.page(contents, total=total, page_number=page, per_page=per_page))
 
 
 @router.get(
@@ -195,8 +204,10 @@ async def hsds_service_at_locations(
     summary="One HSDS service at location",
     responses=problem_responses(404),
 )
-async def hsds_service_at_location(request: Request, session: SessionDep, service_at_location_id: uuid.UUID) -> Json:
+async def hsds_service_at_location(
+    request: Request, session: SessionDep, service_at_location_id: uuid.UUID
+) -> Response:
     # Each offering is delivered from its provider's one location, so the pair shares the offering's id.
     row = await service.public_offering(session, service_at_location_id)
     provider = await service.public_provider(session, row.provider_id)
-    return mapping.service_at_location(row, provider, base_url=base_url(request))
+    return json_response(mapping.service_at_location(row, provider, base_url=base_url(request)))

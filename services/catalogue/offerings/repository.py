@@ -6,20 +6,39 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, func, literal, or_, select, true, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    DateTime,
+    Integer,
+    Row,
+    String,
+    Uuid,
+    and_,
+    any_,
+    bindparam,
+    func,
+    null,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.catalogue.offerings.models import Offering
 from services.catalogue.providers.models import Provider
 from services.catalogue.providers.repository import provider_visibility
 from services.catalogue.taxonomy.models import Area, ServiceType
-from services.catalogue.text_search import tsquery, weighted_vector
+from services.catalogue.text_search import SIMPLE, prefix_tsquery_text, weighted_vector
 from shared.auth import Principal, Role
 
+# What a search row carries: the offering (without its search internals), its provider's summary, its type.
 OFFERING_COLUMNS = (
-    *Offering.__table__.c,
+    *(c for c in Offering.__table__.c if c.name not in ("search_vector", "delivery_area_parents")),
     Provider.name.label("provider_name"),
     Provider.legal_form,
     Provider.is_pes,
@@ -51,17 +70,28 @@ def parent_codes(areas: list[str]) -> list[str]:
     return sorted({area[:n] for area in areas for n in (2, 4) if n < len(area)})
 
 
-def offering_visibility(principal: Principal | None) -> ColumnElement[bool]:
-    """Public: active offerings of verified providers. Owners and admins also see inactive ones."""
-    public = and_(provider_visibility(None), Offering.active.is_(True))
+def _viewer(principal: Principal | None) -> tuple[str, dict[str, Any]]:
+    """Who is looking, as far as visibility goes, and the values the visibility condition needs."""
     if principal is None:
-        return public
+        return "public", {}
     if principal.role is Role.ADMIN:
-        return true()
+        return "admin", {}
     if principal.role is Role.PROVIDER and principal.provider_id:
-        return or_(public, Offering.provider_id == principal.provider_id)
+        return "provider", {"viewer_provider_id": principal.provider_id}
     if principal.role is Role.REGIONAL:
-        return or_(public, Provider.voivodeship == principal.voivodeship)
+        return "regional", {"viewer_voivodeship": principal.voivodeship}
+    return "public", {}
+
+
+def _visibility(viewer: str) -> ColumnElement[bool]:
+    """Public: active offerings of verified providers. Owners, their regional verifiers and admins see more."""
+    public = and_(provider_visibility(None), Offering.active.is_(True))
+    if viewer == "admin":
+        return true()
+    if viewer == "provider":
+        return or_(public, Offering.provider_id == bindparam("viewer_provider_id", type_=Uuid))
+    if viewer == "regional":
+        return or_(public, Provider.voivodeship == bindparam("viewer_voivodeship", type_=String))
     return public
 
 
@@ -73,9 +103,15 @@ def _base_query() -> Any:
     )
 
 
+@lru_cache(maxsize=8)
+def _get_statement(viewer: str) -> Any:
+    return _base_query().where(Offering.id == bindparam("offering_id", type_=Uuid), _visibility(viewer))
+
+
 async def get_row(session: AsyncSession, offering_id: uuid.UUID, principal: Principal | None) -> Row[Any] | None:
-    query = _base_query().where(Offering.id == offering_id, offering_visibility(principal))
-    return (await session.execute(query)).one_or_none()
+    viewer, params = _viewer(principal)
+    connection = await session.connection()
+    return (await connection.execute(_get_statement(viewer), {**params, "offering_id": offering_id})).one_or_none()
 
 
 async def get(session: AsyncSession, offering_id: uuid.UUID, *, lock: bool = False) -> Offering | None:
@@ -104,60 +140,143 @@ class OfferingFilters:
     active_only: bool = True
 
 
-def _conditions(principal: Principal | None, f: OfferingFilters) -> tuple[list[ColumnElement[bool]], Any]:
-    conditions: list[ColumnElement[bool]] = [offering_visibility(principal)]
-    rank: Any = literal(None)
-    if f.active_only:
+@dataclass(frozen=True)
+class _Shape:
+    """Which filters a search uses (not their values): searches of one shape share one statement object, so
+    SQLAlchemy builds it and computes its cache key once, and every request only binds values."""
+
+    viewer: str
+    text: bool
+    area: bool
+    service_type: bool
+    target_group: bool
+    place: bool
+    legal_forms: bool
+    pes_only: bool
+    social_enterprise_only: bool
+    min_free_capacity: bool
+    max_price: bool
+    provider: bool
+    modified_after: bool
+    active_only: bool
+    sort: str
+
+
+def _shape_and_params(
+    principal: Principal | None, f: OfferingFilters, sort: str | None
+) -> tuple[_Shape, dict[str, Any]]:
+    viewer, params = _viewer(principal)
+    ts_text = prefix_tsquery_text(f.text) if f.text else None
+    values = {
+        "tsquery": ts_text,
+        "area": f.area,
+        "service_type_id": f.service_type_id,
+        "target_group": [f.target_group] if f.target_group else None,
+        "place_enclosing": f.place[0] if f.place else None,
+        "place_code": [f.place[1]] if f.place else None,
+        "legal_forms": f.legal_forms or None,
+        "min_free_capacity": f.min_free_capacity,
+        "max_price_grosze": f.max_price_grosze,
+        "provider_id": f.provider_id,
+        "modified_after": f.modified_after,
+    }
+    params.update({k: v for k, v in values.items() if v is not None})
+    if sort is None or sort == "relevance":
+        sort = "relevance" if ts_text else "title"
+    shape = _Shape(
+        viewer=viewer,
+        text=ts_text is not None,
+        area=f.area is not None,
+        service_type=f.service_type_id is not None,
+        target_group=f.target_group is not None,
+        place=f.place is not None,
+        legal_forms=bool(f.legal_forms),
+        pes_only=f.pes_only,
+        social_enterprise_only=f.social_enterprise_only,
+        min_free_capacity=f.min_free_capacity is not None,
+        max_price=f.max_price_grosze is not None,
+        provider=f.provider_id is not None,
+        modified_after=f.modified_after is not None,
+        active_only=f.active_only and viewer != "public",  # the public sees active offerings only anyway
+        sort=sort,
+    )
+    return shape, params
+
+
+def _tsquery() -> Any:
+    return func.to_tsquery(SIMPLE, func.cus_unaccent(bindparam("tsquery", type_=String)))
+
+
+def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
+    areas = ARRAY(String(7))
+    conditions: list[ColumnElement[bool]] = [_visibility(shape.viewer)]
+    if shape.active_only:
         conditions.append(Offering.active.is_(True))
-    if f.text and (ts_query := tsquery(f.text)) is not None:
-        conditions.append(Offering.search_vector.op("@@")(ts_query))
-        rank = func.ts_rank(Offering.search_vector, ts_query)
-    if f.area:
-        conditions.append(ServiceType.area_code == f.area)
-    if f.service_type_id:
-        conditions.append(Offering.service_type_id == f.service_type_id)
-    if f.target_group:
-        conditions.append(Offering.target_groups.op("@>")([f.target_group]))
-    if f.place:
-        enclosing, code = f.place
+    if shape.text:
+        conditions.append(Offering.search_vector.op("@@")(_tsquery()))
+    if shape.area:
+        conditions.append(ServiceType.area_code == bindparam("area", type_=String))
+    if shape.service_type:
+        conditions.append(Offering.service_type_id == bindparam("service_type_id", type_=Uuid))
+    if shape.target_group:
+        conditions.append(Offering.target_groups.op("@>")(bindparam("target_group", type_=ARRAY(String(32)))))
+    if shape.place:
         # delivered in the place or in a unit containing it; for a powiat or voivodeship, also inside it
         conditions.append(
-            or_(Offering.delivery_areas.op("&&")(enclosing), Offering.delivery_area_parents.op("@>")([code]))
+            or_(
+                Offering.delivery_areas.op("&&")(bindparam("place_enclosing", type_=areas)),
+                Offering.delivery_area_parents.op("@>")(bindparam("place_code", type_=areas)),
+            )
         )
-    if f.legal_forms:
-        conditions.append(Provider.legal_form.in_(f.legal_forms))
-    if f.pes_only:
+    if shape.legal_forms:
+        conditions.append(Provider.legal_form == any_(bindparam("legal_forms", type_=ARRAY(String(32)))))
+    if shape.pes_only:
         conditions.append(Provider.is_pes.is_(True))
-    if f.social_enterprise_only:
+    if shape.social_enterprise_only:
         conditions.append(Provider.social_enterprise.is_(True))
-    if f.min_free_capacity is not None:
-        conditions.append(f.min_free_capacity <= FREE_CAPACITY)
-    if f.max_price_grosze is not None:
-        conditions.append(Offering.price_grosze <= f.max_price_grosze)
-    if f.provider_id:
-        conditions.append(Offering.provider_id == f.provider_id)
-    if f.modified_after:
-        conditions.append(Offering.updated_at >= f.modified_after)
-    return conditions, rank
+    if shape.min_free_capacity:
+        conditions.append(FREE_CAPACITY >= bindparam("min_free_capacity", type_=Integer))  # noqa: SIM300
+    if shape.max_price:
+        conditions.append(Offering.price_grosze <= bindparam("max_price_grosze", type_=Integer))
+    if shape.provider:
+        conditions.append(Offering.provider_id == bindparam("provider_id", type_=Uuid))
+    if shape.modified_after:
+        conditions.append(Offering.updated_at >= bindparam("modified_after", type_=DateTime(timezone=True)))
+    return conditions
+
+
+@lru_cache(maxsize=1024)
+def _search_statement(shape: _Shape) -> Any:
+    rank: Any = func.ts_rank(Offering.search_vector, _tsquery()) if shape.text else null()
+    order = (rank.desc(), Offering.id.asc()) if shape.sort == "relevance" else OFFERING_SORTS[shape.sort]
+    return (
+        _base_query()
+        .add_columns(rank.label("rank"), func.count().over().label("total"))
+        .where(*_conditions(shape))
+        .order_by(*order)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+
+
+@lru_cache(maxsize=1024)
+def _count_statement(shape: _Shape) -> Any:
+    return (
+        select(func.count())
+        .select_from(Offering)
+        .join(Provider, Provider.id == Offering.provider_id)
+        .join(ServiceType, ServiceType.id == Offering.service_type_id)
+        .where(*_conditions(shape))
+    )
 
 
 def search_statement(
     principal: Principal | None, filters: OfferingFilters, *, sort: str | None, offset: int, limit: int
-) -> Any:
-    """One query for a page and the total (window count); also what the benchmark runs straight on asyncpg."""
-    conditions, rank = _conditions(principal, filters)
-    if sort is None or sort == "relevance":
-        order: tuple[Any, ...] = (rank.desc(), Offering.id.asc()) if filters.text else OFFERING_SORTS["title"]
-    else:
-        order = OFFERING_SORTS[sort]
-    return (
-        _base_query()
-        .add_columns(rank.label("rank"), func.count().over().label("total"))
-        .where(*conditions)
-        .order_by(*order)
-        .offset(offset)
-        .limit(limit)
-    )
+) -> tuple[Any, dict[str, Any]]:
+    """The statement for a page with its total (a window count) and its parameters; the benchmark runs the
+    same pair straight on asyncpg."""
+    shape, params = _shape_and_params(principal, filters, sort)
+    return _search_statement(shape), {**params, "limit": limit, "offset": offset}
 
 
 async def search(
@@ -169,22 +288,15 @@ async def search(
     offset: int,
     limit: int,
 ) -> tuple[Sequence[Row[Any]], int]:
-    statement = search_statement(principal, filters, sort=sort, offset=offset, limit=limit)
-    rows = (await session.execute(statement)).all()
+    shape, params = _shape_and_params(principal, filters, sort)
+    connection = await session.connection()  # Core execution: these rows are not ORM objects
+    rows = (await connection.execute(_search_statement(shape), {**params, "limit": limit, "offset": offset})).all()
     if rows:
         return rows, int(rows[0].total)
     if offset == 0:
         return rows, 0
     # past the last page the window count is not there: count separately
-    conditions, _ = _conditions(principal, filters)
-    count_query = (
-        select(func.count())
-        .select_from(Offering)
-        .join(Provider, Provider.id == Offering.provider_id)
-        .join(ServiceType, ServiceType.id == Offering.service_type_id)
-        .where(*conditions)
-    )
-    return rows, int(await session.scalar(count_query) or 0)
+    return rows, int((await connection.execute(_count_statement(shape), params)).scalar_one())
 
 
 def search_document() -> Any:

@@ -15,15 +15,16 @@ from services.catalogue.offerings.schemas import (
     OfferingCreate,
     OfferingOut,
     OfferingUpdate,
-    offering_out,
+    offering_json,
 )
 from services.catalogue.providers import service as providers
 from services.catalogue.providers.models import LegalForm
 from shared.auth import CurrentPrincipal, OptionalPrincipal
-from shared.concurrency import IfMatchHeader, set_etag
+from shared.concurrency import IfMatchHeader, etag_for
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.pagination import Page, PageParamsDep
+from shared.pagination import Page, PageParamsDep, page_json
+from shared.responses import json_response
 
 router = APIRouter(prefix="/v1", tags=["offerings"])
 
@@ -31,14 +32,23 @@ OfferingSort = Literal["relevance", "price", "-price", "free_capacity", "-free_c
 
 
 async def _respond(
-    session: SessionDep, offering_id: uuid.UUID, principal: CurrentPrincipal, response: Response
-) -> OfferingOut:
+    session: SessionDep,
+    offering_id: uuid.UUID,
+    principal: OptionalPrincipal,
+    *,
+    status_code: int = 200,
+    location: bool = False,
+) -> Response:
     row = await service.get_visible_row(session, offering_id, principal)
-    set_etag(response, row.version)
-    return offering_out(row)
+    headers = {"ETag": etag_for(row.version)}
+    if location:
+        headers["Location"] = f"/v1/offerings/{offering_id}"
+    return json_response(offering_json(row), status_code=status_code, headers=headers)
 
 
-@router.get("/offerings", summary="Search offerings", responses=problem_responses(401, 422))
+@router.get(
+    "/offerings", summary="Search offerings", response_model=Page[OfferingOut], responses=problem_responses(401, 422)
+)
 async def search_offerings(
     session: SessionDep,
     principal: OptionalPrincipal,
@@ -67,7 +77,7 @@ async def search_offerings(
     max_price_grosze: Annotated[int | None, Query(ge=0, le=MAX_PRICE_GROSZE, description="Price cap per unit.")] = None,
     provider_id: Annotated[uuid.UUID | None, Query(description="Only this provider's offerings.")] = None,
     sort: Annotated[OfferingSort | None, Query(description="Sort order; default relevance with q, else title.")] = None,
-) -> Page[OfferingOut]:
+) -> Response:
     await check_common(session, area=area, service_type=service_type, target_group=target_group)
     filters = OfferingFilters(
         text=q,
@@ -85,17 +95,18 @@ async def search_offerings(
     rows, total = await repository.search(
         session, principal=principal, filters=filters, sort=sort, offset=paging.offset, limit=paging.per_page
     )
-    return Page.build([offering_out(r) for r in rows], total, paging)
+    return json_response(page_json([offering_json(r) for r in rows], total, paging))
 
 
 @router.get(
     "/providers/{provider_id}/offerings",
     summary="A provider's offerings (its own users and admins also see inactive ones)",
+    response_model=Page[OfferingOut],
     responses=problem_responses(401, 404),
 )
 async def list_provider_offerings(
     provider_id: uuid.UUID, session: SessionDep, principal: OptionalPrincipal, paging: PageParamsDep
-) -> Page[OfferingOut]:
+) -> Response:
     await providers.get_visible(session, provider_id, principal)
     rows, total = await repository.search(
         session,
@@ -105,39 +116,37 @@ async def list_provider_offerings(
         offset=paging.offset,
         limit=paging.per_page,
     )
-    return Page.build([offering_out(r) for r in rows], total, paging)
+    return json_response(page_json([offering_json(r) for r in rows], total, paging))
 
 
 @router.post(
     "/providers/{provider_id}/offerings",
     summary="Add an offering (the provider's own users or an admin)",
     status_code=status.HTTP_201_CREATED,
+    response_model=OfferingOut,
     responses=problem_responses(400, 401, 403, 404, 422),
 )
 async def create_offering(
-    provider_id: uuid.UUID,
-    data: OfferingCreate,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    response: Response,
-) -> OfferingOut:
+    provider_id: uuid.UUID, data: OfferingCreate, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
     offering = await service.create(session, principal=principal, provider_id=provider_id, data=data)
-    response.headers["Location"] = f"/v1/offerings/{offering.id}"
-    return await _respond(session, offering.id, principal, response)
+    return await _respond(session, offering.id, principal, status_code=201, location=True)
 
 
-@router.get("/offerings/{offering_id}", summary="Read an offering", responses=problem_responses(401, 404))
-async def get_offering(
-    offering_id: uuid.UUID, session: SessionDep, principal: OptionalPrincipal, response: Response
-) -> OfferingOut:
-    row = await service.get_visible_row(session, offering_id, principal)
-    set_etag(response, row.version)
-    return offering_out(row)
+@router.get(
+    "/offerings/{offering_id}",
+    summary="Read an offering",
+    response_model=OfferingOut,
+    responses=problem_responses(401, 404),
+)
+async def get_offering(offering_id: uuid.UUID, session: SessionDep, principal: OptionalPrincipal) -> Response:
+    return await _respond(session, offering_id, principal)
 
 
 @router.patch(
     "/offerings/{offering_id}",
     summary="Change an offering (its provider's users or an admin; If-Match)",
+    response_model=OfferingOut,
     responses=problem_responses(400, 401, 403, 404, 412, 422, 428),
 )
 async def update_offering(
@@ -145,11 +154,10 @@ async def update_offering(
     data: OfferingUpdate,
     session: SessionDep,
     principal: CurrentPrincipal,
-    response: Response,
     if_match: IfMatchHeader = None,
-) -> OfferingOut:
+) -> Response:
     await service.update(session, principal=principal, offering_id=offering_id, data=data, if_match=if_match)
-    return await _respond(session, offering_id, principal, response)
+    return await _respond(session, offering_id, principal)
 
 
 @router.delete(

@@ -99,6 +99,8 @@ class OfferingUpdate(BaseModel):
 
 
 class ServiceTypeRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     id: uuid.UUID = Field(description="Service type id.")
     code: str = Field(description="Code.")
     name_pl: str = Field(description="Polish name.")
@@ -108,6 +110,8 @@ class ServiceTypeRef(BaseModel):
 
 
 class OfferingOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     id: uuid.UUID = Field(description="Offering id.")
     provider: ProviderSummary = Field(description="Who offers it.")
     service_type: ServiceTypeRef = Field(description="What is offered.")
@@ -131,44 +135,46 @@ class OfferingOut(BaseModel):
     rank: float | None = Field(default=None, description="Text relevance, when searching by text.")
 
 
-def offering_out(row: Any) -> OfferingOut:
-    """From a row of `repository.OFFERING_COLUMNS`."""
-    return OfferingOut(
-        id=row.id,
-        provider=ProviderSummary(
-            id=row.provider_id,
-            name=row.provider_name,
-            legal_form=row.legal_form,
-            is_pes=row.is_pes,
-            social_enterprise=row.social_enterprise,
-            voivodeship=row.voivodeship,
-            city=row.city,
-            status=row.provider_status,
-        ),
-        service_type=ServiceTypeRef(
-            id=row.service_type_id,
-            code=row.st_code,
-            name_pl=row.st_name_pl,
-            name_en=row.st_name_en,
-            area_code=row.area_code,
-            unit=row.unit,
-        ),
-        title=row.title,
-        description=row.description,
-        delivery_areas=row.delivery_areas,
-        capacity_per_month=row.capacity_per_month,
-        capacity_committed=row.capacity_committed,
-        free_capacity=max(row.capacity_per_month - row.capacity_committed, 0),
-        price_grosze=row.price_grosze,
-        currency=row.currency,
-        unit=row.unit,
-        target_groups=row.target_groups,
-        accessibility=row.accessibility,
-        schedule=[ScheduleSlot.model_construct(**s) for s in row.schedule],
-        schedule_notes=row.schedule_notes,
-        active=row.active,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        version=row.version,
-        rank=getattr(row, "rank", None),
-    )
+def offering_json(row: Any) -> dict[str, Any]:
+    """An offering row (`repository.OFFERING_COLUMNS`) as the JSON of `OfferingOut`, built without a model
+    round-trip: search pages are the hottest path of the catalogue. Tests validate the output against
+    `OfferingOut` (which forbids unknown fields), so the two cannot drift apart."""
+    return {
+        "id": row.id,
+        "provider": {
+            "id": row.provider_id,
+            "name": row.provider_name,
+            "legal_form": row.legal_form,
+            "is_pes": row.is_pes,
+            "social_enterprise": row.social_enterprise,
+            "voivodeship": row.voivodeship,
+            "city": row.city,
+            "status": row.provider_status,
+        },
+        "service_type": {
+            "id": row.service_type_id,
+            "code": row.st_code,
+            "name_pl": row.st_name_pl,
+            "name_en": row.st_name_en,
+            "area_code": row.area_code,
+            "unit": row.unit,
+        },
+        "title": row.title,
+        "description": row.description,
+        "delivery_areas": row.delivery_areas,
+        "capacity_per_month": row.capacity_per_month,
+        "capacity_committed": row.capacity_committed,
+        "free_capacity": max(row.capacity_per_month - row.capacity_committed, 0),
+        "price_grosze": row.price_grosze,
+        "currency": row.currency,
+        "unit": row.unit,
+        "target_groups": row.target_groups,
+        "accessibility": row.accessibility,
+        "schedule": row.schedule,
+        "schedule_notes": row.schedule_notes,
+        "active": row.active,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+        "version": row.version,
+        "rank": getattr(row, "rank", None),
+    }

@@ -23,6 +23,7 @@ from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import SessionDep
 from shared.errors import Forbidden, problem_responses
 from shared.pagination import Page, PageParamsDep
+from shared.responses import model_response
 
 router = APIRouter(prefix="/v1/providers", tags=["providers"])
 
@@ -44,7 +45,9 @@ async def register_provider(
     return provider_out(provider)
 
 
-@router.get("", summary="Search providers", responses=problem_responses(401, 403, 422))
+@router.get(
+    "", summary="Search providers", response_model=Page[ProviderOut], responses=problem_responses(401, 403, 422)
+)
 async def search_providers(
     session: SessionDep,
     principal: OptionalPrincipal,
@@ -64,7 +67,7 @@ async def search_providers(
         Query(alias="status", description="Statuses (regional verifiers and admins; default: all they may see)."),
     ] = None,
     sort: Annotated[ProviderSort, Query(description="Sort order.")] = "name",
-) -> Page[ProviderOut]:
+) -> Response:
     if status_ and (principal is None or principal.role not in (Role.ADMIN, Role.REGIONAL)):
         raise Forbidden("Only regional verifiers and admins filter by status; the public sees verified providers.")
     await check_common(session, area=area, service_type=service_type, target_group=target_group)
@@ -82,7 +85,7 @@ async def search_providers(
     rows, total = await repository.search(
         session, principal=principal, filters=filters, sort=sort, offset=paging.offset, limit=paging.per_page
     )
-    return Page.build([provider_out(p) for p in rows], total, paging)
+    return model_response(Page.build([provider_out(p) for p in rows], total, paging))
 
 
 @router.get("/{provider_id}", summary="Read a provider", responses=problem_responses(401, 404))

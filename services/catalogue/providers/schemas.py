@@ -184,6 +184,8 @@ class ProviderOut(BaseModel):
 
 
 class ProviderSummary(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     id: uuid.UUID = Field(description="Provider id.")
     name: str = Field(description="Name.")
     legal_form: LegalForm = Field(description="Legal form.")
