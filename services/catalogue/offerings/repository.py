@@ -20,13 +20,16 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    cast,
     func,
+    literal_column,
     null,
     or_,
     select,
     true,
     update,
 )
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.catalogue.offerings.models import Offering
@@ -172,8 +175,7 @@ def _shape_and_params(
         "area": f.area,
         "service_type_id": f.service_type_id,
         "target_group": [f.target_group] if f.target_group else None,
-        "place_enclosing": f.place[0] if f.place else None,
-        "place_code": [f.place[1]] if f.place else None,
+        "place_query": place_tsquery_text(*f.place) if f.place else None,
         "legal_forms": f.legal_forms or None,
         "min_free_capacity": f.min_free_capacity,
         "max_price_grosze": f.max_price_grosze,
@@ -207,27 +209,42 @@ def _tsquery() -> Any:
     return func.to_tsquery(SIMPLE, func.cus_unaccent(bindparam("tsquery", type_=String)))
 
 
+def _place_tsquery() -> Any:
+    return cast(bindparam("place_query", type_=String), TSQUERY)
+
+
+def place_tsquery_text(enclosing: list[str], code: str) -> str:
+    """Offerings delivered in the place or in a unit containing it (`@` lexemes), or, for a powiat or a
+    voivodeship, delivered inside it (`<` lexemes): `'@14' | '@1411' | '<1411'`."""
+    return " | ".join([*(f"'@{c}'" for c in enclosing), f"'<{code}'"])
+
+
+# Place lexemes of an offering: '@' + each delivery area, '<' + each unit containing one (see place_tsquery_text).
+PLACE_LEXEMES: Any = literal_column(
+    "array_to_tsvector(ARRAY(SELECT '@' || a FROM unnest(offerings.delivery_areas) AS a)"
+    " || ARRAY(SELECT '<' || a FROM unnest(offerings.delivery_area_parents) AS a))"
+)
+
+
 def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
-    areas = ARRAY(String(7))
     conditions: list[ColumnElement[bool]] = [_visibility(shape.viewer)]
     if shape.active_only:
         conditions.append(Offering.active.is_(True))
-    if shape.text:
+    # Text and place are answered by one GIN scan of the search vector, which carries place lexemes: a place's
+    # few entries let the index skip most of a common word's postings (several times faster than the text
+    # condition and array conditions ANDed from separate indexes).
+    if shape.text and shape.place:
+        conditions.append(Offering.search_vector.op("@@")(_tsquery().op("&&")(_place_tsquery())))
+    elif shape.text:
         conditions.append(Offering.search_vector.op("@@")(_tsquery()))
+    elif shape.place:
+        conditions.append(Offering.search_vector.op("@@")(_place_tsquery()))
     if shape.area:
         conditions.append(ServiceType.area_code == bindparam("area", type_=String))
     if shape.service_type:
         conditions.append(Offering.service_type_id == bindparam("service_type_id", type_=Uuid))
     if shape.target_group:
         conditions.append(Offering.target_groups.op("@>")(bindparam("target_group", type_=ARRAY(String(32)))))
-    if shape.place:
-        # delivered in the place or in a unit containing it; for a powiat or voivodeship, also inside it
-        conditions.append(
-            or_(
-                Offering.delivery_areas.op("&&")(bindparam("place_enclosing", type_=areas)),
-                Offering.delivery_area_parents.op("@>")(bindparam("place_code", type_=areas)),
-            )
-        )
     if shape.legal_forms:
         conditions.append(Provider.legal_form == any_(bindparam("legal_forms", type_=ARRAY(String(32)))))
     if shape.pes_only:
@@ -300,11 +317,13 @@ async def search(
 
 
 def search_document() -> Any:
-    """The weighted text of an offering: title and service type (A), provider (B), description and area (C)."""
+    """The weighted text of an offering: title and service type (A), provider (B), description and area (C),
+    then its place lexemes (which user text cannot produce: words are `\\w+`)."""
     return (
         weighted_vector(func.concat_ws(" ", Offering.title, ServiceType.name_pl, ServiceType.name_en), "A")
         .op("||")(weighted_vector(func.concat_ws(" ", Provider.name, Provider.short_name), "B"))
         .op("||")(weighted_vector(func.concat_ws(" ", Offering.description, Area.name_pl, Area.name_en), "C"))
+        .op("||")(PLACE_LEXEMES)
     )
 
 
