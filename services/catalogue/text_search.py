@@ -18,9 +18,16 @@ def weighted_vector(text: Any, weight: str) -> Any:
 
 
 def prefix_tsquery_text(user_text: str) -> str | None:
-    """User text as a prefix tsquery: `uslugi opiek` -> `uslugi:* & opiek:*`; None when it has no words."""
+    """User text as a search-as-you-type tsquery: every word must match, the last one also as a prefix:
+    `uslugi opiek` -> `uslugi & opiek:*`; None when it has no words.
+
+    Whole words let the GIN index skip through common words' postings; prefix matching on every word would
+    materialise them all (about 2x slower at 100,000 offerings).
+    """
     words = _WORD.findall(user_text.lower())[:8]
-    return " & ".join(f"{w}:*" for w in words) if words else None
+    if not words:
+        return None
+    return " & ".join([*words[:-1], f"{words[-1]}:*"])
 
 
 def tsquery(user_text: str) -> Any | None:

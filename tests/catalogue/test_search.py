@@ -80,12 +80,14 @@ async def catalogue(client) -> dict[str, dict]:
     return made
 
 
-async def test_text_search_ignores_diacritics_and_matches_prefixes(client):
+async def test_text_search_ignores_diacritics_and_the_last_word_is_a_prefix(client):
     await catalogue(client)
     plain = await offerings(client, q="uslugi opiekuncze")
     accented = await offerings(client, q="usługi opiekuńcze")
     assert len(plain) == 6 and titles(plain) == titles(accented)
-    assert titles(await offerings(client, q="opiek star")) == ["Usługi opiekuńcze Starachowice"]
+    assert titles(await offerings(client, q="opiekuncze star")) == ["Usługi opiekuńcze Starachowice"]
+    assert len(await offerings(client, q="opiek")) == 6  # the last word matches as a prefix
+    assert await offerings(client, q="opiek star") == []  # earlier words match whole
     assert titles(await offerings(client, q="JOGA")) == ["Joga dla seniorów"]
     assert await offerings(client, q="hydraulik") == []
 

@@ -55,7 +55,10 @@ async def search_offerings(
     paging: PageParamsDep,
     q: Annotated[
         str | None,
-        Query(max_length=200, description="Text; diacritics ignored (uslugi = usługi), prefixes match."),
+        Query(
+            max_length=200,
+            description="Text; diacritics ignored (uslugi = usługi); whole words, the last one also as a prefix.",
+        ),
     ] = None,
     area: Annotated[str | None, Query(max_length=32, description="Statutory area code.")] = None,
     service_type: Annotated[uuid.UUID | None, Query(description="Service type id.")] = None,

@@ -52,7 +52,10 @@ async def search_providers(
     session: SessionDep,
     principal: OptionalPrincipal,
     paging: PageParamsDep,
-    q: Annotated[str | None, Query(max_length=200, description="Text; diacritics ignored, prefixes match.")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="Text; diacritics ignored; whole words, the last one also as a prefix."),
+    ] = None,
     area: Annotated[str | None, Query(max_length=32, description="Offers services of this statutory area.")] = None,
     service_type: Annotated[uuid.UUID | None, Query(description="Offers this service type.")] = None,
     target_group: Annotated[str | None, Query(max_length=32, description="Offers services for this group.")] = None,
