@@ -74,6 +74,7 @@ def create_service_app(
         engine = create_engine(url, pool_size=settings.db_pool_size)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.read_sessionmaker = create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
         if on_startup:
             await on_startup(app)
         try:

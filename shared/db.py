@@ -96,4 +96,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.commit()
 
 
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """For read-only requests: autocommit, so no BEGIN/COMMIT round trips around the queries."""
+    factory: async_sessionmaker[AsyncSession] = request.app.state.read_sessionmaker
+    async with factory() as session:
+        yield session
+
+
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]

@@ -30,13 +30,13 @@ async def db(catalogue_app: FastAPI, catalogue_engine: AsyncEngine) -> AsyncIter
         factory = async_sessionmaker(
             bind=conn, expire_on_commit=False, autoflush=False, join_transaction_mode="create_savepoint"
         )
-        original = catalogue_app.state.sessionmaker
-        catalogue_app.state.sessionmaker = factory
+        original = catalogue_app.state.sessionmaker, catalogue_app.state.read_sessionmaker
+        catalogue_app.state.sessionmaker = catalogue_app.state.read_sessionmaker = factory
         try:
             async with factory() as session:
                 yield session
         finally:
-            catalogue_app.state.sessionmaker = original
+            catalogue_app.state.sessionmaker, catalogue_app.state.read_sessionmaker = original
             await outer.rollback()
 
 

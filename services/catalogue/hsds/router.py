@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from services.catalogue.hsds import mapping, service
 from services.catalogue.providers import repository as providers_repo
-from shared.db import SessionDep
+from shared.db import ReadSessionDep
 from shared.errors import NotFound, problem_responses
 from shared.responses import json_response
 
@@ -50,7 +50,7 @@ async def hsds_root(request: Request) -> Response:
 @router.get("/services", summary="HSDS services (our offerings)", responses=problem_responses(422))
 async def hsds_services(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     search: Search = None,
     taxonomy_term_id: TermId = None,
     organization_id: OrganizationId = None,
@@ -73,7 +73,7 @@ async def hsds_services(
 
 
 @router.get("/services/{service_id}", summary="One HSDS service, fully nested", responses=problem_responses(404))
-async def hsds_service(request: Request, session: SessionDep, service_id: uuid.UUID) -> Response:
+async def hsds_service(request: Request, session: ReadSessionDep, service_id: uuid.UUID) -> Response:
     row = await service.public_offering(session, service_id)
     provider = await service.public_provider(session, row.provider_id)
     names = service.area_names(await service.all_terms(session))
@@ -85,7 +85,7 @@ async def hsds_service(request: Request, session: SessionDep, service_id: uuid.U
 @router.get("/organizations", summary="HSDS organizations (verified providers)", responses=problem_responses(422))
 async def hsds_organizations(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     search: Search = None,
     modified_after: ModifiedAfter = None,
     page: PageNo = 1,
@@ -105,7 +105,7 @@ async def hsds_organizations(
 
 
 @router.get("/organizations/{organization_id}", summary="One HSDS organization", responses=problem_responses(404))
-async def hsds_organization(request: Request, session: SessionDep, organization_id: uuid.UUID) -> Response:
+async def hsds_organization(request: Request, session: ReadSessionDep, organization_id: uuid.UUID) -> Response:
     provider = await service.public_provider(session, organization_id)
     base = base_url(request)
     org = mapping.organization(provider, full=True, base_url=base)
@@ -141,7 +141,7 @@ async def hsds_taxonomy(request: Request, taxonomy_id: Annotated[uuid.UUID, Path
 
 @router.get("/taxonomy_terms", summary="HSDS taxonomy terms", responses=problem_responses(422))
 async def hsds_taxonomy_terms(
-    session: SessionDep,
+    session: ReadSessionDep,
     search: Search = None,
     taxonomy_id: Annotated[uuid.UUID | None, Query(description="Only terms of this taxonomy.")] = None,
     parent_id: Annotated[uuid.UUID | None, Query(description="Only children of this term.")] = None,
@@ -166,7 +166,7 @@ async def hsds_taxonomy_terms(
 
 
 @router.get("/taxonomy_terms/{term_id}", summary="One HSDS taxonomy term", responses=problem_responses(404))
-async def hsds_taxonomy_term(session: SessionDep, term_id: uuid.UUID) -> Response:
+async def hsds_taxonomy_term(session: ReadSessionDep, term_id: uuid.UUID) -> Response:
     for t in await service.all_terms(session):
         if t.body["id"] == str(term_id):
             return json_response(t.body)
@@ -176,7 +176,7 @@ async def hsds_taxonomy_term(session: SessionDep, term_id: uuid.UUID) -> Respons
 @router.get("/service_at_locations", summary="HSDS services at locations", responses=problem_responses(422))
 async def hsds_service_at_locations(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     search: Search = None,
     taxonomy_term_id: TermId = None,
     organization_id: OrganizationId = None,
@@ -205,7 +205,7 @@ async def hsds_service_at_locations(
     responses=problem_responses(404),
 )
 async def hsds_service_at_location(
-    request: Request, session: SessionDep, service_at_location_id: uuid.UUID
+    request: Request, session: ReadSessionDep, service_at_location_id: uuid.UUID
 ) -> Response:
     # Each offering is delivered from its provider's one location, so the pair shares the offering's id.
     row = await service.public_offering(session, service_at_location_id)

@@ -21,7 +21,7 @@ from services.catalogue.providers import service as providers
 from services.catalogue.providers.models import LegalForm
 from shared.auth import CurrentPrincipal, OptionalPrincipal
 from shared.concurrency import IfMatchHeader, etag_for
-from shared.db import SessionDep
+from shared.db import ReadSessionDep, SessionDep
 from shared.errors import problem_responses
 from shared.pagination import Page, PageParamsDep, page_json
 from shared.responses import json_response
@@ -50,7 +50,7 @@ async def _respond(
     "/offerings", summary="Search offerings", response_model=Page[OfferingOut], responses=problem_responses(401, 422)
 )
 async def search_offerings(
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: OptionalPrincipal,
     paging: PageParamsDep,
     q: Annotated[
@@ -108,7 +108,7 @@ async def search_offerings(
     responses=problem_responses(401, 404),
 )
 async def list_provider_offerings(
-    provider_id: uuid.UUID, session: SessionDep, principal: OptionalPrincipal, paging: PageParamsDep
+    provider_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, paging: PageParamsDep
 ) -> Response:
     await providers.get_visible(session, provider_id, principal)
     rows, total = await repository.search(
@@ -142,7 +142,7 @@ async def create_offering(
     response_model=OfferingOut,
     responses=problem_responses(401, 404),
 )
-async def get_offering(offering_id: uuid.UUID, session: SessionDep, principal: OptionalPrincipal) -> Response:
+async def get_offering(offering_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal) -> Response:
     return await _respond(session, offering_id, principal)
 
 

@@ -20,7 +20,7 @@ from services.catalogue.providers.schemas import (
 )
 from shared.auth import CurrentPrincipal, OptionalPrincipal, Role
 from shared.concurrency import IfMatchHeader, set_etag
-from shared.db import SessionDep
+from shared.db import ReadSessionDep, SessionDep
 from shared.errors import Forbidden, problem_responses
 from shared.pagination import Page, PageParamsDep
 from shared.responses import model_response
@@ -49,7 +49,7 @@ async def register_provider(
     "", summary="Search providers", response_model=Page[ProviderOut], responses=problem_responses(401, 403, 422)
 )
 async def search_providers(
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: OptionalPrincipal,
     paging: PageParamsDep,
     q: Annotated[
@@ -93,7 +93,7 @@ async def search_providers(
 
 @router.get("/{provider_id}", summary="Read a provider", responses=problem_responses(401, 404))
 async def get_provider(
-    provider_id: uuid.UUID, session: SessionDep, principal: OptionalPrincipal, response: Response
+    provider_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, response: Response
 ) -> ProviderOut:
     provider = await service.get_visible(session, provider_id, principal)
     set_etag(response, provider.version)
@@ -137,7 +137,7 @@ async def change_provider_status(
     responses=problem_responses(401, 403, 404),
 )
 async def list_provider_status_changes(
-    provider_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
+    provider_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal
 ) -> list[StatusEventOut]:
     events = await service.history(session, principal=principal, provider_id=provider_id)
     return [StatusEventOut.model_validate(e) for e in events]

@@ -17,7 +17,7 @@ from services.catalogue.taxonomy.schemas import (
 )
 from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatchHeader, set_etag
-from shared.db import SessionDep
+from shared.db import ReadSessionDep, SessionDep
 from shared.errors import problem_responses
 from shared.pagination import Page, PageParamsDep
 
@@ -25,18 +25,18 @@ router = APIRouter(prefix="/v1", tags=["taxonomy"])
 
 
 @router.get("/areas", summary="The 14 statutory areas of social services", response_model=list[AreaOut])
-async def list_areas(session: SessionDep) -> list[AreaOut]:
+async def list_areas(session: ReadSessionDep) -> list[AreaOut]:
     return [AreaOut.model_validate(a) for a in await repository.list_areas(session)]
 
 
 @router.get("/target-groups", summary="Target groups (open vocabulary)", response_model=list[TargetGroupOut])
-async def list_target_groups(session: SessionDep) -> list[TargetGroupOut]:
+async def list_target_groups(session: ReadSessionDep) -> list[TargetGroupOut]:
     return [TargetGroupOut.model_validate(g) for g in await repository.list_target_groups(session)]
 
 
 @router.get("/service-types", summary="List service types", responses=problem_responses(422))
 async def list_service_types(
-    session: SessionDep,
+    session: ReadSessionDep,
     paging: PageParamsDep,
     area: Annotated[str | None, Query(max_length=32, description="Only this statutory area.")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in the name, diacritics ignored.")] = None,
@@ -50,7 +50,7 @@ async def list_service_types(
 
 
 @router.get("/service-types/{service_type_id}", summary="Read a service type", responses=problem_responses(404))
-async def get_service_type(service_type_id: uuid.UUID, session: SessionDep, response: Response) -> ServiceTypeOut:
+async def get_service_type(service_type_id: uuid.UUID, session: ReadSessionDep, response: Response) -> ServiceTypeOut:
     found = await service.get_service_type(session, service_type_id)
     set_etag(response, found.version)
     return ServiceTypeOut.model_validate(found)
