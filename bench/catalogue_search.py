@@ -317,7 +317,7 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=100_000, help="offerings at the second size")
     parser.add_argument("--requests", type=int, default=400, help="sequential requests per measurement")
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of the 32-client load")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (one per core here)")
     asyncio.run(run(parser.parse_args()))
 
 
