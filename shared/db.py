@@ -10,7 +10,6 @@ from fastapi import Depends, Request
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase
 
 from shared import embedded_pg
 from shared.settings import ServiceSettings
@@ -24,10 +23,10 @@ NAMING_CONVENTION = {
 }
 
 
-class Base(DeclarativeBase):
-    """Base of every service's models (each service has its own tables and database)."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+def service_metadata() -> MetaData:
+    """A service's own MetaData with the shared naming convention (each service has its own declarative base,
+    tables and database; two services' models never share a MetaData)."""
+    return MetaData(naming_convention=NAMING_CONVENTION)
 
 
 def escape_like(text: str) -> str:

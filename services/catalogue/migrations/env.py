@@ -7,8 +7,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.catalogue import models  # noqa: F401  (registers every table)
+from services.catalogue.base import Base
 from services.catalogue.settings import get_settings
-from shared.db import Base, ensure_database, resolve_database_url
+from shared.db import ensure_database, resolve_database_url
 
 target_metadata = Base.metadata
 

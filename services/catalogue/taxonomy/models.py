@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import ARRAY, DateTime, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import Base
+from services.catalogue.base import Base
 
 
 class Unit(StrEnum):

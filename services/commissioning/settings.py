@@ -1,0 +1,27 @@
+"""Commissioning settings (env prefix COMMISSIONING_)."""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class CommissioningSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="COMMISSIONING_", extra="ignore")
+
+    database_name: str = Field(default="commissioning", description="Database on the embedded server.")
+    catalogue_url: str = Field(
+        default="http://127.0.0.1:8001", description="Base URL of the catalogue service (provider checks)."
+    )
+    catalogue_timeout_seconds: float = Field(default=3.0, description="Timeout of one catalogue call.")
+    worker_interval_seconds: float = Field(
+        default=5.0, description="How often the worker performs due time-driven events (0 disables it)."
+    )
+    ocid_prefix: str = Field(default="ocds-cus000", description="OCDS ocid prefix (registered with OCP).")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> CommissioningSettings:
+    return CommissioningSettings()
