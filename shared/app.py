@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -62,7 +62,7 @@ def create_service_app(
     settings: ServiceSettings,
     routers: Sequence[APIRouter],
     openapi_tags: list[dict[str, Any]] | None = None,
-    on_startup: Callable[[FastAPI], Awaitable[None]] | None = None,
+    resources: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
     database_url: str | None = None,
 ) -> FastAPI:
     configure_logging(name, settings.log_level, settings.log_json)
@@ -75,10 +75,12 @@ def create_service_app(
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.read_sessionmaker = create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
-        if on_startup:
-            await on_startup(app)
         try:
-            yield
+            if resources:
+                async with resources(app):  # the service's own clients, workers...
+                    yield
+            else:
+                yield
         finally:
             await engine.dispose()
 

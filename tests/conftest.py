@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from shared import embedded_pg
 from shared.db import with_database
@@ -45,13 +47,33 @@ async def fresh_database(server: str, name: str) -> str:
     return with_database(server, name)
 
 
-@pytest.fixture(scope="session")
-async def catalogue_db_url(pg_server: str) -> str:
+async def migrated_database(pg_server: str, service: str) -> str:
     from shared.migrations import upgrade_head
 
-    url = await fresh_database(pg_server, f"catalogue_test_{os.getpid()}")
-    await asyncio.to_thread(upgrade_head, REPO / "services" / "catalogue", url)
+    url = await fresh_database(pg_server, f"{service}_test_{os.getpid()}")
+    await asyncio.to_thread(upgrade_head, REPO / "services" / service, url)
     return url
+
+
+@pytest.fixture(scope="session")
+async def catalogue_db_url(pg_server: str) -> str:
+    return await migrated_database(pg_server, "catalogue")
+
+
+@pytest.fixture(scope="session")
+async def commissioning_db_url(pg_server: str) -> AsyncIterator[str]:
+    url = await migrated_database(pg_server, "commissioning")
+    yield url
+    await drop_database(url)
+
+
+async def drop_database(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    admin = create_async_engine(with_database(url, "postgres"), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    await admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -59,13 +81,23 @@ async def catalogue_engine(catalogue_db_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_async_engine(catalogue_db_url)
     yield engine
     await engine.dispose()
-    admin = create_async_engine(with_database(catalogue_db_url, "postgres"), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{catalogue_engine_name(catalogue_db_url)}" WITH (FORCE)'))
-    await admin.dispose()
+    await drop_database(catalogue_db_url)
 
 
-def catalogue_engine_name(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return str(make_url(url).database)
+@asynccontextmanager
+async def rolled_back(app: Any, engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """Point the app's sessions at one connection in a transaction that is rolled back at the end; the app's
+    own commits become savepoints inside it, so the real unit-of-work code runs."""
+    async with engine.connect() as conn:
+        outer = await conn.begin()
+        factory = async_sessionmaker(
+            bind=conn, expire_on_commit=False, autoflush=False, join_transaction_mode="create_savepoint"
+        )
+        original = app.state.sessionmaker, app.state.read_sessionmaker
+        app.state.sessionmaker = app.state.read_sessionmaker = factory
+        try:
+            async with factory() as session:
+                yield session
+        finally:
+            app.state.sessionmaker, app.state.read_sessionmaker = original
+            await outer.rollback()

@@ -9,10 +9,11 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.catalogue.main import create_app
 from shared.auth import Role, mint_token
+from tests.conftest import rolled_back
 
 
 @pytest.fixture(scope="session")
@@ -24,20 +25,8 @@ async def catalogue_app(catalogue_db_url: str) -> AsyncIterator[FastAPI]:
 
 @pytest.fixture
 async def db(catalogue_app: FastAPI, catalogue_engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    """A session on the test's transaction; requests' own commits become savepoints inside it."""
-    async with catalogue_engine.connect() as conn:
-        outer = await conn.begin()
-        factory = async_sessionmaker(
-            bind=conn, expire_on_commit=False, autoflush=False, join_transaction_mode="create_savepoint"
-        )
-        original = catalogue_app.state.sessionmaker, catalogue_app.state.read_sessionmaker
-        catalogue_app.state.sessionmaker = catalogue_app.state.read_sessionmaker = factory
-        try:
-            async with factory() as session:
-                yield session
-        finally:
-            catalogue_app.state.sessionmaker, catalogue_app.state.read_sessionmaker = original
-            await outer.rollback()
+    async with rolled_back(catalogue_app, catalogue_engine) as session:
+        yield session
 
 
 @pytest.fixture

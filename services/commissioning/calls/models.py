@@ -1,0 +1,145 @@
+"""Calls (one contracting process each), their lots, history, questions and amendments."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.commissioning.base import Base
+
+
+class CallStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"  # published, taking offers until the deadline
+    EVALUATION = "evaluation"  # the deadline passed: offers are open to the municipality and its committee
+    CANCELLED = "cancelled"
+
+
+class CallEvent(StrEnum):
+    """Time-driven events a call can have due."""
+
+    OPEN_OFFERS = "open-offers"  # at the deadline
+
+
+class Call(Base):
+    __tablename__ = "calls"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    ocid: Mapped[str] = mapped_column(String(100), unique=True)
+    municipality_terc: Mapped[str] = mapped_column(ForeignKey("municipalities.terc"), index=True)
+    need_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("needs.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    mode: Mapped[str] = mapped_column(String(32))
+    rules_version: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default=CallStatus.DRAFT.value, index=True)
+    criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    eligibility: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    documents: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_reason: Mapped[str | None] = mapped_column(Text)
+    next_event: Mapped[str | None] = mapped_column(String(32))
+    next_event_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The public modification date: offers never touch it (sealed until the deadline).
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    @property
+    def duration_days(self) -> int:
+        return (self.period_end - self.period_start).days + 1
+
+
+class Lot(Base):
+    __tablename__ = "lots"
+    __table_args__ = (UniqueConstraint("call_id", "number"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    service_type_id: Mapped[uuid.UUID] = mapped_column()
+    service_type_code: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[int] = mapped_column(Integer)
+    area_terc: Mapped[str] = mapped_column(String(7))
+    value_grosze: Mapped[int] = mapped_column(BigInteger)
+
+
+class CallHistory(Base):
+    """The call's public change history (offers never appear in it)."""
+
+    __tablename__ = "call_history"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    seq: Mapped[int] = mapped_column(BigInteger, Identity(always=True), unique=True)
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Question(Base):
+    """A provider's question; the answer is published (the asker's identity is not)."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    asked_by_provider: Mapped[uuid.UUID] = mapped_column()
+    question: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Amendment(Base):
+    __tablename__ = "amendments"
+    __table_args__ = (UniqueConstraint("call_id", "number"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    deadline_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deadline_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    offers_to_confirm: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Award(Base):
+    """Awards (written by part 2's award step); part 1 reads them for the art. 361 repeat-award rule."""
+
+    __tablename__ = "awards"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    lot_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"))
+    provider_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    municipality_terc: Mapped[str] = mapped_column(String(7))
+    mode: Mapped[str] = mapped_column(String(32))
+    service_type_id: Mapped[uuid.UUID] = mapped_column()
+    value_grosze: Mapped[int] = mapped_column(BigInteger)
+    awarded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

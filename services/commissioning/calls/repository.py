@@ -1,0 +1,129 @@
+"""Call queries, including who may see which call."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.commissioning.calls.models import Award, Call, CallHistory, CallStatus, Lot, Question
+from shared.auth import Principal, Role
+
+
+def call_visibility(principal: Principal | None) -> ColumnElement[bool]:
+    """Published calls are public; drafts only to their municipality (and admins)."""
+    published = Call.published_at.is_not(None)
+    if principal is None:
+        return published
+    if principal.role is Role.ADMIN:
+        return true()
+    if principal.role is Role.MUNICIPALITY:
+        return or_(published, Call.municipality_terc == principal.terc)
+    return published
+
+
+async def get(session: AsyncSession, call_id: uuid.UUID, *, lock: str | None = None) -> Call | None:
+    query = select(Call).where(Call.id == call_id)
+    if lock == "update":
+        query = query.with_for_update()
+    elif lock == "share":
+        query = query.with_for_update(read=True)
+    return (await session.scalars(query)).one_or_none()
+
+
+async def get_visible(session: AsyncSession, call_id: uuid.UUID, principal: Principal | None) -> Call | None:
+    query = select(Call).where(Call.id == call_id, call_visibility(principal))
+    return (await session.scalars(query)).one_or_none()
+
+
+async def lots_of(session: AsyncSession, call_ids: list[uuid.UUID]) -> Sequence[Lot]:
+    if not call_ids:
+        return []
+    return (await session.scalars(select(Lot).where(Lot.call_id.in_(call_ids)).order_by(Lot.number))).all()
+
+
+async def lot(session: AsyncSession, call_id: uuid.UUID, lot_id: uuid.UUID) -> Lot | None:
+    return (await session.scalars(select(Lot).where(Lot.id == lot_id, Lot.call_id == call_id))).one_or_none()
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    principal: Principal | None,
+    now: datetime,
+    status: CallStatus | None,
+    mode: str | None,
+    municipality: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[Sequence[Call], int]:
+    query: Select[tuple[Call]] = select(Call).where(call_visibility(principal))
+    if status is not None:
+        query = query.where(effective_status_is(status, now))
+    if mode:
+        query = query.where(Call.mode == mode)
+    if municipality:
+        query = query.where(Call.municipality_terc == municipality)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.scalars(query.order_by(Call.deadline.desc(), Call.id).offset(offset).limit(limit))
+    return rows.all(), int(total or 0)
+
+
+def effective_status_is(status: CallStatus, now: datetime) -> ColumnElement[bool]:
+    """The status as of `now`: an open call whose deadline passed is in evaluation, even before the worker ran."""
+    open_ = Call.status == CallStatus.OPEN.value
+    if status is CallStatus.OPEN:
+        return and_(open_, Call.deadline > now)
+    if status is CallStatus.EVALUATION:
+        return or_(Call.status == CallStatus.EVALUATION.value, and_(open_, Call.deadline <= now))
+    if status in (CallStatus.DRAFT, CallStatus.CANCELLED):
+        return Call.status == status.value
+    return false()
+
+
+async def history(session: AsyncSession, call_id: uuid.UUID) -> Sequence[CallHistory]:
+    query = select(CallHistory).where(CallHistory.call_id == call_id).order_by(CallHistory.seq)
+    return (await session.scalars(query)).all()
+
+
+async def questions(session: AsyncSession, call_id: uuid.UUID) -> Sequence[Question]:
+    query = select(Question).where(Question.call_id == call_id).order_by(Question.asked_at, Question.id)
+    return (await session.scalars(query)).all()
+
+
+async def repeat_awards(
+    session: AsyncSession,
+    *,
+    provider_id: uuid.UUID,
+    municipality: str,
+    service_type_id: uuid.UUID,
+    mode: str,
+    since: datetime,
+) -> int:
+    query = (
+        select(func.count())
+        .select_from(Award)
+        .where(
+            Award.provider_id == provider_id,
+            Award.municipality_terc == municipality,
+            Award.service_type_id == service_type_id,
+            Award.mode == mode,
+            Award.awarded_at >= since,
+        )
+    )
+    return int(await session.scalar(query) or 0)
+
+
+async def due_calls(session: AsyncSession, now: datetime, limit: int = 100) -> Sequence[Call]:
+    """Calls with a time-driven event due, locked; other workers skip them."""
+    query = (
+        select(Call)
+        .where(Call.next_event_at.is_not(None), Call.next_event_at <= now)
+        .order_by(Call.next_event_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.scalars(query)).all()

@@ -1,0 +1,258 @@
+"""Calls: drafts, publication, public reads, history, amendments, questions and answers, cancellation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from services.commissioning.access import acts_for_municipality
+from services.commissioning.calls import repository, service
+from services.commissioning.calls.events import effective_status
+from services.commissioning.calls.models import Call, CallStatus, Lot
+from services.commissioning.calls.schemas import (
+    AmendmentIn,
+    AmendmentOut,
+    AnswerIn,
+    CallCreate,
+    CallOut,
+    CallUpdate,
+    Cancellation,
+    Criterion,
+    Document,
+    Eligibility,
+    HistoryOut,
+    LotOut,
+    QuestionIn,
+    QuestionOut,
+)
+from services.commissioning.dependencies import CatalogueDep, ClockDep
+from services.commissioning.idempotency import IdempotencyKeyHeader, idempotent
+from services.commissioning.rules.modes import Mode
+from services.commissioning.settings import get_settings
+from shared.auth import CurrentPrincipal, OptionalPrincipal, Principal
+from shared.concurrency import IfMatchHeader, set_etag
+from shared.db import ReadSessionDep, SessionDep
+from shared.errors import problem_responses
+from shared.identifiers import GminaTercStr
+from shared.pagination import Page, PageParamsDep
+
+router = APIRouter(prefix="/v1/calls", tags=["calls"])
+
+
+def call_out(call: Call, lots: list[Lot], now: datetime, principal: Principal | None) -> CallOut:
+    own = [lot for lot in lots if lot.call_id == call.id]
+    return CallOut(
+        id=call.id,
+        ocid=call.ocid,
+        municipality_terc=call.municipality_terc,
+        need_id=call.need_id if acts_for_municipality(principal, call.municipality_terc) else None,
+        title=call.title,
+        description=call.description,
+        mode=Mode(call.mode),
+        rules_version=call.rules_version,
+        status=effective_status(call, now),
+        lots=[LotOut.model_validate(lot) for lot in own],
+        value_grosze=sum(lot.value_grosze for lot in own),
+        criteria=[Criterion.model_validate(c) for c in call.criteria],
+        eligibility=Eligibility.model_validate(call.eligibility),
+        documents=[Document.model_validate(d) for d in call.documents],
+        period_start=call.period_start,
+        period_end=call.period_end,
+        deadline=call.deadline,
+        decision_date=call.decision_date,
+        published_at=call.published_at,
+        cancelled_reason=call.cancelled_reason,
+        created_at=call.created_at,
+        updated_at=call.updated_at,
+        version=call.version,
+    )
+
+
+async def _respond(session: SessionDep, call: Call, now: datetime, principal: Principal, response: Response) -> CallOut:
+    set_etag(response, call.version)
+    return call_out(call, list(await repository.lots_of(session, [call.id])), now, principal)
+
+
+@router.post(
+    "",
+    summary="Create a draft call from a need",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(400, 401, 403, 404, 422, 503),
+)
+async def create_call(
+    data: CallCreate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    catalogue: CatalogueDep,
+    clock: ClockDep,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> CallOut:
+    async with idempotent(session, principal, idempotency_key, data, response) as replay:
+        if replay.response is not None:
+            return CallOut.model_validate(replay.response)
+        now = clock.now()
+        call = await service.create(
+            session, catalogue, principal=principal, now=now, data=data, ocid_prefix=get_settings().ocid_prefix
+        )
+        response.headers["Location"] = f"/v1/calls/{call.id}"
+        out = await _respond(session, call, now, principal, response)
+        replay.remember(201, out.model_dump(mode="json"))
+        return out
+
+
+@router.get("", summary="Search calls (published ones are public)", responses=problem_responses(401, 422))
+async def search_calls(
+    session: ReadSessionDep,
+    principal: OptionalPrincipal,
+    clock: ClockDep,
+    paging: PageParamsDep,
+    status_: Annotated[CallStatus | None, Query(alias="status", description="Status as of now.")] = None,
+    mode: Annotated[Mode | None, Query(description="Commissioning mode.")] = None,
+    municipality: Annotated[GminaTercStr | None, Query(description="Municipality TERC.")] = None,
+) -> Page[CallOut]:
+    now = clock.now()
+    rows, total = await repository.search(
+        session,
+        principal=principal,
+        now=now,
+        status=status_,
+        mode=mode.value if mode else None,
+        municipality=municipality,
+        offset=paging.offset,
+        limit=paging.per_page,
+    )
+    lots = list(await repository.lots_of(session, [c.id for c in rows]))
+    return Page.build([call_out(c, lots, now, principal) for c in rows], total, paging)
+
+
+@router.get("/{call_id}", summary="Read a call", responses=problem_responses(401, 404))
+async def get_call(
+    call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, clock: ClockDep, response: Response
+) -> CallOut:
+    call = await service.visible(session, principal, call_id)
+    set_etag(response, call.version)
+    return call_out(call, list(await repository.lots_of(session, [call.id])), clock.now(), principal)
+
+
+@router.patch(
+    "/{call_id}",
+    summary="Change a draft call (If-Match)",
+    responses=problem_responses(400, 401, 403, 404, 409, 412, 422, 428, 503),
+)
+async def update_call(
+    call_id: uuid.UUID,
+    data: CallUpdate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    catalogue: CatalogueDep,
+    clock: ClockDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> CallOut:
+    now = clock.now()
+    call = await service.update_draft(
+        session, catalogue, principal=principal, now=now, call_id=call_id, data=data, if_match=if_match
+    )
+    return await _respond(session, call, now, principal, response)
+
+
+@router.post(
+    "/{call_id}/publication",
+    summary="Publish a draft call (the mode's rules are checked)",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def publish_call(
+    call_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep, response: Response
+) -> CallOut:
+    now = clock.now()
+    call = await service.publish(session, principal=principal, now=now, call_id=call_id)
+    return await _respond(session, call, now, principal, response)
+
+
+@router.post(
+    "/{call_id}/cancellation",
+    summary="Cancel a call with a reason (unieważnienie)",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def cancel_call(
+    call_id: uuid.UUID,
+    data: Cancellation,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    response: Response,
+) -> CallOut:
+    now = clock.now()
+    call = await service.cancel(session, principal=principal, now=now, call_id=call_id, reason=data.reason)
+    return await _respond(session, call, now, principal, response)
+
+
+@router.post(
+    "/{call_id}/amendments",
+    summary="Amend a published call before its deadline (offers must be confirmed again)",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def amend_call(
+    call_id: uuid.UUID, data: AmendmentIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> AmendmentOut:
+    amendment = await service.amend(session, principal=principal, now=clock.now(), call_id=call_id, data=data)
+    return AmendmentOut.model_validate(amendment)
+
+
+@router.get("/{call_id}/history", summary="The call's public change history", responses=problem_responses(404))
+async def call_history(call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal) -> list[HistoryOut]:
+    call = await service.visible(session, principal, call_id)
+    return [HistoryOut(kind=h.kind, detail=h.detail, at=h.at) for h in await repository.history(session, call.id)]
+
+
+@router.post(
+    "/{call_id}/questions",
+    summary="Ask a question about a published call (providers, before the deadline)",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def ask_question(
+    call_id: uuid.UUID, data: QuestionIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> QuestionOut:
+    asked = await service.ask(session, principal=principal, now=clock.now(), call_id=call_id, question=data.question)
+    return QuestionOut(id=asked.id, question=asked.question, asked_at=asked.asked_at, answer=None, answered_at=None)
+
+
+@router.put(
+    "/{call_id}/questions/{question_id}/answer",
+    summary="Answer a question; the answer is published (the asker is not)",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def answer_question(
+    call_id: uuid.UUID,
+    question_id: uuid.UUID,
+    data: AnswerIn,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+) -> QuestionOut:
+    q = await service.answer(
+        session, principal=principal, now=clock.now(), call_id=call_id, question_id=question_id, text=data.answer
+    )
+    return QuestionOut(id=q.id, question=q.question, asked_at=q.asked_at, answer=q.answer, answered_at=q.answered_at)
+
+
+@router.get(
+    "/{call_id}/questions",
+    summary="Questions and published answers",
+    responses=problem_responses(401, 404),
+)
+async def list_questions(
+    call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal
+) -> list[QuestionOut]:
+    call = await service.visible(session, principal, call_id)
+    shown = service.questions_for(principal, call, list(await repository.questions(session, call.id)))
+    return [
+        QuestionOut(id=q.id, question=q.question, asked_at=q.asked_at, answer=q.answer, answered_at=q.answered_at)
+        for q in shown
+    ]

@@ -1,0 +1,264 @@
+"""Call API shapes: lots, weighted criteria, eligibility, documents, questions, amendments."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from services.commissioning.calls.models import CallStatus
+from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
+from services.commissioning.rules.modes import LEGAL_FORMS, Mode
+
+CODE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+class Criterion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=2, max_length=40, pattern=CODE, description="Stable code, e.g. `price`.")
+    name: str = Field(
+        min_length=2, max_length=200, description="Name, e.g. cena, jakość, zatrudnienie osób wykluczonych."
+    )
+    kind: Literal["price", "quality", "experience", "social"] = Field(description="Kind of criterion.")
+    weight: int = Field(ge=1, le=100, description="Weight in points; a call's weights sum to 100.")
+
+
+def check_criteria(criteria: list[Criterion]) -> list[Criterion]:
+    codes = [c.code for c in criteria]
+    if len(set(codes)) != len(codes):
+        raise ValueError("criterion codes must be unique")
+    total = sum(c.weight for c in criteria)
+    if total != 100:
+        raise ValueError(f"criterion weights must sum to 100, not {total}")
+    if sum(1 for c in criteria if c.kind == "price") > 1:
+        raise ValueError("at most one price criterion")
+    return criteria
+
+
+class Eligibility(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    legal_forms: list[str] = Field(
+        default_factory=list, max_length=20, description="Admitted legal forms (empty: any)."
+    )
+    pes_only: bool = Field(default=False, description="Only social-economy entities (PES).")
+    social_enterprise_only: bool = Field(default=False, description="Only social enterprises (PS).")
+    min_excluded_share: float | None = Field(
+        default=None, ge=0, le=1, description="Minimum share of employees from excluded groups (0..1)."
+    )
+
+    @field_validator("legal_forms")
+    @classmethod
+    def _forms(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - LEGAL_FORMS)
+        if unknown:
+            raise ValueError(f"unknown legal forms {unknown}")
+        return sorted(set(value))
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=2, max_length=300, description="Title, e.g. ogłoszenie, SWZ, wzór umowy.")
+    url: str = Field(max_length=1000, pattern=r"^https://\S+$", description="Where it is published (https).")
+    media_type: str = Field(default="application/pdf", max_length=100, description="Media type.")
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$", description="Checksum of the file.")
+
+
+class LotIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=2, max_length=300, description="Title of the lot (część).")
+    service_type_id: uuid.UUID | None = Field(default=None, description="Service type (default: the need's).")
+    quantity: int = Field(gt=0, le=10_000_000, description="Quantity in the service type's unit.")
+    value_grosze: int = Field(ge=0, le=MAX_VALUE_GROSZE, description="Estimated value of the lot, grosze.")
+
+
+class LotOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID = Field(description="Lot id.")
+    number: int = Field(description="Lot number, from 1.")
+    title: str = Field(description="Title.")
+    service_type_id: uuid.UUID = Field(description="Service type.")
+    service_type_code: str = Field(description="Service type code.")
+    unit: str = Field(description="Unit of the quantity.")
+    quantity: int = Field(description="Quantity.")
+    area_terc: str = Field(description="Area (TERC).")
+    value_grosze: int = Field(description="Estimated value, grosze.")
+
+
+class CallCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "need_id": "3f0e8a52-1d7a-4c55-9d7e-6c1f0f0a0001",
+                    "title": "Otwarty konkurs ofert: usługi opiekuńcze 2026",
+                    "mode": "open-competition",
+                    "lots": [
+                        {"title": "Usługi opiekuńcze – Starachowice", "quantity": 12000, "value_grosze": 50400000}
+                    ],
+                    "criteria": [
+                        {"code": "price", "name": "cena", "kind": "price", "weight": 40},
+                        {"code": "quality", "name": "jakość usług", "kind": "quality", "weight": 40},
+                        {"code": "social", "name": "zatrudnienie osób wykluczonych", "kind": "social", "weight": 20},
+                    ],
+                    "eligibility": {"pes_only": True},
+                    "deadline": "2026-04-15T12:00:00+02:00",
+                }
+            ]
+        },
+    )
+
+    need_id: uuid.UUID = Field(description="The need this call commissions.")
+    title: str = Field(min_length=2, max_length=300, description="Title of the call.")
+    description: str | None = Field(default=None, max_length=10_000, description="The task, funds, conditions.")
+    mode: Mode = Field(description="Legal commissioning mode (see the mode advisor).")
+    lots: list[LotIn] = Field(min_length=1, max_length=50, description="Lots; offers are per lot.")
+    criteria: list[Criterion] = Field(min_length=1, max_length=10, description="Weighted award criteria (sum 100).")
+    eligibility: Eligibility = Field(default_factory=Eligibility, description="Who may submit, on top of the mode.")
+    documents: list[Document] = Field(default_factory=list, max_length=50, description="Documents' metadata.")
+    deadline: AwareDatetime = Field(description="Deadline for offers, with its UTC offset.")
+    decision_date: date | None = Field(default=None, description="Planned date of the decision.")
+    period_start: date | None = Field(default=None, description="Start of delivery (default: the need's).")
+    period_end: date | None = Field(default=None, description="End of delivery (default: the need's).")
+
+    @field_validator("criteria")
+    @classmethod
+    def _criteria(cls, value: list[Criterion]) -> list[Criterion]:
+        return check_criteria(value)
+
+    @model_validator(mode="after")
+    def _period(self) -> CallCreate:
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValueError("period_end is before period_start")
+        return self
+
+
+class CallUpdate(BaseModel):
+    """Changes to a draft (a published call changes through amendments)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"title": "Nowy tytuł"}]})
+
+    title: str | None = Field(default=None, min_length=2, max_length=300, description="Title.")
+    description: str | None = Field(default=None, max_length=10_000, description="Description.")
+    mode: Mode | None = Field(default=None, description="Mode.")
+    lots: list[LotIn] | None = Field(default=None, min_length=1, max_length=50, description="Lots (replaces all).")
+    criteria: list[Criterion] | None = Field(default=None, min_length=1, max_length=10, description="Criteria.")
+    eligibility: Eligibility | None = Field(default=None, description="Eligibility.")
+    documents: list[Document] | None = Field(default=None, max_length=50, description="Documents.")
+    deadline: AwareDatetime | None = Field(default=None, description="Deadline for offers.")
+    decision_date: date | None = Field(default=None, description="Planned decision date.")
+
+    @field_validator("criteria")
+    @classmethod
+    def _criteria(cls, value: list[Criterion] | None) -> list[Criterion] | None:
+        return check_criteria(value) if value is not None else None
+
+
+class CallOut(BaseModel):
+    id: uuid.UUID = Field(description="Call id.")
+    ocid: str = Field(description="Open Contracting id, stable.")
+    municipality_terc: str = Field(description="The commissioning municipality.")
+    need_id: uuid.UUID | None = Field(description="The need (visible to the municipality only).")
+    title: str = Field(description="Title.")
+    description: str | None = Field(description="Description.")
+    mode: Mode = Field(description="Legal mode.")
+    rules_version: str = Field(description="The rule set in force when the call was created.")
+    status: CallStatus = Field(description="draft, open, evaluation or cancelled (as of now, by the clock).")
+    lots: list[LotOut] = Field(description="Lots.")
+    value_grosze: int = Field(description="Sum of the lots' values.")
+    criteria: list[Criterion] = Field(description="Award criteria.")
+    eligibility: Eligibility = Field(description="Eligibility requirements.")
+    documents: list[Document] = Field(description="Documents.")
+    period_start: date = Field(description="Start of delivery.")
+    period_end: date = Field(description="End of delivery.")
+    deadline: datetime = Field(description="Deadline for offers (UTC).")
+    decision_date: date | None = Field(description="Planned decision date.")
+    published_at: datetime | None = Field(description="Published (UTC).")
+    cancelled_reason: str | None = Field(description="Why it was cancelled.")
+    created_at: datetime = Field(description="Created (UTC).")
+    updated_at: datetime = Field(description="Last public change (UTC); offers never change it.")
+    version: int = Field(description="Version, also the ETag.")
+
+
+class Cancellation(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "Brak środków w budżecie"}]})
+
+    reason: str = Field(min_length=5, max_length=2000, description="Why the call is cancelled (unieważnienie).")
+
+
+class AmendmentIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "description": "Zmiana kryteriów oceny",
+                    "criteria": [
+                        {"code": "price", "name": "cena", "kind": "price", "weight": 50},
+                        {"code": "quality", "name": "jakość", "kind": "quality", "weight": 50},
+                    ],
+                }
+            ]
+        },
+    )
+
+    description: str = Field(min_length=5, max_length=4000, description="What changes and why.")
+    deadline: AwareDatetime | None = Field(default=None, description="A new deadline (it may only move later).")
+    criteria: list[Criterion] | None = Field(default=None, min_length=1, max_length=10, description="New criteria.")
+    eligibility: Eligibility | None = Field(default=None, description="New eligibility requirements.")
+    documents: list[Document] | None = Field(default=None, max_length=50, description="New documents.")
+
+    @field_validator("criteria")
+    @classmethod
+    def _criteria(cls, value: list[Criterion] | None) -> list[Criterion] | None:
+        return check_criteria(value) if value is not None else None
+
+
+class AmendmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID = Field(description="Amendment id.")
+    number: int = Field(description="Number, from 1.")
+    description: str = Field(description="What changed and why.")
+    changes: dict[str, Any] = Field(description="The changed fields and their new values.")
+    deadline_before: datetime = Field(description="Deadline before the amendment.")
+    deadline_after: datetime = Field(description="Deadline after it (moved when it came too close).")
+    offers_to_confirm: int = Field(description="How many submitted offers their authors must confirm again.")
+    at: datetime = Field(description="When (UTC).")
+
+
+class QuestionIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"question": "Czy dopuszczalne są konsorcja?"}]}
+    )
+
+    question: str = Field(min_length=5, max_length=4000, description="The question.")
+
+
+class AnswerIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"answer": "Tak, na zasadach art. 14 ust. 2 UDPP."}]}
+    )
+
+    answer: str = Field(min_length=2, max_length=8000, description="The published answer.")
+
+
+class QuestionOut(BaseModel):
+    id: uuid.UUID = Field(description="Question id.")
+    question: str = Field(description="The question (the asker is never published).")
+    asked_at: datetime = Field(description="When (UTC).")
+    answer: str | None = Field(description="The answer, once given.")
+    answered_at: datetime | None = Field(description="When it was answered.")
+
+
+class HistoryOut(BaseModel):
+    kind: str = Field(description="created, published, amended, answered, cancelled, offers-opened...")
+    detail: dict[str, Any] = Field(description="What changed.")
+    at: datetime = Field(description="When (UTC).")

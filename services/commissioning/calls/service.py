@@ -1,0 +1,337 @@
+"""Call rules: drafts from needs, the mode's rules on create and publish, amendments, questions, cancellation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.commissioning.access import acts_for_municipality, require_municipality_role
+from services.commissioning.calls import repository
+from services.commissioning.calls.events import deadline_passed, effective_status
+from services.commissioning.calls.models import Amendment, Call, CallEvent, CallHistory, CallStatus, Lot, Question
+from services.commissioning.calls.schemas import AmendmentIn, CallCreate, CallUpdate, LotIn
+from services.commissioning.catalogue_client import CatalogueClient
+from services.commissioning.clock import WARSAW
+from services.commissioning.offers.models import Offer, OfferStatus
+from services.commissioning.planning.service import need_for
+from services.commissioning.rules.advisor import Reason, call_violations
+from services.commissioning.rules.modes import Mode, rules_in_force, rules_version
+from shared.auth import Principal, Role, require_role
+from shared.concurrency import check_if_match
+from shared.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
+
+
+class RuleViolation(ProblemError):
+    status, slug, title = 422, "rule-violation", "The commissioning mode's rules forbid this"
+
+    def __init__(self, reasons: list[Reason]) -> None:
+        super().__init__("; ".join(r.detail for r in reasons) + ".", violations=[r.as_dict() for r in reasons])
+
+
+class DeadlinePassed(ProblemError):
+    status, slug, title = 409, "deadline-passed", "The deadline for offers has passed"
+
+
+def ocid_for(prefix: str, call_id: uuid.UUID) -> str:
+    """`{prefix}-{id}`: assigned at creation, never changes."""
+    return f"{prefix}-{call_id}"
+
+
+def _history(call: Call, kind: str, actor: Principal | str, at: datetime, **detail: Any) -> CallHistory:
+    who = actor if isinstance(actor, str) else f"{actor.role.value}:{actor.subject}"
+    return CallHistory(call_id=call.id, kind=kind, actor=who, at=at, detail=detail)
+
+
+async def _lots(catalogue: CatalogueClient, default_service_type: uuid.UUID, area: str, lots: list[LotIn]) -> list[Lot]:
+    made = []
+    for i, lot in enumerate(lots):
+        service_type_id = lot.service_type_id or default_service_type
+        service_type = await catalogue.service_type(service_type_id, field=f"lots.{i}.service_type_id")
+        made.append(
+            Lot(
+                number=i + 1,
+                title=lot.title,
+                service_type_id=service_type_id,
+                service_type_code=service_type["code"],
+                unit=service_type["unit"],
+                quantity=lot.quantity,
+                area_terc=area,
+                value_grosze=lot.value_grosze,
+            )
+        )
+    return made
+
+
+def _check_mode(call: Call, value_grosze: int, *, published_at: datetime | None = None) -> None:
+    reasons = call_violations(
+        rules_version(call.rules_version),
+        Mode(call.mode),
+        value_grosze=value_grosze,
+        duration_days=call.duration_days,
+        published_at=published_at,
+        deadline=call.deadline,
+    )
+    if reasons:
+        raise RuleViolation(reasons)
+
+
+async def create(
+    session: AsyncSession,
+    catalogue: CatalogueClient,
+    *,
+    principal: Principal,
+    now: datetime,
+    data: CallCreate,
+    ocid_prefix: str,
+) -> Call:
+    require_municipality_role(principal)
+    need = await need_for(session, principal, data.need_id)
+    call_id = uuid.uuid4()
+    call = Call(
+        id=call_id,
+        ocid=ocid_for(ocid_prefix, call_id),
+        municipality_terc=need.municipality_terc,
+        need_id=need.id,
+        title=data.title,
+        description=data.description,
+        mode=data.mode.value,
+        rules_version=rules_in_force(now.astimezone(WARSAW).date()).version,
+        status=CallStatus.DRAFT.value,
+        criteria=[c.model_dump() for c in data.criteria],
+        eligibility=data.eligibility.model_dump(),
+        documents=[d.model_dump() for d in data.documents],
+        period_start=data.period_start or need.period_start,
+        period_end=data.period_end or need.period_end,
+        deadline=data.deadline,
+        decision_date=data.decision_date,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    if call.period_end < call.period_start:
+        raise ValidationProblem.field("period_end", "is before period_start")
+    lots = await _lots(catalogue, need.service_type_id, need.area_terc, data.lots)
+    _check_mode(call, sum(lot.value_grosze for lot in lots))
+    session.add(call)
+    await session.flush()
+    for lot in lots:
+        lot.call_id = call.id
+        session.add(lot)
+    session.add(_history(call, "created", principal, now, mode=call.mode))
+    await session.flush()
+    return call
+
+
+async def for_owner(session: AsyncSession, principal: Principal, call_id: uuid.UUID, *, lock: bool = True) -> Call:
+    """The call, locked, for its own municipality (others: 404 for drafts, 403 for published calls)."""
+    require_municipality_role(principal)
+    call = await repository.get(session, call_id, lock="update" if lock else None)
+    if call is None or not acts_for_municipality(principal, call.municipality_terc):
+        if call is not None and call.published_at is not None:
+            raise Forbidden("Only the call's own municipality may do this.")
+        raise NotFound(f"Call {call_id} does not exist or is not visible to you.")
+    return call
+
+
+async def visible(session: AsyncSession, principal: Principal | None, call_id: uuid.UUID) -> Call:
+    call = await repository.get_visible(session, call_id, principal)
+    if call is None:
+        raise NotFound(f"Call {call_id} does not exist or is not published.")
+    return call
+
+
+async def update_draft(
+    session: AsyncSession,
+    catalogue: CatalogueClient,
+    *,
+    principal: Principal,
+    now: datetime,
+    call_id: uuid.UUID,
+    data: CallUpdate,
+    if_match: str | None,
+) -> Call:
+    call = await for_owner(session, principal, call_id)
+    check_if_match(if_match, call.version)
+    if call.status != CallStatus.DRAFT.value:
+        raise Conflict("Only a draft changes freely; a published call changes through amendments.")
+    changes = data.model_dump(exclude_unset=True)
+    for required in ("title", "mode", "lots", "criteria", "eligibility", "documents", "deadline"):
+        if required in changes and changes[required] is None:
+            raise ValidationProblem.field(required, "may not be null")
+    if data.lots is not None:
+        need = await need_for(session, principal, call.need_id) if call.need_id else None
+        default_type = (
+            need.service_type_id if need else (await repository.lots_of(session, [call.id]))[0].service_type_id
+        )
+        lots = await _lots(catalogue, default_type, call.municipality_terc, data.lots)
+        await session.execute(delete(Lot).where(Lot.call_id == call.id))
+        for lot in lots:
+            lot.call_id = call.id
+            session.add(lot)
+    for key in ("title", "description", "decision_date", "deadline"):
+        if key in changes:
+            setattr(call, key, changes[key])
+    if data.mode is not None:
+        call.mode = data.mode.value
+    if data.criteria is not None:
+        call.criteria = [c.model_dump() for c in data.criteria]
+    if data.eligibility is not None:
+        call.eligibility = data.eligibility.model_dump()
+    if data.documents is not None:
+        call.documents = [d.model_dump() for d in data.documents]
+    await session.flush()
+    _check_mode(call, sum(lot.value_grosze for lot in await repository.lots_of(session, [call.id])))
+    call.version += 1
+    call.updated_at = now
+    await session.flush()
+    return call
+
+
+async def publish(session: AsyncSession, *, principal: Principal, now: datetime, call_id: uuid.UUID) -> Call:
+    call = await for_owner(session, principal, call_id)
+    if call.status != CallStatus.DRAFT.value:
+        raise Conflict(f"The call is {call.status}; only a draft is published.")
+    if call.deadline <= now:
+        raise ValidationProblem.field("deadline", "is not in the future; change the draft's deadline first")
+    lots = await repository.lots_of(session, [call.id])
+    _check_mode(call, sum(lot.value_grosze for lot in lots), published_at=now)
+    call.status = CallStatus.OPEN.value
+    call.published_at = now
+    call.next_event, call.next_event_at = CallEvent.OPEN_OFFERS.value, call.deadline
+    call.updated_at = now
+    call.version += 1
+    session.add(_history(call, "published", principal, now, deadline=call.deadline.isoformat()))
+    await session.flush()
+    return call
+
+
+async def cancel(
+    session: AsyncSession, *, principal: Principal, now: datetime, call_id: uuid.UUID, reason: str
+) -> Call:
+    call = await for_owner(session, principal, call_id)
+    if call.status == CallStatus.CANCELLED.value:
+        raise Conflict("The call is already cancelled.")
+    call.status = CallStatus.CANCELLED.value
+    call.cancelled_reason = reason
+    call.next_event = call.next_event_at = None
+    call.updated_at = now
+    call.version += 1
+    session.add(_history(call, "cancelled", principal, now, reason=reason))
+    await session.flush()
+    return call
+
+
+def _open_for_changes(call: Call, now: datetime) -> None:
+    status = effective_status(call, now)
+    if status is not CallStatus.OPEN:
+        raise DeadlinePassed(f"The call is {status.value}: it no longer takes amendments, questions or offers.")
+
+
+async def amend(
+    session: AsyncSession, *, principal: Principal, now: datetime, call_id: uuid.UUID, data: AmendmentIn
+) -> Amendment:
+    """Change a published call before its deadline: submitted offers must be confirmed again, and a deadline
+    that would come too soon after the change moves to leave providers the minimum time (rules table)."""
+    call = await for_owner(session, principal, call_id)
+    _open_for_changes(call, now)
+    rule_set = rules_version(call.rules_version)
+    deadline_before = call.deadline
+    changes: dict[str, Any] = {}
+    if data.deadline is not None:
+        if data.deadline < call.deadline:
+            raise ValidationProblem.field("deadline", "an amendment may move the deadline later, not earlier")
+        call.deadline = data.deadline
+        changes["deadline"] = data.deadline.isoformat()
+    if data.criteria is not None:
+        call.criteria = changes["criteria"] = [c.model_dump() for c in data.criteria]
+    if data.eligibility is not None:
+        call.eligibility = changes["eligibility"] = data.eligibility.model_dump()
+    if data.documents is not None:
+        call.documents = changes["documents"] = [d.model_dump() for d in data.documents]
+    minimum = now + timedelta(days=rule_set.min_days_after_amendment)
+    if call.deadline < minimum:
+        call.deadline = minimum
+        changes["deadline_extended_to"] = minimum.isoformat()
+    to_confirm = await session.scalar(
+        select(func.count())
+        .select_from(Offer)
+        .where(Offer.call_id == call.id, Offer.status == OfferStatus.SUBMITTED.value)
+    )
+    await session.execute(
+        update(Offer)
+        .where(Offer.call_id == call.id, Offer.status == OfferStatus.SUBMITTED.value)
+        .values(status=OfferStatus.NEEDS_CONFIRMATION.value)
+        .execution_options(synchronize_session=False)
+    )
+    number = len([h for h in await repository.history(session, call.id) if h.kind == "amended"]) + 1
+    amendment = Amendment(
+        call_id=call.id,
+        number=number,
+        description=data.description,
+        changes=changes,
+        deadline_before=deadline_before,
+        deadline_after=call.deadline,
+        offers_to_confirm=int(to_confirm or 0),
+        at=now,
+    )
+    session.add(amendment)
+    call.next_event_at = call.deadline
+    call.updated_at = now
+    call.version += 1
+    session.add(_history(call, "amended", principal, now, number=number, description=data.description, **changes))
+    await session.flush()
+    return amendment
+
+
+async def ask(
+    session: AsyncSession, *, principal: Principal, now: datetime, call_id: uuid.UUID, question: str
+) -> Question:
+    require_role(principal, Role.PROVIDER)
+    if principal.provider_id is None:
+        raise Forbidden("Register your provider in the catalogue first: questions come from providers.")
+    call = await visible(session, principal, call_id)
+    _open_for_changes(call, now)
+    asked = Question(call_id=call.id, asked_by_provider=principal.provider_id, question=question, asked_at=now)
+    session.add(asked)
+    await session.flush()
+    return asked
+
+
+async def answer(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    now: datetime,
+    call_id: uuid.UUID,
+    question_id: uuid.UUID,
+    text: str,
+) -> Question:
+    call = await for_owner(session, principal, call_id)
+    _open_for_changes(call, now)
+    question = await session.get(Question, question_id)
+    if question is None or question.call_id != call.id:
+        raise NotFound(f"Question {question_id} does not exist in this call.")
+    if question.answer is not None:
+        raise Conflict("This question is already answered; amend the call to change what it says.")
+    question.answer, question.answered_at = text, now
+    call.updated_at = now
+    call.version += 1
+    session.add(_history(call, "answered", principal, now, question_id=str(question.id)))
+    await session.flush()
+    return question
+
+
+def questions_for(principal: Principal | None, call: Call, questions: list[Question]) -> list[Question]:
+    """The public reads answered questions; the municipality all; a provider also its own unanswered ones."""
+    if acts_for_municipality(principal, call.municipality_terc):
+        return questions
+    own = principal.provider_id if principal and principal.role is Role.PROVIDER else None
+    return [q for q in questions if q.answer is not None or (own is not None and q.asked_by_provider == own)]
+
+
+def is_sealed_for(principal: Principal | None, call: Call, now: datetime) -> bool:
+    return not (deadline_passed(call, now) and acts_for_municipality(principal, call.municipality_terc))

@@ -1,0 +1,72 @@
+"""The catalogue over HTTP: service types, and the facts about a provider that decide its eligibility."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+
+from services.commissioning.rules.advisor import ProviderFacts
+from shared.errors import ProblemError, ValidationProblem
+
+
+class CatalogueUnavailable(ProblemError):
+    status, slug, title = 503, "catalogue-unavailable", "The catalogue cannot be reached"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"Retry-After": "5"})
+
+
+class CatalogueClient:
+    def __init__(self, base_url: str, *, timeout: float, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def _get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
+        try:
+            response = await self.http.get(path, params=params)
+        except httpx.HTTPError as exc:
+            raise CatalogueUnavailable(
+                f"The catalogue did not answer ({type(exc).__name__}); nothing was saved, retry later."
+            ) from exc
+        if response.status_code >= 500:
+            raise CatalogueUnavailable(f"The catalogue answered {response.status_code}; nothing was saved.")
+        return response
+
+    async def service_type(self, service_type_id: uuid.UUID, *, field: str = "service_type_id") -> dict[str, Any]:
+        response = await self._get(f"/v1/service-types/{service_type_id}")
+        if response.status_code == 404:
+            raise ValidationProblem.field(field, f"unknown service type {service_type_id} (see the catalogue)")
+        response.raise_for_status()
+        return dict(response.json())
+
+    async def verified_provider(self, provider_id: uuid.UUID) -> tuple[ProviderFacts, str] | None:
+        """The provider's eligibility facts and name, or None when it is not verified (the catalogue shows
+        only verified providers to anonymous readers: pending, rejected and suspended ones are all absent)."""
+        response = await self._get(f"/v1/providers/{provider_id}")
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        body = response.json()
+        facts = body["social_economy"]
+        return (
+            ProviderFacts(
+                provider_id=str(provider_id),
+                legal_form=body["legal_form"],
+                is_pes=bool(facts["is_pes"]),
+                social_enterprise=facts.get("social_enterprise") is not None,
+                excluded_share=body.get("excluded_share"),
+            ),
+            str(body["name"]),
+        )
+
+    async def local_pes_offerings(self, service_type_id: uuid.UUID, place: str) -> int:
+        response = await self._get(
+            "/v1/offerings",
+            params={"service_type": str(service_type_id), "place": place, "pes_only": "true", "per_page": 1},
+        )
+        response.raise_for_status()
+        return int(response.json()["total"])

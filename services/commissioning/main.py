@@ -1,0 +1,89 @@
+"""The commissioning service: municipalities' plans, the legal modes as rules, calls and sealed offers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from services.commissioning.calls.events import worker
+from services.commissioning.calls.router import router as calls_router
+from services.commissioning.catalogue_client import CatalogueClient
+from services.commissioning.clock import Clock
+from services.commissioning.municipalities.router import router as municipalities_router
+from services.commissioning.offers.router import router as offers_router
+from services.commissioning.planning.router import router as planning_router
+from services.commissioning.rules.router import router as rules_router
+from services.commissioning.settings import CommissioningSettings, get_settings
+from shared.app import create_service_app
+
+DESCRIPTION = """
+Municipalities (gminy, their CUS) commission social services to social-economy entities (PES) under the Act of
+19 July 2019 on centres for social services: they plan (programmes, needs), choose a lawful commissioning mode (the
+mode advisor explains the legal basis and the figures compared), publish calls with lots and weighted criteria,
+answer questions, amend, and receive **sealed offers** from providers verified in the catalogue.
+
+Offers are sealed until the deadline, which the server's clock enforces on every write. Errors are RFC 9457
+`application/problem+json`; rule breaches list their `violations` with the legal basis. Creating POSTs accept an
+`Idempotency-Key`.
+"""
+
+TAGS = [
+    {"name": "municipalities", "description": "Gminy and their centres for social services (CUS)."},
+    {"name": "planning", "description": "Programmes (program usług społecznych), needs, the mode advisor."},
+    {"name": "rules", "description": "The commissioning modes as a versioned rules table."},
+    {"name": "calls", "description": "Calls: lots, criteria, eligibility, questions, amendments, cancellation."},
+    {"name": "offers", "description": "Sealed offers with receipts."},
+    {"name": "health", "description": "Liveness, readiness, metrics."},
+]
+
+
+def create_app(
+    settings: CommissioningSettings | None = None,
+    *,
+    database_url: str | None = None,
+    clock: Clock | None = None,
+    catalogue: CatalogueClient | None = None,
+    run_worker: bool = True,
+) -> FastAPI:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def resources(app: FastAPI) -> AsyncIterator[None]:
+        app.state.catalogue = catalogue or CatalogueClient(
+            settings.catalogue_url, timeout=settings.catalogue_timeout_seconds
+        )
+        task = None
+        if run_worker and settings.worker_interval_seconds > 0:
+            task = asyncio.create_task(
+                worker(app.state.sessionmaker, app.state.clock, settings.worker_interval_seconds)
+            )
+        try:
+            yield
+        finally:
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await app.state.catalogue.close()
+
+    app = create_service_app(
+        name="commissioning",
+        title="CUS commissioning API",
+        description=DESCRIPTION,
+        settings=settings,
+        routers=[municipalities_router, planning_router, rules_router, calls_router, offers_router],
+        openapi_tags=TAGS,
+        resources=resources,
+        database_url=database_url,
+    )
+    app.state.settings = settings
+    app.state.clock = clock or Clock()
+    return app
+
+
+def app() -> FastAPI:
+    """Factory for `uvicorn --factory services.commissioning.main:app`."""
+    return create_app()

@@ -1,0 +1,21 @@
+"""All commissioning models, imported together so Alembic and the ORM see the whole schema."""
+
+from services.commissioning.calls.models import Amendment, Award, Call, CallHistory, Lot, Question
+from services.commissioning.municipalities.models import Municipality
+from services.commissioning.offers.models import IdempotencyRecord, Offer
+from services.commissioning.planning.models import Need, Programme, ProgrammeLine
+
+__all__ = [
+    "Amendment",
+    "Award",
+    "Call",
+    "CallHistory",
+    "IdempotencyRecord",
+    "Lot",
+    "Municipality",
+    "Need",
+    "Offer",
+    "Programme",
+    "ProgrammeLine",
+    "Question",
+]

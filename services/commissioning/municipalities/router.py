@@ -1,0 +1,81 @@
+"""Municipalities: admins register them; a municipality keeps its own CUS details."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+from sqlalchemy import select
+
+from services.commissioning.access import acts_for_municipality
+from services.commissioning.municipalities.models import Municipality
+from services.commissioning.municipalities.schemas import MunicipalityCreate, MunicipalityFields, MunicipalityOut
+from shared.auth import CurrentPrincipal, Role, require_role
+from shared.concurrency import IfMatchHeader, check_if_match, set_etag
+from shared.db import ReadSessionDep, SessionDep
+from shared.errors import Conflict, Forbidden, NotFound, problem_responses
+from shared.identifiers import GminaTercStr
+
+router = APIRouter(prefix="/v1/municipalities", tags=["municipalities"])
+
+
+@router.get("", summary="List municipalities (public)")
+async def list_municipalities(session: ReadSessionDep) -> list[MunicipalityOut]:
+    rows = (await session.scalars(select(Municipality).order_by(Municipality.terc))).all()
+    return [MunicipalityOut.model_validate(m) for m in rows]
+
+
+@router.get("/{terc}", summary="Read a municipality (public)", responses=problem_responses(404, 422))
+async def get_municipality(terc: GminaTercStr, session: ReadSessionDep, response: Response) -> MunicipalityOut:
+    found = await session.get(Municipality, terc)
+    if found is None:
+        raise NotFound(f"Municipality {terc} is not registered.")
+    set_etag(response, found.version)
+    return MunicipalityOut.model_validate(found)
+
+
+@router.post(
+    "",
+    summary="Register a municipality (admin)",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 409, 422),
+)
+async def create_municipality(
+    data: MunicipalityCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
+) -> MunicipalityOut:
+    require_role(principal, Role.ADMIN)
+    if await session.get(Municipality, data.terc):
+        raise Conflict(f"Municipality {data.terc} is already registered.")
+    municipality = Municipality(**data.model_dump(), version=1)
+    session.add(municipality)
+    await session.flush()
+    await session.refresh(municipality)
+    set_etag(response, municipality.version)
+    response.headers["Location"] = f"/v1/municipalities/{municipality.terc}"
+    return MunicipalityOut.model_validate(municipality)
+
+
+@router.put(
+    "/{terc}",
+    summary="Change a municipality's CUS details (the municipality itself or an admin; If-Match)",
+    responses=problem_responses(401, 403, 404, 412, 422, 428),
+)
+async def update_municipality(
+    terc: GminaTercStr,
+    data: MunicipalityFields,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> MunicipalityOut:
+    if not acts_for_municipality(principal, terc):
+        raise Forbidden("Only the municipality itself or an admin may change its details.")
+    municipality = await session.get(Municipality, terc, with_for_update=True)
+    if municipality is None:
+        raise NotFound(f"Municipality {terc} is not registered.")
+    check_if_match(if_match, municipality.version)
+    for key, value in data.model_dump().items():
+        setattr(municipality, key, value)
+    municipality.version += 1
+    await session.flush()
+    await session.refresh(municipality)
+    set_etag(response, municipality.version)
+    return MunicipalityOut.model_validate(municipality)

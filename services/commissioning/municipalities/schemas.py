@@ -1,0 +1,55 @@
+"""Municipality API shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.identifiers import GminaTercStr
+
+EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
+PHONE = r"^\+?[0-9 ()-]{7,20}$"
+
+
+class MunicipalityFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=2, max_length=200, description="Name of the gmina.", examples=["Gmina Starachowice"])
+    cus_name: str = Field(
+        min_length=2,
+        max_length=300,
+        description="Its centre for social services (CUS) or OPS.",
+        examples=["Centrum Usług Społecznych w Starachowicach"],
+    )
+    email: str | None = Field(default=None, max_length=254, pattern=EMAIL, description="CUS e-mail.")
+    phone: str | None = Field(default=None, pattern=PHONE, description="CUS phone.")
+    street: str | None = Field(default=None, max_length=200, description="CUS street address.")
+    postal_code: str | None = Field(default=None, pattern=r"^\d{2}-\d{3}$", description="Postal code NN-NNN.")
+    city: str | None = Field(default=None, max_length=100, description="Town.")
+
+
+class MunicipalityCreate(MunicipalityFields):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "terc": "2611011",
+                    "name": "Gmina Starachowice",
+                    "cus_name": "Centrum Usług Społecznych w Starachowicach",
+                }
+            ]
+        },
+    )
+
+    terc: GminaTercStr = Field(description="TERC code of the gmina (7 digits).")
+
+
+class MunicipalityOut(MunicipalityFields):
+    model_config = ConfigDict(from_attributes=True)
+
+    terc: str = Field(description="TERC code of the gmina.")
+    created_at: datetime = Field(description="Created (UTC).")
+    updated_at: datetime = Field(description="Last change (UTC).")
+    version: int = Field(description="Version, also the ETag.")

@@ -1,0 +1,53 @@
+"""Sealed offers, and the idempotency records that make submissions safe to retry."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.commissioning.base import Base
+
+
+class OfferStatus(StrEnum):
+    SUBMITTED = "submitted"
+    NEEDS_CONFIRMATION = "needs-confirmation"  # the call was amended after it was submitted
+    WITHDRAWN = "withdrawn"
+
+
+class Offer(Base):
+    __tablename__ = "offers"
+    __table_args__ = (UniqueConstraint("lot_id", "provider_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    lot_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"), index=True)
+    provider_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    provider_name: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(24))
+    price_grosze: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class IdempotencyRecord(Base):
+    """The stored answer to a creating POST sent with an Idempotency-Key (per caller)."""
+
+    __tablename__ = "idempotency_records"
+
+    subject: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    headers: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,39 @@
+"""Offer queries."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.commissioning.offers.models import Offer, OfferStatus
+
+
+async def get(session: AsyncSession, offer_id: uuid.UUID, *, lock: bool = False) -> Offer | None:
+    query = select(Offer).where(Offer.id == offer_id)
+    if lock:
+        query = query.with_for_update()
+    return (await session.scalars(query)).one_or_none()
+
+
+async def for_lot_and_provider(session: AsyncSession, lot_id: uuid.UUID, provider_id: uuid.UUID) -> Offer | None:
+    query = select(Offer).where(Offer.lot_id == lot_id, Offer.provider_id == provider_id).with_for_update()
+    return (await session.scalars(query)).one_or_none()
+
+
+async def of_call(
+    session: AsyncSession, call_id: uuid.UUID, *, provider_id: uuid.UUID | None = None, include_withdrawn: bool
+) -> Sequence[Offer]:
+    query = select(Offer).where(Offer.call_id == call_id)
+    if provider_id is not None:
+        query = query.where(Offer.provider_id == provider_id)
+    if not include_withdrawn:
+        query = query.where(Offer.status != OfferStatus.WITHDRAWN.value)
+    return (await session.scalars(query.order_by(Offer.lot_id, Offer.submitted_at, Offer.id))).all()
+
+
+async def of_provider(session: AsyncSession, provider_id: uuid.UUID) -> Sequence[Offer]:
+    query = select(Offer).where(Offer.provider_id == provider_id).order_by(Offer.submitted_at.desc(), Offer.id)
+    return (await session.scalars(query)).all()

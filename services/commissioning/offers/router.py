@@ -1,0 +1,148 @@
+"""Offers: submission with a receipt, revision, confirmation after amendments, withdrawal, sealed reads."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response, status
+
+from services.commissioning.dependencies import CatalogueDep, ClockDep
+from services.commissioning.idempotency import IdempotencyKeyHeader, idempotent
+from services.commissioning.offers import repository, service
+from services.commissioning.offers.models import Offer, OfferStatus
+from services.commissioning.offers.schemas import OfferContent, OfferIn, OfferOut, Receipt
+from shared.auth import CurrentPrincipal, Role, require_role
+from shared.concurrency import IfMatchHeader, set_etag
+from shared.db import ReadSessionDep, SessionDep
+from shared.errors import Forbidden, problem_responses
+
+router = APIRouter(prefix="/v1", tags=["offers"])
+
+
+def offer_out(offer: Offer) -> OfferOut:
+    return OfferOut(
+        id=offer.id,
+        call_id=offer.call_id,
+        lot_id=offer.lot_id,
+        provider_id=offer.provider_id,
+        provider_name=offer.provider_name,
+        status=OfferStatus(offer.status),
+        price_grosze=offer.price_grosze,
+        quantity=offer.quantity,
+        answers=offer.answers,
+        submitted_at=offer.submitted_at,
+        version=offer.version,
+        receipt=Receipt(offer_id=offer.id, submitted_at=offer.submitted_at, content_hash=offer.content_hash),
+    )
+
+
+@router.post(
+    "/calls/{call_id}/offers",
+    summary="Submit an offer for a lot (verified, eligible providers; before the deadline)",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
+)
+async def submit_offer(
+    call_id: uuid.UUID,
+    data: OfferIn,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    catalogue: CatalogueDep,
+    clock: ClockDep,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> OfferOut:
+    async with idempotent(session, principal, idempotency_key, data, response, scope=f"offer:{call_id}") as replay:
+        if replay.response is not None:
+            return OfferOut.model_validate(replay.response)
+        offer = await service.submit(
+            session, catalogue, principal=principal, now_of=clock.now, call_id=call_id, data=data
+        )
+        response.headers["Location"] = f"/v1/offers/{offer.id}"
+        set_etag(response, offer.version)
+        out = offer_out(offer)
+        replay.remember(201, out.model_dump(mode="json"))
+        return out
+
+
+@router.get(
+    "/offers/{offer_id}",
+    summary="Read an offer (its provider; the municipality after the deadline)",
+    responses=problem_responses(401, 404),
+)
+async def get_offer(
+    offer_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep, response: Response
+) -> OfferOut:
+    offer = await service.readable(session, principal, offer_id, clock.now())
+    set_etag(response, offer.version)
+    return offer_out(offer)
+
+
+@router.put(
+    "/offers/{offer_id}",
+    summary="Revise an offer before the deadline (If-Match); a new receipt",
+    responses=problem_responses(400, 401, 403, 404, 409, 412, 422, 428),
+)
+async def revise_offer(
+    offer_id: uuid.UUID,
+    data: OfferContent,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> OfferOut:
+    offer = await service.revise(
+        session, principal=principal, now_of=clock.now, offer_id=offer_id, data=data, if_match=if_match
+    )
+    set_etag(response, offer.version)
+    return offer_out(offer)
+
+
+@router.post(
+    "/offers/{offer_id}/confirmation",
+    summary="Confirm an offer after the call was amended",
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def confirm_offer(
+    offer_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep, response: Response
+) -> OfferOut:
+    offer = await service.confirm(session, principal=principal, now_of=clock.now, offer_id=offer_id)
+    set_etag(response, offer.version)
+    return offer_out(offer)
+
+
+@router.delete(
+    "/offers/{offer_id}",
+    summary="Withdraw an offer before the deadline (If-Match)",
+    responses=problem_responses(401, 403, 404, 409, 412, 428),
+)
+async def withdraw_offer(
+    offer_id: uuid.UUID,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    if_match: IfMatchHeader = None,
+) -> OfferOut:
+    return offer_out(
+        await service.withdraw(session, principal=principal, now_of=clock.now, offer_id=offer_id, if_match=if_match)
+    )
+
+
+@router.get(
+    "/calls/{call_id}/offers",
+    summary="A call's offers: sealed until the deadline (a provider sees its own)",
+    responses=problem_responses(401, 403, 404),
+)
+async def list_call_offers(
+    call_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> list[OfferOut]:
+    return [offer_out(o) for o in await service.of_call(session, principal, call_id, clock.now())]
+
+
+@router.get("/offers", summary="My offers (providers)", responses=problem_responses(401, 403))
+async def my_offers(session: ReadSessionDep, principal: CurrentPrincipal) -> list[OfferOut]:
+    require_role(principal, Role.PROVIDER)
+    if principal.provider_id is None:
+        raise Forbidden("This account has no provider yet.")
+    return [offer_out(o) for o in await repository.of_provider(session, principal.provider_id)]

@@ -1,0 +1,67 @@
+"""Offer API shapes and the submission receipt."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.commissioning.offers.models import OfferStatus
+from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
+
+Answer = str | int | float
+
+
+class OfferContent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    price_grosze: int = Field(gt=0, le=MAX_VALUE_GROSZE, description="Total price for the lot, grosze.")
+    quantity: int = Field(gt=0, le=10_000_000, description="Quantity offered, in the lot's unit.")
+    answers: dict[str, Answer] = Field(
+        default_factory=dict,
+        max_length=10,
+        description="Answer per non-price criterion code (text up to 4,000 characters, or a number).",
+    )
+
+
+class OfferIn(OfferContent):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "lot_id": "5b0e3a4e-2f4e-4c61-9b43-3c7b5b5c1a11",
+                    "price_grosze": 48000000,
+                    "quantity": 12000,
+                    "answers": {
+                        "quality": "Standard usług zgodny z rozporządzeniem; koordynator na miejscu.",
+                        "social": 45,
+                    },
+                }
+            ]
+        },
+    )
+
+    lot_id: uuid.UUID = Field(description="The lot this offer is for.")
+
+
+class Receipt(BaseModel):
+    offer_id: uuid.UUID = Field(description="Offer id.")
+    submitted_at: datetime = Field(description="When the server accepted it (UTC, by its clock).")
+    content_hash: str = Field(description="SHA-256 of the offer's canonical content: keep it as proof.")
+
+
+class OfferOut(BaseModel):
+    id: uuid.UUID = Field(description="Offer id.")
+    call_id: uuid.UUID = Field(description="Call.")
+    lot_id: uuid.UUID = Field(description="Lot.")
+    provider_id: uuid.UUID = Field(description="Provider (catalogue id).")
+    provider_name: str = Field(description="Provider's name at submission.")
+    status: OfferStatus = Field(description="submitted, needs-confirmation (after an amendment) or withdrawn.")
+    price_grosze: int = Field(description="Price, grosze.")
+    quantity: int = Field(description="Quantity.")
+    answers: dict[str, Answer] = Field(description="Answers per criterion.")
+    submitted_at: datetime = Field(description="Last accepted submission (UTC).")
+    version: int = Field(description="Version, also the ETag.")
+    receipt: Receipt = Field(description="The receipt of the last submission.")

@@ -1,0 +1,236 @@
+"""Offer rules: verified, eligible providers submit per lot before the deadline (the server's clock decides, on
+every write); offers stay sealed until then and never touch the call's public dates or history."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.commissioning.access import acts_for_municipality
+from services.commissioning.calls import repository as calls_repo
+from services.commissioning.calls.events import deadline_passed
+from services.commissioning.calls.models import Call, CallStatus
+from services.commissioning.calls.service import DeadlinePassed, RuleViolation
+from services.commissioning.catalogue_client import CatalogueClient
+from services.commissioning.offers import repository
+from services.commissioning.offers.models import Offer, OfferStatus
+from services.commissioning.offers.schemas import OfferContent, OfferIn
+from services.commissioning.rules.advisor import Requirements, provider_violations
+from services.commissioning.rules.modes import Mode, rules_version
+from shared.auth import Principal, Role, require_role
+from shared.concurrency import check_if_match
+from shared.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
+
+
+class NotVerified(ProblemError):
+    status, slug, title = 403, "provider-not-verified", "The provider is not verified in the catalogue"
+
+
+def content_hash(call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID, content: OfferContent) -> str:
+    canonical = {
+        "call_id": str(call_id),
+        "lot_id": str(lot_id),
+        "provider_id": str(provider_id),
+        **content.model_dump(mode="json", include={"price_grosze", "quantity", "answers"}),
+    }
+    return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _provider_id(principal: Principal) -> uuid.UUID:
+    require_role(principal, Role.PROVIDER)
+    if principal.provider_id is None:
+        raise Forbidden("Register your provider in the catalogue first: offers come from providers.")
+    return principal.provider_id
+
+
+def _check_answers(call: Call, content: OfferContent) -> None:
+    criteria = {c["code"]: c for c in call.criteria}
+    unknown = sorted(set(content.answers) - set(criteria))
+    if unknown:
+        raise ValidationProblem.field("answers", f"unknown criteria {unknown} (the call's: {sorted(criteria)})")
+    missing = sorted(code for code, c in criteria.items() if c["kind"] != "price" and code not in content.answers)
+    if missing:
+        raise ValidationProblem.field("answers", f"answer every non-price criterion: missing {missing}")
+    for code, value in content.answers.items():
+        if isinstance(value, str) and len(value) > 4000:
+            raise ValidationProblem.field(f"answers.{code}", "at most 4,000 characters")
+
+
+async def _lock_open_call(session: AsyncSession, call_id: uuid.UUID, now_of: Any) -> tuple[Call, datetime]:
+    """Lock the call (shared: offers do not block each other, the opening at the deadline waits for them) and
+    read the clock only then, so an offer accepted here always comes before the opening."""
+    call = await calls_repo.get(session, call_id, lock="share")
+    if call is None or call.published_at is None:
+        raise NotFound(f"Call {call_id} does not exist or is not published.")
+    now: datetime = now_of()
+    if call.status != CallStatus.OPEN.value or now >= call.deadline:
+        raise DeadlinePassed(
+            f"Offers were due by {call.deadline.isoformat()}; the server's clock says {now.isoformat()}."
+            if call.status in (CallStatus.OPEN.value, CallStatus.EVALUATION.value)
+            else f"The call is {call.status}."
+        )
+    return call, now
+
+
+async def submit(
+    session: AsyncSession,
+    catalogue: CatalogueClient,
+    *,
+    principal: Principal,
+    now_of: Any,
+    call_id: uuid.UUID,
+    data: OfferIn,
+) -> Offer:
+    provider_id = _provider_id(principal)
+    call = await calls_repo.get_visible(session, call_id, principal)
+    if call is None:
+        raise NotFound(f"Call {call_id} does not exist or is not published.")
+    lot = await calls_repo.lot(session, call.id, data.lot_id)
+    if lot is None:
+        raise ValidationProblem.field("lot_id", "no such lot in this call")
+    _check_answers(call, data)
+    # The catalogue, before any lock: a slow catalogue must not hold the call.
+    found = await catalogue.verified_provider(provider_id)
+    if found is None:
+        raise NotVerified("Only providers verified by their regional centre may submit offers.")
+    facts, provider_name = found
+    rule_set = rules_version(call.rules_version)
+    repeats = 0
+    lookback = rule_set.get(Mode(call.mode)).repeat_award_lookback_years
+    if lookback:
+        repeats = await calls_repo.repeat_awards(
+            session,
+            provider_id=provider_id,
+            municipality=call.municipality_terc,
+            service_type_id=lot.service_type_id,
+            mode=call.mode,
+            since=now_of() - timedelta(days=365 * lookback),
+        )
+    reasons = provider_violations(
+        rule_set,
+        Mode(call.mode),
+        facts,
+        Requirements(
+            legal_forms=tuple(call.eligibility.get("legal_forms", [])),
+            pes_only=bool(call.eligibility.get("pes_only")),
+            social_enterprise_only=bool(call.eligibility.get("social_enterprise_only")),
+            min_excluded_share=call.eligibility.get("min_excluded_share"),
+        ),
+        repeat_awards=repeats,
+    )
+    if reasons:
+        raise RuleViolation(reasons)
+    call, now = await _lock_open_call(session, call.id, now_of)
+    digest = content_hash(call.id, lot.id, provider_id, data)
+    existing = await repository.for_lot_and_provider(session, lot.id, provider_id)
+    if existing is not None and existing.status != OfferStatus.WITHDRAWN.value:
+        raise Conflict(
+            "You already have an offer for this lot: revise it (PUT /v1/offers/{id}) instead.",
+            offer_id=str(existing.id),
+        )
+    offer = existing or Offer(
+        id=uuid.uuid4(), call_id=call.id, lot_id=lot.id, provider_id=provider_id, created_at=now, version=0
+    )
+    offer.provider_name = provider_name
+    offer.status = OfferStatus.SUBMITTED.value
+    offer.price_grosze, offer.quantity, offer.answers = data.price_grosze, data.quantity, dict(data.answers)
+    offer.content_hash, offer.submitted_at = digest, now
+    offer.version += 1
+    session.add(offer)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # the same provider submitting twice at once
+        raise Conflict("An offer of yours for this lot was submitted at the same moment.") from exc
+    return offer
+
+
+async def _own_offer_for_write(session: AsyncSession, principal: Principal, offer_id: uuid.UUID) -> Offer:
+    provider_id = _provider_id(principal)
+    offer = await repository.get(session, offer_id, lock=True)
+    if offer is None or offer.provider_id != provider_id:
+        raise NotFound(f"Offer {offer_id} does not exist or is not yours.")
+    return offer
+
+
+async def revise(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    now_of: Any,
+    offer_id: uuid.UUID,
+    data: OfferContent,
+    if_match: str | None,
+) -> Offer:
+    offer = await _own_offer_for_write(session, principal, offer_id)
+    check_if_match(if_match, offer.version)
+    if offer.status == OfferStatus.WITHDRAWN.value:
+        raise Conflict("The offer is withdrawn: submit a new one.")
+    call, now = await _lock_open_call(session, offer.call_id, now_of)
+    _check_answers(call, data)
+    offer.price_grosze, offer.quantity, offer.answers = data.price_grosze, data.quantity, dict(data.answers)
+    offer.content_hash = content_hash(call.id, offer.lot_id, offer.provider_id, data)
+    offer.status, offer.submitted_at = OfferStatus.SUBMITTED.value, now
+    offer.version += 1
+    await session.flush()
+    return offer
+
+
+async def confirm(session: AsyncSession, *, principal: Principal, now_of: Any, offer_id: uuid.UUID) -> Offer:
+    """After an amendment: the author confirms its offer stands under the amended call."""
+    offer = await _own_offer_for_write(session, principal, offer_id)
+    if offer.status != OfferStatus.NEEDS_CONFIRMATION.value:
+        raise Conflict(f"The offer is {offer.status}; only an offer awaiting confirmation is confirmed.")
+    _, now = await _lock_open_call(session, offer.call_id, now_of)
+    offer.status, offer.submitted_at = OfferStatus.SUBMITTED.value, now
+    offer.version += 1
+    await session.flush()
+    return offer
+
+
+async def withdraw(
+    session: AsyncSession, *, principal: Principal, now_of: Any, offer_id: uuid.UUID, if_match: str | None
+) -> Offer:
+    offer = await _own_offer_for_write(session, principal, offer_id)
+    check_if_match(if_match, offer.version)
+    if offer.status == OfferStatus.WITHDRAWN.value:
+        raise Conflict("The offer is already withdrawn.")
+    await _lock_open_call(session, offer.call_id, now_of)
+    offer.status = OfferStatus.WITHDRAWN.value
+    offer.version += 1
+    await session.flush()
+    return offer
+
+
+async def readable(session: AsyncSession, principal: Principal | None, offer_id: uuid.UUID, now: datetime) -> Offer:
+    """Its provider always; the call's municipality once the deadline has passed; nobody else, ever."""
+    offer = await repository.get(session, offer_id)
+    if offer is not None:
+        if principal is not None and principal.role is Role.PROVIDER and principal.provider_id == offer.provider_id:
+            return offer
+        call = await calls_repo.get(session, offer.call_id)
+        if call is not None and deadline_passed(call, now) and acts_for_municipality(principal, call.municipality_terc):
+            return offer
+    raise NotFound(f"Offer {offer_id} does not exist or is sealed until the deadline.")
+
+
+async def of_call(session: AsyncSession, principal: Principal, call_id: uuid.UUID, now: datetime) -> list[Offer]:
+    """Before the deadline a provider sees only its own offers and the municipality sees nothing, not even how
+    many there are; after it the municipality sees all (withdrawn ones excluded)."""
+    call = await calls_repo.get_visible(session, call_id, principal)
+    if call is None:
+        raise NotFound(f"Call {call_id} does not exist or is not published.")
+    if principal.role is Role.PROVIDER and principal.provider_id is not None:
+        return list(
+            await repository.of_call(session, call.id, provider_id=principal.provider_id, include_withdrawn=True)
+        )
+    if acts_for_municipality(principal, call.municipality_terc):
+        if not deadline_passed(call, now):
+            raise Forbidden(f"Offers are sealed until the deadline ({call.deadline.isoformat()}).")
+        return list(await repository.of_call(session, call.id, include_withdrawn=False))
+    raise Forbidden("Only the call's municipality (after the deadline) and the offers' own providers read offers.")

@@ -1,0 +1,78 @@
+"""What a municipality plans: social-services programmes (program usług społecznych) and needs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import ARRAY, BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.commissioning.base import Base
+
+
+class Programme(Base):
+    __tablename__ = "programmes"
+    __table_args__ = (CheckConstraint("period_end >= period_start", name="period_order"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    municipality_terc: Mapped[str] = mapped_column(ForeignKey("municipalities.terc"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    resolution_number: Mapped[str | None] = mapped_column(String(100))  # uchwała rady gminy
+    resolution_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ProgrammeLine(Base):
+    """A planned service: a catalogue service type, a quantity in its unit, a budget."""
+
+    __tablename__ = "programme_lines"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    programme_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    service_type_id: Mapped[uuid.UUID] = mapped_column()
+    service_type_code: Mapped[str] = mapped_column(String(64))
+    service_type_name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[int] = mapped_column(Integer)
+    budget_grosze: Mapped[int] = mapped_column(BigInteger)
+    target_groups: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
+    area_terc: Mapped[str] = mapped_column(String(7))
+
+
+class Need(Base):
+    """A service to commission, from a programme line or on its own, with what the diagnosis said."""
+
+    __tablename__ = "needs"
+    __table_args__ = (CheckConstraint("period_end >= period_start", name="period_order"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    municipality_terc: Mapped[str] = mapped_column(ForeignKey("municipalities.terc"), index=True)
+    programme_line_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("programme_lines.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(300))
+    service_type_id: Mapped[uuid.UUID] = mapped_column()
+    service_type_code: Mapped[str] = mapped_column(String(64))
+    service_type_name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[int] = mapped_column(Integer)
+    estimated_value_grosze: Mapped[int] = mapped_column(BigInteger)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    area_terc: Mapped[str] = mapped_column(String(7))
+    target_groups: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    @property
+    def duration_days(self) -> int:
+        return (self.period_end - self.period_start).days + 1

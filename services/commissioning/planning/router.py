@@ -1,0 +1,125 @@
+"""Programmes (public, adopted by council resolution) and needs (the municipality's own planning)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Response, status
+
+from services.commissioning.access import acts_for_municipality
+from services.commissioning.clock import WARSAW
+from services.commissioning.dependencies import CatalogueDep, ClockDep
+from services.commissioning.planning import repository, service
+from services.commissioning.planning.models import Programme
+from services.commissioning.planning.schemas import LineOut, NeedCreate, NeedOut, ProgrammeCreate, ProgrammeOut
+from shared.auth import CurrentPrincipal, OptionalPrincipal
+from shared.db import ReadSessionDep, SessionDep
+from shared.errors import Forbidden, NotFound, problem_responses
+from shared.identifiers import GminaTercStr
+
+router = APIRouter(prefix="/v1", tags=["planning"])
+
+
+def _programme_out(programme: Programme, lines: list[Any]) -> ProgrammeOut:
+    return ProgrammeOut(
+        id=programme.id,
+        municipality_terc=programme.municipality_terc,
+        title=programme.title,
+        period_start=programme.period_start,
+        period_end=programme.period_end,
+        resolution_number=programme.resolution_number,
+        resolution_date=programme.resolution_date,
+        lines=[LineOut.model_validate(line) for line in lines if line.programme_id == programme.id],
+        created_at=programme.created_at,
+        version=programme.version,
+    )
+
+
+@router.post(
+    "/municipalities/{terc}/programmes",
+    summary="Adopt a social-services programme (program usług społecznych)",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(400, 401, 403, 404, 422),
+)
+async def create_programme(
+    terc: GminaTercStr,
+    data: ProgrammeCreate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    catalogue: CatalogueDep,
+    response: Response,
+) -> ProgrammeOut:
+    programme = await service.create_programme(session, catalogue, principal=principal, terc=terc, data=data)
+    response.headers["Location"] = f"/v1/programmes/{programme.id}"
+    return _programme_out(programme, list(await repository.lines_of(session, [programme.id])))
+
+
+@router.get(
+    "/municipalities/{terc}/programmes",
+    summary="A municipality's programmes (public: adopted by council resolution)",
+    responses=problem_responses(422),
+)
+async def list_programmes(terc: GminaTercStr, session: ReadSessionDep) -> list[ProgrammeOut]:
+    programmes = list(await repository.programmes_of(session, terc))
+    lines = list(await repository.lines_of(session, [p.id for p in programmes]))
+    return [_programme_out(p, lines) for p in programmes]
+
+
+@router.get("/programmes/{programme_id}", summary="Read a programme (public)", responses=problem_responses(404))
+async def get_programme(programme_id: uuid.UUID, session: ReadSessionDep) -> ProgrammeOut:
+    programme = await session.get(Programme, programme_id)
+    if programme is None:
+        raise NotFound(f"Programme {programme_id} does not exist.")
+    return _programme_out(programme, list(await repository.lines_of(session, [programme.id])))
+
+
+@router.post(
+    "/municipalities/{terc}/needs",
+    summary="Record a need to commission",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(400, 401, 403, 404, 422, 503),
+)
+async def create_need(
+    terc: GminaTercStr,
+    data: NeedCreate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    catalogue: CatalogueDep,
+    response: Response,
+) -> NeedOut:
+    need = await service.create_need(session, catalogue, principal=principal, terc=terc, data=data)
+    response.headers["Location"] = f"/v1/needs/{need.id}"
+    return NeedOut.model_validate(need)
+
+
+@router.get(
+    "/municipalities/{terc}/needs",
+    summary="A municipality's needs (the municipality itself)",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_needs(terc: GminaTercStr, session: ReadSessionDep, principal: OptionalPrincipal) -> list[NeedOut]:
+    if not acts_for_municipality(principal, terc):
+        raise Forbidden("Needs are a municipality's own planning: only it and admins read them.")
+    return [NeedOut.model_validate(n) for n in await repository.needs_of(session, terc)]
+
+
+@router.get("/needs/{need_id}", summary="Read a need (its municipality)", responses=problem_responses(401, 404))
+async def get_need(need_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal) -> NeedOut:
+    return NeedOut.model_validate(await service.need_for(session, principal, need_id))
+
+
+@router.get(
+    "/needs/{need_id}/mode-advice",
+    summary="Mode advisor: allowed, recommended and forbidden commissioning modes for a need, with reasons",
+    responses=problem_responses(401, 404, 503),
+)
+async def get_mode_advice(
+    need_id: uuid.UUID,
+    session: ReadSessionDep,
+    principal: CurrentPrincipal,
+    catalogue: CatalogueDep,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    today = clock.now().astimezone(WARSAW).date()
+    return await service.mode_advice(session, catalogue, principal=principal, need_id=need_id, today=today)

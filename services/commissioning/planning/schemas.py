@@ -1,0 +1,139 @@
+"""Programme and need API shapes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+MAX_VALUE_GROSZE = 100_000_000_000  # 1 bn PLN: more is not a municipal social service
+
+
+class Period(BaseModel):
+    period_start: date = Field(description="First day (Europe/Warsaw calendar).")
+    period_end: date = Field(description="Last day, inclusive.")
+
+    @model_validator(mode="after")
+    def _order(self) -> Period:
+        if self.period_end < self.period_start:
+            raise ValueError("period_end is before period_start")
+        if (self.period_end - self.period_start).days > 10 * 366:
+            raise ValueError("a period longer than 10 years is not a plan")
+        return self
+
+
+class LineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    service_type_id: uuid.UUID = Field(description="Catalogue service type.")
+    quantity: int = Field(gt=0, le=10_000_000, description="Quantity in the service type's unit.")
+    budget_grosze: int = Field(ge=0, le=MAX_VALUE_GROSZE, description="Budget in grosze.")
+    target_groups: list[str] = Field(default_factory=list, max_length=20, description="Target group codes.")
+
+
+class LineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID = Field(description="Line id.")
+    service_type_id: uuid.UUID = Field(description="Catalogue service type.")
+    service_type_code: str = Field(description="Its code.")
+    service_type_name: str = Field(description="Its Polish name.")
+    unit: str = Field(description="Unit of the quantity.")
+    quantity: int = Field(description="Quantity.")
+    budget_grosze: int = Field(description="Budget in grosze.")
+    target_groups: list[str] = Field(description="Target groups.")
+    area_terc: str = Field(description="Area (TERC).")
+
+
+class ProgrammeCreate(Period):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Program usług społecznych Gminy Starachowice na lata 2026-2027",
+                    "period_start": "2026-01-01",
+                    "period_end": "2027-12-31",
+                    "resolution_number": "XII/123/2025",
+                    "resolution_date": "2025-12-18",
+                    "lines": [
+                        {
+                            "service_type_id": "e5f3c6a4-0000-5000-8000-000000000000",
+                            "quantity": 20000,
+                            "budget_grosze": 84000000,
+                            "target_groups": ["seniors"],
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
+    title: str = Field(min_length=2, max_length=300, description="Title of the programme.")
+    resolution_number: str | None = Field(default=None, max_length=100, description="Council resolution number.")
+    resolution_date: date | None = Field(default=None, description="Date of the council resolution.")
+    lines: list[LineIn] = Field(default_factory=list, max_length=200, description="Planned services.")
+
+
+class ProgrammeOut(Period):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID = Field(description="Programme id.")
+    municipality_terc: str = Field(description="Municipality.")
+    title: str = Field(description="Title.")
+    resolution_number: str | None = Field(description="Council resolution number.")
+    resolution_date: date | None = Field(description="Council resolution date.")
+    lines: list[LineOut] = Field(description="Planned services.")
+    created_at: datetime = Field(description="Created (UTC).")
+    version: int = Field(description="Version.")
+
+
+class NeedCreate(Period):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Usługi opiekuńcze dla seniorów 2026",
+                    "service_type_id": "e5f3c6a4-0000-5000-8000-000000000000",
+                    "quantity": 12000,
+                    "estimated_value_grosze": 50400000,
+                    "period_start": "2026-03-01",
+                    "period_end": "2026-12-31",
+                    "notes": "Diagnoza potrzeb 2025: 140 osób 75+ wymaga wsparcia w domu.",
+                }
+            ]
+        },
+    )
+
+    title: str = Field(min_length=2, max_length=300, description="What is needed.")
+    programme_line_id: uuid.UUID | None = Field(default=None, description="The programme line it comes from.")
+    service_type_id: uuid.UUID | None = Field(
+        default=None, description="Catalogue service type (default: the programme line's)."
+    )
+    quantity: int = Field(gt=0, le=10_000_000, description="Quantity in the service type's unit.")
+    estimated_value_grosze: int = Field(ge=0, le=MAX_VALUE_GROSZE, description="Estimated value in grosze.")
+    target_groups: list[str] = Field(default_factory=list, max_length=20, description="Target group codes.")
+    notes: str | None = Field(default=None, max_length=4000, description="From the diagnosis or consultations.")
+
+
+class NeedOut(Period):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID = Field(description="Need id.")
+    municipality_terc: str = Field(description="Municipality.")
+    programme_line_id: uuid.UUID | None = Field(description="Programme line.")
+    title: str = Field(description="What is needed.")
+    service_type_id: uuid.UUID = Field(description="Catalogue service type.")
+    service_type_code: str = Field(description="Its code.")
+    service_type_name: str = Field(description="Its Polish name.")
+    unit: str = Field(description="Unit of the quantity.")
+    quantity: int = Field(description="Quantity.")
+    estimated_value_grosze: int = Field(description="Estimated value in grosze.")
+    area_terc: str = Field(description="Area (the gmina's TERC).")
+    target_groups: list[str] = Field(description="Target groups.")
+    notes: str | None = Field(description="Notes.")
+    duration_days: int = Field(description="Days from period_start to period_end, inclusive.")
+    created_at: datetime = Field(description="Created (UTC).")
+    version: int = Field(description="Version.")

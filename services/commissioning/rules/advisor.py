@@ -1,0 +1,268 @@
+"""The rules applied: which modes a need allows, recommends or forbids, and why; what a call or an offer breaks.
+
+Plain functions over plain values (no database, no HTTP): the mode advisor, publishing a call and submitting an
+offer all go through them, so the reasons a client reads are the same everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from services.commissioning.rules.modes import NGO_FORMS, RESERVED_94_FORMS, Eligibility, Mode, ModeRules, RuleSet
+
+
+class Verdict(StrEnum):
+    RECOMMENDED = "recommended"  # allowed, and a way to reach social-economy entities
+    ALLOWED = "allowed"
+    FORBIDDEN = "forbidden"
+    NOT_A_CALL = "not-a-call"  # lawful, but not commissioned through a call (in-house, inter-municipal...)
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str  # stable code, e.g. "small-grant-max-value"
+    legal_basis: str
+    detail: str
+    compared: dict[str, Any] = field(default_factory=dict)  # the figures compared: value and limit
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "legal_basis": self.legal_basis, "detail": self.detail, "compared": self.compared}
+
+
+@dataclass(frozen=True)
+class NeedFacts:
+    value_grosze: int
+    duration_days: int
+    local_pes_offerings: int | None = None  # verified PES offering the service in the area (catalogue)
+
+
+@dataclass(frozen=True)
+class ProviderFacts:
+    provider_id: str
+    legal_form: str
+    is_pes: bool
+    social_enterprise: bool
+    excluded_share: float | None
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """A call's own eligibility requirements, on top of the mode's."""
+
+    legal_forms: tuple[str, ...] = ()
+    pes_only: bool = False
+    social_enterprise_only: bool = False
+    min_excluded_share: float | None = None
+
+
+def pln(grosze: int) -> str:
+    return f"{grosze / 100:,.2f} PLN".replace(",", " ")
+
+
+def _value_and_duration(rules: ModeRules, value: int, days: int) -> list[Reason]:
+    reasons = []
+    if rules.max_value_grosze is not None and value > rules.max_value_grosze:
+        reasons.append(
+            Reason(
+                f"{rules.mode}-max-value",
+                rules.legal_basis,
+                f"value {pln(value)} exceeds the limit of {pln(rules.max_value_grosze)}",
+                {"value_grosze": value, "limit_grosze": rules.max_value_grosze},
+            )
+        )
+    if rules.min_value_grosze is not None and value < rules.min_value_grosze:
+        reasons.append(
+            Reason(
+                f"{rules.mode}-min-value",
+                rules.legal_basis,
+                f"value {pln(value)} is below {pln(rules.min_value_grosze)}, where this regime starts",
+                {"value_grosze": value, "limit_grosze": rules.min_value_grosze},
+            )
+        )
+    if rules.max_duration_days is not None and days > rules.max_duration_days:
+        reasons.append(
+            Reason(
+                f"{rules.mode}-max-duration",
+                rules.legal_basis,
+                f"duration of {days} days exceeds the limit of {rules.max_duration_days} days",
+                {"duration_days": days, "limit_days": rules.max_duration_days},
+            )
+        )
+    return reasons
+
+
+def advise(rule_set: RuleSet, need: NeedFacts) -> list[dict[str, Any]]:
+    """Every mode with its verdict and reasons, recommended first."""
+    advice = []
+    for rules in rule_set.modes.values():
+        forbidden = _value_and_duration(rules, need.value_grosze, need.duration_days)
+        reasons: list[Reason] = []
+        if forbidden:
+            verdict = Verdict.FORBIDDEN
+            reasons = forbidden
+        elif not rules.by_call:
+            verdict = Verdict.NOT_A_CALL
+            reasons = [Reason(f"{rules.mode}-not-a-call", rules.legal_basis, rules.notes)]
+        elif rules.reaches_pes:
+            verdict = Verdict.RECOMMENDED
+            detail = "reaches social-economy entities"
+            if need.local_pes_offerings is not None:
+                detail += f"; {need.local_pes_offerings} offerings of this service by verified PES in the area"
+            reasons = [
+                Reason(
+                    f"{rules.mode}-reaches-pes",
+                    rules.legal_basis,
+                    detail,
+                    {"local_pes_offerings": need.local_pes_offerings},
+                )
+            ]
+        else:
+            verdict = Verdict.ALLOWED
+            reasons = [Reason(f"{rules.mode}-allowed", rules.legal_basis, "within the mode's limits")]
+        if (
+            verdict is Verdict.RECOMMENDED
+            and need.local_pes_offerings == 0
+            and rules.eligibility in (Eligibility.RESERVED_94, Eligibility.RESERVED_361)
+        ):
+            verdict = Verdict.ALLOWED
+            reasons.append(
+                Reason(
+                    f"{rules.mode}-no-local-pes",
+                    rules.legal_basis,
+                    "no verified PES offers this service in the area: a reserved call may get no offers",
+                )
+            )
+        advice.append(
+            {
+                "mode": rules.mode.value,
+                "name_pl": rules.name_pl,
+                "name_en": rules.name_en,
+                "legal_basis": rules.legal_basis,
+                "verdict": verdict.value,
+                "reasons": [r.as_dict() for r in reasons],
+                "min_publication_days": rules.min_publication_days,
+                "to_verify": list(rules.verify),
+            }
+        )
+    order = {Verdict.RECOMMENDED: 0, Verdict.ALLOWED: 1, Verdict.NOT_A_CALL: 2, Verdict.FORBIDDEN: 3}
+    return sorted(advice, key=lambda a: order[Verdict(a["verdict"])])
+
+
+def call_violations(
+    rule_set: RuleSet,
+    mode: Mode,
+    *,
+    value_grosze: int,
+    duration_days: int,
+    published_at: datetime | None = None,
+    deadline: datetime | None = None,
+) -> list[Reason]:
+    """What a call in this mode breaks; checked when it is created, changed and published."""
+    rules = rule_set.get(mode)
+    if not rules.by_call:
+        return [Reason(f"{mode}-not-a-call", rules.legal_basis, f"{rules.name_en} is not commissioned by a call")]
+    reasons = _value_and_duration(rules, value_grosze, duration_days)
+    if published_at and deadline and rules.min_publication_days is not None:
+        days = (deadline - published_at).total_seconds() / 86_400
+        if days < rules.min_publication_days:
+            reasons.append(
+                Reason(
+                    f"{mode}-min-publication",
+                    rules.legal_basis,
+                    f"the deadline is {days:.1f} days after publication; at least {rules.min_publication_days} needed",
+                    {"days": round(days, 2), "limit_days": rules.min_publication_days},
+                )
+            )
+    return reasons
+
+
+def provider_violations(
+    rule_set: RuleSet,
+    mode: Mode,
+    provider: ProviderFacts,
+    requirements: Requirements,
+    *,
+    repeat_awards: int = 0,
+) -> list[Reason]:
+    """Why a provider may not answer a call in this mode with these requirements (empty: eligible)."""
+    rules = rule_set.get(mode)
+    reasons = []
+    basis = rules.legal_basis
+    if rules.eligibility is Eligibility.NGO and provider.legal_form not in NGO_FORMS:
+        reasons.append(
+            Reason(
+                "eligibility-ngo",
+                basis,
+                f"legal form {provider.legal_form} is not an NGO or an art. 3 ust. 3 UDPP entity",
+            )
+        )
+    if rules.eligibility is Eligibility.RESERVED_94:
+        if provider.legal_form not in RESERVED_94_FORMS and not provider.social_enterprise:
+            reasons.append(
+                Reason(
+                    "eligibility-reserved-94-form",
+                    basis,
+                    f"legal form {provider.legal_form} is not admitted to an art. 94 reservation",
+                )
+            )
+        share = provider.excluded_share or 0.0
+        if rules.min_excluded_share is not None and share < rules.min_excluded_share:
+            reasons.append(
+                Reason(
+                    "eligibility-reserved-94-share",
+                    basis,
+                    f"{share:.0%} of employees from excluded groups; at least {rules.min_excluded_share:.0%} required",
+                    {"share": share, "limit": rules.min_excluded_share},
+                )
+            )
+    if rules.eligibility is Eligibility.RESERVED_361:
+        if not provider.is_pes:
+            reasons.append(
+                Reason(
+                    "eligibility-reserved-361-mission",
+                    basis,
+                    "not a social-economy entity (public-service mission, reinvested profits, "
+                    "participatory governance)",
+                )
+            )
+        if repeat_awards:
+            reasons.append(
+                Reason(
+                    "eligibility-reserved-361-repeat",
+                    basis,
+                    f"won an art. 361 contract for this service from this municipality in the last "
+                    f"{rules.repeat_award_lookback_years} years",
+                    {"awards": repeat_awards, "lookback_years": rules.repeat_award_lookback_years},
+                )
+            )
+    if requirements.legal_forms and provider.legal_form not in requirements.legal_forms:
+        reasons.append(
+            Reason(
+                "requirement-legal-form",
+                "call requirements",
+                f"legal form {provider.legal_form} is not among {list(requirements.legal_forms)}",
+            )
+        )
+    if requirements.pes_only and not provider.is_pes:
+        reasons.append(Reason("requirement-pes", "call requirements", "the call is for PES only"))
+    if requirements.social_enterprise_only and not provider.social_enterprise:
+        reasons.append(
+            Reason("requirement-social-enterprise", "call requirements", "the call is for social enterprises (PS) only")
+        )
+    if (
+        requirements.min_excluded_share is not None
+        and (provider.excluded_share or 0.0) < requirements.min_excluded_share
+    ):
+        reasons.append(
+            Reason(
+                "requirement-excluded-share",
+                "call requirements",
+                f"{(provider.excluded_share or 0.0):.0%} of employees from excluded groups; the call "
+                f"asks for {requirements.min_excluded_share:.0%}",
+                {"share": provider.excluded_share, "limit": requirements.min_excluded_share},
+            )
+        )
+    return reasons

@@ -1,0 +1,247 @@
+"""The legal commissioning modes as data: one versioned rules table.
+
+Every figure carries its legal basis; figures the domain brief marks "verify" carry `verify=True` and are shown as
+such in the API. Thresholds change by notice (the EU threshold in PLN is set every two years), so rule sets have
+validity dates and a call keeps the rule set in force on the day it was created (`Call.rules_version`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+
+
+class Mode(StrEnum):
+    OPEN_COMPETITION = "open-competition"  # otwarty konkurs ofert
+    SMALL_GRANT = "small-grant"  # mały grant (tryb pozakonkursowy)
+    LOCAL_INITIATIVE = "local-initiative"  # inicjatywa lokalna
+    BELOW_THRESHOLD = "below-threshold"  # zamówienie poniżej progu stosowania Pzp
+    LIGHT_REGIME = "light-regime"  # usługi społeczne, procedura uproszczona (Pzp)
+    RESERVED_94 = "reserved-94"  # zamówienie zastrzeżone, art. 94 Pzp
+    RESERVED_361 = "reserved-361"  # zamówienie zastrzeżone na usługi społeczne, art. 361 Pzp
+    IN_HOUSE = "in-house"  # powierzenie spółdzielni socjalnej założonej przez gminę
+    INTER_MUNICIPAL = "inter-municipal"  # porozumienie międzygminne
+
+
+class Eligibility(StrEnum):
+    """Who may take part: checked against the catalogue's facts about a provider at submission."""
+
+    NGO = "ngo"  # organizacje pozarządowe i podmioty z art. 3 ust. 3 UDPP
+    ANYONE = "anyone"
+    RESERVED_94 = "reserved-94"  # spółdzielnie socjalne, ZAZ, podmioty reintegracji, >= 30 % osób wykluczonych
+    RESERVED_361 = "reserved-361"  # misja publiczna, reinwestowanie zysków, partycypacja (PES)
+    MUNICIPAL_COOPERATIVE = "municipal-cooperative"
+    LOCAL_GOVERNMENT = "local-government"
+    RESIDENTS = "residents"
+
+
+# Legal forms that UDPP art. 3 ust. 2-3 admits to competitions (NGOs and the entities treated like them).
+NGO_FORMS = frozenset(
+    {
+        "foundation",
+        "association",
+        "ordinary-association",
+        "social-cooperative",
+        "church-legal-person",
+        "nonprofit-company",
+    }
+)
+# Art. 94 Pzp: sheltered workplaces (ZAZ), social cooperatives, entities whose main aim is social and vocational
+# integration of excluded people (CIS, KIS, WTZ run by them): with at least the minimum share of such employees.
+RESERVED_94_FORMS = frozenset({"social-cooperative", "zaz", "cis", "kis", "wtz", "disabled-cooperative"})
+
+
+@dataclass(frozen=True)
+class ModeRules:
+    mode: Mode
+    name_pl: str
+    name_en: str
+    legal_basis: str
+    eligibility: Eligibility
+    by_call: bool = True  # commissioned through a published call with offers
+    max_value_grosze: int | None = None  # per task / contract, gross unless noted
+    min_value_grosze: int | None = None
+    max_duration_days: int | None = None
+    min_publication_days: int | None = None  # from publication to the deadline for offers
+    max_value_per_provider_year_grosze: int | None = None
+    social_services_only: bool = False  # Annex XIV services (all catalogue service types are)
+    min_excluded_share: float | None = None
+    repeat_award_lookback_years: int | None = None  # art. 361 ust. 3: no repeat award for the same service
+    reaches_pes: bool = False  # recommended to reach social-economy entities
+    notes: str = ""
+    verify: tuple[str, ...] = ()  # figures the brief marks "(verify)"
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    version: str
+    valid_from: date
+    valid_to: date | None
+    modes: dict[Mode, ModeRules] = field(default_factory=dict)
+    national_threshold_grosze: int = 13_000_000  # 130,000 PLN net (art. 2 ust. 1 pkt 1 Pzp)
+    eu_social_threshold_eur: int = 750_000
+    eu_social_threshold_grosze: int = 347_782_500
+    min_days_after_amendment: int = 7  # an amendment this close to the deadline moves it (verify)
+
+    def get(self, mode: Mode) -> ModeRules:
+        return self.modes[mode]
+
+
+def _modes() -> dict[Mode, ModeRules]:
+    rules = [
+        ModeRules(
+            Mode.OPEN_COMPETITION,
+            "otwarty konkurs ofert",
+            "open competition of offers",
+            "ustawa o działalności pożytku publicznego i o wolontariacie (UDPP), art. 11-19",
+            Eligibility.NGO,
+            min_publication_days=21,
+            max_duration_days=5 * 365,
+            reaches_pes=True,
+            notes="Powierzenie (full funding) or wspieranie (co-funding); a committee with NGO nominees; any "
+            "number of winners.",
+            verify=("max_duration_days",),
+        ),
+        ModeRules(
+            Mode.SMALL_GRANT,
+            "mały grant (tryb pozakonkursowy)",
+            "small grant (non-competitive)",
+            "UDPP art. 19a",
+            Eligibility.NGO,
+            max_value_grosze=1_000_000,
+            max_duration_days=90,
+            min_publication_days=7,
+            max_value_per_provider_year_grosze=2_000_000,
+            reaches_pes=True,
+            notes="The offer is published for 7 days for comments before the contract.",
+        ),
+        ModeRules(
+            Mode.LOCAL_INITIATIVE,
+            "inicjatywa lokalna",
+            "local initiative",
+            "UDPP art. 19b-19h",
+            Eligibility.RESIDENTS,
+            by_call=False,
+            notes="Started by residents (with an NGO) under criteria set by the council; not a call.",
+        ),
+        ModeRules(
+            Mode.BELOW_THRESHOLD,
+            "zamówienie poniżej 130 000 zł",
+            "procurement below the national threshold",
+            "ustawa Prawo zamówień publicznych (Pzp), art. 2 ust. 1 pkt 1 (poza ustawą)",
+            Eligibility.ANYONE,
+            max_value_grosze=13_000_000 - 1,
+            min_publication_days=7,
+            notes="The municipality's own rules; social clauses and a preference for social enterprises are "
+            "recommended.",
+            verify=("min_publication_days",),
+        ),
+        ModeRules(
+            Mode.LIGHT_REGIME,
+            "usługi społeczne – procedura uproszczona",
+            "social services light regime",
+            "Pzp art. 359-362 (usługi społeczne i inne szczególne usługi, załącznik XIV dyrektywy 2014/24/UE)",
+            Eligibility.ANYONE,
+            min_value_grosze=13_000_000,
+            min_publication_days=14,
+            social_services_only=True,
+            verify=("min_publication_days",),
+        ),
+        ModeRules(
+            Mode.RESERVED_94,
+            "zamówienie zastrzeżone (art. 94 Pzp)",
+            "reserved contract (art. 94 Pzp)",
+            "Pzp art. 94",
+            Eligibility.RESERVED_94,
+            min_publication_days=14,
+            min_excluded_share=0.30,
+            reaches_pes=True,
+            notes="The reservation is stated in the notice.",
+            verify=("min_excluded_share", "min_publication_days"),
+        ),
+        ModeRules(
+            Mode.RESERVED_361,
+            "zamówienie zastrzeżone na usługi społeczne (art. 361 Pzp)",
+            "reserved social-services contract (art. 361 Pzp)",
+            "Pzp art. 361",
+            Eligibility.RESERVED_361,
+            max_duration_days=3 * 365,
+            min_publication_days=14,
+            social_services_only=True,
+            repeat_award_lookback_years=3,
+            reaches_pes=True,
+            notes="Only for a contractor with a public-service mission, reinvested profits and participatory "
+            "ownership or management; not for one that won such a reserved contract for the same service from "
+            "the same buyer in the last 3 years.",
+            verify=("min_publication_days",),
+        ),
+        ModeRules(
+            Mode.IN_HOUSE,
+            "powierzenie spółdzielni socjalnej gminy",
+            "in-house (municipal social cooperative)",
+            "ustawa o gospodarce komunalnej; ustawa o spółdzielniach socjalnych",
+            Eligibility.MUNICIPAL_COOPERATIVE,
+            by_call=False,
+            reaches_pes=True,
+            notes="No competition: a social cooperative the municipality founded.",
+        ),
+        ModeRules(
+            Mode.INTER_MUNICIPAL,
+            "porozumienie międzygminne",
+            "inter-municipal agreement",
+            "ustawa o samorządzie gminnym, art. 74; ustawa o CUS (wspólne CUS)",
+            Eligibility.LOCAL_GOVERNMENT,
+            by_call=False,
+            notes="An agreement with another gmina or a powiat; not a call.",
+        ),
+    ]
+    return {r.mode: r for r in rules}
+
+
+_BASE = RuleSet(version="2024-01", valid_from=date(2024, 1, 1), valid_to=date(2025, 12, 31), modes=_modes())
+
+RULE_SETS: tuple[RuleSet, ...] = (
+    _BASE,
+    # The EU thresholds are re-set for 2026-2027; the PLN value of 750,000 EUR is published by notice of the
+    # President of UZP. Until that figure is verified here, the 2024-2025 value stands and is flagged.
+    replace(_BASE, version="2026-01", valid_from=date(2026, 1, 1), valid_to=None),
+)
+
+VERIFY_FLAGS = {"2026-01": ("eu_social_threshold_grosze",)}
+
+
+def rules_in_force(on: date) -> RuleSet:
+    for rule_set in RULE_SETS:
+        if rule_set.valid_from <= on and (rule_set.valid_to is None or on <= rule_set.valid_to):
+            return rule_set
+    raise LookupError(f"no commissioning rules in force on {on.isoformat()}")
+
+
+def rules_version(version: str) -> RuleSet:
+    for rule_set in RULE_SETS:
+        if rule_set.version == version:
+            return rule_set
+    raise LookupError(f"unknown rules version {version}")
+
+
+# Legal forms the catalogue knows (a call may restrict offers to some of them).
+LEGAL_FORMS = frozenset(
+    {
+        "foundation",
+        "association",
+        "ordinary-association",
+        "social-cooperative",
+        "workers-cooperative",
+        "disabled-cooperative",
+        "cis",
+        "kis",
+        "zaz",
+        "wtz",
+        "nonprofit-company",
+        "church-legal-person",
+        "company",
+        "sole-trader",
+        "public-unit",
+    }
+)

@@ -1,0 +1,116 @@
+"""The rules table and the advisor, as plain functions: verdicts, reasons and the figures compared."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from services.commissioning.rules.advisor import (
+    NeedFacts,
+    ProviderFacts,
+    Requirements,
+    advise,
+    call_violations,
+    provider_violations,
+)
+from services.commissioning.rules.modes import Mode, rules_in_force, rules_version
+
+RULES = rules_in_force(date(2026, 3, 2))
+
+
+def verdicts(value_pln: int, days: int, local_pes: int | None = 3) -> dict[str, dict]:
+    advice = advise(RULES, NeedFacts(value_grosze=value_pln * 100, duration_days=days, local_pes_offerings=local_pes))
+    return {a["mode"]: a for a in advice}
+
+
+def test_small_need_recommends_small_grant_and_forbids_the_light_regime():
+    v = verdicts(8_000, 60)
+    assert v["small-grant"]["verdict"] == "recommended"
+    assert v["open-competition"]["verdict"] == "recommended"
+    assert v["below-threshold"]["verdict"] == "allowed"
+    light = v["light-regime"]
+    assert light["verdict"] == "forbidden"
+    assert light["reasons"][0]["compared"] == {"value_grosze": 800_000, "limit_grosze": 13_000_000}
+    assert v["in-house"]["verdict"] == "not-a-call"
+
+
+def test_small_grant_is_forbidden_over_10000_pln_or_90_days_with_the_figures():
+    over_value = verdicts(10_001, 60)["small-grant"]
+    assert over_value["verdict"] == "forbidden"
+    assert over_value["reasons"][0]["rule"] == "small-grant-max-value"
+    assert "UDPP art. 19a" in over_value["reasons"][0]["legal_basis"]
+    assert over_value["reasons"][0]["compared"] == {"value_grosze": 1_000_100, "limit_grosze": 1_000_000}
+    too_long = verdicts(5_000, 91)["small-grant"]
+    assert too_long["reasons"][0]["compared"] == {"duration_days": 91, "limit_days": 90}
+    assert verdicts(10_000, 90)["small-grant"]["verdict"] == "recommended"
+
+
+def test_large_long_need():
+    v = verdicts(600_000, 2 * 365)
+    assert v["below-threshold"]["verdict"] == "forbidden"
+    assert v["light-regime"]["verdict"] == "allowed"
+    assert v["reserved-361"]["verdict"] == "recommended"
+    four_years = verdicts(600_000, 4 * 365)["reserved-361"]
+    assert four_years["verdict"] == "forbidden"
+    assert four_years["reasons"][0]["compared"] == {"duration_days": 1460, "limit_days": 1095}
+
+
+def test_reserved_modes_are_only_allowed_when_no_local_pes():
+    v = verdicts(200_000, 300, local_pes=0)
+    assert v["reserved-94"]["verdict"] == "allowed"
+    assert any(r["rule"] == "reserved-94-no-local-pes" for r in v["reserved-94"]["reasons"])
+
+
+def test_open_competition_needs_21_days_between_publication_and_deadline():
+    published = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    short = call_violations(
+        RULES,
+        Mode.OPEN_COMPETITION,
+        value_grosze=1,
+        duration_days=30,
+        published_at=published,
+        deadline=published + timedelta(days=20, hours=23),
+    )
+    assert [r.rule for r in short] == ["open-competition-min-publication"]
+    assert short[0].compared["limit_days"] == 21
+    assert (
+        call_violations(
+            RULES,
+            Mode.OPEN_COMPETITION,
+            value_grosze=1,
+            duration_days=30,
+            published_at=published,
+            deadline=published + timedelta(days=21),
+        )
+        == []
+    )
+    assert [r.rule for r in call_violations(RULES, Mode.IN_HOUSE, value_grosze=1, duration_days=1)] == [
+        "in-house-not-a-call"
+    ]
+
+
+def test_provider_eligibility_per_mode():
+    coop = ProviderFacts("p", "social-cooperative", is_pes=True, social_enterprise=True, excluded_share=0.4)
+    company = ProviderFacts("c", "company", is_pes=False, social_enterprise=False, excluded_share=0.0)
+    none = Requirements()
+    assert provider_violations(RULES, Mode.OPEN_COMPETITION, coop, none) == []
+    assert [r.rule for r in provider_violations(RULES, Mode.OPEN_COMPETITION, company, none)] == ["eligibility-ngo"]
+    low_share = ProviderFacts("z", "social-cooperative", is_pes=True, social_enterprise=False, excluded_share=0.2)
+    reasons = provider_violations(RULES, Mode.RESERVED_94, low_share, none)
+    assert [r.rule for r in reasons] == ["eligibility-reserved-94-share"]
+    assert reasons[0].compared == {"share": 0.2, "limit": 0.3}
+    assert [r.rule for r in provider_violations(RULES, Mode.RESERVED_361, coop, none, repeat_awards=1)] == [
+        "eligibility-reserved-361-repeat"
+    ]
+    assert [r.rule for r in provider_violations(RULES, Mode.BELOW_THRESHOLD, company, Requirements(pes_only=True))] == [
+        "requirement-pes"
+    ]
+
+
+def test_rules_are_versioned_by_date():
+    assert rules_in_force(date(2025, 6, 1)).version == "2024-01"
+    assert rules_in_force(date(2026, 6, 1)).version == "2026-01"
+    assert rules_version("2024-01").get(Mode.SMALL_GRANT).max_value_grosze == 1_000_000
+    with pytest.raises(LookupError):
+        rules_in_force(date(2023, 12, 31))
