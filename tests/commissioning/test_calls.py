@@ -1,0 +1,112 @@
+"""Calls: drafts, the mode's rules on create and publish, public reads, history, questions, amendments."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.catalogue.test_providers import problem
+from tests.commissioning.conftest import KIELCE, STARACHOWICE, START, provider
+from tests.commissioning.factories import CRITERIA, call_body, draft, municipality, need, open_call
+
+
+async def test_draft_from_need_is_private_and_gets_a_stable_ocid(api, client):
+    await municipality(api)
+    made = await draft(api, await need(api, client))
+    assert made["status"] == "draft" and made["ocid"] == f"ocds-cus000-{made['id']}"
+    assert made["value_grosze"] == 50_000_000 and made["lots"][0]["unit"] == "hour"
+    assert made["rules_version"] == "2026-01" and made["period_start"] == "2026-06-01"
+    problem(await api.get(f"/v1/calls/{made['id']}"), 404)
+    problem(await api.get(f"/v1/calls/{made['id']}", headers=KIELCE), 404)
+    assert (await api.get(f"/v1/calls/{made['id']}", headers=STARACHOWICE)).status_code == 200
+    assert (await api.get("/v1/calls")).json()["total"] == 0
+
+
+async def test_criteria_and_modes_are_checked_on_create(api, client):
+    await municipality(api)
+    need_ = await need(api, client, value_pln=50_000, days=60)
+    bad_weights = call_body(need_["id"], criteria=[{**CRITERIA[0], "weight": 50}, CRITERIA[1]])
+    body = problem(await api.post("/v1/calls", json=bad_weights, headers=STARACHOWICE), 422)
+    assert body["errors"][0]["field"] == "criteria" and "sum to 100, not 90" in body["errors"][0]["reason"]
+    small_grant = call_body(need_["id"], mode="small-grant", value_pln=50_000)
+    body = problem(await api.post("/v1/calls", json=small_grant, headers=STARACHOWICE), 422)
+    assert body["type"] == "urn:cus:problem:rule-violation"
+    assert body["violations"][0]["rule"] == "small-grant-max-value"
+    assert body["violations"][0]["compared"] == {"value_grosze": 5_000_000, "limit_grosze": 1_000_000}
+    in_house = call_body(need_["id"], mode="in-house")
+    assert (
+        problem(await api.post("/v1/calls", json=in_house, headers=STARACHOWICE), 422)["violations"][0]["rule"]
+        == "in-house-not-a-call"
+    )
+    other = call_body(need_["id"])
+    problem(await api.post("/v1/calls", json=other, headers=KIELCE), 404)
+    unknown_form = call_body(need_["id"], eligibility={"legal_forms": ["llc"]})
+    problem(await api.post("/v1/calls", json=unknown_form, headers=STARACHOWICE), 422)
+    naive = call_body(need_["id"], deadline="2026-04-01T12:00:00")
+    assert (
+        problem(await api.post("/v1/calls", json=naive, headers=STARACHOWICE), 422)["errors"][0]["field"] == "deadline"
+    )
+
+
+async def test_publishing_checks_the_publication_period(api, client):
+    await municipality(api)
+    need_ = await need(api, client)
+    short = await draft(api, need_, deadline_days=20)
+    body = problem(await api.post(f"/v1/calls/{short['id']}/publication", headers=STARACHOWICE), 422)
+    assert body["violations"][0]["rule"] == "open-competition-min-publication"
+    assert body["violations"][0]["compared"]["limit_days"] == 21
+    assert (await api.get(f"/v1/calls/{short['id']}", headers=STARACHOWICE)).json()["status"] == "draft"
+    problem(await api.post(f"/v1/calls/{short['id']}/publication", headers=KIELCE), 404)
+    fixed = await api.patch(
+        f"/v1/calls/{short['id']}",
+        json={"deadline": (START + timedelta(days=22)).isoformat()},
+        headers={**STARACHOWICE, "If-Match": '"1"'},
+    )
+    assert fixed.status_code == 200, fixed.text
+    published = await api.post(f"/v1/calls/{short['id']}/publication", headers=STARACHOWICE)
+    assert published.json()["status"] == "open" and published.json()["published_at"]
+    public = await api.get(f"/v1/calls/{short['id']}")
+    assert public.status_code == 200 and public.json()["need_id"] is None
+    problem(await api.post(f"/v1/calls/{short['id']}/publication", headers=STARACHOWICE), 409)
+    problem(
+        await api.patch(
+            f"/v1/calls/{short['id']}",
+            json={"title": "Nowy tytuł"},
+            headers={**STARACHOWICE, "If-Match": published.headers["etag"]},
+        ),
+        409,
+    )
+    assert [c["id"] for c in (await api.get("/v1/calls", params={"status": "open"})).json()["items"]] == [short["id"]]
+
+
+async def test_questions_answers_and_who_sees_them(api, client):
+    await municipality(api)
+    call = await open_call(api, await need(api, client))
+    url = f"/v1/calls/{call['id']}/questions"
+    asker = provider("6b5f8a5e-0000-4000-8000-000000000001")
+    other = provider("6b5f8a5e-0000-4000-8000-000000000002")
+    problem(await api.post(url, json={"question": "Czy można składać oferty wspólne?"}, headers=STARACHOWICE), 403)
+    asked = await api.post(url, json={"question": "Czy można składać oferty wspólne?"}, headers=asker)
+    assert asked.status_code == 201
+    assert (await api.get(url)).json() == []
+    assert len((await api.get(url, headers=asker)).json()) == 1
+    assert (await api.get(url, headers=other)).json() == []
+    answer_url = f"{url}/{asked.json()['id']}/answer"
+    problem(await api.put(answer_url, json={"answer": "Tak."}, headers=KIELCE), 403)
+    answered = await api.put(answer_url, json={"answer": "Tak, art. 14 ust. 2 UDPP."}, headers=STARACHOWICE)
+    assert answered.json()["answer"] == "Tak, art. 14 ust. 2 UDPP."
+    public = (await api.get(url)).json()
+    assert public[0]["answer"] == "Tak, art. 14 ust. 2 UDPP." and "asked_by_provider" not in public[0]
+    history = [h["kind"] for h in (await api.get(f"/v1/calls/{call['id']}/history")).json()]
+    assert history == ["created", "published", "answered"]
+
+
+async def test_cancellation_with_a_reason(api, client):
+    await municipality(api)
+    call = await open_call(api, await need(api, client))
+    url = f"/v1/calls/{call['id']}/cancellation"
+    problem(await api.post(url, json={"reason": "x"}, headers=STARACHOWICE), 422)
+    problem(await api.post(url, json={"reason": "Brak środków"}, headers=KIELCE), 403)
+    cancelled = await api.post(url, json={"reason": "Brak środków w budżecie"}, headers=STARACHOWICE)
+    assert cancelled.json()["status"] == "cancelled"
+    assert cancelled.json()["cancelled_reason"] == "Brak środków w budżecie"
+    problem(await api.post(url, json={"reason": "Brak środków"}, headers=STARACHOWICE), 409)

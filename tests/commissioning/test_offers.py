@@ -1,0 +1,264 @@
+"""Sealed offers: who may submit, receipts, the deadline by the server's clock, sealing, amendments, retries."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from services.commissioning.calls.events import run_due_events
+from services.commissioning.calls.models import Award, Call
+from services.commissioning.catalogue_client import CatalogueClient
+from services.commissioning.offers.models import Offer
+from tests.catalogue.conftest import REGIONAL_26
+from tests.catalogue.factories import register_provider, verified_provider
+from tests.catalogue.test_providers import problem
+from tests.commissioning.conftest import KIELCE, STARACHOWICE, provider
+from tests.commissioning.factories import ANSWERS, municipality, need, open_call, setup_open_call
+
+
+def offer_body(call: dict, **overrides) -> dict:
+    return {
+        "lot_id": call["lots"][0]["id"],
+        "price_grosze": 48_000_000,
+        "quantity": 12_000,
+        "answers": ANSWERS,
+        **overrides,
+    }
+
+
+async def submit(api, call, provider_id, **overrides):
+    return await api.post(
+        f"/v1/calls/{call['id']}/offers", json=offer_body(call, **overrides), headers=provider(provider_id)
+    )
+
+
+async def test_verified_eligible_provider_gets_a_receipt(api, client, clock):
+    call = await setup_open_call(api, client)
+    coop = await verified_provider(client)
+    response = await submit(api, call, coop["id"])
+    assert response.status_code == 201, response.text
+    offer = response.json()
+    assert offer["status"] == "submitted" and offer["provider_name"] == coop["name"]
+    receipt = offer["receipt"]
+    assert receipt["submitted_at"] == clock.now().isoformat().replace("+00:00", "Z")
+    assert len(receipt["content_hash"]) == 64
+    again = await submit(api, call, coop["id"])
+    assert problem(again, 409)["offer_id"] == offer["id"]
+    mine = (await api.get("/v1/offers", headers=provider(coop["id"]))).json()
+    assert [o["id"] for o in mine] == [offer["id"]]
+
+
+async def test_who_may_not_submit(api, client):
+    call = await setup_open_call(api, client, eligibility={"min_excluded_share": 0.3})
+    pending = await register_provider(client)
+    body = problem(await submit(api, call, pending["id"]), 403)
+    assert body["type"] == "urn:cus:problem:provider-not-verified"
+    company = await verified_provider(client, legal_form="company", social_economy={"is_pes": False, "employees": 9})
+    body = problem(await submit(api, call, company["id"]), 422)
+    assert body["type"] == "urn:cus:problem:rule-violation"
+    assert {v["rule"] for v in body["violations"]} == {"eligibility-ngo", "requirement-excluded-share"}
+    low_share = await verified_provider(
+        client, social_economy={"is_pes": True, "employees": 10, "excluded_employees": 1}
+    )
+    assert problem(await submit(api, call, low_share["id"]), 422)["violations"][0]["rule"] == (
+        "requirement-excluded-share"
+    )
+    problem(await api.post(f"/v1/calls/{call['id']}/offers", json=offer_body(call), headers=STARACHOWICE), 403)
+    problem(await api.post(f"/v1/calls/{call['id']}/offers", json=offer_body(call)), 401)
+    coop = await verified_provider(client)
+    missing = problem(await submit(api, call, coop["id"], answers={"quality": "tak"}), 422)
+    assert missing["errors"][0]["field"] == "answers" and "social" in missing["errors"][0]["reason"]
+    problem(await submit(api, call, coop["id"], lot_id=str(uuid.uuid4())), 422)
+    problem(await submit(api, call, coop["id"], price_grosze=-5), 422)
+    suspended = await verified_provider(client)
+    await client.post(
+        f"/v1/providers/{suspended['id']}/status-changes",
+        json={"action": "suspend", "reason": "kontrola"},
+        headers=REGIONAL_26,
+    )
+    problem(await submit(api, call, suspended["id"]), 403)
+
+
+async def test_offers_are_sealed_until_the_deadline(api, client, clock, cdb):
+    call = await setup_open_call(api, client)
+    before = (await api.get(f"/v1/calls/{call['id']}")).json()
+    history_before = (await api.get(f"/v1/calls/{call['id']}/history")).json()
+    a, b = await verified_provider(client), await verified_provider(client)
+    offer_a = (await submit(api, call, a["id"])).json()
+    offer_b = (await submit(api, call, b["id"], price_grosze=45_000_000)).json()
+    offers_url = f"/v1/calls/{call['id']}/offers"
+    sealed = problem(await api.get(offers_url, headers=STARACHOWICE), 403)
+    assert "sealed" in sealed["detail"] and "2" not in sealed["detail"].split("(")[0]
+    problem(await api.get(f"/v1/offers/{offer_a['id']}", headers=STARACHOWICE), 404)
+    problem(await api.get(f"/v1/offers/{offer_a['id']}", headers=provider(b["id"])), 404)
+    problem(await api.get(offers_url, headers=KIELCE), 403)
+    assert [o["id"] for o in (await api.get(offers_url, headers=provider(a["id"]))).json()] == [offer_a["id"]]
+    after = (await api.get(f"/v1/calls/{call['id']}")).json()
+    assert after["updated_at"] == before["updated_at"] and after["version"] == before["version"]
+    assert (await api.get(f"/v1/calls/{call['id']}/history")).json() == history_before
+
+    clock.set(datetime.fromisoformat(call["deadline"]))
+    # the worker has not run yet: reads already say evaluation, and the offers are open to the municipality
+    assert (await api.get(f"/v1/calls/{call['id']}")).json()["status"] == "evaluation"
+    opened = (await api.get(offers_url, headers=STARACHOWICE)).json()
+    assert {o["id"] for o in opened} == {offer_a["id"], offer_b["id"]}
+    assert (await api.get(f"/v1/offers/{offer_b['id']}", headers=STARACHOWICE)).json()["price_grosze"] == 45_000_000
+    problem(await api.get(offers_url, headers=KIELCE), 403)
+    problem(await api.get(f"/v1/offers/{offer_a['id']}", headers=KIELCE), 404)
+
+    app_sessions = api._transport.app.state.sessionmaker  # the test transaction's sessions
+    assert await run_due_events(app_sessions, clock) == 1
+    assert await run_due_events(app_sessions, clock) == 0
+    stored = await cdb.scalar(select(Call).where(Call.id == uuid.UUID(call["id"])))
+    await cdb.refresh(stored)
+    assert stored.status == "evaluation" and stored.next_event_at is None
+    history = (await api.get(f"/v1/calls/{call['id']}/history")).json()
+    assert history[-1]["kind"] == "offers-opened" and history[-1]["detail"]["offers"] == 2
+
+
+async def test_the_deadline_is_enforced_by_the_clock_on_every_write(api, client, clock):
+    call = await setup_open_call(api, client)
+    coop = await verified_provider(client)
+    offer = (await submit(api, call, coop["id"])).json()
+    clock.set(datetime.fromisoformat(call["deadline"]) - timedelta(microseconds=1))
+    revised = await api.put(
+        f"/v1/offers/{offer['id']}",
+        json={"price_grosze": 47_000_000, "quantity": 12_000, "answers": ANSWERS},
+        headers={**provider(coop["id"]), "If-Match": '"1"'},
+    )
+    assert revised.status_code == 200 and revised.json()["receipt"]["content_hash"] != offer["receipt"]["content_hash"]
+    clock.set(datetime.fromisoformat(call["deadline"]))  # the call is still "open" in the database
+    late = await verified_provider(client)
+    assert problem(await submit(api, call, late["id"]), 409)["type"] == "urn:cus:problem:deadline-passed"
+    problem(
+        await api.put(
+            f"/v1/offers/{offer['id']}",
+            json={"price_grosze": 1, "quantity": 1, "answers": ANSWERS},
+            headers={**provider(coop["id"]), "If-Match": '"2"'},
+        ),
+        409,
+    )
+    problem(await api.delete(f"/v1/offers/{offer['id']}", headers={**provider(coop["id"]), "If-Match": '"2"'}), 409)
+    problem(
+        await api.post(
+            f"/v1/calls/{call['id']}/questions", json={"question": "Czy jeszcze można?"}, headers=provider(coop["id"])
+        ),
+        409,
+    )
+    kept = (await api.get(f"/v1/offers/{offer['id']}", headers=STARACHOWICE)).json()
+    assert kept["price_grosze"] == 47_000_000
+
+
+async def test_withdraw_and_resubmit_before_the_deadline(api, client):
+    call = await setup_open_call(api, client)
+    coop = await verified_provider(client)
+    own = provider(coop["id"])
+    offer = (await submit(api, call, coop["id"])).json()
+    problem(await api.delete(f"/v1/offers/{offer['id']}", headers=own), 428)
+    withdrawn = await api.delete(f"/v1/offers/{offer['id']}", headers={**own, "If-Match": '"1"'})
+    assert withdrawn.json()["status"] == "withdrawn"
+    again = await submit(api, call, coop["id"], price_grosze=40_000_000)
+    assert again.status_code == 201 and again.json()["id"] == offer["id"] and again.json()["status"] == "submitted"
+
+
+async def test_amendment_invalidates_offers_and_moves_a_close_deadline(api, client, clock):
+    call = await setup_open_call(api, client, deadline_days=25)
+    coop = await verified_provider(client)
+    offer = (await submit(api, call, coop["id"])).json()
+    clock.advance(days=22)  # three days before the deadline
+    body = {
+        "description": "Zmiana wag kryteriów",
+        "criteria": [
+            {"code": "price", "name": "cena", "kind": "price", "weight": 60},
+            {"code": "quality", "name": "jakość", "kind": "quality", "weight": 20},
+            {"code": "social", "name": "klauzula społeczna", "kind": "social", "weight": 20},
+        ],
+    }
+    problem(await api.post(f"/v1/calls/{call['id']}/amendments", json=body, headers=KIELCE), 403)
+    amended = await api.post(f"/v1/calls/{call['id']}/amendments", json=body, headers=STARACHOWICE)
+    assert amended.status_code == 201, amended.text
+    amendment = amended.json()
+    assert amendment["offers_to_confirm"] == 1
+    assert datetime.fromisoformat(amendment["deadline_after"]) == clock.now() + timedelta(days=7)
+    read = (await api.get(f"/v1/calls/{call['id']}")).json()
+    assert read["criteria"][0]["weight"] == 60 and read["deadline"] == amendment["deadline_after"]
+    mine = (await api.get(f"/v1/offers/{offer['id']}", headers=provider(coop["id"]))).json()
+    assert mine["status"] == "needs-confirmation"
+    confirmed = await api.post(f"/v1/offers/{offer['id']}/confirmation", headers=provider(coop["id"]))
+    assert confirmed.json()["status"] == "submitted"
+    problem(
+        await api.post(
+            f"/v1/calls/{call['id']}/amendments",
+            json={"description": "Wcześniej", "deadline": call["deadline"]},
+            headers=STARACHOWICE,
+        ),
+        422,
+    )
+
+
+async def test_idempotent_retry_returns_the_first_receipt(api, client):
+    call = await setup_open_call(api, client)
+    coop = await verified_provider(client)
+    headers = {**provider(coop["id"]), "Idempotency-Key": "offer-7f1c2a90-retry"}
+    first = await api.post(f"/v1/calls/{call['id']}/offers", json=offer_body(call), headers=headers)
+    second = await api.post(f"/v1/calls/{call['id']}/offers", json=offer_body(call), headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json() and second.headers["idempotent-replayed"] == "true"
+    assert second.headers["location"] == first.headers["location"]
+    other = await api.post(f"/v1/calls/{call['id']}/offers", json=offer_body(call, price_grosze=1), headers=headers)
+    assert problem(other, 422)["type"] == "urn:cus:problem:idempotency-key-reused"
+
+
+async def test_catalogue_down_is_a_retryable_503_and_nothing_is_written(api, client, cdb, commissioning_app):
+    call = await setup_open_call(api, client)
+    coop = await verified_provider(client)
+    working = commissioning_app.state.catalogue
+    commissioning_app.state.catalogue = CatalogueClient("http://127.0.0.1:9", timeout=1)  # nothing listens there
+    headers = {**provider(coop["id"]), "Idempotency-Key": "offer-catalogue-down-1"}
+    try:
+        down = await api.post(f"/v1/calls/{call['id']}/offers", json=offer_body(call), headers=headers)
+    finally:
+        await commissioning_app.state.catalogue.close()
+        commissioning_app.state.catalogue = working
+    body = problem(down, 503)
+    assert body["type"] == "urn:cus:problem:catalogue-unavailable" and down.headers["retry-after"] == "5"
+    assert (await cdb.scalars(select(Offer).where(Offer.call_id == uuid.UUID(call["id"])))).all() == []
+    retried = await api.post(f"/v1/calls/{call['id']}/offers", json=offer_body(call), headers=headers)
+    assert retried.status_code == 201
+
+
+async def test_art_361_refuses_a_repeat_winner(api, client, cdb, clock):
+    await municipality(api)
+    need_ = await need(api, client, value_pln=400_000, days=365)
+    call = await open_call(api, need_, mode="reserved-361", deadline_days=20)
+    coop = await verified_provider(client)
+    cdb.add(
+        Award(
+            call_id=uuid.UUID(call["id"]),
+            lot_id=uuid.UUID(call["lots"][0]["id"]),
+            provider_id=uuid.UUID(coop["id"]),
+            municipality_terc="2611011",
+            mode="reserved-361",
+            service_type_id=uuid.UUID(need_["service_type_id"]),
+            value_grosze=1,
+            awarded_at=clock.now() - timedelta(days=700),
+        )
+    )
+    await cdb.flush()
+    body = problem(await submit(api, call, coop["id"]), 422)
+    assert body["violations"][0]["rule"] == "eligibility-reserved-361-repeat"
+    newcomer = await verified_provider(client)
+    assert (await submit(api, call, newcomer["id"])).status_code == 201
+
+
+def test_content_hash_is_canonical():
+    from services.commissioning.offers.schemas import OfferContent
+    from services.commissioning.offers.service import content_hash
+
+    ids = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    a = OfferContent(price_grosze=1, quantity=2, answers={"a": "x", "b": 1})
+    b = OfferContent(price_grosze=1, quantity=2, answers={"b": 1, "a": "x"})
+    assert content_hash(*ids, a) == content_hash(*ids, b)
+    assert content_hash(*ids, a) != content_hash(*ids, OfferContent(price_grosze=2, quantity=2, answers=a.answers))
