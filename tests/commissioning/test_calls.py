@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tests.catalogue.test_providers import problem
 from tests.commissioning.conftest import KIELCE, STARACHOWICE, START, provider
@@ -110,3 +110,30 @@ async def test_cancellation_with_a_reason(api, client):
     assert cancelled.json()["status"] == "cancelled"
     assert cancelled.json()["cancelled_reason"] == "Brak środków w budżecie"
     problem(await api.post(url, json={"reason": "Brak środków"}, headers=STARACHOWICE), 409)
+
+
+async def test_demo_data_loads_once_and_matches_the_catalogue_demo(api, client, cdb, db, clock):
+    from services.catalogue import demo as catalogue_demo
+    from services.commissioning import demo
+
+    await catalogue_demo.load_into(db)
+    first = await demo.load_into(cdb, clock.now())
+    assert first == {"municipalities": 2, "calls": 4, "offers": 3}
+    assert await demo.load_into(cdb, clock.now()) == {"municipalities": 0, "calls": 0, "offers": 0}
+    for index, name in demo.PROVIDERS.items():
+        found = (await client.get(f"/v1/providers/{demo.provider_id(index)}")).json()
+        assert found["name"] == name and found["status"] == "verified"
+    for code, (name, unit) in demo.TYPES.items():
+        found = (await client.get(f"/v1/service-types/{demo.type_id(code)}")).json()
+        assert (found["code"], found["name_pl"], found["unit"]) == (code, name, unit)
+    public = (await api.get("/v1/calls", params={"status": "open"})).json()
+    assert public["total"] == 2
+    drafts = (await api.get("/v1/calls", params={"status": "draft"}, headers=STARACHOWICE)).json()
+    assert [c["mode"] for c in drafts["items"]] == ["small-grant"]
+    assert (await api.get("/v1/calls", params={"status": "draft"})).json()["total"] == 0
+    care = next(c for c in public["items"] if c["municipality_terc"] == "2611011")
+    problem(await api.get(f"/v1/calls/{care['id']}/offers", headers=STARACHOWICE), 403)
+    clock.set(datetime.fromisoformat(care["deadline"]))
+    assert len((await api.get(f"/v1/calls/{care['id']}/offers", headers=STARACHOWICE)).json()) == 2
+    evaluating = (await api.get("/v1/calls", params={"status": "evaluation"})).json()
+    assert evaluating["total"] == 2  # by the clock, before any worker ran

@@ -1,0 +1,381 @@
+"""Demo data (idempotent): Starachowice and Kielce with a programme, needs, and calls in draft and open for offers,
+with offers from the catalogue's demo providers.
+
+The catalogue's demo providers and seeded service types have stable uuid5 ids; they are referenced here by those
+ids (the services share no code). A test checks they match the catalogue's demo data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+from services.commissioning.calls.models import Call, CallEvent, CallHistory, CallStatus, Lot
+from services.commissioning.calls.service import ocid_for
+from services.commissioning.municipalities.models import Municipality
+from services.commissioning.offers.models import Offer, OfferStatus
+from services.commissioning.offers.schemas import OfferContent
+from services.commissioning.offers.service import content_hash
+from services.commissioning.planning.models import Need, Programme, ProgrammeLine
+from services.commissioning.rules.modes import rules_in_force
+from services.commissioning.settings import get_settings
+
+NAMESPACE = uuid.UUID("6f1a3c1e-8a45-4b8e-9a55-0c5c8a1c0004")
+CATALOGUE_TYPES = uuid.UUID("6f1a3c1e-8a45-4b8e-9a55-0c5c8a1c0001")  # catalogue migration 0002
+CATALOGUE_DEMO = uuid.UUID("6f1a3c1e-8a45-4b8e-9a55-0c5c8a1c0002")  # catalogue demo.py
+
+# (code, Polish name, unit) of the catalogue service types used here
+TYPES = {
+    "care-services": ("usługi opiekuńcze", "hour"),
+    "personal-assistance": ("asystencja osobista", "hour"),
+    "senior-activity-club": ("klub seniora", "day"),
+    "family-assistant": ("asystent rodziny", "hour"),
+    "respite-care": ("opieka wytchnieniowa", "hour"),
+}
+# catalogue demo providers (index in its list, name) that answer the demo calls
+PROVIDERS = {
+    0: "Spółdzielnia Socjalna „Pomocna Dłoń”",
+    7: "Spółdzielnia Socjalna „Opiekunki Starachowickie”",
+    10: "Spółdzielnia Socjalna „Kielecka Opieka”",
+    2: "Stowarzyszenie na Rzecz Osób Niepełnosprawnych „Krokus”",
+}
+
+CRITERIA = [
+    {"code": "price", "name": "cena", "kind": "price", "weight": 40},
+    {"code": "quality", "name": "jakość usług", "kind": "quality", "weight": 40},
+    {"code": "social", "name": "zatrudnienie osób zagrożonych wykluczeniem", "kind": "social", "weight": 20},
+]
+
+
+def type_id(code: str) -> uuid.UUID:
+    return uuid.uuid5(CATALOGUE_TYPES, code)
+
+
+def provider_id(index: int) -> uuid.UUID:
+    return uuid.uuid5(CATALOGUE_DEMO, f"provider-{index}")
+
+
+def _id(key: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, key)
+
+
+MUNICIPALITIES = [
+    (
+        "2611011",
+        "Gmina Starachowice",
+        "Centrum Usług Społecznych w Starachowicach",
+        "ul. Radomska 45",
+        "27-200",
+        "Starachowice",
+    ),
+    (
+        "2661011",
+        "Miasto Kielce",
+        "Miejski Ośrodek Pomocy Rodzinie w Kielcach (CUS)",
+        "ul. Studzienna 2",
+        "25-001",
+        "Kielce",
+    ),
+]
+
+
+def _programme(terc: str, city: str) -> tuple[Programme, list[ProgrammeLine]]:
+    programme = Programme(
+        id=_id(f"programme-{terc}"),
+        municipality_terc=terc,
+        title=f"Program usług społecznych – {city} 2026–2027",
+        period_start=date(2026, 1, 1),
+        period_end=date(2027, 12, 31),
+        resolution_number=f"XV/{terc[-3:]}/2025",
+        resolution_date=date(2025, 12, 18),
+        version=1,
+    )
+    lines = [
+        ProgrammeLine(
+            id=_id(f"line-{terc}-{code}"),
+            programme_id=programme.id,
+            service_type_id=type_id(code),
+            service_type_code=code,
+            service_type_name=TYPES[code][0],
+            unit=TYPES[code][1],
+            quantity=quantity,
+            budget_grosze=budget,
+            target_groups=groups,
+            area_terc=terc,
+        )
+        for code, quantity, budget, groups in (
+            ("care-services", 24_000, 100_800_000, ["seniors", "dependent"]),
+            ("personal-assistance", 8_000, 36_000_000, ["disabled"]),
+            ("senior-activity-club", 480, 5_760_000, ["seniors"]),
+        )
+    ]
+    return programme, lines
+
+
+def _need(terc: str, code: str, title: str, quantity: int, value: int, start: date, end: date) -> Need:
+    return Need(
+        id=_id(f"need-{terc}-{code}"),
+        municipality_terc=terc,
+        programme_line_id=_id(f"line-{terc}-{code}")
+        if code in ("care-services", "personal-assistance", "senior-activity-club")
+        else None,
+        title=title,
+        service_type_id=type_id(code),
+        service_type_code=code,
+        service_type_name=TYPES[code][0],
+        unit=TYPES[code][1],
+        quantity=quantity,
+        estimated_value_grosze=value,
+        period_start=start,
+        period_end=end,
+        area_terc=terc,
+        target_groups=[],
+        notes="Diagnoza potrzeb wspólnoty samorządowej 2025; konsultacje z mieszkańcami i organizacjami pozarządowymi.",
+        version=1,
+    )
+
+
+def _call(
+    key: str,
+    need: Need,
+    *,
+    mode: str,
+    title: str,
+    now: datetime,
+    deadline: datetime,
+    published: bool,
+    eligibility: dict[str, Any],
+) -> tuple[Call, Lot]:
+    call_id = _id(f"call-{key}")
+    call = Call(
+        id=call_id,
+        ocid=ocid_for(get_settings().ocid_prefix, call_id),
+        municipality_terc=need.municipality_terc,
+        need_id=need.id,
+        title=title,
+        description=f"{need.service_type_name} – {need.notes}",
+        mode=mode,
+        rules_version=rules_in_force(now.date()).version,
+        status=CallStatus.OPEN.value if published else CallStatus.DRAFT.value,
+        criteria=CRITERIA,
+        eligibility={
+            "legal_forms": [],
+            "pes_only": False,
+            "social_enterprise_only": False,
+            "min_excluded_share": None,
+            **eligibility,
+        },
+        documents=[
+            {
+                "title": "Ogłoszenie",
+                "url": f"https://bip.example.pl/{key}.pdf",
+                "media_type": "application/pdf",
+                "sha256": None,
+            }
+        ],
+        period_start=need.period_start,
+        period_end=need.period_end,
+        deadline=deadline,
+        decision_date=(deadline + timedelta(days=14)).date(),
+        published_at=now if published else None,
+        next_event=CallEvent.OPEN_OFFERS.value if published else None,
+        next_event_at=deadline if published else None,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    lot = Lot(
+        id=_id(f"lot-{key}"),
+        call_id=call_id,
+        number=1,
+        title=need.title,
+        service_type_id=need.service_type_id,
+        service_type_code=need.service_type_code,
+        unit=need.unit,
+        quantity=need.quantity,
+        area_terc=need.area_terc,
+        value_grosze=need.estimated_value_grosze,
+    )
+    return call, lot
+
+
+def _offer(call: Call, lot: Lot, index: int, price: int, now: datetime) -> Offer:
+    content = OfferContent(
+        price_grosze=price,
+        quantity=lot.quantity,
+        answers={"quality": "Opiekunki z kwalifikacjami, koordynator dostępny 7 dni w tygodniu.", "social": 40},
+    )
+    pid = provider_id(index)
+    return Offer(
+        id=_id(f"offer-{call.id}-{index}"),
+        call_id=call.id,
+        lot_id=lot.id,
+        provider_id=pid,
+        provider_name=PROVIDERS[index],
+        status=OfferStatus.SUBMITTED.value,
+        price_grosze=price,
+        quantity=lot.quantity,
+        answers=content.answers,
+        content_hash=content_hash(call.id, lot.id, pid, content),
+        submitted_at=now,
+        created_at=now,
+        version=1,
+    )
+
+
+async def load_into(session: AsyncSession, now: datetime) -> dict[str, int]:
+    if await session.get(Call, _id("call-starachowice-care")) is not None:
+        return {"municipalities": 0, "calls": 0, "offers": 0}
+    added = {"municipalities": 0, "calls": 0, "offers": 0}
+    for terc, name, cus, street, postal, city in MUNICIPALITIES:
+        if not await session.get(Municipality, terc):
+            session.add(
+                Municipality(
+                    terc=terc,
+                    name=name,
+                    cus_name=cus,
+                    street=street,
+                    postal_code=postal,
+                    city=city,
+                    email=f"cus@{city.lower()}.example.pl",
+                    version=1,
+                )
+            )
+            added["municipalities"] += 1
+        await session.flush()
+        programme, lines = _programme(terc, city)
+        session.add(programme)
+        await session.flush()
+        session.add_all(lines)
+    await session.flush()
+    year = date(now.year + 1, 1, 1)
+    needs = {
+        "starachowice-care": _need(
+            "2611011",
+            "care-services",
+            "Usługi opiekuńcze dla seniorów",
+            12_000,
+            50_400_000,
+            year,
+            date(year.year, 12, 31),
+        ),
+        "starachowice-club": _need(
+            "2611011",
+            "senior-activity-club",
+            "Klub seniora na osiedlu Zachód",
+            240,
+            900_000,
+            year,
+            year + timedelta(days=80),
+        ),
+        "kielce-care": _need(
+            "2661011",
+            "care-services",
+            "Usługi opiekuńcze – zamówienie zastrzeżone",
+            20_000,
+            84_000_000,
+            year,
+            date(year.year, 12, 31),
+        ),
+        "kielce-assistance": _need(
+            "2661011",
+            "personal-assistance",
+            "Asystencja osobista 2027",
+            6_000,
+            27_000_000,
+            year,
+            date(year.year, 12, 31),
+        ),
+    }
+    session.add_all(needs.values())
+    await session.flush()
+    deadline = (now + timedelta(days=30)).replace(hour=11, minute=0, second=0, microsecond=0)
+    calls = [
+        (
+            _call(
+                "starachowice-care",
+                needs["starachowice-care"],
+                mode="open-competition",
+                now=now,
+                title="Otwarty konkurs ofert: usługi opiekuńcze dla seniorów",
+                deadline=deadline,
+                published=True,
+                eligibility={"pes_only": True},
+            ),
+            [(0, 49_200_000), (7, 47_900_000)],
+        ),
+        (
+            _call(
+                "starachowice-club",
+                needs["starachowice-club"],
+                mode="small-grant",
+                now=now,
+                title="Mały grant: klub seniora",
+                deadline=now + timedelta(days=10),
+                published=False,
+                eligibility={},
+            ),
+            [],
+        ),
+        (
+            _call(
+                "kielce-care",
+                needs["kielce-care"],
+                mode="reserved-94",
+                now=now,
+                title="Zamówienie zastrzeżone (art. 94 Pzp): usługi opiekuńcze",
+                deadline=deadline,
+                published=True,
+                eligibility={"min_excluded_share": 0.3},
+            ),
+            [(10, 82_500_000)],
+        ),
+        (
+            _call(
+                "kielce-assistance",
+                needs["kielce-assistance"],
+                mode="light-regime",
+                now=now,
+                title="Asystencja osobista – procedura uproszczona",
+                deadline=now + timedelta(days=40),
+                published=False,
+                eligibility={},
+            ),
+            [],
+        ),
+    ]
+    for (call, lot), offers in calls:
+        session.add(call)
+        await session.flush()
+        session.add(lot)
+        session.add(CallHistory(call_id=call.id, kind="created", actor="demo", at=now, detail={"mode": call.mode}))
+        if call.published_at:
+            session.add(
+                CallHistory(
+                    call_id=call.id,
+                    kind="published",
+                    actor="demo",
+                    at=now,
+                    detail={"deadline": call.deadline.isoformat()},
+                )
+            )
+        await session.flush()
+        for index, price in offers:
+            session.add(_offer(call, lot, index, price, now))
+            added["offers"] += 1
+        added["calls"] += 1
+    await session.flush()
+    return added
+
+
+async def load(url: str) -> str:
+    engine = create_async_engine(url)
+    try:
+        async with async_sessionmaker(engine, expire_on_commit=False)() as session, session.begin():
+            result = await load_into(session, datetime.now(UTC))
+    finally:
+        await engine.dispose()
+    return f"{result['municipalities']} municipalities, {result['calls']} calls, {result['offers']} offers added"
