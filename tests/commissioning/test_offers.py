@@ -267,13 +267,15 @@ def test_content_hash_is_canonical():
 async def test_reserved_94_call_refuses_ineligible_providers(api, client):
     await municipality(api)
     call = await open_call(api, await need(api, client), mode="reserved-94", deadline_days=15)
-    company = await verified_provider(client, legal_form="company",
-                                      social_economy={"is_pes": False, "employees": 20, "excluded_employees": 10})
+    company = await verified_provider(
+        client, legal_form="company", social_economy={"is_pes": False, "employees": 20, "excluded_employees": 10}
+    )
     body = problem(await submit(api, call, company["id"]), 422)
     assert [v["rule"] for v in body["violations"]] == ["eligibility-reserved-94-form"]
     assert body["violations"][0]["legal_basis"] == "Pzp art. 94"
-    few_excluded = await verified_provider(client, social_economy={"is_pes": True, "employees": 10,
-                                                                   "excluded_employees": 2})
+    few_excluded = await verified_provider(
+        client, social_economy={"is_pes": True, "employees": 10, "excluded_employees": 2}
+    )
     body = problem(await submit(api, call, few_excluded["id"]), 422)
     assert body["violations"][0]["compared"] == {"share": 0.2, "limit": 0.3}
     coop = await verified_provider(client)  # 4 of 10 employees from excluded groups
@@ -283,6 +285,9 @@ async def test_reserved_94_call_refuses_ineligible_providers(api, client):
 async def test_malformed_offer_json_is_a_400_problem(api, client):
     call = await setup_open_call(api, client)
     coop = await verified_provider(client)
-    response = await api.post(f"/v1/calls/{call['id']}/offers", content=b'{"lot_id": ',
-                              headers={**provider(coop["id"]), "Content-Type": "application/json"})
+    response = await api.post(
+        f"/v1/calls/{call['id']}/offers",
+        content=b'{"lot_id": ',
+        headers={**provider(coop["id"]), "Content-Type": "application/json"},
+    )
     assert problem(response, 400)["type"] == "urn:cus:problem:malformed-json"
