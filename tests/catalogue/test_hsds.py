@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 from tests.catalogue.conftest import ADMIN
 from tests.catalogue.factories import create_offering, register_provider, verified_provider
@@ -25,8 +27,21 @@ def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
-def assert_valid(name: str, document: dict[str, Any]) -> None:
-    errors = sorted(validator(name).iter_errors(document), key=lambda e: list(e.path))
+def table_validator(name: str) -> Draft202012Validator:
+    """A validator for one of the standard's table schemas (taxonomy.json...), whose relative $refs resolve to
+    the other files of the folder."""
+    folder = HSDS.parent
+    registry: Registry[Any] = Registry().with_resources(
+        (f.name, Resource.from_contents(json.loads(f.read_text()), default_specification=DRAFT202012))
+        for f in folder.glob("*.json")
+    )
+    schema = json.loads((folder / f"{name}.json").read_text())
+    return Draft202012Validator(schema, registry=registry, format_checker=FormatChecker())
+
+
+def assert_valid(name: str, document: dict[str, Any], *, table: bool = False) -> None:
+    checker = table_validator(name) if table else validator(name)
+    errors = sorted(checker.iter_errors(document), key=lambda e: list(e.path))
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
 
 
@@ -93,6 +108,12 @@ async def test_service_at_locations_validate(client):
 async def test_taxonomies_and_terms(client):
     taxonomies = (await client.get("/hsds/taxonomies")).json()
     assert taxonomies["total_items"] == 3
+    for taxonomy in taxonomies["contents"]:
+        assert_valid("taxonomy", taxonomy, table=True)
+    all_terms = (await client.get("/hsds/taxonomy_terms", params={"per_page": 100})).json()
+    assert all_terms["total_items"] >= 14 + 25 + 10
+    for item in all_terms["contents"]:
+        assert_valid("taxonomy_term", item, table=True)
     areas_id = next(t["id"] for t in taxonomies["contents"] if "art. 2" in t["name"])
     areas = (await client.get("/hsds/taxonomy_terms", params={"taxonomy_id": areas_id, "per_page": 100})).json()
     assert areas["total_items"] == 14
