@@ -12,6 +12,8 @@ from services.commissioning.calls.events import worker
 from services.commissioning.calls.router import router as calls_router
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import Clock
+from services.commissioning.contracts.router import router as contracts_router
+from services.commissioning.evaluation.router import router as evaluation_router
 from services.commissioning.municipalities.router import router as municipalities_router
 from services.commissioning.offers.router import router as offers_router
 from services.commissioning.planning.router import router as planning_router
@@ -36,6 +38,8 @@ TAGS = [
     {"name": "rules", "description": "The commissioning modes as a versioned rules table."},
     {"name": "calls", "description": "Calls: lots, criteria, eligibility, questions, amendments, cancellation."},
     {"name": "offers", "description": "Sealed offers with receipts."},
+    {"name": "evaluation", "description": "The committee: declarations, formal checks, scores, rankings."},
+    {"name": "contracts", "description": "Awards, results, contracts, delivery reports, payments."},
     {"name": "health", "description": "Liveness, readiness, metrics."},
 ]
 
@@ -74,7 +78,15 @@ def create_app(
         title="CUS commissioning API",
         description=DESCRIPTION,
         settings=settings,
-        routers=[municipalities_router, planning_router, rules_router, calls_router, offers_router],
+        routers=[
+            municipalities_router,
+            planning_router,
+            rules_router,
+            calls_router,
+            offers_router,
+            evaluation_router,
+            contracts_router,
+        ],
         openapi_tags=TAGS,
         resources=resources,
         database_url=database_url,

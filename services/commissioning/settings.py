@@ -19,6 +19,9 @@ class CommissioningSettings(ServiceSettings):
     worker_interval_seconds: float = Field(
         default=5.0, description="How often the worker performs due time-driven events (0 disables it)."
     )
+    standstill_days: int = Field(
+        default=5, ge=0, le=30, description="Days between an award and its contracts' signature (standstill)."
+    )
     ocid_prefix: str = Field(default="ocds-cus000", description="OCDS ocid prefix (registered with OCP).")
 
 

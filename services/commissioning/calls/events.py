@@ -50,8 +50,15 @@ async def perform_due(session: AsyncSession, call: Call, now: datetime) -> str |
                 at=call.deadline,
             )
         )
-    call.next_event = None
-    call.next_event_at = None
+        call.next_event = None
+        call.next_event_at = None
+    elif event == CallEvent.END_STANDSTILL.value:
+        from services.commissioning.contracts.service import sign_after_standstill
+
+        await sign_after_standstill(session, call, now)  # schedules the next pending standstill, if any
+    else:
+        call.next_event = None
+        call.next_event_at = None
     await session.flush()
     return event
 

@@ -28,6 +28,8 @@ class CallStatus(StrEnum):
     DRAFT = "draft"
     OPEN = "open"  # published, taking offers until the deadline
     EVALUATION = "evaluation"  # the deadline passed: offers are open to the municipality and its committee
+    AWARDED = "awarded"  # every lot decided, at least one winner
+    UNSUCCESSFUL = "unsuccessful"  # every lot decided, no winner (or no offers)
     CANCELLED = "cancelled"
 
 
@@ -35,6 +37,7 @@ class CallEvent(StrEnum):
     """Time-driven events a call can have due."""
 
     OPEN_OFFERS = "open-offers"  # at the deadline
+    END_STANDSTILL = "end-standstill"  # contracts of decided lots are signed
 
 
 class Call(Base):
@@ -130,14 +133,18 @@ class Amendment(Base):
 
 
 class Award(Base):
-    """Awards (written by part 2's award step); part 1 reads them for the art. 361 repeat-award rule."""
+    """One winner of a lot (a decision may have several); also what the art. 361 repeat-award rule reads."""
 
     __tablename__ = "awards"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     lot_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"))
+    decision_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("award_decisions.id", ondelete="CASCADE"))
+    offer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("offers.id", ondelete="SET NULL"))
     provider_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    provider_name: Mapped[str | None] = mapped_column(String(300))
+    is_pes: Mapped[bool | None] = mapped_column()
     municipality_terc: Mapped[str] = mapped_column(String(7))
     mode: Mapped[str] = mapped_column(String(32))
     service_type_id: Mapped[uuid.UUID] = mapped_column()

@@ -1,0 +1,268 @@
+"""Award decisions and published results; contracts (public), amendments, completion; delivery reports and
+payments (the contract's parties)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from sqlalchemy import select
+
+from services.commissioning.calls import service as calls
+from services.commissioning.calls.models import Award
+from services.commissioning.contracts import service
+from services.commissioning.contracts.models import AwardDecision, Contract, ContractStatus, DeliveryReport, Payment
+from services.commissioning.contracts.schemas import (
+    ContractAmendmentIn,
+    ContractOut,
+    DecisionIn,
+    DecisionOut,
+    EndIn,
+    PaymentIn,
+    PaymentOut,
+    ReportIn,
+    ReportOut,
+    ReviewIn,
+)
+from services.commissioning.dependencies import CatalogueDep, ClockDep
+from services.commissioning.settings import get_settings
+from shared.auth import CurrentPrincipal, OptionalPrincipal
+from shared.concurrency import IfMatchHeader, set_etag
+from shared.db import ReadSessionDep, SessionDep
+from shared.errors import NotFound, problem_responses
+from shared.identifiers import GminaTercStr
+
+router = APIRouter(prefix="/v1", tags=["contracts"])
+
+
+def decision_out(decision: AwardDecision, awards: list[Award], contracts: list[Contract]) -> DecisionOut:
+    by_award = {c.award_id: c for c in contracts}
+    return DecisionOut(
+        id=decision.id,
+        call_id=decision.call_id,
+        lot_id=decision.lot_id,
+        reason=decision.reason,
+        ranking=decision.ranking,
+        decided_at=decision.decided_at,
+        standstill_until=decision.standstill_until,
+        winners=[
+            {
+                "provider_id": str(a.provider_id),
+                "provider_name": a.provider_name,
+                "offer_id": str(a.offer_id),
+                "value_grosze": a.value_grosze,
+                "contract_id": str(by_award[a.id].id) if a.id in by_award else None,
+            }
+            for a in awards
+        ],
+    )
+
+
+@router.post(
+    "/calls/{call_id}/lots/{lot_id}/award-decision",
+    summary="Decide a lot: zero, one or several winners (once per lot); contracts follow after the standstill",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
+)
+async def decide_lot(
+    call_id: uuid.UUID,
+    lot_id: uuid.UUID,
+    data: DecisionIn,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    catalogue: CatalogueDep,
+    clock: ClockDep,
+) -> DecisionOut:
+    decision, made = await service.decide(
+        session,
+        catalogue,
+        principal=principal,
+        now=clock.now(),
+        call_id=call_id,
+        lot_id=lot_id,
+        data=data,
+        standstill_days=get_settings().standstill_days,
+    )
+    return decision_out(decision, [a for a, _ in made], [c for _, c in made])
+
+
+@router.get(
+    "/calls/{call_id}/results",
+    summary="Published results: decisions with scores and reasons (public)",
+    responses=problem_responses(404),
+)
+async def call_results(call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal) -> list[DecisionOut]:
+    call = await calls.visible(session, principal, call_id)
+    return [decision_out(d, a, c) for d, a, c in await service.decisions_of(session, call.id)]
+
+
+@router.get("/contracts", summary="Contracts (public)", responses=problem_responses(422))
+async def list_contracts(
+    session: ReadSessionDep,
+    municipality: Annotated[GminaTercStr | None, Query(description="Municipality TERC.")] = None,
+    provider_id: Annotated[uuid.UUID | None, Query(description="Provider.")] = None,
+    status_: Annotated[ContractStatus | None, Query(alias="status", description="Status.")] = None,
+) -> list[ContractOut]:
+    query = select(Contract).order_by(Contract.created_at.desc(), Contract.id)
+    if municipality:
+        query = query.where(Contract.municipality_terc == municipality)
+    if provider_id:
+        query = query.where(Contract.provider_id == provider_id)
+    if status_:
+        query = query.where(Contract.status == status_.value)
+    return [ContractOut.model_validate(c) for c in (await session.scalars(query.limit(500))).all()]
+
+
+@router.get("/contracts/{contract_id}", summary="A contract (public)", responses=problem_responses(404))
+async def get_contract(contract_id: uuid.UUID, session: ReadSessionDep, response: Response) -> ContractOut:
+    contract = await session.get(Contract, contract_id)
+    if contract is None:
+        raise NotFound(f"Contract {contract_id} does not exist.")
+    set_etag(response, contract.version)
+    return ContractOut.model_validate(contract)
+
+
+@router.post(
+    "/contracts/{contract_id}/amendments",
+    summary="Amend a contract with a reason (aneks; If-Match)",
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def amend_contract(
+    contract_id: uuid.UUID,
+    data: ContractAmendmentIn,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> ContractOut:
+    contract = await service.amend_contract(
+        session, principal=principal, now=clock.now(), contract_id=contract_id, data=data, if_match=if_match
+    )
+    set_etag(response, contract.version)
+    return ContractOut.model_validate(contract)
+
+
+@router.post(
+    "/contracts/{contract_id}/completion",
+    summary="Mark a contract completed",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def complete_contract(
+    contract_id: uuid.UUID, data: EndIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> ContractOut:
+    return ContractOut.model_validate(
+        await service.end_contract(
+            session,
+            principal=principal,
+            now=clock.now(),
+            contract_id=contract_id,
+            reason=data.reason,
+            status=ContractStatus.COMPLETED,
+        )
+    )
+
+
+@router.post(
+    "/contracts/{contract_id}/termination",
+    summary="Terminate a contract with a reason",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def terminate_contract(
+    contract_id: uuid.UUID, data: EndIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> ContractOut:
+    return ContractOut.model_validate(
+        await service.end_contract(
+            session,
+            principal=principal,
+            now=clock.now(),
+            contract_id=contract_id,
+            reason=data.reason,
+            status=ContractStatus.TERMINATED,
+        )
+    )
+
+
+async def _private(session: ReadSessionDep, principal: CurrentPrincipal, contract_id: uuid.UUID) -> Contract:
+    contract = await session.get(Contract, contract_id)
+    if contract is None or not service.may_read_private(principal, contract):
+        raise NotFound(f"Contract {contract_id} does not exist or is not yours.")
+    return contract
+
+
+@router.post(
+    "/contracts/{contract_id}/reports",
+    summary="Report delivery for a period (the provider)",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 404, 409, 422),
+)
+async def submit_report(
+    contract_id: uuid.UUID, data: ReportIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> ReportOut:
+    report = await service.submit_report(
+        session, principal=principal, now=clock.now(), contract_id=contract_id, data=data
+    )
+    return ReportOut.model_validate(report)
+
+
+@router.get(
+    "/contracts/{contract_id}/reports",
+    summary="Delivery reports (the contract's parties)",
+    responses=problem_responses(401, 404),
+)
+async def list_reports(contract_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal) -> list[ReportOut]:
+    contract = await _private(session, principal, contract_id)
+    query = (
+        select(DeliveryReport).where(DeliveryReport.contract_id == contract.id).order_by(DeliveryReport.period_start)
+    )
+    return [ReportOut.model_validate(r) for r in (await session.scalars(query)).all()]
+
+
+@router.put(
+    "/reports/{report_id}/review",
+    summary="Accept or return a delivery report (the municipality; If-Match)",
+    responses=problem_responses(401, 404, 409, 412, 422, 428),
+)
+async def review_report(
+    report_id: uuid.UUID,
+    data: ReviewIn,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> ReportOut:
+    report = await service.review_report(
+        session, principal=principal, now=clock.now(), report_id=report_id, data=data, if_match=if_match
+    )
+    set_etag(response, report.version)
+    return ReportOut.model_validate(report)
+
+
+@router.post(
+    "/contracts/{contract_id}/payments",
+    summary="Record a payment against the schedule (the municipality)",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def record_payment(
+    contract_id: uuid.UUID, data: PaymentIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> PaymentOut:
+    payment = await service.record_payment(
+        session, principal=principal, now=clock.now(), contract_id=contract_id, data=data
+    )
+    return PaymentOut.model_validate(payment)
+
+
+@router.get(
+    "/contracts/{contract_id}/payments",
+    summary="Payments (the contract's parties)",
+    responses=problem_responses(401, 404),
+)
+async def list_payments(
+    contract_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal
+) -> list[PaymentOut]:
+    contract = await _private(session, principal, contract_id)
+    query = select(Payment).where(Payment.contract_id == contract.id).order_by(Payment.paid_on, Payment.id)
+    return [PaymentOut.model_validate(p) for p in (await session.scalars(query)).all()]

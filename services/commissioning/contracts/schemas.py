@@ -1,0 +1,178 @@
+"""Award decision, contract, delivery report and payment API shapes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.commissioning.contracts.models import ContractStatus, ReportStatus
+from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
+
+
+class Winner(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    offer_id: uuid.UUID = Field(description="A formally passed offer of this lot.")
+    value_grosze: int | None = Field(
+        default=None, gt=0, le=MAX_VALUE_GROSZE, description="Awarded value (default: the offer's price)."
+    )
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "winners": [{"offer_id": "ea55645a-5f8e-44e3-aa2d-032e652697f5"}],
+                    "reason": "Najwyżej oceniona oferta (84,5 pkt) spełniająca wymogi formalne.",
+                }
+            ]
+        },
+    )
+
+    winners: list[Winner] = Field(max_length=20, description="Zero (no award), one, or several (open competition).")
+    reason: str = Field(min_length=5, max_length=4000, description="The decision's justification (published).")
+
+
+class DecisionOut(BaseModel):
+    id: uuid.UUID = Field(description="Decision id.")
+    call_id: uuid.UUID = Field(description="Call.")
+    lot_id: uuid.UUID = Field(description="Lot.")
+    reason: str = Field(description="Justification.")
+    ranking: list[dict[str, Any]] = Field(description="The ranking: points per criterion, totals, ranks.")
+    winners: list[dict[str, Any]] = Field(description="Winners with their awarded values and contract ids.")
+    decided_at: datetime = Field(description="When (UTC).")
+    standstill_until: datetime = Field(description="Contracts are signed when the standstill ends.")
+
+
+class PaymentDue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    due_date: date = Field(description="Due date.")
+    amount_grosze: int = Field(gt=0, le=MAX_VALUE_GROSZE, description="Amount, grosze.")
+
+
+class ContractOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID = Field(description="Contract id.")
+    call_id: uuid.UUID = Field(description="Call.")
+    lot_id: uuid.UUID = Field(description="Lot.")
+    award_id: uuid.UUID = Field(description="Award.")
+    provider_id: uuid.UUID = Field(description="Provider.")
+    provider_name: str = Field(description="Provider name.")
+    municipality_terc: str = Field(description="Municipality.")
+    value_grosze: int = Field(description="Value, grosze.")
+    period_start: date = Field(description="Start.")
+    period_end: date = Field(description="End.")
+    status: ContractStatus = Field(description="standstill, active, completed or terminated.")
+    payment_schedule: list[dict[str, Any]] = Field(description="Due payments.")
+    reporting_schedule: list[dict[str, Any]] = Field(description="Report periods and due dates.")
+    signed_at: datetime | None = Field(description="Signed (UTC).")
+    ended_reason: str | None = Field(description="Why it ended early or was completed.")
+    version: int = Field(description="Version, also the ETag.")
+
+
+class ContractAmendmentIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "Zwiększenie liczby godzin usług (aneks nr 1)", "value_grosze": 52000000}]
+        },
+    )
+
+    reason: str = Field(min_length=5, max_length=4000, description="Why (aneks).")
+    value_grosze: int | None = Field(default=None, gt=0, le=MAX_VALUE_GROSZE, description="New value.")
+    period_end: date | None = Field(default=None, description="New end date.")
+    payment_schedule: list[PaymentDue] | None = Field(default=None, max_length=120, description="New schedule.")
+
+
+class EndIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=5, max_length=4000, description="Why.")
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "period_start": "2027-01-01",
+                    "period_end": "2027-03-31",
+                    "units_delivered": 2950,
+                    "people_served": {"seniors": 38, "dependent": 9},
+                    "outcomes": "Wszyscy podopieczni pozostali w domu.",
+                }
+            ]
+        },
+    )
+
+    period_start: date = Field(description="First day reported.")
+    period_end: date = Field(description="Last day reported.")
+    units_delivered: int = Field(ge=0, le=10_000_000, description="Units delivered, in the lot's unit.")
+    people_served: dict[str, int] = Field(max_length=20, description="People served per target group code.")
+    outcomes: str | None = Field(default=None, max_length=8000, description="Outcomes and quality.")
+    issues: str | None = Field(default=None, max_length=8000, description="Problems met.")
+
+    @model_validator(mode="after")
+    def _valid(self) -> ReportIn:
+        if self.period_end < self.period_start:
+            raise ValueError("period_end is before period_start")
+        if any(n < 0 or n > 1_000_000 for n in self.people_served.values()):
+            raise ValueError("people_served counts must be 0 to 1,000,000")
+        return self
+
+
+class ReportOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID = Field(description="Report id.")
+    contract_id: uuid.UUID = Field(description="Contract.")
+    period_start: date = Field(description="First day.")
+    period_end: date = Field(description="Last day.")
+    units_delivered: int = Field(description="Units delivered.")
+    people_served: dict[str, int] = Field(description="People served per target group.")
+    outcomes: str | None = Field(description="Outcomes.")
+    issues: str | None = Field(description="Issues.")
+    status: ReportStatus = Field(description="submitted, accepted or returned.")
+    review_comment: str | None = Field(description="The municipality's comment.")
+    submitted_at: datetime = Field(description="Submitted (UTC).")
+    reviewed_at: datetime | None = Field(description="Reviewed (UTC).")
+    version: int = Field(description="Version, also the ETag.")
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"decision": "accept"}]})
+
+    decision: Literal["accept", "return"] = Field(description="Accept the report, or return it for correction.")
+    comment: str | None = Field(default=None, max_length=4000, description="Required to return a report.")
+
+
+class PaymentIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"amount_grosze": 4200000, "paid_on": "2027-02-10", "schedule_index": 0}]},
+    )
+
+    amount_grosze: int = Field(gt=0, le=MAX_VALUE_GROSZE, description="Amount paid, grosze.")
+    paid_on: date = Field(description="Payment date.")
+    schedule_index: int | None = Field(default=None, ge=0, description="The schedule entry it settles.")
+    note: str | None = Field(default=None, max_length=2000, description="Note.")
+
+
+class PaymentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID = Field(description="Payment id.")
+    contract_id: uuid.UUID = Field(description="Contract.")
+    schedule_index: int | None = Field(description="Schedule entry.")
+    amount_grosze: int = Field(description="Amount.")
+    paid_on: date = Field(description="Date.")
+    note: str | None = Field(description="Note.")
+    recorded_at: datetime = Field(description="Recorded (UTC).")

@@ -1,0 +1,125 @@
+"""Evaluation API shapes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class MemberIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"subject": "ewa.nowak@cus.starachowice.pl", "name": "Ewa Nowak", "nominated_by": "Fundacja Razem"}
+            ]
+        },
+    )
+
+    subject: str = Field(min_length=3, max_length=200, description="The evaluator's user id (token `sub`).")
+    name: str = Field(min_length=2, max_length=200, description="Name.")
+    nominated_by: str | None = Field(default=None, max_length=300, description="Nominating NGO, if any.")
+
+
+class MemberOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID = Field(description="Member id.")
+    subject: str = Field(description="User id.")
+    name: str = Field(description="Name.")
+    nominated_by: str | None = Field(description="Nominating NGO.")
+    assigned_at: datetime = Field(description="When (UTC).")
+
+
+class Bidder(BaseModel):
+    provider_id: uuid.UUID = Field(description="Provider id.")
+    provider_name: str = Field(description="Provider name.")
+    lots: list[uuid.UUID] = Field(description="Lots it bid for.")
+
+
+class DeclarationIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "provider_id": "857f7539-be20-5382-a105-6828c19267d2",
+                    "conflict": False,
+                    "statement": "Oświadczam, że nie pozostaję w stosunku prawnym ani faktycznym z oferentem.",
+                }
+            ]
+        },
+    )
+
+    provider_id: uuid.UUID = Field(description="The bidder.")
+    conflict: bool = Field(description="True: a conflict of interest, which excludes you from its offers.")
+    statement: str | None = Field(default=None, max_length=4000, description="The declaration's text.")
+
+
+class DeclarationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID = Field(description="Declaration id.")
+    member_id: uuid.UUID = Field(description="Member.")
+    provider_id: uuid.UUID = Field(description="Bidder.")
+    conflict: bool = Field(description="Declared conflict.")
+    statement: str | None = Field(description="Text.")
+    declared_at: datetime = Field(description="When (UTC).")
+
+
+class FormalCheckIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"passed": False, "reasons": ["brak podpisu osoby upoważnionej"]}]},
+    )
+
+    passed: bool = Field(description="Whether the offer passes the formal check.")
+    reasons: list[str] = Field(default_factory=list, max_length=20, description="Reasons (required to fail).")
+
+
+class FormalCheckOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    offer_id: uuid.UUID = Field(description="Offer.")
+    passed: bool = Field(description="Passed.")
+    reasons: list[str] = Field(description="Reasons.")
+    checked_by: str = Field(description="Who.")
+    checked_at: datetime = Field(description="When (UTC).")
+    version: int = Field(description="Version, also the ETag.")
+
+
+class CriterionScore(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    score: int = Field(ge=0, le=100, description="0-100: the share of the criterion's weight this offer earns.")
+    justification: str = Field(min_length=5, max_length=4000, description="Why (uzasadnienie).")
+
+
+class ScoresIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "scores": {
+                        "quality": {"score": 80, "justification": "Doświadczona kadra, jasny plan zastępstw."},
+                        "social": {"score": 60, "justification": "40% zatrudnionych z grup zagrożonych wykluczeniem."},
+                    }
+                }
+            ]
+        },
+    )
+
+    scores: dict[str, CriterionScore] = Field(description="Per non-price criterion code.")
+
+
+class SheetOut(BaseModel):
+    id: uuid.UUID = Field(description="Sheet id.")
+    member_id: uuid.UUID = Field(description="Member.")
+    offer_id: uuid.UUID = Field(description="Offer.")
+    scores: dict[str, Any] = Field(description="Scores with justifications.")
+    updated_at: datetime = Field(description="When (UTC).")
+    version: int = Field(description="Version, also the ETag.")

@@ -1,0 +1,230 @@
+"""Committee rules: members are assigned by the municipality; after the deadline each declares per bidder; a
+declared conflict excludes them from that bidder's offers; formal check, then merit scores, then the ranking."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.commissioning.access import acts_for_municipality
+from services.commissioning.calls import repository as calls_repo
+from services.commissioning.calls import service as calls
+from services.commissioning.calls.events import deadline_passed
+from services.commissioning.calls.models import Call, Lot
+from services.commissioning.evaluation.models import CommitteeMember, Declaration, FormalCheck, ScoreSheet
+from services.commissioning.evaluation.ranking import OfferFacts, Ranked, Sheet, rank
+from services.commissioning.evaluation.schemas import DeclarationIn, FormalCheckIn, MemberIn, ScoresIn
+from services.commissioning.offers import repository as offers_repo
+from services.commissioning.offers.models import Offer, OfferStatus
+from shared.auth import Principal, Role
+from shared.concurrency import check_if_match
+from shared.errors import Conflict, Forbidden, NotFound, PreconditionRequired, ValidationProblem
+
+
+async def add_member(
+    session: AsyncSession, *, principal: Principal, now: datetime, call_id: uuid.UUID, data: MemberIn
+) -> CommitteeMember:
+    call = await calls.for_owner(session, principal, call_id)
+    if call.published_at is None:
+        raise Conflict("Publish the call before appointing its committee.")
+    member = CommitteeMember(
+        call_id=call.id, subject=data.subject, name=data.name, nominated_by=data.nominated_by, assigned_at=now
+    )
+    session.add(member)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"{data.subject} is already on this committee.") from exc
+    return member
+
+
+async def member_of(session: AsyncSession, call_id: uuid.UUID, principal: Principal | None) -> CommitteeMember | None:
+    if principal is None or principal.role is not Role.EVALUATOR:
+        return None
+    query = select(CommitteeMember).where(
+        CommitteeMember.call_id == call_id, CommitteeMember.subject == principal.subject
+    )
+    return (await session.scalars(query)).one_or_none()
+
+
+async def evaluation_access(
+    session: AsyncSession, principal: Principal, call_id: uuid.UUID, now: datetime
+) -> tuple[Call, CommitteeMember | None]:
+    """The call's municipality, or a member of its committee; only after the deadline (before it, nothing is
+    revealed: 404 for outsiders, 403 for the municipality and members)."""
+    call = await calls_repo.get(session, call_id)
+    member = await member_of(session, call_id, principal) if call else None
+    owner = call is not None and acts_for_municipality(principal, call.municipality_terc)
+    if call is None or not (owner or member):
+        raise NotFound(f"Call {call_id} does not exist or you are not on its committee.")
+    if not deadline_passed(call, now):
+        raise Forbidden(f"Offers are sealed until the deadline ({call.deadline.isoformat()}).")
+    return call, member
+
+
+async def members(session: AsyncSession, call_id: uuid.UUID) -> list[CommitteeMember]:
+    query = select(CommitteeMember).where(CommitteeMember.call_id == call_id).order_by(CommitteeMember.assigned_at)
+    return list((await session.scalars(query)).all())
+
+
+async def bidders(session: AsyncSession, call_id: uuid.UUID) -> list[dict[str, Any]]:
+    found: dict[uuid.UUID, dict[str, Any]] = {}
+    for offer in await offers_repo.of_call(session, call_id, include_withdrawn=False):
+        entry = found.setdefault(
+            offer.provider_id, {"provider_id": offer.provider_id, "provider_name": offer.provider_name, "lots": []}
+        )
+        entry["lots"].append(offer.lot_id)
+    return list(found.values())
+
+
+async def declare(
+    session: AsyncSession, *, principal: Principal, now: datetime, call_id: uuid.UUID, data: DeclarationIn
+) -> Declaration:
+    _, member = await evaluation_access(session, principal, call_id, now)
+    if member is None:
+        raise Forbidden("Declarations are made by committee members (role evaluator).")
+    if data.provider_id not in {b["provider_id"] for b in await bidders(session, call_id)}:
+        raise ValidationProblem.field("provider_id", "not a bidder in this call")
+    declaration = Declaration(
+        member_id=member.id,
+        provider_id=data.provider_id,
+        conflict=data.conflict,
+        statement=data.statement,
+        declared_at=now,
+    )
+    session.add(declaration)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("You already declared for this bidder; a declaration cannot be changed.") from exc
+    return declaration
+
+
+async def _declaration(session: AsyncSession, member: CommitteeMember, provider_id: uuid.UUID) -> Declaration | None:
+    query = select(Declaration).where(Declaration.member_id == member.id, Declaration.provider_id == provider_id)
+    return (await session.scalars(query)).one_or_none()
+
+
+async def offer_for_evaluation(
+    session: AsyncSession, principal: Principal, offer_id: uuid.UUID, now: datetime
+) -> tuple[Call, Offer, CommitteeMember | None]:
+    """The offer, for the municipality, or for a member who declared no conflict with its provider."""
+    offer = await offers_repo.get(session, offer_id)
+    if offer is None or offer.status == OfferStatus.WITHDRAWN.value:
+        raise NotFound(f"Offer {offer_id} does not exist or is sealed.")
+    call, member = await evaluation_access(session, principal, offer.call_id, now)
+    if member is not None:
+        declaration = await _declaration(session, member, offer.provider_id)
+        if declaration is None:
+            raise Forbidden("Declare whether you have a conflict of interest with this bidder first.")
+        if declaration.conflict:
+            raise Forbidden("You declared a conflict of interest with this bidder: you are excluded from its offers.")
+    return call, offer, member
+
+
+async def formal_check(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    now: datetime,
+    offer_id: uuid.UUID,
+    data: FormalCheckIn,
+    if_match: str | None,
+) -> FormalCheck:
+    _, offer, member = await offer_for_evaluation(session, principal, offer_id, now)
+    if member is not None:
+        raise Forbidden("The municipality records formal checks; members score on merit.")
+    if not data.passed and not data.reasons:
+        raise ValidationProblem.field("reasons", "give the reasons an offer fails the formal check")
+    check = await session.get(FormalCheck, offer.id, with_for_update=True)
+    if check is None:
+        check = FormalCheck(offer_id=offer.id, version=0)
+        session.add(check)
+    else:
+        check_if_match(if_match, check.version)
+    check.passed, check.reasons = data.passed, list(data.reasons)
+    check.checked_by, check.checked_at = f"{principal.role.value}:{principal.subject}", now
+    check.version += 1
+    await session.flush()
+    return check
+
+
+async def save_scores(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    now: datetime,
+    offer_id: uuid.UUID,
+    data: ScoresIn,
+    if_match: str | None,
+) -> tuple[ScoreSheet, bool]:
+    call, offer, member = await offer_for_evaluation(session, principal, offer_id, now)
+    if member is None:
+        raise Forbidden("Merit scores are given by committee members (role evaluator).")
+    check = await session.get(FormalCheck, offer.id)
+    if check is None or not check.passed:
+        raise Conflict("Only offers that passed the formal check are scored on merit.")
+    merit = {c["code"] for c in call.criteria if c["kind"] != "price"}
+    unknown = sorted(set(data.scores) - merit)
+    if unknown:
+        raise ValidationProblem.field("scores", f"not merit criteria of this call: {unknown} (merit: {sorted(merit)})")
+    query = select(ScoreSheet).where(ScoreSheet.member_id == member.id, ScoreSheet.offer_id == offer.id)
+    sheet = (await session.scalars(query.with_for_update())).one_or_none()
+    created = sheet is None
+    if sheet is None:
+        sheet = ScoreSheet(member_id=member.id, offer_id=offer.id, scores={}, version=0)
+        session.add(sheet)
+    elif if_match is None:
+        raise PreconditionRequired("Your sheet exists: send If-Match with its ETag to change it.")
+    else:
+        check_if_match(if_match, sheet.version)
+    sheet.scores = {**sheet.scores, **{k: v.model_dump() for k, v in data.scores.items()}}
+    sheet.updated_at = now
+    sheet.version += 1
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # the same member's two first saves at once
+        raise Conflict("Your sheet was created at the same moment; read it and retry with If-Match.") from exc
+    return sheet, created
+
+
+async def sheets_for(
+    session: AsyncSession, principal: Principal, offer_id: uuid.UUID, now: datetime
+) -> list[ScoreSheet]:
+    _, offer, member = await offer_for_evaluation(session, principal, offer_id, now)
+    query = select(ScoreSheet).where(ScoreSheet.offer_id == offer.id)
+    if member is not None:
+        query = query.where(ScoreSheet.member_id == member.id)
+    return list((await session.scalars(query)).all())
+
+
+async def lot_ranking(session: AsyncSession, call: Call, lot: Lot) -> list[Ranked]:
+    offers = [o for o in await offers_repo.of_call(session, call.id, include_withdrawn=False) if o.lot_id == lot.id]
+    ids = [o.id for o in offers]
+    checks = {
+        c.offer_id: c for c in (await session.scalars(select(FormalCheck).where(FormalCheck.offer_id.in_(ids)))).all()
+    }
+    sheets = (await session.scalars(select(ScoreSheet).where(ScoreSheet.offer_id.in_(ids)))).all()
+    member_ids = {m.id for m in await members(session, call.id)}
+    conflicts = {
+        (str(d.member_id), str(d.provider_id))
+        for d in (await session.scalars(select(Declaration).where(Declaration.member_id.in_(member_ids)))).all()
+        if d.conflict
+    }
+    facts = [
+        OfferFacts(
+            str(o.id),
+            str(o.provider_id),
+            o.provider_name,
+            o.price_grosze,
+            checks[o.id].passed if o.id in checks else None,
+            tuple(checks[o.id].reasons) if o.id in checks else ("not checked yet",),
+        )
+        for o in offers
+    ]
+    return rank(call.criteria, facts, [Sheet(str(s.member_id), str(s.offer_id), s.scores) for s in sheets], conflicts)

@@ -1,0 +1,159 @@
+"""Races after the deadline on real PostgreSQL with real commits: concurrent awards of one lot give exactly one
+award, and two evaluators saving at once keep both their scores."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+
+from services.commissioning.clock import FrozenClock
+from shared.auth import Role
+from tests.catalogue.conftest import ADMIN as CATALOGUE_ADMIN
+from tests.catalogue.conftest import NEW_PROVIDER_USER
+from tests.catalogue.factories import provider_payload, service_type_id
+from tests.commissioning.conftest import ADMIN, auth, provider
+from tests.commissioning.factories import ANSWERS, call_body
+
+MIRZEC = "2611032"
+MIRZEC_CUS = auth(Role.MUNICIPALITY, subject="cus-mirzec", terc=MIRZEC)
+EVALUATORS = [auth(Role.EVALUATOR, subject=f"member-{i}@mirzec.pl") for i in range(2)]
+
+
+@asynccontextmanager
+async def opened_call(
+    commissioning_app: Any, commissioning_engine: Any, catalogue_app: Any, catalogue_engine: Any
+) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, Any], list[dict[str, Any]]]]:
+    """A published call with two formally checked offers and a two-member committee, all committed; the clock
+    past the deadline. Everything is deleted afterwards."""
+    original_clock = commissioning_app.state.clock
+    clock = FrozenClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    commissioning_app.state.clock = clock
+    nips: list[str] = []
+    cat = httpx.AsyncClient(transport=httpx.ASGITransport(app=catalogue_app), base_url="http://catalogue")
+    api = httpx.AsyncClient(transport=httpx.ASGITransport(app=commissioning_app), base_url="http://commissioning")
+    try:
+        providers = []
+        for _ in range(2):
+            payload = provider_payload()
+            nips.append(payload["nip"])
+            made = (await cat.post("/v1/providers", json=payload, headers=NEW_PROVIDER_USER)).json()
+            await cat.post(
+                f"/v1/providers/{made['id']}/status-changes", json={"action": "verify"}, headers=CATALOGUE_ADMIN
+            )
+            providers.append(made["id"])
+        await api.post(
+            "/v1/municipalities",
+            json={"terc": MIRZEC, "name": "Gmina Mirzec", "cus_name": "GOPS Mirzec"},
+            headers=ADMIN,
+        )
+        need = (
+            await api.post(
+                f"/v1/municipalities/{MIRZEC}/needs",
+                headers=MIRZEC_CUS,
+                json={
+                    "title": "Usługi opiekuńcze",
+                    "service_type_id": await service_type_id(cat, "care-services"),
+                    "quantity": 1000,
+                    "estimated_value_grosze": 5_000_000,
+                    "period_start": "2026-06-01",
+                    "period_end": "2026-12-31",
+                },
+            )
+        ).json()
+        call = (await api.post("/v1/calls", json=call_body(need["id"], deadline_days=30), headers=MIRZEC_CUS)).json()
+        await api.post(f"/v1/calls/{call['id']}/publication", headers=MIRZEC_CUS)
+        for i in range(2):
+            await api.post(
+                f"/v1/calls/{call['id']}/committee",
+                json={"subject": f"member-{i}@mirzec.pl", "name": f"Członek {i}"},
+                headers=MIRZEC_CUS,
+            )
+        offers = []
+        for p, price in zip(providers, (4_000_000, 4_500_000), strict=True):
+            body = {"lot_id": call["lots"][0]["id"], "price_grosze": price, "quantity": 1000, "answers": ANSWERS}
+            offers.append((await api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(p))).json())
+        clock.set(datetime.fromisoformat(call["deadline"]))
+        for offer in offers:
+            await api.put(f"/v1/offers/{offer['id']}/formal-check", json={"passed": True}, headers=MIRZEC_CUS)
+            for evaluator in EVALUATORS:
+                await api.post(
+                    f"/v1/calls/{call['id']}/declarations",
+                    json={"provider_id": offer["provider_id"], "conflict": False},
+                    headers=evaluator,
+                )
+        yield api, call, offers
+    finally:
+        commissioning_app.state.clock = original_clock
+        await api.aclose()
+        await cat.aclose()
+        async with commissioning_engine.begin() as conn:
+            await conn.execute(text("DELETE FROM calls WHERE municipality_terc = :t"), {"t": MIRZEC})
+            await conn.execute(text("DELETE FROM needs WHERE municipality_terc = :t"), {"t": MIRZEC})
+            await conn.execute(text("DELETE FROM municipalities WHERE terc = :t"), {"t": MIRZEC})
+        async with catalogue_engine.begin() as conn:
+            await conn.execute(text("DELETE FROM providers WHERE nip = ANY(:n)"), {"n": nips})
+
+
+async def test_concurrent_awards_of_one_lot_give_exactly_one_award(
+    commissioning_app, commissioning_engine, catalogue_app, catalogue_engine
+):
+    async with opened_call(commissioning_app, commissioning_engine, catalogue_app, catalogue_engine) as (
+        api,
+        call,
+        offers,
+    ):
+        url = f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/award-decision"
+        bodies = [{"winners": [{"offer_id": offers[i % 2]["id"]}], "reason": f"Decyzja nr {i}"} for i in range(8)]
+        responses = await asyncio.gather(*(api.post(url, json=b, headers=MIRZEC_CUS) for b in bodies))
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses == [201] + [409] * 7, [r.text for r in responses]
+        async with commissioning_engine.connect() as conn:
+            awards = await conn.scalar(text("SELECT count(*) FROM awards WHERE call_id = :c"), {"c": call["id"]})
+            contracts = await conn.scalar(text("SELECT count(*) FROM contracts WHERE call_id = :c"), {"c": call["id"]})
+        assert awards == 1 and contracts == 1
+
+
+async def test_two_evaluators_saving_at_once_keep_both_scores(
+    commissioning_app, commissioning_engine, catalogue_app, catalogue_engine
+):
+    async with opened_call(commissioning_app, commissioning_engine, catalogue_app, catalogue_engine) as (
+        api,
+        _call,
+        offers,
+    ):
+        url = f"/v1/offers/{offers[0]['id']}/scores"
+
+        def scores(points: int) -> dict[str, Any]:
+            return {
+                "scores": {
+                    "quality": {"score": points, "justification": "Ocena członka komisji"},
+                    "social": {"score": points, "justification": "Ocena członka komisji"},
+                }
+            }
+
+        first = await asyncio.gather(
+            api.put(url, json=scores(70), headers=EVALUATORS[0]), api.put(url, json=scores(90), headers=EVALUATORS[1])
+        )
+        assert [r.status_code for r in first] == [201, 201]
+        # both edit again at once, each from the version they read: neither loses anything
+        again = await asyncio.gather(
+            api.put(url, json=scores(75), headers={**EVALUATORS[0], "If-Match": first[0].headers["etag"]}),
+            api.put(url, json=scores(95), headers={**EVALUATORS[1], "If-Match": first[1].headers["etag"]}),
+        )
+        assert [r.status_code for r in again] == [200, 200]
+        # one evaluator saving twice from the same version: one wins, the other is told (412)
+        twice = await asyncio.gather(
+            api.put(url, json=scores(10), headers={**EVALUATORS[0], "If-Match": again[0].headers["etag"]}),
+            api.put(url, json=scores(20), headers={**EVALUATORS[0], "If-Match": again[0].headers["etag"]}),
+        )
+        assert sorted(r.status_code for r in twice) == [200, 412]
+        sheets = (await api.get(url, headers=MIRZEC_CUS)).json()
+        by_member = {s["version"]: s["scores"]["quality"]["score"] for s in sheets}
+        assert len(sheets) == 2 and 95 in by_member.values()
+        assert {s["scores"]["quality"]["score"] for s in sheets} & {10, 20}

@@ -1,0 +1,250 @@
+"""From opened offers to a signed contract: committee, declarations, formal checks, scores, ranking, award,
+standstill, contract, delivery reports and payments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.commissioning.calls.events import run_due_events
+from services.commissioning.evaluation.ranking import OfferFacts, Sheet, rank
+from shared.auth import Role
+from tests.catalogue.factories import verified_provider
+from tests.catalogue.test_providers import problem
+from tests.commissioning.conftest import KIELCE, STARACHOWICE, auth, provider
+from tests.commissioning.factories import ANSWERS, setup_open_call
+
+EWA = auth(Role.EVALUATOR, subject="ewa@cus.pl")
+JAN = auth(Role.EVALUATOR, subject="jan@ngo.pl")
+OUTSIDER = auth(Role.EVALUATOR, subject="someone@else.pl")
+
+
+def merit(quality: int, social: int) -> dict:
+    return {
+        "scores": {
+            "quality": {"score": quality, "justification": "Ocena jakości wg regulaminu"},
+            "social": {"score": social, "justification": "Udział osób wykluczonych"},
+        }
+    }
+
+
+async def opened_call_with_offers(api, client, clock, prices=(48_000_000, 45_000_000, 50_000_000)):
+    call = await setup_open_call(api, client)
+    providers = [await verified_provider(client) for _ in prices]
+    offers = []
+    for p, price in zip(providers, prices, strict=True):
+        body = {"lot_id": call["lots"][0]["id"], "price_grosze": price, "quantity": 12_000, "answers": ANSWERS}
+        response = await api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(p["id"]))
+        assert response.status_code == 201, response.text
+        offers.append(response.json())
+    for member in (
+        {"subject": "ewa@cus.pl", "name": "Ewa Nowak"},
+        {"subject": "jan@ngo.pl", "name": "Jan Kowal", "nominated_by": "Fundacja Razem"},
+    ):
+        added = await api.post(f"/v1/calls/{call['id']}/committee", json=member, headers=STARACHOWICE)
+        assert added.status_code == 201, added.text
+    return call, providers, offers
+
+
+async def test_the_committee_sees_nothing_before_the_deadline(api, client, clock):
+    call, _, offers = await opened_call_with_offers(api, client, clock)
+    problem(await api.get(f"/v1/calls/{call['id']}/bidders", headers=EWA), 403)
+    problem(await api.get(f"/v1/calls/{call['id']}/bidders", headers=OUTSIDER), 404)
+    problem(await api.put(f"/v1/offers/{offers[0]['id']}/scores", json=merit(50, 50), headers=EWA), 403)
+    problem(
+        await api.post(f"/v1/calls/{call['id']}/committee", json={"subject": "x@y.pl", "name": "X Y"}, headers=KIELCE),
+        403,
+    )
+
+
+async def test_from_declarations_to_a_signed_contract(api, client, clock, commissioning_app):
+    call, providers, offers = await opened_call_with_offers(api, client, clock)
+    clock.set(datetime.fromisoformat(call["deadline"]))
+    bidders = (await api.get(f"/v1/calls/{call['id']}/bidders", headers=EWA)).json()
+    assert {b["provider_id"] for b in bidders} == {p["id"] for p in providers}
+    problem(await api.get(f"/v1/calls/{call['id']}/bidders", headers=OUTSIDER), 404)
+
+    # scoring needs a declaration first; a declared conflict excludes the member from that bidder's offers
+    problem(await api.put(f"/v1/offers/{offers[0]['id']}/scores", json=merit(50, 50), headers=EWA), 403)
+    for p in providers:
+        declared = await api.post(
+            f"/v1/calls/{call['id']}/declarations", json={"provider_id": p["id"], "conflict": False}, headers=EWA
+        )
+        assert declared.status_code == 201
+    await api.post(
+        f"/v1/calls/{call['id']}/declarations",
+        json={"provider_id": providers[0]["id"], "conflict": True, "statement": "Jestem członkiem zarządu oferenta."},
+        headers=JAN,
+    )
+    for p in providers[1:]:
+        await api.post(
+            f"/v1/calls/{call['id']}/declarations", json={"provider_id": p["id"], "conflict": False}, headers=JAN
+        )
+    problem(
+        await api.post(
+            f"/v1/calls/{call['id']}/declarations",
+            json={"provider_id": providers[1]["id"], "conflict": True},
+            headers=JAN,
+        ),
+        409,
+    )
+    problem(await api.get(f"/v1/offers/{offers[0]['id']}/scores", headers=JAN), 403)
+
+    # formal check (the municipality), then merit (members)
+    problem(await api.put(f"/v1/offers/{offers[0]['id']}/scores", json=merit(50, 50), headers=EWA), 409)
+    problem(
+        await api.put(f"/v1/offers/{offers[2]['id']}/formal-check", json={"passed": False}, headers=STARACHOWICE), 422
+    )
+    problem(await api.put(f"/v1/offers/{offers[0]['id']}/formal-check", json={"passed": True}, headers=EWA), 403)
+    for offer, passed in zip(offers, (True, True, False), strict=True):
+        body = {"passed": passed, "reasons": [] if passed else ["brak podpisu osoby upoważnionej"]}
+        checked = await api.put(f"/v1/offers/{offer['id']}/formal-check", json=body, headers=STARACHOWICE)
+        assert checked.status_code == 200, checked.text
+    problem(await api.put(f"/v1/offers/{offers[2]['id']}/scores", json=merit(90, 90), headers=EWA), 409)
+    first = await api.put(f"/v1/offers/{offers[0]['id']}/scores", json=merit(90, 50), headers=EWA)
+    assert first.status_code == 201 and first.headers["etag"] == '"1"'
+    problem(await api.put(f"/v1/offers/{offers[0]['id']}/scores", json=merit(95, 50), headers=EWA), 428)
+    problem(
+        await api.put(f"/v1/offers/{offers[0]['id']}/scores", json=merit(95, 50), headers={**EWA, "If-Match": '"7"'}),
+        412,
+    )
+    second = await api.put(
+        f"/v1/offers/{offers[0]['id']}/scores", json=merit(80, 50), headers={**EWA, "If-Match": '"1"'}
+    )
+    assert second.status_code == 200 and second.json()["scores"]["quality"]["score"] == 80
+    assert (await api.put(f"/v1/offers/{offers[1]['id']}/scores", json=merit(60, 40), headers=EWA)).status_code == 201
+    assert (await api.put(f"/v1/offers/{offers[1]['id']}/scores", json=merit(40, 40), headers=JAN)).status_code == 201
+    bad = {"scores": {"price": {"score": 10, "justification": "cena z ofert"}}}
+    problem(await api.put(f"/v1/offers/{offers[1]['id']}/scores", json=bad, headers=JAN), 422)
+    assert len((await api.get(f"/v1/offers/{offers[1]['id']}/scores", headers=STARACHOWICE)).json()) == 2
+    assert len((await api.get(f"/v1/offers/{offers[1]['id']}/scores", headers=JAN)).json()) == 1
+
+    lot = call["lots"][0]["id"]
+    ranking = (await api.get(f"/v1/calls/{call['id']}/lots/{lot}/ranking", headers=STARACHOWICE)).json()
+    # price: 40 x lowest (45.0M) / price; quality 40 and social 20 x average score; the failed offer last
+    assert [r["offer_id"] for r in ranking] == [offers[0]["id"], offers[1]["id"], offers[2]["id"]]
+    assert ranking[0]["points"] == {"price": 37.5, "quality": 32.0, "social": 10.0} and ranking[0]["total"] == 79.5
+    assert ranking[1]["points"] == {"price": 40.0, "quality": 20.0, "social": 8.0} and ranking[1]["rank"] == 2
+    assert ranking[2]["rank"] is None and ranking[2]["formal_reasons"] == ["brak podpisu osoby upoważnionej"]
+
+    # the award: once per lot, then the contract waits out the standstill
+    url = f"/v1/calls/{call['id']}/lots/{lot}/award-decision"
+    decision_body = {"winners": [{"offer_id": offers[0]["id"]}], "reason": "Najwyżej oceniona oferta (79,5 pkt)."}
+    problem(
+        await api.post(url, json={"winners": [{"offer_id": offers[2]["id"]}], "reason": "Wybór"}, headers=STARACHOWICE),
+        422,
+    )
+    problem(
+        await api.post(
+            url,
+            json={"winners": [{"offer_id": offers[0]["id"]}, {"offer_id": offers[1]["id"]}], "reason": "Podział"},
+            headers=KIELCE,
+        ),
+        403,
+    )
+    decided = await api.post(url, json=decision_body, headers=STARACHOWICE)
+    assert decided.status_code == 201, decided.text
+    problem(await api.post(url, json=decision_body, headers=STARACHOWICE), 409)
+    results = (await api.get(f"/v1/calls/{call['id']}/results")).json()
+    assert results[0]["winners"][0]["provider_id"] == providers[0]["id"] and results[0]["ranking"][0]["total"] == 79.5
+    assert (await api.get(f"/v1/calls/{call['id']}")).json()["status"] == "awarded"
+    contract_id = results[0]["winners"][0]["contract_id"]
+    contract = (await api.get(f"/v1/contracts/{contract_id}")).json()
+    assert contract["status"] == "standstill" and contract["value_grosze"] == 48_000_000
+    assert sum(p["amount_grosze"] for p in contract["payment_schedule"]) == 48_000_000
+    assert contract["reporting_schedule"][0]["period_start"] == "2026-06-01"
+
+    clock.advance(days=5)
+    assert await run_due_events(commissioning_app.state.sessionmaker, clock) == 1
+    signed = (await api.get(f"/v1/contracts/{contract_id}")).json()
+    assert signed["status"] == "active" and signed["signed_at"]
+
+    # delivery: the provider reports, the municipality returns, the provider corrects, it is accepted; payments
+    own = provider(providers[0]["id"])
+    report = {
+        "period_start": "2026-06-01",
+        "period_end": "2026-08-31",
+        "units_delivered": 2950,
+        "people_served": {"seniors": 38, "dependent": 9},
+        "outcomes": "Wszyscy podopieczni w domu.",
+    }
+    problem(
+        await api.post(f"/v1/contracts/{contract_id}/reports", json=report, headers=provider(providers[1]["id"])), 404
+    )
+    problem(
+        await api.post(
+            f"/v1/contracts/{contract_id}/reports", json={**report, "period_end": "2028-01-01"}, headers=own
+        ),
+        422,
+    )
+    sent = await api.post(f"/v1/contracts/{contract_id}/reports", json=report, headers=own)
+    assert sent.status_code == 201, sent.text
+    review = f"/v1/reports/{sent.json()['id']}/review"
+    problem(await api.put(review, json={"decision": "return"}, headers={**STARACHOWICE, "If-Match": '"1"'}), 422)
+    returned = await api.put(
+        review,
+        json={"decision": "return", "comment": "Brak listy obecności"},
+        headers={**STARACHOWICE, "If-Match": '"1"'},
+    )
+    assert returned.json()["status"] == "returned"
+    again = await api.post(
+        f"/v1/contracts/{contract_id}/reports", json={**report, "units_delivered": 2900}, headers=own
+    )
+    assert again.status_code == 201 and again.json()["status"] == "submitted"
+    problem(await api.put(review, json={"decision": "accept"}, headers={**STARACHOWICE, "If-Match": '"2"'}), 412)
+    fresh = f'"{again.json()["version"]}"'
+    accepted = await api.put(review, json={"decision": "accept"}, headers={**STARACHOWICE, "If-Match": fresh})
+    assert accepted.json()["status"] == "accepted"
+    problem(await api.get(f"/v1/contracts/{contract_id}/reports", headers=provider(providers[1]["id"])), 404)
+    assert len((await api.get(f"/v1/contracts/{contract_id}/reports", headers=own)).json()) == 1
+    first_due = contract["payment_schedule"][0]["amount_grosze"]
+    paid = await api.post(
+        f"/v1/contracts/{contract_id}/payments",
+        json={"amount_grosze": first_due, "paid_on": "2026-07-10", "schedule_index": 0},
+        headers=STARACHOWICE,
+    )
+    assert paid.status_code == 201
+    problem(
+        await api.post(
+            f"/v1/contracts/{contract_id}/payments",
+            json={"amount_grosze": 48_000_000, "paid_on": "2026-07-11"},
+            headers=STARACHOWICE,
+        ),
+        422,
+    )
+    problem(
+        await api.post(
+            f"/v1/contracts/{contract_id}/payments", json={"amount_grosze": 1, "paid_on": "2026-07-11"}, headers=own
+        ),
+        403,
+    )
+    amended = await api.post(
+        f"/v1/contracts/{contract_id}/amendments",
+        json={"reason": "Aneks nr 1: więcej godzin", "value_grosze": 50_000_000},
+        headers={**STARACHOWICE, "If-Match": f'"{signed["version"]}"'},
+    )
+    assert amended.status_code == 200 and amended.json()["value_grosze"] == 50_000_000
+    done = await api.post(
+        f"/v1/contracts/{contract_id}/completion", json={"reason": "Umowa wykonana"}, headers=STARACHOWICE
+    )
+    assert done.json()["status"] == "completed"
+
+
+def test_ranking_shows_ties_as_ties_and_excludes_conflicted_scores():
+    criteria = [{"code": "price", "kind": "price", "weight": 50}, {"code": "quality", "kind": "quality", "weight": 50}]
+    offers = [
+        OfferFacts("a", "pa", "A", 100, True),
+        OfferFacts("b", "pb", "B", 100, True),
+        OfferFacts("c", "pc", "C", 200, True),
+    ]
+    sheets = [
+        Sheet("m1", "a", {"quality": {"score": 60}}),
+        Sheet("m1", "b", {"quality": {"score": 60}}),
+        Sheet("m2", "a", {"quality": {"score": 100}}),
+        Sheet("m1", "c", {"quality": {"score": 100}}),
+    ]
+    ranked = rank(criteria, offers, sheets, conflicts={("m2", "pa")})
+    by_id = {r.offer_id: r for r in ranked}
+    assert by_id["a"].total == by_id["b"].total == 80.0  # m2's 100 for A does not count: declared conflict
+    assert by_id["a"].rank == by_id["b"].rank == 1 and by_id["a"].tied and by_id["b"].tied
+    assert by_id["c"].rank == 3 and by_id["c"].points == {"price": 25.0, "quality": 50.0}
+    assert by_id["c"].tied is False
