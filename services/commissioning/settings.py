@@ -22,6 +22,9 @@ class CommissioningSettings(ServiceSettings):
     standstill_days: int = Field(
         default=5, ge=0, le=30, description="Days between an award and its contracts' signature (standstill)."
     )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8002", description="Base URL printed in links (OCDS package URIs)."
+    )
     ocid_prefix: str = Field(default="ocds-cus000", description="OCDS ocid prefix (registered with OCP).")
 
 

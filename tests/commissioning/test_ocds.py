@@ -1,0 +1,150 @@
+"""OCDS 1.1 output validates against the official package schemas (release schema resolved locally, the lots and
+bids extensions merged in), never reveals sealed offers, and its compiled release is what the reference
+implementation (ocdsmerge) compiles from its releases."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+import ocdsmerge
+import pytest
+from jsonschema import Draft4Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+from services.commissioning.calls.events import run_due_events
+from tests.commissioning.conftest import STARACHOWICE, provider
+from tests.commissioning.test_evaluation import EWA, merit, opened_call_with_offers
+from tests.conftest import STANDARDS
+
+OCDS = STANDARDS / "ocds-1.1.5"
+EXTENSIONS = STANDARDS / "ocds-extensions"
+RELEASE_URL = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
+
+pytestmark = pytest.mark.skipif(
+    not OCDS.exists(), reason=f"the official OCDS schemas are not beside this clone ({OCDS}); CI always has them"
+)
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396 JSON Merge Patch, as OCDS extensions are applied."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def release_schema() -> dict[str, Any]:
+    schema = json.loads((OCDS / "release-schema.json").read_text())
+    for extension in ("lots", "bids"):
+        schema = merge_patch(schema, json.loads((EXTENSIONS / extension / "release-schema.json").read_text()))
+    return schema
+
+
+def package_validator(name: str) -> Draft4Validator:
+    registry: Registry[Any] = Registry().with_resource(
+        RELEASE_URL, Resource.from_contents(release_schema(), default_specification=DRAFT4)
+    )
+    schema = json.loads((OCDS / name).read_text())
+    return Draft4Validator(schema, registry=registry, format_checker=FormatChecker())
+
+
+def assert_valid(name: str, document: dict[str, Any]) -> None:
+    errors = sorted(package_validator(name).iter_errors(document), key=lambda e: list(e.absolute_path))
+    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:8]]
+
+
+async def test_a_whole_process_as_valid_ocds(api, client, clock, commissioning_app):
+    call, providers, offers = await opened_call_with_offers(
+        api, client, clock, prices=(48_100_000, 45_200_000, 49_300_000)
+    )
+    record_url = f"/ocds/records/{call['ocid']}"
+    sealed = (await api.get(record_url)).json()
+    assert_valid("record-package-schema.json", sealed)
+    text = json.dumps(sealed)
+    assert "bids" not in sealed["records"][0]["compiledRelease"]
+    for offer in offers:  # nothing of an offer shows before the deadline: not its id, price or provider
+        assert offer["id"] not in text and str(offer["price_grosze"] / 100) not in text
+        assert offer["provider_id"] not in text
+
+    clock.set(datetime.fromisoformat(call["deadline"]))
+    for offer in offers:
+        await api.put(f"/v1/offers/{offer['id']}/formal-check", json={"passed": True}, headers=STARACHOWICE)
+        await api.post(
+            f"/v1/calls/{call['id']}/declarations",
+            json={"provider_id": offer["provider_id"], "conflict": False},
+            headers=EWA,
+        )
+        await api.put(f"/v1/offers/{offer['id']}/scores", json=merit(70, 50), headers=EWA)
+    lot = call["lots"][0]["id"]
+    decided = await api.post(
+        f"/v1/calls/{call['id']}/lots/{lot}/award-decision",
+        headers=STARACHOWICE,
+        json={"winners": [{"offer_id": offers[1]["id"]}], "reason": "Najlepsza oferta."},
+    )
+    assert decided.status_code == 201, decided.text
+    clock.advance(days=5)
+    await run_due_events(commissioning_app.state.sessionmaker, clock)
+    contract_id = decided.json()["winners"][0]["contract_id"]
+    report = {
+        "period_start": "2026-06-01",
+        "period_end": "2026-08-31",
+        "units_delivered": 3000,
+        "people_served": {"seniors": 40},
+    }
+    sent = (
+        await api.post(f"/v1/contracts/{contract_id}/reports", json=report, headers=provider(providers[1]["id"]))
+    ).json()
+    await api.put(
+        f"/v1/reports/{sent['id']}/review", json={"decision": "accept"}, headers={**STARACHOWICE, "If-Match": '"1"'}
+    )
+    await api.post(
+        f"/v1/contracts/{contract_id}/payments",
+        json={"amount_grosze": 1_000_000, "paid_on": "2026-07-10"},
+        headers=STARACHOWICE,
+    )
+
+    package = (await api.get("/ocds/releases")).json()
+    assert_valid("release-package-schema.json", package)
+    tags = [r["tag"][0] for r in package["releases"] if r["ocid"] == call["ocid"]]
+    assert tags == ["tender", "tenderUpdate", "award", "contract", "implementation"]
+    record = (await api.get(record_url)).json()
+    assert_valid("record-package-schema.json", record)
+    compiled = record["records"][0]["compiledRelease"]
+    assert compiled["tender"]["status"] == "complete" and compiled["tender"]["lots"][0]["status"] == "complete"
+    assert len(compiled["bids"]["details"]) == 3 and compiled["tender"]["numberOfTenderers"] == 3
+    assert compiled["awards"][0]["suppliers"][0]["name"] == providers[1]["name"]
+    implementation = compiled["contracts"][0]["implementation"]
+    assert implementation["transactions"][0]["value"] == {"amount": 10000.0, "currency": "PLN"}
+    assert implementation["milestones"][0]["status"] == "met"
+
+    merger = ocdsmerge.Merger(schema=release_schema())
+    merged = merger.create_compiled_release(record["records"][0]["releases"])
+    for key in ("id", "date", "tag"):
+        merged.pop(key, None)
+        compiled.pop(key, None)
+
+    assert merged == compiled
+
+    later = (await api.get("/ocds/releases", params={"since": (clock.now() - timedelta(days=1)).isoformat()})).json()
+    assert {r["tag"][0] for r in later["releases"]} <= {"contract", "implementation"}
+    paged = (await api.get("/ocds/releases", params={"per_page": 2})).json()
+    assert len(paged["releases"]) == 2 and "next" in paged["links"]
+
+
+async def test_unknown_ocid_and_drafts_are_not_published(api, client):
+    from tests.commissioning.factories import draft, municipality, need
+
+    await municipality(api)
+    made = await draft(api, await need(api, client))
+    response = await api.get(f"/ocds/records/{made['ocid']}")
+    assert response.status_code == 404 and response.headers["content-type"] == "application/problem+json"
+    assert (await api.get("/ocds/releases")).json()["releases"] == []
