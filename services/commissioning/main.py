@@ -14,6 +14,7 @@ from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import Clock
 from services.commissioning.contracts.router import router as contracts_router
 from services.commissioning.evaluation.router import router as evaluation_router
+from services.commissioning.monitoring.router import router as monitoring_router
 from services.commissioning.municipalities.router import router as municipalities_router
 from services.commissioning.ocds.router import router as ocds_router
 from services.commissioning.offers.router import router as offers_router
@@ -41,6 +42,7 @@ TAGS = [
     {"name": "offers", "description": "Sealed offers with receipts."},
     {"name": "evaluation", "description": "The committee: declarations, formal checks, scores, rankings."},
     {"name": "contracts", "description": "Awards, results, contracts, delivery reports, payments."},
+    {"name": "monitoring", "description": "Indicators per municipality and voivodeship."},
     {"name": "ocds", "description": "Open Contracting Data Standard 1.1 release and record packages."},
     {"name": "health", "description": "Liveness, readiness, metrics."},
 ]
@@ -88,6 +90,7 @@ def create_app(
             offers_router,
             evaluation_router,
             contracts_router,
+            monitoring_router,
             ocds_router,
         ],
         openapi_tags=TAGS,

@@ -248,3 +248,58 @@ def test_ranking_shows_ties_as_ties_and_excludes_conflicted_scores():
     assert by_id["a"].rank == by_id["b"].rank == 1 and by_id["a"].tied and by_id["b"].tied
     assert by_id["c"].rank == 3 and by_id["c"].points == {"price": 25.0, "quality": 50.0}
     assert by_id["c"].tied is False
+
+
+async def test_monitoring_indicators(api, client, clock, commissioning_app):
+    call, providers, offers = await opened_call_with_offers(api, client, clock)
+    clock.set(datetime.fromisoformat(call["deadline"]))
+    for offer in offers:
+        await api.put(f"/v1/offers/{offer['id']}/formal-check", json={"passed": True}, headers=STARACHOWICE)
+    lot = call["lots"][0]["id"]
+    await api.post(
+        f"/v1/calls/{call['id']}/lots/{lot}/award-decision",
+        headers=STARACHOWICE,
+        json={"winners": [{"offer_id": offers[0]["id"]}], "reason": "Najlepsza oferta."},
+    )
+    clock.advance(days=5)
+    await run_due_events(commissioning_app.state.sessionmaker, clock)
+    contract = (await api.get("/v1/contracts", params={"municipality": "2611011"})).json()[0]
+    sent = (
+        await api.post(
+            f"/v1/contracts/{contract['id']}/reports",
+            headers=provider(providers[0]["id"]),
+            json={
+                "period_start": "2026-06-01",
+                "period_end": "2026-08-31",
+                "units_delivered": 3000,
+                "people_served": {"seniors": 40, "dependent": 7},
+            },
+        )
+    ).json()
+    await api.put(
+        f"/v1/reports/{sent['id']}/review", json={"decision": "accept"}, headers={**STARACHOWICE, "If-Match": '"1"'}
+    )
+    params = {"municipality": "2611011", "from": "2026-01-01", "to": "2026-12-31"}
+    indicators = (await api.get("/v1/monitoring", params=params)).json()
+    assert "value_commissioned_grosze" in indicators, indicators
+    assert indicators["value_commissioned_grosze"] == 48_000_000
+    assert indicators["pes_share"] == 1.0  # a social cooperative won
+    assert indicators["by_mode"] == [
+        {"mode": "open-competition", "awards": 1, "value_grosze": 48_000_000, "value_to_pes_grosze": 48_000_000}
+    ]
+    assert indicators["by_area"][0]["area_code"] == "social-assistance"
+    assert indicators["people_served"] == {"dependent": 7, "seniors": 40}
+    assert indicators["calls_closed"] == 1 and indicators["calls_without_offers"] == 0
+    region = (
+        await api.get("/v1/monitoring", params={"voivodeship": "26", "from": "2026-01-01", "to": "2026-12-31"})
+    ).json()
+    assert region["value_commissioned_grosze"] == 48_000_000
+    elsewhere = (
+        await api.get("/v1/monitoring", params={"voivodeship": "14", "from": "2026-01-01", "to": "2026-12-31"})
+    ).json()
+    assert elsewhere["value_commissioned_grosze"] == 0 and elsewhere["pes_share"] is None
+    problem(await api.get("/v1/monitoring", params={"from": "2026-01-01", "to": "2026-12-31"}), 422)
+    problem(
+        await api.get("/v1/monitoring", params={"voivodeship": "27", "from": "2026-01-01", "to": "2026-12-31"}), 422
+    )
+    problem(await api.get("/v1/monitoring", params={**params, "to": "2025-01-01"}), 422)

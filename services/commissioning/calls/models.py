@@ -83,6 +83,7 @@ class Lot(Base):
     title: Mapped[str] = mapped_column(String(300))
     service_type_id: Mapped[uuid.UUID] = mapped_column()
     service_type_code: Mapped[str] = mapped_column(String(64))
+    area_code: Mapped[str | None] = mapped_column(String(32))  # the statutory area of the service type
     unit: Mapped[str] = mapped_column(String(16))
     quantity: Mapped[int] = mapped_column(Integer)
     area_terc: Mapped[str] = mapped_column(String(7))

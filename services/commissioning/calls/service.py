@@ -57,6 +57,7 @@ async def _lots(catalogue: CatalogueClient, default_service_type: uuid.UUID, are
                 title=lot.title,
                 service_type_id=service_type_id,
                 service_type_code=service_type["code"],
+                area_code=service_type["area_code"],
                 unit=service_type["unit"],
                 quantity=lot.quantity,
                 area_terc=area,

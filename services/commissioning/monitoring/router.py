@@ -1,0 +1,42 @@
+"""Monitoring: what a municipality or a voivodeship commissioned, how much went to the social economy."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from services.commissioning.monitoring import repository
+from shared.db import ReadSessionDep
+from shared.errors import ValidationProblem, problem_responses
+from shared.identifiers import GminaTercStr, IdentifierError, TercLevel, parse_terc
+
+router = APIRouter(prefix="/v1/monitoring", tags=["monitoring"])
+
+
+@router.get(
+    "",
+    summary="Indicators over a period: value by mode, share to PES, services by area, people served, calls "
+    "without offers (public)",
+    responses=problem_responses(422),
+)
+async def monitoring(
+    session: ReadSessionDep,
+    from_: Annotated[date, Query(alias="from", description="First day of the period.")],
+    to: Annotated[date, Query(description="Last day of the period (inclusive).")],
+    municipality: Annotated[GminaTercStr | None, Query(description="A gmina's TERC code.")] = None,
+    voivodeship: Annotated[str | None, Query(max_length=2, description="A voivodeship's two-digit code.")] = None,
+) -> dict[str, Any]:
+    if (municipality is None) == (voivodeship is None):
+        raise ValidationProblem.field(
+            "municipality", "give a municipality or a voivodeship (one of them)", location="query"
+        )
+    if voivodeship is not None:
+        try:
+            parse_terc(voivodeship, levels=(TercLevel.VOIVODESHIP,))
+        except IdentifierError as exc:
+            raise ValidationProblem.field("voivodeship", str(exc), location="query") from exc
+    if to < from_:
+        raise ValidationProblem.field("to", "is before from", location="query")
+    return await repository.indicators(session, municipality=municipality, voivodeship=voivodeship, start=from_, end=to)
