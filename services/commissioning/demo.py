@@ -13,8 +13,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from services.commissioning.calls.models import Call, CallEvent, CallHistory, CallStatus, Lot
+from services.commissioning.calls.models import Award, Call, CallEvent, CallHistory, CallStatus, Lot
 from services.commissioning.calls.service import ocid_for
+from services.commissioning.contracts.models import (
+    AwardDecision,
+    Contract,
+    ContractStatus,
+    DeliveryReport,
+    Payment,
+    ReportStatus,
+)
+from services.commissioning.contracts.service import payment_schedule, reporting_schedule
+from services.commissioning.evaluation.models import CommitteeMember, Declaration, FormalCheck, ScoreSheet
 from services.commissioning.municipalities.models import Municipality
 from services.commissioning.offers.models import Offer, OfferStatus
 from services.commissioning.offers.schemas import OfferContent
@@ -371,11 +381,250 @@ async def load_into(session: AsyncSession, now: datetime) -> dict[str, int]:
     return added
 
 
+async def load_later_stages(session: AsyncSession, now: datetime) -> dict[str, int]:
+    """Calls under evaluation and awarded calls with contracts, reports and payments (idempotent)."""
+    if await session.get(Call, _id("call-starachowice-awarded")) is not None:
+        return {"calls": 0, "contracts": 0}
+    past = now - timedelta(days=120)
+    needs = {
+        "starachowice-awarded": _need(
+            "2611011",
+            "personal-assistance",
+            "Asystencja osobista 2026",
+            4_000,
+            18_000_000,
+            (now - timedelta(days=70)).date(),
+            (now + timedelta(days=295)).date(),
+        ),
+        "starachowice-evaluation": _need(
+            "2611011",
+            "respite-care",
+            "Opieka wytchnieniowa",
+            2_000,
+            9_000_000,
+            (now + timedelta(days=20)).date(),
+            (now + timedelta(days=200)).date(),
+        ),
+        "kielce-awarded": _need(
+            "2661011",
+            "family-assistant",
+            "Asystent rodziny 2026",
+            5_000,
+            21_000_000,
+            (now - timedelta(days=60)).date(),
+            (now + timedelta(days=300)).date(),
+        ),
+    }
+    for need in needs.values():
+        need.programme_line_id = None
+    session.add_all(needs.values())
+    await session.flush()
+    specs = [
+        (
+            "starachowice-awarded",
+            "open-competition",
+            "Konkurs: asystencja osobista 2026",
+            past,
+            past + timedelta(days=30),
+            [(2, 17_400_000), (0, 17_900_000)],
+            2,
+        ),
+        (
+            "starachowice-evaluation",
+            "open-competition",
+            "Konkurs: opieka wytchnieniowa",
+            now - timedelta(days=40),
+            now - timedelta(days=5),
+            [(2, 8_700_000), (7, 8_900_000)],
+            None,
+        ),
+        (
+            "kielce-awarded",
+            "reserved-94",
+            "Zamówienie zastrzeżone: asystent rodziny",
+            past,
+            past + timedelta(days=25),
+            [(10, 20_500_000)],
+            10,
+        ),
+    ]
+    made = {"calls": 0, "contracts": 0}
+    for key, mode, title, published, deadline, bids, winner in specs:
+        call, lot = _call(
+            key,
+            needs[key],
+            mode=mode,
+            title=title,
+            now=published,
+            deadline=deadline,
+            published=True,
+            eligibility={"min_excluded_share": 0.3} if mode == "reserved-94" else {"pes_only": True},
+        )
+        call.status, call.next_event, call.next_event_at = CallStatus.EVALUATION.value, None, None
+        session.add(call)
+        await session.flush()
+        session.add(lot)
+        session.add_all(
+            [
+                CallHistory(call_id=call.id, kind="published", actor="demo", at=published, detail={}),
+                CallHistory(
+                    call_id=call.id, kind="offers-opened", actor="system", at=deadline, detail={"offers": len(bids)}
+                ),
+            ]
+        )
+        await session.flush()
+        offers = [_offer(call, lot, index, price, published + timedelta(days=3)) for index, price in bids]
+        session.add_all(offers)
+        members = [
+            CommitteeMember(
+                id=_id(f"member-{key}-{n}"),
+                call_id=call.id,
+                subject=subject,
+                name=name,
+                nominated_by=ngo,
+                assigned_at=deadline,
+            )
+            for n, (subject, name, ngo) in enumerate(
+                [
+                    ("ewa.nowak@cus.example.pl", "Ewa Nowak", None),
+                    ("jan.kowalski@ngo.example.pl", "Jan Kowalski", "Rada Działalności Pożytku Publicznego"),
+                ]
+            )
+        ]
+        session.add_all(members)
+        await session.flush()
+        for offer in offers:
+            session.add(
+                FormalCheck(
+                    offer_id=offer.id,
+                    passed=True,
+                    reasons=[],
+                    checked_by="demo",
+                    checked_at=deadline + timedelta(days=1),
+                    version=1,
+                )
+            )
+            for member in members:
+                session.add(
+                    Declaration(
+                        member_id=member.id,
+                        provider_id=offer.provider_id,
+                        conflict=False,
+                        statement="Brak konfliktu interesów.",
+                        declared_at=deadline,
+                    )
+                )
+                session.add(
+                    ScoreSheet(
+                        member_id=member.id,
+                        offer_id=offer.id,
+                        version=1,
+                        updated_at=deadline + timedelta(days=2),
+                        scores={
+                            "quality": {"score": 80, "justification": "Doświadczona kadra."},
+                            "social": {"score": 70, "justification": "Zatrudnia osoby wykluczone."},
+                        },
+                    )
+                )
+        await session.flush()
+        made["calls"] += 1
+        if winner is None:
+            continue
+        winning = next(o for o in offers if o.provider_id == provider_id(winner))
+        decided = deadline + timedelta(days=10)
+        decision = AwardDecision(
+            id=_id(f"decision-{key}"),
+            call_id=call.id,
+            lot_id=lot.id,
+            reason="Najwyżej oceniona oferta spełniająca wymogi.",
+            ranking=[],
+            decided_by="demo",
+            decided_at=decided,
+            standstill_until=decided + timedelta(days=5),
+        )
+        session.add(decision)
+        await session.flush()
+        award = Award(
+            id=_id(f"award-{key}"),
+            call_id=call.id,
+            lot_id=lot.id,
+            decision_id=decision.id,
+            offer_id=winning.id,
+            provider_id=winning.provider_id,
+            provider_name=winning.provider_name,
+            is_pes=True,
+            municipality_terc=call.municipality_terc,
+            mode=call.mode,
+            service_type_id=lot.service_type_id,
+            value_grosze=winning.price_grosze,
+            awarded_at=decided,
+        )
+        session.add(award)
+        await session.flush()
+        contract = Contract(
+            id=_id(f"contract-{key}"),
+            award_id=award.id,
+            call_id=call.id,
+            lot_id=lot.id,
+            provider_id=award.provider_id,
+            provider_name=winning.provider_name,
+            municipality_terc=call.municipality_terc,
+            value_grosze=award.value_grosze,
+            period_start=call.period_start,
+            period_end=call.period_end,
+            status=ContractStatus.ACTIVE.value,
+            payment_schedule=payment_schedule(award.value_grosze, call.period_start, call.period_end),
+            reporting_schedule=reporting_schedule(call.period_start, call.period_end),
+            signed_at=decision.standstill_until,
+            created_at=decided,
+            updated_at=decision.standstill_until,
+            version=2,
+        )
+        call.status = CallStatus.AWARDED.value
+        session.add(contract)
+        await session.flush()
+        first = contract.reporting_schedule[0]
+        session.add(
+            DeliveryReport(
+                contract_id=contract.id,
+                period_start=date.fromisoformat(first["period_start"]),
+                period_end=date.fromisoformat(first["period_end"]),
+                units_delivered=lot.quantity // 5,
+                people_served={"disabled": 12} if "asystencja" in title else {"families": 18},
+                outcomes="Usługi zrealizowane zgodnie z harmonogramem.",
+                issues=None,
+                status=ReportStatus.ACCEPTED.value if key.startswith("starachowice") else ReportStatus.SUBMITTED.value,
+                submitted_at=now - timedelta(days=3),
+                reviewed_at=now - timedelta(days=1) if key.startswith("starachowice") else None,
+                version=1,
+            )
+        )
+        for i, due in enumerate(contract.payment_schedule[:2]):
+            session.add(
+                Payment(
+                    contract_id=contract.id,
+                    schedule_index=i,
+                    amount_grosze=due["amount_grosze"],
+                    paid_on=date.fromisoformat(due["due_date"]),
+                    note="Przelew",
+                    recorded_at=now,
+                )
+            )
+        made["contracts"] += 1
+    await session.flush()
+    return made
+
+
 async def load(url: str) -> str:
     engine = create_async_engine(url)
     try:
         async with async_sessionmaker(engine, expire_on_commit=False)() as session, session.begin():
-            result = await load_into(session, datetime.now(UTC))
+            now = datetime.now(UTC)
+            result = await load_into(session, now)
+            later = await load_later_stages(session, now)
     finally:
         await engine.dispose()
-    return f"{result['municipalities']} municipalities, {result['calls']} calls, {result['offers']} offers added"
+    return (
+        f"{result['municipalities']} municipalities, {result['calls'] + later['calls']} calls, "
+        f"{result['offers']} offers, {later['contracts']} contracts added"
+    )

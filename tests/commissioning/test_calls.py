@@ -120,6 +120,8 @@ async def test_demo_data_loads_once_and_matches_the_catalogue_demo(api, client, 
     first = await demo.load_into(cdb, clock.now())
     assert first == {"municipalities": 2, "calls": 4, "offers": 3}
     assert await demo.load_into(cdb, clock.now()) == {"municipalities": 0, "calls": 0, "offers": 0}
+    assert await demo.load_later_stages(cdb, clock.now()) == {"calls": 3, "contracts": 2}
+    assert await demo.load_later_stages(cdb, clock.now()) == {"calls": 0, "contracts": 0}
     for index, name in demo.PROVIDERS.items():
         found = (await client.get(f"/v1/providers/{demo.provider_id(index)}")).json()
         assert found["name"] == name and found["status"] == "verified"
@@ -128,6 +130,18 @@ async def test_demo_data_loads_once_and_matches_the_catalogue_demo(api, client, 
         assert (found["code"], found["name_pl"], found["unit"]) == (code, name, unit)
     public = (await api.get("/v1/calls", params={"status": "open"})).json()
     assert public["total"] == 2
+    assert (await api.get("/v1/calls", params={"status": "awarded"})).json()["total"] == 2
+    evaluating_now = (await api.get("/v1/calls", params={"status": "evaluation"})).json()
+    assert evaluating_now["total"] == 1, [(c["title"], c["status"]) for c in evaluating_now["items"]]
+    contracts = (await api.get("/v1/contracts", params={"status": "active"})).json()
+    assert {c["municipality_terc"] for c in contracts} == {"2611011", "2661011"}
+    year = {"from": (clock.now() - timedelta(days=365)).date().isoformat(), "to": clock.now().date().isoformat()}
+    region = (await api.get("/v1/monitoring", params={"voivodeship": "26", **year})).json()
+    assert region["value_commissioned_grosze"] == 17_400_000 + 20_500_000 and region["pes_share"] == 1.0
+    assert region["people_served"] == {"disabled": 12}  # Kielce's report is not accepted yet
+    from tests.commissioning.test_ocds import assert_valid
+
+    assert_valid("release-package-schema.json", (await api.get("/ocds/releases", params={"per_page": 500})).json())
     drafts = (await api.get("/v1/calls", params={"status": "draft"}, headers=STARACHOWICE)).json()
     assert [c["mode"] for c in drafts["items"]] == ["small-grant"]
     assert (await api.get("/v1/calls", params={"status": "draft"})).json()["total"] == 0
@@ -136,4 +150,4 @@ async def test_demo_data_loads_once_and_matches_the_catalogue_demo(api, client, 
     clock.set(datetime.fromisoformat(care["deadline"]))
     assert len((await api.get(f"/v1/calls/{care['id']}/offers", headers=STARACHOWICE)).json()) == 2
     evaluating = (await api.get("/v1/calls", params={"status": "evaluation"})).json()
-    assert evaluating["total"] == 2  # by the clock, before any worker ran
+    assert evaluating["total"] == 3  # the two open calls by the clock (no worker ran), and the demo one

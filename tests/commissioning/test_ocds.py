@@ -115,7 +115,7 @@ async def test_a_whole_process_as_valid_ocds(api, client, clock, commissioning_a
     package = (await api.get("/ocds/releases")).json()
     assert_valid("release-package-schema.json", package)
     tags = [r["tag"][0] for r in package["releases"] if r["ocid"] == call["ocid"]]
-    assert tags == ["tender", "tenderUpdate", "award", "contract", "implementation"]
+    assert tags == ["planning", "tender", "tenderUpdate", "award", "contract", "implementation"]
     record = (await api.get(record_url)).json()
     assert_valid("record-package-schema.json", record)
     compiled = record["records"][0]["compiledRelease"]

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.calls.models import Award, Call, CallHistory, CallStatus, Lot, Question
@@ -79,9 +79,7 @@ def effective_status_is(status: CallStatus, now: datetime) -> ColumnElement[bool
         return and_(open_, Call.deadline > now)
     if status is CallStatus.EVALUATION:
         return or_(Call.status == CallStatus.EVALUATION.value, and_(open_, Call.deadline <= now))
-    if status in (CallStatus.DRAFT, CallStatus.CANCELLED):
-        return Call.status == status.value
-    return false()
+    return Call.status == status.value
 
 
 async def history(session: AsyncSession, call_id: uuid.UUID) -> Sequence[CallHistory]:

@@ -41,7 +41,16 @@ TENDER_STATUS = {
     CallStatus.DRAFT: "planning",
 }
 # The order of stages, for releases that share a timestamp.
-STAGES = ["tender", "tenderAmendment", "tenderCancellation", "tenderUpdate", "award", "contract", "implementation"]
+STAGES = [
+    "planning",
+    "tender",
+    "tenderAmendment",
+    "tenderCancellation",
+    "tenderUpdate",
+    "award",
+    "contract",
+    "implementation",
+]
 CONTRACT_STATUS = {
     ContractStatus.STANDSTILL: "pending",
     ContractStatus.ACTIVE: "active",
@@ -190,6 +199,17 @@ def _tender(data: CallData, *, with_amendments: int | None = None) -> dict[str, 
     if data.opened:
         tender["numberOfTenderers"] = len({o.provider_id for o in data.offers})
     return tender
+
+
+def _planning(data: CallData) -> dict[str, Any]:
+    call = data.call
+    return {
+        "rationale": call.description or call.title,
+        "budget": {
+            "description": f"{call.title} ({call.period_start.isoformat()} – {call.period_end.isoformat()})",
+            "amount": money(sum(lot.value_grosze for lot in data.lots)),
+        },
+    }
 
 
 def _lot_status(data: CallData, lot: Lot) -> str:
@@ -343,7 +363,10 @@ def releases(data: CallData) -> list[dict[str, Any]]:
     call = data.call
     if call.published_at is None:
         return []
-    out = [_release(data, "tender", call.published_at, ["tender"], tender=_tender(data, with_amendments=0))]
+    out = [
+        _release(data, "planning", call.created_at, ["planning"], planning=_planning(data)),
+        _release(data, "tender", call.published_at, ["tender"], tender=_tender(data, with_amendments=0)),
+    ]
     for n, amendment in enumerate(data.amendments, start=1):
         out.append(
             _release(data, f"amendment-{n}", amendment.at, ["tenderAmendment"], tender=_tender(data, with_amendments=n))
@@ -396,7 +419,7 @@ def compiled_release(data: CallData) -> dict[str, Any]:
     """The current state of every section: what merging `releases` gives (a test checks it with ocdsmerge)."""
     call = data.call
     latest = max((r["date"] for r in releases(data)), default=iso(call.updated_at))
-    sections: dict[str, Any] = {"tender": _tender(data)}
+    sections: dict[str, Any] = {"planning": _planning(data), "tender": _tender(data)}
     if data.opened:
         sections["bids"] = _bids(data)
     if data.decisions:
