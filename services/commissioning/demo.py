@@ -45,6 +45,13 @@ TYPES = {
     "family-assistant": ("asystent rodziny", "hour"),
     "respite-care": ("opieka wytchnieniowa", "hour"),
 }
+AREAS = {
+    "care-services": "social-assistance",
+    "personal-assistance": "disability",
+    "senior-activity-club": "social-assistance",
+    "family-assistant": "family-support",
+    "respite-care": "disability",
+}
 # catalogue demo providers (index in its list, name) that answer the demo calls
 PROVIDERS = {
     0: "Spółdzielnia Socjalna „Pomocna Dłoń”",
@@ -204,6 +211,7 @@ def _call(
         title=need.title,
         service_type_id=need.service_type_id,
         service_type_code=need.service_type_code,
+        area_code=AREAS[need.service_type_code],
         unit=need.unit,
         quantity=need.quantity,
         area_terc=need.area_terc,

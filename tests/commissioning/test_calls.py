@@ -127,7 +127,12 @@ async def test_demo_data_loads_once_and_matches_the_catalogue_demo(api, client, 
         assert found["name"] == name and found["status"] == "verified"
     for code, (name, unit) in demo.TYPES.items():
         found = (await client.get(f"/v1/service-types/{demo.type_id(code)}")).json()
-        assert (found["code"], found["name_pl"], found["unit"]) == (code, name, unit)
+        assert (found["code"], found["name_pl"], found["unit"], found["area_code"]) == (
+            code,
+            name,
+            unit,
+            demo.AREAS[code],
+        )
     public = (await api.get("/v1/calls", params={"status": "open"})).json()
     assert public["total"] == 2
     assert (await api.get("/v1/calls", params={"status": "awarded"})).json()["total"] == 2
