@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
@@ -25,26 +25,28 @@ def operation_id(route: APIRoute) -> str:
     return f"{tag}-{route.name}".replace("_", "-")
 
 
-def health_router() -> APIRouter:
+async def database_ready(app: FastAPI) -> str | None:
+    """None when the database answers, else why not."""
+    try:
+        async with app.state.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to reach the database means not ready
+        return f"The database does not answer: {type(exc).__name__}."
+    return None
+
+
+def health_router(readiness: Callable[[FastAPI], Awaitable[str | None]]) -> APIRouter:
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz", summary="Liveness: the process is up", include_in_schema=True)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Readiness: the database answers")
+    @router.get("/readyz", summary="Readiness: what the service depends on answers")
     async def readyz(request: Request) -> Response:
-        try:
-            async with request.app.state.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception as exc:  # any failure to reach the database means not ready
-            return problem_response(
-                503,
-                "not-ready",
-                "Not ready",
-                f"The database does not answer: {type(exc).__name__}.",
-                headers={"Retry-After": "5"},
-            )
+        problem = await readiness(request.app)
+        if problem:
+            return problem_response(503, "not-ready", "Not ready", problem, headers={"Retry-After": "5"})
         return JSONResponse({"status": "ready"})
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
@@ -64,17 +66,22 @@ def create_service_app(
     openapi_tags: list[dict[str, Any]] | None = None,
     resources: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
     database_url: str | None = None,
+    uses_database: bool = True,
+    readiness: Callable[[FastAPI], Awaitable[str | None]] = database_ready,
+    serves_own_openapi: bool = True,
 ) -> FastAPI:
     configure_logging(name, settings.log_level, settings.log_json)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        url = database_url or resolve_database_url(settings)
-        await ensure_database(url)
-        engine = create_engine(url, pool_size=settings.db_pool_size)
-        app.state.engine = engine
-        app.state.sessionmaker = create_sessionmaker(engine)
-        app.state.read_sessionmaker = create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+        engine = None
+        if uses_database:
+            url = database_url or resolve_database_url(settings)
+            await ensure_database(url)
+            engine = create_engine(url, pool_size=settings.db_pool_size)
+            app.state.engine = engine
+            app.state.sessionmaker = create_sessionmaker(engine)
+            app.state.read_sessionmaker = create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
         try:
             if resources:
                 async with resources(app):  # the service's own clients, workers...
@@ -82,7 +89,8 @@ def create_service_app(
             else:
                 yield
         finally:
-            await engine.dispose()
+            if engine is not None:
+                await engine.dispose()
 
     app = FastAPI(
         title=title,
@@ -91,11 +99,15 @@ def create_service_app(
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
         openapi_tags=openapi_tags,
+        # a service that publishes another document (the gateway's merged one) routes /openapi.json itself
+        openapi_url="/openapi.json" if serves_own_openapi else None,
+        docs_url="/docs" if serves_own_openapi else None,
+        redoc_url="/redoc" if serves_own_openapi else None,
     )
     app.state.metrics = Metrics(name)
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
     install_problem_handlers(app)
-    app.include_router(health_router())
+    app.include_router(health_router(readiness))
     # A token that is sent is always checked, even on public reads: a bad one is a 401, never silently ignored.
     for router in routers:
         app.include_router(router, dependencies=[Depends(optional_principal)])

@@ -48,9 +48,11 @@ async def fresh_database(server: str, name: str) -> str:
 
 
 async def migrated_database(pg_server: str, service: str) -> str:
+    """A fresh database for a service (`catalogue`, or `catalogue_e2e` for the catalogue's e2e copy), migrated."""
     from shared.migrations import upgrade_head
 
     url = await fresh_database(pg_server, f"{service}_test_{os.getpid()}")
+    service = service.removesuffix("_e2e")
     await asyncio.to_thread(upgrade_head, REPO / "services" / service, url)
     return url
 

@@ -9,6 +9,7 @@ import httpx
 
 from services.commissioning.rules.advisor import ProviderFacts
 from shared.errors import ProblemError, ValidationProblem
+from shared.observability import request_id_var
 
 
 class CatalogueUnavailable(ProblemError):
@@ -27,7 +28,9 @@ class CatalogueClient:
 
     async def _get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
         try:
-            response = await self.http.get(path, params=params)
+            request_id = request_id_var.get()
+            headers = {"x-request-id": request_id} if request_id else None
+            response = await self.http.get(path, params=params, headers=headers)
         except httpx.HTTPError as exc:
             raise CatalogueUnavailable(
                 f"The catalogue did not answer ({type(exc).__name__}); nothing was saved, retry later."

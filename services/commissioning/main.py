@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from services.commissioning.calls.events import worker
 from services.commissioning.calls.router import router as calls_router
 from services.commissioning.catalogue_client import CatalogueClient
-from services.commissioning.clock import Clock
+from services.commissioning.clock import Clock, FileOffsetClock
 from services.commissioning.contracts.router import router as contracts_router
 from services.commissioning.evaluation.router import router as evaluation_router
 from services.commissioning.monitoring.router import router as monitoring_router
@@ -98,7 +98,7 @@ def create_app(
         database_url=database_url,
     )
     app.state.settings = settings
-    app.state.clock = clock or Clock()
+    app.state.clock = clock or (FileOffsetClock(settings.clock_offset_file) if settings.clock_offset_file else Clock())
     return app
 
 

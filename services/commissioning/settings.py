@@ -25,6 +25,10 @@ class CommissioningSettings(ServiceSettings):
     public_base_url: str = Field(
         default="http://127.0.0.1:8002", description="Base URL printed in links (OCDS package URIs)."
     )
+    clock_offset_file: str | None = Field(
+        default=None,
+        description="Testing only: a file holding seconds to add to the service's clock (end-to-end tests).",
+    )
     ocid_prefix: str = Field(default="ocds-cus000", description="OCDS ocid prefix (registered with OCP).")
 
 

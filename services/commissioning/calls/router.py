@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
@@ -256,3 +256,20 @@ async def list_questions(
         QuestionOut(id=q.id, question=q.question, asked_at=q.asked_at, answer=q.answer, answered_at=q.answered_at)
         for q in shown
     ]
+
+
+@router.get(
+    "/{call_id}/eligibility",
+    summary="May this provider answer this call? The same rules as at submission, with reasons (public)",
+    responses=problem_responses(404, 422, 503),
+)
+async def call_eligibility(
+    call_id: uuid.UUID,
+    provider_id: Annotated[uuid.UUID, Query(description="The provider (catalogue id).")],
+    session: ReadSessionDep,
+    principal: OptionalPrincipal,
+    catalogue: CatalogueDep,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    call = await service.visible(session, principal, call_id)
+    return await service.eligibility(session, catalogue, call=call, provider_id=provider_id, now=clock.now())

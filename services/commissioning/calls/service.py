@@ -336,3 +336,58 @@ def questions_for(principal: Principal | None, call: Call, questions: list[Quest
 
 def is_sealed_for(principal: Principal | None, call: Call, now: datetime) -> bool:
     return not (deadline_passed(call, now) and acts_for_municipality(principal, call.municipality_terc))
+
+
+async def eligibility(
+    session: AsyncSession, catalogue: CatalogueClient, *, call: Call, provider_id: uuid.UUID, now: datetime
+) -> dict[str, Any]:
+    """Whether a provider may answer a call, per lot's service type, with the reasons it may not."""
+    from services.commissioning.rules.advisor import Requirements, provider_violations
+
+    found = await catalogue.verified_provider(provider_id)
+    if found is None:
+        return {
+            "call_id": str(call.id),
+            "provider_id": str(provider_id),
+            "eligible": False,
+            "reasons": [
+                {
+                    "rule": "provider-not-verified",
+                    "legal_basis": "catalogue verification",
+                    "detail": "the provider is not verified in the catalogue",
+                    "compared": {},
+                }
+            ],
+        }
+    facts, _ = found
+    rule_set = rules_version(call.rules_version)
+    lookback = rule_set.get(Mode(call.mode)).repeat_award_lookback_years
+    repeats = 0
+    if lookback:
+        for lot in await repository.lots_of(session, [call.id]):
+            repeats += await repository.repeat_awards(
+                session,
+                provider_id=provider_id,
+                municipality=call.municipality_terc,
+                service_type_id=lot.service_type_id,
+                mode=call.mode,
+                since=now - timedelta(days=365 * lookback),
+            )
+    reasons = provider_violations(
+        rule_set,
+        Mode(call.mode),
+        facts,
+        Requirements(
+            legal_forms=tuple(call.eligibility.get("legal_forms", [])),
+            pes_only=bool(call.eligibility.get("pes_only")),
+            social_enterprise_only=bool(call.eligibility.get("social_enterprise_only")),
+            min_excluded_share=call.eligibility.get("min_excluded_share"),
+        ),
+        repeat_awards=repeats,
+    )
+    return {
+        "call_id": str(call.id),
+        "provider_id": str(provider_id),
+        "eligible": not reasons,
+        "reasons": [r.as_dict() for r in reasons],
+    }

@@ -4,15 +4,22 @@ payments (the contract's parties)."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services.commissioning.calls import service as calls
 from services.commissioning.calls.models import Award
 from services.commissioning.contracts import service
-from services.commissioning.contracts.models import AwardDecision, Contract, ContractStatus, DeliveryReport, Payment
+from services.commissioning.contracts.models import (
+    AwardDecision,
+    Contract,
+    ContractStatus,
+    DeliveryReport,
+    Payment,
+    ReportStatus,
+)
 from services.commissioning.contracts.schemas import (
     ContractAmendmentIn,
     ContractOut,
@@ -266,3 +273,39 @@ async def list_payments(
     contract = await _private(session, principal, contract_id)
     query = select(Payment).where(Payment.contract_id == contract.id).order_by(Payment.paid_on, Payment.id)
     return [PaymentOut.model_validate(p) for p in (await session.scalars(query)).all()]
+
+
+@router.get(
+    "/track-records/{provider_id}", summary="A provider's track record: awards, contracts, accepted reports (public)"
+)
+async def track_record(provider_id: uuid.UUID, session: ReadSessionDep) -> dict[str, Any]:
+    awards = (
+        await session.scalars(select(Award).where(Award.provider_id == provider_id).order_by(Award.awarded_at.desc()))
+    ).all()
+    contracts = (
+        await session.scalars(
+            select(Contract).where(Contract.provider_id == provider_id).order_by(Contract.created_at.desc())
+        )
+    ).all()
+    accepted = await session.scalar(
+        select(func.count())
+        .select_from(DeliveryReport)
+        .join(Contract, Contract.id == DeliveryReport.contract_id)
+        .where(Contract.provider_id == provider_id, DeliveryReport.status == ReportStatus.ACCEPTED.value)
+    )
+    return {
+        "provider_id": str(provider_id),
+        "awards": [
+            {
+                "call_id": str(a.call_id),
+                "lot_id": str(a.lot_id),
+                "mode": a.mode,
+                "municipality_terc": a.municipality_terc,
+                "value_grosze": a.value_grosze,
+                "awarded_at": a.awarded_at.isoformat(),
+            }
+            for a in awards
+        ],
+        "contracts": [ContractOut.model_validate(c).model_dump(mode="json") for c in contracts],
+        "accepted_reports": int(accepted or 0),
+    }

@@ -1,0 +1,120 @@
+"""The gateway: one public API over the catalogue and commissioning services."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import orjson
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+
+from services.gateway import openapi
+from services.gateway.proxy.router import proxy_router
+from services.gateway.proxy.upstreams import Breaker, Upstream, UpstreamUnavailable, latency_histogram
+from services.gateway.ratelimit import RateLimitMiddleware
+from services.gateway.settings import GatewaySettings, get_settings
+from services.gateway.views.router import router as views_router
+from shared.app import create_service_app
+from shared.responses import json_response
+
+DESCRIPTION = """
+The one public entry to the CUS social-services system: the **catalogue** (social services, PES/NGO providers,
+offerings, HSDS 3.0 under `/hsds/`) and **commissioning** (plans, legal modes, calls, sealed offers, evaluation,
+awards, contracts, monitoring, OCDS 1.1 under `/ocds/`), plus views that combine both: a municipality's overview,
+a provider's profile and its opportunities.
+
+Errors are RFC 9457 `application/problem+json`. Writes need a bearer token; changes to existing resources need
+`If-Match`; creating POSTs accept `Idempotency-Key`. A service that is down gives `503` with `Retry-After`.
+"""
+
+TAGS = [{"name": "views", "description": "Views across both services, each part fetched concurrently."}]
+
+
+async def upstreams_ready(app: FastAPI) -> str | None:
+    async def check(upstream: Upstream) -> str | None:
+        try:
+            result = await upstream.request("GET", "/readyz", time_limit=2, route="readyz")
+        except UpstreamUnavailable as exc:
+            return exc.detail
+        return None if result.status == 200 else f"the {upstream.name} service is not ready ({result.status})"
+
+    problems = [p for p in await asyncio.gather(*(check(u) for u in app.state.upstreams.values())) if p]
+    return " ".join(problems) or None
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def resources(app: FastAPI) -> AsyncIterator[None]:
+        connector = aiohttp.TCPConnector(limit=200, ttl_dns_cache=300)
+        session = aiohttp.ClientSession(connector=connector, auto_decompress=False)
+        histogram = latency_histogram(app.state.metrics.registry)
+        app.state.upstreams = {
+            name: Upstream(
+                name,
+                url.rstrip("/"),
+                session,
+                Breaker(settings.breaker_failures, settings.breaker_reset_seconds),
+                settings.upstream_timeout_seconds,
+                settings.read_retries,
+                histogram,
+            )
+            for name, url in (("catalogue", settings.catalogue_url), ("commissioning", settings.commissioning_url))
+        }
+        try:
+            yield
+        finally:
+            await session.close()
+
+    app = create_service_app(
+        name="gateway",
+        title="CUS API (gateway)",
+        description=DESCRIPTION,
+        settings=settings,
+        routers=[views_router],
+        openapi_tags=TAGS,
+        resources=resources,
+        uses_database=False,
+        readiness=upstreams_ready,
+        serves_own_openapi=False,
+    )
+    app.state.settings = settings
+    app.include_router(proxy_router())
+    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID", "Idempotent-Replayed"],
+        max_age=600,
+    )
+    own_openapi = app.openapi  # the gateway's own operations, merged with the services' documents
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def merged_openapi(request: Request) -> Response:
+        documents: dict[str, dict[str, Any]] = {}
+        for name, upstream in request.app.state.upstreams.items():
+            result = await upstream.request("GET", "/openapi.json", route="openapi")
+            if result.status != 200:
+                raise UpstreamUnavailable(name, f"The {name} service did not give its OpenAPI document.")
+            documents[name] = orjson.loads(result.body)
+        return json_response(openapi.merge(own_openapi(), documents, title=app.title, description=DESCRIPTION))
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="CUS API (gateway)")
+
+    return app
+
+
+def app() -> FastAPI:
+    """Factory for `uvicorn --factory services.gateway.main:app`."""
+    return create_app()

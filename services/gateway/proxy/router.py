@@ -1,0 +1,118 @@
+"""The proxy: every public operation of the catalogue and commissioning, under one /v1 (plus /hsds and /ocds),
+with the services' own status codes, headers and problem+json bodies."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from services.gateway.proxy.upstreams import Upstream
+from shared.auth import decode_token
+from shared.errors import ProblemError, Unauthorized
+from shared.observability import request_id_var
+
+# Path prefixes per upstream (checked in order; the gateway's own views are routed before the proxy).
+CATALOGUE_PREFIXES = ("/v1/areas", "/v1/target-groups", "/v1/service-types", "/v1/providers", "/v1/offerings", "/hsds")
+COMMISSIONING_PREFIXES = (
+    "/v1/municipalities",
+    "/v1/programmes",
+    "/v1/needs",
+    "/v1/rules",
+    "/v1/calls",
+    "/v1/offers",
+    "/v1/contracts",
+    "/v1/reports",
+    "/v1/monitoring",
+    "/v1/track-records",
+    "/ocds",
+)
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+}
+DROPPED_RESPONSE = HOP_BY_HOP | {"x-request-id", "date", "server"}
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class PayloadTooLarge(ProblemError):
+    status, slug, title = 413, "payload-too-large", "The request body is too large"
+
+
+def upstream_for(request: Request, path: str) -> Upstream | None:
+    upstreams: dict[str, Upstream] = request.app.state.upstreams
+    for prefix in CATALOGUE_PREFIXES:
+        if path == prefix or path.startswith(prefix + "/"):
+            return upstreams["catalogue"]
+    for prefix in COMMISSIONING_PREFIXES:
+        if path == prefix or path.startswith(prefix + "/"):
+            return upstreams["commissioning"]
+    return None
+
+
+def check_token(request: Request) -> None:
+    """Refuse a bad token, or a write without one, before any upstream is called (services check again)."""
+    header = request.headers.get("authorization")
+    if header is None:
+        if request.method in WRITES:
+            raise Unauthorized("This operation needs a bearer token.")
+        return
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("The Authorization header must be `Bearer <token>`.")
+    decode_token(token.strip())
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"Bodies are limited to {limit} bytes.")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise PayloadTooLarge(f"Bodies are limited to {limit} bytes.")
+    return body
+
+
+async def forward(request: Request, upstream: Upstream, path: str) -> Response:
+    check_token(request)
+    body = await read_body(request, request.app.state.settings.max_body_bytes) if request.method in WRITES else None
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
+    headers["x-request-id"] = request_id_var.get() or ""
+    headers["x-forwarded-for"] = request.client.host if request.client else ""
+    headers["x-forwarded-proto"] = request.url.scheme
+    result = await upstream.request(
+        request.method, path, query=request.url.query, headers=headers, body=body, route="proxy"
+    )
+    response = Response(content=result.body, status_code=result.status)
+    for name, value in result.headers:
+        if name.lower() not in DROPPED_RESPONSE:
+            response.headers.append(name, value)
+    return response
+
+
+def proxy_router() -> APIRouter:
+    router = APIRouter()
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+    async def proxy(request: Request) -> Response:
+        path = request.url.path
+        upstream = upstream_for(request, path)
+        if upstream is None:
+            from shared.errors import NotFound
+
+            raise NotFound(f"No operation at {path}.")
+        return await forward(request, upstream, path)
+
+    for prefix in ("/v1", "/hsds", "/ocds"):
+        router.add_api_route(f"{prefix}/{{rest:path}}", proxy, methods=methods, include_in_schema=False)
+    router.add_api_route("/hsds/", proxy, methods=["GET"], include_in_schema=False)
+    return router

@@ -1,0 +1,28 @@
+"""Gateway settings (env prefix GATEWAY_)."""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class GatewaySettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    catalogue_url: str = Field(default="http://127.0.0.1:8001", description="The catalogue service.")
+    commissioning_url: str = Field(default="http://127.0.0.1:8002", description="The commissioning service.")
+    upstream_timeout_seconds: float = Field(default=10.0, description="Timeout of one proxied call.")
+    part_timeout_seconds: float = Field(default=2.0, description="Timeout of each part of an aggregated view.")
+    read_retries: int = Field(default=1, ge=0, le=3, description="Retries of idempotent reads that failed to connect.")
+    breaker_failures: int = Field(default=5, description="Consecutive failures that open an upstream's breaker.")
+    breaker_reset_seconds: float = Field(default=10.0, description="How long an open breaker refuses calls.")
+    max_body_bytes: int = Field(default=1_048_576, description="Largest request body accepted.")
+    rate_limit_per_minute: int = Field(default=1200, description="Requests per minute per client (0: no limit).")
+    public_base_url: str = Field(default="http://127.0.0.1:8000", description="Public base URL.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> GatewaySettings:
+    return GatewaySettings()

@@ -1,0 +1,136 @@
+"""The gateway's own views across both services: a municipality's overview, a provider's profile and its
+opportunities (open calls it could answer, and why not when it cannot)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from services.gateway.views.parts import Part, fetch, gather
+from shared.errors import NotFound, problem_responses
+from shared.identifiers import GminaTercStr
+
+router = APIRouter(prefix="/v1", tags=["views"])
+
+
+@router.get(
+    "/municipalities/{terc}/overview",
+    summary="A municipality at a glance: its plans, open calls, contracts, indicators, and the providers and "
+    "offerings available in its area",
+    responses=problem_responses(422),
+)
+async def municipality_overview(terc: GminaTercStr, request: Request) -> dict[str, Any]:
+    year = datetime.now(UTC).year
+    data, missing = await gather(
+        request,
+        [
+            Part("municipality", "commissioning", f"/v1/municipalities/{terc}"),
+            Part("programmes", "commissioning", f"/v1/municipalities/{terc}/programmes"),
+            Part("needs", "commissioning", f"/v1/municipalities/{terc}/needs", forward_token=True),
+            Part("open_calls", "commissioning", "/v1/calls", f"municipality={terc}&status=open&per_page=100"),
+            Part("active_contracts", "commissioning", "/v1/contracts", f"municipality={terc}&status=active"),
+            Part(
+                "indicators",
+                "commissioning",
+                "/v1/monitoring",
+                f"municipality={terc}&from={year}-01-01&to={year}-12-31",
+            ),
+            Part("providers", "catalogue", "/v1/providers", f"place={terc}&per_page=100"),
+            Part("offerings", "catalogue", "/v1/offerings", f"place={terc}&per_page=100&sort=price"),
+        ],
+    )
+    return {"terc": terc, **data, "missing": missing}
+
+
+@router.get(
+    "/providers/{provider_id}/profile",
+    summary="A provider's catalogue record and offerings with its track record in commissioning",
+    responses=problem_responses(404),
+)
+async def provider_profile(provider_id: uuid.UUID, request: Request) -> dict[str, Any]:
+    data, missing = await gather(
+        request,
+        [
+            Part("provider", "catalogue", f"/v1/providers/{provider_id}", forward_token=True),
+            Part(
+                "offerings", "catalogue", f"/v1/providers/{provider_id}/offerings", "per_page=100", forward_token=True
+            ),
+            Part("track_record", "commissioning", f"/v1/track-records/{provider_id}"),
+        ],
+    )
+    if "provider" not in data and any("catalogue answered 404" in m["reason"] for m in missing):
+        raise NotFound(f"Provider {provider_id} does not exist or is not public (unverified).")
+    return {"provider_id": str(provider_id), **data, "missing": missing}
+
+
+def _covers(offering_areas: list[str], lot_area: str) -> bool:
+    """An offering delivered in a unit containing the lot's area (or the area itself) can serve the lot."""
+    return any(lot_area.startswith(area) for area in offering_areas)
+
+
+@router.get(
+    "/providers/{provider_id}/opportunities",
+    summary="Open calls whose lots match the provider's offerings (service type and area), with its eligibility",
+    responses=problem_responses(404),
+)
+async def provider_opportunities(provider_id: uuid.UUID, request: Request) -> dict[str, Any]:
+    data, missing = await gather(
+        request,
+        [
+            Part(
+                "offerings", "catalogue", f"/v1/providers/{provider_id}/offerings", "per_page=100", forward_token=True
+            ),
+            Part("calls", "commissioning", "/v1/calls", "status=open&per_page=100"),
+        ],
+    )
+    if missing:
+        return {"provider_id": str(provider_id), "opportunities": [], "missing": missing}
+    offerings = [o for o in data["offerings"]["items"] if o["active"]]
+    matches = []
+    for call in data["calls"]["items"]:
+        lots = [
+            lot
+            for lot in call["lots"]
+            if any(
+                o["service_type"]["id"] == lot["service_type_id"] and _covers(o["delivery_areas"], lot["area_terc"])
+                for o in offerings
+            )
+        ]
+        if lots:
+            matches.append((call, lots))
+    checks = await asyncio.gather(
+        *(
+            fetch(
+                request,
+                Part(
+                    f"eligibility:{call['id']}",
+                    "commissioning",
+                    f"/v1/calls/{call['id']}/eligibility",
+                    f"provider_id={provider_id}",
+                ),
+            )
+            for call, _ in matches
+        )
+    )
+    opportunities = []
+    for (call, lots), (_, eligibility, why) in zip(matches, checks, strict=True):
+        opportunities.append(
+            {
+                "call_id": call["id"],
+                "ocid": call["ocid"],
+                "title": call["title"],
+                "mode": call["mode"],
+                "municipality_terc": call["municipality_terc"],
+                "deadline": call["deadline"],
+                "lots": [{"id": lot["id"], "title": lot["title"], "value_grosze": lot["value_grosze"]} for lot in lots],
+                "eligible": eligibility["eligible"] if eligibility else None,
+                "reasons": eligibility["reasons"] if eligibility else [{"detail": why}],
+            }
+        )
+        if why:
+            missing.append({"part": f"eligibility:{call['id']}", "reason": why})
+    return {"provider_id": str(provider_id), "opportunities": opportunities, "missing": missing}

@@ -1,0 +1,146 @@
+"""The three services as real processes (uvicorn, free ports, the embedded PostgreSQL or TEST_DATABASE_URL's
+server), talking real HTTP; the commissioning clock moved through a file instead of sleeping."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import REPO, drop_database, migrated_database
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Service:
+    name: str
+    port: int
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            f"services.{self.name}.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ]
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(command, env={**os.environ, **self.env}, cwd=REPO, stdout=log, stderr=log)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{self.name} did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+@dataclass
+class Stack:
+    catalogue: Service
+    commissioning: Service
+    gateway: Service
+    clock_file: Path
+
+    def now(self) -> datetime:
+        """The commissioning service's clock."""
+        return datetime.now(UTC) + timedelta(seconds=float(self.clock_file.read_text() or 0))
+
+    def move_clock(self, days: float) -> None:
+        current = float(self.clock_file.read_text() or 0) if self.clock_file.exists() else 0.0
+        self.clock_file.write_text(str(current + days * 86_400))
+
+
+@pytest.fixture(scope="session")
+async def stack(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
+    catalogue_db = await migrated_database(pg_server, "catalogue_e2e")
+    commissioning_db = await migrated_database(pg_server, "commissioning_e2e")
+    clock_file = tmp_path_factory.mktemp("clock") / "offset"
+    clock_file.write_text("0")
+    ports = {name: free_port() for name in ("catalogue", "commissioning", "gateway")}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    quiet: dict[str, str] = {}  # INFO: the access lines carry the request ids the tests look for
+    logs = tmp_path_factory.mktemp("logs")
+    services = Stack(
+        catalogue=Service(
+            "catalogue", ports["catalogue"], {**quiet, "CATALOGUE_DATABASE_URL": catalogue_db}, logs / "catalogue.log"
+        ),
+        commissioning=Service(
+            "commissioning",
+            ports["commissioning"],
+            {
+                **quiet,
+                "COMMISSIONING_DATABASE_URL": commissioning_db,
+                "COMMISSIONING_CATALOGUE_URL": urls["catalogue"],
+                "COMMISSIONING_WORKER_INTERVAL_SECONDS": "0.2",
+                "COMMISSIONING_CLOCK_OFFSET_FILE": str(clock_file),
+                "COMMISSIONING_CATALOGUE_TIMEOUT_SECONDS": "1",
+            },
+            logs / "commissioning.log",
+        ),
+        gateway=Service(
+            "gateway",
+            ports["gateway"],
+            {
+                **quiet,
+                "GATEWAY_CATALOGUE_URL": urls["catalogue"],
+                "GATEWAY_COMMISSIONING_URL": urls["commissioning"],
+                "GATEWAY_PART_TIMEOUT_SECONDS": "1",
+                "GATEWAY_BREAKER_RESET_SECONDS": "1",
+            },
+            logs / "gateway.log",
+        ),
+        clock_file=clock_file,
+    )
+    try:
+        await asyncio.gather(
+            *(asyncio.to_thread(s.start) for s in (services.catalogue, services.commissioning, services.gateway))
+        )
+        yield services
+    finally:
+        for service in (services.gateway, services.commissioning, services.catalogue):
+            service.stop()
+        await drop_database(catalogue_db)
+        await drop_database(commissioning_db)
+
+
+@pytest.fixture
+def gateway(stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.gateway.url, timeout=10) as client:
+        yield client

@@ -1,0 +1,250 @@
+"""The whole story through the gateway over real HTTP, then the same with the catalogue stopped mid-way."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from shared.auth import Role, mint_token
+from tests.catalogue.factories import provider_payload
+from tests.e2e.conftest import Stack
+
+
+def bearer(role: Role, **claims: Any) -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_token(role=role, **claims)}"}
+
+
+ADMIN = bearer(Role.ADMIN, subject="admin-e2e")
+ROPS = bearer(Role.REGIONAL, subject="rops-e2e", voivodeship="26")
+GMINA = bearer(Role.MUNICIPALITY, subject="cus-e2e", terc="2611011")
+EVALUATOR = bearer(Role.EVALUATOR, subject="ewa-e2e@cus.pl")
+ANSWERS = {"quality": "Opiekunki z certyfikatem, koordynator 7 dni w tygodniu.", "social": 40}
+CRITERIA = [
+    {"code": "price", "name": "cena", "kind": "price", "weight": 50},
+    {"code": "quality", "name": "jakość", "kind": "quality", "weight": 30},
+    {"code": "social", "name": "klauzula społeczna", "kind": "social", "weight": 20},
+]
+
+
+def ok(response: httpx.Response, status: int = 200) -> Any:
+    assert response.status_code == status, (response.request.method, response.request.url, response.text)
+    return response.json()
+
+
+def wait_until(check: Any, seconds: float = 10) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError("the condition was not met in time")
+
+
+def registered_verified_provider(gateway: httpx.Client) -> tuple[dict[str, Any], dict[str, str]]:
+    payload = provider_payload()
+    created = ok(gateway.post("/v1/providers", json=payload, headers=bearer(Role.PROVIDER, subject="new-e2e")), 201)
+    ok(gateway.post(f"/v1/providers/{created['id']}/status-changes", json={"action": "verify"}, headers=ROPS), 201)
+    return created, bearer(Role.PROVIDER, subject=f"user-{created['id']}", provider_id=created["id"])
+
+
+def open_call(gateway: httpx.Client, stack: Stack, care: str, title: str) -> dict[str, Any]:
+    need = ok(
+        gateway.post(
+            "/v1/municipalities/2611011/needs",
+            headers=GMINA,
+            json={
+                "title": title,
+                "service_type_id": care,
+                "quantity": 10_000,
+                "estimated_value_grosze": 30_000_000,
+                "period_start": "2027-01-01",
+                "period_end": "2027-10-31",
+            },
+        ),
+        201,
+    )
+    deadline = stack.now() + timedelta(days=25)
+    call = ok(
+        gateway.post(
+            "/v1/calls",
+            headers={**GMINA, "Idempotency-Key": f"call-{uuid.uuid4()}"},
+            json={
+                "need_id": need["id"],
+                "title": title,
+                "mode": "open-competition",
+                "criteria": CRITERIA,
+                "lots": [{"title": title, "quantity": 10_000, "value_grosze": 30_000_000}],
+                "deadline": deadline.isoformat(),
+                "eligibility": {"pes_only": True},
+            },
+        ),
+        201,
+    )
+    return ok(gateway.post(f"/v1/calls/{call['id']}/publication", headers=GMINA))
+
+
+def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.Client):
+    ok(
+        gateway.post(
+            "/v1/municipalities",
+            headers=ADMIN,
+            json={"terc": "2611011", "name": "Gmina Starachowice", "cus_name": "CUS w Starachowicach"},
+        ),
+        201,
+    )
+    provider, own = registered_verified_provider(gateway)
+    care = next(
+        t["id"]
+        for t in ok(gateway.get("/v1/service-types", params={"q": "opiekuncze"}))["items"]
+        if t["code"] == "care-services"
+    )
+    offering = ok(
+        gateway.post(
+            f"/v1/providers/{provider['id']}/offerings",
+            headers=own,
+            json={
+                "service_type_id": care,
+                "title": "Usługi opiekuńcze w domu",
+                "delivery_areas": ["2611"],
+                "capacity_per_month": 1500,
+                "price_grosze": 4100,
+                "target_groups": ["seniors"],
+            },
+        ),
+        201,
+    )
+    found = ok(gateway.get("/v1/offerings", params={"q": "uslugi opiekuncze", "place": "2611011"}))
+    assert offering["id"] in {o["id"] for o in found["items"]}
+
+    need_advice_call = open_call(gateway, stack, care, "Usługi opiekuńcze 2027")
+    need_id = ok(gateway.get("/v1/municipalities/2611011/needs", headers=GMINA))[0]["id"]
+    advice = ok(gateway.get(f"/v1/needs/{need_id}/mode-advice", headers=GMINA))
+    assert {m["mode"]: m["verdict"] for m in advice["modes"]}["open-competition"] == "recommended"
+    assert advice["local_pes_offerings"] >= 1
+
+    # the provider finds the call in its opportunities and answers it
+    call = need_advice_call
+    opportunities = ok(gateway.get(f"/v1/providers/{provider['id']}/opportunities", headers=own))
+    match = next(o for o in opportunities["opportunities"] if o["call_id"] == call["id"])
+    assert match["eligible"] is True and opportunities["missing"] == []
+    traced = gateway.post(
+        f"/v1/calls/{call['id']}/offers",
+        headers={**own, "X-Request-ID": "e2e-trace-offer-1"},
+        json={"lot_id": call["lots"][0]["id"], "price_grosze": 29_000_000, "quantity": 10_000, "answers": ANSWERS},
+    )
+    offer = ok(traced, 201)
+    assert traced.headers["x-request-id"] == "e2e-trace-offer-1"
+    assert "e2e-trace-offer-1" in stack.commissioning.log.read_text()
+    assert "e2e-trace-offer-1" in stack.catalogue.log.read_text()  # commissioning checked the provider with it
+    assert gateway.get(f"/v1/calls/{call['id']}/offers", headers=GMINA).status_code == 403  # sealed
+
+    # the deadline passes; the committee declares and scores; the award and the contract follow
+    stack.move_clock(days=26)
+    wait_until(lambda: gateway.get(f"/v1/calls/{call['id']}").json()["status"] == "evaluation")
+    ok(
+        gateway.post(
+            f"/v1/calls/{call['id']}/committee", headers=GMINA, json={"subject": "ewa-e2e@cus.pl", "name": "Ewa Nowak"}
+        ),
+        201,
+    )
+    ok(
+        gateway.post(
+            f"/v1/calls/{call['id']}/declarations",
+            headers=EVALUATOR,
+            json={"provider_id": provider["id"], "conflict": False},
+        ),
+        201,
+    )
+    ok(gateway.put(f"/v1/offers/{offer['id']}/formal-check", headers=GMINA, json={"passed": True}))
+    ok(
+        gateway.put(
+            f"/v1/offers/{offer['id']}/scores",
+            headers=EVALUATOR,
+            json={
+                "scores": {
+                    "quality": {"score": 85, "justification": "Dobra organizacja pracy"},
+                    "social": {"score": 70, "justification": "Zatrudnia osoby wykluczone"},
+                }
+            },
+        ),
+        201,
+    )
+    decision = ok(
+        gateway.post(
+            f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/award-decision",
+            headers=GMINA,
+            json={"winners": [{"offer_id": offer["id"]}], "reason": "Jedyna, dobra oferta."},
+        ),
+        201,
+    )
+    contract_id = decision["winners"][0]["contract_id"]
+    stack.move_clock(days=6)
+    wait_until(lambda: gateway.get(f"/v1/contracts/{contract_id}").json()["status"] == "active")
+    report = ok(
+        gateway.post(
+            f"/v1/contracts/{contract_id}/reports",
+            headers=own,
+            json={
+                "period_start": "2027-01-01",
+                "period_end": "2027-03-31",
+                "units_delivered": 2800,
+                "people_served": {"seniors": 33},
+            },
+        ),
+        201,
+    )
+    ok(
+        gateway.put(
+            f"/v1/reports/{report['id']}/review", headers={**GMINA, "If-Match": '"1"'}, json={"decision": "accept"}
+        )
+    )
+
+    overview = ok(gateway.get("/v1/municipalities/2611011/overview", headers=GMINA))
+    assert overview["missing"] == []
+    assert [c["id"] for c in overview["active_contracts"]] == [contract_id]
+    assert provider["id"] in {p["id"] for p in overview["providers"]["items"]}
+    assert len(overview["needs"]) == 1
+    profile = ok(gateway.get(f"/v1/providers/{provider['id']}/profile"))
+    assert profile["track_record"]["accepted_reports"] == 1 and len(profile["track_record"]["awards"]) == 1
+    record = ok(gateway.get(f"/ocds/records/{call['ocid']}"))["records"][0]
+    assert record["compiledRelease"]["contracts"][0]["status"] == "active"
+    assert record["compiledRelease"]["awards"][0]["suppliers"][0]["name"] == provider["name"]
+
+    # the catalogue stops: commissioning still answers, the views say what is missing, nothing is lost
+    second = open_call(gateway, stack, care, "Opieka – druga edycja")
+    stack.catalogue.stop()
+    try:
+        assert ok(gateway.get(f"/v1/calls/{call['id']}"))["status"] == "awarded"
+        down = gateway.get("/v1/areas")
+        assert down.status_code == 503 and down.headers["retry-after"]
+        assert down.headers["content-type"] == "application/problem+json"
+        partial = ok(gateway.get("/v1/municipalities/2611011/overview", headers=GMINA))
+        assert {m["part"] for m in partial["missing"]} == {"providers", "offerings"}
+        assert [c["id"] for c in partial["active_contracts"]] == [contract_id]
+        refused = gateway.post(
+            f"/v1/calls/{second['id']}/offers",
+            headers={**own, "Idempotency-Key": "e2e-retry-1"},
+            json={
+                "lot_id": second["lots"][0]["id"],
+                "price_grosze": 28_000_000,
+                "quantity": 10_000,
+                "answers": ANSWERS,
+            },
+        )
+        assert refused.status_code == 503 and refused.json()["type"] == "urn:cus:problem:catalogue-unavailable"
+        assert ok(gateway.get("/v1/offers", headers=own)) and len(ok(gateway.get("/v1/offers", headers=own))) == 1
+    finally:
+        stack.catalogue.start()
+    wait_until(lambda: gateway.get("/readyz").status_code == 200)
+    retried = gateway.post(
+        f"/v1/calls/{second['id']}/offers",
+        headers={**own, "Idempotency-Key": "e2e-retry-1"},
+        json={"lot_id": second["lots"][0]["id"], "price_grosze": 28_000_000, "quantity": 10_000, "answers": ANSWERS},
+    )
+    assert retried.status_code == 201
+    assert ok(gateway.get(f"/v1/providers/{provider['id']}"))["status"] == "verified"
