@@ -1,0 +1,146 @@
+"""The gateway's own behaviour: same answers as the services, tokens checked first, limits, CORS, breakers,
+readiness, metrics, and one merged OpenAPI document."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+
+from services.gateway.main import create_app
+from services.gateway.settings import GatewaySettings
+from shared.auth import Role, mint_token
+from tests.e2e.conftest import Stack
+
+DEAD = "http://127.0.0.1:9"  # nothing listens there
+
+
+def test_proxied_answers_are_the_services_own(stack: Stack, gateway: httpx.Client):
+    direct = httpx.get(f"{stack.catalogue.url}/v1/offerings/00000000-0000-0000-0000-000000000000")
+    proxied = gateway.get("/v1/offerings/00000000-0000-0000-0000-000000000000")
+    assert proxied.status_code == direct.status_code == 404
+    assert proxied.headers["content-type"] == direct.headers["content-type"] == "application/problem+json"
+    assert proxied.json()["type"] == direct.json()["type"]
+    areas = gateway.get("/v1/areas")
+    assert areas.status_code == 200 and len(areas.json()) == 14
+    assert gateway.get("/hsds/").json()["version"] == "3.0"
+    assert gateway.get("/ocds/releases").json()["version"] == "1.1"
+    assert gateway.get("/v1/nothing").status_code == 404
+
+
+def test_cors_for_browsers(gateway: httpx.Client):
+    preflight = gateway.options(
+        "/v1/offerings", headers={"Origin": "https://portal.example.pl", "Access-Control-Request-Method": "GET"}
+    )
+    assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == "*"
+    simple = gateway.get("/v1/areas", headers={"Origin": "https://portal.example.pl"})
+    assert simple.headers["access-control-allow-origin"] == "*"
+    assert "ETag" in simple.headers["access-control-expose-headers"]
+
+
+def test_merged_openapi_document(gateway: httpx.Client):
+    document = gateway.get("/openapi.json").json()
+    assert document["openapi"].startswith("3.1")
+    operations = [op for path in document["paths"].values() for op in path.values()]
+    ids = [op["operationId"] for op in operations]
+    assert len(ids) == len(set(ids)) > 80
+    for path in (
+        "/v1/offerings",
+        "/v1/calls/{call_id}/offers",
+        "/hsds/services",
+        "/ocds/releases",
+        "/v1/municipalities/{terc}/overview",
+        "/v1/providers/{provider_id}/opportunities",
+    ):
+        assert path in document["paths"], path
+    assert "HTTPBearer" in document["components"]["securitySchemes"]
+    assert document["components"]["schemas"]["ProviderCreate"]["examples"]
+    assert all(op.get("summary") for op in operations)
+    assert "swagger" in gateway.get("/docs").text.lower()
+
+
+def test_readiness_and_metrics(gateway: httpx.Client):
+    assert gateway.get("/readyz").json() == {"status": "ready"}
+    gateway.get("/v1/areas")
+    metrics = gateway.get("/metrics").text
+    assert 'gateway_upstream_duration_seconds_count{route="proxy",upstream="catalogue"}' in metrics
+    assert 'http_requests_total{method="GET",route="/v1/{rest:path}",service="gateway",status="200"}' in metrics
+
+
+async def test_tokens_are_refused_before_any_upstream_is_called():
+    app = create_app(GatewaySettings(catalogue_url=DEAD, commissioning_url=DEAD))
+    expired = mint_token(role=Role.ADMIN, ttl_seconds=-10)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
+            missing = await client.post("/v1/providers", json={})
+            assert missing.status_code == 401  # not 503: the dead upstream was never called
+            bad = await client.get("/v1/areas", headers={"Authorization": f"Bearer {expired}"})
+            assert bad.status_code == 401 and "expired" in bad.json()["detail"]
+            down = await client.get("/v1/areas")
+            assert down.status_code == 503 and down.headers["retry-after"]
+
+
+async def test_the_circuit_breaker_opens_and_stops_calling(stack: Stack):
+    app = create_app(
+        GatewaySettings(
+            catalogue_url=DEAD,
+            commissioning_url=stack.commissioning.url,
+            breaker_failures=3,
+            breaker_reset_seconds=30,
+            read_retries=0,
+        )
+    )
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
+            for _ in range(3):
+                assert (await client.get("/v1/areas")).status_code == 503
+            started = time.perf_counter()
+            opened = await client.get("/v1/areas")
+            assert opened.status_code == 503 and "not calling it" in opened.json()["detail"]
+            assert int(opened.headers["retry-after"]) > 20 and time.perf_counter() - started < 0.05
+            assert (await client.get("/v1/rules")).status_code == 200  # the other upstream is unaffected
+
+
+async def test_rate_limits_and_body_limits(stack: Stack):
+    app = create_app(
+        GatewaySettings(
+            catalogue_url=stack.catalogue.url,
+            commissioning_url=stack.commissioning.url,
+            rate_limit_per_minute=5,
+            max_body_bytes=1000,
+        )
+    )
+    token = {"Authorization": f"Bearer {mint_token(role=Role.PROVIDER)}"}
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
+            big = await client.post(
+                "/v1/providers",
+                content=b"{" + b" " * 2000 + b"}",
+                headers={**token, "Content-Type": "application/json"},
+            )
+            assert big.status_code == 413 and big.headers["content-type"] == "application/problem+json"
+            statuses = [(await client.get("/v1/areas", headers=token)).status_code for _ in range(6)]
+            assert statuses[:4] == [200] * 4 and statuses[-1] == 429
+            limited = await client.get("/v1/areas", headers=token)
+            assert limited.headers["retry-after"] and limited.json()["type"] == "urn:cus:problem:rate-limited"
+            other_client = await client.get("/v1/areas")  # another client (no token: by address) has its own budget
+            assert other_client.status_code in (200, 429)
+
+
+async def test_views_answer_with_what_they_have_when_a_service_is_slow_or_down(stack: Stack):
+    app = create_app(
+        GatewaySettings(catalogue_url=DEAD, commissioning_url=stack.commissioning.url, part_timeout_seconds=0.5)
+    )
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
+            started = time.perf_counter()
+            overview = await client.get("/v1/municipalities/2611011/overview")
+            assert time.perf_counter() - started < 3
+            assert overview.status_code == 200
+            body = overview.json()
+            assert {m["part"] for m in body["missing"]} >= {"providers", "offerings"}
+            assert "open_calls" in body
+            profile = await client.get("/v1/providers/00000000-0000-0000-0000-000000000001/profile")
+            assert profile.status_code == 200 and {m["part"] for m in profile.json()["missing"]} >= {"provider"}
+    await asyncio.sleep(0)
