@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
+from fastapi import FastAPI
 
 from services.gateway.main import create_app
 from services.gateway.settings import GatewaySettings
@@ -14,6 +17,16 @@ from shared.auth import Role, mint_token
 from tests.e2e.conftest import Stack
 
 DEAD = "http://127.0.0.1:9"  # nothing listens there
+
+
+@asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway in-process (its upstreams are real URLs: the stack's services, or nothing)."""
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
+    ):
+        yield client
 
 
 def test_proxied_answers_are_the_services_own(stack: Stack, gateway: httpx.Client):
@@ -71,14 +84,13 @@ def test_readiness_and_metrics(gateway: httpx.Client):
 async def test_tokens_are_refused_before_any_upstream_is_called():
     app = create_app(GatewaySettings(catalogue_url=DEAD, commissioning_url=DEAD))
     expired = mint_token(role=Role.ADMIN, ttl_seconds=-10)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
-            missing = await client.post("/v1/providers", json={})
-            assert missing.status_code == 401  # not 503: the dead upstream was never called
-            bad = await client.get("/v1/areas", headers={"Authorization": f"Bearer {expired}"})
-            assert bad.status_code == 401 and "expired" in bad.json()["detail"]
-            down = await client.get("/v1/areas")
-            assert down.status_code == 503 and down.headers["retry-after"]
+    async with running(app) as client:
+        missing = await client.post("/v1/providers", json={})
+        assert missing.status_code == 401  # not 503: the dead upstream was never called
+        bad = await client.get("/v1/areas", headers={"Authorization": f"Bearer {expired}"})
+        assert bad.status_code == 401 and "expired" in bad.json()["detail"]
+        down = await client.get("/v1/areas")
+        assert down.status_code == 503 and down.headers["retry-after"]
 
 
 async def test_the_circuit_breaker_opens_and_stops_calling(stack: Stack):
@@ -91,15 +103,14 @@ async def test_the_circuit_breaker_opens_and_stops_calling(stack: Stack):
             read_retries=0,
         )
     )
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
-            for _ in range(3):
-                assert (await client.get("/v1/areas")).status_code == 503
-            started = time.perf_counter()
-            opened = await client.get("/v1/areas")
-            assert opened.status_code == 503 and "not calling it" in opened.json()["detail"]
-            assert int(opened.headers["retry-after"]) > 20 and time.perf_counter() - started < 0.05
-            assert (await client.get("/v1/rules")).status_code == 200  # the other upstream is unaffected
+    async with running(app) as client:
+        for _ in range(3):
+            assert (await client.get("/v1/areas")).status_code == 503
+        started = time.perf_counter()
+        opened = await client.get("/v1/areas")
+        assert opened.status_code == 503 and "not calling it" in opened.json()["detail"]
+        assert int(opened.headers["retry-after"]) > 20 and time.perf_counter() - started < 0.05
+        assert (await client.get("/v1/rules")).status_code == 200  # the other upstream is unaffected
 
 
 async def test_rate_limits_and_body_limits(stack: Stack):
@@ -112,35 +123,33 @@ async def test_rate_limits_and_body_limits(stack: Stack):
         )
     )
     token = {"Authorization": f"Bearer {mint_token(role=Role.PROVIDER)}"}
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
-            big = await client.post(
-                "/v1/providers",
-                content=b"{" + b" " * 2000 + b"}",
-                headers={**token, "Content-Type": "application/json"},
-            )
-            assert big.status_code == 413 and big.headers["content-type"] == "application/problem+json"
-            statuses = [(await client.get("/v1/areas", headers=token)).status_code for _ in range(6)]
-            assert statuses[:4] == [200] * 4 and statuses[-1] == 429
-            limited = await client.get("/v1/areas", headers=token)
-            assert limited.headers["retry-after"] and limited.json()["type"] == "urn:cus:problem:rate-limited"
-            other_client = await client.get("/v1/areas")  # another client (no token: by address) has its own budget
-            assert other_client.status_code in (200, 429)
+    async with running(app) as client:
+        big = await client.post(
+            "/v1/providers",
+            content=b"{" + b" " * 2000 + b"}",
+            headers={**token, "Content-Type": "application/json"},
+        )
+        assert big.status_code == 413 and big.headers["content-type"] == "application/problem+json"
+        statuses = [(await client.get("/v1/areas", headers=token)).status_code for _ in range(6)]
+        assert statuses[:4] == [200] * 4 and statuses[-1] == 429
+        limited = await client.get("/v1/areas", headers=token)
+        assert limited.headers["retry-after"] and limited.json()["type"] == "urn:cus:problem:rate-limited"
+        other_client = await client.get("/v1/areas")  # another client (no token: by address) has its own budget
+        assert other_client.status_code in (200, 429)
 
 
 async def test_views_answer_with_what_they_have_when_a_service_is_slow_or_down(stack: Stack):
     app = create_app(
         GatewaySettings(catalogue_url=DEAD, commissioning_url=stack.commissioning.url, part_timeout_seconds=0.5)
     )
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
-            started = time.perf_counter()
-            overview = await client.get("/v1/municipalities/2611011/overview")
-            assert time.perf_counter() - started < 3
-            assert overview.status_code == 200
-            body = overview.json()
-            assert {m["part"] for m in body["missing"]} >= {"providers", "offerings"}
-            assert "open_calls" in body
-            profile = await client.get("/v1/providers/00000000-0000-0000-0000-000000000001/profile")
-            assert profile.status_code == 200 and {m["part"] for m in profile.json()["missing"]} >= {"provider"}
+    async with running(app) as client:
+        started = time.perf_counter()
+        overview = await client.get("/v1/municipalities/2611011/overview")
+        assert time.perf_counter() - started < 3
+        assert overview.status_code == 200
+        body = overview.json()
+        assert {m["part"] for m in body["missing"]} >= {"providers", "offerings"}
+        assert "open_calls" in body
+        profile = await client.get("/v1/providers/00000000-0000-0000-0000-000000000001/profile")
+        assert profile.status_code == 200 and {m["part"] for m in profile.json()["missing"]} >= {"provider"}
     await asyncio.sleep(0)
