@@ -54,8 +54,17 @@ token: $(STAMP) ## Print a development JWT: make token ROLE=provider [PROVIDER=u
 	@$(PY) -m tools.token --role "$(ROLE)" --terc "$(TERC)" --provider "$(PROVIDER)" --voivodeship "$(VOIVODESHIP)" --subject "$(SUBJECT)"
 
 .PHONY: bench
-bench: $(STAMP) ## Catalogue search benchmark (not a test; prints figures and ratios)
+bench: $(STAMP) bench-tools ## Catalogue search benchmark (not a test; prints figures and ratios)
 	$(PY) -m bench.catalogue_search
+
+.PHONY: bench-tools
+bench-tools: ## Install wrk and nginx for the benchmarks (Debian packages; needs root)
+	@command -v wrk >/dev/null && command -v nginx >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null; }
+
+.PHONY: bench-gateway
+bench-gateway: $(STAMP) bench-tools ## Gateway benchmark: direct vs gateway vs nginx, and the overview's latency
+	$(PY) -m bench.gateway
 
 .PHONY: db-stop
 db-stop: $(STAMP) ## Stop the embedded PostgreSQL if it is running

@@ -15,11 +15,7 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
-import statistics
 import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -31,6 +27,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from bench.common import free_port, fresh_database, percentile, start_uvicorn, wrk
 from services.catalogue.filters import parse_place
 from services.catalogue.offerings import repository as offerings_repo
 from shared import embedded_pg
@@ -75,25 +72,6 @@ SELECT gen_random_uuid(), provider_id, type_id, initcap(name_pl) || ' ' || g, 'O
        100 + g % 900, g % 50, 1000 + (g * 37) % 9000, 'PLN', ARRAY['seniors'], '[]'::jsonb, g % 20 <> 0, 1
 FROM o
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def percentile(samples: list[float], q: int) -> float:
-    return statistics.quantiles(samples, n=100, method="inclusive")[q - 1] if len(samples) > 1 else samples[0]
-
-
-async def fresh_database(server_url: str, name: str) -> str:
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return with_database(server_url, name)
 
 
 async def fill(url: str, *, providers: tuple[int, int], offerings: tuple[int, int]) -> float:
@@ -184,65 +162,17 @@ async def measure_http(base: str, n: int, concurrency: int, seconds: float) -> d
     }
 
 
-WRK_REPORT = """
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %d %d %f %f\\n", summary.requests, summary.duration,
-                         latency:percentile(50) / 1000, latency:percentile(95) / 1000))
-  io.write(string.format("ERRORS %d %d\\n", summary.errors.status, summary.errors.connect + summary.errors.read
-                         + summary.errors.write + summary.errors.timeout))
-end
-"""
-
-
 def measure_load_wrk(base: str, concurrency: int, seconds: float) -> dict[str, float]:
     """32 clients from wrk (C, two threads): it leaves the cores to the server far more than a Python client."""
     query = "&".join(f"{k}={v.replace(' ', '%20')}" for k, v in QUERY.items())
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_REPORT)
-    try:
-        out = subprocess.run(
-            ["wrk", "-t2", f"-c{concurrency}", f"-d{seconds:.0f}s", "-s", script.name, f"{base}/v1/offerings?{query}"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    finally:
-        os.unlink(script.name)
-    result = next(line.split() for line in out.splitlines() if line.startswith("RESULT"))
-    errors = next(line.split() for line in out.splitlines() if line.startswith("ERRORS"))
-    if int(errors[1]) or int(errors[2]):
-        raise RuntimeError(f"wrk saw errors: {out}")
-    requests, duration_us = int(result[1]), int(result[2])
-    return {"rps": requests / (duration_us / 1e6), "loaded_p95": float(result[4])}
+    load = wrk(f"{base}/v1/offerings?{query}", concurrency=concurrency, seconds=seconds)
+    return {"rps": load["rps"], "loaded_p95": load["p95"]}
 
 
 def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "CATALOGUE_DATABASE_URL": url, "CATALOGUE_LOG_LEVEL": "WARNING"}
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "services.catalogue.main:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-        "--workers",
-        str(workers),
-    ]
-    process = subprocess.Popen(command, env=env, cwd=REPO)
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the catalogue did not start")
+    return start_uvicorn(
+        "catalogue", port, {"CATALOGUE_DATABASE_URL": url, "CATALOGUE_LOG_LEVEL": "WARNING"}, workers=workers
+    )
 
 
 async def run(args: argparse.Namespace) -> None:

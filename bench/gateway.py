@@ -1,0 +1,195 @@
+"""Gateway benchmark (not a test): the same catalogue read sent straight to the service, through the gateway, and
+through nginx as a reference proxy, measured in one run; and the overview's latency against its slowest part.
+
+    make bench-gateway                  # needs wrk and nginx (Debian packages; `make bench-gateway` installs them)
+    python -m bench.gateway --seconds 5
+
+It builds throw-away databases on the embedded PostgreSQL (or BENCH_DATABASE_URL's server), loads the demo data,
+starts the three services with uvicorn (one worker each) and nginx (one worker, keep-alive to the catalogue), then
+prints requests per second and p50/p95 at 32 concurrent connections (wrk), p50 for one client, and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench.common import drop_database, free_port, fresh_database, percentile, start_uvicorn, wait_for_port, wrk
+from services.catalogue import demo as catalogue_demo
+from services.commissioning import demo as commissioning_demo
+from shared import embedded_pg
+from shared.db import with_database
+from shared.migrations import upgrade_head
+
+REPO = Path(__file__).resolve().parent.parent
+READS = {
+    "areas (light)": "/v1/areas",
+    "offerings search": "/v1/offerings?q=uslugi%20opiekuncze&place=2611011&sort=price&per_page=20",
+}
+NGINX_CONF = """
+worker_processes 1;
+error_log {prefix}/error.log warn;
+pid {prefix}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  upstream catalogue {{ server 127.0.0.1:{upstream}; keepalive 64; }}
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      proxy_pass http://catalogue;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }}
+  }}
+}}
+"""
+
+
+async def one_client(url: str, n: int) -> float:
+    samples = []
+    async with aiohttp.ClientSession() as http:
+        for _ in range(20):
+            async with http.get(url) as response:
+                await response.read()
+        for _ in range(n):
+            started = time.perf_counter()
+            async with http.get(url) as response:
+                await response.read()
+                assert response.status == 200, await response.text()
+            samples.append(time.perf_counter() - started)
+    return percentile(samples, 50) * 1000
+
+
+def start_nginx(upstream: int, port: int, prefix: Path) -> subprocess.Popen[bytes]:
+    conf = prefix / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(prefix=prefix, upstream=upstream, port=port))
+    process = subprocess.Popen(["nginx", "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"])
+    wait_for_port(port, process, "nginx")
+    return process
+
+
+async def run(args: argparse.Namespace) -> None:
+    started_db = False
+    server = os.environ.get("BENCH_DATABASE_URL")
+    if server:
+        server = with_database(server.replace("postgresql://", "postgresql+asyncpg://", 1), "postgres")
+    else:
+        started_db = not embedded_pg.is_running()
+        server = embedded_pg.ensure_running()
+    urls = {name: await fresh_database(server, f"{name}_benchgw") for name in ("catalogue", "commissioning")}
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        for name, url in urls.items():
+            await asyncio.to_thread(upgrade_head, REPO / "services" / name, url)
+        await catalogue_demo.load(urls["catalogue"])
+        await commissioning_demo.load(urls["commissioning"])
+        ports = {name: free_port() for name in ("catalogue", "commissioning", "gateway", "nginx")}
+        quiet = {"CATALOGUE_LOG_LEVEL": "WARNING", "COMMISSIONING_LOG_LEVEL": "WARNING", "GATEWAY_LOG_LEVEL": "WARNING"}
+        processes.append(
+            start_uvicorn("catalogue", ports["catalogue"], {**quiet, "CATALOGUE_DATABASE_URL": urls["catalogue"]})
+        )
+        processes.append(
+            start_uvicorn(
+                "commissioning",
+                ports["commissioning"],
+                {
+                    **quiet,
+                    "COMMISSIONING_DATABASE_URL": urls["commissioning"],
+                    "COMMISSIONING_CATALOGUE_URL": f"http://127.0.0.1:{ports['catalogue']}",
+                },
+            )
+        )
+        processes.append(
+            start_uvicorn(
+                "gateway",
+                ports["gateway"],
+                {
+                    **quiet,
+                    "GATEWAY_CATALOGUE_URL": f"http://127.0.0.1:{ports['catalogue']}",
+                    "GATEWAY_COMMISSIONING_URL": f"http://127.0.0.1:{ports['commissioning']}",
+                    "GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
+                },
+            )
+        )
+        prefix = Path(tempfile.mkdtemp(prefix="cus-nginx-"))
+        processes.append(start_nginx(ports["catalogue"], ports["nginx"], prefix))
+        bases = {
+            name: f"http://127.0.0.1:{ports[p]}"
+            for name, p in (("direct", "catalogue"), ("gateway", "gateway"), ("nginx", "nginx"))
+        }
+        for read, path in READS.items():
+            print(f"\n{read}: GET {path}")
+            figures: dict[str, dict[str, float]] = {}
+            for name, base in bases.items():
+                load = wrk(f"{base}{path}", concurrency=32, seconds=args.seconds)
+                load["one_client_p50"] = await one_client(f"{base}{path}", args.requests)
+                figures[name] = load
+                print(
+                    f"  {name:<8} {load['rps']:7.0f} req/s   p50 {load['p50']:6.2f} ms  p95 {load['p95']:6.2f} ms"
+                    f"  (32 conns)   one client p50 {load['one_client_p50']:5.2f} ms"
+                )
+            gw, direct, nginx = figures["gateway"], figures["direct"], figures["nginx"]
+            added = gw["one_client_p50"] - direct["one_client_p50"]
+            print(
+                f"  gateway keeps {gw['rps'] / direct['rps']:.0%} of direct throughput (target >= 70%: "
+                f"{'met' if gw['rps'] >= 0.7 * direct['rps'] else 'NOT MET'}); nginx keeps "
+                f"{nginx['rps'] / direct['rps']:.0%}"
+            )
+            print(
+                f"  gateway adds {added:.2f} ms at p50, one client (target < 2 ms: {'met' if added < 2 else 'NOT MET'})"
+            )
+        await overview(bases["gateway"], ports, args.requests)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=10)
+        for name in urls:
+            await drop_database(server, f"{name}_benchgw")
+        if started_db:
+            embedded_pg.stop()
+
+
+async def overview(gateway: str, ports: dict[str, int], n: int) -> None:
+    """The overview's p50 against the p50 of its slowest part, each part read straight from its service."""
+    catalogue, commissioning = f"http://127.0.0.1:{ports['catalogue']}", f"http://127.0.0.1:{ports['commissioning']}"
+    parts: dict[str, Any] = {
+        "municipality": f"{commissioning}/v1/municipalities/2611011",
+        "programmes": f"{commissioning}/v1/municipalities/2611011/programmes",
+        "open_calls": f"{commissioning}/v1/calls?municipality=2611011&status=open&per_page=100",
+        "active_contracts": f"{commissioning}/v1/contracts?municipality=2611011&status=active",
+        "indicators": f"{commissioning}/v1/monitoring?municipality=2611011&from=2026-01-01&to=2026-12-31",
+        "providers": f"{catalogue}/v1/providers?place=2611011&per_page=100",
+        "offerings": f"{catalogue}/v1/offerings?place=2611011&per_page=100&sort=price",
+    }
+    times = {name: await one_client(url, n // 2) for name, url in parts.items()}
+    whole = await one_client(f"{gateway}/v1/municipalities/2611011/overview", n // 2)
+    slowest = max(times, key=lambda k: times[k])
+    print(
+        f"\noverview p50 {whole:.2f} ms; slowest part {slowest} p50 {times[slowest]:.2f} ms; sum of parts "
+        f"{sum(times.values()):.2f} ms"
+    )
+    print(
+        f"  overview / slowest part = {whole / times[slowest]:.2f} (target <= 1.3: "
+        f"{'met' if whole <= 1.3 * times[slowest] else 'NOT MET'})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=8.0, help="duration of each 32-connection load")
+    parser.add_argument("--requests", type=int, default=300, help="sequential requests for one-client p50")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
