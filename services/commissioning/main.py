@@ -16,6 +16,7 @@ from services.commissioning.contracts.router import router as contracts_router
 from services.commissioning.evaluation.router import router as evaluation_router
 from services.commissioning.monitoring.router import router as monitoring_router
 from services.commissioning.municipalities.router import router as municipalities_router
+from services.commissioning.municipalities.summary import router as summary_router
 from services.commissioning.ocds.router import router as ocds_router
 from services.commissioning.offers.router import router as offers_router
 from services.commissioning.planning.router import router as planning_router
@@ -84,6 +85,7 @@ def create_app(
         settings=settings,
         routers=[
             municipalities_router,
+            summary_router,
             planning_router,
             rules_router,
             calls_router,

@@ -207,6 +207,7 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
     overview = ok(gateway.get("/v1/municipalities/2611011/overview", headers=GMINA))
     assert overview["missing"] == []
     assert [c["id"] for c in overview["active_contracts"]] == [contract_id]
+    assert overview["indicators"]["value_commissioned_grosze"] == 29_000_000
     assert provider["id"] in {p["id"] for p in overview["providers"]["items"]}
     assert len(overview["needs"]) == 1
     profile = ok(gateway.get(f"/v1/providers/{provider['id']}/profile"))
@@ -225,6 +226,7 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
         assert down.headers["content-type"] == "application/problem+json"
         partial = ok(gateway.get("/v1/municipalities/2611011/overview", headers=GMINA))
         assert {m["part"] for m in partial["missing"]} == {"providers", "offerings"}
+        assert partial["open_calls"]["total"] == 1  # the second call, from commissioning
         assert [c["id"] for c in partial["active_contracts"]] == [contract_id]
         refused = gateway.post(
             f"/v1/calls/{second['id']}/offers",

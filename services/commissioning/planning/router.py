@@ -21,7 +21,7 @@ from shared.identifiers import GminaTercStr
 router = APIRouter(prefix="/v1", tags=["planning"])
 
 
-def _programme_out(programme: Programme, lines: list[Any]) -> ProgrammeOut:
+def programme_out(programme: Programme, lines: list[Any]) -> ProgrammeOut:
     return ProgrammeOut(
         id=programme.id,
         municipality_terc=programme.municipality_terc,
@@ -52,7 +52,7 @@ async def create_programme(
 ) -> ProgrammeOut:
     programme = await service.create_programme(session, catalogue, principal=principal, terc=terc, data=data)
     response.headers["Location"] = f"/v1/programmes/{programme.id}"
-    return _programme_out(programme, list(await repository.lines_of(session, [programme.id])))
+    return programme_out(programme, list(await repository.lines_of(session, [programme.id])))
 
 
 @router.get(
@@ -63,7 +63,7 @@ async def create_programme(
 async def list_programmes(terc: GminaTercStr, session: ReadSessionDep) -> list[ProgrammeOut]:
     programmes = list(await repository.programmes_of(session, terc))
     lines = list(await repository.lines_of(session, [p.id for p in programmes]))
-    return [_programme_out(p, lines) for p in programmes]
+    return [programme_out(p, lines) for p in programmes]
 
 
 @router.get("/programmes/{programme_id}", summary="Read a programme (public)", responses=problem_responses(404))
@@ -71,7 +71,7 @@ async def get_programme(programme_id: uuid.UUID, session: ReadSessionDep) -> Pro
     programme = await session.get(Programme, programme_id)
     if programme is None:
         raise NotFound(f"Programme {programme_id} does not exist.")
-    return _programme_out(programme, list(await repository.lines_of(session, [programme.id])))
+    return programme_out(programme, list(await repository.lines_of(session, [programme.id])))
 
 
 @router.post(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,26 +23,18 @@ router = APIRouter(prefix="/v1", tags=["views"])
     responses=problem_responses(422),
 )
 async def municipality_overview(terc: GminaTercStr, request: Request) -> dict[str, Any]:
-    year = datetime.now(UTC).year
+    # commissioning answers its public parts in one request (programmes, open calls, contracts, indicators)
     data, missing = await gather(
         request,
         [
-            Part("municipality", "commissioning", f"/v1/municipalities/{terc}"),
-            Part("programmes", "commissioning", f"/v1/municipalities/{terc}/programmes"),
+            Part("summary", "commissioning", f"/v1/municipalities/{terc}/summary", forward_token=True),
             Part("needs", "commissioning", f"/v1/municipalities/{terc}/needs", forward_token=True),
-            Part("open_calls", "commissioning", "/v1/calls", f"municipality={terc}&status=open&per_page=100"),
-            Part("active_contracts", "commissioning", "/v1/contracts", f"municipality={terc}&status=active"),
-            Part(
-                "indicators",
-                "commissioning",
-                "/v1/monitoring",
-                f"municipality={terc}&from={year}-01-01&to={year}-12-31",
-            ),
             Part("providers", "catalogue", "/v1/providers", f"place={terc}&per_page=100"),
             Part("offerings", "catalogue", "/v1/offerings", f"place={terc}&per_page=100&sort=price"),
         ],
     )
-    return {"terc": terc, **data, "missing": missing}
+    summary = data.pop("summary", {})
+    return {"terc": terc, **summary, **data, "missing": missing}
 
 
 @router.get(
