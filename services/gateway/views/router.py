@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from services.gateway.views.parts import Part, fetch, gather
 from shared.errors import NotFound, problem_responses
 from shared.identifiers import GminaTercStr
+from shared.responses import json_response
 
 router = APIRouter(prefix="/v1", tags=["views"])
 
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/v1", tags=["views"])
     "offerings available in its area",
     responses=problem_responses(422),
 )
-async def municipality_overview(terc: GminaTercStr, request: Request) -> dict[str, Any]:
+async def municipality_overview(terc: GminaTercStr, request: Request) -> Response:
     # commissioning answers its public parts in one request (programmes, open calls, contracts, indicators)
     data, missing = await gather(
         request,
@@ -34,7 +34,7 @@ async def municipality_overview(terc: GminaTercStr, request: Request) -> dict[st
         ],
     )
     summary = data.pop("summary", {})
-    return {"terc": terc, **summary, **data, "missing": missing}
+    return json_response({"terc": terc, **summary, **data, "missing": missing})
 
 
 @router.get(
@@ -42,7 +42,7 @@ async def municipality_overview(terc: GminaTercStr, request: Request) -> dict[st
     summary="A provider's catalogue record and offerings with its track record in commissioning",
     responses=problem_responses(404),
 )
-async def provider_profile(provider_id: uuid.UUID, request: Request) -> dict[str, Any]:
+async def provider_profile(provider_id: uuid.UUID, request: Request) -> Response:
     data, missing = await gather(
         request,
         [
@@ -55,7 +55,7 @@ async def provider_profile(provider_id: uuid.UUID, request: Request) -> dict[str
     )
     if "provider" not in data and any("catalogue answered 404" in m["reason"] for m in missing):
         raise NotFound(f"Provider {provider_id} does not exist or is not public (unverified).")
-    return {"provider_id": str(provider_id), **data, "missing": missing}
+    return json_response({"provider_id": str(provider_id), **data, "missing": missing})
 
 
 def _covers(offering_areas: list[str], lot_area: str) -> bool:
@@ -68,7 +68,7 @@ def _covers(offering_areas: list[str], lot_area: str) -> bool:
     summary="Open calls whose lots match the provider's offerings (service type and area), with its eligibility",
     responses=problem_responses(404),
 )
-async def provider_opportunities(provider_id: uuid.UUID, request: Request) -> dict[str, Any]:
+async def provider_opportunities(provider_id: uuid.UUID, request: Request) -> Response:
     data, missing = await gather(
         request,
         [
@@ -79,7 +79,7 @@ async def provider_opportunities(provider_id: uuid.UUID, request: Request) -> di
         ],
     )
     if missing:
-        return {"provider_id": str(provider_id), "opportunities": [], "missing": missing}
+        return json_response({"provider_id": str(provider_id), "opportunities": [], "missing": missing})
     offerings = [o for o in data["offerings"]["items"] if o["active"]]
     matches = []
     for call in data["calls"]["items"]:
@@ -124,4 +124,4 @@ async def provider_opportunities(provider_id: uuid.UUID, request: Request) -> di
         )
         if why:
             missing.append({"part": f"eligibility:{call['id']}", "reason": why})
-    return {"provider_id": str(provider_id), "opportunities": opportunities, "missing": missing}
+    return json_response({"provider_id": str(provider_id), "opportunities": opportunities, "missing": missing})
