@@ -56,6 +56,34 @@ def health_router(readiness: Callable[[FastAPI], Awaitable[str | None]]) -> APIR
     return router
 
 
+def optional_auth_openapi(app: FastAPI) -> None:
+    """Routes that merely accept a token say so (`security: [{}, {HTTPBearer: []}]`); routes that need one keep
+    `[{HTTPBearer: []}]`. One scheme, `HTTPBearer`, is declared."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                names = {name for requirement in operation.get("security", []) for name in requirement}
+                if "HTTPBearer" in names:
+                    operation["security"] = [{"HTTPBearer": []}]
+                elif "BearerOptional" in names:
+                    operation["security"] = [{}, {"HTTPBearer": []}]
+        schemes = schema.get("components", {}).get("securitySchemes", {})
+        optional = schemes.pop("BearerOptional", None)
+        if optional is not None:
+            schemes.setdefault(
+                "HTTPBearer", {**optional, "description": "JWT bearer token (see README: `make token`)."}
+            )
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_service_app(
     *,
     name: str,
@@ -104,6 +132,7 @@ def create_service_app(
         docs_url="/docs" if serves_own_openapi else None,
         redoc_url="/redoc" if serves_own_openapi else None,
     )
+    optional_auth_openapi(app)
     app.state.metrics = Metrics(name)
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
     install_problem_handlers(app)

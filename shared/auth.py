@@ -146,7 +146,10 @@ def _principal_from_claims(claims: dict[str, Any]) -> Principal:
     return principal
 
 
-_bearer = HTTPBearer(auto_error=False, description="JWT bearer token (see README: `make token`).")
+# Two names for one scheme: routes that only read a token when one is sent are marked optional in OpenAPI (see
+# shared.app.optional_auth_openapi), so generated SDKs let anonymous clients call them.
+_bearer = HTTPBearer(auto_error=False, scheme_name="BearerOptional", description="JWT bearer token, optional.")
+_bearer_required = HTTPBearer(auto_error=False, description="JWT bearer token (see README: `make token`).")
 
 
 async def optional_principal(
@@ -163,7 +166,10 @@ async def optional_principal(
     return decode_token(token.strip())
 
 
-async def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+async def current_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_required)],
+) -> Principal:
     if principal is None:
         raise Unauthorized("This operation needs a bearer token.")
     return principal
