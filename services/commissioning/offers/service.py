@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import acts_for_municipality
 from services.commissioning.calls import repository as calls_repo
+from services.commissioning.calls import service as calls
 from services.commissioning.calls.events import deadline_passed
 from services.commissioning.calls.models import Call, CallStatus
 from services.commissioning.calls.service import DeadlinePassed, RuleViolation
@@ -21,8 +22,6 @@ from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.offers import repository
 from services.commissioning.offers.models import Offer, OfferStatus
 from services.commissioning.offers.schemas import OfferContent, OfferIn
-from services.commissioning.rules.advisor import Requirements, provider_violations
-from services.commissioning.rules.modes import Mode, rules_version
 from shared.auth import Principal, Role, require_role
 from shared.concurrency import check_if_match
 from shared.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
@@ -100,30 +99,7 @@ async def submit(
     if found is None:
         raise NotVerified("Only providers verified by their regional centre may submit offers.")
     facts, provider_name = found
-    rule_set = rules_version(call.rules_version)
-    repeats = 0
-    lookback = rule_set.get(Mode(call.mode)).repeat_award_lookback_years
-    if lookback:
-        repeats = await calls_repo.repeat_awards(
-            session,
-            provider_id=provider_id,
-            municipality=call.municipality_terc,
-            service_type_id=lot.service_type_id,
-            mode=call.mode,
-            since=now_of() - timedelta(days=365 * lookback),
-        )
-    reasons = provider_violations(
-        rule_set,
-        Mode(call.mode),
-        facts,
-        Requirements(
-            legal_forms=tuple(call.eligibility.get("legal_forms", [])),
-            pes_only=bool(call.eligibility.get("pes_only")),
-            social_enterprise_only=bool(call.eligibility.get("social_enterprise_only")),
-            min_excluded_share=call.eligibility.get("min_excluded_share"),
-        ),
-        repeat_awards=repeats,
-    )
+    reasons = await calls.provider_reasons(session, call, facts, [lot.service_type_id], now_of)
     if reasons:
         raise RuleViolation(reasons)
     call, now = await _lock_open_call(session, call.id, now_of)
