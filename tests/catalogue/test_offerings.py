@@ -149,3 +149,33 @@ async def test_inactive_offerings_are_visible_to_their_provider_only(client):
     assert [o["id"] for o in own.json()["items"]] == [offering["id"]]
     public = await client.get(f"/v1/providers/{provider['id']}/offerings")
     assert public.json()["total"] == 0
+
+
+async def test_idempotent_creations_are_replayed(client, db):
+    from tests.catalogue.conftest import NEW_PROVIDER_USER
+    from tests.catalogue.factories import provider_payload
+
+    payload = provider_payload()
+    headers = {**NEW_PROVIDER_USER, "Idempotency-Key": "register-7f3e2c1a"}
+    first = await client.post("/v1/providers", json=payload, headers=headers)
+    again = await client.post("/v1/providers", json=payload, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"] and again.headers["idempotent-replayed"] == "true"
+    assert again.headers["location"] == first.headers["location"]
+    other = await client.post("/v1/providers", json=provider_payload(), headers=headers)
+    assert problem(other, 422)["type"] == "urn:cus:problem:idempotency-key-reused"
+
+    provider = await verified_provider(client)
+    own = {**provider_user(provider["id"]), "Idempotency-Key": "offering-0b1d2c3e"}
+    body = {
+        "service_type_id": await service_type_id(client, "yoga"),
+        "title": "Joga",
+        "delivery_areas": ["26"],
+        "capacity_per_month": 10,
+        "price_grosze": 100,
+    }
+    made = await client.post(f"/v1/providers/{provider['id']}/offerings", json=body, headers=own)
+    replayed = await client.post(f"/v1/providers/{provider['id']}/offerings", json=body, headers=own)
+    assert made.status_code == replayed.status_code == 201
+    assert replayed.json()["id"] == made.json()["id"] and replayed.headers["etag"] == made.headers["etag"]
+    assert await count_offerings(db) == 1

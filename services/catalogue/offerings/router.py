@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
+import orjson
 from fastapi import APIRouter, Query, Response, status
 
 from services.catalogue.filters import check_common, parse_place
+from services.catalogue.idempotency import IdempotencyRecord
 from services.catalogue.offerings import repository, service
 from services.catalogue.offerings.repository import OfferingFilters
 from services.catalogue.offerings.schemas import (
@@ -23,6 +25,7 @@ from shared.auth import CurrentPrincipal, OptionalPrincipal
 from shared.concurrency import IfMatchHeader, etag_for
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import problem_responses
+from shared.idempotency import IdempotencyKeyHeader, idempotent
 from shared.pagination import Page, PageParamsDep, page_json
 from shared.responses import json_response
 
@@ -130,10 +133,24 @@ async def list_provider_offerings(
     responses=problem_responses(400, 401, 403, 404, 422),
 )
 async def create_offering(
-    provider_id: uuid.UUID, data: OfferingCreate, session: SessionDep, principal: CurrentPrincipal
+    provider_id: uuid.UUID,
+    data: OfferingCreate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
-    offering = await service.create(session, principal=principal, provider_id=provider_id, data=data)
-    return await _respond(session, offering.id, principal, status_code=201, location=True)
+    async with idempotent(
+        session, principal, idempotency_key, data, response, record=IdempotencyRecord, scope=f"offering:{provider_id}"
+    ) as replay:
+        if replay.response is not None:  # the first answer again, with its status and headers
+            return json_response(replay.response, status_code=response.status_code, headers=dict(response.headers))
+        offering = await service.create(session, principal=principal, provider_id=provider_id, data=data)
+        created = await _respond(session, offering.id, principal, status_code=201, location=True)
+        for name in ("location", "etag"):  # kept with the stored answer
+            response.headers[name] = created.headers[name]
+        replay.remember(201, orjson.loads(created.body))
+        return created
 
 
 @router.get(

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, status
 
 from services.catalogue.filters import check_common, parse_place
+from services.catalogue.idempotency import IdempotencyRecord
 from services.catalogue.providers import repository, service
 from services.catalogue.providers.models import LegalForm, ProviderStatus
 from services.catalogue.providers.schemas import (
@@ -22,6 +23,7 @@ from shared.auth import CurrentPrincipal, OptionalPrincipal, Role
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import Forbidden, problem_responses
+from shared.idempotency import IdempotencyKeyHeader, idempotent
 from shared.pagination import Page, PageParamsDep
 from shared.responses import model_response
 
@@ -37,12 +39,21 @@ ProviderSort = Literal["name", "-name", "created_at", "-created_at"]
     responses=problem_responses(400, 401, 403, 409, 422),
 )
 async def register_provider(
-    data: ProviderCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
+    data: ProviderCreate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> ProviderOut:
-    provider = await service.register(session, principal=principal, data=data)
-    set_etag(response, provider.version)
-    response.headers["Location"] = f"/v1/providers/{provider.id}"
-    return provider_out(provider)
+    async with idempotent(session, principal, idempotency_key, data, response, record=IdempotencyRecord) as replay:
+        if replay.response is not None:
+            return ProviderOut.model_validate(replay.response)
+        provider = await service.register(session, principal=principal, data=data)
+        set_etag(response, provider.version)
+        response.headers["Location"] = f"/v1/providers/{provider.id}"
+        out = provider_out(provider)
+        replay.remember(201, out.model_dump(mode="json"))
+        return out
 
 
 @router.get(

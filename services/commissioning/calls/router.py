@@ -29,13 +29,14 @@ from services.commissioning.calls.schemas import (
     QuestionOut,
 )
 from services.commissioning.dependencies import CatalogueDep, ClockDep
-from services.commissioning.idempotency import IdempotencyKeyHeader, idempotent
+from services.commissioning.offers.models import IdempotencyRecord
 from services.commissioning.rules.modes import Mode
 from services.commissioning.settings import get_settings
 from shared.auth import CurrentPrincipal, OptionalPrincipal, Principal
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import problem_responses
+from shared.idempotency import IdempotencyKeyHeader, idempotent
 from shared.identifiers import GminaTercStr
 from shared.pagination import Page, PageParamsDep
 
@@ -91,7 +92,7 @@ async def create_call(
     response: Response,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> CallOut:
-    async with idempotent(session, principal, idempotency_key, data, response) as replay:
+    async with idempotent(session, principal, idempotency_key, data, response, record=IdempotencyRecord) as replay:
         if replay.response is not None:
             return CallOut.model_validate(replay.response)
         now = clock.now()

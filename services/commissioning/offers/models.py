@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.commissioning.base import Base
+from shared.idempotency import IdempotencyColumns
 
 
 class OfferStatus(StrEnum):
@@ -39,15 +40,7 @@ class Offer(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class IdempotencyRecord(Base):
+class IdempotencyRecord(IdempotencyColumns, Base):
     """The stored answer to a creating POST sent with an Idempotency-Key (per caller)."""
 
     __tablename__ = "idempotency_records"
-
-    subject: Mapped[str] = mapped_column(String(200), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    body: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    headers: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -7,14 +7,14 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from services.commissioning.dependencies import CatalogueDep, ClockDep
-from services.commissioning.idempotency import IdempotencyKeyHeader, idempotent
 from services.commissioning.offers import repository, service
-from services.commissioning.offers.models import Offer, OfferStatus
+from services.commissioning.offers.models import IdempotencyRecord, Offer, OfferStatus
 from services.commissioning.offers.schemas import OfferContent, OfferIn, OfferOut, Receipt
 from shared.auth import CurrentPrincipal, Role, require_role
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import Forbidden, problem_responses
+from shared.idempotency import IdempotencyKeyHeader, idempotent
 
 router = APIRouter(prefix="/v1", tags=["offers"])
 
@@ -52,7 +52,9 @@ async def submit_offer(
     response: Response,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> OfferOut:
-    async with idempotent(session, principal, idempotency_key, data, response, scope=f"offer:{call_id}") as replay:
+    async with idempotent(
+        session, principal, idempotency_key, data, response, record=IdempotencyRecord, scope=f"offer:{call_id}"
+    ) as replay:
         if replay.response is not None:
             return OfferOut.model_validate(replay.response)
         offer = await service.submit(

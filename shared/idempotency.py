@@ -16,9 +16,11 @@ from typing import Annotated, Any
 import orjson
 from fastapi import Header, Response
 from pydantic import BaseModel
+from sqlalchemy import DateTime, Integer, String
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
-from services.commissioning.offers.models import IdempotencyRecord
 from shared.auth import Principal
 from shared.errors import ProblemError
 
@@ -54,6 +56,18 @@ def _hash(scope: str, payload: BaseModel) -> str:
     return hashlib.sha256(scope.encode() + b"\n" + body).hexdigest()
 
 
+class IdempotencyColumns:
+    """The columns of a service's idempotency table (each service keeps its own, in its own database)."""
+
+    subject: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    headers: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 @asynccontextmanager
 async def idempotent(
     session: AsyncSession,
@@ -62,35 +76,32 @@ async def idempotent(
     payload: BaseModel,
     response: Response,
     *,
+    record: type[IdempotencyColumns],
     scope: str = "",
 ) -> AsyncIterator[Replay]:
+    """Replay the stored answer for a known key, or run the block and store its answer (`Replay.remember`) in the
+    same transaction as what it created, in the service's own `record` table."""
     if key is None:
         yield Replay()
         return
     request_hash = _hash(scope or type(payload).__name__, payload)
-    record = await session.get(IdempotencyRecord, (principal.subject, key))
-    if record is not None:
-        if record.request_hash != request_hash:
+    stored = await session.get(record, (principal.subject, key))
+    if stored is not None:
+        if stored.request_hash != request_hash:
             raise IdempotencyKeyReused("This Idempotency-Key was already used with a different request body.")
-        response.status_code = record.status_code
-        for name, value in record.headers.items():
+        response.status_code = stored.status_code
+        for name, value in stored.headers.items():
             response.headers[name] = value
         response.headers["Idempotent-Replayed"] = "true"
-        yield Replay(response=record.body)
+        yield Replay(response=stored.body)
         return
     replay = Replay()
     yield replay
     if replay.pending is not None:
         status_code, body = replay.pending
-        session.add(
-            IdempotencyRecord(
-                subject=principal.subject,
-                key=key,
-                request_hash=request_hash,
-                status_code=status_code,
-                body=body,
-                headers={k: v for k, v in response.headers.items() if k.lower() in REPLAYED_HEADERS},
-                created_at=datetime.now(UTC),
-            )
-        )
+        stored = record()
+        stored.subject, stored.key, stored.request_hash = principal.subject, key, request_hash
+        stored.status_code, stored.body, stored.created_at = status_code, body, datetime.now(UTC)
+        stored.headers = {k: v for k, v in response.headers.items() if k.lower() in REPLAYED_HEADERS}
+        session.add(stored)
         await session.flush()
