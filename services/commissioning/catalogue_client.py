@@ -46,9 +46,9 @@ class CatalogueClient:
         response.raise_for_status()
         return dict(response.json())
 
-    async def verified_provider(self, provider_id: uuid.UUID) -> tuple[ProviderFacts, str] | None:
-        """The provider's eligibility facts and name, or None when it is not verified (the catalogue shows
-        only verified providers to anonymous readers: pending, rejected and suspended ones are all absent)."""
+    async def verified_provider(self, provider_id: uuid.UUID) -> tuple[ProviderFacts, str, str] | None:
+        """(eligibility facts, name, NIP) of a verified provider, or None when it is not verified (anonymous
+        readers of the catalogue see verified providers only: pending, rejected and suspended ones are absent)."""
         response = await self._get(f"/v1/providers/{provider_id}")
         if response.status_code == 404:
             return None
@@ -64,6 +64,7 @@ class CatalogueClient:
                 excluded_share=body.get("excluded_share"),
             ),
             str(body["name"]),
+            str(body["nip"]),
         )
 
     async def local_pes_offerings(self, service_type_id: uuid.UUID, place: str) -> int:

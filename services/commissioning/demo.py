@@ -32,6 +32,7 @@ from services.commissioning.offers.service import content_hash
 from services.commissioning.planning.models import Need, Programme, ProgrammeLine
 from services.commissioning.rules.modes import rules_in_force
 from services.commissioning.settings import get_settings
+from shared.identifiers import complete_nip
 
 NAMESPACE = uuid.UUID("6f1a3c1e-8a45-4b8e-9a55-0c5c8a1c0004")
 CATALOGUE_TYPES = uuid.UUID("6f1a3c1e-8a45-4b8e-9a55-0c5c8a1c0001")  # catalogue migration 0002
@@ -73,6 +74,15 @@ def type_id(code: str) -> uuid.UUID:
 
 def provider_id(index: int) -> uuid.UUID:
     return uuid.uuid5(CATALOGUE_DEMO, f"provider-{index}")
+
+
+def provider_nip(index: int) -> str:
+    """The NIP the catalogue's demo gives its provider `index` (the same formula; a test compares them)."""
+    for k in range(20):
+        nip = complete_nip(f"66{index:03d}{k:04d}")
+        if nip:
+            return nip
+    raise RuntimeError("no NIP")
 
 
 def _id(key: str) -> uuid.UUID:
@@ -233,6 +243,7 @@ def _offer(call: Call, lot: Lot, index: int, price: int, now: datetime) -> Offer
         lot_id=lot.id,
         provider_id=pid,
         provider_name=PROVIDERS[index],
+        provider_nip=provider_nip(index),
         status=OfferStatus.SUBMITTED.value,
         price_grosze=price,
         quantity=lot.quantity,
@@ -560,6 +571,7 @@ async def load_later_stages(session: AsyncSession, now: datetime) -> dict[str, i
             offer_id=winning.id,
             provider_id=winning.provider_id,
             provider_name=winning.provider_name,
+            provider_nip=winning.provider_nip,
             is_pes=True,
             municipality_terc=call.municipality_terc,
             mode=call.mode,

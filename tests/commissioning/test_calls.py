@@ -125,6 +125,7 @@ async def test_demo_data_loads_once_and_matches_the_catalogue_demo(api, client, 
     for index, name in demo.PROVIDERS.items():
         found = (await client.get(f"/v1/providers/{demo.provider_id(index)}")).json()
         assert found["name"] == name and found["status"] == "verified"
+        assert found["nip"] == demo.provider_nip(index)
     for code, (name, unit) in demo.TYPES.items():
         found = (await client.get(f"/v1/service-types/{demo.type_id(code)}")).json()
         assert (found["code"], found["name_pl"], found["unit"], found["area_code"]) == (

@@ -121,7 +121,13 @@ async def test_a_whole_process_as_valid_ocds(api, client, clock, commissioning_a
     compiled = record["records"][0]["compiledRelease"]
     assert compiled["tender"]["status"] == "complete" and compiled["tender"]["lots"][0]["status"] == "complete"
     assert len(compiled["bids"]["details"]) == 3 and compiled["tender"]["numberOfTenderers"] == 3
-    assert compiled["awards"][0]["suppliers"][0]["name"] == providers[1]["name"]
+    assert compiled["awards"][0]["suppliers"][0] == {
+        "id": f"PL-NIP-{providers[1]['nip']}",
+        "name": providers[1]["name"],
+    }
+    supplier = next(p for p in compiled["parties"] if p["id"] == f"PL-NIP-{providers[1]['nip']}")
+    assert supplier["identifier"] == {"scheme": "PL-NIP", "id": providers[1]["nip"], "legalName": providers[1]["name"]}
+    assert supplier["roles"] == ["tenderer", "supplier"]
     implementation = compiled["contracts"][0]["implementation"]
     assert implementation["transactions"][0]["value"] == {"amount": 10000.0, "currency": "PLN"}
     assert implementation["milestones"][0]["status"] == "met"

@@ -145,6 +145,7 @@ class Award(Base):
     offer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("offers.id", ondelete="SET NULL"))
     provider_id: Mapped[uuid.UUID] = mapped_column(index=True)
     provider_name: Mapped[str | None] = mapped_column(String(300))
+    provider_nip: Mapped[str | None] = mapped_column(String(10))
     is_pes: Mapped[bool | None] = mapped_column()
     municipality_terc: Mapped[str] = mapped_column(String(7))
     mode: Mapped[str] = mapped_column(String(32))

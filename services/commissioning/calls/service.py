@@ -364,7 +364,7 @@ async def eligibility(
                 }
             ],
         }
-    facts, _ = found
+    facts = found[0]
     service_types = [lot.service_type_id for lot in await repository.lots_of(session, [call.id])]
     reasons = await provider_reasons(session, call, facts, service_types, lambda: now)
     return {

@@ -132,6 +132,7 @@ async def decide(
             offer_id=winner.offer_id,
             provider_id=uuid.UUID(entry.provider_id),
             provider_name=entry.provider_name,
+            provider_nip=found[2] if found else None,
             is_pes=found[0].is_pes if found else None,
             municipality_terc=call.municipality_terc,
             mode=call.mode,

@@ -94,8 +94,16 @@ def buyer_id(terc: str) -> str:
     return f"PL-TERC-{terc}"
 
 
-def org_id(provider_id: Any) -> str:
-    return f"X-CUS-PROVIDER-{provider_id}"
+def org_id(provider_id: Any, nip: str | None = None) -> str:
+    """A provider's party id: its NIP (org-id scheme PL-NIP) when known, else its catalogue id."""
+    return f"PL-NIP-{nip}" if nip else f"X-CUS-PROVIDER-{provider_id}"
+
+
+def _provider_party(provider_id: Any, nip: str | None, name: str, roles: list[str]) -> dict[str, Any]:
+    party: dict[str, Any] = {"id": org_id(provider_id, nip), "name": name, "roles": roles}
+    if nip:
+        party["identifier"] = {"scheme": "PL-NIP", "id": nip, "legalName": name}
+    return party
 
 
 def _parties(data: CallData) -> list[dict[str, Any]]:
@@ -124,16 +132,11 @@ def _parties(data: CallData) -> list[dict[str, Any]]:
     suppliers = {a.provider_id for a in data.awards}
     for offer in data.offers:
         roles = ["tenderer", "supplier"] if offer.provider_id in suppliers else ["tenderer"]
-        parties[org_id(offer.provider_id)] = {
-            "id": org_id(offer.provider_id),
-            "name": offer.provider_name,
-            "roles": roles,
-        }
+        party = _provider_party(offer.provider_id, offer.provider_nip, offer.provider_name, roles)
+        parties[party["id"]] = party
     for award in data.awards:
-        parties.setdefault(
-            org_id(award.provider_id),
-            {"id": org_id(award.provider_id), "name": award.provider_name or "", "roles": ["supplier"]},
-        )
+        party = _provider_party(award.provider_id, award.provider_nip, award.provider_name or "", ["supplier"])
+        parties.setdefault(party["id"], party)
     return list(parties.values())
 
 
@@ -237,7 +240,7 @@ def _bids(data: CallData) -> dict[str, Any]:
                 "id": str(o.id),
                 "date": iso(o.submitted_at),
                 "status": "valid" if o.status == OfferStatus.SUBMITTED.value else "pending",
-                "tenderers": [{"id": org_id(o.provider_id), "name": o.provider_name}],
+                "tenderers": [{"id": org_id(o.provider_id, o.provider_nip), "name": o.provider_name}],
                 "value": money(o.price_grosze),
                 "relatedLots": [str(o.lot_id)],
             }
@@ -271,7 +274,9 @@ def _awards(data: CallData, decisions: list[AwardDecision]) -> list[dict[str, An
                     "status": "active",
                     "date": iso(decision.decided_at),
                     "value": money(award.value_grosze),
-                    "suppliers": [{"id": org_id(award.provider_id), "name": award.provider_name or ""}],
+                    "suppliers": [
+                        {"id": org_id(award.provider_id, award.provider_nip), "name": award.provider_name or ""}
+                    ],
                     "relatedLots": [str(decision.lot_id)],
                 }
             )
@@ -294,7 +299,8 @@ def _contract(data: CallData, contract: Contract, *, implementation: bool) -> di
         out["amendments"] = [{"id": str(a.id), "date": iso(a.at), "rationale": a.reason} for a in amendments]
     if implementation:
         payer = {"id": buyer_id(contract.municipality_terc), "name": data.municipality.name}
-        payee = {"id": org_id(contract.provider_id), "name": contract.provider_name}
+        nip = next((a.provider_nip for a in data.awards if a.id == contract.award_id), None)
+        payee = {"id": org_id(contract.provider_id, nip), "name": contract.provider_name}
         reports = {r.period_start.isoformat(): r for r in data.reports if r.contract_id == contract.id}
         out["implementation"] = {
             "transactions": [

@@ -30,6 +30,7 @@ class Offer(Base):
     lot_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"), index=True)
     provider_id: Mapped[uuid.UUID] = mapped_column(index=True)
     provider_name: Mapped[str] = mapped_column(String(300))
+    provider_nip: Mapped[str | None] = mapped_column(String(10))  # for open-data identifiers (PL-NIP)
     status: Mapped[str] = mapped_column(String(24))
     price_grosze: Mapped[int] = mapped_column(BigInteger)
     quantity: Mapped[int] = mapped_column(Integer)

@@ -98,7 +98,7 @@ async def submit(
     found = await catalogue.verified_provider(provider_id)
     if found is None:
         raise NotVerified("Only providers verified by their regional centre may submit offers.")
-    facts, provider_name = found
+    facts, provider_name, provider_nip = found
     reasons = await calls.provider_reasons(session, call, facts, [lot.service_type_id], now_of)
     if reasons:
         raise RuleViolation(reasons)
@@ -113,7 +113,7 @@ async def submit(
     offer = existing or Offer(
         id=uuid.uuid4(), call_id=call.id, lot_id=lot.id, provider_id=provider_id, created_at=now, version=0
     )
-    offer.provider_name = provider_name
+    offer.provider_name, offer.provider_nip = provider_name, provider_nip
     offer.status = OfferStatus.SUBMITTED.value
     offer.price_grosze, offer.quantity, offer.answers = data.price_grosze, data.quantity, dict(data.answers)
     offer.content_hash, offer.submitted_at = digest, now
