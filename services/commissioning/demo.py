@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 
 from services.commissioning.calls.models import Award, Call, CallEvent, CallHistory, CallStatus, Lot
 from services.commissioning.calls.service import ocid_for
+from services.commissioning.contracts.awards import payment_schedule, reporting_schedule
 from services.commissioning.contracts.models import (
     AwardDecision,
     Contract,
@@ -23,7 +24,6 @@ from services.commissioning.contracts.models import (
     Payment,
     ReportStatus,
 )
-from services.commissioning.contracts.service import payment_schedule, reporting_schedule
 from services.commissioning.evaluation.models import CommitteeMember, Declaration, FormalCheck, ScoreSheet
 from services.commissioning.municipalities.models import Municipality
 from services.commissioning.offers.models import Offer, OfferStatus

@@ -53,7 +53,7 @@ async def perform_due(session: AsyncSession, call: Call, now: datetime) -> str |
         call.next_event = None
         call.next_event_at = None
     elif event == CallEvent.END_STANDSTILL.value:
-        from services.commissioning.contracts.service import sign_after_standstill
+        from services.commissioning.contracts.awards import sign_after_standstill
 
         await sign_after_standstill(session, call, now)  # schedules the next pending standstill, if any
     else:

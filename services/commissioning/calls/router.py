@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 
 from services.commissioning.access import acts_for_municipality
-from services.commissioning.calls import repository, service
+from services.commissioning.calls import eligibility, repository, service
 from services.commissioning.calls.events import effective_status
 from services.commissioning.calls.models import Call, CallStatus, Lot
 from services.commissioning.calls.schemas import (
@@ -273,4 +273,4 @@ async def call_eligibility(
     clock: ClockDep,
 ) -> dict[str, Any]:
     call = await service.visible(session, principal, call_id)
-    return await service.eligibility(session, catalogue, call=call, provider_id=provider_id, now=clock.now())
+    return await eligibility.eligibility(session, catalogue, call=call, provider_id=provider_id, now=clock.now())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,11 +19,8 @@ from services.commissioning.clock import WARSAW
 from services.commissioning.offers.models import Offer, OfferStatus
 from services.commissioning.planning.service import need_for
 from services.commissioning.rules.advisor import (
-    ProviderFacts,
     Reason,
-    Requirements,
     call_violations,
-    provider_violations,
 )
 from services.commissioning.rules.modes import Mode, rules_in_force, rules_version
 from shared.auth import Principal, Role, require_role
@@ -343,65 +339,3 @@ def questions_for(principal: Principal | None, call: Call, questions: list[Quest
 
 def is_sealed_for(principal: Principal | None, call: Call, now: datetime) -> bool:
     return not (deadline_passed(call, now) and acts_for_municipality(principal, call.municipality_terc))
-
-
-async def eligibility(
-    session: AsyncSession, catalogue: CatalogueClient, *, call: Call, provider_id: uuid.UUID, now: datetime
-) -> dict[str, Any]:
-    """Whether a provider may answer a call, with the reasons it may not."""
-    found = await catalogue.verified_provider(provider_id)
-    if found is None:
-        return {
-            "call_id": str(call.id),
-            "provider_id": str(provider_id),
-            "eligible": False,
-            "reasons": [
-                {
-                    "rule": "provider-not-verified",
-                    "legal_basis": "catalogue verification",
-                    "detail": "the provider is not verified in the catalogue",
-                    "compared": {},
-                }
-            ],
-        }
-    facts = found[0]
-    service_types = [lot.service_type_id for lot in await repository.lots_of(session, [call.id])]
-    reasons = await provider_reasons(session, call, facts, service_types, lambda: now)
-    return {
-        "call_id": str(call.id),
-        "provider_id": str(provider_id),
-        "eligible": not reasons,
-        "reasons": [r.as_dict() for r in reasons],
-    }
-
-
-async def provider_reasons(
-    session: AsyncSession,
-    call: Call,
-    facts: ProviderFacts,
-    service_type_ids: list[uuid.UUID],
-    now_of: Callable[[], datetime],
-) -> list[Reason]:
-    """Why this provider may not answer this call: the mode's rules (with the art. 361 look-back over past
-    awards for these service types) and the call's own requirements. Empty: eligible."""
-    rule_set = rules_version(call.rules_version)
-    lookback = rule_set.get(Mode(call.mode)).repeat_award_lookback_years
-    repeats = 0
-    if lookback:  # the clock is read only when the look-back applies
-        since = now_of() - timedelta(days=365 * lookback)
-        for service_type_id in service_type_ids:
-            repeats += await repository.repeat_awards(
-                session,
-                provider_id=uuid.UUID(facts.provider_id),
-                municipality=call.municipality_terc,
-                service_type_id=service_type_id,
-                mode=call.mode,
-                since=since,
-            )
-    requirements = Requirements(
-        legal_forms=tuple(call.eligibility.get("legal_forms", [])),
-        pes_only=bool(call.eligibility.get("pes_only")),
-        social_enterprise_only=bool(call.eligibility.get("social_enterprise_only")),
-        min_excluded_share=call.eligibility.get("min_excluded_share"),
-    )
-    return provider_violations(rule_set, Mode(call.mode), facts, requirements, repeat_awards=repeats)

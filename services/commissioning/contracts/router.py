@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from services.commissioning.calls import service as calls
 from services.commissioning.calls.models import Award
-from services.commissioning.contracts import service
+from services.commissioning.contracts import awards, service
 from services.commissioning.contracts.models import (
     AwardDecision,
     Contract,
@@ -81,7 +81,7 @@ async def decide_lot(
     catalogue: CatalogueDep,
     clock: ClockDep,
 ) -> DecisionOut:
-    decision, made = await service.decide(
+    decision, made = await awards.decide(
         session,
         catalogue,
         principal=principal,
@@ -101,7 +101,7 @@ async def decide_lot(
 )
 async def call_results(call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal) -> list[DecisionOut]:
     call = await calls.visible(session, principal, call_id)
-    return [decision_out(d, a, c) for d, a, c in await service.decisions_of(session, call.id)]
+    return [decision_out(d, a, c) for d, a, c in await awards.decisions_of(session, call.id)]
 
 
 @router.get("/contracts", summary="Contracts (public)", responses=problem_responses(422))

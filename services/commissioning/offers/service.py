@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import acts_for_municipality
 from services.commissioning.calls import repository as calls_repo
-from services.commissioning.calls import service as calls
+from services.commissioning.calls.eligibility import provider_reasons
 from services.commissioning.calls.events import deadline_passed
 from services.commissioning.calls.models import Call, CallStatus
 from services.commissioning.calls.service import DeadlinePassed, RuleViolation
@@ -99,7 +99,7 @@ async def submit(
     if found is None:
         raise NotVerified("Only providers verified by their regional centre may submit offers.")
     facts, provider_name, provider_nip = found
-    reasons = await calls.provider_reasons(session, call, facts, [lot.service_type_id], now_of)
+    reasons = await provider_reasons(session, call, facts, [lot.service_type_id], now_of)
     if reasons:
         raise RuleViolation(reasons)
     call, now = await _lock_open_call(session, call.id, now_of)

@@ -1,0 +1,229 @@
+"""Award decisions: a lot is decided once, under the call's lock; each winner's contract is created in the same
+transaction and signed by the worker when the standstill ends."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.commissioning.calls import repository as calls_repo
+from services.commissioning.calls import service as calls
+from services.commissioning.calls.events import effective_status, perform_due
+from services.commissioning.calls.models import Award, Call, CallEvent, CallHistory, CallStatus
+from services.commissioning.catalogue_client import CatalogueClient
+from services.commissioning.contracts.models import AwardDecision, Contract, ContractStatus
+from services.commissioning.contracts.schemas import DecisionIn
+from services.commissioning.evaluation.service import lot_ranking
+from services.commissioning.rules.modes import Mode
+from shared.auth import Principal
+from shared.errors import Conflict, NotFound, ValidationProblem
+
+
+def months_between(start: date, end: date) -> list[date]:
+    """The last day of each month the period touches (payment due dates), ending with the period's end."""
+    dues, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        nxt = date(year + (month == 12), month % 12 + 1, 1)
+        dues.append(min(nxt - timedelta(days=1), end))
+        year, month = nxt.year, nxt.month
+    return dues
+
+
+def payment_schedule(value: int, start: date, end: date) -> list[dict[str, Any]]:
+    dues = months_between(start, end)
+    share, rest = divmod(value, len(dues))
+    return [
+        {"due_date": d.isoformat(), "amount_grosze": share + (rest if i == len(dues) - 1 else 0)}
+        for i, d in enumerate(dues)
+    ]
+
+
+def reporting_schedule(start: date, end: date) -> list[dict[str, Any]]:
+    """Quarterly reports, due 15 days after each quarter (or after a shorter contract's end)."""
+    periods, current = [], start
+    while current <= end:
+        month = ((current.month - 1) // 3 + 1) * 3
+        quarter_end = min(date(current.year + (month == 12), month % 12 + 1, 1) - timedelta(days=1), end)
+        periods.append(
+            {
+                "period_start": current.isoformat(),
+                "period_end": quarter_end.isoformat(),
+                "due_date": (quarter_end + timedelta(days=15)).isoformat(),
+            }
+        )
+        current = quarter_end + timedelta(days=1)
+    return periods
+
+
+async def decide(
+    session: AsyncSession,
+    catalogue: CatalogueClient,
+    *,
+    principal: Principal,
+    now: datetime,
+    call_id: uuid.UUID,
+    lot_id: uuid.UUID,
+    data: DecisionIn,
+    standstill_days: int,
+) -> tuple[AwardDecision, list[tuple[Award, Contract]]]:
+    call = await calls.for_owner(session, principal, call_id)  # the call's row lock serialises decisions
+    await perform_due(session, call, now)  # an opening the worker has not performed yet
+    if effective_status(call, now) is not CallStatus.EVALUATION:
+        raise Conflict(f"The call is {effective_status(call, now).value}: lots are decided during evaluation.")
+    lot = await calls_repo.lot(session, call.id, lot_id)
+    if lot is None:
+        raise NotFound(f"Lot {lot_id} is not in this call.")
+    if await session.scalar(select(AwardDecision.id).where(AwardDecision.lot_id == lot.id)):
+        raise Conflict(f"Lot {lot.number} is already decided: a lot is awarded once.")
+    ranking = await lot_ranking(session, call, lot)
+    by_offer = {r.offer_id: r for r in ranking}
+    offer_ids = [str(w.offer_id) for w in data.winners]
+    if len(set(offer_ids)) != len(offer_ids):
+        raise ValidationProblem.field("winners", "an offer is listed twice")
+    if len(offer_ids) > 1 and call.mode != Mode.OPEN_COMPETITION.value:
+        raise ValidationProblem.field("winners", "only an open competition splits a lot among several winners")
+    for i, offer_id in enumerate(offer_ids):
+        entry = by_offer.get(offer_id)
+        if entry is None or not entry.formal_passed:
+            raise ValidationProblem.field(f"winners.{i}.offer_id", "not a formally passed offer of this lot")
+    values = [w.value_grosze or by_offer[str(w.offer_id)].price_grosze for w in data.winners]
+    if len(values) > 1 and sum(values) > lot.value_grosze:
+        raise ValidationProblem.field(
+            "winners", f"the awards ({sum(values)}) exceed the lot's funds ({lot.value_grosze})"
+        )
+    standstill_until = now + timedelta(days=standstill_days)
+    decision = AwardDecision(
+        call_id=call.id,
+        lot_id=lot.id,
+        reason=data.reason,
+        ranking=[r.as_dict() for r in ranking],
+        decided_by=f"{principal.role.value}:{principal.subject}",
+        decided_at=now,
+        standstill_until=standstill_until,
+    )
+    session.add(decision)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # another decision on this lot committed first
+        raise Conflict(f"Lot {lot.number} is already decided: a lot is awarded once.") from exc
+    made: list[tuple[Award, Contract]] = []
+    for winner, value in zip(data.winners, values, strict=True):
+        entry = by_offer[str(winner.offer_id)]
+        found = await catalogue.verified_provider(uuid.UUID(entry.provider_id))
+        award = Award(
+            call_id=call.id,
+            lot_id=lot.id,
+            decision_id=decision.id,
+            offer_id=winner.offer_id,
+            provider_id=uuid.UUID(entry.provider_id),
+            provider_name=entry.provider_name,
+            provider_nip=found[2] if found else None,
+            is_pes=found[0].is_pes if found else None,
+            municipality_terc=call.municipality_terc,
+            mode=call.mode,
+            service_type_id=lot.service_type_id,
+            value_grosze=value,
+            awarded_at=now,
+        )
+        session.add(award)
+        await session.flush()
+        contract = Contract(
+            award_id=award.id,
+            call_id=call.id,
+            lot_id=lot.id,
+            provider_id=award.provider_id,
+            provider_name=entry.provider_name,
+            municipality_terc=call.municipality_terc,
+            value_grosze=value,
+            period_start=call.period_start,
+            period_end=call.period_end,
+            status=ContractStatus.STANDSTILL.value,
+            payment_schedule=payment_schedule(value, call.period_start, call.period_end),
+            reporting_schedule=reporting_schedule(call.period_start, call.period_end),
+            created_at=now,
+            updated_at=now,
+            version=1,
+        )
+        session.add(contract)
+        made.append((award, contract))
+    await session.flush()
+    if made and (call.next_event_at is None or call.next_event_at > standstill_until):
+        call.next_event, call.next_event_at = CallEvent.END_STANDSTILL.value, standstill_until
+    lots = await calls_repo.lots_of(session, [call.id])
+    decided = set((await session.scalars(select(AwardDecision.lot_id).where(AwardDecision.call_id == call.id))).all())
+    if {lot_.id for lot_ in lots} <= decided:
+        winners = await session.scalar(select(func.count()).select_from(Award).where(Award.call_id == call.id))
+        call.status = (CallStatus.AWARDED if winners else CallStatus.UNSUCCESSFUL).value
+    call.updated_at = now
+    call.version += 1
+    session.add(
+        CallHistory(
+            call_id=call.id,
+            kind="awarded" if made else "not-awarded",
+            actor=decision.decided_by,
+            at=now,
+            detail={"lot": lot.number, "winners": [a.provider_name for a, _ in made], "reason": data.reason},
+        )
+    )
+    await session.flush()
+    return decision, made
+
+
+async def sign_after_standstill(session: AsyncSession, call: Call, now: datetime) -> int:
+    """The worker's END_STANDSTILL step: sign the call's contracts whose standstill ended."""
+    due = (
+        (
+            await session.execute(
+                select(Contract)
+                .join(Award, Award.id == Contract.award_id)
+                .join(AwardDecision, AwardDecision.id == Award.decision_id)
+                .where(
+                    Contract.call_id == call.id,
+                    Contract.status == ContractStatus.STANDSTILL.value,
+                    AwardDecision.standstill_until <= now,
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for contract in due:
+        contract.status = ContractStatus.ACTIVE.value
+        contract.signed_at = contract.updated_at = now
+        contract.version += 1
+    if due:
+        session.add(
+            CallHistory(
+                call_id=call.id, kind="contracts-signed", actor="system", at=now, detail={"contracts": len(due)}
+            )
+        )
+    pending = await session.scalar(
+        select(func.min(AwardDecision.standstill_until))
+        .join(Award, Award.decision_id == AwardDecision.id)
+        .join(Contract, Contract.award_id == Award.id)
+        .where(AwardDecision.call_id == call.id, Contract.status == ContractStatus.STANDSTILL.value)
+    )
+    call.next_event, call.next_event_at = (CallEvent.END_STANDSTILL.value, pending) if pending else (None, None)
+    await session.flush()
+    return len(due)
+
+
+async def decisions_of(
+    session: AsyncSession, call_id: uuid.UUID
+) -> list[tuple[AwardDecision, list[Award], list[Contract]]]:
+    decisions = (
+        await session.scalars(
+            select(AwardDecision).where(AwardDecision.call_id == call_id).order_by(AwardDecision.decided_at)
+        )
+    ).all()
+    awards = (await session.scalars(select(Award).where(Award.call_id == call_id))).all()
+    contracts = (await session.scalars(select(Contract).where(Contract.call_id == call_id))).all()
+    return [
+        (d, [a for a in awards if a.decision_id == d.id], [c for c in contracts if c.lot_id == d.lot_id])
+        for d in decisions
+    ]
