@@ -7,18 +7,14 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
-from sqlalchemy import func, select
 
 from services.commissioning.calls import service as calls
 from services.commissioning.calls.models import Award
-from services.commissioning.contracts import awards, service
+from services.commissioning.contracts import awards, repository, service
 from services.commissioning.contracts.models import (
     AwardDecision,
     Contract,
     ContractStatus,
-    DeliveryReport,
-    Payment,
-    ReportStatus,
 )
 from services.commissioning.contracts.schemas import (
     ContractAmendmentIn,
@@ -43,7 +39,7 @@ from shared.identifiers import GminaTercStr
 router = APIRouter(prefix="/v1", tags=["contracts"])
 
 
-def decision_out(decision: AwardDecision, awards: list[Award], contracts: list[Contract]) -> DecisionOut:
+def decision_out(decision: AwardDecision, winners: list[Award], contracts: list[Contract]) -> DecisionOut:
     by_award = {c.award_id: c for c in contracts}
     return DecisionOut(
         id=decision.id,
@@ -61,7 +57,7 @@ def decision_out(decision: AwardDecision, awards: list[Award], contracts: list[C
                 "value_grosze": a.value_grosze,
                 "contract_id": str(by_award[a.id].id) if a.id in by_award else None,
             }
-            for a in awards
+            for a in winners
         ],
     )
 
@@ -111,14 +107,8 @@ async def list_contracts(
     provider_id: Annotated[uuid.UUID | None, Query(description="Provider.")] = None,
     status_: Annotated[ContractStatus | None, Query(alias="status", description="Status.")] = None,
 ) -> list[ContractOut]:
-    query = select(Contract).order_by(Contract.created_at.desc(), Contract.id)
-    if municipality:
-        query = query.where(Contract.municipality_terc == municipality)
-    if provider_id:
-        query = query.where(Contract.provider_id == provider_id)
-    if status_:
-        query = query.where(Contract.status == status_.value)
-    return [ContractOut.model_validate(c) for c in (await session.scalars(query.limit(500))).all()]
+    found = await repository.search(session, municipality=municipality, provider_id=provider_id, status=status_)
+    return [ContractOut.model_validate(c) for c in found]
 
 
 @router.get("/contracts/{contract_id}", summary="A contract (public)", responses=problem_responses(404))
@@ -220,10 +210,7 @@ async def submit_report(
 )
 async def list_reports(contract_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal) -> list[ReportOut]:
     contract = await _private(session, principal, contract_id)
-    query = (
-        select(DeliveryReport).where(DeliveryReport.contract_id == contract.id).order_by(DeliveryReport.period_start)
-    )
-    return [ReportOut.model_validate(r) for r in (await session.scalars(query)).all()]
+    return [ReportOut.model_validate(r) for r in await repository.reports_of(session, contract.id)]
 
 
 @router.put(
@@ -271,28 +258,16 @@ async def list_payments(
     contract_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal
 ) -> list[PaymentOut]:
     contract = await _private(session, principal, contract_id)
-    query = select(Payment).where(Payment.contract_id == contract.id).order_by(Payment.paid_on, Payment.id)
-    return [PaymentOut.model_validate(p) for p in (await session.scalars(query)).all()]
+    return [PaymentOut.model_validate(p) for p in await repository.payments_of(session, contract.id)]
 
 
 @router.get(
     "/track-records/{provider_id}", summary="A provider's track record: awards, contracts, accepted reports (public)"
 )
 async def track_record(provider_id: uuid.UUID, session: ReadSessionDep) -> dict[str, Any]:
-    awards = (
-        await session.scalars(select(Award).where(Award.provider_id == provider_id).order_by(Award.awarded_at.desc()))
-    ).all()
-    contracts = (
-        await session.scalars(
-            select(Contract).where(Contract.provider_id == provider_id).order_by(Contract.created_at.desc())
-        )
-    ).all()
-    accepted = await session.scalar(
-        select(func.count())
-        .select_from(DeliveryReport)
-        .join(Contract, Contract.id == DeliveryReport.contract_id)
-        .where(Contract.provider_id == provider_id, DeliveryReport.status == ReportStatus.ACCEPTED.value)
-    )
+    awards_ = await repository.awards_of_provider(session, provider_id)
+    contracts = await repository.search(session, municipality=None, provider_id=provider_id, status=None)
+    accepted = await repository.accepted_reports_of_provider(session, provider_id)
     return {
         "provider_id": str(provider_id),
         "awards": [
@@ -304,8 +279,8 @@ async def track_record(provider_id: uuid.UUID, session: ReadSessionDep) -> dict[
                 "value_grosze": a.value_grosze,
                 "awarded_at": a.awarded_at.isoformat(),
             }
-            for a in awards
+            for a in awards_
         ],
         "contracts": [ContractOut.model_validate(c).model_dump(mode="json") for c in contracts],
-        "accepted_reports": int(accepted or 0),
+        "accepted_reports": accepted,
     }
