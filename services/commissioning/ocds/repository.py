@@ -20,7 +20,7 @@ from services.commissioning.contracts.models import (
     Payment,
 )
 from services.commissioning.municipalities.models import Municipality
-from services.commissioning.ocds.mapping import CallData
+from services.commissioning.ocds.data import CallData
 from services.commissioning.offers.models import Offer, OfferStatus
 
 

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from services.commissioning.dependencies import ClockDep
-from services.commissioning.ocds import mapping, repository
+from services.commissioning.ocds import mapping, repository, sections
+from services.commissioning.ocds.data import STAGES
 from shared.db import ReadSessionDep
 from shared.errors import NotFound, problem_responses
 from shared.responses import json_response
@@ -39,10 +40,10 @@ async def release_package(
     for data in await repository.gather(session, await repository.published_calls(session), now):
         releases.extend(mapping.releases(data))
     if since:
-        releases = [r for r in releases if r["date"] >= mapping.iso(since)]
+        releases = [r for r in releases if r["date"] >= sections.iso(since)]
     if until:
-        releases = [r for r in releases if r["date"] < mapping.iso(until)]
-    releases.sort(key=lambda r: (r["date"], mapping.STAGES.index(r["tag"][0]), r["id"]))
+        releases = [r for r in releases if r["date"] < sections.iso(until)]
+    releases.sort(key=lambda r: (r["date"], STAGES.index(r["tag"][0]), r["id"]))
     start = (page - 1) * per_page
     chunk = releases[start : start + per_page]
     query = f"?page={page}&per_page={per_page}"
