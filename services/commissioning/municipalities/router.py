@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
-from sqlalchemy import select
 
 from services.commissioning.access import acts_for_municipality
+from services.commissioning.municipalities import repository
 from services.commissioning.municipalities.models import Municipality
 from services.commissioning.municipalities.schemas import MunicipalityCreate, MunicipalityFields, MunicipalityOut
 from shared.auth import CurrentPrincipal, Role, require_role
@@ -19,13 +19,12 @@ router = APIRouter(prefix="/v1/municipalities", tags=["municipalities"])
 
 @router.get("", summary="List municipalities (public)")
 async def list_municipalities(session: ReadSessionDep) -> list[MunicipalityOut]:
-    rows = (await session.scalars(select(Municipality).order_by(Municipality.terc))).all()
-    return [MunicipalityOut.model_validate(m) for m in rows]
+    return [MunicipalityOut.model_validate(m) for m in await repository.all_municipalities(session)]
 
 
 @router.get("/{terc}", summary="Read a municipality (public)", responses=problem_responses(404, 422))
 async def get_municipality(terc: GminaTercStr, session: ReadSessionDep, response: Response) -> MunicipalityOut:
-    found = await session.get(Municipality, terc)
+    found = await repository.get(session, terc)
     if found is None:
         raise NotFound(f"Municipality {terc} is not registered.")
     set_etag(response, found.version)
@@ -42,7 +41,7 @@ async def create_municipality(
     data: MunicipalityCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> MunicipalityOut:
     require_role(principal, Role.ADMIN)
-    if await session.get(Municipality, data.terc):
+    if await repository.get(session, data.terc):
         raise Conflict(f"Municipality {data.terc} is already registered.")
     municipality = Municipality(**data.model_dump(), version=1)
     session.add(municipality)
@@ -68,7 +67,7 @@ async def update_municipality(
 ) -> MunicipalityOut:
     if not acts_for_municipality(principal, terc):
         raise Forbidden("Only the municipality itself or an admin may change its details.")
-    municipality = await session.get(Municipality, terc, with_for_update=True)
+    municipality = await repository.get(session, terc, lock=True)
     if municipality is None:
         raise NotFound(f"Municipality {terc} is not registered.")
     check_if_match(if_match, municipality.version)

@@ -6,16 +6,14 @@ from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import select
 
 from services.commissioning.calls import repository as calls_repo
 from services.commissioning.calls.models import CallStatus
 from services.commissioning.calls.router import call_out
-from services.commissioning.contracts.models import Contract, ContractStatus
 from services.commissioning.contracts.schemas import ContractOut
 from services.commissioning.dependencies import ClockDep
 from services.commissioning.monitoring.repository import indicators
-from services.commissioning.municipalities.models import Municipality
+from services.commissioning.municipalities import repository as municipalities
 from services.commissioning.municipalities.schemas import MunicipalityOut
 from services.commissioning.planning import repository as planning_repo
 from services.commissioning.planning.router import programme_out
@@ -35,7 +33,7 @@ router = APIRouter(prefix="/v1/municipalities", tags=["municipalities"])
 async def municipality_summary(
     terc: GminaTercStr, session: ReadSessionDep, principal: OptionalPrincipal, clock: ClockDep
 ) -> dict[str, Any]:
-    municipality = await session.get(Municipality, terc)
+    municipality = await municipalities.get(session, terc)
     if municipality is None:
         raise NotFound(f"Municipality {terc} is not registered.")
     now: datetime = clock.now()
@@ -45,13 +43,7 @@ async def municipality_summary(
         session, principal=None, now=now, status=CallStatus.OPEN, mode=None, municipality=terc, offset=0, limit=100
     )
     lots = list(await calls_repo.lots_of(session, [c.id for c in calls]))
-    contracts = (
-        await session.scalars(
-            select(Contract)
-            .where(Contract.municipality_terc == terc, Contract.status == ContractStatus.ACTIVE.value)
-            .order_by(Contract.created_at.desc())
-        )
-    ).all()
+    contracts = await municipalities.active_contracts(session, terc)
     return {
         "municipality": MunicipalityOut.model_validate(municipality).model_dump(mode="json"),
         "programmes": [programme_out(p, lines).model_dump(mode="json") for p in programmes],
