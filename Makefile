@@ -49,6 +49,10 @@ migrate: $(STAMP) ## Apply every service's migrations to its database
 demo: $(STAMP) ## Load the demo data (idempotent)
 	$(PY) -m tools.devstack demo
 
+.PHONY: import-terc
+import-terc: $(STAMP) ## Load GUS's TERC register into the catalogue: make import-terc FILE=TERC.csv
+	$(PY) -m tools.import_terc "$(FILE)"
+
 .PHONY: token
 token: $(STAMP) ## Print a development JWT: make token ROLE=provider [PROVIDER=uuid] [TERC=2611011] [VOIVODESHIP=26]
 	@$(PY) -m tools.token --role "$(ROLE)" --terc "$(TERC)" --provider "$(PROVIDER)" --voivodeship "$(VOIVODESHIP)" --subject "$(SUBJECT)"

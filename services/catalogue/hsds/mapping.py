@@ -223,7 +223,9 @@ def _attribute(service_id: str, taxonomy_key: str, code: str, name: str) -> dict
     }
 
 
-def service_full(row: Any, provider: Provider, *, area_name: str, base_url: str) -> dict[str, Any]:
+def service_full(
+    row: Any, provider: Provider, *, area_name: str, place_names: dict[str, str], base_url: str
+) -> dict[str, Any]:
     service = _service_core(row, base_url=base_url)
     sid = service["id"]
     service["organization"] = organization(provider, full=False, base_url=base_url)
@@ -236,7 +238,7 @@ def service_full(row: Any, provider: Provider, *, area_name: str, base_url: str)
         {
             "id": stable_id(sid, "area", code),
             "service_id": sid,
-            "name": f"TERC {code}",
+            "name": f"{place_names[code]} (TERC {code})" if code in place_names else f"TERC {code}",
             "description": {2: "województwo", 4: "powiat", 7: "gmina"}[len(code)],
             "extent_type": "TERYT TERC",
             "extent": code,

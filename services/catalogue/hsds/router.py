@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from services.catalogue.hsds import mapping, service
+from services.catalogue.places import service as places
 from services.catalogue.providers import repository as providers_repo
 from shared.db import ReadSessionDep
 from shared.errors import NotFound, problem_responses
@@ -78,7 +79,13 @@ async def hsds_service(request: Request, session: ReadSessionDep, service_id: uu
     provider = await service.public_provider(session, row.provider_id)
     names = service.area_names(await service.all_terms(session))
     return json_response(
-        mapping.service_full(row, provider, area_name=names[row.area_code], base_url=base_url(request))
+        mapping.service_full(
+            row,
+            provider,
+            area_name=names[row.area_code],
+            place_names=await places.names(session, row.delivery_areas),
+            base_url=base_url(request),
+        )
     )
 
 
