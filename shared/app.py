@@ -17,6 +17,7 @@ from shared.db import create_engine, create_sessionmaker, ensure_database, resol
 from shared.errors import install_problem_handlers, problem_response
 from shared.observability import Metrics, ObservabilityMiddleware, configure_logging
 from shared.settings import ServiceSettings
+from shared.textguard import NulGuardMiddleware
 
 
 def operation_id(route: APIRoute) -> str:
@@ -134,6 +135,7 @@ def create_service_app(
     )
     optional_auth_openapi(app)
     app.state.metrics = Metrics(name)
+    app.add_middleware(NulGuardMiddleware)
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
     install_problem_handlers(app)
     app.include_router(health_router(readiness))

@@ -136,3 +136,22 @@ async def test_development_token_cli(capsys):
     claims = jwt.decode(token, auth_settings().signing_key(), algorithms=["HS256"], audience=auth_settings().audience)
     assert claims["role"] == "municipality" and claims["terc"] == "2611011"
     assert mint_token(role=Role.ADMIN)
+
+
+async def test_text_postgresql_cannot_store_is_refused_with_its_field(client, db):
+    body = {
+        "code": "nul-test",
+        "area_code": "disability",
+        "name_pl": "ab\u0000cd",
+        "name_en": "ok name",
+        "unit": "session",
+        "contacts": [{"name": "x\u0000"}],
+    }
+    response = await client.post("/v1/service-types", json=body, headers=ADMIN)
+    problem_body = problem(response, 422)
+    assert {e["field"] for e in problem_body["errors"]} == {"name_pl", "contacts.0.name"}
+    assert all("NUL" in e["reason"] for e in problem_body["errors"])
+    query = problem(await client.get("/v1/offerings", params={"area": "dis\u0000"}), 422)
+    assert query["errors"][0] == {"field": "area", "location": "query", "reason": query["errors"][0]["reason"]}
+    empty_group = await client.get("/v1/offerings", params={"target_group": "", "area": ""})
+    assert empty_group.status_code == 200  # empty filters are no filters

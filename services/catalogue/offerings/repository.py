@@ -172,7 +172,7 @@ def _shape_and_params(
     ts_text = prefix_tsquery_text(f.text) if f.text else None
     values = {
         "tsquery": ts_text,
-        "area": f.area,
+        "area": f.area or None,
         "service_type_id": f.service_type_id,
         "target_group": [f.target_group] if f.target_group else None,
         "place_query": place_tsquery_text(*f.place) if f.place else None,
@@ -188,9 +188,9 @@ def _shape_and_params(
     shape = _Shape(
         viewer=viewer,
         text=ts_text is not None,
-        area=f.area is not None,
+        area=bool(f.area),
         service_type=f.service_type_id is not None,
-        target_group=f.target_group is not None,
+        target_group=bool(f.target_group),
         place=f.place is not None,
         legal_forms=bool(f.legal_forms),
         pes_only=f.pes_only,
