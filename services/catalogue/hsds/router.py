@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.catalogue.hsds import mapping, service
 from services.catalogue.places import service as places
@@ -24,6 +26,43 @@ ModifiedAfter = Annotated[datetime | None, Query(description="Only results modif
 OrganizationId = Annotated[uuid.UUID | None, Query(description="Only services of this organization.")]
 TermId = Annotated[uuid.UUID | None, Query(description="Only services with this taxonomy term.")]
 Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ServiceQuery:
+    """The HSDS filters of the service and service-at-location listings."""
+
+    search: str | None
+    taxonomy_term_id: uuid.UUID | None
+    organization_id: uuid.UUID | None
+    modified_after: datetime | None
+    page: int
+    per_page: int
+
+    async def run(self, session: AsyncSession) -> tuple[list[Any], int]:
+        return await service.search_offerings(
+            session,
+            search=self.search,
+            taxonomy_term_id=self.taxonomy_term_id,
+            organization_id=self.organization_id,
+            modified_after=self.modified_after,
+            page=self.page,
+            per_page=self.per_page,
+        )
+
+
+async def service_query(
+    search: Search = None,
+    taxonomy_term_id: TermId = None,
+    organization_id: OrganizationId = None,
+    modified_after: ModifiedAfter = None,
+    page: PageNo = 1,
+    per_page: PerPage = 20,
+) -> ServiceQuery:
+    return ServiceQuery(search, taxonomy_term_id, organization_id, modified_after, page, per_page)
+
+
+ServiceQueryDep = Annotated[ServiceQuery, Depends(service_query)]
 
 
 def base_url(request: Request) -> str:
@@ -52,25 +91,12 @@ async def hsds_root(request: Request) -> Response:
 async def hsds_services(
     request: Request,
     session: ReadSessionDep,
-    search: Search = None,
-    taxonomy_term_id: TermId = None,
-    organization_id: OrganizationId = None,
-    modified_after: ModifiedAfter = None,
-    page: PageNo = 1,
-    per_page: PerPage = 20,
+    query: ServiceQueryDep,
 ) -> Response:
-    rows, total = await service.search_offerings(
-        session,
-        search=search,
-        taxonomy_term_id=taxonomy_term_id,
-        organization_id=organization_id,
-        modified_after=modified_after,
-        page=page,
-        per_page=per_page,
-    )
+    rows, total = await query.run(session)
     base = base_url(request)
     contents = [mapping.service_list_item(r, base_url=base) for r in rows]
-    return json_response(mapping.page(contents, total=total, page_number=page, per_page=per_page))
+    return json_response(mapping.page(contents, total=total, page_number=query.page, per_page=query.per_page))
 
 
 @router.get("/services/{service_id}", summary="One HSDS service, fully nested", responses=problem_responses(404))
@@ -184,26 +210,13 @@ async def hsds_taxonomy_term(session: ReadSessionDep, term_id: uuid.UUID) -> Res
 async def hsds_service_at_locations(
     request: Request,
     session: ReadSessionDep,
-    search: Search = None,
-    taxonomy_term_id: TermId = None,
-    organization_id: OrganizationId = None,
-    modified_after: ModifiedAfter = None,
-    page: PageNo = 1,
-    per_page: PerPage = 20,
+    query: ServiceQueryDep,
 ) -> Response:
-    rows, total = await service.search_offerings(
-        session,
-        search=search,
-        taxonomy_term_id=taxonomy_term_id,
-        organization_id=organization_id,
-        modified_after=modified_after,
-        page=page,
-        per_page=per_page,
-    )
+    rows, total = await query.run(session)
     providers = await service.providers_by_id(session, {r.provider_id for r in rows})
     base = base_url(request)
     contents = [mapping.service_at_location(r, providers[r.provider_id], base_url=base) for r in rows]
-    return json_response(mapping.page(contents, total=total, page_number=page, per_page=per_page))
+    return json_response(mapping.page(contents, total=total, page_number=query.page, per_page=query.per_page))
 
 
 @router.get(
