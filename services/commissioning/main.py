@@ -8,10 +8,13 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from services.commissioning.calls.events import worker
+from services.commissioning.amendments.router import router as amendments_router
+from services.commissioning.calls import events
+from services.commissioning.calls.models import CallEvent
 from services.commissioning.calls.router import router as calls_router
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import Clock, FileOffsetClock
+from services.commissioning.contracts.awards import sign_after_standstill
 from services.commissioning.contracts.router import router as contracts_router
 from services.commissioning.evaluation.router import router as evaluation_router
 from services.commissioning.monitoring.router import router as monitoring_router
@@ -19,9 +22,11 @@ from services.commissioning.municipalities.router import router as municipalitie
 from services.commissioning.municipalities.summary import router as summary_router
 from services.commissioning.ocds.router import router as ocds_router
 from services.commissioning.offers.router import router as offers_router
+from services.commissioning.offers.service import open_offers
 from services.commissioning.planning.router import router as planning_router
 from services.commissioning.rules.router import router as rules_router
 from services.commissioning.settings import CommissioningSettings, get_settings
+from services.commissioning.worker import worker
 from shared.app import create_service_app
 
 DESCRIPTION = """
@@ -49,6 +54,13 @@ TAGS = [
 ]
 
 
+def register_event_handlers() -> None:
+    """Each domain performs its own time-driven events; start-up fails if one has no handler."""
+    events.register(CallEvent.OPEN_OFFERS, open_offers)
+    events.register(CallEvent.END_STANDSTILL, sign_after_standstill)
+    events.require_every_handler()
+
+
 def create_app(
     settings: CommissioningSettings | None = None,
     *,
@@ -58,6 +70,7 @@ def create_app(
     run_worker: bool = True,
 ) -> FastAPI:
     settings = settings or get_settings()
+    register_event_handlers()
 
     @contextlib.asynccontextmanager
     async def resources(app: FastAPI) -> AsyncIterator[None]:
@@ -89,6 +102,7 @@ def create_app(
             planning_router,
             rules_router,
             calls_router,
+            amendments_router,
             offers_router,
             evaluation_router,
             contracts_router,

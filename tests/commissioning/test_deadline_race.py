@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy import text
 
-from services.commissioning.calls.events import run_due_events
 from services.commissioning.clock import Clock, FrozenClock
+from services.commissioning.worker import run_due_events
 from shared.auth import Role
 from tests.catalogue.conftest import ADMIN as CATALOGUE_ADMIN
 from tests.catalogue.conftest import NEW_PROVIDER_USER

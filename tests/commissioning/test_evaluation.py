@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.commissioning.calls.events import run_due_events
 from services.commissioning.evaluation.ranking import OfferFacts, Sheet, rank
+from services.commissioning.worker import run_due_events
 from shared.auth import Role
 from tests.catalogue.factories import verified_provider
 from tests.catalogue.test_providers import problem

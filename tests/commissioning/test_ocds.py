@@ -15,7 +15,7 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from services.commissioning.calls.events import run_due_events
+from services.commissioning.worker import run_due_events
 from tests.commissioning.conftest import STARACHOWICE, provider
 from tests.commissioning.test_evaluation import EWA, merit, opened_call_with_offers
 from tests.conftest import STANDARDS

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from services.commissioning.calls.events import run_due_events
 from services.commissioning.calls.models import Award, Call
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.offers.models import Offer
+from services.commissioning.worker import run_due_events
 from tests.catalogue.conftest import REGIONAL_26
 from tests.catalogue.factories import register_provider, verified_provider
 from tests.catalogue.test_providers import problem

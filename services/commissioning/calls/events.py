@@ -1,20 +1,24 @@
-"""Time-driven steps of a call: the clock decides, a worker performs, reads never lag behind the clock."""
+"""Time-driven steps of a call: the clock decides, a worker performs, reads never lag behind the clock.
+
+This module knows when an event is due and who performs it; it does not know what any event does. Each domain
+registers the handler of its own events at start-up (main.py), and start-up fails if an event has none, so the
+calls package never imports the packages built on top of it.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.commissioning.calls import repository
-from services.commissioning.calls.models import Call, CallEvent, CallHistory, CallStatus
-from services.commissioning.clock import Clock
-from services.commissioning.offers.models import Offer, OfferStatus
+from services.commissioning.calls.models import Call, CallEvent, CallStatus
 
-logger = logging.getLogger(__name__)
+# A handler performs the event on a call whose row lock the caller holds, and sets the call's next event
+# (or clears it) before returning.
+EventHandler = Callable[[AsyncSession, Call, datetime], Awaitable[object]]
+
+_handlers: dict[CallEvent, EventHandler] = {}
 
 
 def effective_status(call: Call, now: datetime) -> CallStatus:
@@ -29,58 +33,32 @@ def deadline_passed(call: Call, now: datetime) -> bool:
     return call.published_at is not None and now >= call.deadline
 
 
+def register(event: CallEvent, handler: EventHandler) -> None:
+    """Name the function that performs `event` (registering again replaces it)."""
+    _handlers[event] = handler
+
+
+def handler_for(event: CallEvent) -> EventHandler:
+    return _handlers[event]
+
+
+def require_every_handler() -> None:
+    """Fail at start-up, not at the first due event, when an event has nobody to perform it."""
+    missing = sorted(event.value for event in CallEvent if event not in _handlers)
+    if missing:
+        raise RuntimeError(f"No handler registered for the call events: {', '.join(missing)}.")
+
+
 async def perform_due(session: AsyncSession, call: Call, now: datetime) -> str | None:
-    """Perform the call's due event, if any (the caller holds the call's row lock)."""
-    if call.next_event_at is None or call.next_event_at > now:
+    """Perform the call's due event, if any (the caller holds the call's row lock); returns the event performed."""
+    if call.next_event_at is None or call.next_event_at > now or call.next_event is None:
         return None
     event = call.next_event
-    if event == CallEvent.OPEN_OFFERS.value and call.status == CallStatus.OPEN.value:
-        offers = await session.scalar(
-            select(func.count())
-            .select_from(Offer)
-            .where(Offer.call_id == call.id, Offer.status != OfferStatus.WITHDRAWN.value)
-        )
-        call.status = CallStatus.EVALUATION.value
-        session.add(
-            CallHistory(
-                call_id=call.id,
-                kind="offers-opened",
-                actor="system",
-                detail={"offers": int(offers or 0), "deadline": call.deadline.isoformat()},
-                at=call.deadline,
-            )
-        )
-        call.next_event = None
-        call.next_event_at = None
-    elif event == CallEvent.END_STANDSTILL.value:
-        from services.commissioning.contracts.awards import sign_after_standstill
-
-        await sign_after_standstill(session, call, now)  # schedules the next pending standstill, if any
-    else:
-        call.next_event = None
-        call.next_event_at = None
+    try:
+        handler = _handlers[CallEvent(event)]
+    except (ValueError, KeyError):
+        raise RuntimeError(f"Call {call.id} has the event {event!r}, which nobody performs.") from None
+    await handler(session, call, now)
+    call.event_attempts, call.event_error = 0, None
     await session.flush()
     return event
-
-
-async def run_due_events(sessionmaker: async_sessionmaker[AsyncSession], clock: Clock) -> int:
-    """One pass of the worker: perform every due event, each call under its row lock (SKIP LOCKED)."""
-    performed = 0
-    async with sessionmaker() as session, session.begin():
-        for call in await repository.due_calls(session, clock.now()):
-            if await perform_due(session, call, clock.now()):
-                performed += 1
-    return performed
-
-
-async def worker(sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, interval: float) -> None:
-    while True:
-        try:
-            performed = await run_due_events(sessionmaker, clock)
-            if performed:
-                logger.info("performed due call events", extra={"events": performed})
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # the worker must outlive a failed pass (the database restarting, say)
-            logger.exception("the call events worker failed a pass")
-        await asyncio.sleep(interval)

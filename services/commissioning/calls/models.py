@@ -63,6 +63,9 @@ class Call(Base):
     cancelled_reason: Mapped[str | None] = mapped_column(Text)
     next_event: Mapped[str | None] = mapped_column(String(32))
     next_event_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # A due event that failed is retried later (the worker backs off); these say how often and why.
+    event_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    event_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The public modification date: offers never touch it (sealed until the deadline).
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

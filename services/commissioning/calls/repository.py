@@ -6,10 +6,10 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.commissioning.calls.models import Award, Call, CallHistory, CallStatus, Lot, Question
+from services.commissioning.calls.models import Amendment, Award, Call, CallHistory, CallStatus, Lot, Question
 from shared.auth import Principal, Role
 
 
@@ -115,13 +115,31 @@ async def repeat_awards(
     return int(await session.scalar(query) or 0)
 
 
-async def due_calls(session: AsyncSession, now: datetime, limit: int = 100) -> Sequence[Call]:
-    """Calls with a time-driven event due, locked; other workers skip them."""
+async def due_call_ids(session: AsyncSession, now: datetime, limit: int = 100) -> Sequence[uuid.UUID]:
+    """Calls with a time-driven event due, the longest waiting first."""
     query = (
-        select(Call)
+        select(Call.id)
         .where(Call.next_event_at.is_not(None), Call.next_event_at <= now)
         .order_by(Call.next_event_at)
         .limit(limit)
-        .with_for_update(skip_locked=True)
     )
     return (await session.scalars(query)).all()
+
+
+async def lock_if_due(session: AsyncSession, call_id: uuid.UUID, now: datetime) -> Call | None:
+    """The call, locked, if its event is still due; None if another worker holds it or performed it."""
+    query = (
+        select(Call)
+        .where(Call.id == call_id, Call.next_event_at.is_not(None), Call.next_event_at <= now)
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.scalars(query)).one_or_none()
+
+
+async def delete_lots(session: AsyncSession, call_id: uuid.UUID) -> None:
+    await session.execute(delete(Lot).where(Lot.call_id == call_id))
+
+
+async def amendment_count(session: AsyncSession, call_id: uuid.UUID) -> int:
+    query = select(func.count()).select_from(Amendment).where(Amendment.call_id == call_id)
+    return int(await session.scalar(query) or 0)

@@ -13,8 +13,6 @@ from services.commissioning.calls import eligibility, repository, service
 from services.commissioning.calls.events import effective_status
 from services.commissioning.calls.models import Call, CallStatus, Lot
 from services.commissioning.calls.schemas import (
-    AmendmentIn,
-    AmendmentOut,
     AnswerIn,
     CallCreate,
     CallOut,
@@ -190,19 +188,6 @@ async def cancel_call(
     now = clock.now()
     call = await service.cancel(session, principal=principal, now=now, call_id=call_id, reason=data.reason)
     return await _respond(session, call, now, principal, response)
-
-
-@router.post(
-    "/{call_id}/amendments",
-    summary="Amend a published call before its deadline (offers must be confirmed again)",
-    status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(401, 403, 404, 409, 422),
-)
-async def amend_call(
-    call_id: uuid.UUID, data: AmendmentIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
-) -> AmendmentOut:
-    amendment = await service.amend(session, principal=principal, now=clock.now(), call_id=call_id, data=data)
-    return AmendmentOut.model_validate(amendment)
 
 
 @router.get("/{call_id}/history", summary="The call's public change history", responses=problem_responses(404))

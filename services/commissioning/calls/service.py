@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import acts_for_municipality, require_municipality_role
 from services.commissioning.calls import repository
 from services.commissioning.calls.events import deadline_passed, effective_status
-from services.commissioning.calls.models import Amendment, Call, CallEvent, CallHistory, CallStatus, Lot, Question
-from services.commissioning.calls.schemas import AmendmentIn, CallCreate, CallUpdate, LotIn
+from services.commissioning.calls.models import Call, CallEvent, CallHistory, CallStatus, Lot, Question
+from services.commissioning.calls.schemas import CallCreate, CallUpdate, LotIn
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import WARSAW
-from services.commissioning.offers.models import Offer, OfferStatus
 from services.commissioning.planning.service import need_for
 from services.commissioning.rules.advisor import (
     Reason,
@@ -44,7 +42,7 @@ def ocid_for(prefix: str, call_id: uuid.UUID) -> str:
     return f"{prefix}-{call_id}"
 
 
-def _history(call: Call, kind: str, actor: Principal | str, at: datetime, **detail: Any) -> CallHistory:
+def history_entry(call: Call, kind: str, actor: Principal | str, at: datetime, **detail: Any) -> CallHistory:
     who = actor if isinstance(actor, str) else f"{actor.role.value}:{actor.subject}"
     return CallHistory(call_id=call.id, kind=kind, actor=who, at=at, detail=detail)
 
@@ -125,7 +123,7 @@ async def create(
     for lot in lots:
         lot.call_id = call.id
         session.add(lot)
-    session.add(_history(call, "created", principal, now, mode=call.mode))
+    session.add(history_entry(call, "created", principal, now, mode=call.mode))
     await session.flush()
     return call
 
@@ -172,7 +170,7 @@ async def update_draft(
             need.service_type_id if need else (await repository.lots_of(session, [call.id]))[0].service_type_id
         )
         lots = await _lots(catalogue, default_type, call.municipality_terc, data.lots)
-        await session.execute(delete(Lot).where(Lot.call_id == call.id))
+        await repository.delete_lots(session, call.id)
         for lot in lots:
             lot.call_id = call.id
             session.add(lot)
@@ -208,7 +206,7 @@ async def publish(session: AsyncSession, *, principal: Principal, now: datetime,
     call.next_event, call.next_event_at = CallEvent.OPEN_OFFERS.value, call.deadline
     call.updated_at = now
     call.version += 1
-    session.add(_history(call, "published", principal, now, deadline=call.deadline.isoformat()))
+    session.add(history_entry(call, "published", principal, now, deadline=call.deadline.isoformat()))
     await session.flush()
     return call
 
@@ -224,71 +222,15 @@ async def cancel(
     call.next_event = call.next_event_at = None
     call.updated_at = now
     call.version += 1
-    session.add(_history(call, "cancelled", principal, now, reason=reason))
+    session.add(history_entry(call, "cancelled", principal, now, reason=reason))
     await session.flush()
     return call
 
 
-def _open_for_changes(call: Call, now: datetime) -> None:
+def require_open_for_changes(call: Call, now: datetime) -> None:
     status = effective_status(call, now)
     if status is not CallStatus.OPEN:
         raise DeadlinePassed(f"The call is {status.value}: it no longer takes amendments, questions or offers.")
-
-
-async def amend(
-    session: AsyncSession, *, principal: Principal, now: datetime, call_id: uuid.UUID, data: AmendmentIn
-) -> Amendment:
-    """Change a published call before its deadline: submitted offers must be confirmed again, and a deadline
-    that would come too soon after the change moves to leave providers the minimum time (rules table)."""
-    call = await for_owner(session, principal, call_id)
-    _open_for_changes(call, now)
-    rule_set = rules_version(call.rules_version)
-    deadline_before = call.deadline
-    changes: dict[str, Any] = {}
-    if data.deadline is not None:
-        if data.deadline < call.deadline:
-            raise ValidationProblem.field("deadline", "an amendment may move the deadline later, not earlier")
-        call.deadline = data.deadline
-        changes["deadline"] = data.deadline.isoformat()
-    if data.criteria is not None:
-        call.criteria = changes["criteria"] = [c.model_dump() for c in data.criteria]
-    if data.eligibility is not None:
-        call.eligibility = changes["eligibility"] = data.eligibility.model_dump()
-    if data.documents is not None:
-        call.documents = changes["documents"] = [d.model_dump() for d in data.documents]
-    minimum = now + timedelta(days=rule_set.min_days_after_amendment)
-    if call.deadline < minimum:
-        call.deadline = minimum
-        changes["deadline_extended_to"] = minimum.isoformat()
-    to_confirm = await session.scalar(
-        select(func.count())
-        .select_from(Offer)
-        .where(Offer.call_id == call.id, Offer.status == OfferStatus.SUBMITTED.value)
-    )
-    await session.execute(
-        update(Offer)
-        .where(Offer.call_id == call.id, Offer.status == OfferStatus.SUBMITTED.value)
-        .values(status=OfferStatus.NEEDS_CONFIRMATION.value)
-        .execution_options(synchronize_session=False)
-    )
-    number = len([h for h in await repository.history(session, call.id) if h.kind == "amended"]) + 1
-    amendment = Amendment(
-        call_id=call.id,
-        number=number,
-        description=data.description,
-        changes=changes,
-        deadline_before=deadline_before,
-        deadline_after=call.deadline,
-        offers_to_confirm=int(to_confirm or 0),
-        at=now,
-    )
-    session.add(amendment)
-    call.next_event_at = call.deadline
-    call.updated_at = now
-    call.version += 1
-    session.add(_history(call, "amended", principal, now, number=number, description=data.description, **changes))
-    await session.flush()
-    return amendment
 
 
 async def ask(
@@ -298,7 +240,7 @@ async def ask(
     if principal.provider_id is None:
         raise Forbidden("Register your provider in the catalogue first: questions come from providers.")
     call = await visible(session, principal, call_id)
-    _open_for_changes(call, now)
+    require_open_for_changes(call, now)
     asked = Question(call_id=call.id, asked_by_provider=principal.provider_id, question=question, asked_at=now)
     session.add(asked)
     await session.flush()
@@ -315,7 +257,7 @@ async def answer(
     text: str,
 ) -> Question:
     call = await for_owner(session, principal, call_id)
-    _open_for_changes(call, now)
+    require_open_for_changes(call, now)
     question = await session.get(Question, question_id)
     if question is None or question.call_id != call.id:
         raise NotFound(f"Question {question_id} does not exist in this call.")
@@ -324,7 +266,7 @@ async def answer(
     question.answer, question.answered_at = text, now
     call.updated_at = now
     call.version += 1
-    session.add(_history(call, "answered", principal, now, question_id=str(question.id)))
+    session.add(history_entry(call, "answered", principal, now, question_id=str(question.id)))
     await session.flush()
     return question
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.offers.models import Offer, OfferStatus
@@ -37,3 +37,24 @@ async def of_call(
 async def of_provider(session: AsyncSession, provider_id: uuid.UUID) -> Sequence[Offer]:
     query = select(Offer).where(Offer.provider_id == provider_id).order_by(Offer.submitted_at.desc(), Offer.id)
     return (await session.scalars(query)).all()
+
+
+async def count_active(session: AsyncSession, call_id: uuid.UUID) -> int:
+    """Offers of the call that were not withdrawn."""
+    query = (
+        select(func.count())
+        .select_from(Offer)
+        .where(Offer.call_id == call_id, Offer.status != OfferStatus.WITHDRAWN.value)
+    )
+    return int(await session.scalar(query) or 0)
+
+
+async def ask_reconfirmation(session: AsyncSession, call_id: uuid.UUID) -> int:
+    """Submitted offers of the call must be confirmed again (after an amendment); returns how many."""
+    statement = (
+        update(Offer)
+        .where(Offer.call_id == call_id, Offer.status == OfferStatus.SUBMITTED.value)
+        .values(status=OfferStatus.NEEDS_CONFIRMATION.value)
+        .execution_options(synchronize_session=False)
+    )
+    return int((await session.execute(statement)).rowcount or 0)  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from services.commissioning.calls import repository as calls_repo
 from services.commissioning.calls.eligibility import provider_reasons
 from services.commissioning.calls.events import deadline_passed
 from services.commissioning.calls.models import Call, CallStatus
-from services.commissioning.calls.service import DeadlinePassed, RuleViolation
+from services.commissioning.calls.service import DeadlinePassed, RuleViolation, history_entry
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.offers import repository
 from services.commissioning.offers.models import Offer, OfferStatus
@@ -29,6 +29,19 @@ from shared.errors import Conflict, Forbidden, NotFound, ProblemError, Validatio
 
 class NotVerified(ProblemError):
     status, slug, title = 403, "provider-not-verified", "The provider is not verified in the catalogue"
+
+
+async def open_offers(session: AsyncSession, call: Call, now: datetime) -> None:
+    """The deadline's event: the call goes to evaluation, and its history says how many offers were opened."""
+    if call.status == CallStatus.OPEN.value:
+        call.status = CallStatus.EVALUATION.value
+        opened = await repository.count_active(session, call.id)
+        session.add(
+            history_entry(
+                call, "offers-opened", "system", call.deadline, offers=opened, deadline=call.deadline.isoformat()
+            )
+        )
+    call.next_event = call.next_event_at = None
 
 
 def content_hash(call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID, content: OfferContent) -> str:

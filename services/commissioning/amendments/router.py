@@ -1,0 +1,29 @@
+"""Amendments of published calls (zmiana ogłoszenia)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from services.commissioning.amendments import service
+from services.commissioning.calls.schemas import AmendmentIn, AmendmentOut
+from services.commissioning.dependencies import ClockDep
+from shared.auth import CurrentPrincipal
+from shared.db import SessionDep
+from shared.errors import problem_responses
+
+router = APIRouter(prefix="/v1/calls", tags=["calls"])
+
+
+@router.post(
+    "/{call_id}/amendments",
+    summary="Amend a published call before its deadline (offers must be confirmed again)",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def amend_call(
+    call_id: uuid.UUID, data: AmendmentIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> AmendmentOut:
+    amendment = await service.amend(session, principal=principal, now=clock.now(), call_id=call_id, data=data)
+    return AmendmentOut.model_validate(amendment)
