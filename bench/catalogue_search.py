@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from bench.common import free_port, fresh_database, percentile, start_uvicorn, wrk
 from services.catalogue.filters import parse_place
 from services.catalogue.offerings import repository as offerings_repo
+from services.catalogue.search import repository as search_vectors
 from shared import embedded_pg
 from shared.db import with_database
 from shared.migrations import upgrade_head
@@ -82,7 +83,7 @@ async def fill(url: str, *, providers: tuple[int, int], offerings: tuple[int, in
         await session.execute(text(OFFERINGS_SQL), {"start": offerings[0], "stop": offerings[1]})
         await session.execute(text("UPDATE offerings SET search_vector = NULL WHERE search_vector IS NULL"))
         # the application's own vector computation, for the rows just added
-        await offerings_repo.refresh_search_vectors(session)
+        await search_vectors.refresh_offering_vectors(session)
     async with engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
         await conn.execute(text("VACUUM ANALYZE"))

@@ -13,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from shared.auth import optional_principal
-from shared.db import create_engine, create_sessionmaker, ensure_database, resolve_database_url
+from shared.db import Database, database_of, ensure_database, resolve_database_url
 from shared.errors import install_problem_handlers, problem_response
 from shared.observability import Metrics, ObservabilityMiddleware, configure_logging
 from shared.settings import ServiceSettings
@@ -29,7 +29,7 @@ def operation_id(route: APIRoute) -> str:
 async def database_ready(app: FastAPI) -> str | None:
     """None when the database answers, else why not."""
     try:
-        async with app.state.engine.connect() as conn:
+        async with database_of(app).engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
     except Exception as exc:  # any failure to reach the database means not ready
         return f"The database does not answer: {type(exc).__name__}."
@@ -103,14 +103,11 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = None
+        database = None
         if uses_database:
             url = database_url or resolve_database_url(settings)
             await ensure_database(url)
-            engine = create_engine(url, pool_size=settings.db_pool_size)
-            app.state.engine = engine
-            app.state.sessionmaker = create_sessionmaker(engine)
-            app.state.read_sessionmaker = create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+            database = app.state.database = Database.connect(url, pool_size=settings.db_pool_size)
         try:
             if resources:
                 async with resources(app):  # the service's own clients, workers...
@@ -118,8 +115,8 @@ def create_service_app(
             else:
                 yield
         finally:
-            if engine is not None:
-                await engine.dispose()
+            if database is not None:
+                await database.engine.dispose()
 
     app = FastAPI(
         title=title,

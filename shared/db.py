@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any, NewType
 
 import orjson
-from fastapi import Depends, Request
-from sqlalchemy import MetaData, text
+from fastapi import Depends, FastAPI, Request
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from shared import embedded_pg
 from shared.settings import ServiceSettings
@@ -74,20 +76,72 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     )
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+# A request's unit of work (commits when the endpoint returns) and a read-only session (autocommit, no
+# BEGIN/COMMIT round trips). Distinct types, so a signature says which it needs; the read one refuses writes.
+WriteSession = NewType("WriteSession", AsyncSession)
+ReadSession = NewType("ReadSession", AsyncSession)
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+class ReadOnlyWrite(RuntimeError):
+    """A write through a read session: it would not be atomic (autocommit), so it is refused."""
+
+
+class ReadOnlySyncSession(Session):
+    """The synchronous session behind a ReadSession."""
+
+
+@event.listens_for(ReadOnlySyncSession, "before_flush")
+def _refuse_flush(session: Session, *_: Any) -> None:
+    raise ReadOnlyWrite("A read session does not write: use the request's WriteSession (SessionDep).")
+
+
+@event.listens_for(ReadOnlySyncSession, "do_orm_execute")
+def _refuse_dml(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnlyWrite("A read session does not write: use the request's WriteSession (SessionDep).")
+
+
+def create_sessionmaker(
+    bind: AsyncEngine | AsyncConnection, *, read_only: bool = False, **options: Any
+) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(
+        bind,
+        expire_on_commit=False,
+        autoflush=False,
+        sync_session_class=ReadOnlySyncSession if read_only else Session,
+        **options,
+    )
+
+
+@dataclass
+class Database:
+    """A service's database handles, made at start-up: one engine, a write and a read session factory."""
+
+    engine: AsyncEngine
+    write: async_sessionmaker[AsyncSession]
+    read: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def connect(cls, url: str, *, pool_size: int) -> Database:
+        engine = create_engine(url, pool_size=pool_size)
+        autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        return cls(engine, create_sessionmaker(engine), create_sessionmaker(autocommit, read_only=True))
+
+
+def database_of(app: FastAPI) -> Database:
+    database: Database = app.state.database
+    return database
+
+
+async def get_session(request: Request) -> AsyncIterator[WriteSession]:
     """One unit of work per request: commit when the endpoint returns, roll back when it raises.
 
     Used with `scope="function"` so the commit happens before the response is sent: a failed commit is an
     error answer, never a 2xx for data that was not saved.
     """
-    factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with factory() as session:
+    async with database_of(request.app).write() as session:
         try:
-            yield session
+            yield WriteSession(session)
         except BaseException:
             await session.rollback()
             raise
@@ -95,12 +149,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.commit()
 
 
-async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+async def get_read_session(request: Request) -> AsyncIterator[ReadSession]:
     """For read-only requests: autocommit, so no BEGIN/COMMIT round trips around the queries."""
-    factory: async_sessionmaker[AsyncSession] = request.app.state.read_sessionmaker
-    async with factory() as session:
-        yield session
+    async with database_of(request.app).read() as session:
+        yield ReadSession(session)
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
-ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
+SessionDep = Annotated[WriteSession, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[ReadSession, Depends(get_read_session, scope="function")]

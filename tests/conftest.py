@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from shared import embedded_pg
-from shared.db import with_database
+from shared.db import Database, create_sessionmaker, database_of, with_database
 
 REPO = Path(__file__).resolve().parent.parent
 STANDARDS = REPO.parent / "shared" / "standards"
@@ -89,17 +89,17 @@ async def catalogue_engine(catalogue_db_url: str) -> AsyncIterator[AsyncEngine]:
 @asynccontextmanager
 async def rolled_back(app: Any, engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
     """Point the app's sessions at one connection in a transaction that is rolled back at the end; the app's
-    own commits become savepoints inside it, so the real unit-of-work code runs."""
+    own commits become savepoints inside it, so the real unit-of-work code runs. Read sessions stay read-only,
+    as in production."""
     async with engine.connect() as conn:
         outer = await conn.begin()
-        factory = async_sessionmaker(
-            bind=conn, expire_on_commit=False, autoflush=False, join_transaction_mode="create_savepoint"
-        )
-        original = app.state.sessionmaker, app.state.read_sessionmaker
-        app.state.sessionmaker = app.state.read_sessionmaker = factory
+        write = create_sessionmaker(conn, join_transaction_mode="create_savepoint")
+        read = create_sessionmaker(conn, read_only=True, join_transaction_mode="create_savepoint")
+        original = database_of(app)
+        app.state.database = Database(original.engine, write, read)
         try:
-            async with factory() as session:
+            async with write() as session:
                 yield session
         finally:
-            app.state.sessionmaker, app.state.read_sessionmaker = original
+            app.state.database = original
             await outer.rollback()

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from services.catalogue.places.service import parse_terc_csv, upsert
+from services.catalogue.places.repository import upsert
+from services.catalogue.places.service import parse_terc_csv
 from tools.devstack import database_urls
 
 

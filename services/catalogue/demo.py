@@ -10,14 +10,14 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from services.catalogue.models.offerings import Offering
+from services.catalogue.models.providers import Provider, ProviderStatusEvent
 from services.catalogue.offerings import repository as offerings_repo
-from services.catalogue.offerings.models import Offering
 from services.catalogue.providers import repository as providers_repo
-from services.catalogue.providers.models import Provider, ProviderStatusEvent
-from services.catalogue.taxonomy.models import ServiceType
+from services.catalogue.search import repository as search_vectors
+from services.catalogue.taxonomy import repository as taxonomy_repo
 from shared.identifiers import complete_nip, complete_regon
 
 NAMESPACE = uuid.UUID("6f1a3c1e-8a45-4b8e-9a55-0c5c8a1c0002")
@@ -524,8 +524,8 @@ def _events(provider: Provider) -> list[ProviderStatusEvent]:
 
 
 async def load_into(session: AsyncSession) -> dict[str, int]:
-    types = {t.code: t for t in (await session.scalars(select(ServiceType))).all()}
-    existing = set((await session.scalars(select(Provider.id))).all())
+    types = {t.code: t for t in await taxonomy_repo.all_service_types(session)}
+    existing = await providers_repo.all_ids(session)
     added_providers = added_offerings = 0
     for i, row in enumerate(PROVIDERS):
         provider = _provider(i, row)
@@ -557,8 +557,8 @@ async def load_into(session: AsyncSession) -> dict[str, int]:
             )
             added_offerings += 1
         await session.flush()
-        await providers_repo.refresh_search_vector(session, provider.id)
-        await offerings_repo.refresh_search_vectors(session, provider_id=provider.id)
+        await search_vectors.refresh_provider_vector(session, provider.id)
+        await search_vectors.refresh_offering_vectors(session, provider_id=provider.id)
         added_providers += 1
     return {"providers_added": added_providers, "offerings_added": added_offerings}
 

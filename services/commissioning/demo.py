@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from services.commissioning.calls.models import Award, Call, CallEvent, CallHistory, CallStatus, Lot
 from services.commissioning.calls.service import ocid_for
 from services.commissioning.contracts.awards import payment_schedule, reporting_schedule
-from services.commissioning.contracts.models import (
+from services.commissioning.models.calls import Award, Call, CallEvent, CallHistory, CallStatus, Lot
+from services.commissioning.models.contracts import (
     AwardDecision,
     Contract,
     ContractStatus,
@@ -24,12 +24,12 @@ from services.commissioning.contracts.models import (
     Payment,
     ReportStatus,
 )
-from services.commissioning.evaluation.models import CommitteeMember, Declaration, FormalCheck, ScoreSheet
-from services.commissioning.municipalities.models import Municipality
-from services.commissioning.offers.models import Offer, OfferStatus
+from services.commissioning.models.evaluation import CommitteeMember, Declaration, FormalCheck, ScoreSheet
+from services.commissioning.models.municipalities import Municipality
+from services.commissioning.models.offers import Offer, OfferStatus
+from services.commissioning.models.planning import Need, Programme, ProgrammeLine
 from services.commissioning.offers.schemas import OfferContent
 from services.commissioning.offers.service import content_hash
-from services.commissioning.planning.models import Need, Programme, ProgrammeLine
 from services.commissioning.rules.modes import rules_in_force
 from services.commissioning.settings import get_settings
 from shared.identifiers import complete_nip

@@ -1,24 +1,46 @@
-"""Commissioning dependencies: the catalogue client and the clock live on the app."""
+"""What a commissioning app holds, typed, and the dependencies that hand it to the routes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import Clock
+from services.commissioning.settings import CommissioningSettings
+
+
+@dataclass
+class CommissioningState:
+    """Made by create_app; the catalogue client is opened at start-up and closed at shutdown."""
+
+    settings: CommissioningSettings
+    clock: Clock
+    catalogue: CatalogueClient | None = None
+
+
+def state_of(app: FastAPI) -> CommissioningState:
+    state: CommissioningState = app.state.commissioning
+    return state
+
+
+async def get_app_settings(request: Request) -> CommissioningSettings:
+    return state_of(request.app).settings
 
 
 async def get_catalogue(request: Request) -> CatalogueClient:
-    client: CatalogueClient = request.app.state.catalogue
-    return client
+    catalogue = state_of(request.app).catalogue
+    if catalogue is None:
+        raise RuntimeError("The catalogue client is opened at start-up (lifespan).")
+    return catalogue
 
 
 async def get_clock(request: Request) -> Clock:
-    clock: Clock = request.app.state.clock
-    return clock
+    return state_of(request.app).clock
 
 
+SettingsDep = Annotated[CommissioningSettings, Depends(get_app_settings)]
 CatalogueDep = Annotated[CatalogueClient, Depends(get_catalogue)]
 ClockDep = Annotated[Clock, Depends(get_clock)]

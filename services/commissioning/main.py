@@ -10,24 +10,26 @@ from fastapi import FastAPI
 
 from services.commissioning.amendments.router import router as amendments_router
 from services.commissioning.calls import events
-from services.commissioning.calls.models import CallEvent
 from services.commissioning.calls.router import router as calls_router
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import Clock, FileOffsetClock
 from services.commissioning.contracts.awards import sign_after_standstill
 from services.commissioning.contracts.router import router as contracts_router
+from services.commissioning.dependencies import CommissioningState
 from services.commissioning.evaluation.router import router as evaluation_router
+from services.commissioning.models.calls import CallEvent
 from services.commissioning.monitoring.router import router as monitoring_router
 from services.commissioning.municipalities.router import router as municipalities_router
-from services.commissioning.municipalities.summary import router as summary_router
 from services.commissioning.ocds.router import router as ocds_router
 from services.commissioning.offers.router import router as offers_router
 from services.commissioning.offers.service import open_offers
 from services.commissioning.planning.router import router as planning_router
 from services.commissioning.rules.router import router as rules_router
 from services.commissioning.settings import CommissioningSettings, get_settings
+from services.commissioning.summary.router import router as summary_router
 from services.commissioning.worker import worker
 from shared.app import create_service_app
+from shared.db import database_of
 
 DESCRIPTION = """
 Municipalities (gminy, their CUS) commission social services to social-economy entities (PES) under the Act of
@@ -71,17 +73,17 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     register_event_handlers()
+    clock = clock or (FileOffsetClock(settings.clock_offset_file) if settings.clock_offset_file else Clock())
+    state = CommissioningState(settings=settings, clock=clock)
 
     @contextlib.asynccontextmanager
     async def resources(app: FastAPI) -> AsyncIterator[None]:
-        app.state.catalogue = catalogue or CatalogueClient(
+        state.catalogue = catalogue or CatalogueClient(
             settings.catalogue_url, timeout=settings.catalogue_timeout_seconds
         )
         task = None
         if run_worker and settings.worker_interval_seconds > 0:
-            task = asyncio.create_task(
-                worker(app.state.sessionmaker, app.state.clock, settings.worker_interval_seconds)
-            )
+            task = asyncio.create_task(worker(database_of(app).write, state.clock, settings.worker_interval_seconds))
         try:
             yield
         finally:
@@ -89,7 +91,7 @@ def create_app(
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            await app.state.catalogue.close()
+            await state.catalogue.close()
 
     app = create_service_app(
         name="commissioning",
@@ -113,8 +115,7 @@ def create_app(
         resources=resources,
         database_url=database_url,
     )
-    app.state.settings = settings
-    app.state.clock = clock or (FileOffsetClock(settings.clock_offset_file) if settings.clock_offset_file else Clock())
+    app.state.commissioning = state
     return app
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from services.gateway import openapi
 from services.gateway.proxy.router import proxy_router
+from services.gateway.proxy.state import GatewayState, state_of
 from services.gateway.proxy.upstreams import Breaker, Upstream, UpstreamUnavailable, latency_histogram
 from services.gateway.ratelimit import RateLimitMiddleware
 from services.gateway.settings import GatewaySettings, get_settings
@@ -44,19 +45,20 @@ async def upstreams_ready(app: FastAPI) -> str | None:
             return exc.detail
         return None if result.status == 200 else f"the {upstream.name} service is not ready ({result.status})"
 
-    problems = [p for p in await asyncio.gather(*(check(u) for u in app.state.upstreams.values())) if p]
+    problems = [p for p in await asyncio.gather(*(check(u) for u in state_of(app).upstreams.values())) if p]
     return " ".join(problems) or None
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    state = GatewayState(settings)
 
     @contextlib.asynccontextmanager
     async def resources(app: FastAPI) -> AsyncIterator[None]:
         connector = aiohttp.TCPConnector(limit=200, ttl_dns_cache=300)
         session = aiohttp.ClientSession(connector=connector, auto_decompress=False)
         histogram = latency_histogram(app.state.metrics.registry)
-        app.state.upstreams = {
+        state.upstreams = {
             name: Upstream(
                 name,
                 url.rstrip("/"),
@@ -85,7 +87,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         readiness=upstreams_ready,
         serves_own_openapi=False,
     )
-    app.state.settings = settings
+    app.state.gateway = state
     app.include_router(proxy_router())
     app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(
@@ -101,7 +103,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @app.get("/openapi.json", include_in_schema=False)
     async def merged_openapi(request: Request) -> Response:
         documents: dict[str, dict[str, Any]] = {}
-        for name, upstream in request.app.state.upstreams.items():
+        for name, upstream in state.upstreams.items():
             result = await upstream.request("GET", "/openapi.json", route="openapi")
             if result.status != 200:
                 raise UpstreamUnavailable(name, f"The {name} service did not give its OpenAPI document.")

@@ -8,8 +8,8 @@ import jwt
 from sqlalchemy import func, select
 
 from services.catalogue import demo
-from services.catalogue.offerings.models import Offering
-from services.catalogue.providers.models import Provider
+from services.catalogue.models.offerings import Offering
+from services.catalogue.models.providers import Provider
 from shared.auth import Role, auth_settings, mint_token
 from tests.catalogue.conftest import ADMIN, MUNICIPALITY, NEW_PROVIDER_USER
 from tests.catalogue.factories import provider_payload

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from services.catalogue.providers.models import Provider
+from services.catalogue.models.providers import Provider
 from tests.catalogue.conftest import (
     ADMIN,
     MUNICIPALITY,

@@ -13,6 +13,7 @@ import httpx
 from sqlalchemy import text
 
 from services.commissioning.clock import FrozenClock
+from services.commissioning.dependencies import state_of
 from shared.auth import Role
 from tests.catalogue.conftest import ADMIN as CATALOGUE_ADMIN
 from tests.catalogue.conftest import NEW_PROVIDER_USER
@@ -31,9 +32,9 @@ async def opened_call(
 ) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, Any], list[dict[str, Any]]]]:
     """A published call with two formally checked offers and a two-member committee, all committed; the clock
     past the deadline. Everything is deleted afterwards."""
-    original_clock = commissioning_app.state.clock
+    original_clock = state_of(commissioning_app).clock
     clock = FrozenClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-    commissioning_app.state.clock = clock
+    state_of(commissioning_app).clock = clock
     nips: list[str] = []
     cat = httpx.AsyncClient(transport=httpx.ASGITransport(app=catalogue_app), base_url="http://catalogue")
     api = httpx.AsyncClient(transport=httpx.ASGITransport(app=commissioning_app), base_url="http://commissioning")
@@ -89,7 +90,7 @@ async def opened_call(
                 )
         yield api, call, offers
     finally:
-        commissioning_app.state.clock = original_clock
+        state_of(commissioning_app).clock = original_clock
         await api.aclose()
         await cat.aclose()
         async with commissioning_engine.begin() as conn:

@@ -11,8 +11,10 @@ import httpx
 from sqlalchemy import text
 
 from services.commissioning.clock import Clock, FrozenClock
+from services.commissioning.dependencies import state_of
 from services.commissioning.worker import run_due_events
 from shared.auth import Role
+from shared.db import database_of
 from tests.catalogue.conftest import ADMIN as CATALOGUE_ADMIN
 from tests.catalogue.conftest import NEW_PROVIDER_USER
 from tests.catalogue.factories import provider_payload, service_type_id
@@ -39,9 +41,9 @@ async def test_concurrent_submissions_around_the_deadline(
     commissioning_app, commissioning_engine, catalogue_app, catalogue_engine
 ):
     start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    original_clock = commissioning_app.state.clock
+    original_clock = state_of(commissioning_app).clock
     frozen = FrozenClock(start)
-    commissioning_app.state.clock = frozen
+    state_of(commissioning_app).clock = frozen
     nips: list[str] = []
     cat = httpx.AsyncClient(transport=httpx.ASGITransport(app=catalogue_app), base_url="http://catalogue")
     api = httpx.AsyncClient(transport=httpx.ASGITransport(app=commissioning_app), base_url="http://commissioning")
@@ -80,7 +82,7 @@ async def test_concurrent_submissions_around_the_deadline(
 
         # Each submission reads the clock once, under the call's lock: half of them fall before the deadline.
         step = timedelta(milliseconds=10)
-        commissioning_app.state.clock = SteppingClock(deadline - step * (SUBMITTERS // 2), step)
+        state_of(commissioning_app).clock = SteppingClock(deadline - step * (SUBMITTERS // 2), step)
         body = {"lot_id": call["lots"][0]["id"], "price_grosze": 4_000_000, "quantity": 1000, "answers": ANSWERS}
         responses = await asyncio.gather(
             *(api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(p)) for p in providers)
@@ -92,8 +94,8 @@ async def test_concurrent_submissions_around_the_deadline(
         assert all(datetime.fromisoformat(o["receipt"]["submitted_at"]) < deadline for o in accepted)
 
         frozen.set(deadline)
-        commissioning_app.state.clock = frozen
-        assert await run_due_events(commissioning_app.state.sessionmaker, frozen) == 1
+        state_of(commissioning_app).clock = frozen
+        assert await run_due_events(database_of(commissioning_app).write, frozen) == 1
         async with commissioning_engine.connect() as conn:
             stored = (await conn.execute(text("SELECT id FROM offers WHERE call_id = :c"), {"c": call["id"]})).all()
             opened = await conn.scalar(
@@ -103,7 +105,7 @@ async def test_concurrent_submissions_around_the_deadline(
         assert {str(r[0]) for r in stored} == {o["id"] for o in accepted}
         assert int(opened) == len(accepted)
     finally:
-        commissioning_app.state.clock = original_clock
+        state_of(commissioning_app).clock = original_clock
         await api.aclose()
         await cat.aclose()
         async with commissioning_engine.begin() as conn:

@@ -8,6 +8,7 @@ from datetime import datetime
 from services.commissioning.evaluation.ranking import OfferFacts, Sheet, rank
 from services.commissioning.worker import run_due_events
 from shared.auth import Role
+from shared.db import database_of
 from tests.catalogue.factories import verified_provider
 from tests.catalogue.test_providers import problem
 from tests.commissioning.conftest import KIELCE, STARACHOWICE, auth, provider
@@ -154,7 +155,7 @@ async def test_from_declarations_to_a_signed_contract(api, client, clock, commis
     assert contract["reporting_schedule"][0]["period_start"] == "2026-06-01"
 
     clock.advance(days=5)
-    assert await run_due_events(commissioning_app.state.sessionmaker, clock) == 1
+    assert await run_due_events(database_of(commissioning_app).write, clock) == 1
     signed = (await api.get(f"/v1/contracts/{contract_id}")).json()
     assert signed["status"] == "active" and signed["signed_at"]
 
@@ -262,7 +263,7 @@ async def test_monitoring_indicators(api, client, clock, commissioning_app):
         json={"winners": [{"offer_id": offers[0]["id"]}], "reason": "Najlepsza oferta."},
     )
     clock.advance(days=5)
-    await run_due_events(commissioning_app.state.sessionmaker, clock)
+    await run_due_events(database_of(commissioning_app).write, clock)
     contract = (await api.get("/v1/contracts", params={"municipality": "2611011"})).json()[0]
     sent = (
         await api.post(

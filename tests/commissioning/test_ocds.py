@@ -16,6 +16,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from services.commissioning.worker import run_due_events
+from shared.db import database_of
 from tests.commissioning.conftest import STARACHOWICE, provider
 from tests.commissioning.test_evaluation import EWA, merit, opened_call_with_offers
 from tests.conftest import STANDARDS
@@ -92,7 +93,7 @@ async def test_a_whole_process_as_valid_ocds(api, client, clock, commissioning_a
     )
     assert decided.status_code == 201, decided.text
     clock.advance(days=5)
-    await run_due_events(commissioning_app.state.sessionmaker, clock)
+    await run_due_events(database_of(commissioning_app).write, clock)
     contract_id = decided.json()["winners"][0]["contract_id"]
     report = {
         "period_start": "2026-06-01",

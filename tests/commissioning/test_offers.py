@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from services.commissioning.calls.models import Award, Call
 from services.commissioning.catalogue_client import CatalogueClient
-from services.commissioning.offers.models import Offer
+from services.commissioning.dependencies import state_of
+from services.commissioning.models.calls import Award, Call
+from services.commissioning.models.offers import Offer
 from services.commissioning.worker import run_due_events
+from shared.db import database_of
 from tests.catalogue.conftest import REGIONAL_26
 from tests.catalogue.factories import register_provider, verified_provider
 from tests.catalogue.test_providers import problem
@@ -108,7 +110,7 @@ async def test_offers_are_sealed_until_the_deadline(api, client, clock, cdb):
     problem(await api.get(offers_url, headers=KIELCE), 403)
     problem(await api.get(f"/v1/offers/{offer_a['id']}", headers=KIELCE), 404)
 
-    app_sessions = api._transport.app.state.sessionmaker  # the test transaction's sessions
+    app_sessions = database_of(api._transport.app).write  # the test transaction's sessions
     assert await run_due_events(app_sessions, clock) == 1
     assert await run_due_events(app_sessions, clock) == 0
     stored = await cdb.scalar(select(Call).where(Call.id == uuid.UUID(call["id"])))
@@ -214,14 +216,14 @@ async def test_idempotent_retry_returns_the_first_receipt(api, client):
 async def test_catalogue_down_is_a_retryable_503_and_nothing_is_written(api, client, cdb, commissioning_app):
     call = await setup_open_call(api, client)
     coop = await verified_provider(client)
-    working = commissioning_app.state.catalogue
-    commissioning_app.state.catalogue = CatalogueClient("http://127.0.0.1:9", timeout=1)  # nothing listens there
+    working = state_of(commissioning_app).catalogue
+    state_of(commissioning_app).catalogue = CatalogueClient("http://127.0.0.1:9", timeout=1)  # nothing listens there
     headers = {**provider(coop["id"]), "Idempotency-Key": "offer-catalogue-down-1"}
     try:
         down = await api.post(f"/v1/calls/{call['id']}/offers", json=offer_body(call), headers=headers)
     finally:
-        await commissioning_app.state.catalogue.close()
-        commissioning_app.state.catalogue = working
+        await state_of(commissioning_app).catalogue.close()
+        state_of(commissioning_app).catalogue = working
     body = problem(down, 503)
     assert body["type"] == "urn:cus:problem:catalogue-unavailable" and down.headers["retry-after"] == "5"
     assert (await cdb.scalars(select(Offer).where(Offer.call_id == uuid.UUID(call["id"])))).all() == []

@@ -7,8 +7,9 @@ import uuid
 from datetime import datetime, timedelta
 
 from services.commissioning.calls import events
-from services.commissioning.calls.models import Call, CallEvent
+from services.commissioning.models.calls import Call, CallEvent
 from services.commissioning.worker import retry_delay, run_due_events
+from shared.db import database_of
 from tests.commissioning.factories import municipality, need, open_call
 
 
@@ -25,7 +26,7 @@ async def test_one_failing_call_does_not_block_the_others(api, client, clock, cd
         await performed_by_the_app(session, call, now)
 
     events.register(CallEvent.OPEN_OFFERS, fails_for_the_poisoned_call)
-    sessions = api._transport.app.state.sessionmaker  # the test transaction's sessions
+    sessions = database_of(api._transport.app).write  # the test transaction's sessions
     try:
         clock.set(datetime.fromisoformat(healthy["deadline"]))
         assert await run_due_events(sessions, clock) == 1

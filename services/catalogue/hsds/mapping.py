@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from services.catalogue.providers.models import LEGAL_FORM_NAMES_PL, LegalForm, Provider
+from services.catalogue.models.providers import LEGAL_FORM_NAMES_PL, LegalForm, Provider
 
 HSDS_VERSION = "3.0"
 NAMESPACE = uuid.UUID("6f1a3c1e-8a45-4b8e-9a55-0c5c8a1c0003")

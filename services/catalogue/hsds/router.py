@@ -10,8 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.catalogue.dependencies import settings_of
 from services.catalogue.hsds import mapping, service
-from services.catalogue.places import service as places
+from services.catalogue.places import repository as places
 from services.catalogue.providers import repository as providers_repo
 from shared.db import ReadSessionDep
 from shared.errors import NotFound, problem_responses
@@ -66,7 +67,7 @@ ServiceQueryDep = Annotated[ServiceQuery, Depends(service_query)]
 
 
 def base_url(request: Request) -> str:
-    return str(request.app.state.settings.public_base_url).rstrip("/")
+    return str(settings_of(request.app).public_base_url).rstrip("/")
 
 
 @router.get("/", summary="HSDS API meta information")

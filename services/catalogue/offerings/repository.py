@@ -22,21 +22,19 @@ from sqlalchemy import (
     bindparam,
     cast,
     func,
-    literal_column,
     null,
     or_,
     select,
     true,
-    update,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.catalogue.offerings.models import Offering
-from services.catalogue.providers.models import Provider
+from services.catalogue.models.offerings import Offering
+from services.catalogue.models.providers import Provider
+from services.catalogue.models.taxonomy import ServiceType
 from services.catalogue.providers.repository import provider_visibility
-from services.catalogue.taxonomy.models import Area, ServiceType
-from services.catalogue.text_search import SIMPLE, prefix_tsquery_text, weighted_vector
+from services.catalogue.search.text import SIMPLE, prefix_tsquery_text
 from shared.auth import Principal, Role
 
 # What a search row carries: the offering (without its search internals), its provider's summary, its type.
@@ -219,13 +217,6 @@ def place_tsquery_text(enclosing: list[str], code: str) -> str:
     return " | ".join([*(f"'@{c}'" for c in enclosing), f"'<{code}'"])
 
 
-# Place lexemes of an offering: '@' + each delivery area, '<' + each unit containing one (see place_tsquery_text).
-PLACE_LEXEMES: Any = literal_column(
-    "array_to_tsvector(ARRAY(SELECT '@' || a FROM unnest(offerings.delivery_areas) AS a)"
-    " || ARRAY(SELECT '<' || a FROM unnest(offerings.delivery_area_parents) AS a))"
-)
-
-
 def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [_visibility(shape.viewer)]
     if shape.active_only:
@@ -314,41 +305,3 @@ async def search(
         return rows, 0
     # past the last page the window count is not there: count separately
     return rows, int((await connection.execute(_count_statement(shape), params)).scalar_one())
-
-
-def search_document() -> Any:
-    """The weighted text of an offering: title and service type (A), provider (B), description and area (C),
-    then its place lexemes (which user text cannot produce: words are `\\w+`)."""
-    return (
-        weighted_vector(func.concat_ws(" ", Offering.title, ServiceType.name_pl, ServiceType.name_en), "A")
-        .op("||")(weighted_vector(func.concat_ws(" ", Provider.name, Provider.short_name), "B"))
-        .op("||")(weighted_vector(func.concat_ws(" ", Offering.description, Area.name_pl, Area.name_en), "C"))
-        .op("||")(PLACE_LEXEMES)
-    )
-
-
-async def refresh_search_vectors(
-    session: AsyncSession,
-    *,
-    offering_id: uuid.UUID | None = None,
-    provider_id: uuid.UUID | None = None,
-    service_type_id: uuid.UUID | None = None,
-) -> None:
-    """Recompute stored search vectors after a change to an offering, its provider or its service type."""
-    statement = (
-        update(Offering)
-        .values(search_vector=search_document())
-        .where(
-            ServiceType.id == Offering.service_type_id,
-            Area.code == ServiceType.area_code,
-            Provider.id == Offering.provider_id,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if offering_id:
-        statement = statement.where(Offering.id == offering_id)
-    if provider_id:
-        statement = statement.where(Offering.provider_id == provider_id)
-    if service_type_id:
-        statement = statement.where(Offering.service_type_id == service_type_id)
-    await session.execute(statement)

@@ -7,9 +7,11 @@ from typing import Annotated, Literal
 
 import orjson
 from fastapi import APIRouter, Query, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.catalogue.filters import check_common, parse_place
-from services.catalogue.idempotency import IdempotencyRecord
+from services.catalogue.models.idempotency import IdempotencyRecord
+from services.catalogue.models.providers import LegalForm
 from services.catalogue.offerings import repository, service
 from services.catalogue.offerings.repository import OfferingFilters
 from services.catalogue.offerings.schemas import (
@@ -20,7 +22,6 @@ from services.catalogue.offerings.schemas import (
     offering_json,
 )
 from services.catalogue.providers import service as providers
-from services.catalogue.providers.models import LegalForm
 from shared.auth import CurrentPrincipal, OptionalPrincipal
 from shared.concurrency import IfMatchHeader, etag_for
 from shared.db import ReadSessionDep, SessionDep
@@ -35,7 +36,7 @@ OfferingSort = Literal["relevance", "price", "-price", "free_capacity", "-free_c
 
 
 async def _respond(
-    session: SessionDep,
+    session: AsyncSession,
     offering_id: uuid.UUID,
     principal: OptionalPrincipal,
     *,

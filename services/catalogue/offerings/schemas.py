@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.catalogue.models.taxonomy import Unit
 from services.catalogue.providers.schemas import ProviderSummary
-from services.catalogue.taxonomy.models import Unit
 from shared.identifiers import TercStr
 
 MAX_CAPACITY = 1_000_000  # units a month; more is not a real social service

@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.catalogue.models.offerings import Offering
 from services.catalogue.offerings import repository
-from services.catalogue.offerings.models import Offering
 from services.catalogue.offerings.schemas import OfferingCreate, OfferingUpdate
 from services.catalogue.providers import repository as providers_repo
+from services.catalogue.search import repository as search_vectors
 from services.catalogue.taxonomy import repository as taxonomy_repo
 from services.catalogue.taxonomy import service as taxonomy
 from shared.auth import Principal
@@ -48,7 +49,7 @@ async def create(
     offering = Offering(**fields, provider_id=provider_id, version=1)
     session.add(offering)
     await session.flush()
-    await repository.refresh_search_vectors(session, offering_id=offering.id)
+    await search_vectors.refresh_offering_vectors(session, offering_id=offering.id)
     return offering
 
 
@@ -90,7 +91,7 @@ async def update(
         setattr(offering, key, value)
     offering.version += 1
     await session.flush()
-    await repository.refresh_search_vectors(session, offering_id=offering.id)
+    await search_vectors.refresh_offering_vectors(session, offering_id=offering.id)
     return offering
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.catalogue.places import service
+from services.catalogue.places import repository
 from shared.db import ReadSessionDep
 from shared.errors import problem_responses
 
@@ -32,5 +32,5 @@ async def search_places(
     level: Annotated[Literal["voivodeship", "powiat", "gmina"] | None, Query(description="Only this level.")] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="At most this many.")] = 50,
 ) -> list[PlaceOut]:
-    units = await service.search(session, text=q, parent=parent, level=LEVELS[level] if level else None, limit=limit)
+    units = await repository.search(session, text=q, parent=parent, level=LEVELS[level] if level else None, limit=limit)
     return [PlaceOut.model_validate(u) for u in units]

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, text, true, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.catalogue.offerings.models import Offering
-from services.catalogue.providers.models import Provider, ProviderStatus, ProviderStatusEvent
-from services.catalogue.taxonomy.models import ServiceType
-from services.catalogue.text_search import tsquery, weighted_vector
+from services.catalogue.models.offerings import Offering
+from services.catalogue.models.providers import Provider, ProviderStatus, ProviderStatusEvent
+from services.catalogue.models.taxonomy import ServiceType
+from services.catalogue.search.text import tsquery
 from shared.auth import Principal, Role
 
 
@@ -63,19 +63,6 @@ async def find_duplicates(
         if await session.scalar(query.limit(1)):
             taken.append(name)
     return taken
-
-
-async def refresh_search_vector(session: AsyncSession, provider_id: uuid.UUID) -> None:
-    await session.execute(
-        update(Provider)
-        .where(Provider.id == provider_id)
-        .values(
-            search_vector=weighted_vector(
-                func.concat_ws(" ", Provider.name, Provider.short_name, Provider.city), "A"
-            ).op("||")(weighted_vector(func.coalesce(Provider.description, ""), "C"))
-        )
-        .execution_options(synchronize_session=False)
-    )
 
 
 async def add_status_event(session: AsyncSession, event: ProviderStatusEvent) -> None:
@@ -188,3 +175,7 @@ async def get_many(session: AsyncSession, ids: set[uuid.UUID]) -> Sequence[Provi
     if not ids:
         return []
     return (await session.scalars(select(Provider).where(Provider.id.in_(ids)))).all()
+
+
+async def all_ids(session: AsyncSession) -> set[uuid.UUID]:
+    return set((await session.scalars(select(Provider.id))).all())

@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, status
 
 from services.catalogue.filters import check_common, parse_place
-from services.catalogue.idempotency import IdempotencyRecord
+from services.catalogue.models.idempotency import IdempotencyRecord
+from services.catalogue.models.providers import LegalForm, ProviderStatus
 from services.catalogue.providers import repository, service
-from services.catalogue.providers.models import LegalForm, ProviderStatus
 from services.catalogue.providers.schemas import (
     ProviderCreate,
     ProviderOut,

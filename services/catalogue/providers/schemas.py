@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from services.catalogue.providers.models import LegalForm, ProviderStatus
+from services.catalogue.models.providers import LegalForm, ProviderStatus
 from shared.identifiers import GminaTercStr, KrsStr, NipStr, RegonStr, TercStr
 
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
@@ -226,7 +226,7 @@ class StatusEventOut(BaseModel):
 
 def provider_out(p: Any) -> ProviderOut:
     """Build the API shape from a Provider row."""
-    from services.catalogue.providers.models import LEGAL_FORM_NAMES_PL
+    from services.catalogue.models.providers import LEGAL_FORM_NAMES_PL
 
     social_enterprise = None
     if p.social_enterprise and p.social_enterprise_decision_number and p.social_enterprise_decision_date:

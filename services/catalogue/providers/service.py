@@ -8,16 +8,16 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.catalogue.offerings import repository as offerings_repo
-from services.catalogue.providers import repository
-from services.catalogue.providers.models import (
+from services.catalogue.models.providers import (
     KRS_FORMS,
     LegalForm,
     Provider,
     ProviderStatus,
     ProviderStatusEvent,
 )
+from services.catalogue.providers import repository
 from services.catalogue.providers.schemas import ProviderCreate, ProviderUpdate, SocialEconomy, StatusAction
+from services.catalogue.search import repository as search_vectors
 from shared.auth import Principal, Role, require_role
 from shared.concurrency import check_if_match
 from shared.errors import Conflict, Forbidden, NotFound, ValidationProblem
@@ -100,7 +100,7 @@ async def register(session: AsyncSession, *, principal: Principal, data: Provide
         await session.flush()
     except IntegrityError as exc:  # a concurrent registration of the same NIP/KRS/REGON won the race
         raise Conflict("A provider with this NIP, KRS or REGON is already registered.") from exc
-    await repository.refresh_search_vector(session, provider.id)
+    await search_vectors.refresh_provider_vector(session, provider.id)
     await repository.add_status_event(
         session,
         ProviderStatusEvent(
@@ -162,8 +162,8 @@ async def update(
         await session.flush()
     except IntegrityError as exc:
         raise Conflict("Another provider already has this KRS or REGON.") from exc
-    await repository.refresh_search_vector(session, provider.id)
-    await offerings_repo.refresh_search_vectors(session, provider_id=provider.id)
+    await search_vectors.refresh_provider_vector(session, provider.id)
+    await search_vectors.refresh_offering_vectors(session, provider_id=provider.id)
     await session.refresh(provider)
     return provider
 

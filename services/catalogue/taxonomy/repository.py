@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.catalogue.taxonomy.models import Area, ServiceType, TargetGroup
+from services.catalogue.models.taxonomy import Area, ServiceType, TargetGroup
 from shared.db import escape_like
 
 
@@ -59,3 +59,7 @@ async def search_service_types(
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.scalars(query.order_by(ServiceType.area_code, ServiceType.name_pl).offset(offset).limit(limit))
     return rows.all(), int(total or 0)
+
+
+async def all_service_types(session: AsyncSession) -> Sequence[ServiceType]:
+    return (await session.scalars(select(ServiceType).order_by(ServiceType.code))).all()

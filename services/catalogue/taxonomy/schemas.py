@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.catalogue.taxonomy.models import Unit
+from services.catalogue.models.taxonomy import Unit
 
 CODE_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 

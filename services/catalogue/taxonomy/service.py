@@ -6,9 +6,9 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.catalogue.offerings import repository as offerings_repo
+from services.catalogue.models.taxonomy import ServiceType
+from services.catalogue.search import repository as search_vectors
 from services.catalogue.taxonomy import repository
-from services.catalogue.taxonomy.models import ServiceType
 from services.catalogue.taxonomy.schemas import ServiceTypeCreate, ServiceTypeUpdate
 from shared.auth import Principal, Role, require_role
 from shared.concurrency import check_if_match
@@ -74,6 +74,6 @@ async def update_service_type(
         setattr(service_type, key, value)
     service_type.version += 1
     await session.flush()
-    await offerings_repo.refresh_search_vectors(session, service_type_id=service_type.id)
+    await search_vectors.refresh_offering_vectors(session, service_type_id=service_type.id)
     await session.refresh(service_type)
     return service_type

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.calls import repository as calls_repo
 from services.commissioning.calls import service as calls
-from services.commissioning.calls.models import Amendment
 from services.commissioning.calls.schemas import AmendmentIn
+from services.commissioning.models.calls import Amendment
 from services.commissioning.offers import repository as offers_repo
 from services.commissioning.rules.modes import rules_version
 from shared.auth import Principal

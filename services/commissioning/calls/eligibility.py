@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.calls import repository
-from services.commissioning.calls.models import Call
 from services.commissioning.catalogue_client import CatalogueClient
+from services.commissioning.models.calls import Call
 from services.commissioning.rules.advisor import ProviderFacts, Reason, Requirements, provider_violations
 from services.commissioning.rules.modes import Mode, rules_version
 

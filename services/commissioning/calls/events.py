@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.commissioning.calls.models import Call, CallEvent, CallStatus
+from services.commissioning.models.calls import Call, CallEvent, CallStatus
 
 # A handler performs the event on a call whose row lock the caller holds, and sets the call's next event
 # (or clears it) before returning.

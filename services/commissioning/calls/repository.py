@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.commissioning.calls.models import Amendment, Award, Call, CallHistory, CallStatus, Lot, Question
+from services.commissioning.models.calls import Amendment, Award, Call, CallHistory, CallStatus, Lot, Question
 from shared.auth import Principal, Role
 
 

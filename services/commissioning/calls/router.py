@@ -8,28 +8,22 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
-from services.commissioning.access import acts_for_municipality
 from services.commissioning.calls import eligibility, repository, service
-from services.commissioning.calls.events import effective_status
-from services.commissioning.calls.models import Call, CallStatus, Lot
 from services.commissioning.calls.schemas import (
     AnswerIn,
     CallCreate,
     CallOut,
     CallUpdate,
     Cancellation,
-    Criterion,
-    Document,
-    Eligibility,
     HistoryOut,
-    LotOut,
     QuestionIn,
     QuestionOut,
+    call_out,
 )
-from services.commissioning.dependencies import CatalogueDep, ClockDep
-from services.commissioning.offers.models import IdempotencyRecord
+from services.commissioning.dependencies import CatalogueDep, ClockDep, SettingsDep
+from services.commissioning.models.calls import Call, CallStatus
+from services.commissioning.models.idempotency import IdempotencyRecord
 from services.commissioning.rules.modes import Mode
-from services.commissioning.settings import get_settings
 from shared.auth import CurrentPrincipal, OptionalPrincipal, Principal
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
@@ -39,35 +33,6 @@ from shared.identifiers import GminaTercStr
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/v1/calls", tags=["calls"])
-
-
-def call_out(call: Call, lots: list[Lot], now: datetime, principal: Principal | None) -> CallOut:
-    own = [lot for lot in lots if lot.call_id == call.id]
-    return CallOut(
-        id=call.id,
-        ocid=call.ocid,
-        municipality_terc=call.municipality_terc,
-        need_id=call.need_id if acts_for_municipality(principal, call.municipality_terc) else None,
-        title=call.title,
-        description=call.description,
-        mode=Mode(call.mode),
-        rules_version=call.rules_version,
-        status=effective_status(call, now),
-        lots=[LotOut.model_validate(lot) for lot in own],
-        value_grosze=sum(lot.value_grosze for lot in own),
-        criteria=[Criterion.model_validate(c) for c in call.criteria],
-        eligibility=Eligibility.model_validate(call.eligibility),
-        documents=[Document.model_validate(d) for d in call.documents],
-        period_start=call.period_start,
-        period_end=call.period_end,
-        deadline=call.deadline,
-        decision_date=call.decision_date,
-        published_at=call.published_at,
-        cancelled_reason=call.cancelled_reason,
-        created_at=call.created_at,
-        updated_at=call.updated_at,
-        version=call.version,
-    )
 
 
 async def _respond(session: SessionDep, call: Call, now: datetime, principal: Principal, response: Response) -> CallOut:
@@ -87,6 +52,7 @@ async def create_call(
     principal: CurrentPrincipal,
     catalogue: CatalogueDep,
     clock: ClockDep,
+    settings: SettingsDep,
     response: Response,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> CallOut:
@@ -95,7 +61,7 @@ async def create_call(
             return CallOut.model_validate(replay.response)
         now = clock.now()
         call = await service.create(
-            session, catalogue, principal=principal, now=now, data=data, ocid_prefix=get_settings().ocid_prefix
+            session, catalogue, principal=principal, now=now, data=data, ocid_prefix=settings.ocid_prefix
         )
         response.headers["Location"] = f"/v1/calls/{call.id}"
         out = await _respond(session, call, now, principal, response)

@@ -8,9 +8,12 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from services.commissioning.calls.models import CallStatus
+from services.commissioning.access import acts_for_municipality
+from services.commissioning.calls.events import effective_status
+from services.commissioning.models.calls import Call, CallStatus, Lot
 from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
 from services.commissioning.rules.modes import LEGAL_FORMS, Mode
+from shared.auth import Principal
 
 CODE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -262,3 +265,32 @@ class HistoryOut(BaseModel):
     kind: str = Field(description="created, published, amended, answered, cancelled, offers-opened...")
     detail: dict[str, Any] = Field(description="What changed.")
     at: datetime = Field(description="When (UTC).")
+
+
+def call_out(call: Call, lots: list[Lot], now: datetime, principal: Principal | None) -> CallOut:
+    own = [lot for lot in lots if lot.call_id == call.id]
+    return CallOut(
+        id=call.id,
+        ocid=call.ocid,
+        municipality_terc=call.municipality_terc,
+        need_id=call.need_id if acts_for_municipality(principal, call.municipality_terc) else None,
+        title=call.title,
+        description=call.description,
+        mode=Mode(call.mode),
+        rules_version=call.rules_version,
+        status=effective_status(call, now),
+        lots=[LotOut.model_validate(lot) for lot in own],
+        value_grosze=sum(lot.value_grosze for lot in own),
+        criteria=[Criterion.model_validate(c) for c in call.criteria],
+        eligibility=Eligibility.model_validate(call.eligibility),
+        documents=[Document.model_validate(d) for d in call.documents],
+        period_start=call.period_start,
+        period_end=call.period_end,
+        deadline=call.deadline,
+        decision_date=call.decision_date,
+        published_at=call.published_at,
+        cancelled_reason=call.cancelled_reason,
+        created_at=call.created_at,
+        updated_at=call.updated_at,
+        version=call.version,
+    )

@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.commissioning.access import acts_for_municipality, require_municipality_role
 from services.commissioning.calls import repository
 from services.commissioning.calls.events import deadline_passed, effective_status
-from services.commissioning.calls.models import Call, CallEvent, CallHistory, CallStatus, Lot, Question
 from services.commissioning.calls.schemas import CallCreate, CallUpdate, LotIn
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import WARSAW
+from services.commissioning.models.calls import Call, CallEvent, CallHistory, CallStatus, Lot, Question
 from services.commissioning.planning.service import need_for
 from services.commissioning.rules.advisor import (
     Reason,

@@ -7,18 +7,18 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.calls import repository as calls_repo
 from services.commissioning.calls import service as calls
 from services.commissioning.calls.events import effective_status, perform_due
-from services.commissioning.calls.models import Award, Call, CallEvent, CallHistory, CallStatus
 from services.commissioning.catalogue_client import CatalogueClient
-from services.commissioning.contracts.models import AwardDecision, Contract, ContractStatus
+from services.commissioning.contracts import repository
 from services.commissioning.contracts.schemas import DecisionIn
 from services.commissioning.evaluation.service import lot_ranking
+from services.commissioning.models.calls import Award, Call, CallEvent, CallHistory, CallStatus
+from services.commissioning.models.contracts import AwardDecision, Contract, ContractStatus
 from services.commissioning.rules.modes import Mode
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound, ValidationProblem
@@ -78,7 +78,7 @@ async def decide(
     lot = await calls_repo.lot(session, call.id, lot_id)
     if lot is None:
         raise NotFound(f"Lot {lot_id} is not in this call.")
-    if await session.scalar(select(AwardDecision.id).where(AwardDecision.lot_id == lot.id)):
+    if await repository.lot_is_decided(session, lot.id):
         raise Conflict(f"Lot {lot.number} is already decided: a lot is awarded once.")
     ranking = await lot_ranking(session, call, lot)
     by_offer = {r.offer_id: r for r in ranking}
@@ -155,9 +155,8 @@ async def decide(
     if made and (call.next_event_at is None or call.next_event_at > standstill_until):
         call.next_event, call.next_event_at = CallEvent.END_STANDSTILL.value, standstill_until
     lots = await calls_repo.lots_of(session, [call.id])
-    decided = set((await session.scalars(select(AwardDecision.lot_id).where(AwardDecision.call_id == call.id))).all())
-    if {lot_.id for lot_ in lots} <= decided:
-        winners = await session.scalar(select(func.count()).select_from(Award).where(Award.call_id == call.id))
+    if {lot_.id for lot_ in lots} <= await repository.decided_lots(session, call.id):
+        winners = await repository.award_count(session, call.id)
         call.status = (CallStatus.AWARDED if winners else CallStatus.UNSUCCESSFUL).value
     call.updated_at = now
     call.version += 1
@@ -175,23 +174,8 @@ async def decide(
 
 
 async def sign_after_standstill(session: AsyncSession, call: Call, now: datetime) -> int:
-    """The worker's END_STANDSTILL step: sign the call's contracts whose standstill ended."""
-    due = (
-        (
-            await session.execute(
-                select(Contract)
-                .join(Award, Award.id == Contract.award_id)
-                .join(AwardDecision, AwardDecision.id == Award.decision_id)
-                .where(
-                    Contract.call_id == call.id,
-                    Contract.status == ContractStatus.STANDSTILL.value,
-                    AwardDecision.standstill_until <= now,
-                )
-            )
-        )
-        .scalars()
-        .all()
-    )
+    """The END_STANDSTILL event: sign the call's contracts whose standstill ended."""
+    due = await repository.contracts_past_standstill(session, call.id, now)
     for contract in due:
         contract.status = ContractStatus.ACTIVE.value
         contract.signed_at = contract.updated_at = now
@@ -202,28 +186,15 @@ async def sign_after_standstill(session: AsyncSession, call: Call, now: datetime
                 call_id=call.id, kind="contracts-signed", actor="system", at=now, detail={"contracts": len(due)}
             )
         )
-    pending = await session.scalar(
-        select(func.min(AwardDecision.standstill_until))
-        .join(Award, Award.decision_id == AwardDecision.id)
-        .join(Contract, Contract.award_id == Award.id)
-        .where(AwardDecision.call_id == call.id, Contract.status == ContractStatus.STANDSTILL.value)
-    )
+    pending = await repository.next_standstill_end(session, call.id)
     call.next_event, call.next_event_at = (CallEvent.END_STANDSTILL.value, pending) if pending else (None, None)
     await session.flush()
     return len(due)
 
 
-async def decisions_of(
-    session: AsyncSession, call_id: uuid.UUID
+async def results(
+    session: AsyncSession, principal: Principal | None, call_id: uuid.UUID
 ) -> list[tuple[AwardDecision, list[Award], list[Contract]]]:
-    decisions = (
-        await session.scalars(
-            select(AwardDecision).where(AwardDecision.call_id == call_id).order_by(AwardDecision.decided_at)
-        )
-    ).all()
-    awards = (await session.scalars(select(Award).where(Award.call_id == call_id))).all()
-    contracts = (await session.scalars(select(Contract).where(Contract.call_id == call_id))).all()
-    return [
-        (d, [a for a in awards if a.decision_id == d.id], [c for c in contracts if c.lot_id == d.lot_id])
-        for d in decisions
-    ]
+    """The call's decisions, with their winners and contracts (public once the call is)."""
+    call = await calls.visible(session, principal, call_id)
+    return await repository.decisions_of(session, call.id)

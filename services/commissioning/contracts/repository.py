@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.commissioning.calls.models import Award
-from services.commissioning.contracts.models import Contract, ContractStatus, DeliveryReport, Payment, ReportStatus
+from services.commissioning.models.calls import Award
+from services.commissioning.models.contracts import (
+    AwardDecision,
+    Contract,
+    ContractAmendment,
+    ContractStatus,
+    DeliveryReport,
+    Payment,
+    ReportStatus,
+)
 
 
 async def search(
@@ -50,3 +59,84 @@ async def accepted_reports_of_provider(session: AsyncSession, provider_id: uuid.
         .where(Contract.provider_id == provider_id, DeliveryReport.status == ReportStatus.ACCEPTED.value)
     )
     return int(await session.scalar(query) or 0)
+
+
+async def active_contracts(session: AsyncSession, terc: str) -> Sequence[Contract]:
+    query = (
+        select(Contract)
+        .where(Contract.municipality_terc == terc, Contract.status == ContractStatus.ACTIVE.value)
+        .order_by(Contract.created_at.desc())
+    )
+    return (await session.scalars(query)).all()
+
+
+async def lot_is_decided(session: AsyncSession, lot_id: uuid.UUID) -> bool:
+    return await session.scalar(select(AwardDecision.id).where(AwardDecision.lot_id == lot_id)) is not None
+
+
+async def decided_lots(session: AsyncSession, call_id: uuid.UUID) -> set[uuid.UUID]:
+    return set((await session.scalars(select(AwardDecision.lot_id).where(AwardDecision.call_id == call_id))).all())
+
+
+async def award_count(session: AsyncSession, call_id: uuid.UUID) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Award).where(Award.call_id == call_id)) or 0)
+
+
+async def contracts_past_standstill(session: AsyncSession, call_id: uuid.UUID, now: datetime) -> Sequence[Contract]:
+    query = (
+        select(Contract)
+        .join(Award, Award.id == Contract.award_id)
+        .join(AwardDecision, AwardDecision.id == Award.decision_id)
+        .where(
+            Contract.call_id == call_id,
+            Contract.status == ContractStatus.STANDSTILL.value,
+            AwardDecision.standstill_until <= now,
+        )
+    )
+    return (await session.scalars(query)).all()
+
+
+async def next_standstill_end(session: AsyncSession, call_id: uuid.UUID) -> datetime | None:
+    """When the next of the call's standstills ends, among contracts still waiting."""
+    ends: datetime | None = await session.scalar(
+        select(func.min(AwardDecision.standstill_until))
+        .join(Award, Award.decision_id == AwardDecision.id)
+        .join(Contract, Contract.award_id == Award.id)
+        .where(AwardDecision.call_id == call_id, Contract.status == ContractStatus.STANDSTILL.value)
+    )
+    return ends
+
+
+async def decisions_of(
+    session: AsyncSession, call_id: uuid.UUID
+) -> list[tuple[AwardDecision, list[Award], list[Contract]]]:
+    decisions = (
+        await session.scalars(
+            select(AwardDecision).where(AwardDecision.call_id == call_id).order_by(AwardDecision.decided_at)
+        )
+    ).all()
+    awards = (await session.scalars(select(Award).where(Award.call_id == call_id))).all()
+    contracts = (await session.scalars(select(Contract).where(Contract.call_id == call_id))).all()
+    return [
+        (d, [a for a in awards if a.decision_id == d.id], [c for c in contracts if c.lot_id == d.lot_id])
+        for d in decisions
+    ]
+
+
+async def amendment_count(session: AsyncSession, contract_id: uuid.UUID) -> int:
+    query = select(func.count()).select_from(ContractAmendment).where(ContractAmendment.contract_id == contract_id)
+    return int(await session.scalar(query) or 0)
+
+
+async def paid_total(session: AsyncSession, contract_id: uuid.UUID) -> int:
+    query = select(func.coalesce(func.sum(Payment.amount_grosze), 0)).where(Payment.contract_id == contract_id)
+    return int(await session.scalar(query) or 0)
+
+
+async def report_for_period(session: AsyncSession, contract_id: uuid.UUID, period_start: date) -> DeliveryReport | None:
+    query = (
+        select(DeliveryReport)
+        .where(DeliveryReport.contract_id == contract_id, DeliveryReport.period_start == period_start)
+        .with_for_update()
+    )
+    return (await session.scalars(query)).one_or_none()

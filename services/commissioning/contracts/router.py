@@ -8,14 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
-from services.commissioning.calls import service as calls
-from services.commissioning.calls.models import Award
 from services.commissioning.contracts import awards, repository, service
-from services.commissioning.contracts.models import (
-    AwardDecision,
-    Contract,
-    ContractStatus,
-)
 from services.commissioning.contracts.schemas import (
     ContractAmendmentIn,
     ContractOut,
@@ -27,39 +20,19 @@ from services.commissioning.contracts.schemas import (
     ReportIn,
     ReportOut,
     ReviewIn,
+    decision_out,
 )
-from services.commissioning.dependencies import CatalogueDep, ClockDep
-from services.commissioning.settings import get_settings
+from services.commissioning.dependencies import CatalogueDep, ClockDep, SettingsDep
+from services.commissioning.models.contracts import (
+    ContractStatus,
+)
 from shared.auth import CurrentPrincipal, OptionalPrincipal
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
-from shared.errors import NotFound, problem_responses
+from shared.errors import problem_responses
 from shared.identifiers import GminaTercStr
 
 router = APIRouter(prefix="/v1", tags=["contracts"])
-
-
-def decision_out(decision: AwardDecision, winners: list[Award], contracts: list[Contract]) -> DecisionOut:
-    by_award = {c.award_id: c for c in contracts}
-    return DecisionOut(
-        id=decision.id,
-        call_id=decision.call_id,
-        lot_id=decision.lot_id,
-        reason=decision.reason,
-        ranking=decision.ranking,
-        decided_at=decision.decided_at,
-        standstill_until=decision.standstill_until,
-        winners=[
-            {
-                "provider_id": str(a.provider_id),
-                "provider_name": a.provider_name,
-                "offer_id": str(a.offer_id),
-                "value_grosze": a.value_grosze,
-                "contract_id": str(by_award[a.id].id) if a.id in by_award else None,
-            }
-            for a in winners
-        ],
-    )
 
 
 @router.post(
@@ -76,6 +49,7 @@ async def decide_lot(
     principal: CurrentPrincipal,
     catalogue: CatalogueDep,
     clock: ClockDep,
+    settings: SettingsDep,
 ) -> DecisionOut:
     decision, made = await awards.decide(
         session,
@@ -85,7 +59,7 @@ async def decide_lot(
         call_id=call_id,
         lot_id=lot_id,
         data=data,
-        standstill_days=get_settings().standstill_days,
+        standstill_days=settings.standstill_days,
     )
     return decision_out(decision, [a for a, _ in made], [c for _, c in made])
 
@@ -96,8 +70,7 @@ async def decide_lot(
     responses=problem_responses(404),
 )
 async def call_results(call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal) -> list[DecisionOut]:
-    call = await calls.visible(session, principal, call_id)
-    return [decision_out(d, a, c) for d, a, c in await awards.decisions_of(session, call.id)]
+    return [decision_out(d, a, c) for d, a, c in await awards.results(session, principal, call_id)]
 
 
 @router.get("/contracts", summary="Contracts (public)", responses=problem_responses(422))
@@ -113,9 +86,7 @@ async def list_contracts(
 
 @router.get("/contracts/{contract_id}", summary="A contract (public)", responses=problem_responses(404))
 async def get_contract(contract_id: uuid.UUID, session: ReadSessionDep, response: Response) -> ContractOut:
-    contract = await session.get(Contract, contract_id)
-    if contract is None:
-        raise NotFound(f"Contract {contract_id} does not exist.")
+    contract = await service.get_contract(session, contract_id)
     set_etag(response, contract.version)
     return ContractOut.model_validate(contract)
 
@@ -181,13 +152,6 @@ async def terminate_contract(
     )
 
 
-async def _private(session: ReadSessionDep, principal: CurrentPrincipal, contract_id: uuid.UUID) -> Contract:
-    contract = await session.get(Contract, contract_id)
-    if contract is None or not service.may_read_private(principal, contract):
-        raise NotFound(f"Contract {contract_id} does not exist or is not yours.")
-    return contract
-
-
 @router.post(
     "/contracts/{contract_id}/reports",
     summary="Report delivery for a period (the provider)",
@@ -209,7 +173,7 @@ async def submit_report(
     responses=problem_responses(401, 404),
 )
 async def list_reports(contract_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal) -> list[ReportOut]:
-    contract = await _private(session, principal, contract_id)
+    contract = await service.private_contract(session, principal, contract_id)
     return [ReportOut.model_validate(r) for r in await repository.reports_of(session, contract.id)]
 
 
@@ -257,7 +221,7 @@ async def record_payment(
 async def list_payments(
     contract_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal
 ) -> list[PaymentOut]:
-    contract = await _private(session, principal, contract_id)
+    contract = await service.private_contract(session, principal, contract_id)
     return [PaymentOut.model_validate(p) for p in await repository.payments_of(session, contract.id)]
 
 
@@ -265,22 +229,4 @@ async def list_payments(
     "/track-records/{provider_id}", summary="A provider's track record: awards, contracts, accepted reports (public)"
 )
 async def track_record(provider_id: uuid.UUID, session: ReadSessionDep) -> dict[str, Any]:
-    awards_ = await repository.awards_of_provider(session, provider_id)
-    contracts = await repository.search(session, municipality=None, provider_id=provider_id, status=None)
-    accepted = await repository.accepted_reports_of_provider(session, provider_id)
-    return {
-        "provider_id": str(provider_id),
-        "awards": [
-            {
-                "call_id": str(a.call_id),
-                "lot_id": str(a.lot_id),
-                "mode": a.mode,
-                "municipality_terc": a.municipality_terc,
-                "value_grosze": a.value_grosze,
-                "awarded_at": a.awarded_at.isoformat(),
-            }
-            for a in awards_
-        ],
-        "contracts": [ContractOut.model_validate(c).model_dump(mode="json") for c in contracts],
-        "accepted_reports": accepted,
-    }
+    return await service.track_record(session, provider_id)

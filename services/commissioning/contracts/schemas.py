@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.commissioning.contracts.models import ContractStatus, ReportStatus
+from services.commissioning.models.calls import Award
+from services.commissioning.models.contracts import AwardDecision, Contract, ContractStatus, ReportStatus
 from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
 
 
@@ -176,3 +177,26 @@ class PaymentOut(BaseModel):
     paid_on: date = Field(description="Date.")
     note: str | None = Field(description="Note.")
     recorded_at: datetime = Field(description="Recorded (UTC).")
+
+
+def decision_out(decision: AwardDecision, winners: list[Award], contracts: list[Contract]) -> DecisionOut:
+    by_award = {c.award_id: c for c in contracts}
+    return DecisionOut(
+        id=decision.id,
+        call_id=decision.call_id,
+        lot_id=decision.lot_id,
+        reason=decision.reason,
+        ranking=decision.ranking,
+        decided_at=decision.decided_at,
+        standstill_until=decision.standstill_until,
+        winners=[
+            {
+                "provider_id": str(a.provider_id),
+                "provider_name": a.provider_name,
+                "offer_id": str(a.offer_id),
+                "value_grosze": a.value_grosze,
+                "contract_id": str(by_award[a.id].id) if a.id in by_award else None,
+            }
+            for a in winners
+        ],
+    )

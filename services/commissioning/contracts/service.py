@@ -7,13 +7,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import acts_for_municipality
-from services.commissioning.contracts import awards
-from services.commissioning.contracts.models import (
+from services.commissioning.contracts import awards, repository
+from services.commissioning.contracts.schemas import ContractAmendmentIn, ContractOut, PaymentIn, ReportIn, ReviewIn
+from services.commissioning.models.contracts import (
     Contract,
     ContractAmendment,
     ContractStatus,
@@ -21,7 +21,6 @@ from services.commissioning.contracts.models import (
     Payment,
     ReportStatus,
 )
-from services.commissioning.contracts.schemas import ContractAmendmentIn, PaymentIn, ReportIn, ReviewIn
 from shared.auth import Principal, Role
 from shared.concurrency import check_if_match
 from shared.errors import Conflict, Forbidden, NotFound, ValidationProblem
@@ -68,15 +67,7 @@ async def amend_contract(
         )
     if not changes:
         raise ValidationProblem.field("body", "an amendment changes the value, the end date or the payment schedule")
-    number = (
-        int(
-            await session.scalar(
-                select(func.count()).select_from(ContractAmendment).where(ContractAmendment.contract_id == contract.id)
-            )
-            or 0
-        )
-        + 1
-    )
+    number = await repository.amendment_count(session, contract.id) + 1
     session.add(ContractAmendment(contract_id=contract.id, number=number, reason=data.reason, changes=changes, at=now))
     contract.updated_at = now
     contract.version += 1
@@ -103,6 +94,43 @@ async def end_contract(
     return contract
 
 
+async def get_contract(session: AsyncSession, contract_id: uuid.UUID) -> Contract:
+    contract = await session.get(Contract, contract_id)
+    if contract is None:
+        raise NotFound(f"Contract {contract_id} does not exist.")
+    return contract
+
+
+async def private_contract(session: AsyncSession, principal: Principal, contract_id: uuid.UUID) -> Contract:
+    """The contract, for its parties only: its reports and payments are not public."""
+    contract = await session.get(Contract, contract_id)
+    if contract is None or not may_read_private(principal, contract):
+        raise NotFound(f"Contract {contract_id} does not exist or is not yours.")
+    return contract
+
+
+async def track_record(session: AsyncSession, provider_id: uuid.UUID) -> dict[str, Any]:
+    awards_ = await repository.awards_of_provider(session, provider_id)
+    contracts = await repository.search(session, municipality=None, provider_id=provider_id, status=None)
+    accepted = await repository.accepted_reports_of_provider(session, provider_id)
+    return {
+        "provider_id": str(provider_id),
+        "awards": [
+            {
+                "call_id": str(a.call_id),
+                "lot_id": str(a.lot_id),
+                "mode": a.mode,
+                "municipality_terc": a.municipality_terc,
+                "value_grosze": a.value_grosze,
+                "awarded_at": a.awarded_at.isoformat(),
+            }
+            for a in awards_
+        ],
+        "contracts": [ContractOut.model_validate(c).model_dump(mode="json") for c in contracts],
+        "accepted_reports": accepted,
+    }
+
+
 def may_read_private(principal: Principal | None, contract: Contract) -> bool:
     if principal is None:
         return False
@@ -121,13 +149,7 @@ async def submit_report(
         raise Conflict(f"The contract is {contract.status}: reports are for active contracts.")
     if data.period_start < contract.period_start or data.period_end > contract.period_end:
         raise ValidationProblem.field("period_start", "the reported period is outside the contract's period")
-    existing = (
-        await session.scalars(
-            select(DeliveryReport)
-            .where(DeliveryReport.contract_id == contract.id, DeliveryReport.period_start == data.period_start)
-            .with_for_update()
-        )
-    ).one_or_none()
+    existing = await repository.report_for_period(session, contract.id, data.period_start)
     if existing is not None and existing.status != ReportStatus.RETURNED.value:
         raise Conflict("This period is already reported; a returned report is corrected by submitting it again.")
     report = existing or DeliveryReport(contract_id=contract.id, version=0)
@@ -181,12 +203,7 @@ async def record_payment(
         raise Conflict("The contract is not signed yet (standstill).")
     if data.schedule_index is not None and data.schedule_index >= len(contract.payment_schedule):
         raise ValidationProblem.field("schedule_index", f"the schedule has {len(contract.payment_schedule)} entries")
-    paid = int(
-        await session.scalar(
-            select(func.coalesce(func.sum(Payment.amount_grosze), 0)).where(Payment.contract_id == contract.id)
-        )
-        or 0
-    )
+    paid = await repository.paid_total(session, contract.id)
     if paid + data.amount_grosze > contract.value_grosze:
         raise ValidationProblem.field(
             "amount_grosze",

@@ -11,7 +11,6 @@ from services.commissioning.access import acts_for_municipality
 from services.commissioning.calls import repository as calls_repo
 from services.commissioning.dependencies import ClockDep
 from services.commissioning.evaluation import service
-from services.commissioning.evaluation.models import ScoreSheet
 from services.commissioning.evaluation.schemas import (
     Bidder,
     DeclarationIn,
@@ -23,6 +22,7 @@ from services.commissioning.evaluation.schemas import (
     ScoresIn,
     SheetOut,
 )
+from services.commissioning.models.evaluation import ScoreSheet
 from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep

@@ -7,7 +7,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,12 +14,13 @@ from services.commissioning.access import acts_for_municipality
 from services.commissioning.calls import repository as calls_repo
 from services.commissioning.calls import service as calls
 from services.commissioning.calls.events import deadline_passed
-from services.commissioning.calls.models import Call, Lot
-from services.commissioning.evaluation.models import CommitteeMember, Declaration, FormalCheck, ScoreSheet
+from services.commissioning.evaluation import repository
 from services.commissioning.evaluation.ranking import OfferFacts, Ranked, Sheet, rank
 from services.commissioning.evaluation.schemas import DeclarationIn, FormalCheckIn, MemberIn, ScoresIn
+from services.commissioning.models.calls import Call, Lot
+from services.commissioning.models.evaluation import CommitteeMember, Declaration, FormalCheck, ScoreSheet
+from services.commissioning.models.offers import Offer, OfferStatus
 from services.commissioning.offers import repository as offers_repo
-from services.commissioning.offers.models import Offer, OfferStatus
 from shared.auth import Principal, Role
 from shared.concurrency import check_if_match
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionRequired, ValidationProblem
@@ -46,10 +46,7 @@ async def add_member(
 async def member_of(session: AsyncSession, call_id: uuid.UUID, principal: Principal | None) -> CommitteeMember | None:
     if principal is None or principal.role is not Role.EVALUATOR:
         return None
-    query = select(CommitteeMember).where(
-        CommitteeMember.call_id == call_id, CommitteeMember.subject == principal.subject
-    )
-    return (await session.scalars(query)).one_or_none()
+    return await repository.member(session, call_id, principal.subject)
 
 
 async def evaluation_access(
@@ -68,8 +65,7 @@ async def evaluation_access(
 
 
 async def members(session: AsyncSession, call_id: uuid.UUID) -> list[CommitteeMember]:
-    query = select(CommitteeMember).where(CommitteeMember.call_id == call_id).order_by(CommitteeMember.assigned_at)
-    return list((await session.scalars(query)).all())
+    return list(await repository.members(session, call_id))
 
 
 async def bidders(session: AsyncSession, call_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -106,8 +102,7 @@ async def declare(
 
 
 async def _declaration(session: AsyncSession, member: CommitteeMember, provider_id: uuid.UUID) -> Declaration | None:
-    query = select(Declaration).where(Declaration.member_id == member.id, Declaration.provider_id == provider_id)
-    return (await session.scalars(query)).one_or_none()
+    return await repository.declaration(session, member.id, provider_id)
 
 
 async def offer_for_evaluation(
@@ -173,8 +168,7 @@ async def save_scores(
     unknown = sorted(set(data.scores) - merit)
     if unknown:
         raise ValidationProblem.field("scores", f"not merit criteria of this call: {unknown} (merit: {sorted(merit)})")
-    query = select(ScoreSheet).where(ScoreSheet.member_id == member.id, ScoreSheet.offer_id == offer.id)
-    sheet = (await session.scalars(query.with_for_update())).one_or_none()
+    sheet = await repository.sheet_for_update(session, member.id, offer.id)
     created = sheet is None
     if sheet is None:
         sheet = ScoreSheet(member_id=member.id, offer_id=offer.id, scores={}, version=0)
@@ -197,23 +191,18 @@ async def sheets_for(
     session: AsyncSession, principal: Principal, offer_id: uuid.UUID, now: datetime
 ) -> list[ScoreSheet]:
     _, offer, member = await offer_for_evaluation(session, principal, offer_id, now)
-    query = select(ScoreSheet).where(ScoreSheet.offer_id == offer.id)
-    if member is not None:
-        query = query.where(ScoreSheet.member_id == member.id)
-    return list((await session.scalars(query)).all())
+    return list(await repository.sheets(session, [offer.id], member_id=member.id if member else None))
 
 
 async def lot_ranking(session: AsyncSession, call: Call, lot: Lot) -> list[Ranked]:
     offers = [o for o in await offers_repo.of_call(session, call.id, include_withdrawn=False) if o.lot_id == lot.id]
     ids = [o.id for o in offers]
-    checks = {
-        c.offer_id: c for c in (await session.scalars(select(FormalCheck).where(FormalCheck.offer_id.in_(ids)))).all()
-    }
-    sheets = (await session.scalars(select(ScoreSheet).where(ScoreSheet.offer_id.in_(ids)))).all()
+    checks = {c.offer_id: c for c in await repository.formal_checks(session, ids)}
+    sheets = await repository.sheets(session, ids)
     member_ids = {m.id for m in await members(session, call.id)}
     conflicts = {
         (str(d.member_id), str(d.provider_id))
-        for d in (await session.scalars(select(Declaration).where(Declaration.member_id.in_(member_ids)))).all()
+        for d in await repository.declarations_of(session, member_ids)
         if d.conflict
     }
     facts = [

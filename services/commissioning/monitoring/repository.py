@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.commissioning.calls.models import Award, Call, CallStatus, Lot
-from services.commissioning.contracts.models import Contract, DeliveryReport, ReportStatus
-from services.commissioning.offers.models import Offer, OfferStatus
+from services.commissioning.models.calls import Award, Call, CallStatus, Lot
+from services.commissioning.models.contracts import Contract, DeliveryReport, ReportStatus
+from services.commissioning.models.offers import Offer, OfferStatus
 
 
 def _scope(column: Any, municipality: str | None, voivodeship: str | None) -> ColumnElement[bool]:

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.commissioning.contracts.models import Contract, ContractStatus
-from services.commissioning.municipalities.models import Municipality
+from services.commissioning.models.municipalities import Municipality
 
 
 async def all_municipalities(session: AsyncSession) -> Sequence[Municipality]:
@@ -17,12 +16,3 @@ async def all_municipalities(session: AsyncSession) -> Sequence[Municipality]:
 
 async def get(session: AsyncSession, terc: str, *, lock: bool = False) -> Municipality | None:
     return await session.get(Municipality, terc, with_for_update=lock)
-
-
-async def active_contracts(session: AsyncSession, terc: str) -> Sequence[Contract]:
-    query = (
-        select(Contract)
-        .where(Contract.municipality_terc == terc, Contract.status == ContractStatus.ACTIVE.value)
-        .order_by(Contract.created_at.desc())
-    )
-    return (await session.scalars(query)).all()

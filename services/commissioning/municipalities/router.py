@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from services.commissioning.access import acts_for_municipality
-from services.commissioning.municipalities import repository
-from services.commissioning.municipalities.models import Municipality
+from services.commissioning.municipalities import repository, service
 from services.commissioning.municipalities.schemas import MunicipalityCreate, MunicipalityFields, MunicipalityOut
-from shared.auth import CurrentPrincipal, Role, require_role
-from shared.concurrency import IfMatchHeader, check_if_match, set_etag
+from shared.auth import CurrentPrincipal
+from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
-from shared.errors import Conflict, Forbidden, NotFound, problem_responses
+from shared.errors import problem_responses
 from shared.identifiers import GminaTercStr
 
 router = APIRouter(prefix="/v1/municipalities", tags=["municipalities"])
@@ -24,9 +22,7 @@ async def list_municipalities(session: ReadSessionDep) -> list[MunicipalityOut]:
 
 @router.get("/{terc}", summary="Read a municipality (public)", responses=problem_responses(404, 422))
 async def get_municipality(terc: GminaTercStr, session: ReadSessionDep, response: Response) -> MunicipalityOut:
-    found = await repository.get(session, terc)
-    if found is None:
-        raise NotFound(f"Municipality {terc} is not registered.")
+    found = await service.get(session, terc)
     set_etag(response, found.version)
     return MunicipalityOut.model_validate(found)
 
@@ -40,13 +36,7 @@ async def get_municipality(terc: GminaTercStr, session: ReadSessionDep, response
 async def create_municipality(
     data: MunicipalityCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> MunicipalityOut:
-    require_role(principal, Role.ADMIN)
-    if await repository.get(session, data.terc):
-        raise Conflict(f"Municipality {data.terc} is already registered.")
-    municipality = Municipality(**data.model_dump(), version=1)
-    session.add(municipality)
-    await session.flush()
-    await session.refresh(municipality)
+    municipality = await service.register(session, principal=principal, data=data)
     set_etag(response, municipality.version)
     response.headers["Location"] = f"/v1/municipalities/{municipality.terc}"
     return MunicipalityOut.model_validate(municipality)
@@ -65,16 +55,6 @@ async def update_municipality(
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> MunicipalityOut:
-    if not acts_for_municipality(principal, terc):
-        raise Forbidden("Only the municipality itself or an admin may change its details.")
-    municipality = await repository.get(session, terc, lock=True)
-    if municipality is None:
-        raise NotFound(f"Municipality {terc} is not registered.")
-    check_if_match(if_match, municipality.version)
-    for key, value in data.model_dump().items():
-        setattr(municipality, key, value)
-    municipality.version += 1
-    await session.flush()
-    await session.refresh(municipality)
+    municipality = await service.update(session, principal=principal, terc=terc, data=data, if_match=if_match)
     set_etag(response, municipality.version)
     return MunicipalityOut.model_validate(municipality)

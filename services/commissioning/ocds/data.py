@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from services.commissioning.calls.models import Amendment, Award, Call, CallStatus, Lot
-from services.commissioning.contracts.models import (
+from services.commissioning.models.calls import Amendment, Award, Call, CallStatus, Lot
+from services.commissioning.models.contracts import (
     AwardDecision,
     Contract,
     ContractAmendment,
@@ -13,8 +13,8 @@ from services.commissioning.contracts.models import (
     DeliveryReport,
     Payment,
 )
-from services.commissioning.municipalities.models import Municipality
-from services.commissioning.offers.models import Offer
+from services.commissioning.models.municipalities import Municipality
+from services.commissioning.models.offers import Offer
 from services.commissioning.rules.modes import Mode
 
 EXTENSIONS = [

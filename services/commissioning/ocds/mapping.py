@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from services.commissioning.calls.models import CallStatus
-from services.commissioning.contracts.models import Contract, ContractStatus
+from services.commissioning.models.calls import CallStatus
+from services.commissioning.models.contracts import Contract, ContractStatus
 from services.commissioning.ocds import sections
 from services.commissioning.ocds.data import EXTENSIONS, STAGES, CallData
 from services.commissioning.ocds.sections import buyer_id, iso

@@ -11,17 +11,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.calls.events import deadline_passed, effective_status
-from services.commissioning.calls.models import Amendment, Award, Call, Lot
-from services.commissioning.contracts.models import (
+from services.commissioning.models.calls import Amendment, Award, Call, Lot
+from services.commissioning.models.contracts import (
     AwardDecision,
     Contract,
     ContractAmendment,
     DeliveryReport,
     Payment,
 )
-from services.commissioning.municipalities.models import Municipality
+from services.commissioning.models.municipalities import Municipality
+from services.commissioning.models.offers import Offer, OfferStatus
 from services.commissioning.ocds.data import CallData
-from services.commissioning.offers.models import Offer, OfferStatus
 
 
 async def published_calls(session: AsyncSession, *, ocid: str | None = None) -> Sequence[Call]:

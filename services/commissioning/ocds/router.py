@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.commissioning.dependencies import ClockDep
+from services.commissioning.dependencies import ClockDep, state_of
 from services.commissioning.ocds import mapping, repository, sections
 from services.commissioning.ocds.data import STAGES
 from shared.db import ReadSessionDep
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/ocds", tags=["ocds"])
 
 
 def _base(request: Request) -> str:
-    return str(request.app.state.settings.public_base_url).rstrip("/")
+    return str(state_of(request.app).settings.public_base_url).rstrip("/")
 
 
 @router.get(

@@ -7,16 +7,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from services.commissioning.calls.models import CallStatus, Lot
-from services.commissioning.contracts.models import (
+from services.commissioning.models.calls import CallStatus, Lot
+from services.commissioning.models.contracts import (
     AwardDecision,
     Contract,
     ContractStatus,
     DeliveryReport,
     ReportStatus,
 )
+from services.commissioning.models.offers import OfferStatus
 from services.commissioning.ocds.data import CONTRACT_STATUS, DIRECT_MODES, TENDER_STATUS, CallData
-from services.commissioning.offers.models import OfferStatus
 from services.commissioning.rules.modes import Mode, rules_version
 
 

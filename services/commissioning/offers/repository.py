@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.commissioning.offers.models import Offer, OfferStatus
+from services.commissioning.models.offers import Offer, OfferStatus
 
 
 async def get(session: AsyncSession, offer_id: uuid.UUID, *, lock: bool = False) -> Offer | None:

@@ -7,8 +7,9 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from services.commissioning.dependencies import CatalogueDep, ClockDep
+from services.commissioning.models.idempotency import IdempotencyRecord
+from services.commissioning.models.offers import Offer, OfferStatus
 from services.commissioning.offers import repository, service
-from services.commissioning.offers.models import IdempotencyRecord, Offer, OfferStatus
 from services.commissioning.offers.schemas import OfferContent, OfferIn, OfferOut, Receipt
 from shared.auth import CurrentPrincipal, Role, require_role
 from shared.concurrency import IfMatchHeader, set_etag

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.commissioning.offers.models import OfferStatus
+from services.commissioning.models.offers import OfferStatus
 from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
 
 Answer = str | int | float

@@ -16,11 +16,11 @@ from services.commissioning.access import acts_for_municipality
 from services.commissioning.calls import repository as calls_repo
 from services.commissioning.calls.eligibility import provider_reasons
 from services.commissioning.calls.events import deadline_passed
-from services.commissioning.calls.models import Call, CallStatus
 from services.commissioning.calls.service import DeadlinePassed, RuleViolation, history_entry
 from services.commissioning.catalogue_client import CatalogueClient
+from services.commissioning.models.calls import Call, CallStatus
+from services.commissioning.models.offers import Offer, OfferStatus
 from services.commissioning.offers import repository
-from services.commissioning.offers.models import Offer, OfferStatus
 from services.commissioning.offers.schemas import OfferContent, OfferIn
 from shared.auth import Principal, Role, require_role
 from shared.concurrency import check_if_match

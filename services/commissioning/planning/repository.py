@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.commissioning.planning.models import Need, Programme, ProgrammeLine
+from services.commissioning.models.planning import Need, Programme, ProgrammeLine
 
 
 async def programmes_of(session: AsyncSession, terc: str) -> Sequence[Programme]:

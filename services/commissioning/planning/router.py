@@ -11,29 +11,13 @@ from services.commissioning.access import acts_for_municipality
 from services.commissioning.clock import WARSAW
 from services.commissioning.dependencies import CatalogueDep, ClockDep
 from services.commissioning.planning import repository, service
-from services.commissioning.planning.models import Programme
-from services.commissioning.planning.schemas import LineOut, NeedCreate, NeedOut, ProgrammeCreate, ProgrammeOut
+from services.commissioning.planning.schemas import NeedCreate, NeedOut, ProgrammeCreate, ProgrammeOut, programme_out
 from shared.auth import CurrentPrincipal, OptionalPrincipal
 from shared.db import ReadSessionDep, SessionDep
-from shared.errors import Forbidden, NotFound, problem_responses
+from shared.errors import Forbidden, problem_responses
 from shared.identifiers import GminaTercStr
 
 router = APIRouter(prefix="/v1", tags=["planning"])
-
-
-def programme_out(programme: Programme, lines: list[Any]) -> ProgrammeOut:
-    return ProgrammeOut(
-        id=programme.id,
-        municipality_terc=programme.municipality_terc,
-        title=programme.title,
-        period_start=programme.period_start,
-        period_end=programme.period_end,
-        resolution_number=programme.resolution_number,
-        resolution_date=programme.resolution_date,
-        lines=[LineOut.model_validate(line) for line in lines if line.programme_id == programme.id],
-        created_at=programme.created_at,
-        version=programme.version,
-    )
 
 
 @router.post(
@@ -68,9 +52,7 @@ async def list_programmes(terc: GminaTercStr, session: ReadSessionDep) -> list[P
 
 @router.get("/programmes/{programme_id}", summary="Read a programme (public)", responses=problem_responses(404))
 async def get_programme(programme_id: uuid.UUID, session: ReadSessionDep) -> ProgrammeOut:
-    programme = await session.get(Programme, programme_id)
-    if programme is None:
-        raise NotFound(f"Programme {programme_id} does not exist.")
+    programme = await service.programme(session, programme_id)
     return programme_out(programme, list(await repository.lines_of(session, [programme.id])))
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.commissioning.models.planning import Programme
 
 MAX_VALUE_GROSZE = 100_000_000_000  # 1 bn PLN: more is not a municipal social service
 
@@ -137,3 +140,18 @@ class NeedOut(Period):
     duration_days: int = Field(description="Days from period_start to period_end, inclusive.")
     created_at: datetime = Field(description="Created (UTC).")
     version: int = Field(description="Version.")
+
+
+def programme_out(programme: Programme, lines: list[Any]) -> ProgrammeOut:
+    return ProgrammeOut(
+        id=programme.id,
+        municipality_terc=programme.municipality_terc,
+        title=programme.title,
+        period_start=programme.period_start,
+        period_end=programme.period_end,
+        resolution_number=programme.resolution_number,
+        resolution_date=programme.resolution_date,
+        lines=[LineOut.model_validate(line) for line in lines if line.programme_id == programme.id],
+        created_at=programme.created_at,
+        version=programme.version,
+    )

@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import acts_for_municipality, require_municipality_role
 from services.commissioning.catalogue_client import CatalogueClient
-from services.commissioning.municipalities.models import Municipality
+from services.commissioning.models.municipalities import Municipality
+from services.commissioning.models.planning import Need, Programme, ProgrammeLine
 from services.commissioning.planning import repository
-from services.commissioning.planning.models import Need, Programme, ProgrammeLine
 from services.commissioning.planning.schemas import NeedCreate, ProgrammeCreate
 from services.commissioning.rules.advisor import NeedFacts, advise
 from services.commissioning.rules.modes import rules_in_force
@@ -62,6 +62,13 @@ async def create_programme(
     await session.flush()
     await session.refresh(programme)
     return programme
+
+
+async def programme(session: AsyncSession, programme_id: uuid.UUID) -> Programme:
+    found = await session.get(Programme, programme_id)
+    if found is None:
+        raise NotFound(f"Programme {programme_id} does not exist.")
+    return found
 
 
 async def create_need(

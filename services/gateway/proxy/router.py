@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from services.gateway.proxy.state import state_of
 from services.gateway.proxy.upstreams import Upstream
 from shared.auth import decode_token
 from shared.errors import ProblemError, Unauthorized
@@ -47,7 +48,7 @@ class PayloadTooLarge(ProblemError):
 
 
 def upstream_for(request: Request, path: str) -> Upstream | None:
-    upstreams: dict[str, Upstream] = request.app.state.upstreams
+    upstreams = state_of(request.app).upstreams
     for prefix in CATALOGUE_PREFIXES:
         if path == prefix or path.startswith(prefix + "/"):
             return upstreams["catalogue"]
@@ -84,7 +85,7 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 async def forward(request: Request, upstream: Upstream, path: str) -> Response:
     check_token(request)
-    body = await read_body(request, request.app.state.settings.max_body_bytes) if request.method in WRITES else None
+    body = await read_body(request, state_of(request.app).settings.max_body_bytes) if request.method in WRITES else None
     headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
     headers["x-request-id"] = request_id_var.get() or ""
     headers["x-forwarded-for"] = request.client.host if request.client else ""

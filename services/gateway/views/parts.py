@@ -10,7 +10,8 @@ from typing import Any
 import orjson
 from fastapi import Request
 
-from services.gateway.proxy.upstreams import Upstream, UpstreamUnavailable
+from services.gateway.proxy.state import state_of
+from services.gateway.proxy.upstreams import UpstreamUnavailable
 from shared.observability import request_id_var
 
 
@@ -25,11 +26,12 @@ class Part:
 
 async def fetch(request: Request, part: Part) -> tuple[str, Any, str | None]:
     """(name, data or None, why it is missing or None)."""
-    upstream: Upstream = request.app.state.upstreams[part.upstream]
+    state = state_of(request.app)
+    upstream = state.upstreams[part.upstream]
     headers = {"x-request-id": request_id_var.get() or ""}
     if part.forward_token and request.headers.get("authorization"):
         headers["authorization"] = request.headers["authorization"]
-    limit = request.app.state.settings.part_timeout_seconds
+    limit = state.settings.part_timeout_seconds
     try:
         result = await asyncio.wait_for(
             upstream.request("GET", part.path, query=part.query, headers=headers, time_limit=limit, route=part.name),

@@ -1,17 +1,18 @@
 """All commissioning models, imported together so Alembic and the ORM see the whole schema."""
 
-from services.commissioning.calls.models import Amendment, Award, Call, CallHistory, Lot, Question
-from services.commissioning.contracts.models import (
+from services.commissioning.models.calls import Amendment, Award, Call, CallHistory, Lot, Question
+from services.commissioning.models.contracts import (
     AwardDecision,
     Contract,
     ContractAmendment,
     DeliveryReport,
     Payment,
 )
-from services.commissioning.evaluation.models import CommitteeMember, Declaration, FormalCheck, ScoreSheet
-from services.commissioning.municipalities.models import Municipality
-from services.commissioning.offers.models import IdempotencyRecord, Offer
-from services.commissioning.planning.models import Need, Programme, ProgrammeLine
+from services.commissioning.models.evaluation import CommitteeMember, Declaration, FormalCheck, ScoreSheet
+from services.commissioning.models.idempotency import IdempotencyRecord
+from services.commissioning.models.municipalities import Municipality
+from services.commissioning.models.offers import Offer
+from services.commissioning.models.planning import Need, Programme, ProgrammeLine
 
 __all__ = [
     "Amendment",

@@ -1,4 +1,4 @@
-"""Sealed offers, and the idempotency records that make submissions safe to retry."""
+"""Sealed offers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.commissioning.base import Base
-from shared.idempotency import IdempotencyColumns
 
 
 class OfferStatus(StrEnum):
@@ -39,9 +38,3 @@ class Offer(Base):
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
-
-
-class IdempotencyRecord(IdempotencyColumns, Base):
-    """The stored answer to a creating POST sent with an Idempotency-Key (per caller)."""
-
-    __tablename__ = "idempotency_records"

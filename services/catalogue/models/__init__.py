@@ -1,0 +1,18 @@
+"""All catalogue models, imported together so Alembic and the ORM see the whole schema."""
+
+from services.catalogue.models.idempotency import IdempotencyRecord
+from services.catalogue.models.offerings import Offering
+from services.catalogue.models.places import TercUnit
+from services.catalogue.models.providers import Provider, ProviderStatusEvent
+from services.catalogue.models.taxonomy import Area, ServiceType, TargetGroup
+
+__all__ = [
+    "Area",
+    "IdempotencyRecord",
+    "Offering",
+    "Provider",
+    "ProviderStatusEvent",
+    "ServiceType",
+    "TargetGroup",
+    "TercUnit",
+]

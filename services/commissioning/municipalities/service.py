@@ -1,0 +1,48 @@
+"""Municipalities: admins register them; a municipality keeps its own CUS details."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.commissioning.access import acts_for_municipality
+from services.commissioning.models.municipalities import Municipality
+from services.commissioning.municipalities import repository
+from services.commissioning.municipalities.schemas import MunicipalityCreate, MunicipalityFields
+from shared.auth import Principal, Role, require_role
+from shared.concurrency import check_if_match
+from shared.errors import Conflict, Forbidden, NotFound
+
+
+async def get(session: AsyncSession, terc: str) -> Municipality:
+    found = await repository.get(session, terc)
+    if found is None:
+        raise NotFound(f"Municipality {terc} is not registered.")
+    return found
+
+
+async def register(session: AsyncSession, *, principal: Principal, data: MunicipalityCreate) -> Municipality:
+    require_role(principal, Role.ADMIN)
+    if await repository.get(session, data.terc):
+        raise Conflict(f"Municipality {data.terc} is already registered.")
+    municipality = Municipality(**data.model_dump(), version=1)
+    session.add(municipality)
+    await session.flush()
+    await session.refresh(municipality)
+    return municipality
+
+
+async def update(
+    session: AsyncSession, *, principal: Principal, terc: str, data: MunicipalityFields, if_match: str | None
+) -> Municipality:
+    if not acts_for_municipality(principal, terc):
+        raise Forbidden("Only the municipality itself or an admin may change its details.")
+    municipality = await repository.get(session, terc, lock=True)
+    if municipality is None:
+        raise NotFound(f"Municipality {terc} is not registered.")
+    check_if_match(if_match, municipality.version)
+    for key, value in data.model_dump().items():
+        setattr(municipality, key, value)
+    municipality.version += 1
+    await session.flush()
+    await session.refresh(municipality)
+    return municipality

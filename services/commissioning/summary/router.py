@@ -1,0 +1,27 @@
+"""A municipality's public commissioning picture in one request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from services.commissioning.dependencies import ClockDep
+from services.commissioning.summary import service
+from shared.auth import OptionalPrincipal
+from shared.db import ReadSessionDep
+from shared.errors import problem_responses
+from shared.identifiers import GminaTercStr
+
+router = APIRouter(prefix="/v1/municipalities", tags=["municipalities"])
+
+
+@router.get(
+    "/{terc}/summary",
+    summary="A municipality's programmes, open calls, active contracts and this year's indicators (public)",
+    responses=problem_responses(404, 422),
+)
+async def municipality_summary(
+    terc: GminaTercStr, session: ReadSessionDep, principal: OptionalPrincipal, clock: ClockDep
+) -> dict[str, Any]:
+    return await service.municipality_summary(session, terc=terc, principal=principal, now=clock.now())

@@ -1,0 +1,21 @@
+"""What a gateway app holds, typed: its settings, and the upstreams opened at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI
+
+from services.gateway.proxy.upstreams import Upstream
+from services.gateway.settings import GatewaySettings
+
+
+@dataclass
+class GatewayState:
+    settings: GatewaySettings
+    upstreams: dict[str, Upstream] = field(default_factory=dict)
+
+
+def state_of(app: FastAPI) -> GatewayState:
+    state: GatewayState = app.state.gateway
+    return state
