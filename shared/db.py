@@ -8,10 +8,10 @@ from typing import Annotated, Any, NewType
 
 import orjson
 from fastapi import Depends, FastAPI, Request
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import Integer, MetaData, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column
 
 from shared import embedded_pg
 from shared.settings import ServiceSettings
@@ -29,6 +29,17 @@ def service_metadata() -> MetaData:
     """A service's own MetaData with the shared naming convention (each service has its own declarative base,
     tables and database; two services' models never share a MetaData)."""
     return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Versioned:
+    """Optimistic locking by SQLAlchemy: `version` is 1 on insert, incremented by every UPDATE of the row, and
+    the UPDATE checks the version it read (a lost race raises StaleDataError, answered 412). It is the ETag."""
+
+    version: Mapped[int] = mapped_column(Integer)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
 def escape_like(text: str) -> str:

@@ -9,6 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -138,6 +140,16 @@ def validation_issues(exc: RequestValidationError) -> tuple[bool, list[FieldIssu
     return malformed, issues
 
 
+# PostgreSQL SQLSTATEs of constraint violations, as answers.
+DATABASE_CONFLICTS = {
+    "23505": (409, "conflict", "Conflict"),  # unique_violation: it exists already
+    "23P01": (409, "conflict", "Conflict"),  # exclusion_violation
+    "23503": (422, "invalid-reference", "A referenced resource does not exist"),  # foreign_key_violation
+    "23514": (422, "validation", "Invalid request"),  # check_violation
+    "23502": (422, "validation", "Invalid request"),  # not_null_violation
+}
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
@@ -187,6 +199,32 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else title
         return problem_response(
             exc.status_code, slug, title, detail, instance=request.url.path, headers=dict(exc.headers or {})
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        """A constraint the code did not check first (or a race it lost): the client's request conflicts with
+        stored data, so a 409 or 422 naming the constraint, never a 500."""
+        state = getattr(exc.orig, "sqlstate", None)
+        constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None) or "a constraint"
+        status, slug, title = DATABASE_CONFLICTS.get(state or "", (409, "conflict", "Conflict"))
+        logger.info("constraint refused a write", extra={"path": request.url.path, "sqlstate": state})
+        return problem_response(
+            status,
+            slug,
+            title,
+            f"The request conflicts with stored data ({constraint}); read the resource again and retry.",
+            instance=request.url.path,
+        )
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
+        return problem_response(
+            412,
+            "precondition-failed",
+            "Precondition failed",
+            "The resource changed while this request was changing it: read it again and retry.",
+            instance=request.url.path,
         )
 
     @app.exception_handler(Exception)

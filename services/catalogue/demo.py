@@ -489,7 +489,6 @@ def _provider(i: int, row: tuple[Any, ...]) -> Provider:
         status=status,
         status_reason={"rejected": "brak wpisu w KRS", "suspended": "nieprzedłożone sprawozdanie"}.get(status),
         registered_by=f"demo-provider-{i}",
-        version=1,
     )
 
 
@@ -552,7 +551,6 @@ async def load_into(session: AsyncSession) -> dict[str, int]:
                     target_groups=list(service_type.target_groups),
                     accessibility="Budynek dostępny dla osób na wózkach; pętla indukcyjna." if i % 2 else None,
                     schedule=[{"weekday": d, "opens_at": "08:00", "closes_at": "16:00"} for d in range(1, 6)],
-                    version=1,
                 )
             )
             added_offerings += 1

@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.catalogue.models.taxonomy import ServiceType
 from services.catalogue.taxonomy import repository as taxonomy_repo
 from services.catalogue.taxonomy import service as taxonomy
 from shared.errors import ValidationProblem
@@ -30,5 +31,5 @@ async def check_common(
         await taxonomy.check_area(session, area, field="area")
     if target_group and target_group not in await taxonomy_repo.target_group_codes(session):
         raise ValidationProblem.field("target_group", f"unknown target group {target_group!r}", location="query")
-    if service_type and await taxonomy_repo.get_service_type(session, service_type) is None:
+    if service_type and await session.get(ServiceType, service_type) is None:
         raise ValidationProblem.field("service_type", f"unknown service type {service_type}", location="query")

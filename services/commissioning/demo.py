@@ -118,7 +118,6 @@ def _programme(terc: str, city: str) -> tuple[Programme, list[ProgrammeLine]]:
         period_end=date(2027, 12, 31),
         resolution_number=f"XV/{terc[-3:]}/2025",
         resolution_date=date(2025, 12, 18),
-        version=1,
     )
     lines = [
         ProgrammeLine(
@@ -161,7 +160,6 @@ def _need(terc: str, code: str, title: str, quantity: int, value: int, start: da
         area_terc=terc,
         target_groups=[],
         notes="Diagnoza potrzeb wspólnoty samorządowej 2025; konsultacje z mieszkańcami i organizacjami pozarządowymi.",
-        version=1,
     )
 
 
@@ -212,7 +210,6 @@ def _call(
         next_event_at=deadline if published else None,
         created_at=now,
         updated_at=now,
-        version=1,
     )
     lot = Lot(
         id=_id(f"lot-{key}"),
@@ -251,7 +248,6 @@ def _offer(call: Call, lot: Lot, index: int, price: int, now: datetime) -> Offer
         content_hash=content_hash(call.id, lot.id, pid, content),
         submitted_at=now,
         created_at=now,
-        version=1,
     )
 
 
@@ -270,7 +266,6 @@ async def load_into(session: AsyncSession, now: datetime) -> dict[str, int]:
                     postal_code=postal,
                     city=city,
                     email=f"cus@{city.lower()}.example.pl",
-                    version=1,
                 )
             )
             added["municipalities"] += 1
@@ -520,7 +515,6 @@ async def load_later_stages(session: AsyncSession, now: datetime) -> dict[str, i
                     reasons=[],
                     checked_by="demo",
                     checked_at=deadline + timedelta(days=1),
-                    version=1,
                 )
             )
             for member in members:
@@ -537,7 +531,6 @@ async def load_later_stages(session: AsyncSession, now: datetime) -> dict[str, i
                     ScoreSheet(
                         member_id=member.id,
                         offer_id=offer.id,
-                        version=1,
                         updated_at=deadline + timedelta(days=2),
                         scores={
                             "quality": {"score": 80, "justification": "Doświadczona kadra."},
@@ -616,7 +609,6 @@ async def load_later_stages(session: AsyncSession, now: datetime) -> dict[str, i
                 status=ReportStatus.ACCEPTED.value if key.startswith("starachowice") else ReportStatus.SUBMITTED.value,
                 submitted_at=now - timedelta(days=3),
                 reviewed_at=now - timedelta(days=1) if key.startswith("starachowice") else None,
-                version=1,
             )
         )
         for i, due in enumerate(contract.payment_schedule[:2]):

@@ -21,9 +21,10 @@ from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.catalogue.base import Base
+from shared.db import Versioned
 
 
-class Offering(Base):
+class Offering(Versioned, Base):
     __tablename__ = "offerings"
     __table_args__ = (
         Index("ix_offerings_search_vector", "search_vector", postgresql_using="gin"),
@@ -59,7 +60,6 @@ class Offering(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     @property
     def free_capacity(self) -> int:

@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.catalogue.base import Base
+from shared.db import Versioned
 
 
 class LegalForm(StrEnum):
@@ -86,7 +87,7 @@ class ProviderStatus(StrEnum):
     SUSPENDED = "suspended"
 
 
-class Provider(Base):
+class Provider(Versioned, Base):
     __tablename__ = "providers"
     __table_args__ = (
         Index("ix_providers_search_vector", "search_vector", postgresql_using="gin"),
@@ -128,7 +129,6 @@ class Provider(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     @property
     def excluded_share(self) -> float | None:

@@ -10,6 +10,7 @@ from sqlalchemy import ARRAY, DateTime, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.catalogue.base import Base
+from shared.db import Versioned
 
 
 class Unit(StrEnum):
@@ -39,7 +40,7 @@ class TargetGroup(Base):
     name_en: Mapped[str] = mapped_column(String(200))
 
 
-class ServiceType(Base):
+class ServiceType(Versioned, Base):
     __tablename__ = "service_types"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -54,4 +55,3 @@ class ServiceType(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
-    version: Mapped[int] = mapped_column(Integer, default=1)

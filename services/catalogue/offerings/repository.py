@@ -115,13 +115,6 @@ async def get_row(session: AsyncSession, offering_id: uuid.UUID, principal: Prin
     return (await connection.execute(_get_statement(viewer), {**params, "offering_id": offering_id})).one_or_none()
 
 
-async def get(session: AsyncSession, offering_id: uuid.UUID, *, lock: bool = False) -> Offering | None:
-    query = select(Offering).where(Offering.id == offering_id)
-    if lock:
-        query = query.with_for_update()
-    return (await session.scalars(query)).one_or_none()
-
-
 @dataclass(frozen=True)
 class OfferingFilters:
     """Search filters; they combine with AND. `place` is (the code and its enclosing units, the code)."""

@@ -9,11 +9,12 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.catalogue.models.offerings import Offering
+from services.catalogue.models.providers import Provider
+from services.catalogue.models.taxonomy import ServiceType
 from services.catalogue.offerings import repository
 from services.catalogue.offerings.schemas import OfferingCreate, OfferingUpdate
 from services.catalogue.providers import repository as providers_repo
 from services.catalogue.search import repository as search_vectors
-from services.catalogue.taxonomy import repository as taxonomy_repo
 from services.catalogue.taxonomy import service as taxonomy
 from shared.auth import Principal
 from shared.concurrency import check_if_match
@@ -34,19 +35,19 @@ def _check_owner(principal: Principal, provider_id: uuid.UUID) -> bool:
 async def create(
     session: AsyncSession, *, principal: Principal, provider_id: uuid.UUID, data: OfferingCreate
 ) -> Offering:
-    provider = await providers_repo.get(session, provider_id)
+    provider = await session.get(Provider, provider_id)
     if provider is None or not _check_owner(principal, provider_id):
         if provider is not None and await providers_repo.get_visible(session, provider_id, principal):
             raise Forbidden("Only the provider's own users or an admin may add its offerings.")
         raise NotFound(f"Provider {provider_id} does not exist or is not public (unverified).")
-    if await taxonomy_repo.get_service_type(session, data.service_type_id) is None:
+    if await session.get(ServiceType, data.service_type_id) is None:
         raise ValidationProblem.field("service_type_id", f"unknown service type {data.service_type_id}")
     await taxonomy.check_target_groups(session, data.target_groups)
     fields = data.model_dump(mode="json")
     fields["service_type_id"] = data.service_type_id
     fields["delivery_areas"] = sorted(set(data.delivery_areas))
     fields["delivery_area_parents"] = repository.parent_codes(fields["delivery_areas"])
-    offering = Offering(**fields, provider_id=provider_id, version=1)
+    offering = Offering(**fields, provider_id=provider_id)
     session.add(offering)
     await session.flush()
     await search_vectors.refresh_offering_vectors(session, offering_id=offering.id)
@@ -56,7 +57,7 @@ async def create(
 async def _load_for_write(
     session: AsyncSession, principal: Principal, offering_id: uuid.UUID, if_match: str | None
 ) -> Offering:
-    offering = await repository.get(session, offering_id, lock=True)
+    offering = await session.get(Offering, offering_id, with_for_update=True, populate_existing=True)
     if offering is None or not _check_owner(principal, offering.provider_id):
         if offering is not None and await repository.get_row(session, offering_id, principal):
             raise Forbidden("Only the offering provider's own users or an admin may change it.")
@@ -89,7 +90,6 @@ async def update(
         raise ValidationProblem.field("capacity_committed", "cannot exceed capacity_per_month")
     for key, value in changes.items():
         setattr(offering, key, value)
-    offering.version += 1
     await session.flush()
     await search_vectors.refresh_offering_vectors(session, offering_id=offering.id)
     return offering

@@ -32,13 +32,6 @@ def provider_visibility(principal: Principal | None) -> ColumnElement[bool]:
     return verified
 
 
-async def get(session: AsyncSession, provider_id: uuid.UUID, *, lock: bool = False) -> Provider | None:
-    query = select(Provider).where(Provider.id == provider_id)
-    if lock:
-        query = query.with_for_update()
-    return (await session.scalars(query)).one_or_none()
-
-
 async def get_visible(session: AsyncSession, provider_id: uuid.UUID, principal: Principal | None) -> Provider | None:
     query = select(Provider).where(Provider.id == provider_id, provider_visibility(principal))
     return (await session.scalars(query)).one_or_none()

@@ -93,7 +93,6 @@ async def register(session: AsyncSession, *, principal: Principal, data: Provide
         **columns,
         status=ProviderStatus.PENDING.value,
         registered_by=principal.subject,
-        version=1,
     )
     session.add(provider)
     try:
@@ -135,7 +134,7 @@ async def update(
     data: ProviderUpdate,
     if_match: str | None,
 ) -> Provider:
-    provider = await repository.get(session, provider_id, lock=True)
+    provider = await session.get(Provider, provider_id, with_for_update=True, populate_existing=True)
     if provider is None or not _may_edit(principal, provider):
         if provider is not None and await repository.get_visible(session, provider_id, principal):
             raise Forbidden("Only the provider's own users or an admin may change it.")
@@ -155,7 +154,6 @@ async def update(
     old_status = ProviderStatus(provider.status)
     for key, value in columns.items():
         setattr(provider, key, value)
-    provider.version += 1
     if not principal.is_admin:
         await _back_to_pending_if_needed(session, principal, provider, old_status, set(changes))
     try:
@@ -202,7 +200,7 @@ async def change_status(
 ) -> ProviderStatusEvent:
     """Verification decisions: a regional verifier of the provider's voivodeship, or an admin."""
     require_role(principal, Role.REGIONAL, Role.ADMIN)
-    provider = await repository.get(session, provider_id, lock=True)
+    provider = await session.get(Provider, provider_id, with_for_update=True, populate_existing=True)
     if provider is None or not principal.verifies_voivodeship(provider.voivodeship):
         if provider is not None and await repository.get_visible(session, provider_id, principal):
             raise Forbidden(f"Only a regional verifier of voivodeship {provider.voivodeship} or an admin may do this.")
@@ -220,7 +218,6 @@ async def change_status(
         raise ValidationProblem.field("reason", f"a reason is required to {action.action}")
     provider.status = to_status.value
     provider.status_reason = reason
-    provider.version += 1
     event = ProviderStatusEvent(
         provider_id=provider.id,
         from_status=current.value,
@@ -236,7 +233,7 @@ async def change_status(
 
 async def history(session: AsyncSession, *, principal: Principal, provider_id: uuid.UUID) -> list[ProviderStatusEvent]:
     """The provider itself, its regional verifiers and admins read the verification history."""
-    provider = await repository.get(session, provider_id)
+    provider = await session.get(Provider, provider_id)
     allowed = provider is not None and (
         principal.acts_for_provider(provider.id) or principal.verifies_voivodeship(provider.voivodeship)
     )

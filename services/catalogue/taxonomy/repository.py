@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import func, or_, select
@@ -26,15 +25,6 @@ async def area_codes(session: AsyncSession) -> set[str]:
 
 async def target_group_codes(session: AsyncSession) -> set[str]:
     return set((await session.scalars(select(TargetGroup.code))).all())
-
-
-async def get_service_type(
-    session: AsyncSession, service_type_id: uuid.UUID, *, lock: bool = False
-) -> ServiceType | None:
-    query = select(ServiceType).where(ServiceType.id == service_type_id)
-    if lock:
-        query = query.with_for_update()
-    return (await session.scalars(query)).one_or_none()
 
 
 async def service_type_code_taken(session: AsyncSession, code: str) -> bool:

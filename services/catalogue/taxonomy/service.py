@@ -31,7 +31,7 @@ async def check_target_groups(session: AsyncSession, codes: list[str], *, field:
 
 
 async def get_service_type(session: AsyncSession, service_type_id: uuid.UUID) -> ServiceType:
-    found = await repository.get_service_type(session, service_type_id)
+    found = await session.get(ServiceType, service_type_id)
     if found is None:
         raise NotFound(f"Service type {service_type_id} does not exist.")
     return found
@@ -43,7 +43,7 @@ async def create_service_type(session: AsyncSession, *, principal: Principal, da
     await check_target_groups(session, data.target_groups)
     if await repository.service_type_code_taken(session, data.code):
         raise Conflict(f"A service type with code {data.code!r} already exists.")
-    service_type = ServiceType(**data.model_dump(), version=1)
+    service_type = ServiceType(**data.model_dump())
     session.add(service_type)
     await session.flush()
     return service_type
@@ -58,7 +58,7 @@ async def update_service_type(
     if_match: str | None,
 ) -> ServiceType:
     require_role(principal, Role.ADMIN)
-    service_type = await repository.get_service_type(session, service_type_id, lock=True)
+    service_type = await session.get(ServiceType, service_type_id, with_for_update=True, populate_existing=True)
     if service_type is None:
         raise NotFound(f"Service type {service_type_id} does not exist.")
     check_if_match(if_match, service_type.version)
@@ -72,7 +72,6 @@ async def update_service_type(
         await check_target_groups(session, changes["target_groups"])
     for key, value in changes.items():
         setattr(service_type, key, value)
-    service_type.version += 1
     await session.flush()
     await search_vectors.refresh_offering_vectors(session, service_type_id=service_type.id)
     await session.refresh(service_type)

@@ -57,7 +57,6 @@ async def amend(
     session.add(amendment)
     call.next_event_at = call.deadline
     call.updated_at = now
-    call.version += 1
     session.add(
         calls.history_entry(call, "amended", principal, now, number=number, description=data.description, **changes)
     )

@@ -25,15 +25,6 @@ def call_visibility(principal: Principal | None) -> ColumnElement[bool]:
     return published
 
 
-async def get(session: AsyncSession, call_id: uuid.UUID, *, lock: str | None = None) -> Call | None:
-    query = select(Call).where(Call.id == call_id)
-    if lock == "update":
-        query = query.with_for_update()
-    elif lock == "share":
-        query = query.with_for_update(read=True)
-    return (await session.scalars(query)).one_or_none()
-
-
 async def get_visible(session: AsyncSession, call_id: uuid.UUID, principal: Principal | None) -> Call | None:
     query = select(Call).where(Call.id == call_id, call_visibility(principal))
     return (await session.scalars(query)).one_or_none()

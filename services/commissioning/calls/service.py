@@ -112,7 +112,6 @@ async def create(
         decision_date=data.decision_date,
         created_at=now,
         updated_at=now,
-        version=1,
     )
     if call.period_end < call.period_start:
         raise ValidationProblem.field("period_end", "is before period_start")
@@ -131,7 +130,7 @@ async def create(
 async def for_owner(session: AsyncSession, principal: Principal, call_id: uuid.UUID, *, lock: bool = True) -> Call:
     """The call, locked, for its own municipality (others: 404 for drafts, 403 for published calls)."""
     require_municipality_role(principal)
-    call = await repository.get(session, call_id, lock="update" if lock else None)
+    call = await session.get(Call, call_id, with_for_update=lock or None, populate_existing=lock)
     if call is None or not acts_for_municipality(principal, call.municipality_terc):
         if call is not None and call.published_at is not None:
             raise Forbidden("Only the call's own municipality may do this.")
@@ -187,7 +186,6 @@ async def update_draft(
         call.documents = [d.model_dump() for d in data.documents]
     await session.flush()
     _check_mode(call, sum(lot.value_grosze for lot in await repository.lots_of(session, [call.id])))
-    call.version += 1
     call.updated_at = now
     await session.flush()
     return call
@@ -205,7 +203,6 @@ async def publish(session: AsyncSession, *, principal: Principal, now: datetime,
     call.published_at = now
     call.next_event, call.next_event_at = CallEvent.OPEN_OFFERS.value, call.deadline
     call.updated_at = now
-    call.version += 1
     session.add(history_entry(call, "published", principal, now, deadline=call.deadline.isoformat()))
     await session.flush()
     return call
@@ -221,7 +218,6 @@ async def cancel(
     call.cancelled_reason = reason
     call.next_event = call.next_event_at = None
     call.updated_at = now
-    call.version += 1
     session.add(history_entry(call, "cancelled", principal, now, reason=reason))
     await session.flush()
     return call
@@ -265,7 +261,6 @@ async def answer(
         raise Conflict("This question is already answered; amend the call to change what it says.")
     question.answer, question.answered_at = text, now
     call.updated_at = now
-    call.version += 1
     session.add(history_entry(call, "answered", principal, now, question_id=str(question.id)))
     await session.flush()
     return question

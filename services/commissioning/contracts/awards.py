@@ -147,7 +147,6 @@ async def decide(
             reporting_schedule=reporting_schedule(call.period_start, call.period_end),
             created_at=now,
             updated_at=now,
-            version=1,
         )
         session.add(contract)
         made.append((award, contract))
@@ -159,7 +158,6 @@ async def decide(
         winners = await repository.award_count(session, call.id)
         call.status = (CallStatus.AWARDED if winners else CallStatus.UNSUCCESSFUL).value
     call.updated_at = now
-    call.version += 1
     session.add(
         CallHistory(
             call_id=call.id,
@@ -179,7 +177,6 @@ async def sign_after_standstill(session: AsyncSession, call: Call, now: datetime
     for contract in due:
         contract.status = ContractStatus.ACTIVE.value
         contract.signed_at = contract.updated_at = now
-        contract.version += 1
     if due:
         session.add(
             CallHistory(

@@ -70,7 +70,6 @@ async def amend_contract(
     number = await repository.amendment_count(session, contract.id) + 1
     session.add(ContractAmendment(contract_id=contract.id, number=number, reason=data.reason, changes=changes, at=now))
     contract.updated_at = now
-    contract.version += 1
     await session.flush()
     return contract
 
@@ -89,7 +88,6 @@ async def end_contract(
         raise Conflict(f"The contract is {contract.status}; only an active contract is completed or terminated.")
     contract.status, contract.ended_reason = status.value, reason
     contract.updated_at = now
-    contract.version += 1
     await session.flush()
     return contract
 
@@ -152,7 +150,7 @@ async def submit_report(
     existing = await repository.report_for_period(session, contract.id, data.period_start)
     if existing is not None and existing.status != ReportStatus.RETURNED.value:
         raise Conflict("This period is already reported; a returned report is corrected by submitting it again.")
-    report = existing or DeliveryReport(contract_id=contract.id, version=0)
+    report = existing or DeliveryReport(contract_id=contract.id)
     for key, value in data.model_dump().items():
         setattr(report, key, value)
     report.status, report.submitted_at, report.review_comment, report.reviewed_at = (
@@ -161,7 +159,6 @@ async def submit_report(
         None,
         None,
     )
-    report.version += 1
     session.add(report)
     try:
         await session.flush()
@@ -190,7 +187,6 @@ async def review_report(
         raise ValidationProblem.field("comment", "say what to correct when returning a report")
     report.status = ReportStatus.ACCEPTED.value if data.decision == "accept" else ReportStatus.RETURNED.value
     report.review_comment, report.reviewed_at = data.comment, now
-    report.version += 1
     await session.flush()
     return report
 

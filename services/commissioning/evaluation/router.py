@@ -7,7 +7,6 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from services.commissioning.access import acts_for_municipality
 from services.commissioning.calls import repository as calls_repo
 from services.commissioning.dependencies import ClockDep
 from services.commissioning.evaluation import service
@@ -61,12 +60,7 @@ async def add_committee_member(
     responses=problem_responses(401, 403, 404),
 )
 async def list_committee(call_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal) -> list[MemberOut]:
-    call = await calls_repo.get(session, call_id)
-    if call is None or not (
-        acts_for_municipality(principal, call.municipality_terc) or await service.member_of(session, call_id, principal)
-    ):
-        raise NotFound(f"Call {call_id} does not exist or you are not on its committee.")
-    return [MemberOut.model_validate(m) for m in await service.members(session, call_id)]
+    return [MemberOut.model_validate(m) for m in await service.committee(session, principal, call_id)]
 
 
 @router.get(

@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import acts_for_municipality
-from services.commissioning.calls import repository as calls_repo
 from services.commissioning.calls import service as calls
 from services.commissioning.calls.events import deadline_passed
 from services.commissioning.evaluation import repository
@@ -54,7 +53,7 @@ async def evaluation_access(
 ) -> tuple[Call, CommitteeMember | None]:
     """The call's municipality, or a member of its committee; only after the deadline (before it, nothing is
     revealed: 404 for outsiders, 403 for the municipality and members)."""
-    call = await calls_repo.get(session, call_id)
+    call = await session.get(Call, call_id)
     member = await member_of(session, call_id, principal) if call else None
     owner = call is not None and acts_for_municipality(principal, call.municipality_terc)
     if call is None or not (owner or member):
@@ -62,6 +61,16 @@ async def evaluation_access(
     if not deadline_passed(call, now):
         raise Forbidden(f"Offers are sealed until the deadline ({call.deadline.isoformat()}).")
     return call, member
+
+
+async def committee(session: AsyncSession, principal: Principal, call_id: uuid.UUID) -> list[CommitteeMember]:
+    """The call's committee, for its municipality and its members."""
+    call = await session.get(Call, call_id)
+    if call is None or not (
+        acts_for_municipality(principal, call.municipality_terc) or await member_of(session, call_id, principal)
+    ):
+        raise NotFound(f"Call {call_id} does not exist or you are not on its committee.")
+    return await members(session, call_id)
 
 
 async def members(session: AsyncSession, call_id: uuid.UUID) -> list[CommitteeMember]:
@@ -109,7 +118,7 @@ async def offer_for_evaluation(
     session: AsyncSession, principal: Principal, offer_id: uuid.UUID, now: datetime
 ) -> tuple[Call, Offer, CommitteeMember | None]:
     """The offer, for the municipality, or for a member who declared no conflict with its provider."""
-    offer = await offers_repo.get(session, offer_id)
+    offer = await session.get(Offer, offer_id)
     if offer is None or offer.status == OfferStatus.WITHDRAWN.value:
         raise NotFound(f"Offer {offer_id} does not exist or is sealed.")
     call, member = await evaluation_access(session, principal, offer.call_id, now)
@@ -138,13 +147,12 @@ async def formal_check(
         raise ValidationProblem.field("reasons", "give the reasons an offer fails the formal check")
     check = await session.get(FormalCheck, offer.id, with_for_update=True)
     if check is None:
-        check = FormalCheck(offer_id=offer.id, version=0)
+        check = FormalCheck(offer_id=offer.id)
         session.add(check)
     else:
         check_if_match(if_match, check.version)
     check.passed, check.reasons = data.passed, list(data.reasons)
     check.checked_by, check.checked_at = f"{principal.role.value}:{principal.subject}", now
-    check.version += 1
     await session.flush()
     return check
 
@@ -171,7 +179,7 @@ async def save_scores(
     sheet = await repository.sheet_for_update(session, member.id, offer.id)
     created = sheet is None
     if sheet is None:
-        sheet = ScoreSheet(member_id=member.id, offer_id=offer.id, scores={}, version=0)
+        sheet = ScoreSheet(member_id=member.id, offer_id=offer.id, scores={})
         session.add(sheet)
     elif if_match is None:
         raise PreconditionRequired("Your sheet exists: send If-Match with its ETag to change it.")
@@ -179,7 +187,6 @@ async def save_scores(
         check_if_match(if_match, sheet.version)
     sheet.scores = {**sheet.scores, **{k: v.model_dump() for k, v in data.scores.items()}}
     sheet.updated_at = now
-    sheet.version += 1
     try:
         await session.flush()
     except IntegrityError as exc:  # the same member's two first saves at once

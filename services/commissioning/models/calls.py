@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.commissioning.base import Base
+from shared.db import Versioned
 
 
 class CallStatus(StrEnum):
@@ -40,7 +41,7 @@ class CallEvent(StrEnum):
     END_STANDSTILL = "end-standstill"  # contracts of decided lots are signed
 
 
-class Call(Base):
+class Call(Versioned, Base):
     __tablename__ = "calls"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -69,7 +70,6 @@ class Call(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The public modification date: offers never touch it (sealed until the deadline).
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     @property
     def duration_days(self) -> int:

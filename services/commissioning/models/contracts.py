@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.commissioning.base import Base
+from shared.db import Versioned
 
 
 class AwardDecision(Base):
@@ -36,7 +37,7 @@ class ContractStatus(StrEnum):
     TERMINATED = "terminated"
 
 
-class Contract(Base):
+class Contract(Versioned, Base):
     __tablename__ = "contracts"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -56,7 +57,6 @@ class Contract(Base):
     ended_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class ContractAmendment(Base):
@@ -77,7 +77,7 @@ class ReportStatus(StrEnum):
     RETURNED = "returned"
 
 
-class DeliveryReport(Base):
+class DeliveryReport(Versioned, Base):
     __tablename__ = "delivery_reports"
     __table_args__ = (UniqueConstraint("contract_id", "period_start"),)
 
@@ -93,7 +93,6 @@ class DeliveryReport(Base):
     review_comment: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class Payment(Base):

@@ -6,11 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.commissioning.base import Base
+from shared.db import Versioned
 
 
 class CommitteeMember(Base):
@@ -39,7 +40,7 @@ class Declaration(Base):
     declared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class FormalCheck(Base):
+class FormalCheck(Versioned, Base):
     __tablename__ = "formal_checks"
 
     offer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True)
@@ -47,10 +48,9 @@ class FormalCheck(Base):
     reasons: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     checked_by: Mapped[str] = mapped_column(String(200))
     checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class ScoreSheet(Base):
+class ScoreSheet(Versioned, Base):
     """One member's scores for one offer: each member has their own sheet, so members never overwrite each
     other; one member editing twice is guarded by If-Match."""
 
@@ -63,4 +63,3 @@ class ScoreSheet(Base):
     # {criterion code: {"score": 0-100, "justification": "..."}} for the non-price criteria
     scores: Mapped[dict[str, Any]] = mapped_column(JSONB)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    version: Mapped[int] = mapped_column(Integer, default=1)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, func
+from sqlalchemy import DateTime, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.commissioning.base import Base
+from shared.db import Versioned
 
 
-class Municipality(Base):
+class Municipality(Versioned, Base):
     __tablename__ = "municipalities"
 
     terc: Mapped[str] = mapped_column(String(7), primary_key=True)
@@ -25,4 +26,3 @@ class Municipality(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
-    version: Mapped[int] = mapped_column(Integer, default=1)

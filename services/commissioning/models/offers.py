@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.commissioning.base import Base
+from shared.db import Versioned
 
 
 class OfferStatus(StrEnum):
@@ -20,7 +21,7 @@ class OfferStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class Offer(Base):
+class Offer(Versioned, Base):
     __tablename__ = "offers"
     __table_args__ = (UniqueConstraint("lot_id", "provider_id"),)
 
@@ -37,4 +38,3 @@ class Offer(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    version: Mapped[int] = mapped_column(Integer, default=1)

@@ -9,9 +9,10 @@ from sqlalchemy import ARRAY, BigInteger, CheckConstraint, Date, DateTime, Forei
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.commissioning.base import Base
+from shared.db import Versioned
 
 
-class Programme(Base):
+class Programme(Versioned, Base):
     __tablename__ = "programmes"
     __table_args__ = (CheckConstraint("period_end >= period_start", name="period_order"),)
 
@@ -26,7 +27,6 @@ class Programme(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class ProgrammeLine(Base):
@@ -46,7 +46,7 @@ class ProgrammeLine(Base):
     area_terc: Mapped[str] = mapped_column(String(7))
 
 
-class Need(Base):
+class Need(Versioned, Base):
     """A service to commission, from a programme line or on its own, with what the diagnosis said."""
 
     __tablename__ = "needs"
@@ -71,7 +71,6 @@ class Need(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     @property
     def duration_days(self) -> int:

@@ -12,7 +12,3 @@ from services.commissioning.models.municipalities import Municipality
 
 async def all_municipalities(session: AsyncSession) -> Sequence[Municipality]:
     return (await session.scalars(select(Municipality).order_by(Municipality.terc))).all()
-
-
-async def get(session: AsyncSession, terc: str, *, lock: bool = False) -> Municipality | None:
-    return await session.get(Municipality, terc, with_for_update=lock)

@@ -6,7 +6,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import acts_for_municipality
 from services.commissioning.models.municipalities import Municipality
-from services.commissioning.municipalities import repository
 from services.commissioning.municipalities.schemas import MunicipalityCreate, MunicipalityFields
 from shared.auth import Principal, Role, require_role
 from shared.concurrency import check_if_match
@@ -14,7 +13,7 @@ from shared.errors import Conflict, Forbidden, NotFound
 
 
 async def get(session: AsyncSession, terc: str) -> Municipality:
-    found = await repository.get(session, terc)
+    found = await session.get(Municipality, terc)
     if found is None:
         raise NotFound(f"Municipality {terc} is not registered.")
     return found
@@ -22,9 +21,9 @@ async def get(session: AsyncSession, terc: str) -> Municipality:
 
 async def register(session: AsyncSession, *, principal: Principal, data: MunicipalityCreate) -> Municipality:
     require_role(principal, Role.ADMIN)
-    if await repository.get(session, data.terc):
+    if await session.get(Municipality, data.terc):
         raise Conflict(f"Municipality {data.terc} is already registered.")
-    municipality = Municipality(**data.model_dump(), version=1)
+    municipality = Municipality(**data.model_dump())
     session.add(municipality)
     await session.flush()
     await session.refresh(municipality)
@@ -36,13 +35,12 @@ async def update(
 ) -> Municipality:
     if not acts_for_municipality(principal, terc):
         raise Forbidden("Only the municipality itself or an admin may change its details.")
-    municipality = await repository.get(session, terc, lock=True)
+    municipality = await session.get(Municipality, terc, with_for_update=True, populate_existing=True)
     if municipality is None:
         raise NotFound(f"Municipality {terc} is not registered.")
     check_if_match(if_match, municipality.version)
     for key, value in data.model_dump().items():
         setattr(municipality, key, value)
-    municipality.version += 1
     await session.flush()
     await session.refresh(municipality)
     return municipality

@@ -11,13 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.commissioning.models.offers import Offer, OfferStatus
 
 
-async def get(session: AsyncSession, offer_id: uuid.UUID, *, lock: bool = False) -> Offer | None:
-    query = select(Offer).where(Offer.id == offer_id)
-    if lock:
-        query = query.with_for_update()
-    return (await session.scalars(query)).one_or_none()
-
-
 async def for_lot_and_provider(session: AsyncSession, lot_id: uuid.UUID, provider_id: uuid.UUID) -> Offer | None:
     query = select(Offer).where(Offer.lot_id == lot_id, Offer.provider_id == provider_id).with_for_update()
     return (await session.scalars(query)).one_or_none()

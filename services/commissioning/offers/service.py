@@ -77,7 +77,7 @@ def _check_answers(call: Call, content: OfferContent) -> None:
 async def _lock_open_call(session: AsyncSession, call_id: uuid.UUID, now_of: Any) -> tuple[Call, datetime]:
     """Lock the call (shared: offers do not block each other, the opening at the deadline waits for them) and
     read the clock only then, so an offer accepted here always comes before the opening."""
-    call = await calls_repo.get(session, call_id, lock="share")
+    call = await session.get(Call, call_id, with_for_update={"read": True}, populate_existing=True)
     if call is None or call.published_at is None:
         raise NotFound(f"Call {call_id} does not exist or is not published.")
     now: datetime = now_of()
@@ -123,14 +123,11 @@ async def submit(
             "You already have an offer for this lot: revise it (PUT /v1/offers/{id}) instead.",
             offer_id=str(existing.id),
         )
-    offer = existing or Offer(
-        id=uuid.uuid4(), call_id=call.id, lot_id=lot.id, provider_id=provider_id, created_at=now, version=0
-    )
+    offer = existing or Offer(id=uuid.uuid4(), call_id=call.id, lot_id=lot.id, provider_id=provider_id, created_at=now)
     offer.provider_name, offer.provider_nip = provider_name, provider_nip
     offer.status = OfferStatus.SUBMITTED.value
     offer.price_grosze, offer.quantity, offer.answers = data.price_grosze, data.quantity, dict(data.answers)
     offer.content_hash, offer.submitted_at = digest, now
-    offer.version += 1
     session.add(offer)
     try:
         await session.flush()
@@ -141,7 +138,7 @@ async def submit(
 
 async def _own_offer_for_write(session: AsyncSession, principal: Principal, offer_id: uuid.UUID) -> Offer:
     provider_id = _provider_id(principal)
-    offer = await repository.get(session, offer_id, lock=True)
+    offer = await session.get(Offer, offer_id, with_for_update=True, populate_existing=True)
     if offer is None or offer.provider_id != provider_id:
         raise NotFound(f"Offer {offer_id} does not exist or is not yours.")
     return offer
@@ -165,7 +162,6 @@ async def revise(
     offer.price_grosze, offer.quantity, offer.answers = data.price_grosze, data.quantity, dict(data.answers)
     offer.content_hash = content_hash(call.id, offer.lot_id, offer.provider_id, data)
     offer.status, offer.submitted_at = OfferStatus.SUBMITTED.value, now
-    offer.version += 1
     await session.flush()
     return offer
 
@@ -177,7 +173,6 @@ async def confirm(session: AsyncSession, *, principal: Principal, now_of: Any, o
         raise Conflict(f"The offer is {offer.status}; only an offer awaiting confirmation is confirmed.")
     _, now = await _lock_open_call(session, offer.call_id, now_of)
     offer.status, offer.submitted_at = OfferStatus.SUBMITTED.value, now
-    offer.version += 1
     await session.flush()
     return offer
 
@@ -191,18 +186,17 @@ async def withdraw(
         raise Conflict("The offer is already withdrawn.")
     await _lock_open_call(session, offer.call_id, now_of)
     offer.status = OfferStatus.WITHDRAWN.value
-    offer.version += 1
     await session.flush()
     return offer
 
 
 async def readable(session: AsyncSession, principal: Principal | None, offer_id: uuid.UUID, now: datetime) -> Offer:
     """Its provider always; the call's municipality once the deadline has passed; nobody else, ever."""
-    offer = await repository.get(session, offer_id)
+    offer = await session.get(Offer, offer_id)
     if offer is not None:
         if principal is not None and principal.role is Role.PROVIDER and principal.provider_id == offer.provider_id:
             return offer
-        call = await calls_repo.get(session, offer.call_id)
+        call = await session.get(Call, offer.call_id)
         if call is not None and deadline_passed(call, now) and acts_for_municipality(principal, call.municipality_terc):
             return offer
     raise NotFound(f"Offer {offer_id} does not exist or is sealed until the deadline.")

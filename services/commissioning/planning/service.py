@@ -40,7 +40,6 @@ async def create_programme(
         period_end=data.period_end,
         resolution_number=data.resolution_number,
         resolution_date=data.resolution_date,
-        version=1,
     )
     session.add(programme)
     await session.flush()
@@ -99,7 +98,6 @@ async def create_need(
         area_terc=terc,
         target_groups=data.target_groups,
         notes=data.notes,
-        version=1,
     )
     session.add(need)
     await session.flush()
