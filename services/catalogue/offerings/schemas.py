@@ -11,14 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from services.catalogue.models.taxonomy import Unit
 from services.catalogue.providers.schemas import ProviderSummary
 from shared.identifiers import TercStr
+from shared.schemas import Body
 
 MAX_CAPACITY = 1_000_000  # units a month; more is not a real social service
 MAX_PRICE_GROSZE = 100_000_000  # 1,000,000 PLN per unit
 
 
-class ScheduleSlot(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ScheduleSlot(Body):
     weekday: int = Field(ge=1, le=7, description="ISO weekday, 1 = Monday (poniedziałek) ... 7 = Sunday.")
     opens_at: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="Opening time HH:MM (Europe/Warsaw).")
     closes_at: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", description="Closing time HH:MM.")
@@ -30,9 +29,7 @@ class ScheduleSlot(BaseModel):
         return self
 
 
-class OfferingFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OfferingFields(Body):
     title: str = Field(min_length=2, max_length=300, description="Name of the offer.")
     description: str | None = Field(default=None, max_length=4000, description="What is delivered, how.")
     delivery_areas: list[TercStr] = Field(
@@ -98,9 +95,7 @@ class OfferingUpdate(BaseModel):
     active: bool | None = Field(default=None, description="Offered now.")
 
 
-class ServiceTypeRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ServiceTypeRef(Body):
     id: uuid.UUID = Field(description="Service type id.")
     code: str = Field(description="Code.")
     name_pl: str = Field(description="Polish name.")
@@ -109,9 +104,7 @@ class ServiceTypeRef(BaseModel):
     unit: Unit = Field(description="Unit of capacity and price.")
 
 
-class OfferingOut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OfferingOut(Body):
     id: uuid.UUID = Field(description="Offering id.")
     provider: ProviderSummary = Field(description="Who offers it.")
     service_type: ServiceTypeRef = Field(description="What is offered.")

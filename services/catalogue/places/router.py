@@ -5,20 +5,19 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from services.catalogue.places import repository
 from shared.db import ReadSessionDep
 from shared.errors import problem_responses
+from shared.schemas import Schema
 
 router = APIRouter(prefix="/v1/places", tags=["taxonomy"])
 
 LEVELS = {"voivodeship": 2, "powiat": 4, "gmina": 7}
 
 
-class PlaceOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class PlaceOut(Schema):
     code: str = Field(description="TERC code (2, 4 or 7 digits).", examples=["2611011"])
     name: str = Field(description="Name.", examples=["Starachowice"])
     kind: str = Field(description="Kind, as GUS names it.", examples=["gmina miejska"])

@@ -10,34 +10,29 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from services.catalogue.models.providers import LegalForm, ProviderStatus
 from shared.identifiers import GminaTercStr, KrsStr, NipStr, RegonStr, TercStr
+from shared.schemas import Body, Schema
 
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 PHONE_PATTERN = r"^\+?[0-9 ()-]{7,20}$"
 URL_PATTERN = r"^https?://[^\s]{3,490}$"
 
 
-class Address(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Address(Body):
     street: str = Field(min_length=2, max_length=200, description="Street and number.", examples=["ul. Radomska 12"])
     postal_code: str = Field(pattern=r"^\d{2}-\d{3}$", description="Polish postal code NN-NNN.", examples=["27-200"])
     city: str = Field(min_length=2, max_length=100, description="Town.", examples=["Starachowice"])
     terc: GminaTercStr = Field(description="TERC code of the gmina (7 digits, WWPPGGR).", examples=["2611011"])
 
 
-class Contact(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Contact(Body):
     name: str = Field(min_length=2, max_length=200, description="Person's name.")
     role: str | None = Field(default=None, max_length=200, description="Their role, e.g. prezes zarządu.")
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL_PATTERN, description="E-mail.")
     phone: str | None = Field(default=None, pattern=PHONE_PATTERN, description="Phone number.")
 
 
-class SocialEnterpriseStatus(BaseModel):
+class SocialEnterpriseStatus(Body):
     """Status of przedsiębiorstwo społeczne, granted by a decision of the voivode."""
-
-    model_config = ConfigDict(extra="forbid")
 
     decision_number: str = Field(min_length=1, max_length=100, description="Number of the voivode's decision.")
     decision_date: date = Field(description="Date of the decision.")
@@ -52,10 +47,8 @@ class SocialEnterpriseStatus(BaseModel):
         return value
 
 
-class SocialEconomy(BaseModel):
+class SocialEconomy(Body):
     """Social-economy facts that decide eligibility for reserved calls."""
-
-    model_config = ConfigDict(extra="forbid")
 
     is_pes: bool = Field(default=False, description="A PES (podmiot ekonomii społecznej) under the 2022 Act.")
     social_enterprise: SocialEnterpriseStatus | None = Field(
@@ -82,9 +75,7 @@ class SocialEconomy(BaseModel):
         return self
 
 
-class ProviderBase(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ProviderBase(Body):
     name: str = Field(min_length=2, max_length=300, description="Full registered name.")
     short_name: str | None = Field(default=None, max_length=100, description="Short name.")
     legal_form: LegalForm = Field(description="Legal form.")
@@ -137,10 +128,10 @@ class ProviderCreate(ProviderBase):
     nip: NipStr = Field(description="NIP, 10 digits with a mod-11 checksum (dashes allowed).")
 
 
-class ProviderUpdate(BaseModel):
+class ProviderUpdate(Body):
     """Partial update; NIP identifies the entity and cannot change (register anew instead)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"phone": "+48 41 274 00 00"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"phone": "+48 41 274 00 00"}]})
 
     name: str | None = Field(default=None, min_length=2, max_length=300, description="Full registered name.")
     short_name: str | None = Field(default=None, max_length=100, description="Short name.")
@@ -183,9 +174,7 @@ class ProviderOut(BaseModel):
     version: int = Field(description="Version, also the ETag.")
 
 
-class ProviderSummary(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ProviderSummary(Body):
     id: uuid.UUID = Field(description="Provider id.")
     name: str = Field(description="Name.")
     legal_form: LegalForm = Field(description="Legal form.")
@@ -196,9 +185,8 @@ class ProviderSummary(BaseModel):
     status: ProviderStatus = Field(description="Verification status.")
 
 
-class StatusAction(BaseModel):
+class StatusAction(Body):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{"action": "verify", "reason": "KRS i status PS sprawdzone w rejestrze"}]},
     )
 
@@ -211,9 +199,7 @@ class StatusAction(BaseModel):
     )
 
 
-class StatusEventOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class StatusEventOut(Schema):
     id: uuid.UUID = Field(description="Event id.")
     provider_id: uuid.UUID = Field(description="Provider id.")
     from_status: ProviderStatus | None = Field(description="Status before (null at registration).")

@@ -5,33 +5,28 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from services.catalogue.models.taxonomy import Unit
+from shared.schemas import Body, Schema
 
 CODE_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
-class AreaOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class AreaOut(Schema):
     code: str = Field(description="Our stable code of the statutory area.", examples=["social-assistance"])
     name_pl: str = Field(description="The statute's name (art. 2 ust. 1 ustawy o CUS).", examples=["pomoc społeczna"])
     name_en: str = Field(description="English name.", examples=["social assistance"])
     position: int = Field(description="Order in the statute (1-14).")
 
 
-class TargetGroupOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class TargetGroupOut(Schema):
     code: str = Field(description="Code of the target group.", examples=["seniors"])
     name_pl: str = Field(description="Polish name.", examples=["seniorzy"])
     name_en: str = Field(description="English name.", examples=["seniors"])
 
 
-class ServiceTypeOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class ServiceTypeOut(Schema):
     id: uuid.UUID = Field(description="Service type id.")
     code: str = Field(description="Stable code.", examples=["care-services"])
     area_code: str = Field(description="The statutory area it belongs to.", examples=["social-assistance"])
@@ -45,9 +40,8 @@ class ServiceTypeOut(BaseModel):
     version: int = Field(description="Version, also sent as the ETag.")
 
 
-class ServiceTypeCreate(BaseModel):
+class ServiceTypeCreate(Body):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -71,8 +65,8 @@ class ServiceTypeCreate(BaseModel):
     target_groups: list[str] = Field(default_factory=list, max_length=20, description="Target group codes.")
 
 
-class ServiceTypeUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name_en": "home care services"}]})
+class ServiceTypeUpdate(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name_en": "home care services"}]})
 
     area_code: str | None = Field(default=None, max_length=32, description="Code of a statutory area.")
     name_pl: str | None = Field(default=None, min_length=2, max_length=200, description="Polish name.")

@@ -159,7 +159,7 @@ async def cancel_call(
 @router.get("/{call_id}/history", summary="The call's public change history", responses=problem_responses(404))
 async def call_history(call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal) -> list[HistoryOut]:
     call = await service.visible(session, principal, call_id)
-    return [HistoryOut(kind=h.kind, detail=h.detail, at=h.at) for h in await repository.history(session, call.id)]
+    return [HistoryOut.model_validate(h) for h in await repository.history(session, call.id)]
 
 
 @router.post(
@@ -172,7 +172,7 @@ async def ask_question(
     call_id: uuid.UUID, data: QuestionIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
 ) -> QuestionOut:
     asked = await service.ask(session, principal=principal, now=clock.now(), call_id=call_id, question=data.question)
-    return QuestionOut(id=asked.id, question=asked.question, asked_at=asked.asked_at, answer=None, answered_at=None)
+    return QuestionOut.model_validate(asked)
 
 
 @router.put(
@@ -191,7 +191,7 @@ async def answer_question(
     q = await service.answer(
         session, principal=principal, now=clock.now(), call_id=call_id, question_id=question_id, text=data.answer
     )
-    return QuestionOut(id=q.id, question=q.question, asked_at=q.asked_at, answer=q.answer, answered_at=q.answered_at)
+    return QuestionOut.model_validate(q)
 
 
 @router.get(
@@ -204,10 +204,7 @@ async def list_questions(
 ) -> list[QuestionOut]:
     call = await service.visible(session, principal, call_id)
     shown = service.questions_for(principal, call, list(await repository.questions(session, call.id)))
-    return [
-        QuestionOut(id=q.id, question=q.question, asked_at=q.asked_at, answer=q.answer, answered_at=q.answered_at)
-        for q in shown
-    ]
+    return [QuestionOut.model_validate(q) for q in shown]
 
 
 @router.get(

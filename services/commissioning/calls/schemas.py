@@ -14,13 +14,12 @@ from services.commissioning.models.calls import Call, CallStatus, Lot
 from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
 from services.commissioning.rules.modes import LEGAL_FORMS, Mode
 from shared.auth import Principal
+from shared.schemas import Body, Schema
 
 CODE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
-class Criterion(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Criterion(Body):
     code: str = Field(min_length=2, max_length=40, pattern=CODE, description="Stable code, e.g. `price`.")
     name: str = Field(
         min_length=2, max_length=200, description="Name, e.g. cena, jakość, zatrudnienie osób wykluczonych."
@@ -41,9 +40,7 @@ def check_criteria(criteria: list[Criterion]) -> list[Criterion]:
     return criteria
 
 
-class Eligibility(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Eligibility(Body):
     legal_forms: list[str] = Field(
         default_factory=list, max_length=20, description="Admitted legal forms (empty: any)."
     )
@@ -62,27 +59,21 @@ class Eligibility(BaseModel):
         return sorted(set(value))
 
 
-class Document(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Document(Body):
     title: str = Field(min_length=2, max_length=300, description="Title, e.g. ogłoszenie, SWZ, wzór umowy.")
     url: str = Field(max_length=1000, pattern=r"^https://\S+$", description="Where it is published (https).")
     media_type: str = Field(default="application/pdf", max_length=100, description="Media type.")
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$", description="Checksum of the file.")
 
 
-class LotIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LotIn(Body):
     title: str = Field(min_length=2, max_length=300, description="Title of the lot (część).")
     service_type_id: uuid.UUID | None = Field(default=None, description="Service type (default: the need's).")
     quantity: int = Field(gt=0, le=10_000_000, description="Quantity in the service type's unit.")
     value_grosze: int = Field(ge=0, le=MAX_VALUE_GROSZE, description="Estimated value of the lot, grosze.")
 
 
-class LotOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class LotOut(Schema):
     id: uuid.UUID = Field(description="Lot id.")
     number: int = Field(description="Lot number, from 1.")
     title: str = Field(description="Title.")
@@ -94,9 +85,8 @@ class LotOut(BaseModel):
     value_grosze: int = Field(description="Estimated value, grosze.")
 
 
-class CallCreate(BaseModel):
+class CallCreate(Body):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -143,10 +133,10 @@ class CallCreate(BaseModel):
         return self
 
 
-class CallUpdate(BaseModel):
+class CallUpdate(Body):
     """Changes to a draft (a published call changes through amendments)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"title": "Nowy tytuł"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"title": "Nowy tytuł"}]})
 
     title: str | None = Field(default=None, min_length=2, max_length=300, description="Title.")
     description: str | None = Field(default=None, max_length=10_000, description="Description.")
@@ -190,15 +180,14 @@ class CallOut(BaseModel):
     version: int = Field(description="Version, also the ETag.")
 
 
-class Cancellation(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "Brak środków w budżecie"}]})
+class Cancellation(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "Brak środków w budżecie"}]})
 
     reason: str = Field(min_length=5, max_length=2000, description="Why the call is cancelled (unieważnienie).")
 
 
-class AmendmentIn(BaseModel):
+class AmendmentIn(Body):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -224,9 +213,7 @@ class AmendmentIn(BaseModel):
         return check_criteria(value) if value is not None else None
 
 
-class AmendmentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class AmendmentOut(Schema):
     id: uuid.UUID = Field(description="Amendment id.")
     number: int = Field(description="Number, from 1.")
     description: str = Field(description="What changed and why.")
@@ -253,7 +240,7 @@ class AnswerIn(BaseModel):
     answer: str = Field(min_length=2, max_length=8000, description="The published answer.")
 
 
-class QuestionOut(BaseModel):
+class QuestionOut(Schema):
     id: uuid.UUID = Field(description="Question id.")
     question: str = Field(description="The question (the asker is never published).")
     asked_at: datetime = Field(description="When (UTC).")
@@ -261,7 +248,7 @@ class QuestionOut(BaseModel):
     answered_at: datetime | None = Field(description="When it was answered.")
 
 
-class HistoryOut(BaseModel):
+class HistoryOut(Schema):
     kind: str = Field(description="created, published, amended, answered, cancelled, offers-opened...")
     detail: dict[str, Any] = Field(description="What changed.")
     at: datetime = Field(description="When (UTC).")

@@ -11,20 +11,18 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from services.commissioning.models.calls import Award
 from services.commissioning.models.contracts import AwardDecision, Contract, ContractStatus, ReportStatus
 from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
+from shared.schemas import Body, Schema
 
 
-class Winner(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Winner(Body):
     offer_id: uuid.UUID = Field(description="A formally passed offer of this lot.")
     value_grosze: int | None = Field(
         default=None, gt=0, le=MAX_VALUE_GROSZE, description="Awarded value (default: the offer's price)."
     )
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(Body):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -50,16 +48,12 @@ class DecisionOut(BaseModel):
     standstill_until: datetime = Field(description="Contracts are signed when the standstill ends.")
 
 
-class PaymentDue(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PaymentDue(Body):
     due_date: date = Field(description="Due date.")
     amount_grosze: int = Field(gt=0, le=MAX_VALUE_GROSZE, description="Amount, grosze.")
 
 
-class ContractOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class ContractOut(Schema):
     id: uuid.UUID = Field(description="Contract id.")
     call_id: uuid.UUID = Field(description="Call.")
     lot_id: uuid.UUID = Field(description="Lot.")
@@ -78,9 +72,8 @@ class ContractOut(BaseModel):
     version: int = Field(description="Version, also the ETag.")
 
 
-class ContractAmendmentIn(BaseModel):
+class ContractAmendmentIn(Body):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"reason": "Zwiększenie liczby godzin usług (aneks nr 1)", "value_grosze": 52000000}]
         },
@@ -92,15 +85,12 @@ class ContractAmendmentIn(BaseModel):
     payment_schedule: list[PaymentDue] | None = Field(default=None, max_length=120, description="New schedule.")
 
 
-class EndIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class EndIn(Body):
     reason: str = Field(min_length=5, max_length=4000, description="Why.")
 
 
-class ReportIn(BaseModel):
+class ReportIn(Body):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -130,9 +120,7 @@ class ReportIn(BaseModel):
         return self
 
 
-class ReportOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class ReportOut(Schema):
     id: uuid.UUID = Field(description="Report id.")
     contract_id: uuid.UUID = Field(description="Contract.")
     period_start: date = Field(description="First day.")
@@ -148,16 +136,15 @@ class ReportOut(BaseModel):
     version: int = Field(description="Version, also the ETag.")
 
 
-class ReviewIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"decision": "accept"}]})
+class ReviewIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"decision": "accept"}]})
 
     decision: Literal["accept", "return"] = Field(description="Accept the report, or return it for correction.")
     comment: str | None = Field(default=None, max_length=4000, description="Required to return a report.")
 
 
-class PaymentIn(BaseModel):
+class PaymentIn(Body):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{"amount_grosze": 4200000, "paid_on": "2027-02-10", "schedule_index": 0}]},
     )
 
@@ -167,9 +154,7 @@ class PaymentIn(BaseModel):
     note: str | None = Field(default=None, max_length=2000, description="Note.")
 
 
-class PaymentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class PaymentOut(Schema):
     id: uuid.UUID = Field(description="Payment id.")
     contract_id: uuid.UUID = Field(description="Contract.")
     schedule_index: int | None = Field(description="Schedule entry.")

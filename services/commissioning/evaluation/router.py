@@ -21,24 +21,12 @@ from services.commissioning.evaluation.schemas import (
     ScoresIn,
     SheetOut,
 )
-from services.commissioning.models.evaluation import ScoreSheet
 from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import NotFound, problem_responses
 
 router = APIRouter(prefix="/v1", tags=["evaluation"])
-
-
-def sheet_out(sheet: ScoreSheet) -> SheetOut:
-    return SheetOut(
-        id=sheet.id,
-        member_id=sheet.member_id,
-        offer_id=sheet.offer_id,
-        scores=sheet.scores,
-        updated_at=sheet.updated_at,
-        version=sheet.version,
-    )
 
 
 @router.post(
@@ -129,7 +117,7 @@ async def put_scores(
     set_etag(response, sheet.version)
     if created:
         response.status_code = status.HTTP_201_CREATED
-    return sheet_out(sheet)
+    return SheetOut.model_validate(sheet)
 
 
 @router.get(
@@ -140,7 +128,7 @@ async def put_scores(
 async def get_scores(
     offer_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep
 ) -> list[SheetOut]:
-    return [sheet_out(s) for s in await service.sheets_for(session, principal, offer_id, clock.now())]
+    return [SheetOut.model_validate(s) for s in await service.sheets_for(session, principal, offer_id, clock.now())]
 
 
 @router.get(

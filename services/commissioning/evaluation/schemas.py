@@ -8,10 +8,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.schemas import Body, Schema
 
-class MemberIn(BaseModel):
+
+class MemberIn(Body):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"subject": "ewa.nowak@cus.starachowice.pl", "name": "Ewa Nowak", "nominated_by": "Fundacja Razem"}
@@ -24,9 +25,7 @@ class MemberIn(BaseModel):
     nominated_by: str | None = Field(default=None, max_length=300, description="Nominating NGO, if any.")
 
 
-class MemberOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class MemberOut(Schema):
     id: uuid.UUID = Field(description="Member id.")
     subject: str = Field(description="User id.")
     name: str = Field(description="Name.")
@@ -40,9 +39,8 @@ class Bidder(BaseModel):
     lots: list[uuid.UUID] = Field(description="Lots it bid for.")
 
 
-class DeclarationIn(BaseModel):
+class DeclarationIn(Body):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -59,9 +57,7 @@ class DeclarationIn(BaseModel):
     statement: str | None = Field(default=None, max_length=4000, description="The declaration's text.")
 
 
-class DeclarationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class DeclarationOut(Schema):
     id: uuid.UUID = Field(description="Declaration id.")
     member_id: uuid.UUID = Field(description="Member.")
     provider_id: uuid.UUID = Field(description="Bidder.")
@@ -70,9 +66,8 @@ class DeclarationOut(BaseModel):
     declared_at: datetime = Field(description="When (UTC).")
 
 
-class FormalCheckIn(BaseModel):
+class FormalCheckIn(Body):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{"passed": False, "reasons": ["brak podpisu osoby upoważnionej"]}]},
     )
 
@@ -80,9 +75,7 @@ class FormalCheckIn(BaseModel):
     reasons: list[str] = Field(default_factory=list, max_length=20, description="Reasons (required to fail).")
 
 
-class FormalCheckOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class FormalCheckOut(Schema):
     offer_id: uuid.UUID = Field(description="Offer.")
     passed: bool = Field(description="Passed.")
     reasons: list[str] = Field(description="Reasons.")
@@ -91,16 +84,13 @@ class FormalCheckOut(BaseModel):
     version: int = Field(description="Version, also the ETag.")
 
 
-class CriterionScore(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CriterionScore(Body):
     score: int = Field(ge=0, le=100, description="0-100: the share of the criterion's weight this offer earns.")
     justification: str = Field(min_length=5, max_length=4000, description="Why (uzasadnienie).")
 
 
-class ScoresIn(BaseModel):
+class ScoresIn(Body):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -116,7 +106,7 @@ class ScoresIn(BaseModel):
     scores: dict[str, CriterionScore] = Field(description="Per non-price criterion code.")
 
 
-class SheetOut(BaseModel):
+class SheetOut(Schema):
     id: uuid.UUID = Field(description="Sheet id.")
     member_id: uuid.UUID = Field(description="Member.")
     offer_id: uuid.UUID = Field(description="Offer.")

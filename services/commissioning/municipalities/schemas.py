@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.identifiers import GminaTercStr
+from shared.schemas import Body
 
 EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 PHONE = r"^\+?[0-9 ()-]{7,20}$"
 
 
-class MunicipalityFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MunicipalityFields(Body):
     name: str = Field(min_length=2, max_length=200, description="Name of the gmina.", examples=["Gmina Starachowice"])
     cus_name: str = Field(
         min_length=2,

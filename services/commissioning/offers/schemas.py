@@ -9,13 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.commissioning.models.offers import OfferStatus
 from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
+from shared.schemas import Body
 
 Answer = str | int | float
 
 
-class OfferContent(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OfferContent(Body):
     price_grosze: int = Field(gt=0, le=MAX_VALUE_GROSZE, description="Total price for the lot, grosze.")
     quantity: int = Field(gt=0, le=10_000_000, description="Quantity offered, in the lot's unit.")
     answers: dict[str, Answer] = Field(

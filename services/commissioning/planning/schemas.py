@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.commissioning.models.planning import Programme
+from shared.schemas import Body, Schema
 
 MAX_VALUE_GROSZE = 100_000_000_000  # 1 bn PLN: more is not a municipal social service
 
@@ -26,18 +27,14 @@ class Period(BaseModel):
         return self
 
 
-class LineIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LineIn(Body):
     service_type_id: uuid.UUID = Field(description="Catalogue service type.")
     quantity: int = Field(gt=0, le=10_000_000, description="Quantity in the service type's unit.")
     budget_grosze: int = Field(ge=0, le=MAX_VALUE_GROSZE, description="Budget in grosze.")
     target_groups: list[str] = Field(default_factory=list, max_length=20, description="Target group codes.")
 
 
-class LineOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class LineOut(Schema):
     id: uuid.UUID = Field(description="Line id.")
     service_type_id: uuid.UUID = Field(description="Catalogue service type.")
     service_type_code: str = Field(description="Its code.")
