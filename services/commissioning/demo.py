@@ -14,24 +14,21 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from services.commissioning.calls.service import ocid_for
-from services.commissioning.contracts.awards import payment_schedule, reporting_schedule
-from services.commissioning.models.calls import Award, Call, CallEvent, CallHistory, CallStatus, Lot
-from services.commissioning.models.contracts import (
-    AwardDecision,
-    Contract,
-    ContractStatus,
-    DeliveryReport,
-    Payment,
-    ReportStatus,
-)
-from services.commissioning.models.evaluation import CommitteeMember, Declaration, FormalCheck, ScoreSheet
+from services.commissioning.contracts import awards
+from services.commissioning.contracts import service as contracts
+from services.commissioning.contracts.schemas import DecisionIn, PaymentIn, ReportIn, ReviewIn
+from services.commissioning.evaluation import service as evaluation
+from services.commissioning.evaluation.schemas import DeclarationIn, FormalCheckIn, MemberIn, ScoresIn
+from services.commissioning.models.calls import Call, CallEvent, CallHistory, CallStatus, Lot
 from services.commissioning.models.municipalities import Municipality
 from services.commissioning.models.offers import Offer, OfferStatus
 from services.commissioning.models.planning import Need, Programme, ProgrammeLine
 from services.commissioning.offers.schemas import OfferContent
 from services.commissioning.offers.service import content_hash
+from services.commissioning.rules.advisor import ProviderFacts
 from services.commissioning.rules.modes import rules_in_force
 from services.commissioning.settings import get_settings
+from shared.auth import Principal, Role
 from shared.identifiers import complete_nip
 
 NAMESPACE = uuid.UUID("6f1a3c1e-8a45-4b8e-9a55-0c5c8a1c0004")
@@ -489,142 +486,128 @@ async def load_later_stages(session: AsyncSession, now: datetime) -> dict[str, i
         await session.flush()
         offers = [_offer(call, lot, index, price, published + timedelta(days=3)) for index, price in bids]
         session.add_all(offers)
-        members = [
-            CommitteeMember(
-                id=_id(f"member-{key}-{n}"),
-                call_id=call.id,
-                subject=subject,
-                name=name,
-                nominated_by=ngo,
-                assigned_at=deadline,
-            )
-            for n, (subject, name, ngo) in enumerate(
-                [
-                    ("ewa.nowak@cus.example.pl", "Ewa Nowak", None),
-                    ("jan.kowalski@ngo.example.pl", "Jan Kowalski", "Rada Działalności Pożytku Publicznego"),
-                ]
-            )
-        ]
-        session.add_all(members)
-        await session.flush()
-        for offer in offers:
-            session.add(
-                FormalCheck(
-                    offer_id=offer.id,
-                    passed=True,
-                    reasons=[],
-                    checked_by="demo",
-                    checked_at=deadline + timedelta(days=1),
-                )
-            )
-            for member in members:
-                session.add(
-                    Declaration(
-                        member_id=member.id,
-                        provider_id=offer.provider_id,
-                        conflict=False,
-                        statement="Brak konfliktu interesów.",
-                        declared_at=deadline,
-                    )
-                )
-                session.add(
-                    ScoreSheet(
-                        member_id=member.id,
-                        offer_id=offer.id,
-                        updated_at=deadline + timedelta(days=2),
-                        scores={
-                            "quality": {"score": 80, "justification": "Doświadczona kadra."},
-                            "social": {"score": 70, "justification": "Zatrudnia osoby wykluczone."},
-                        },
-                    )
-                )
-        await session.flush()
+        await _evaluate(session, call, offers, deadline)
         made["calls"] += 1
         if winner is None:
             continue
-        winning = next(o for o in offers if o.provider_id == provider_id(winner))
-        decided = deadline + timedelta(days=10)
-        decision = AwardDecision(
-            id=_id(f"decision-{key}"),
-            call_id=call.id,
-            lot_id=lot.id,
-            reason="Najwyżej oceniona oferta spełniająca wymogi.",
-            ranking=[],
-            decided_by="demo",
-            decided_at=decided,
-            standstill_until=decided + timedelta(days=5),
-        )
-        session.add(decision)
-        await session.flush()
-        award = Award(
-            id=_id(f"award-{key}"),
-            call_id=call.id,
-            lot_id=lot.id,
-            decision_id=decision.id,
-            offer_id=winning.id,
-            provider_id=winning.provider_id,
-            provider_name=winning.provider_name,
-            provider_nip=winning.provider_nip,
-            is_pes=True,
-            municipality_terc=call.municipality_terc,
-            mode=call.mode,
-            service_type_id=lot.service_type_id,
-            value_grosze=winning.price_grosze,
-            awarded_at=decided,
-        )
-        session.add(award)
-        await session.flush()
-        contract = Contract(
-            id=_id(f"contract-{key}"),
-            award_id=award.id,
-            call_id=call.id,
-            lot_id=lot.id,
-            provider_id=award.provider_id,
-            provider_name=winning.provider_name,
-            municipality_terc=call.municipality_terc,
-            value_grosze=award.value_grosze,
-            period_start=call.period_start,
-            period_end=call.period_end,
-            status=ContractStatus.ACTIVE.value,
-            payment_schedule=payment_schedule(award.value_grosze, call.period_start, call.period_end),
-            reporting_schedule=reporting_schedule(call.period_start, call.period_end),
-            signed_at=decision.standstill_until,
-            created_at=decided,
-            updated_at=decision.standstill_until,
-            version=2,
-        )
-        call.status = CallStatus.AWARDED.value
-        session.add(contract)
-        await session.flush()
-        first = contract.reporting_schedule[0]
-        session.add(
-            DeliveryReport(
-                contract_id=contract.id,
-                period_start=date.fromisoformat(first["period_start"]),
-                period_end=date.fromisoformat(first["period_end"]),
-                units_delivered=lot.quantity // 5,
-                people_served={"disabled": 12} if "asystencja" in title else {"families": 18},
-                outcomes="Usługi zrealizowane zgodnie z harmonogramem.",
-                issues=None,
-                status=ReportStatus.ACCEPTED.value if key.startswith("starachowice") else ReportStatus.SUBMITTED.value,
-                submitted_at=now - timedelta(days=3),
-                reviewed_at=now - timedelta(days=1) if key.startswith("starachowice") else None,
-            )
-        )
-        for i, due in enumerate(contract.payment_schedule[:2]):
-            session.add(
-                Payment(
-                    contract_id=contract.id,
-                    schedule_index=i,
-                    amount_grosze=due["amount_grosze"],
-                    paid_on=date.fromisoformat(due["due_date"]),
-                    note="Przelew",
-                    recorded_at=now,
-                )
-            )
+        await _award(session, call, lot, offers, winner, decided=deadline + timedelta(days=10), now=now)
         made["contracts"] += 1
     await session.flush()
     return made
+
+
+def _municipality(call: Call) -> Principal:
+    return Principal(subject="demo", role=Role.MUNICIPALITY, terc=call.municipality_terc)
+
+
+async def _evaluate(session: AsyncSession, call: Call, offers: list[Offer], deadline: datetime) -> None:
+    """A committee of two, through the evaluation service: appointed, declared, formal checks, scores."""
+    municipality = _municipality(call)
+    members = [
+        MemberIn(subject="ewa.nowak@cus.example.pl", name="Ewa Nowak"),
+        MemberIn(
+            subject="jan.kowalski@ngo.example.pl",
+            name="Jan Kowalski",
+            nominated_by="Rada Działalności Pożytku Publicznego",
+        ),
+    ]
+    for member in members:
+        await evaluation.add_member(session, principal=municipality, now=deadline, call_id=call.id, data=member)
+    checked = deadline + timedelta(days=1)
+    for offer in offers:
+        await evaluation.formal_check(
+            session,
+            principal=municipality,
+            now=checked,
+            offer_id=offer.id,
+            data=FormalCheckIn(passed=True, reasons=[]),
+            if_match=None,
+        )
+    scores = ScoresIn.model_validate(
+        {
+            "scores": {
+                "quality": {"score": 80, "justification": "Doświadczona kadra."},
+                "social": {"score": 70, "justification": "Zatrudnia osoby wykluczone."},
+            }
+        }
+    )
+    for member in members:
+        evaluator = Principal(subject=member.subject, role=Role.EVALUATOR)
+        for provider in dict.fromkeys(offer.provider_id for offer in offers):
+            declaration = DeclarationIn(provider_id=provider, conflict=False, statement="Brak konfliktu interesów.")
+            await evaluation.declare(session, principal=evaluator, now=checked, call_id=call.id, data=declaration)
+        for offer in offers:
+            await evaluation.save_scores(
+                session,
+                principal=evaluator,
+                now=checked + timedelta(days=1),
+                offer_id=offer.id,
+                data=scores,
+                if_match=None,
+            )
+
+
+async def _award(
+    session: AsyncSession, call: Call, lot: Lot, offers: list[Offer], winner: int, *, decided: datetime, now: datetime
+) -> None:
+    """The award decision, the contract after its standstill, a first report and two payments, each through the
+    function the API calls."""
+    municipality = _municipality(call)
+    winning = next(o for o in offers if o.provider_id == provider_id(winner))
+    catalogue = {
+        winning.provider_id: (
+            ProviderFacts(str(winning.provider_id), "social-cooperative", True, True, 0.4),
+            winning.provider_name,
+            provider_nip(winner),
+        )
+    }
+    decision_in = DecisionIn.model_validate(
+        {"winners": [{"offer_id": str(winning.id)}], "reason": "Najwyżej oceniona oferta spełniająca wymogi."}
+    )
+    _, made = await awards.decide(
+        session,
+        principal=municipality,
+        now=decided,
+        call_id=call.id,
+        lot_id=lot.id,
+        data=decision_in,
+        standstill_days=5,
+        catalogue=catalogue,
+    )
+    await awards.sign_after_standstill(session, call, decided + timedelta(days=5))
+    contract = made[0][1]
+    first = contract.reporting_schedule[0]
+    provider = Principal(subject="demo", role=Role.PROVIDER, provider_id=winning.provider_id)
+    report = await contracts.submit_report(
+        session,
+        principal=provider,
+        now=now - timedelta(days=3),
+        contract_id=contract.id,
+        data=ReportIn(
+            period_start=date.fromisoformat(first["period_start"]),
+            period_end=date.fromisoformat(first["period_end"]),
+            units_delivered=lot.quantity // 5,
+            people_served={"disabled": 12} if lot.service_type_code == "personal-assistance" else {"families": 18},
+            outcomes="Usługi zrealizowane zgodnie z harmonogramem.",
+        ),
+    )
+    if call.municipality_terc == "2611011":  # Kielce has not reviewed its report yet
+        await contracts.review_report(
+            session,
+            principal=municipality,
+            now=now - timedelta(days=1),
+            report_id=report.id,
+            data=ReviewIn(decision="accept"),
+            if_match=f'"{report.version}"',
+        )
+    for i, due in enumerate(contract.payment_schedule[:2]):
+        payment = PaymentIn(
+            schedule_index=i,
+            amount_grosze=due["amount_grosze"],
+            paid_on=date.fromisoformat(due["due_date"]),
+            note="Przelew",
+        )
+        await contracts.record_payment(session, principal=municipality, now=now, contract_id=contract.id, data=payment)
 
 
 async def load(url: str) -> str:

@@ -4,6 +4,7 @@ transaction and signed by the worker when the standstill ends."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,8 @@ from services.commissioning.contracts.schemas import DecisionIn
 from services.commissioning.evaluation.service import lot_ranking
 from services.commissioning.models.calls import Award, Call, CallEvent, CallHistory, CallStatus
 from services.commissioning.models.contracts import AwardDecision, Contract, ContractStatus
+from services.commissioning.models.offers import Offer
+from services.commissioning.rules.advisor import ProviderFacts
 from services.commissioning.rules.modes import Mode
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound, ValidationProblem
@@ -60,9 +63,43 @@ def reporting_schedule(start: date, end: date) -> list[dict[str, Any]]:
     return periods
 
 
+# What the catalogue says of a winner: (eligibility facts, name, NIP), or None if it is no longer verified.
+CatalogueEntry = tuple[ProviderFacts, str, str] | None
+
+
+async def winners_in_catalogue(
+    session: AsyncSession, catalogue: CatalogueClient, *, principal: Principal, call_id: uuid.UUID, data: DecisionIn
+) -> dict[uuid.UUID, CatalogueEntry]:
+    """The catalogue's word on each named winner, asked before the decision takes the call's lock (a slow
+    catalogue must not hold the call)."""
+    await calls.for_owner(session, principal, call_id, lock=False)  # only the call's municipality asks
+    offers = [await session.get(Offer, winner.offer_id) for winner in data.winners]
+    providers = {offer.provider_id for offer in offers if offer is not None and offer.call_id == call_id}
+    return {provider_id: await catalogue.verified_provider(provider_id) for provider_id in providers}
+
+
+def contract_for(award: Award, call: Call, now: datetime) -> Contract:
+    """The contract an award makes, waiting for the standstill to end; schedules from the call's period."""
+    return Contract(
+        award_id=award.id,
+        call_id=call.id,
+        lot_id=award.lot_id,
+        provider_id=award.provider_id,
+        provider_name=award.provider_name,
+        municipality_terc=call.municipality_terc,
+        value_grosze=award.value_grosze,
+        period_start=call.period_start,
+        period_end=call.period_end,
+        status=ContractStatus.STANDSTILL.value,
+        payment_schedule=payment_schedule(award.value_grosze, call.period_start, call.period_end),
+        reporting_schedule=reporting_schedule(call.period_start, call.period_end),
+        created_at=now,
+        updated_at=now,
+    )
+
+
 async def decide(
     session: AsyncSession,
-    catalogue: CatalogueClient,
     *,
     principal: Principal,
     now: datetime,
@@ -70,7 +107,9 @@ async def decide(
     lot_id: uuid.UUID,
     data: DecisionIn,
     standstill_days: int,
+    catalogue: Mapping[uuid.UUID, CatalogueEntry],
 ) -> tuple[AwardDecision, list[tuple[Award, Contract]]]:
+    """Decide a lot once: `catalogue` is what winners_in_catalogue found for the named winners."""
     call = await calls.for_owner(session, principal, call_id)  # the call's row lock serialises decisions
     await perform_due(session, call, now)  # an opening the worker has not performed yet
     if effective_status(call, now) is not CallStatus.EVALUATION:
@@ -114,7 +153,7 @@ async def decide(
     made: list[tuple[Award, Contract]] = []
     for winner, value in zip(data.winners, values, strict=True):
         entry = by_offer[str(winner.offer_id)]
-        found = await catalogue.verified_provider(uuid.UUID(entry.provider_id))
+        found = catalogue.get(uuid.UUID(entry.provider_id))
         award = Award(
             call_id=call.id,
             lot_id=lot.id,
@@ -132,22 +171,7 @@ async def decide(
         )
         session.add(award)
         await session.flush()
-        contract = Contract(
-            award_id=award.id,
-            call_id=call.id,
-            lot_id=lot.id,
-            provider_id=award.provider_id,
-            provider_name=entry.provider_name,
-            municipality_terc=call.municipality_terc,
-            value_grosze=value,
-            period_start=call.period_start,
-            period_end=call.period_end,
-            status=ContractStatus.STANDSTILL.value,
-            payment_schedule=payment_schedule(value, call.period_start, call.period_end),
-            reporting_schedule=reporting_schedule(call.period_start, call.period_end),
-            created_at=now,
-            updated_at=now,
-        )
+        contract = contract_for(award, call, now)
         session.add(contract)
         made.append((award, contract))
     await session.flush()

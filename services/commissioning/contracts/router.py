@@ -51,9 +51,10 @@ async def decide_lot(
     clock: ClockDep,
     settings: SettingsDep,
 ) -> DecisionOut:
+    winners = await awards.winners_in_catalogue(session, catalogue, principal=principal, call_id=call_id, data=data)
     decision, made = await awards.decide(
         session,
-        catalogue,
+        catalogue=winners,
         principal=principal,
         now=clock.now(),
         call_id=call_id,
