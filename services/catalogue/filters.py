@@ -1,12 +1,17 @@
-"""Query filters shared by the provider and offering searches, validated into plain values."""
+"""The search query the provider and offering searches share: its parameters, validated into plain filters."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Annotated
 
+from fastapi import Depends, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.catalogue.models.providers import LegalForm
 from services.catalogue.models.taxonomy import ServiceType
+from services.catalogue.search.filters import SearchFilters
 from services.catalogue.taxonomy import repository as taxonomy_repo
 from services.catalogue.taxonomy import service as taxonomy
 from shared.errors import ValidationProblem
@@ -33,3 +38,47 @@ async def check_common(
         raise ValidationProblem.field("target_group", f"unknown target group {target_group!r}", location="query")
     if service_type and await session.get(ServiceType, service_type) is None:
         raise ValidationProblem.field("service_type", f"unknown service type {service_type}", location="query")
+
+
+@dataclass
+class SearchQuery:
+    """The query parameters of both searches (a FastAPI dependency)."""
+
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Text; diacritics ignored (uslugi = usługi); whole words, the last one also as a prefix.",
+        ),
+    ] = None
+    area: Annotated[str | None, Query(max_length=32, description="Statutory area code of the services.")] = None
+    service_type: Annotated[uuid.UUID | None, Query(description="Service type id.")] = None
+    target_group: Annotated[str | None, Query(max_length=32, description="Target group code of the services.")] = None
+    place: Annotated[
+        str | None,
+        Query(
+            max_length=7,
+            description="TERC code. A gmina matches services delivered in it and those covering its powiat or "
+            "voivodeship; a powiat or voivodeship also matches services delivered inside it.",
+        ),
+    ] = None
+    legal_form: Annotated[list[LegalForm] | None, Query(description="Provider legal forms (any of).")] = None
+    pes_only: Annotated[bool, Query(description="Only social-economy entities (PES).")] = False
+    social_enterprise_only: Annotated[bool, Query(description="Only social enterprises (PS).")] = False
+
+    async def validated(self, session: AsyncSession) -> SearchFilters:
+        """The filters, every code checked against the taxonomy (422 naming the parameter)."""
+        await check_common(session, area=self.area, service_type=self.service_type, target_group=self.target_group)
+        return SearchFilters(
+            text=self.q,
+            area=self.area,
+            service_type_id=self.service_type,
+            target_group=self.target_group,
+            place=parse_place(self.place),
+            legal_forms=[f.value for f in self.legal_form or []],
+            pes_only=self.pes_only,
+            social_enterprise_only=self.social_enterprise_only,
+        )
+
+
+SearchQueryDep = Annotated[SearchQuery, Depends()]

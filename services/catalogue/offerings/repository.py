@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -34,6 +33,7 @@ from services.catalogue.models.offerings import Offering
 from services.catalogue.models.providers import Provider
 from services.catalogue.models.taxonomy import ServiceType
 from services.catalogue.providers.repository import provider_visibility
+from services.catalogue.search.filters import SearchFilters
 from services.catalogue.search.text import SIMPLE, prefix_tsquery_text
 from shared.auth import Principal, Role
 
@@ -116,21 +116,12 @@ async def get_row(session: AsyncSession, offering_id: uuid.UUID, principal: Prin
 
 
 @dataclass(frozen=True)
-class OfferingFilters:
-    """Search filters; they combine with AND. `place` is (the code and its enclosing units, the code)."""
+class OfferingFilters(SearchFilters):
+    """Offering search filters: the shared ones, and the offering's own."""
 
-    text: str | None = None
-    area: str | None = None
-    service_type_id: uuid.UUID | None = None
-    target_group: str | None = None
-    place: tuple[list[str], str] | None = None
-    legal_forms: list[str] = field(default_factory=list)
-    pes_only: bool = False
-    social_enterprise_only: bool = False
     min_free_capacity: int | None = None
     max_price_grosze: int | None = None
     provider_id: uuid.UUID | None = None
-    modified_after: datetime | None = None
     active_only: bool = True
 
 

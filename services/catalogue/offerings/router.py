@@ -9,9 +9,8 @@ import orjson
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.catalogue.filters import check_common, parse_place
+from services.catalogue.filters import SearchQueryDep
 from services.catalogue.models.idempotency import IdempotencyRecord
-from services.catalogue.models.providers import LegalForm
 from services.catalogue.offerings import repository, service
 from services.catalogue.offerings.repository import OfferingFilters
 from services.catalogue.offerings.schemas import (
@@ -57,27 +56,7 @@ async def search_offerings(
     session: ReadSessionDep,
     principal: OptionalPrincipal,
     paging: PageParamsDep,
-    q: Annotated[
-        str | None,
-        Query(
-            max_length=200,
-            description="Text; diacritics ignored (uslugi = usługi); whole words, the last one also as a prefix.",
-        ),
-    ] = None,
-    area: Annotated[str | None, Query(max_length=32, description="Statutory area code.")] = None,
-    service_type: Annotated[uuid.UUID | None, Query(description="Service type id.")] = None,
-    target_group: Annotated[str | None, Query(max_length=32, description="Target group code.")] = None,
-    place: Annotated[
-        str | None,
-        Query(
-            max_length=7,
-            description="TERC code. A gmina matches offerings delivered in it and those covering its powiat or "
-            "voivodeship; a powiat or voivodeship also matches offerings delivered inside it.",
-        ),
-    ] = None,
-    legal_form: Annotated[list[LegalForm] | None, Query(description="Provider legal forms (any of).")] = None,
-    pes_only: Annotated[bool, Query(description="Only offerings of social-economy entities (PES).")] = False,
-    social_enterprise_only: Annotated[bool, Query(description="Only social enterprises (PS).")] = False,
+    query: SearchQueryDep,
     min_free_capacity: Annotated[
         int | None, Query(ge=0, le=1_000_000, description="At least this much free monthly capacity.")
     ] = None,
@@ -85,19 +64,9 @@ async def search_offerings(
     provider_id: Annotated[uuid.UUID | None, Query(description="Only this provider's offerings.")] = None,
     sort: Annotated[OfferingSort | None, Query(description="Sort order; default relevance with q, else title.")] = None,
 ) -> Response:
-    await check_common(session, area=area, service_type=service_type, target_group=target_group)
+    shared = await query.validated(session)
     filters = OfferingFilters(
-        text=q,
-        area=area,
-        service_type_id=service_type,
-        target_group=target_group,
-        place=parse_place(place),
-        legal_forms=[f.value for f in legal_form or []],
-        pes_only=pes_only,
-        social_enterprise_only=social_enterprise_only,
-        min_free_capacity=min_free_capacity,
-        max_price_grosze=max_price_grosze,
-        provider_id=provider_id,
+        **vars(shared), min_free_capacity=min_free_capacity, max_price_grosze=max_price_grosze, provider_id=provider_id
     )
     rows, total = await repository.search(
         session, principal=principal, filters=filters, sort=sort, offset=paging.offset, limit=paging.per_page

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, text, true
@@ -14,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.catalogue.models.offerings import Offering
 from services.catalogue.models.providers import Provider, ProviderStatus, ProviderStatusEvent
 from services.catalogue.models.taxonomy import ServiceType
+from services.catalogue.search.filters import SearchFilters
 from services.catalogue.search.text import tsquery
 from shared.auth import Principal, Role
 
@@ -108,19 +108,10 @@ def place_condition_for_provider(enclosing: list[str], code: str) -> ColumnEleme
 
 
 @dataclass(frozen=True)
-class ProviderFilters:
-    """Provider search filters; they combine with AND."""
+class ProviderFilters(SearchFilters):
+    """Provider search filters: the shared ones, and the verification statuses."""
 
-    text: str | None = None
-    area: str | None = None
-    service_type_id: uuid.UUID | None = None
-    target_group: str | None = None
-    place: tuple[list[str], str] | None = None
-    legal_forms: list[str] = field(default_factory=list)
-    pes_only: bool = False
-    social_enterprise_only: bool = False
     statuses: list[str] = field(default_factory=list)
-    modified_after: datetime | None = None
 
 
 async def search(

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from services.catalogue.filters import check_common, parse_place
+from services.catalogue.filters import SearchQueryDep
 from services.catalogue.models.idempotency import IdempotencyRecord
-from services.catalogue.models.providers import LegalForm, ProviderStatus
+from services.catalogue.models.providers import ProviderStatus
 from services.catalogue.providers import repository, service
 from services.catalogue.providers.schemas import (
     ProviderCreate,
@@ -63,19 +63,7 @@ async def search_providers(
     session: ReadSessionDep,
     principal: OptionalPrincipal,
     paging: PageParamsDep,
-    q: Annotated[
-        str | None,
-        Query(max_length=200, description="Text; diacritics ignored; whole words, the last one also as a prefix."),
-    ] = None,
-    area: Annotated[str | None, Query(max_length=32, description="Offers services of this statutory area.")] = None,
-    service_type: Annotated[uuid.UUID | None, Query(description="Offers this service type.")] = None,
-    target_group: Annotated[str | None, Query(max_length=32, description="Offers services for this group.")] = None,
-    place: Annotated[
-        str | None, Query(max_length=7, description="TERC code: serves this gmina, powiat or voivodeship.")
-    ] = None,
-    legal_form: Annotated[list[LegalForm] | None, Query(description="Any of these legal forms.")] = None,
-    pes_only: Annotated[bool, Query(description="Only social-economy entities (PES).")] = False,
-    social_enterprise_only: Annotated[bool, Query(description="Only social enterprises (PS).")] = False,
+    query: SearchQueryDep,
     status_: Annotated[
         list[ProviderStatus] | None,
         Query(alias="status", description="Statuses (regional verifiers and admins; default: all they may see)."),
@@ -84,18 +72,8 @@ async def search_providers(
 ) -> Response:
     if status_ and (principal is None or principal.role not in (Role.ADMIN, Role.REGIONAL)):
         raise Forbidden("Only regional verifiers and admins filter by status; the public sees verified providers.")
-    await check_common(session, area=area, service_type=service_type, target_group=target_group)
-    filters = repository.ProviderFilters(
-        text=q,
-        area=area,
-        service_type_id=service_type,
-        target_group=target_group,
-        place=parse_place(place),
-        legal_forms=[f.value for f in legal_form or []],
-        pes_only=pes_only,
-        social_enterprise_only=social_enterprise_only,
-        statuses=[s.value for s in status_ or []],
-    )
+    shared = await query.validated(session)
+    filters = repository.ProviderFilters(**vars(shared), statuses=[s.value for s in status_ or []])
     rows, total = await repository.search(
         session, principal=principal, filters=filters, sort=sort, offset=paging.offset, limit=paging.per_page
     )
