@@ -27,12 +27,12 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from bench.common import free_port, fresh_database, percentile, start_uvicorn, wrk
+from bench.common import free_port, percentile, start_uvicorn, wrk
 from services.catalogue.filters import parse_place
 from services.catalogue.offerings import repository as offerings_repo
 from services.catalogue.search import repository as search_vectors
 from shared import embedded_pg
-from shared.db import with_database
+from shared.db import fresh_database, with_database
 from shared.migrations import upgrade_head
 
 REPO = Path(__file__).resolve().parent.parent

@@ -22,11 +22,11 @@ from typing import Any
 
 import aiohttp
 
-from bench.common import drop_database, free_port, fresh_database, percentile, start_uvicorn, wait_for_port, wrk
+from bench.common import free_port, percentile, start_uvicorn, wait_for_port, wrk
 from services.catalogue import demo as catalogue_demo
 from services.commissioning import demo as commissioning_demo
 from shared import embedded_pg
-from shared.db import with_database
+from shared.db import drop_database, fresh_database, with_database
 from shared.migrations import upgrade_head
 
 REPO = Path(__file__).resolve().parent.parent
@@ -154,7 +154,7 @@ async def run(args: argparse.Namespace) -> None:
         for process in processes:
             process.wait(timeout=10)
         for name in urls:
-            await drop_database(server, f"{name}_benchgw")
+            await drop_database(with_database(server, f"{name}_benchgw"))
         if started_db:
             embedded_pg.stop()
 

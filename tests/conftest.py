@@ -10,12 +10,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from shared import embedded_pg
-from shared.db import Database, create_sessionmaker, database_of, with_database
+from shared.auth import Role, mint_token
+from shared.db import Database, create_sessionmaker, database_of, drop_database, fresh_database, with_database
 
 REPO = Path(__file__).resolve().parent.parent
 STANDARDS = REPO.parent / "shared" / "standards"
@@ -38,15 +39,6 @@ def pg_server() -> AsyncIterator[str]:
         embedded_pg.stop()
 
 
-async def fresh_database(server: str, name: str) -> str:
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return with_database(server, name)
-
-
 async def migrated_database(pg_server: str, service: str) -> str:
     """A fresh database for a service (`catalogue`, or `catalogue_e2e` for the catalogue's e2e copy), migrated."""
     from shared.migrations import upgrade_head
@@ -67,15 +59,6 @@ async def commissioning_db_url(pg_server: str) -> AsyncIterator[str]:
     url = await migrated_database(pg_server, "commissioning")
     yield url
     await drop_database(url)
-
-
-async def drop_database(url: str) -> None:
-    from sqlalchemy.engine import make_url
-
-    admin = create_async_engine(with_database(url, "postgres"), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    await admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -103,3 +86,18 @@ async def rolled_back(app: Any, engine: AsyncEngine) -> AsyncIterator[AsyncSessi
         finally:
             app.state.database = original
             await outer.rollback()
+
+
+def auth(role: Role, **claims: Any) -> dict[str, str]:
+    """The Authorization header of a development token with this role and these claims."""
+    return {"Authorization": f"Bearer {mint_token(role=role, **claims)}"}
+
+
+ADMIN = auth(Role.ADMIN, subject="admin-1")
+
+
+@asynccontextmanager
+async def asgi_client(app: Any, base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client that calls the app in-process."""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url) as http:
+        yield http

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
@@ -12,8 +11,9 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.catalogue.main import create_app
-from shared.auth import Role, mint_token
-from tests.conftest import rolled_back
+from shared.auth import Role
+from tests.conftest import ADMIN as ADMIN  # the tests of this service import it from here
+from tests.conftest import asgi_client, auth, rolled_back
 
 
 @pytest.fixture(scope="session")
@@ -31,16 +31,10 @@ async def db(catalogue_app: FastAPI, catalogue_engine: AsyncEngine) -> AsyncIter
 
 @pytest.fixture
 async def client(catalogue_app: FastAPI, db: AsyncSession) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=catalogue_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://catalogue") as http:
+    async with asgi_client(catalogue_app, "http://catalogue") as http:
         yield http
 
 
-def auth(role: Role, **claims: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(role=role, **claims)}"}
-
-
-ADMIN = auth(Role.ADMIN, subject="admin-1")
 REGIONAL_26 = auth(Role.REGIONAL, subject="rops-kielce", voivodeship="26")
 REGIONAL_14 = auth(Role.REGIONAL, subject="rops-warszawa", voivodeship="14")
 NEW_PROVIDER_USER = auth(Role.PROVIDER, subject="new-user")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 import pytest
@@ -15,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import FrozenClock
 from services.commissioning.main import create_app
-from shared.auth import Role, mint_token
+from shared.auth import Role
 from tests.catalogue.conftest import catalogue_app, client, db  # noqa: F401  (fixtures used here)
-from tests.conftest import rolled_back
+from tests.conftest import ADMIN as ADMIN  # the tests of this service import it from here
+from tests.conftest import asgi_client, auth, rolled_back
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -60,16 +60,10 @@ async def cdb(
 
 @pytest.fixture
 async def api(commissioning_app: FastAPI, cdb: AsyncSession) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=commissioning_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://commissioning") as http:
+    async with asgi_client(commissioning_app, "http://commissioning") as http:
         yield http
 
 
-def auth(role: Role, **claims: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(role=role, **claims)}"}
-
-
-ADMIN = auth(Role.ADMIN, subject="admin-1")
 STARACHOWICE = auth(Role.MUNICIPALITY, subject="cus-starachowice", terc="2611011")
 KIELCE = auth(Role.MUNICIPALITY, subject="cus-kielce", terc="2661011")
 

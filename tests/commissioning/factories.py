@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import text
 
-from tests.catalogue.factories import service_type_id
-from tests.commissioning.conftest import ADMIN, KIELCE, STARACHOWICE, START
+from services.commissioning.clock import Clock, FrozenClock
+from services.commissioning.dependencies import state_of
+from shared.auth import Role
+from tests.catalogue.conftest import ADMIN as CATALOGUE_ADMIN
+from tests.catalogue.conftest import NEW_PROVIDER_USER
+from tests.catalogue.factories import provider_payload, service_type_id
+from tests.commissioning.conftest import ADMIN, KIELCE, STARACHOWICE, START, auth
+from tests.conftest import asgi_client
 
 HEADERS = {"2611011": STARACHOWICE, "2661011": KIELCE}
 NAMES = {"2611011": "Gmina Starachowice", "2661011": "Miasto Kielce"}
@@ -89,3 +99,80 @@ async def open_call(api: httpx.AsyncClient, need_: dict[str, Any], **kwargs: Any
 async def setup_open_call(api: httpx.AsyncClient, catalogue: httpx.AsyncClient, **kwargs: Any) -> dict[str, Any]:
     await municipality(api)
     return await open_call(api, await need(api, catalogue), **kwargs)
+
+
+@dataclass
+class CommittedCall:
+    """A published call and verified providers, committed for real (races need real transactions)."""
+
+    api: httpx.AsyncClient
+    clock: FrozenClock
+    call: dict[str, Any]
+    providers: list[str]
+    municipality: dict[str, str]  # the municipality's Authorization header
+
+    def use_clock(self, clock: Clock) -> None:
+        state_of(self.api._transport.app).clock = clock  # type: ignore[attr-defined]
+
+
+@asynccontextmanager
+async def committed_call(
+    commissioning_app: Any,
+    commissioning_engine: Any,
+    catalogue_app: Any,
+    catalogue_engine: Any,
+    *,
+    terc: str,
+    name: str,
+    providers: int,
+) -> AsyncIterator[CommittedCall]:
+    """Verified providers in the catalogue, a municipality, its need and a published open competition, all
+    committed with a frozen clock; everything is deleted afterwards and the app's clock put back."""
+    original_clock = state_of(commissioning_app).clock
+    clock = FrozenClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    state_of(commissioning_app).clock = clock
+    nips: list[str] = []
+    municipality = auth(Role.MUNICIPALITY, subject=f"cus-{terc}", terc=terc)
+    try:
+        async with (
+            asgi_client(catalogue_app, "http://catalogue") as cat,
+            asgi_client(commissioning_app, "http://commissioning") as api,
+        ):
+            ids = []
+            for _ in range(providers):
+                payload = provider_payload()
+                nips.append(payload["nip"])
+                made = (await cat.post("/v1/providers", json=payload, headers=NEW_PROVIDER_USER)).json()
+                verified = await cat.post(
+                    f"/v1/providers/{made['id']}/status-changes", json={"action": "verify"}, headers=CATALOGUE_ADMIN
+                )
+                assert verified.status_code == 201, verified.text
+                ids.append(made["id"])
+            body = {"terc": terc, "name": name, "cus_name": f"GOPS {name}"}
+            created = await api.post("/v1/municipalities", json=body, headers=ADMIN)
+            assert created.status_code == 201, created.text
+            need = await api.post(
+                f"/v1/municipalities/{terc}/needs",
+                headers=municipality,
+                json={
+                    "title": "Usługi opiekuńcze",
+                    "service_type_id": await service_type_id(cat, "care-services"),
+                    "quantity": 1000,
+                    "estimated_value_grosze": 5_000_000,
+                    "period_start": "2026-06-01",
+                    "period_end": "2026-12-31",
+                },
+            )
+            call = (await api.post("/v1/calls", json=call_body(need.json()["id"]), headers=municipality)).json()
+            published = await api.post(f"/v1/calls/{call['id']}/publication", headers=municipality)
+            assert published.status_code == 200, published.text
+            yield CommittedCall(api, clock, published.json(), ids, municipality)
+    finally:
+        state_of(commissioning_app).clock = original_clock
+        async with commissioning_engine.begin() as conn:
+            await conn.execute(text("DELETE FROM idempotency_records"))
+            await conn.execute(text("DELETE FROM calls WHERE municipality_terc = :t"), {"t": terc})
+            await conn.execute(text("DELETE FROM needs WHERE municipality_terc = :t"), {"t": terc})
+            await conn.execute(text("DELETE FROM municipalities WHERE terc = :t"), {"t": terc})
+        async with catalogue_engine.begin() as conn:
+            await conn.execute(text("DELETE FROM providers WHERE nip = ANY(:n)"), {"n": nips})

@@ -6,23 +6,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
 from sqlalchemy import text
 
-from services.commissioning.clock import FrozenClock
-from services.commissioning.dependencies import state_of
 from shared.auth import Role
-from tests.catalogue.conftest import ADMIN as CATALOGUE_ADMIN
-from tests.catalogue.conftest import NEW_PROVIDER_USER
-from tests.catalogue.factories import provider_payload, service_type_id
-from tests.commissioning.conftest import ADMIN, auth, provider
-from tests.commissioning.factories import ANSWERS, call_body
+from tests.commissioning.conftest import auth, provider
+from tests.commissioning.factories import ANSWERS, committed_call
 
 MIRZEC = "2611032"
-MIRZEC_CUS = auth(Role.MUNICIPALITY, subject="cus-mirzec", terc=MIRZEC)
+MIRZEC_CUS = auth(Role.MUNICIPALITY, subject=f"cus-{MIRZEC}", terc=MIRZEC)
 EVALUATORS = [auth(Role.EVALUATOR, subject=f"member-{i}@mirzec.pl") for i in range(2)]
 
 
@@ -32,43 +27,16 @@ async def opened_call(
 ) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, Any], list[dict[str, Any]]]]:
     """A published call with two formally checked offers and a two-member committee, all committed; the clock
     past the deadline. Everything is deleted afterwards."""
-    original_clock = state_of(commissioning_app).clock
-    clock = FrozenClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-    state_of(commissioning_app).clock = clock
-    nips: list[str] = []
-    cat = httpx.AsyncClient(transport=httpx.ASGITransport(app=catalogue_app), base_url="http://catalogue")
-    api = httpx.AsyncClient(transport=httpx.ASGITransport(app=commissioning_app), base_url="http://commissioning")
-    try:
-        providers = []
-        for _ in range(2):
-            payload = provider_payload()
-            nips.append(payload["nip"])
-            made = (await cat.post("/v1/providers", json=payload, headers=NEW_PROVIDER_USER)).json()
-            await cat.post(
-                f"/v1/providers/{made['id']}/status-changes", json={"action": "verify"}, headers=CATALOGUE_ADMIN
-            )
-            providers.append(made["id"])
-        await api.post(
-            "/v1/municipalities",
-            json={"terc": MIRZEC, "name": "Gmina Mirzec", "cus_name": "GOPS Mirzec"},
-            headers=ADMIN,
-        )
-        need = (
-            await api.post(
-                f"/v1/municipalities/{MIRZEC}/needs",
-                headers=MIRZEC_CUS,
-                json={
-                    "title": "Usługi opiekuńcze",
-                    "service_type_id": await service_type_id(cat, "care-services"),
-                    "quantity": 1000,
-                    "estimated_value_grosze": 5_000_000,
-                    "period_start": "2026-06-01",
-                    "period_end": "2026-12-31",
-                },
-            )
-        ).json()
-        call = (await api.post("/v1/calls", json=call_body(need["id"], deadline_days=30), headers=MIRZEC_CUS)).json()
-        await api.post(f"/v1/calls/{call['id']}/publication", headers=MIRZEC_CUS)
+    async with committed_call(
+        commissioning_app,
+        commissioning_engine,
+        catalogue_app,
+        catalogue_engine,
+        terc=MIRZEC,
+        name="Gmina Mirzec",
+        providers=2,
+    ) as setup:
+        api, call = setup.api, setup.call
         for i in range(2):
             await api.post(
                 f"/v1/calls/{call['id']}/committee",
@@ -76,10 +44,10 @@ async def opened_call(
                 headers=MIRZEC_CUS,
             )
         offers = []
-        for p, price in zip(providers, (4_000_000, 4_500_000), strict=True):
+        for p, price in zip(setup.providers, (4_000_000, 4_500_000), strict=True):
             body = {"lot_id": call["lots"][0]["id"], "price_grosze": price, "quantity": 1000, "answers": ANSWERS}
             offers.append((await api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(p))).json())
-        clock.set(datetime.fromisoformat(call["deadline"]))
+        setup.clock.set(datetime.fromisoformat(call["deadline"]))
         for offer in offers:
             await api.put(f"/v1/offers/{offer['id']}/formal-check", json={"passed": True}, headers=MIRZEC_CUS)
             for evaluator in EVALUATORS:
@@ -89,16 +57,6 @@ async def opened_call(
                     headers=evaluator,
                 )
         yield api, call, offers
-    finally:
-        state_of(commissioning_app).clock = original_clock
-        await api.aclose()
-        await cat.aclose()
-        async with commissioning_engine.begin() as conn:
-            await conn.execute(text("DELETE FROM calls WHERE municipality_terc = :t"), {"t": MIRZEC})
-            await conn.execute(text("DELETE FROM needs WHERE municipality_terc = :t"), {"t": MIRZEC})
-            await conn.execute(text("DELETE FROM municipalities WHERE terc = :t"), {"t": MIRZEC})
-        async with catalogue_engine.begin() as conn:
-            await conn.execute(text("DELETE FROM providers WHERE nip = ANY(:n)"), {"n": nips})
 
 
 async def test_concurrent_awards_of_one_lot_give_exactly_one_award(

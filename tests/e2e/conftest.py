@@ -17,7 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import REPO, drop_database, migrated_database
+from shared.db import drop_database
+from tests.conftest import REPO, migrated_database
 
 
 def free_port() -> int:

@@ -4,6 +4,7 @@ payments (the contract's parties)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
@@ -113,43 +114,31 @@ async def amend_contract(
     return ContractOut.model_validate(contract)
 
 
-@router.post(
-    "/contracts/{contract_id}/completion",
-    summary="Mark a contract completed",
-    responses=problem_responses(401, 403, 404, 409, 422),
-)
-async def complete_contract(
-    contract_id: uuid.UUID, data: EndIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
-) -> ContractOut:
-    return ContractOut.model_validate(
-        await service.end_contract(
-            session,
-            principal=principal,
-            now=clock.now(),
-            contract_id=contract_id,
-            reason=data.reason,
-            status=ContractStatus.COMPLETED,
+def _ending(status: ContractStatus) -> Callable[..., Awaitable[ContractOut]]:
+    """The endpoint that ends a contract with this status (completion and termination differ only in it)."""
+
+    async def end(
+        contract_id: uuid.UUID, data: EndIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+    ) -> ContractOut:
+        ended = await service.end_contract(
+            session, principal=principal, now=clock.now(), contract_id=contract_id, reason=data.reason, status=status
         )
-    )
+        return ContractOut.model_validate(ended)
+
+    return end
 
 
-@router.post(
-    "/contracts/{contract_id}/termination",
-    summary="Terminate a contract with a reason",
-    responses=problem_responses(401, 403, 404, 409, 422),
-)
-async def terminate_contract(
-    contract_id: uuid.UUID, data: EndIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
-) -> ContractOut:
-    return ContractOut.model_validate(
-        await service.end_contract(
-            session,
-            principal=principal,
-            now=clock.now(),
-            contract_id=contract_id,
-            reason=data.reason,
-            status=ContractStatus.TERMINATED,
-        )
+for _path, _name, _summary, _status in (
+    ("completion", "complete_contract", "Mark a contract completed", ContractStatus.COMPLETED),
+    ("termination", "terminate_contract", "Terminate a contract with a reason", ContractStatus.TERMINATED),
+):
+    router.add_api_route(
+        f"/contracts/{{contract_id}}/{_path}",
+        _ending(_status),
+        methods=["POST"],
+        name=_name,
+        summary=_summary,
+        responses=problem_responses(401, 403, 404, 409, 422),
     )
 
 
