@@ -45,6 +45,10 @@ format: $(STAMP) ## Reformat and auto-fix
 migrate: $(STAMP) ## Apply every service's migrations to its database
 	$(PY) -m tools.devstack migrate
 
+.PHONY: migration
+migration: $(STAMP) ## New migration from the models: make migration SERVICE=commissioning REV=0006 MESSAGE="what changes"
+	$(VENV)/bin/alembic -c services/$(SERVICE)/alembic.ini revision --autogenerate --rev-id "$(REV)" -m "$(MESSAGE)"
+
 .PHONY: demo
 demo: $(STAMP) ## Load the demo data (idempotent)
 	$(PY) -m tools.devstack demo
