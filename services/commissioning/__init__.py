@@ -1,1 +1,1 @@
-"""Commissioning service: municipalities' plans, calls, offers, evaluation, awards, contracts (issues #3, #4)."""
+"""Commissioning service: municipalities' plans, calls, offers, evaluation, awards, contracts."""

@@ -1,1 +1,1 @@
-"""Gateway: the one public entry over the catalogue and commissioning services (issue #5)."""
+"""Gateway: the one public entry over the catalogue and commissioning services."""
