@@ -126,6 +126,11 @@ async def test_from_declarations_to_a_signed_contract(api, client, clock, commis
     assert ranking[0]["points"] == {"price": 37.5, "quality": 32.0, "social": 10.0} and ranking[0]["total"] == 79.5
     assert ranking[1]["points"] == {"price": 40.0, "quality": 20.0, "social": 8.0} and ranking[1]["rank"] == 2
     assert ranking[2]["rank"] is None and ranking[2]["formal_reasons"] == ["brak podpisu osoby upoważnionej"]
+    # a member sees only the bidders it declared no conflict with: nothing of the others, not even their price
+    as_jan = (await api.get(f"/v1/calls/{call['id']}/lots/{lot}/ranking", headers=JAN)).json()
+    assert {r["provider_id"] for r in as_jan} == {providers[1]["id"], providers[2]["id"]}
+    as_ewa = (await api.get(f"/v1/calls/{call['id']}/lots/{lot}/ranking", headers=EWA)).json()
+    assert len(as_ewa) == 3
 
     # the award: once per lot, then the contract waits out the standstill
     url = f"/v1/calls/{call['id']}/lots/{lot}/award-decision"

@@ -214,13 +214,14 @@ class AmendmentIn(Body):
 
 
 class AmendmentOut(Schema):
+    """An amendment as the public reads it: nothing about offers (each bidder sees its own offer's status)."""
+
     id: uuid.UUID = Field(description="Amendment id.")
     number: int = Field(description="Number, from 1.")
     description: str = Field(description="What changed and why.")
     changes: dict[str, Any] = Field(description="The changed fields and their new values.")
     deadline_before: datetime = Field(description="Deadline before the amendment.")
     deadline_after: datetime = Field(description="Deadline after it (moved when it came too close).")
-    offers_to_confirm: int = Field(description="How many submitted offers their authors must confirm again.")
     at: datetime = Field(description="When (UTC).")
 
 

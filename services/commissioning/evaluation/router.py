@@ -7,7 +7,6 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from services.commissioning.calls import repository as calls_repo
 from services.commissioning.dependencies import ClockDep
 from services.commissioning.evaluation import service
 from services.commissioning.evaluation.schemas import (
@@ -24,7 +23,7 @@ from services.commissioning.evaluation.schemas import (
 from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
-from shared.errors import NotFound, problem_responses
+from shared.errors import problem_responses
 
 router = APIRouter(prefix="/v1", tags=["evaluation"])
 
@@ -139,8 +138,5 @@ async def get_scores(
 async def get_ranking(
     call_id: uuid.UUID, lot_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep
 ) -> list[dict[str, Any]]:
-    call, _ = await service.evaluation_access(session, principal, call_id, clock.now())
-    lot = await calls_repo.lot(session, call.id, lot_id)
-    if lot is None:
-        raise NotFound(f"Lot {lot_id} is not in this call.")
-    return [r.as_dict() for r in await service.lot_ranking(session, call, lot)]
+    ranked = await service.ranking_for(session, principal, call_id=call_id, lot_id=lot_id, now=clock.now())
+    return [r.as_dict() for r in ranked]

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import acts_for_municipality
+from services.commissioning.calls import repository as calls_repo
 from services.commissioning.calls import service as calls
 from services.commissioning.calls.events import deadline_passed
 from services.commissioning.evaluation import repository
@@ -224,3 +225,19 @@ async def lot_ranking(session: AsyncSession, call: Call, lot: Lot) -> list[Ranke
         for o in offers
     ]
     return rank(call.criteria, facts, [Sheet(str(s.member_id), str(s.offer_id), s.scores) for s in sheets], conflicts)
+
+
+async def ranking_for(
+    session: AsyncSession, principal: Principal, *, call_id: uuid.UUID, lot_id: uuid.UUID, now: datetime
+) -> list[Ranked]:
+    """The lot's ranking for the municipality; a member sees only the bidders it declared no conflict with
+    (nothing of a bidder it is excluded from, not its price, not its points)."""
+    call, member = await evaluation_access(session, principal, call_id, now)
+    lot = await calls_repo.lot(session, call.id, lot_id)
+    if lot is None:
+        raise NotFound(f"Lot {lot_id} is not in this call.")
+    ranked = await lot_ranking(session, call, lot)
+    if member is None:
+        return ranked
+    cleared = {str(d.provider_id) for d in await repository.declarations_of(session, [member.id]) if not d.conflict}
+    return [entry for entry in ranked if entry.provider_id in cleared]

@@ -18,11 +18,27 @@ def _scope(column: Any, municipality: str | None, voivodeship: str | None) -> Co
     return condition
 
 
-async def indicators(
-    session: AsyncSession, *, municipality: str | None, voivodeship: str | None, start: date, end: date
-) -> dict[str, Any]:
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[since, until) in UTC for whole days `start`..`end` (the last representable day has no next day)."""
     since = datetime.combine(start, time.min, UTC)
-    until = datetime.combine(end + timedelta(days=1), time.min, UTC)
+    until = (
+        datetime.combine(end + timedelta(days=1), time.min, UTC) if end < date.max else datetime.max.replace(tzinfo=UTC)
+    )
+    return since, until
+
+
+async def indicators(
+    session: AsyncSession,
+    *,
+    municipality: str | None,
+    voivodeship: str | None,
+    start: date,
+    end: date,
+    now: datetime,
+) -> dict[str, Any]:
+    """The figures; a call counts as closed (with or without offers) only once its deadline has passed by the
+    clock: before that, nothing about its sealed offers, not even whether there are any, is revealed."""
+    since, until = period_bounds(start, end)
     in_period = and_(
         Award.awarded_at >= since, Award.awarded_at < until, _scope(Award.municipality_terc, municipality, voivodeship)
     )
@@ -76,6 +92,7 @@ async def indicators(
         Call.published_at.is_not(None),
         Call.deadline >= since,
         Call.deadline < until,
+        Call.deadline <= now,
         Call.status != CallStatus.CANCELLED.value,
         _scope(Call.municipality_terc, municipality, voivodeship),
     )

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from services.commissioning.dependencies import ClockDep
 from services.commissioning.monitoring import repository
 from shared.db import ReadSessionDep
 from shared.errors import ValidationProblem, problem_responses
@@ -23,6 +24,7 @@ router = APIRouter(prefix="/v1/monitoring", tags=["monitoring"])
 )
 async def monitoring(
     session: ReadSessionDep,
+    clock: ClockDep,
     from_: Annotated[date, Query(alias="from", description="First day of the period.")],
     to: Annotated[date, Query(description="Last day of the period (inclusive).")],
     municipality: Annotated[GminaTercStr | None, Query(description="A gmina's TERC code.")] = None,
@@ -39,4 +41,6 @@ async def monitoring(
             raise ValidationProblem.field("voivodeship", str(exc), location="query") from exc
     if to < from_:
         raise ValidationProblem.field("to", "is before from", location="query")
-    return await repository.indicators(session, municipality=municipality, voivodeship=voivodeship, start=from_, end=to)
+    return await repository.indicators(
+        session, municipality=municipality, voivodeship=voivodeship, start=from_, end=to, now=clock.now()
+    )

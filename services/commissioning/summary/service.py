@@ -40,6 +40,11 @@ async def municipality_summary(
         },
         "active_contracts": [ContractOut.model_validate(c).model_dump(mode="json") for c in contracts],
         "indicators": await indicators(
-            session, municipality=terc, voivodeship=None, start=date(now.year, 1, 1), end=date(now.year, 12, 31)
+            session,
+            municipality=terc,
+            voivodeship=None,
+            start=date(now.year, 1, 1),
+            end=date(now.year, 12, 31),
+            now=now,
         ),
     }
