@@ -1,7 +1,10 @@
 """Idempotency-Key for creating POSTs: a retry with the same key gets the first answer, not a second resource.
 
-The record is written in the same transaction as what the request created, so a request that failed (a 503 when
-the catalogue is down, say) leaves no record, and its retry with the same key runs again.
+A record belongs to the whole principal (role, subject and tenancy claims) and the route: another caller, or the
+same key on another route, never gets it. It is written in the same transaction as what the request created, so a
+request that failed (a 503 when the catalogue is down, say) leaves no record and its retry runs again. Concurrent
+first uses of one key wait for each other (a transaction-level advisory lock): the first runs, the others replay
+its answer.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import Header, Response
 from pydantic import BaseModel
-from sqlalchemy import DateTime, Integer, String
+from sqlalchemy import DateTime, Integer, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -59,13 +62,27 @@ def _hash(scope: str, payload: BaseModel) -> str:
 class IdempotencyColumns:
     """The columns of a service's idempotency table (each service keeps its own, in its own database)."""
 
-    subject: Mapped[str] = mapped_column(String(200), primary_key=True)
+    principal: Mapped[str] = mapped_column(Text, primary_key=True)
+    route: Mapped[str] = mapped_column(Text, primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[dict[str, Any]] = mapped_column(JSONB)
     headers: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+def principal_scope(principal: Principal) -> str:
+    """Everything that makes a caller who it is: two principals differing in any claim never share a record."""
+    return "|".join(
+        [
+            principal.role.value,
+            principal.subject,
+            f"terc={principal.terc or ''}",
+            f"provider={principal.provider_id or ''}",
+            f"voivodeship={principal.voivodeship or ''}",
+        ]
+    )
 
 
 @asynccontextmanager
@@ -77,15 +94,21 @@ async def idempotent(
     response: Response,
     *,
     record: type[IdempotencyColumns],
-    scope: str = "",
+    route: str,
 ) -> AsyncIterator[Replay]:
     """Replay the stored answer for a known key, or run the block and store its answer (`Replay.remember`) in the
-    same transaction as what it created, in the service's own `record` table."""
+    same transaction as what it created, in the service's own `record` table. `route` names the operation
+    (`POST /v1/calls`). Check who may do the operation before entering: a replay does not check again."""
     if key is None:
         yield Replay()
         return
-    request_hash = _hash(scope or type(payload).__name__, payload)
-    stored = await session.get(record, (principal.subject, key))
+    owner = principal_scope(principal)
+    request_hash = _hash(type(payload).__name__, payload)
+    # The same key's first uses, concurrent: the first holds this lock until it commits; the others then replay.
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:id, 0))"), {"id": f"{owner}\n{route}\n{key}"}
+    )
+    stored = await session.get(record, (owner, route, key))
     if stored is not None:
         if stored.request_hash != request_hash:
             raise IdempotencyKeyReused("This Idempotency-Key was already used with a different request body.")
@@ -100,7 +123,7 @@ async def idempotent(
     if replay.pending is not None:
         status_code, body = replay.pending
         stored = record()
-        stored.subject, stored.key, stored.request_hash = principal.subject, key, request_hash
+        stored.principal, stored.route, stored.key, stored.request_hash = owner, route, key, request_hash
         stored.status_code, stored.body, stored.created_at = status_code, body, datetime.now(UTC)
         stored.headers = {k: v for k, v in response.headers.items() if k.lower() in REPLAYED_HEADERS}
         session.add(stored)

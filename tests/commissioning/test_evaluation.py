@@ -203,12 +203,16 @@ async def test_from_declarations_to_a_signed_contract(api, client, clock, commis
     problem(await api.get(f"/v1/contracts/{contract_id}/reports", headers=provider(providers[1]["id"])), 404)
     assert len((await api.get(f"/v1/contracts/{contract_id}/reports", headers=own)).json()) == 1
     first_due = contract["payment_schedule"][0]["amount_grosze"]
-    paid = await api.post(
-        f"/v1/contracts/{contract_id}/payments",
-        json={"amount_grosze": first_due, "paid_on": "2026-07-10", "schedule_index": 0},
-        headers=STARACHOWICE,
-    )
+    instalment = {"amount_grosze": first_due, "paid_on": "2026-07-10", "schedule_index": 0}
+    keyed = {**STARACHOWICE, "Idempotency-Key": "payment-0-retry"}
+    paid = await api.post(f"/v1/contracts/{contract_id}/payments", json=instalment, headers=keyed)
     assert paid.status_code == 201
+    retried = await api.post(f"/v1/contracts/{contract_id}/payments", json=instalment, headers=keyed)
+    assert retried.status_code == 201 and retried.headers["idempotent-replayed"] == "true"
+    assert retried.json()["id"] == paid.json()["id"]
+    twice = problem(await api.post(f"/v1/contracts/{contract_id}/payments", json=instalment, headers=STARACHOWICE), 409)
+    assert "already paid" in twice["detail"]
+    assert len((await api.get(f"/v1/contracts/{contract_id}/payments", headers=STARACHOWICE)).json()) == 1
     problem(
         await api.post(
             f"/v1/contracts/{contract_id}/payments",

@@ -110,8 +110,10 @@ async def create_offering(
     response: Response,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
+    await service.require_may_add(session, principal, provider_id)
+    route = f"POST /v1/providers/{provider_id}/offerings"
     async with idempotent(
-        session, principal, idempotency_key, data, response, record=IdempotencyRecord, scope=f"offering:{provider_id}"
+        session, principal, idempotency_key, data, response, record=IdempotencyRecord, route=route
     ) as replay:
         if replay.response is not None:  # the first answer again, with its status and headers
             return json_response(replay.response, status_code=response.status_code, headers=dict(response.headers))

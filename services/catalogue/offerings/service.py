@@ -32,14 +32,20 @@ def _check_owner(principal: Principal, provider_id: uuid.UUID) -> bool:
     return principal.is_admin or principal.acts_for_provider(provider_id)
 
 
-async def create(
-    session: AsyncSession, *, principal: Principal, provider_id: uuid.UUID, data: OfferingCreate
-) -> Offering:
+async def require_may_add(session: AsyncSession, principal: Principal, provider_id: uuid.UUID) -> Provider:
+    """The provider, if the caller may add its offerings (its own users, admins)."""
     provider = await session.get(Provider, provider_id)
     if provider is None or not _check_owner(principal, provider_id):
         if provider is not None and await providers_repo.get_visible(session, provider_id, principal):
             raise Forbidden("Only the provider's own users or an admin may add its offerings.")
         raise NotFound(f"Provider {provider_id} does not exist or is not public (unverified).")
+    return provider
+
+
+async def create(
+    session: AsyncSession, *, principal: Principal, provider_id: uuid.UUID, data: OfferingCreate
+) -> Offering:
+    await require_may_add(session, principal, provider_id)
     if await session.get(ServiceType, data.service_type_id) is None:
         raise ValidationProblem.field("service_type_id", f"unknown service type {data.service_type_id}")
     await taxonomy.check_target_groups(session, data.target_groups)

@@ -45,7 +45,10 @@ async def register_provider(
     response: Response,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> ProviderOut:
-    async with idempotent(session, principal, idempotency_key, data, response, record=IdempotencyRecord) as replay:
+    service.require_may_register(principal)
+    async with idempotent(
+        session, principal, idempotency_key, data, response, record=IdempotencyRecord, route="POST /v1/providers"
+    ) as replay:
         if replay.response is not None:
             return ProviderOut.model_validate(replay.response)
         provider = await service.register(session, principal=principal, data=data)

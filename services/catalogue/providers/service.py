@@ -80,11 +80,15 @@ async def _refuse_duplicates(
         raise Conflict(f"A provider with this {fields} is already registered.", fields=taken)
 
 
-async def register(session: AsyncSession, *, principal: Principal, data: ProviderCreate) -> Provider:
+def require_may_register(principal: Principal) -> None:
     """Self-registration: a provider user (not yet bound to a provider) or an admin registers an entity."""
     require_role(principal, Role.PROVIDER, Role.ADMIN)
     if principal.role is Role.PROVIDER and principal.provider_id is not None:
         raise Forbidden("This account already represents a provider; one account registers one provider.")
+
+
+async def register(session: AsyncSession, *, principal: Principal, data: ProviderCreate) -> Provider:
+    require_may_register(principal)
     _check_krs_for_form(data.legal_form, data.krs)
     await _refuse_duplicates(session, nip=data.nip, krs=data.krs, regon=data.regon)
     columns = _columns(data.model_dump(mode="python"), data.social_economy)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
+from services.commissioning.access import require_municipality_role
 from services.commissioning.calls import eligibility, repository, service
 from services.commissioning.calls.schemas import (
     AnswerIn,
@@ -56,7 +57,10 @@ async def create_call(
     response: Response,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> CallOut:
-    async with idempotent(session, principal, idempotency_key, data, response, record=IdempotencyRecord) as replay:
+    require_municipality_role(principal)
+    async with idempotent(
+        session, principal, idempotency_key, data, response, record=IdempotencyRecord, route="POST /v1/calls"
+    ) as replay:
         if replay.response is not None:
             return CallOut.model_validate(replay.response)
         now = clock.now()

@@ -140,3 +140,8 @@ async def report_for_period(session: AsyncSession, contract_id: uuid.UUID, perio
         .with_for_update()
     )
     return (await session.scalars(query)).one_or_none()
+
+
+async def instalment_paid(session: AsyncSession, contract_id: uuid.UUID, schedule_index: int) -> bool:
+    query = select(Payment.id).where(Payment.contract_id == contract_id, Payment.schedule_index == schedule_index)
+    return await session.scalar(query.limit(1)) is not None

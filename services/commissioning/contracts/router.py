@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
+from services.commissioning.access import require_municipality_role
 from services.commissioning.contracts import awards, repository, service
 from services.commissioning.contracts.schemas import (
     ContractAmendmentIn,
@@ -27,10 +28,12 @@ from services.commissioning.dependencies import CatalogueDep, ClockDep, Settings
 from services.commissioning.models.contracts import (
     ContractStatus,
 )
+from services.commissioning.models.idempotency import IdempotencyRecord
 from shared.auth import CurrentPrincipal, OptionalPrincipal
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import problem_responses
+from shared.idempotency import IdempotencyKeyHeader, idempotent
 from shared.identifiers import GminaTercStr
 
 router = APIRouter(prefix="/v1", tags=["contracts"])
@@ -195,12 +198,27 @@ async def review_report(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def record_payment(
-    contract_id: uuid.UUID, data: PaymentIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+    contract_id: uuid.UUID,
+    data: PaymentIn,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> PaymentOut:
-    payment = await service.record_payment(
-        session, principal=principal, now=clock.now(), contract_id=contract_id, data=data
-    )
-    return PaymentOut.model_validate(payment)
+    require_municipality_role(principal)
+    route = f"POST /v1/contracts/{contract_id}/payments"
+    async with idempotent(
+        session, principal, idempotency_key, data, response, record=IdempotencyRecord, route=route
+    ) as replay:
+        if replay.response is not None:
+            return PaymentOut.model_validate(replay.response)
+        payment = await service.record_payment(
+            session, principal=principal, now=clock.now(), contract_id=contract_id, data=data
+        )
+        out = PaymentOut.model_validate(payment)
+        replay.remember(201, out.model_dump(mode="json"))
+        return out
 
 
 @router.get(

@@ -199,6 +199,8 @@ async def record_payment(
         raise Conflict("The contract is not signed yet (standstill).")
     if data.schedule_index is not None and data.schedule_index >= len(contract.payment_schedule):
         raise ValidationProblem.field("schedule_index", f"the schedule has {len(contract.payment_schedule)} entries")
+    if data.schedule_index is not None and await repository.instalment_paid(session, contract.id, data.schedule_index):
+        raise Conflict(f"Instalment {data.schedule_index} of the schedule is already paid.")
     paid = await repository.paid_total(session, contract.id)
     if paid + data.amount_grosze > contract.value_grosze:
         raise ValidationProblem.field(

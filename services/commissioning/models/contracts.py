@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -97,6 +97,15 @@ class DeliveryReport(Versioned, Base):
 
 class Payment(Base):
     __tablename__ = "payments"
+    __table_args__ = (  # one payment per instalment of the schedule
+        Index(
+            "uq_payments_contract_instalment",
+            "contract_id",
+            "schedule_index",
+            unique=True,
+            postgresql_where=text("schedule_index IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)

@@ -53,8 +53,10 @@ async def submit_offer(
     response: Response,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> OfferOut:
+    service.submitting_provider(principal)
+    route = f"POST /v1/calls/{call_id}/offers"
     async with idempotent(
-        session, principal, idempotency_key, data, response, record=IdempotencyRecord, scope=f"offer:{call_id}"
+        session, principal, idempotency_key, data, response, record=IdempotencyRecord, route=route
     ) as replay:
         if replay.response is not None:
             return OfferOut.model_validate(replay.response)

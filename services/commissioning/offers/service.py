@@ -54,7 +54,8 @@ def content_hash(call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID, 
     return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def _provider_id(principal: Principal) -> uuid.UUID:
+def submitting_provider(principal: Principal) -> uuid.UUID:
+    """The provider a caller submits for (providers bound to one; 403 for anyone else)."""
     require_role(principal, Role.PROVIDER)
     if principal.provider_id is None:
         raise Forbidden("Register your provider in the catalogue first: offers come from providers.")
@@ -99,7 +100,7 @@ async def submit(
     call_id: uuid.UUID,
     data: OfferIn,
 ) -> Offer:
-    provider_id = _provider_id(principal)
+    provider_id = submitting_provider(principal)
     call = await calls_repo.get_visible(session, call_id, principal)
     if call is None:
         raise NotFound(f"Call {call_id} does not exist or is not published.")
@@ -137,7 +138,7 @@ async def submit(
 
 
 async def _own_offer_for_write(session: AsyncSession, principal: Principal, offer_id: uuid.UUID) -> Offer:
-    provider_id = _provider_id(principal)
+    provider_id = submitting_provider(principal)
     offer = await session.get(Offer, offer_id, with_for_update=True, populate_existing=True)
     if offer is None or offer.provider_id != provider_id:
         raise NotFound(f"Offer {offer_id} does not exist or is not yours.")
