@@ -8,6 +8,7 @@ Roles and tenancy are claims: `municipality` bound to a gmina TERC code (`terc`)
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jwt.types import Options
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.errors import Forbidden, Unauthorized
 from shared.settings import AuthSettings
@@ -91,6 +93,27 @@ def mint_token(
     return jwt.encode(claims, settings.signing_key(), algorithm="HS256")
 
 
+def _token_problem(exc: jwt.PyJWTError) -> str:
+    """Why a token is refused, in our words (the library's messages are not an API)."""
+    if isinstance(exc, jwt.ExpiredSignatureError):
+        return "The token has expired."
+    if isinstance(exc, jwt.ImmatureSignatureError):
+        return "The token is not valid yet (iat or nbf in the future)."
+    if isinstance(exc, jwt.InvalidAudienceError):
+        return "The token was issued for another audience (claim `aud`)."
+    if isinstance(exc, jwt.InvalidIssuerError):
+        return "The token was issued by another issuer (claim `iss`)."
+    if isinstance(exc, jwt.MissingRequiredClaimError):
+        return f"The token lacks the claim `{exc.claim}`."
+    if isinstance(exc, jwt.InvalidAlgorithmError):
+        return "The token is signed with an algorithm this service does not accept."
+    if isinstance(exc, jwt.InvalidSignatureError):
+        return "The token's signature does not verify."
+    if isinstance(exc, jwt.PyJWKClientError):
+        return "The token's signing key is not among the identity provider's keys."
+    return "The token is not a valid JWT."
+
+
 def decode_token(token: str, settings: AuthSettings | None = None) -> Principal:
     settings = settings or auth_settings()
     options: Options = {"require": ["exp", "sub", "role"]}
@@ -114,34 +137,45 @@ def decode_token(token: str, settings: AuthSettings | None = None) -> Principal:
                 issuer=settings.issuer,
                 options=options,
             )
-    except jwt.ExpiredSignatureError as exc:
-        raise Unauthorized("The token has expired.") from exc
     except jwt.PyJWTError as exc:
-        raise Unauthorized(f"The token is not valid: {exc}.") from exc
+        raise Unauthorized(_token_problem(exc)) from exc
     return _principal_from_claims(claims)
 
 
-def _principal_from_claims(claims: dict[str, Any]) -> Principal:
+class Claims(BaseModel):
+    """The claims a principal is made of, checked once: types are strict (a `terc` that is a number or a list is
+    refused, not coerced) and sizes are those identity providers send (OIDC allows a 255-character `sub`)."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    sub: str = Field(min_length=1, max_length=255)
+    role: Role = Field(strict=False)  # a string naming one of the roles
+    terc: str | None = Field(default=None, pattern=r"^\d{7}$")
+    provider_id: uuid.UUID | None = Field(default=None, strict=False)  # a UUID in its string form
+    voivodeship: str | None = Field(default=None, pattern=r"^\d{2}$")
+
+
+def _claim_problem(error: Any) -> str:
+    name = ".".join(str(part) for part in error["loc"]) or "claims"
+    return f"the claim `{name}` {error['msg'][:1].lower()}{error['msg'][1:]}"
+
+
+def _principal_from_claims(raw: dict[str, Any]) -> Principal:
     try:
-        role = Role(claims["role"])
-    except ValueError as exc:
-        raise Unauthorized(f"Unknown role {claims['role']!r} in token.") from exc
-    provider_id = None
-    if claims.get("provider_id"):
-        try:
-            provider_id = uuid.UUID(str(claims["provider_id"]))
-        except ValueError as exc:
-            raise Unauthorized("The token's provider_id claim is not a UUID.") from exc
+        claims = Claims.model_validate(raw)
+    except ValidationError as exc:
+        reasons = "; ".join(_claim_problem(error) for error in exc.errors()[:3])
+        raise Unauthorized(f"The token's claims are not usable: {reasons}.") from exc
     principal = Principal(
-        subject=str(claims["sub"]),
-        role=role,
-        terc=claims.get("terc"),
-        provider_id=provider_id,
-        voivodeship=claims.get("voivodeship"),
+        subject=claims.sub,
+        role=claims.role,
+        terc=claims.terc,
+        provider_id=claims.provider_id,
+        voivodeship=claims.voivodeship,
     )
-    if role is Role.MUNICIPALITY and not principal.terc:
+    if principal.role is Role.MUNICIPALITY and not principal.terc:
         raise Unauthorized("A municipality token must carry its gmina TERC code (claim `terc`).")
-    if role is Role.REGIONAL and not principal.voivodeship:
+    if principal.role is Role.REGIONAL and not principal.voivodeship:
         raise Unauthorized("A regional token must carry its voivodeship (claim `voivodeship`).")
     return principal
 
@@ -163,6 +197,8 @@ async def optional_principal(
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("The Authorization header must be `Bearer <token>`.")
+    if auth_settings().jwks_url:  # fetching the key set is blocking I/O: not on the event loop
+        return await asyncio.to_thread(decode_token, token.strip())
     return decode_token(token.strip())
 
 

@@ -31,18 +31,30 @@ async def test_bad_tokens_are_refused_with_401_even_on_public_reads(client):
     municipality_without_terc = jwt.encode(
         {**base, "exp": now + 60, "role": "municipality"}, settings.signing_key(), algorithm="HS256"
     )
+
+    def signed(**claims: object) -> str:
+        return jwt.encode({**base, "exp": now + 60, **claims}, settings.signing_key(), algorithm="HS256")
+
     cases = [
         (bearer(expired), "expired"),
-        (bearer(forged), "not valid"),
-        (bearer(wrong_aud), "not valid"),
-        (bearer("abc.def.ghi"), "not valid"),
-        (bearer(unknown_role), "Unknown role"),
+        (bearer(forged), "signature does not verify"),
+        (bearer(wrong_aud), "another audience"),
+        (bearer("abc.def.ghi"), "not a valid JWT"),
+        (bearer(unknown_role), "`role`"),
         (bearer(municipality_without_terc), "TERC"),
         ({"Authorization": "Basic dXNlcjpwYXNz"}, "Bearer"),
+        # signed, but with claims no principal can be made of
+        (bearer(signed(role="municipality", terc=2611011)), "`terc`"),
+        (bearer(signed(role="municipality", terc=["2611011"])), "`terc`"),
+        (bearer(signed(role="regional", voivodeship={"code": "26"})), "`voivodeship`"),
+        (bearer(signed(sub="")), "`sub`"),
+        (bearer(signed(sub="x" * 256)), "`sub`"),
+        (bearer(signed(role="provider", provider_id=12)), "`provider_id`"),
     ]
     for headers, reason in cases:
         body = problem(await client.get("/v1/areas", headers=headers), 401)
         assert reason in body["detail"], body
+        assert "jwt" not in body["detail"].lower() or reason == "not a valid JWT", body  # our words, not the library's
         response = await client.post("/v1/providers", json=provider_payload(), headers=headers)
         assert response.status_code == 401 and response.headers["www-authenticate"].startswith("Bearer")
 
@@ -155,3 +167,11 @@ async def test_text_postgresql_cannot_store_is_refused_with_its_field(client, db
     assert query["errors"][0] == {"field": "area", "location": "query", "reason": query["errors"][0]["reason"]}
     empty_group = await client.get("/v1/offerings", params={"target_group": "", "area": ""})
     assert empty_group.status_code == 200  # empty filters are no filters
+
+
+async def test_a_subject_as_long_as_oidc_allows_registers_a_provider(client):
+    from tests.catalogue.conftest import auth
+
+    long_subject = auth(Role.PROVIDER, subject="u" * 255)
+    created = await client.post("/v1/providers", json=provider_payload(), headers=long_subject)
+    assert created.status_code == 201, created.text

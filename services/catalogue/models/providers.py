@@ -123,7 +123,7 @@ class Provider(Versioned, Base):
     excluded_employees: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default=ProviderStatus.PENDING.value, index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
-    registered_by: Mapped[str] = mapped_column(String(200))
+    registered_by: Mapped[str] = mapped_column(Text)
     search_vector: Mapped[str | None] = mapped_column(TSVECTOR)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
@@ -150,6 +150,6 @@ class ProviderStatusEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
-    actor_subject: Mapped[str] = mapped_column(String(200))
+    actor_subject: Mapped[str] = mapped_column(Text)
     actor_role: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.clock_timestamp())

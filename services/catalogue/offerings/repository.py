@@ -34,7 +34,7 @@ from services.catalogue.models.providers import Provider
 from services.catalogue.models.taxonomy import ServiceType
 from services.catalogue.providers.repository import provider_visibility
 from services.catalogue.search.filters import SearchFilters
-from services.catalogue.search.text import SIMPLE, prefix_tsquery_text
+from services.catalogue.search.text import search_words, words_tsquery
 from shared.auth import Principal, Role
 
 # What a search row carries: the offering (without its search internals), its provider's summary, its type.
@@ -151,7 +151,7 @@ def _shape_and_params(
     principal: Principal | None, f: OfferingFilters, sort: str | None
 ) -> tuple[_Shape, dict[str, Any]]:
     viewer, params = _viewer(principal)
-    ts_text = prefix_tsquery_text(f.text) if f.text else None
+    ts_text = search_words(f.text) if f.text else None
     values = {
         "tsquery": ts_text,
         "area": f.area or None,
@@ -188,7 +188,7 @@ def _shape_and_params(
 
 
 def _tsquery() -> Any:
-    return func.to_tsquery(SIMPLE, func.cus_unaccent(bindparam("tsquery", type_=String)))
+    return words_tsquery(bindparam("tsquery", type_=String))
 
 
 def _place_tsquery() -> Any:

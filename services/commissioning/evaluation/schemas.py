@@ -20,7 +20,7 @@ class MemberIn(Body):
         },
     )
 
-    subject: str = Field(min_length=3, max_length=200, description="The evaluator's user id (token `sub`).")
+    subject: str = Field(min_length=1, max_length=255, description="The evaluator's user id (token `sub`).")
     name: str = Field(min_length=2, max_length=200, description="Name.")
     nominated_by: str | None = Field(default=None, max_length=300, description="Nominating NGO, if any.")
 

@@ -25,7 +25,7 @@ class AwardDecision(Base):
     lot_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"), unique=True)
     reason: Mapped[str] = mapped_column(Text)
     ranking: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)  # the published results: scores and reasons
-    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_by: Mapped[str] = mapped_column(Text)
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     standstill_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -20,7 +20,7 @@ class CommitteeMember(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
-    subject: Mapped[str] = mapped_column(String(200), index=True)  # the evaluator's token subject
+    subject: Mapped[str] = mapped_column(Text, index=True)  # the evaluator's token subject
     name: Mapped[str] = mapped_column(String(200))
     nominated_by: Mapped[str | None] = mapped_column(String(300))  # e.g. an NGO (UDPP art. 15 ust. 2a)
     assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -46,7 +46,7 @@ class FormalCheck(Versioned, Base):
     offer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True)
     passed: Mapped[bool] = mapped_column(Boolean)
     reasons: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
-    checked_by: Mapped[str] = mapped_column(String(200))
+    checked_by: Mapped[str] = mapped_column(Text)
     checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

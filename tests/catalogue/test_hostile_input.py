@@ -1,0 +1,23 @@
+"""Input that once gave 500s: every one is now served or refused with a problem naming the field."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.catalogue.factories import verified_provider
+
+# Characters that unaccent turns into tsquery syntax: ʼ → ', ː → :, ⑴ → (1), ŉ → 'n; and tsquery operators.
+HOSTILE_TEXT = ["ʼ", "ː", "⑴", "ŉ", "opiekaʼn", "a ⑴ b", "'", "&", "|", "!", ":*", "(", "\\\\", "usługi ŉ:*"]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXT)
+async def test_search_text_never_breaks_the_query(client, text):
+    for path, param in (("/v1/offerings", "q"), ("/v1/providers", "q"), ("/hsds/services", "search")):
+        answer = await client.get(path, params={param: text})
+        assert answer.status_code == 200, (path, text, answer.text)
+
+
+async def test_search_text_still_finds_what_it_names(client):
+    coop = await verified_provider(client, name="Spółdzielnia Socjalna „ʼNowa Przystań”")
+    found = (await client.get("/v1/providers", params={"q": "ŉowa"})).json()
+    assert [p["id"] for p in found["items"]] == [coop["id"]]
