@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
 
 
 class Schema(BaseModel):
@@ -15,3 +18,18 @@ class Body(Schema):
     """What a client sends: an unknown field is refused (422 naming it), never silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _in_utc(value: datetime) -> datetime:
+    """The instant in UTC (a time without an offset is read as UTC). `0001-01-01T00:00+14:00` is refused: in UTC
+    it falls in year 0, which neither Python nor PostgreSQL keeps."""
+    try:
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is outside the times this service keeps (years 1 to 9999 in UTC)") from None
+
+
+# A time a client sends with its UTC offset (a body field).
+Instant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+# A time in a query filter: with its offset, or UTC without one.
+Timestamp = Annotated[datetime, AfterValidator(_in_utc)]

@@ -21,3 +21,21 @@ async def test_search_text_still_finds_what_it_names(client):
     coop = await verified_provider(client, name="Spółdzielnia Socjalna „ʼNowa Przystań”")
     found = (await client.get("/v1/providers", params={"q": "ŉowa"})).json()
     assert [p["id"] for p in found["items"]] == [coop["id"]]
+
+
+async def test_nul_in_a_path_segment_is_refused_with_its_location(client):
+    for path in ("/v1/providers/%00", "/v1/service-types/abc%00def", "/hsds/services/%00", "/v1/places/%00"):
+        answer = await client.get(path)
+        assert 400 <= answer.status_code < 500, (path, answer.status_code, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+
+
+async def test_json_nested_thousands_deep_is_refused(client):
+    from tests.catalogue.conftest import NEW_PROVIDER_USER
+
+    deep = "[" * 5000 + "]" * 5000
+    body = '{"name": "x", "contacts": ' + deep + "}"
+    headers = {**NEW_PROVIDER_USER, "content-type": "application/json"}
+    answer = await client.post("/v1/providers", content=body.encode(), headers=headers)
+    assert answer.status_code in (400, 422), answer.text
+    assert answer.headers["content-type"] == "application/problem+json"

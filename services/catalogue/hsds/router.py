@@ -17,13 +17,14 @@ from services.catalogue.providers import repository as providers_repo
 from shared.db import ReadSessionDep
 from shared.errors import NotFound, problem_responses
 from shared.responses import json_response
+from shared.schemas import Timestamp
 
 router = APIRouter(prefix="/hsds", tags=["hsds"])
 
 Search = Annotated[str | None, Query(max_length=200, description="Full text search (diacritics ignored).")]
 PageNo = Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1.")]
 PerPage = Annotated[int, Query(ge=1, le=100, description="Results per page (1 to 100).")]
-ModifiedAfter = Annotated[datetime | None, Query(description="Only results modified on or after (ISO 8601).")]
+ModifiedAfter = Annotated[Timestamp | None, Query(description="Only results modified on or after (ISO 8601).")]
 OrganizationId = Annotated[uuid.UUID | None, Query(description="Only services of this organization.")]
 TermId = Annotated[uuid.UUID | None, Query(description="Only services with this taxonomy term.")]
 Json = dict[str, Any]

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.commissioning.access import acts_for_municipality
 from services.commissioning.calls.events import effective_status
@@ -14,7 +14,7 @@ from services.commissioning.models.calls import Call, CallStatus, Lot
 from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
 from services.commissioning.rules.modes import LEGAL_FORMS, Mode
 from shared.auth import Principal
-from shared.schemas import Body, Schema
+from shared.schemas import Body, Instant, Schema
 
 CODE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -116,7 +116,7 @@ class CallCreate(Body):
     criteria: list[Criterion] = Field(min_length=1, max_length=10, description="Weighted award criteria (sum 100).")
     eligibility: Eligibility = Field(default_factory=Eligibility, description="Who may submit, on top of the mode.")
     documents: list[Document] = Field(default_factory=list, max_length=50, description="Documents' metadata.")
-    deadline: AwareDatetime = Field(description="Deadline for offers, with its UTC offset.")
+    deadline: Instant = Field(description="Deadline for offers, with its UTC offset.")
     decision_date: date | None = Field(default=None, description="Planned date of the decision.")
     period_start: date | None = Field(default=None, description="Start of delivery (default: the need's).")
     period_end: date | None = Field(default=None, description="End of delivery (default: the need's).")
@@ -145,7 +145,7 @@ class CallUpdate(Body):
     criteria: list[Criterion] | None = Field(default=None, min_length=1, max_length=10, description="Criteria.")
     eligibility: Eligibility | None = Field(default=None, description="Eligibility.")
     documents: list[Document] | None = Field(default=None, max_length=50, description="Documents.")
-    deadline: AwareDatetime | None = Field(default=None, description="Deadline for offers.")
+    deadline: Instant | None = Field(default=None, description="Deadline for offers.")
     decision_date: date | None = Field(default=None, description="Planned decision date.")
 
     @field_validator("criteria")
@@ -202,7 +202,7 @@ class AmendmentIn(Body):
     )
 
     description: str = Field(min_length=5, max_length=4000, description="What changes and why.")
-    deadline: AwareDatetime | None = Field(default=None, description="A new deadline (it may only move later).")
+    deadline: Instant | None = Field(default=None, description="A new deadline (it may only move later).")
     criteria: list[Criterion] | None = Field(default=None, min_length=1, max_length=10, description="New criteria.")
     eligibility: Eligibility | None = Field(default=None, description="New eligibility requirements.")
     documents: list[Document] | None = Field(default=None, max_length=50, description="New documents.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -13,6 +12,7 @@ from services.commissioning.ocds.data import STAGES
 from shared.db import ReadSessionDep
 from shared.errors import NotFound, problem_responses
 from shared.responses import json_response
+from shared.schemas import Timestamp
 
 router = APIRouter(prefix="/ocds", tags=["ocds"])
 
@@ -30,8 +30,8 @@ async def release_package(
     request: Request,
     session: ReadSessionDep,
     clock: ClockDep,
-    since: Annotated[datetime | None, Query(description="Releases dated on or after (ISO 8601).")] = None,
-    until: Annotated[datetime | None, Query(description="Releases dated before (ISO 8601).")] = None,
+    since: Annotated[Timestamp | None, Query(description="Releases dated on or after (ISO 8601).")] = None,
+    until: Annotated[Timestamp | None, Query(description="Releases dated before (ISO 8601).")] = None,
     page: Annotated[int, Query(ge=1, le=100_000, description="Page, from 1.")] = 1,
     per_page: Annotated[int, Query(ge=1, le=500, description="Releases per page.")] = 100,
 ) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -11,7 +12,13 @@ from services.commissioning.models.offers import OfferStatus
 from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
 from shared.schemas import Body
 
-Answer = str | int | float
+# A number answer is bounded: JSON allows 1e400 and 10**22, which no criterion means and no store keeps.
+ANSWER_LIMIT = 10**12
+Answer = (
+    str
+    | Annotated[int, Field(ge=-ANSWER_LIMIT, le=ANSWER_LIMIT)]
+    | Annotated[float, Field(ge=-ANSWER_LIMIT, le=ANSWER_LIMIT, allow_inf_nan=False)]
+)
 
 
 class OfferContent(Body):
