@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger(__name__)
 
@@ -227,16 +228,38 @@ def install_problem_handlers(app: FastAPI) -> None:
             instance=request.url.path,
         )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unhandled error", extra={"path": request.url.path})
-        return problem_response(
-            500,
-            "internal",
-            "Internal error",
-            "The server failed to handle the request; it has been logged.",
-            instance=request.url.path,
-        )
+
+def internal_error(path: str) -> JSONResponse:
+    return problem_response(
+        500, "internal", "Internal error", "The server failed to handle the request; it has been logged.", instance=path
+    )
+
+
+class UnhandledErrorMiddleware:
+    """A bug is a logged 500 problem, and the connection stays usable: an exception let out to the server would
+    make it close the connection after the answer, and a client (the gateway's pool) reusing it would fail."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception:
+            logger.exception("unhandled error", extra={"path": scope["path"]})
+            if started:  # nothing better can be said once the answer has begun
+                raise
+            await internal_error(scope["path"])(scope, receive, send)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -23,24 +23,38 @@ class UpstreamUnavailable(ProblemError):
 
 @dataclass
 class Breaker:
-    """Opens after `failures` consecutive failures; while open, calls fail at once; one call tries after `reset`."""
+    """Opens after `failures` consecutive transport failures (no connection, no answer in time); while open, calls
+    fail at once; after `reset_seconds` one call, and one only, probes whether the upstream is back (half-open).
+
+    An upstream's own answers, 5xx included, are not failures: the upstream is there and said something, which
+    the client is told as it was (a burst of bad requests must not cut everyone off)."""
 
     failures: int
     reset_seconds: float
     consecutive: int = 0
     opened_at: float | None = None
+    probing: bool = False
 
     def allow(self) -> bool:
-        # closed, or open long enough that one call may find out whether the upstream is back (half-open)
-        return self.opened_at is None or time.monotonic() - self.opened_at >= self.reset_seconds
+        """May a call go now? When open and due, the first caller becomes the probe."""
+        if self.opened_at is None:
+            return True
+        if self.probing or time.monotonic() - self.opened_at < self.reset_seconds:
+            return False
+        self.probing = True
+        return True
 
     def success(self) -> None:
-        self.consecutive, self.opened_at = 0, None
+        self.consecutive, self.opened_at, self.probing = 0, None, False
 
     def failure(self) -> None:
         self.consecutive += 1
-        if self.consecutive >= self.failures:
-            self.opened_at = time.monotonic()
+        if self.probing or self.consecutive >= self.failures:
+            self.opened_at, self.probing = time.monotonic(), False
+
+    def abandon(self) -> None:
+        """A call ended without a verdict (cancelled): let the next one probe."""
+        self.probing = False
 
     def retry_after(self) -> int:
         if self.opened_at is None:
@@ -82,8 +96,26 @@ class Upstream:
                 f"The {self.name} service is failing; the gateway is not calling it for a while.",
                 self.breaker.retry_after(),
             )
+        probe = self.breaker.probing  # allow() just made this call the half-open probe
+        try:
+            return await self._send(method, path, query, headers, body, time_limit, route)
+        finally:
+            if probe:
+                self.breaker.abandon()  # a probe that ended without success() or failure() (cancelled)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        headers: Mapping[str, str] | None,
+        body: bytes | None,
+        time_limit: float | None,
+        route: str,
+    ) -> UpstreamResponse:
         url = f"{self.base_url}{path}" + (f"?{query}" if query else "")
-        attempts = 1 + (self.read_retries if method in ("GET", "HEAD", "OPTIONS") else 0)
+        reads = method in ("GET", "HEAD", "OPTIONS")
+        attempts = 1 + self.read_retries
         for attempt in range(attempts):
             started = time.perf_counter()
             try:
@@ -98,19 +130,19 @@ class Upstream:
                     content = await response.read()
                     result = UpstreamResponse(response.status, list(response.headers.items()), content)
             except (TimeoutError, aiohttp.ClientError) as exc:
-                self.breaker.failure()
-                if attempt + 1 < attempts and isinstance(exc, aiohttp.ClientConnectionError):
+                # A write is retried only when it provably never left: the connection could not be made.
+                retry = reads and isinstance(exc, aiohttp.ClientConnectionError)
+                retry = retry or isinstance(exc, aiohttp.ClientConnectorError)
+                if attempt + 1 < attempts and retry:
                     await asyncio.sleep(0.05)
                     continue
+                self.breaker.failure()
                 kind = "did not answer in time" if isinstance(exc, TimeoutError) else "cannot be reached"
                 raise UpstreamUnavailable(self.name, f"The {self.name} service {kind}.") from exc
             finally:
                 if self.latency is not None:
                     self.latency.labels(self.name, route).observe(time.perf_counter() - started)
-            if result.status >= 500:
-                self.breaker.failure()
-            else:
-                self.breaker.success()
+            self.breaker.success()  # it answered: whatever it said is its answer, passed on as it is
             return result
         raise AssertionError("unreachable")
 
