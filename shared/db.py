@@ -103,6 +103,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
+        pool_pre_ping=True,  # a connection the server dropped (restart, failover) is replaced, not a 500
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
     )

@@ -14,11 +14,19 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from shared import embedded_pg
 from shared.auth import Role, mint_token
-from shared.db import Database, create_sessionmaker, database_of, drop_database, fresh_database, with_database
+from shared.db import (
+    Database,
+    create_engine,
+    create_sessionmaker,
+    database_of,
+    drop_database,
+    fresh_database,
+    with_database,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 STANDARDS = REPO.parent / "shared" / "standards"
@@ -65,7 +73,7 @@ async def commissioning_db_url(pg_server: str) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 async def catalogue_engine(catalogue_db_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(catalogue_db_url)
+    engine = create_engine(catalogue_db_url, pool_size=5)
     yield engine
     await engine.dispose()
     await drop_database(catalogue_db_url)

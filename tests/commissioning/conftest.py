@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import FrozenClock
 from services.commissioning.main import create_app
 from shared.auth import Role
+from shared.db import create_engine
 from tests.catalogue.conftest import catalogue_app, client, db  # noqa: F401  (fixtures used here)
 from tests.conftest import ADMIN as ADMIN  # the tests of this service import it from here
 from tests.conftest import asgi_client, auth, rolled_back
@@ -41,7 +42,7 @@ async def commissioning_app(
 
 @pytest.fixture(scope="session")
 async def commissioning_engine(commissioning_db_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(commissioning_db_url)
+    engine = create_engine(commissioning_db_url, pool_size=5)
     yield engine
     await engine.dispose()
 

@@ -33,3 +33,22 @@ async def test_the_production_read_session_is_read_only_too(catalogue_app):
         area.name_en = "changed by mistake"
         with pytest.raises(ReadOnlyWrite):
             await read.commit()
+
+
+async def test_requests_survive_the_database_dropping_every_connection(catalogue_app, catalogue_engine):
+    from sqlalchemy import text
+
+    from tests.conftest import asgi_client
+
+    async with asgi_client(catalogue_app, "http://catalogue") as http:
+        assert (await http.get("/v1/areas")).status_code == 200  # the app's pool holds a connection now
+        async with catalogue_engine.connect() as admin:
+            dropped = await admin.scalar(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        assert dropped >= 1
+        answers = [await http.get("/v1/areas") for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 200]
