@@ -18,7 +18,7 @@ from services.gateway import openapi
 from services.gateway.proxy.router import proxy_router
 from services.gateway.proxy.state import GatewayState, state_of
 from services.gateway.proxy.upstreams import Breaker, Upstream, UpstreamUnavailable, latency_histogram
-from services.gateway.ratelimit import RateLimitMiddleware
+from services.gateway.ratelimit import RateLimitMiddleware, limiter_storage
 from services.gateway.settings import GatewaySettings, get_settings
 from services.gateway.views.router import router as views_router
 from shared.app import create_service_app
@@ -89,7 +89,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.gateway = state
     app.include_router(proxy_router())
-    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(
+        RateLimitMiddleware, per_minute=settings.rate_limit_per_minute, storage=limiter_storage(settings.redis_url)
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

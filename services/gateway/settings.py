@@ -20,6 +20,11 @@ class GatewaySettings(ServiceSettings):
     breaker_reset_seconds: float = Field(default=10.0, description="How long an open breaker refuses calls.")
     max_body_bytes: int = Field(default=1_048_576, description="Largest request body accepted.")
     rate_limit_per_minute: int = Field(default=1200, description="Requests per minute per client (0: no limit).")
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for the rate-limit counters shared by every gateway replica (redis://host:6379); "
+        "empty: counters in this process's memory.",
+    )
     public_base_url: str = Field(default="http://127.0.0.1:8000", description="Public base URL.")
 
 

@@ -39,3 +39,19 @@ async def test_json_nested_thousands_deep_is_refused(client):
     answer = await client.post("/v1/providers", content=body.encode(), headers=headers)
     assert answer.status_code in (400, 422), answer.text
     assert answer.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_service_refuses_large_bodies_itself(client):
+    from tests.catalogue.conftest import NEW_PROVIDER_USER
+
+    headers = {**NEW_PROVIDER_USER, "content-type": "application/json"}
+    huge = b'{"name": "' + b"x" * 1_100_000 + b'"}'
+    answer = await client.post("/v1/providers", content=huge, headers=headers)
+    assert answer.status_code == 413 and answer.headers["content-type"] == "application/problem+json"
+
+    async def chunks():  # no content-length: counted as it arrives
+        for _ in range(12):
+            yield b" " * 100_000
+
+    streamed = await client.post("/v1/providers", content=chunks(), headers=headers)
+    assert streamed.status_code == 413
