@@ -41,6 +41,10 @@ format: $(STAMP) ## Reformat and auto-fix
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+.PHONY: fuzz
+fuzz: $(STAMP) ## schemathesis over every service and the gateway with every role's token (minutes; not a test)
+	$(PY) -m tools.fuzz $(FUZZ_ARGS)
+
 .PHONY: migrate
 migrate: $(STAMP) ## Apply every service's migrations to its database
 	$(PY) -m tools.devstack migrate

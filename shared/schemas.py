@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
@@ -33,3 +33,17 @@ def _in_utc(value: datetime) -> datetime:
 Instant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 # A time in a query filter: with its offset, or UTC without one.
 Timestamp = Annotated[datetime, AfterValidator(_in_utc)]
+
+
+# Days a social service can be planned, delivered, reported or paid on. Far outside these, periods and schedules
+# stop meaning anything (a payment schedule to 9999-12-31 has 95,000 instalments, and its next month overflows).
+FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2100, 12, 31)
+
+
+def _plausible(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(f"is outside {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}")
+    return value
+
+
+CalendarDate = Annotated[date, AfterValidator(_plausible)]

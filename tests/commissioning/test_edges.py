@@ -69,3 +69,16 @@ async def test_search_filters_at_the_edges(api, client, when):
         not_a_server_error(await client.get(path, params=params))
     for path, params in (("/ocds/releases", {"since": when}), ("/ocds/releases", {"until": when})):
         not_a_server_error(await api.get(path, params=params))
+
+
+async def test_periods_far_outside_any_service_are_refused_with_their_field(api, client):
+    await municipality(api)
+    base = await need(api, client)
+    body = {k: base[k] for k in ("title", "service_type_id", "quantity", "estimated_value_grosze")}
+    answer = await api.post(
+        "/v1/municipalities/2611011/needs",
+        json={**body, "period_start": "2026-06-01", "period_end": "9999-12-31"},
+        headers=STARACHOWICE,
+    )
+    assert answer.status_code == 422
+    assert [e["field"] for e in answer.json()["errors"]] == ["period_end"]

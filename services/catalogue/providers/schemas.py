@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from services.catalogue.models.providers import LegalForm, ProviderStatus
 from shared.identifiers import GminaTercStr, KrsStr, NipStr, RegonStr, TercStr
-from shared.schemas import Body, Schema
+from shared.schemas import Body, CalendarDate, Schema
 
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 PHONE_PATTERN = r"^\+?[0-9 ()-]{7,20}$"
@@ -35,7 +35,7 @@ class SocialEnterpriseStatus(Body):
     """Status of przedsiębiorstwo społeczne, granted by a decision of the voivode."""
 
     decision_number: str = Field(min_length=1, max_length=100, description="Number of the voivode's decision.")
-    decision_date: date = Field(description="Date of the decision.")
+    decision_date: CalendarDate = Field(description="Date of the decision.")
 
     @field_validator("decision_date")
     @classmethod

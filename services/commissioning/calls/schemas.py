@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -14,7 +14,7 @@ from services.commissioning.models.calls import Call, CallStatus, Lot
 from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
 from services.commissioning.rules.modes import LEGAL_FORMS, Mode
 from shared.auth import Principal
-from shared.schemas import Body, Instant, Schema
+from shared.schemas import Body, CalendarDate, Instant, Schema
 
 CODE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -117,9 +117,9 @@ class CallCreate(Body):
     eligibility: Eligibility = Field(default_factory=Eligibility, description="Who may submit, on top of the mode.")
     documents: list[Document] = Field(default_factory=list, max_length=50, description="Documents' metadata.")
     deadline: Instant = Field(description="Deadline for offers, with its UTC offset.")
-    decision_date: date | None = Field(default=None, description="Planned date of the decision.")
-    period_start: date | None = Field(default=None, description="Start of delivery (default: the need's).")
-    period_end: date | None = Field(default=None, description="End of delivery (default: the need's).")
+    decision_date: CalendarDate | None = Field(default=None, description="Planned date of the decision.")
+    period_start: CalendarDate | None = Field(default=None, description="Start of delivery (default: the need's).")
+    period_end: CalendarDate | None = Field(default=None, description="End of delivery (default: the need's).")
 
     @field_validator("criteria")
     @classmethod
@@ -146,7 +146,7 @@ class CallUpdate(Body):
     eligibility: Eligibility | None = Field(default=None, description="Eligibility.")
     documents: list[Document] | None = Field(default=None, max_length=50, description="Documents.")
     deadline: Instant | None = Field(default=None, description="Deadline for offers.")
-    decision_date: date | None = Field(default=None, description="Planned decision date.")
+    decision_date: CalendarDate | None = Field(default=None, description="Planned decision date.")
 
     @field_validator("criteria")
     @classmethod
@@ -169,10 +169,10 @@ class CallOut(BaseModel):
     criteria: list[Criterion] = Field(description="Award criteria.")
     eligibility: Eligibility = Field(description="Eligibility requirements.")
     documents: list[Document] = Field(description="Documents.")
-    period_start: date = Field(description="Start of delivery.")
-    period_end: date = Field(description="End of delivery.")
+    period_start: CalendarDate = Field(description="Start of delivery.")
+    period_end: CalendarDate = Field(description="End of delivery.")
     deadline: datetime = Field(description="Deadline for offers (UTC).")
-    decision_date: date | None = Field(description="Planned decision date.")
+    decision_date: CalendarDate | None = Field(description="Planned decision date.")
     published_at: datetime | None = Field(description="Published (UTC).")
     cancelled_reason: str | None = Field(description="Why it was cancelled.")
     created_at: datetime = Field(description="Created (UTC).")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from services.commissioning.models.calls import Award
 from services.commissioning.models.contracts import AwardDecision, Contract, ContractStatus, ReportStatus
 from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
-from shared.schemas import Body, Schema
+from shared.schemas import Body, CalendarDate, Schema
 
 
 class Winner(Body):
@@ -49,7 +49,7 @@ class DecisionOut(BaseModel):
 
 
 class PaymentDue(Body):
-    due_date: date = Field(description="Due date.")
+    due_date: CalendarDate = Field(description="Due date.")
     amount_grosze: int = Field(gt=0, le=MAX_VALUE_GROSZE, description="Amount, grosze.")
 
 
@@ -62,8 +62,8 @@ class ContractOut(Schema):
     provider_name: str = Field(description="Provider name.")
     municipality_terc: str = Field(description="Municipality.")
     value_grosze: int = Field(description="Value, grosze.")
-    period_start: date = Field(description="Start.")
-    period_end: date = Field(description="End.")
+    period_start: CalendarDate = Field(description="Start.")
+    period_end: CalendarDate = Field(description="End.")
     status: ContractStatus = Field(description="standstill, active, completed or terminated.")
     payment_schedule: list[dict[str, Any]] = Field(description="Due payments.")
     reporting_schedule: list[dict[str, Any]] = Field(description="Report periods and due dates.")
@@ -81,7 +81,7 @@ class ContractAmendmentIn(Body):
 
     reason: str = Field(min_length=5, max_length=4000, description="Why (aneks).")
     value_grosze: int | None = Field(default=None, gt=0, le=MAX_VALUE_GROSZE, description="New value.")
-    period_end: date | None = Field(default=None, description="New end date.")
+    period_end: CalendarDate | None = Field(default=None, description="New end date.")
     payment_schedule: list[PaymentDue] | None = Field(default=None, max_length=120, description="New schedule.")
 
 
@@ -104,8 +104,8 @@ class ReportIn(Body):
         },
     )
 
-    period_start: date = Field(description="First day reported.")
-    period_end: date = Field(description="Last day reported.")
+    period_start: CalendarDate = Field(description="First day reported.")
+    period_end: CalendarDate = Field(description="Last day reported.")
     units_delivered: int = Field(ge=0, le=10_000_000, description="Units delivered, in the lot's unit.")
     people_served: dict[str, int] = Field(max_length=20, description="People served per target group code.")
     outcomes: str | None = Field(default=None, max_length=8000, description="Outcomes and quality.")
@@ -123,8 +123,8 @@ class ReportIn(Body):
 class ReportOut(Schema):
     id: uuid.UUID = Field(description="Report id.")
     contract_id: uuid.UUID = Field(description="Contract.")
-    period_start: date = Field(description="First day.")
-    period_end: date = Field(description="Last day.")
+    period_start: CalendarDate = Field(description="First day.")
+    period_end: CalendarDate = Field(description="Last day.")
     units_delivered: int = Field(description="Units delivered.")
     people_served: dict[str, int] = Field(description="People served per target group.")
     outcomes: str | None = Field(description="Outcomes.")
@@ -149,7 +149,7 @@ class PaymentIn(Body):
     )
 
     amount_grosze: int = Field(gt=0, le=MAX_VALUE_GROSZE, description="Amount paid, grosze.")
-    paid_on: date = Field(description="Payment date.")
+    paid_on: CalendarDate = Field(description="Payment date.")
     schedule_index: int | None = Field(default=None, ge=0, description="The schedule entry it settles.")
     note: str | None = Field(default=None, max_length=2000, description="Note.")
 
@@ -159,7 +159,7 @@ class PaymentOut(Schema):
     contract_id: uuid.UUID = Field(description="Contract.")
     schedule_index: int | None = Field(description="Schedule entry.")
     amount_grosze: int = Field(description="Amount.")
-    paid_on: date = Field(description="Date.")
+    paid_on: CalendarDate = Field(description="Date.")
     note: str | None = Field(description="Note.")
     recorded_at: datetime = Field(description="Recorded (UTC).")
 

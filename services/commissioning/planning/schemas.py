@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.commissioning.models.planning import Programme
-from shared.schemas import Body, Schema
+from shared.schemas import Body, CalendarDate, Schema
 
 MAX_VALUE_GROSZE = 100_000_000_000  # 1 bn PLN: more is not a municipal social service
 
 
 class Period(BaseModel):
-    period_start: date = Field(description="First day (Europe/Warsaw calendar).")
-    period_end: date = Field(description="Last day, inclusive.")
+    period_start: CalendarDate = Field(description="First day (Europe/Warsaw calendar).")
+    period_end: CalendarDate = Field(description="Last day, inclusive.")
 
     @model_validator(mode="after")
     def _order(self) -> Period:
@@ -72,7 +72,7 @@ class ProgrammeCreate(Period):
 
     title: str = Field(min_length=2, max_length=300, description="Title of the programme.")
     resolution_number: str | None = Field(default=None, max_length=100, description="Council resolution number.")
-    resolution_date: date | None = Field(default=None, description="Date of the council resolution.")
+    resolution_date: CalendarDate | None = Field(default=None, description="Date of the council resolution.")
     lines: list[LineIn] = Field(default_factory=list, max_length=200, description="Planned services.")
 
 
@@ -83,7 +83,7 @@ class ProgrammeOut(Period):
     municipality_terc: str = Field(description="Municipality.")
     title: str = Field(description="Title.")
     resolution_number: str | None = Field(description="Council resolution number.")
-    resolution_date: date | None = Field(description="Council resolution date.")
+    resolution_date: CalendarDate | None = Field(description="Council resolution date.")
     lines: list[LineOut] = Field(description="Planned services.")
     created_at: datetime = Field(description="Created (UTC).")
     version: int = Field(description="Version.")
