@@ -4,6 +4,7 @@ award, and two evaluators saving at once keep both their scores."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -12,6 +13,8 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
+from services.commissioning.catalogue_client import CatalogueClient
+from services.commissioning.dependencies import state_of
 from shared.auth import Role
 from tests.commissioning.conftest import auth, provider
 from tests.commissioning.factories import ANSWERS, committed_call
@@ -116,3 +119,43 @@ async def test_two_evaluators_saving_at_once_keep_both_scores(
         by_member = {s["version"]: s["scores"]["quality"]["score"] for s in sheets}
         assert len(sheets) == 2 and 95 in by_member.values()
         assert {s["scores"]["quality"]["score"] for s in sheets} & {10, 20}
+
+
+class SlowTransport(httpx.AsyncBaseTransport):
+    """The catalogue, answering after a delay."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, delay: float) -> None:
+        self.inner, self.delay = inner, delay
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(self.delay)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_an_award_waiting_for_the_catalogue_does_not_hold_the_call(
+    commissioning_app, commissioning_engine, catalogue_app, catalogue_engine
+):
+    async with opened_call(commissioning_app, commissioning_engine, catalogue_app, catalogue_engine) as (
+        api,
+        call,
+        offers,
+    ):
+        state = state_of(commissioning_app)
+        working = state.catalogue
+        state.catalogue = CatalogueClient(
+            "http://catalogue", timeout=5, transport=SlowTransport(httpx.ASGITransport(app=catalogue_app), 1.0)
+        )
+        try:
+            url = f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/award-decision"
+            body = {"winners": [{"offer_id": offers[0]["id"]}], "reason": "Najniższa cena"}
+            deciding = asyncio.create_task(api.post(url, json=body, headers=MIRZEC_CUS))
+            await asyncio.sleep(0.3)  # the decision is now waiting for the catalogue
+            started = time.perf_counter()
+            member = {"subject": "late-member@mirzec.pl", "name": "Członek dopisany"}
+            added = await api.post(f"/v1/calls/{call['id']}/committee", json=member, headers=MIRZEC_CUS)
+            waited = time.perf_counter() - started
+            assert added.status_code == 201 and waited < 0.5, waited  # the call's lock was not held meanwhile
+            assert (await deciding).status_code == 201
+        finally:
+            await state.catalogue.close()
+            state.catalogue = working
