@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from services.gateway import openapi
 from services.gateway.proxy.router import proxy_router
+from services.gateway.proxy.routes import RouteTable
 from services.gateway.proxy.state import GatewayState, state_of
 from services.gateway.proxy.upstreams import Breaker, Upstream, UpstreamUnavailable, latency_histogram
 from services.gateway.ratelimit import RateLimitMiddleware, limiter_storage
@@ -46,6 +47,9 @@ async def upstreams_ready(app: FastAPI) -> str | None:
         return None if result.status == 200 else f"the {upstream.name} service is not ready ({result.status})"
 
     problems = [p for p in await asyncio.gather(*(check(u) for u in state_of(app).upstreams.values())) if p]
+    routes = state_of(app).routes
+    if routes is not None and not routes.complete:
+        problems.append("the routes of every upstream are not learnt yet.")
     return " ".join(problems) or None
 
 
@@ -70,9 +74,15 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             )
             for name, url in (("catalogue", settings.catalogue_url), ("commissioning", settings.commissioning_url))
         }
+        state.routes = RouteTable(state.upstreams)
+        await state.routes.refresh()  # an upstream that is down now is learnt when it answers
+        refreshing = asyncio.create_task(state.routes.keep_fresh())
         try:
             yield
         finally:
+            refreshing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await refreshing
             await session.close()
 
     app = create_service_app(

@@ -8,6 +8,7 @@ import time
 import httpx
 
 from services.gateway.main import create_app
+from services.gateway.proxy.state import state_of
 from services.gateway.proxy.upstreams import Breaker
 from services.gateway.settings import GatewaySettings
 from shared.auth import Role, mint_token
@@ -35,14 +36,19 @@ async def test_upstream_5xx_answers_pass_through_and_never_open_the_breaker():
 
 
 async def test_transport_failures_open_the_breaker():
-    app = create_app(GatewaySettings(catalogue_url=DEAD, commissioning_url=DEAD, breaker_failures=3, read_retries=0))
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
-    ):
-        for _ in range(3):
-            assert "cannot be reached" in (await client.get("/v1/areas")).json()["detail"]
-        assert "not calling it" in (await client.get("/v1/areas")).json()["detail"]
+    async with served(probe_app()) as upstream:
+        settings = GatewaySettings(
+            catalogue_url=upstream, commissioning_url=upstream, breaker_failures=3, read_retries=0
+        )
+        app = create_app(settings)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
+        ):
+            state_of(app).upstreams["catalogue"].base_url = DEAD  # dies after the gateway learnt its routes
+            for _ in range(3):
+                assert "cannot be reached" in (await client.get("/v1/areas")).json()["detail"]
+            assert "not calling it" in (await client.get("/v1/areas")).json()["detail"]
 
 
 def test_half_open_lets_one_probe_through():

@@ -20,9 +20,12 @@ async def always_ready(_: FastAPI) -> str | None:
 def probe_app() -> FastAPI:
     router = APIRouter()
 
-    @router.get("/v1/areas")  # a catalogue path, for the gateway's tests
     @router.get("/boom")
     async def boom() -> dict[str, str]:
+        raise RuntimeError("a bug")
+
+    @router.get("/v1/areas")  # a catalogue path with the same bug, for the gateway's tests
+    async def areas() -> dict[str, str]:
         raise RuntimeError("a bug")
 
     @router.get("/fine")

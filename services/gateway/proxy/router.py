@@ -8,24 +8,9 @@ from fastapi import APIRouter, Request, Response
 from services.gateway.proxy.state import state_of
 from services.gateway.proxy.upstreams import Upstream
 from shared.auth import decode_token
-from shared.errors import ProblemError, Unauthorized
+from shared.errors import NotFound, ProblemError, Unauthorized
 from shared.observability import request_id_var
 
-# Path prefixes per upstream (checked in order; the gateway's own views are routed before the proxy).
-CATALOGUE_PREFIXES = ("/v1/areas", "/v1/target-groups", "/v1/service-types", "/v1/providers", "/v1/offerings", "/hsds")
-COMMISSIONING_PREFIXES = (
-    "/v1/municipalities",
-    "/v1/programmes",
-    "/v1/needs",
-    "/v1/rules",
-    "/v1/calls",
-    "/v1/offers",
-    "/v1/contracts",
-    "/v1/reports",
-    "/v1/monitoring",
-    "/v1/track-records",
-    "/ocds",
-)
 HOP_BY_HOP = {
     "connection",
     "keep-alive",
@@ -45,17 +30,6 @@ WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 class PayloadTooLarge(ProblemError):
     status, slug, title = 413, "payload-too-large", "The request body is too large"
-
-
-def upstream_for(request: Request, path: str) -> Upstream | None:
-    upstreams = state_of(request.app).upstreams
-    for prefix in CATALOGUE_PREFIXES:
-        if path == prefix or path.startswith(prefix + "/"):
-            return upstreams["catalogue"]
-    for prefix in COMMISSIONING_PREFIXES:
-        if path == prefix or path.startswith(prefix + "/"):
-            return upstreams["commissioning"]
-    return None
 
 
 def check_token(request: Request) -> None:
@@ -84,7 +58,6 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 async def forward(request: Request, upstream: Upstream, path: str) -> Response:
-    check_token(request)
     body = await read_body(request, state_of(request.app).settings.max_body_bytes) if request.method in WRITES else None
     headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
     headers["x-request-id"] = request_id_var.get() or ""
@@ -106,10 +79,10 @@ def proxy_router() -> APIRouter:
 
     async def proxy(request: Request) -> Response:
         path = request.url.path
-        upstream = upstream_for(request, path)
+        check_token(request)  # before anything else: a bad token costs no upstream call
+        routes = state_of(request.app).routes
+        upstream = await routes.upstream_for(path) if routes else None
         if upstream is None:
-            from shared.errors import NotFound
-
             raise NotFound(f"No operation at {path}.")
         return await forward(request, upstream, path)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 
+from services.gateway.proxy.routes import RouteTable
 from services.gateway.proxy.upstreams import Upstream
 from services.gateway.settings import GatewaySettings
 
@@ -14,6 +15,7 @@ from services.gateway.settings import GatewaySettings
 class GatewayState:
     settings: GatewaySettings
     upstreams: dict[str, Upstream] = field(default_factory=dict)
+    routes: RouteTable | None = None  # learnt from the upstreams' OpenAPI documents at start-up
 
 
 def state_of(app: FastAPI) -> GatewayState:
