@@ -16,6 +16,7 @@ from services.commissioning.clock import Clock, FileOffsetClock
 from services.commissioning.contracts.awards import sign_after_standstill
 from services.commissioning.contracts.router import router as contracts_router
 from services.commissioning.dependencies import CommissioningState
+from services.commissioning.evaluation.router import offers_router as offer_reading_router
 from services.commissioning.evaluation.router import router as evaluation_router
 from services.commissioning.models.calls import CallEvent
 from services.commissioning.monitoring.router import router as monitoring_router
@@ -106,6 +107,7 @@ def create_app(
             calls_router,
             amendments_router,
             offers_router,
+            offer_reading_router,
             evaluation_router,
             contracts_router,
             monitoring_router,

@@ -313,3 +313,35 @@ async def test_monitoring_indicators(api, client, clock, commissioning_app):
         await api.get("/v1/monitoring", params={"voivodeship": "27", "from": "2026-01-01", "to": "2026-12-31"}), 422
     )
     problem(await api.get("/v1/monitoring", params={**params, "to": "2025-01-01"}), 422)
+
+
+async def test_members_read_the_offers_they_score_and_declare_all_at_once(api, client, clock):
+    call, providers, offers = await opened_call_with_offers(api, client, clock)
+    cid = call["id"]
+    seats = (await api.get("/v1/me/committees", headers=JAN)).json()
+    assert [s["call_id"] for s in seats] == [cid]
+    problem(await api.get("/v1/me/committees", headers=STARACHOWICE), 403)
+    batch = {"declarations": [{"provider_id": p["id"], "conflict": False} for p in providers]}
+    problem(await api.post(f"/v1/calls/{cid}/declarations/batch", json=batch, headers=JAN), 403)  # sealed still
+    clock.set(datetime.fromisoformat(call["deadline"]))
+    problem(await api.get(f"/v1/offers/{offers[0]['id']}", headers=JAN), 403)  # declare first
+
+    # all or nothing: one bidder listed twice, nothing is kept
+    doubled = {"declarations": [*batch["declarations"], batch["declarations"][0]]}
+    refused = problem(await api.post(f"/v1/calls/{cid}/declarations/batch", json=doubled, headers=JAN), 422)
+    assert refused["errors"][0]["field"] == "3.provider_id"
+    batch["declarations"][0]["conflict"] = True
+    made = await api.post(f"/v1/calls/{cid}/declarations/batch", json=batch, headers=JAN)
+    assert made.status_code == 201 and len(made.json()) == 3
+    problem(await api.post(f"/v1/calls/{cid}/declarations/batch", json=batch, headers=JAN), 409)
+
+    listed = (await api.get(f"/v1/calls/{cid}/offers", headers=JAN)).json()
+    assert {o["id"] for o in listed} == {offers[1]["id"], offers[2]["id"]}  # not the conflicted bidder's
+    assert (await api.get(f"/v1/offers/{offers[1]['id']}", headers=JAN)).json()["price_grosze"] == 45_000_000
+    problem(await api.get(f"/v1/offers/{offers[0]['id']}", headers=JAN), 403)
+    bidders = {b["provider_id"]: b for b in (await api.get(f"/v1/calls/{cid}/bidders", headers=JAN)).json()}
+    assert bidders[providers[0]["id"]]["offer_ids"] == []
+    assert bidders[providers[1]["id"]]["offer_ids"] == [offers[1]["id"]]
+    as_municipality = (await api.get(f"/v1/calls/{cid}/bidders", headers=STARACHOWICE)).json()
+    assert sorted(o for b in as_municipality for o in b["offer_ids"]) == sorted(o["id"] for o in offers)
+    problem(await api.get(f"/v1/calls/{cid}/offers", headers=OUTSIDER), 404)

@@ -8,6 +8,7 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.commissioning.models.calls import Call
 from services.commissioning.models.evaluation import CommitteeMember, Declaration, FormalCheck, ScoreSheet
 
 
@@ -46,3 +47,13 @@ async def sheets(
 
 async def formal_checks(session: AsyncSession, offer_ids: Collection[uuid.UUID]) -> Sequence[FormalCheck]:
     return (await session.scalars(select(FormalCheck).where(FormalCheck.offer_id.in_(offer_ids)))).all()
+
+
+async def committees_of(session: AsyncSession, subject: str) -> Sequence[tuple[CommitteeMember, Call]]:
+    query = (
+        select(CommitteeMember, Call)
+        .join(Call, Call.id == CommitteeMember.call_id)
+        .where(CommitteeMember.subject == subject)
+        .order_by(Call.deadline.desc(), Call.id)
+    )
+    return [(member, call) for member, call in (await session.execute(query)).all()]

@@ -11,8 +11,10 @@ from services.commissioning.dependencies import ClockDep
 from services.commissioning.evaluation import service
 from services.commissioning.evaluation.schemas import (
     Bidder,
+    CommitteeSeat,
     DeclarationIn,
     DeclarationOut,
+    DeclarationsIn,
     FormalCheckIn,
     FormalCheckOut,
     MemberIn,
@@ -20,12 +22,41 @@ from services.commissioning.evaluation.schemas import (
     ScoresIn,
     SheetOut,
 )
+from services.commissioning.offers.schemas import OfferOut, offer_out
 from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import problem_responses
 
 router = APIRouter(prefix="/v1", tags=["evaluation"])
+# Reading offers: their providers, and after the deadline the municipality and the committee (tag: offers).
+offers_router = APIRouter(prefix="/v1", tags=["offers"])
+
+
+@offers_router.get(
+    "/offers/{offer_id}",
+    summary="Read an offer (its provider; after the deadline the municipality, and committee members who declared "
+    "no conflict with its bidder)",
+    responses=problem_responses(401, 403, 404),
+)
+async def get_offer(
+    offer_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep, response: Response
+) -> OfferOut:
+    offer = await service.readable_offer(session, principal, offer_id, clock.now())
+    set_etag(response, offer.version)
+    return offer_out(offer)
+
+
+@offers_router.get(
+    "/calls/{call_id}/offers",
+    summary="A call's offers: sealed until the deadline (a provider sees its own; after it the municipality all, "
+    "a committee member those of the bidders it declared no conflict with)",
+    responses=problem_responses(401, 403, 404),
+)
+async def list_call_offers(
+    call_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> list[OfferOut]:
+    return [offer_out(o) for o in await service.offers_of_call(session, principal, call_id, clock.now())]
 
 
 @router.post(
@@ -58,8 +89,7 @@ async def list_committee(call_id: uuid.UUID, session: ReadSessionDep, principal:
 async def list_bidders(
     call_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep
 ) -> list[Bidder]:
-    await service.evaluation_access(session, principal, call_id, clock.now())
-    return [Bidder(**b) for b in await service.bidders(session, call_id)]
+    return [Bidder(**b) for b in await service.bidders_for(session, principal, call_id, clock.now())]
 
 
 @router.post(
@@ -73,6 +103,40 @@ async def declare(
 ) -> DeclarationOut:
     made = await service.declare(session, principal=principal, now=clock.now(), call_id=call_id, data=data)
     return DeclarationOut.model_validate(made)
+
+
+@router.post(
+    "/calls/{call_id}/declarations/batch",
+    summary="Declare for every bidder at once (members): all or nothing",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def declare_all(
+    call_id: uuid.UUID, data: DeclarationsIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> list[DeclarationOut]:
+    made = await service.declare_all(
+        session, principal=principal, now=clock.now(), call_id=call_id, data=data.declarations
+    )
+    return [DeclarationOut.model_validate(d) for d in made]
+
+
+@router.get(
+    "/me/committees",
+    summary="The committees I sit on (evaluators)",
+    responses=problem_responses(401, 403),
+)
+async def my_committees(session: ReadSessionDep, principal: CurrentPrincipal) -> list[CommitteeSeat]:
+    return [
+        CommitteeSeat(
+            member_id=member.id,
+            call_id=call.id,
+            call_title=call.title,
+            municipality_terc=call.municipality_terc,
+            deadline=call.deadline,
+            assigned_at=member.assigned_at,
+        )
+        for member, call in await service.committees_of(session, principal)
+    ]
 
 
 @router.put(

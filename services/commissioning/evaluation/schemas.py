@@ -37,6 +37,9 @@ class Bidder(BaseModel):
     provider_id: uuid.UUID = Field(description="Provider id.")
     provider_name: str = Field(description="Provider name.")
     lots: list[uuid.UUID] = Field(description="Lots it bid for.")
+    offer_ids: list[uuid.UUID] = Field(
+        description="Its offers, for those who may read them (the municipality; a member cleared of conflict)."
+    )
 
 
 class DeclarationIn(Body):
@@ -113,3 +116,35 @@ class SheetOut(Schema):
     scores: dict[str, Any] = Field(description="Scores with justifications.")
     updated_at: datetime = Field(description="When (UTC).")
     version: int = Field(description="Version, also the ETag.")
+
+
+class DeclarationsIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "declarations": [
+                        {"provider_id": "857f7539-be20-5382-a105-6828c19267d2", "conflict": False},
+                        {
+                            "provider_id": "a6099fba-51f8-56ef-aa91-5860c9ada220",
+                            "conflict": True,
+                            "statement": "Jestem członkiem zarządu oferenta.",
+                        },
+                    ]
+                }
+            ]
+        },
+    )
+
+    declarations: list[DeclarationIn] = Field(min_length=1, max_length=500, description="One per bidder.")
+
+
+class CommitteeSeat(Schema):
+    """A committee the caller sits on."""
+
+    member_id: uuid.UUID = Field(description="Your membership.")
+    call_id: uuid.UUID = Field(description="The call.")
+    call_title: str = Field(description="Its title.")
+    municipality_terc: str = Field(description="The municipality.")
+    deadline: datetime = Field(description="Deadline for offers (UTC): before it, nothing of the offers is shown.")
+    assigned_at: datetime = Field(description="When you were appointed (UTC).")

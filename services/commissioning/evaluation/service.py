@@ -21,6 +21,7 @@ from services.commissioning.models.calls import Call, Lot
 from services.commissioning.models.evaluation import CommitteeMember, Declaration, FormalCheck, ScoreSheet
 from services.commissioning.models.offers import Offer, OfferStatus
 from services.commissioning.offers import repository as offers_repo
+from services.commissioning.offers import service as offers
 from shared.auth import Principal, Role
 from shared.concurrency import check_if_match
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionRequired, ValidationProblem
@@ -78,37 +79,111 @@ async def members(session: AsyncSession, call_id: uuid.UUID) -> list[CommitteeMe
     return list(await repository.members(session, call_id))
 
 
-async def bidders(session: AsyncSession, call_id: uuid.UUID) -> list[dict[str, Any]]:
+async def bidders(
+    session: AsyncSession, call_id: uuid.UUID, readable: set[uuid.UUID] | None = None
+) -> list[dict[str, Any]]:
+    """Who bid, on which lots; offer ids only of the bidders in `readable` (None: all)."""
     found: dict[uuid.UUID, dict[str, Any]] = {}
     for offer in await offers_repo.of_call(session, call_id, include_withdrawn=False):
         entry = found.setdefault(
-            offer.provider_id, {"provider_id": offer.provider_id, "provider_name": offer.provider_name, "lots": []}
+            offer.provider_id,
+            {"provider_id": offer.provider_id, "provider_name": offer.provider_name, "lots": [], "offer_ids": []},
         )
         entry["lots"].append(offer.lot_id)
+        if readable is None or offer.provider_id in readable:
+            entry["offer_ids"].append(offer.id)
     return list(found.values())
+
+
+async def cleared_bidders(session: AsyncSession, member: CommitteeMember) -> set[uuid.UUID]:
+    """The bidders a member declared no conflict with: the only ones whose offers it reads."""
+    return {d.provider_id for d in await repository.declarations_of(session, [member.id]) if not d.conflict}
+
+
+async def bidders_for(
+    session: AsyncSession, principal: Principal, call_id: uuid.UUID, now: datetime
+) -> list[dict[str, Any]]:
+    _, member = await evaluation_access(session, principal, call_id, now)
+    return await bidders(session, call_id, await cleared_bidders(session, member) if member else None)
+
+
+async def readable_offer(session: AsyncSession, principal: Principal, offer_id: uuid.UUID, now: datetime) -> Offer:
+    """Its provider always; after the deadline the municipality, and members cleared of conflict with its bidder."""
+    if principal.role is Role.EVALUATOR:
+        found = await session.get(Offer, offer_id)
+        call = await session.get(Call, found.call_id) if found else None
+        if call is None or not deadline_passed(call, now):  # sealed: not even whether it exists
+            raise NotFound(f"Offer {offer_id} does not exist or is sealed until the deadline.")
+        _, offer, _ = await offer_for_evaluation(session, principal, offer_id, now)
+        return offer
+    return await offers.readable(session, principal, offer_id, now)
+
+
+async def offers_of_call(session: AsyncSession, principal: Principal, call_id: uuid.UUID, now: datetime) -> list[Offer]:
+    if principal.role is Role.EVALUATOR:
+        call, member = await evaluation_access(session, principal, call_id, now)
+        assert member is not None  # evaluation_access admits an evaluator only as a member
+        cleared = await cleared_bidders(session, member)
+        return [
+            o for o in await offers_repo.of_call(session, call.id, include_withdrawn=False) if o.provider_id in cleared
+        ]
+    return await offers.of_call(session, principal, call_id, now)
 
 
 async def declare(
     session: AsyncSession, *, principal: Principal, now: datetime, call_id: uuid.UUID, data: DeclarationIn
 ) -> Declaration:
+    return (await declare_all(session, principal=principal, now=now, call_id=call_id, data=[data], batch=False))[0]
+
+
+async def declare_all(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    now: datetime,
+    call_id: uuid.UUID,
+    data: list[DeclarationIn],
+    batch: bool = True,
+) -> list[Declaration]:
+    """A member's declarations, one per bidder, all or nothing: one refused, none is kept."""
     _, member = await evaluation_access(session, principal, call_id, now)
     if member is None:
         raise Forbidden("Declarations are made by committee members (role evaluator).")
-    if data.provider_id not in {b["provider_id"] for b in await bidders(session, call_id)}:
-        raise ValidationProblem.field("provider_id", "not a bidder in this call")
-    declaration = Declaration(
-        member_id=member.id,
-        provider_id=data.provider_id,
-        conflict=data.conflict,
-        statement=data.statement,
-        declared_at=now,
-    )
-    session.add(declaration)
+    bidder_ids = {b["provider_id"] for b in await bidders(session, call_id)}
+    declared = {d.provider_id for d in await repository.declarations_of(session, [member.id])}
+    seen: set[uuid.UUID] = set()
+    for i, item in enumerate(data):
+        field = f"{i}.provider_id" if batch else "provider_id"
+        if item.provider_id not in bidder_ids:
+            raise ValidationProblem.field(field, "not a bidder in this call")
+        if item.provider_id in seen:
+            raise ValidationProblem.field(field, "listed twice")
+        if item.provider_id in declared:
+            raise Conflict("You already declared for this bidder; a declaration cannot be changed.")
+        seen.add(item.provider_id)
+    made = [
+        Declaration(
+            member_id=member.id,
+            provider_id=item.provider_id,
+            conflict=item.conflict,
+            statement=item.statement,
+            declared_at=now,
+        )
+        for item in data
+    ]
+    session.add_all(made)
     try:
         await session.flush()
-    except IntegrityError as exc:
+    except IntegrityError as exc:  # the same member declaring at the same moment
         raise Conflict("You already declared for this bidder; a declaration cannot be changed.") from exc
-    return declaration
+    return made
+
+
+async def committees_of(session: AsyncSession, principal: Principal) -> list[tuple[CommitteeMember, Call]]:
+    """The committees an evaluator sits on, with their calls."""
+    if principal.role is not Role.EVALUATOR:
+        raise Forbidden("Committees are for evaluators (role evaluator).")
+    return list(await repository.committees_of(session, principal.subject))
 
 
 async def _declaration(session: AsyncSession, member: CommitteeMember, provider_id: uuid.UUID) -> Declaration | None:
@@ -239,5 +314,5 @@ async def ranking_for(
     ranked = await lot_ranking(session, call, lot)
     if member is None:
         return ranked
-    cleared = {str(d.provider_id) for d in await repository.declarations_of(session, [member.id]) if not d.conflict}
+    cleared = {str(provider_id) for provider_id in await cleared_bidders(session, member)}
     return [entry for entry in ranked if entry.provider_id in cleared]

@@ -8,9 +8,8 @@ from fastapi import APIRouter, Response, status
 
 from services.commissioning.dependencies import CatalogueDep, ClockDep
 from services.commissioning.models.idempotency import IdempotencyRecord
-from services.commissioning.models.offers import Offer, OfferStatus
 from services.commissioning.offers import repository, service
-from services.commissioning.offers.schemas import OfferContent, OfferIn, OfferOut, Receipt
+from services.commissioning.offers.schemas import OfferContent, OfferIn, OfferOut, offer_out
 from shared.auth import CurrentPrincipal, Role, require_role
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
@@ -18,23 +17,6 @@ from shared.errors import Forbidden, problem_responses
 from shared.idempotency import IdempotencyKeyHeader, idempotent
 
 router = APIRouter(prefix="/v1", tags=["offers"])
-
-
-def offer_out(offer: Offer) -> OfferOut:
-    return OfferOut(
-        id=offer.id,
-        call_id=offer.call_id,
-        lot_id=offer.lot_id,
-        provider_id=offer.provider_id,
-        provider_name=offer.provider_name,
-        status=OfferStatus(offer.status),
-        price_grosze=offer.price_grosze,
-        quantity=offer.quantity,
-        answers=offer.answers,
-        submitted_at=offer.submitted_at,
-        version=offer.version,
-        receipt=Receipt(offer_id=offer.id, submitted_at=offer.submitted_at, content_hash=offer.content_hash),
-    )
 
 
 @router.post(
@@ -68,19 +50,6 @@ async def submit_offer(
         out = offer_out(offer)
         replay.remember(201, out.model_dump(mode="json"))
         return out
-
-
-@router.get(
-    "/offers/{offer_id}",
-    summary="Read an offer (its provider; the municipality after the deadline)",
-    responses=problem_responses(401, 404),
-)
-async def get_offer(
-    offer_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep, response: Response
-) -> OfferOut:
-    offer = await service.readable(session, principal, offer_id, clock.now())
-    set_etag(response, offer.version)
-    return offer_out(offer)
 
 
 @router.put(
@@ -132,17 +101,6 @@ async def withdraw_offer(
     return offer_out(
         await service.withdraw(session, principal=principal, now_of=clock.now, offer_id=offer_id, if_match=if_match)
     )
-
-
-@router.get(
-    "/calls/{call_id}/offers",
-    summary="A call's offers: sealed until the deadline (a provider sees its own)",
-    responses=problem_responses(401, 403, 404),
-)
-async def list_call_offers(
-    call_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep
-) -> list[OfferOut]:
-    return [offer_out(o) for o in await service.of_call(session, principal, call_id, clock.now())]
 
 
 @router.get("/offers", summary="My offers (providers)", responses=problem_responses(401, 403))

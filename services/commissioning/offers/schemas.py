@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.commissioning.models.offers import OfferStatus
+from services.commissioning.models.offers import Offer, OfferStatus
 from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
 from shared.schemas import Body
 
@@ -71,3 +71,20 @@ class OfferOut(BaseModel):
     submitted_at: datetime = Field(description="Last accepted submission (UTC).")
     version: int = Field(description="Version, also the ETag.")
     receipt: Receipt = Field(description="The receipt of the last submission.")
+
+
+def offer_out(offer: Offer) -> OfferOut:
+    return OfferOut(
+        id=offer.id,
+        call_id=offer.call_id,
+        lot_id=offer.lot_id,
+        provider_id=offer.provider_id,
+        provider_name=offer.provider_name,
+        status=OfferStatus(offer.status),
+        price_grosze=offer.price_grosze,
+        quantity=offer.quantity,
+        answers=offer.answers,
+        submitted_at=offer.submitted_at,
+        version=offer.version,
+        receipt=Receipt(offer_id=offer.id, submitted_at=offer.submitted_at, content_hash=offer.content_hash),
+    )
