@@ -404,7 +404,7 @@ async def load_later_stages(session: AsyncSession, now: datetime) -> dict[str, i
             "Asystencja osobista 2026",
             4_000,
             18_000_000,
-            (now - timedelta(days=70)).date(),
+            (now - timedelta(days=100)).date(),  # started long enough ago that its first quarter is reported
             (now + timedelta(days=295)).date(),
         ),
         "starachowice-evaluation": _need(
@@ -422,7 +422,7 @@ async def load_later_stages(session: AsyncSession, now: datetime) -> dict[str, i
             "Asystent rodziny 2026",
             5_000,
             21_000_000,
-            (now - timedelta(days=60)).date(),
+            (now - timedelta(days=96)).date(),
             (now + timedelta(days=300)).date(),
         ),
     }

@@ -3,7 +3,7 @@ standstill, contract, delivery reports and payments."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from services.commissioning.evaluation.ranking import OfferFacts, Sheet, rank
 from services.commissioning.worker import run_due_events
@@ -182,8 +182,12 @@ async def test_from_declarations_to_a_signed_contract(api, client, clock, commis
         ),
         422,
     )
+    early = problem(await api.post(f"/v1/contracts/{contract_id}/reports", json=report, headers=own), 422)
+    assert early["errors"][0]["field"] == "period_end"  # the period has not ended yet
+    clock.set(datetime(2026, 9, 1, 8, 0, tzinfo=UTC))
     sent = await api.post(f"/v1/contracts/{contract_id}/reports", json=report, headers=own)
     assert sent.status_code == 201, sent.text
+    assert sent.headers["etag"] == f'"{sent.json()["version"]}"'  # what the review's If-Match needs
     review = f"/v1/reports/{sent.json()['id']}/review"
     problem(await api.put(review, json={"decision": "return"}, headers={**STARACHOWICE, "If-Match": '"1"'}), 422)
     returned = await api.put(
@@ -274,6 +278,11 @@ async def test_monitoring_indicators(api, client, clock, commissioning_app):
     clock.advance(days=5)
     await run_due_events(database_of(commissioning_app).write, clock)
     contract = (await api.get("/v1/contracts", params={"municipality": "2611011"})).json()[0]
+    clock.set(datetime(2026, 9, 1, 8, 0, tzinfo=UTC))  # the reported period is over
+    paid = {"amount_grosze": 1_000_000, "paid_on": "2026-08-31", "schedule_index": 0}
+    assert (
+        await api.post(f"/v1/contracts/{contract['id']}/payments", json=paid, headers=STARACHOWICE)
+    ).status_code == 201
     sent = (
         await api.post(
             f"/v1/contracts/{contract['id']}/reports",
@@ -300,6 +309,9 @@ async def test_monitoring_indicators(api, client, clock, commissioning_app):
     assert indicators["by_area"][0]["area_code"] == "social-assistance"
     assert indicators["people_served"] == {"dependent": 7, "seniors": 40}
     assert indicators["calls_closed"] == 1 and indicators["calls_without_offers"] == 0
+    assert indicators["paid_grosze"] == 1_000_000 and indicators["outstanding_grosze"] == 48_000_000 - 1_000_000
+    this_year = (await api.get("/v1/monitoring", params={"municipality": "2611011"})).json()  # dates default
+    assert this_year["period"] == {"from": "2026-01-01", "to": "2026-12-31"} and this_year["paid_grosze"] == 1_000_000
     region = (
         await api.get("/v1/monitoring", params={"voivodeship": "26", "from": "2026-01-01", "to": "2026-12-31"})
     ).json()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import ocdsmerge
@@ -95,6 +95,7 @@ async def test_a_whole_process_as_valid_ocds(api, client, clock, commissioning_a
     clock.advance(days=5)
     await run_due_events(database_of(commissioning_app).write, clock)
     contract_id = decided.json()["winners"][0]["contract_id"]
+    clock.set(datetime(2026, 9, 1, 8, 0, tzinfo=UTC))  # the reported period is over
     report = {
         "period_start": "2026-06-01",
         "period_end": "2026-08-31",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -185,6 +185,15 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
     contract_id = decision["winners"][0]["contract_id"]
     stack.move_clock(days=6)
     wait_until(lambda: gateway.get(f"/v1/contracts/{contract_id}").json()["status"] == "active")
+    overview = ok(gateway.get("/v1/municipalities/2611011/overview", headers=GMINA))
+    assert overview["missing"] == []
+    assert [c["id"] for c in overview["active_contracts"]] == [contract_id]
+    assert overview["indicators"]["value_commissioned_grosze"] == 29_000_000
+    assert provider["id"] in {p["id"] for p in overview["providers"]["items"]}
+    assert len(overview["needs"]) == 1
+
+    # the first quarter over, the provider reports it and the municipality accepts
+    stack.move_clock(days=(datetime(2027, 4, 2, tzinfo=UTC) - stack.now()).total_seconds() / 86_400)
     report = ok(
         gateway.post(
             f"/v1/contracts/{contract_id}/reports",
@@ -204,12 +213,6 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
         )
     )
 
-    overview = ok(gateway.get("/v1/municipalities/2611011/overview", headers=GMINA))
-    assert overview["missing"] == []
-    assert [c["id"] for c in overview["active_contracts"]] == [contract_id]
-    assert overview["indicators"]["value_commissioned_grosze"] == 29_000_000
-    assert provider["id"] in {p["id"] for p in overview["providers"]["items"]}
-    assert len(overview["needs"]) == 1
     profile = ok(gateway.get(f"/v1/providers/{provider['id']}/profile"))
     assert profile["track_record"]["accepted_reports"] == 1 and len(profile["track_record"]["awards"]) == 1
     record = ok(gateway.get(f"/ocds/records/{call['ocid']}"))["records"][0]

@@ -25,6 +25,7 @@ from services.commissioning.rules.advisor import ProviderFacts
 from services.commissioning.rules.modes import Mode
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound, ValidationProblem
+from shared.money import format_pln
 
 
 def months_between(start: date, end: date) -> list[date]:
@@ -133,7 +134,7 @@ async def decide(
     values = [w.value_grosze or by_offer[str(w.offer_id)].price_grosze for w in data.winners]
     if len(values) > 1 and sum(values) > lot.value_grosze:
         raise ValidationProblem.field(
-            "winners", f"the awards ({sum(values)}) exceed the lot's funds ({lot.value_grosze})"
+            "winners", f"the awards ({format_pln(sum(values))}) exceed the lot's funds ({format_pln(lot.value_grosze)})"
         )
     standstill_until = now + timedelta(days=standstill_days)
     decision = AwardDecision(

@@ -152,11 +152,17 @@ for _path, _name, _summary, _status in (
     responses=problem_responses(401, 404, 409, 422),
 )
 async def submit_report(
-    contract_id: uuid.UUID, data: ReportIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+    contract_id: uuid.UUID,
+    data: ReportIn,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    response: Response,
 ) -> ReportOut:
     report = await service.submit_report(
         session, principal=principal, now=clock.now(), contract_id=contract_id, data=data
     )
+    set_etag(response, report.version)  # the review needs it (If-Match)
     return ReportOut.model_validate(report)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import acts_for_municipality
+from services.commissioning.clock import WARSAW
 from services.commissioning.contracts import awards, repository
 from services.commissioning.contracts.schemas import ContractAmendmentIn, ContractOut, PaymentIn, ReportIn, ReviewIn
 from services.commissioning.models.contracts import (
@@ -24,6 +25,7 @@ from services.commissioning.models.contracts import (
 from shared.auth import Principal, Role
 from shared.concurrency import check_if_match
 from shared.errors import Conflict, Forbidden, NotFound, ValidationProblem
+from shared.money import format_pln
 
 
 async def contract_for_owner(session: AsyncSession, principal: Principal, contract_id: uuid.UUID) -> Contract:
@@ -147,6 +149,8 @@ async def submit_report(
         raise Conflict(f"The contract is {contract.status}: reports are for active contracts.")
     if data.period_start < contract.period_start or data.period_end > contract.period_end:
         raise ValidationProblem.field("period_start", "the reported period is outside the contract's period")
+    if data.period_end >= now.astimezone(WARSAW).date():
+        raise ValidationProblem.field("period_end", "a period is reported once it has ended (Europe/Warsaw calendar)")
     existing = await repository.report_for_period(session, contract.id, data.period_start)
     if existing is not None and existing.status != ReportStatus.RETURNED.value:
         raise Conflict("This period is already reported; a returned report is corrected by submitting it again.")
@@ -205,7 +209,8 @@ async def record_payment(
     if paid + data.amount_grosze > contract.value_grosze:
         raise ValidationProblem.field(
             "amount_grosze",
-            f"payments would total {paid + data.amount_grosze}, above the contract's {contract.value_grosze}",
+            f"payments would total {format_pln(paid + data.amount_grosze)}, above the contract's "
+            f"{format_pln(contract.value_grosze)}",
         )
     payment = Payment(contract_id=contract.id, recorded_at=now, **data.model_dump())
     session.add(payment)

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.models.calls import Award, Call, CallStatus, Lot
-from services.commissioning.models.contracts import Contract, DeliveryReport, ReportStatus
+from services.commissioning.models.contracts import Contract, ContractStatus, DeliveryReport, Payment, ReportStatus
 from services.commissioning.models.offers import Offer, OfferStatus
 
 
@@ -100,6 +100,32 @@ async def indicators(
     without_offers = int(
         await session.scalar(select(func.count()).select_from(Call).where(closed_calls, offers_per_call == 0)) or 0
     )
+    # Money: paid in the period; outstanding on the contracts in force during it (value less all paid so far).
+    scoped = _scope(Contract.municipality_terc, municipality, voivodeship)
+    paid = int(
+        await session.scalar(
+            select(func.coalesce(func.sum(Payment.amount_grosze), 0))
+            .join(Contract, Contract.id == Payment.contract_id)
+            .where(scoped, Payment.paid_on >= start, Payment.paid_on <= end)
+        )
+        or 0
+    )
+    paid_so_far = (
+        select(func.coalesce(func.sum(Payment.amount_grosze), 0))
+        .where(Payment.contract_id == Contract.id)
+        .scalar_subquery()
+    )
+    outstanding = int(
+        await session.scalar(
+            select(func.coalesce(func.sum(func.greatest(Contract.value_grosze - paid_so_far, 0)), 0)).where(
+                scoped,
+                Contract.status.in_([ContractStatus.ACTIVE.value, ContractStatus.STANDSTILL.value]),
+                Contract.period_start <= end,
+                Contract.period_end >= start,
+            )
+        )
+        or 0
+    )
     return {
         "scope": {"municipality": municipality, "voivodeship": voivodeship},
         "period": {"from": start.isoformat(), "to": end.isoformat()},
@@ -118,4 +144,6 @@ async def indicators(
         "people_served_total": sum(people.values()),
         "calls_closed": calls_closed,
         "calls_without_offers": without_offers,
+        "paid_grosze": paid,
+        "outstanding_grosze": outstanding,
     }

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from services.commissioning.clock import WARSAW
 from services.commissioning.dependencies import ClockDep
 from services.commissioning.monitoring import repository
 from shared.db import ReadSessionDep
@@ -25,8 +26,10 @@ router = APIRouter(prefix="/v1/monitoring", tags=["monitoring"])
 async def monitoring(
     session: ReadSessionDep,
     clock: ClockDep,
-    from_: Annotated[date, Query(alias="from", description="First day of the period.")],
-    to: Annotated[date, Query(description="Last day of the period (inclusive).")],
+    from_: Annotated[
+        date | None, Query(alias="from", description="First day of the period (default: 1 January).")
+    ] = None,
+    to: Annotated[date | None, Query(description="Last day of the period, inclusive (default: 31 December).")] = None,
     municipality: Annotated[GminaTercStr | None, Query(description="A gmina's TERC code.")] = None,
     voivodeship: Annotated[str | None, Query(max_length=2, description="A voivodeship's two-digit code.")] = None,
 ) -> dict[str, Any]:
@@ -39,6 +42,9 @@ async def monitoring(
             parse_terc(voivodeship, levels=(TercLevel.VOIVODESHIP,))
         except IdentifierError as exc:
             raise ValidationProblem.field("voivodeship", str(exc), location="query") from exc
+    year = clock.now().astimezone(WARSAW).year  # the current year, by the municipality's calendar
+    from_ = from_ or date(year, 1, 1)
+    to = to or date(year, 12, 31)
     if to < from_:
         raise ValidationProblem.field("to", "is before from", location="query")
     return await repository.indicators(

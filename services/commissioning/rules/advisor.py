@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from services.commissioning.rules.modes import NGO_FORMS, RESERVED_94_FORMS, Eligibility, Mode, ModeRules, RuleSet
+from shared.money import format_pln
 
 
 class Verdict(StrEnum):
@@ -59,7 +60,7 @@ class Requirements:
 
 
 def pln(grosze: int) -> str:
-    return f"{grosze / 100:,.2f} PLN".replace(",", " ")
+    return format_pln(grosze)
 
 
 def _value_and_duration(rules: ModeRules, value: int, days: int) -> list[Reason]:
