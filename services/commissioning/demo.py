@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from services.commissioning.calls.service import ocid_for
 from services.commissioning.contracts import awards
 from services.commissioning.contracts import service as contracts
-from services.commissioning.contracts.schemas import DecisionIn, PaymentIn, ReportIn, ReviewIn
+from services.commissioning.contracts.schemas import DecisionIn, PaymentIn, ReportIn, ReviewIn, SignatureIn
 from services.commissioning.evaluation import service as evaluation
 from services.commissioning.evaluation.schemas import DeclarationIn, FormalCheckIn, MemberIn, ScoresIn
 from services.commissioning.models.calls import Call, CallEvent, CallHistory, CallStatus, Lot
@@ -574,10 +574,26 @@ async def _award(
         standstill_days=5,
         catalogue=catalogue,
     )
-    await awards.sign_after_standstill(session, call, decided + timedelta(days=5))
+    signed = decided + timedelta(days=6)
+    await awards.end_standstill(session, call, signed)
     contract = made[0][1]
-    first = contract.reporting_schedule[0]
     provider = Principal(subject="demo", role=Role.PROVIDER, provider_id=winning.provider_id)
+    await contracts.record_signature(
+        session,
+        principal=municipality,
+        now=signed,
+        contract_id=contract.id,
+        data=SignatureIn(number=f"CUS.526.{call.municipality_terc[-3:]}.{signed.year}", signed_on=signed.date()),
+        if_match=f'"{contract.version}"',
+    )
+    await contracts.confirm_signature(
+        session,
+        principal=provider,
+        now=signed + timedelta(days=1),
+        contract_id=contract.id,
+        if_match=f'"{contract.version}"',
+    )
+    first = contract.reporting_schedule[0]
     report = await contracts.submit_report(
         session,
         principal=provider,

@@ -13,7 +13,7 @@ from services.commissioning.calls import events
 from services.commissioning.calls.router import router as calls_router
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import Clock, FileOffsetClock
-from services.commissioning.contracts.awards import sign_after_standstill
+from services.commissioning.contracts.awards import end_standstill
 from services.commissioning.contracts.router import router as contracts_router
 from services.commissioning.dependencies import CommissioningState
 from services.commissioning.evaluation.router import offers_router as offer_reading_router
@@ -60,7 +60,7 @@ TAGS = [
 def register_event_handlers() -> None:
     """Each domain performs its own time-driven events; start-up fails if one has no handler."""
     events.register(CallEvent.OPEN_OFFERS, open_offers)
-    events.register(CallEvent.END_STANDSTILL, sign_after_standstill)
+    events.register(CallEvent.END_STANDSTILL, end_standstill)
     events.require_every_handler()
 
 

@@ -176,3 +176,20 @@ async def committed_call(
             await conn.execute(text("DELETE FROM municipalities WHERE terc = :t"), {"t": terc})
         async with catalogue_engine.begin() as conn:
             await conn.execute(text("DELETE FROM providers WHERE nip = ANY(:n)"), {"n": nips})
+
+
+async def sign(api: httpx.AsyncClient, contract_id: str, provider_headers: dict[str, str], on: date) -> dict[str, Any]:
+    """After the standstill: the municipality signs (number, date), the provider confirms."""
+    contract = (await api.get(f"/v1/contracts/{contract_id}")).json()
+    terc = contract["municipality_terc"]
+    by_gmina = await api.post(
+        f"/v1/contracts/{contract_id}/signature",
+        json={"number": f"CUS.526.{contract_id[:4]}", "signed_on": on.isoformat()},
+        headers={**HEADERS[terc], "If-Match": f'"{contract["version"]}"'},
+    )
+    assert by_gmina.status_code == 200, by_gmina.text
+    confirmed = await api.post(
+        f"/v1/contracts/{contract_id}/confirmation", headers={**provider_headers, "If-Match": by_gmina.headers["etag"]}
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    return dict(confirmed.json())

@@ -3,7 +3,7 @@ standstill, contract, delivery reports and payments."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from services.commissioning.evaluation.ranking import OfferFacts, Sheet, rank
 from services.commissioning.worker import run_due_events
@@ -12,7 +12,7 @@ from shared.db import database_of
 from tests.catalogue.factories import verified_provider
 from tests.catalogue.test_providers import problem
 from tests.commissioning.conftest import KIELCE, STARACHOWICE, auth, provider
-from tests.commissioning.factories import ANSWERS, setup_open_call
+from tests.commissioning.factories import ANSWERS, setup_open_call, sign
 
 EWA = auth(Role.EVALUATOR, subject="ewa@cus.pl")
 JAN = auth(Role.EVALUATOR, subject="jan@ngo.pl")
@@ -159,13 +159,34 @@ async def test_from_declarations_to_a_signed_contract(api, client, clock, commis
     assert sum(p["amount_grosze"] for p in contract["payment_schedule"]) == 48_000_000
     assert contract["reporting_schedule"][0]["period_start"] == "2026-06-01"
 
+    # nobody signs during the standstill; after it, the municipality signs, then the provider confirms
+    signature = {"number": "CUS.526.1.2026", "signed_on": (clock.now() + timedelta(days=5)).date().isoformat()}
+    own = provider(providers[0]["id"])
+    sign_url, confirm_url = f"/v1/contracts/{contract_id}/signature", f"/v1/contracts/{contract_id}/confirmation"
+    problem(await api.post(sign_url, json=signature, headers={**STARACHOWICE, "If-Match": '"1"'}), 409)
     clock.advance(days=5)
     assert await run_due_events(database_of(commissioning_app).write, clock) == 1
-    signed = (await api.get(f"/v1/contracts/{contract_id}")).json()
-    assert signed["status"] == "active" and signed["signed_at"]
+    waiting = (await api.get(f"/v1/contracts/{contract_id}")).json()
+    assert waiting["status"] == "awaiting-signature" and waiting["signed_at"] is None
+    tag = f'"{waiting["version"]}"'
+    payment = {"amount_grosze": 1, "paid_on": signature["signed_on"]}
+    problem(await api.post(f"/v1/contracts/{contract_id}/payments", json=payment, headers=STARACHOWICE), 409)
+    problem(await api.post(confirm_url, headers={**own, "If-Match": tag}), 409)  # not signed by the gmina yet
+    problem(await api.post(sign_url, json=signature, headers={**KIELCE, "If-Match": tag}), 403)
+    problem(await api.post(sign_url, json=signature, headers=STARACHOWICE), 428)
+    future = {**signature, "signed_on": "2027-01-01"}
+    problem(await api.post(sign_url, json=future, headers={**STARACHOWICE, "If-Match": tag}), 422)
+    by_gmina = await api.post(sign_url, json=signature, headers={**STARACHOWICE, "If-Match": tag})
+    assert by_gmina.status_code == 200 and by_gmina.json()["status"] == "awaiting-confirmation"
+    problem(
+        await api.post(confirm_url, headers={**provider(providers[1]["id"]), "If-Match": by_gmina.headers["etag"]}), 404
+    )
+    confirmed = await api.post(confirm_url, headers={**own, "If-Match": by_gmina.headers["etag"]})
+    signed = confirmed.json()
+    assert signed["status"] == "active" and signed["signed_at"] and signed["number"] == "CUS.526.1.2026"
+    assert signed["signed_on"] == signature["signed_on"]
 
     # delivery: the provider reports, the municipality returns, the provider corrects, it is accepted; payments
-    own = provider(providers[0]["id"])
     report = {
         "period_start": "2026-06-01",
         "period_end": "2026-08-31",
@@ -278,6 +299,7 @@ async def test_monitoring_indicators(api, client, clock, commissioning_app):
     clock.advance(days=5)
     await run_due_events(database_of(commissioning_app).write, clock)
     contract = (await api.get("/v1/contracts", params={"municipality": "2611011"})).json()[0]
+    await sign(api, contract["id"], provider(providers[0]["id"]), clock.now().date())
     clock.set(datetime(2026, 9, 1, 8, 0, tzinfo=UTC))  # the reported period is over
     paid = {"amount_grosze": 1_000_000, "paid_on": "2026-08-31", "schedule_index": 0}
     assert (

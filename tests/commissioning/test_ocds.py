@@ -18,6 +18,7 @@ from referencing.jsonschema import DRAFT4
 from services.commissioning.worker import run_due_events
 from shared.db import database_of
 from tests.commissioning.conftest import STARACHOWICE, provider
+from tests.commissioning.factories import sign
 from tests.commissioning.test_evaluation import EWA, merit, opened_call_with_offers
 from tests.conftest import STANDARDS
 
@@ -95,6 +96,7 @@ async def test_a_whole_process_as_valid_ocds(api, client, clock, commissioning_a
     clock.advance(days=5)
     await run_due_events(database_of(commissioning_app).write, clock)
     contract_id = decided.json()["winners"][0]["contract_id"]
+    await sign(api, contract_id, provider(providers[1]["id"]), clock.now().date())
     clock.set(datetime(2026, 9, 1, 8, 0, tzinfo=UTC))  # the reported period is over
     report = {
         "period_start": "2026-06-01",

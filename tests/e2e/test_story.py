@@ -184,7 +184,20 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
     )
     contract_id = decision["winners"][0]["contract_id"]
     stack.move_clock(days=6)
-    wait_until(lambda: gateway.get(f"/v1/contracts/{contract_id}").json()["status"] == "active")
+    waiting = wait_until(
+        lambda: (c := gateway.get(f"/v1/contracts/{contract_id}").json())["status"] == "awaiting-signature" and c
+    )
+    signature = {"number": "CUS.526.e2e.2026", "signed_on": stack.now().date().isoformat()}
+    signed = gateway.post(
+        f"/v1/contracts/{contract_id}/signature",
+        json=signature,
+        headers={**GMINA, "If-Match": f'"{waiting["version"]}"'},
+    )
+    assert signed.status_code == 200, signed.text
+    confirmed = ok(
+        gateway.post(f"/v1/contracts/{contract_id}/confirmation", headers={**own, "If-Match": signed.headers["etag"]})
+    )
+    assert confirmed["status"] == "active"
     overview = ok(gateway.get("/v1/municipalities/2611011/overview", headers=GMINA))
     assert overview["missing"] == []
     assert [c["id"] for c in overview["active_contracts"]] == [contract_id]

@@ -1,5 +1,5 @@
 """Award decisions: a lot is decided once, under the call's lock; each winner's contract is created in the same
-transaction and signed by the worker when the standstill ends."""
+transaction, and may be signed by the parties when the standstill ends."""
 
 from __future__ import annotations
 
@@ -196,16 +196,17 @@ async def decide(
     return decision, made
 
 
-async def sign_after_standstill(session: AsyncSession, call: Call, now: datetime) -> int:
-    """The END_STANDSTILL event: sign the call's contracts whose standstill ended."""
+async def end_standstill(session: AsyncSession, call: Call, now: datetime) -> int:
+    """The END_STANDSTILL event: the call's contracts whose standstill ended may now be signed (by the parties:
+    the municipality records the number and date, the provider confirms)."""
     due = await repository.contracts_past_standstill(session, call.id, now)
     for contract in due:
-        contract.status = ContractStatus.ACTIVE.value
-        contract.signed_at = contract.updated_at = now
+        contract.status = ContractStatus.AWAITING_SIGNATURE.value
+        contract.updated_at = now
     if due:
         session.add(
             CallHistory(
-                call_id=call.id, kind="contracts-signed", actor="system", at=now, detail={"contracts": len(due)}
+                call_id=call.id, kind="standstill-ended", actor="system", at=now, detail={"contracts": len(due)}
             )
         )
     pending = await repository.next_standstill_end(session, call.id)

@@ -22,6 +22,7 @@ from services.commissioning.contracts.schemas import (
     ReportIn,
     ReportOut,
     ReviewIn,
+    SignatureIn,
     decision_out,
 )
 from services.commissioning.dependencies import CatalogueDep, ClockDep, SettingsDep
@@ -112,6 +113,47 @@ async def amend_contract(
 ) -> ContractOut:
     contract = await service.amend_contract(
         session, principal=principal, now=clock.now(), contract_id=contract_id, data=data, if_match=if_match
+    )
+    set_etag(response, contract.version)
+    return ContractOut.model_validate(contract)
+
+
+@router.post(
+    "/contracts/{contract_id}/signature",
+    summary="Record the municipality's signature: the contract's number and date (after the standstill; If-Match)",
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def sign_contract(
+    contract_id: uuid.UUID,
+    data: SignatureIn,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> ContractOut:
+    contract = await service.record_signature(
+        session, principal=principal, now=clock.now(), contract_id=contract_id, data=data, if_match=if_match
+    )
+    set_etag(response, contract.version)
+    return ContractOut.model_validate(contract)
+
+
+@router.post(
+    "/contracts/{contract_id}/confirmation",
+    summary="Confirm the contract the municipality signed (its provider; If-Match): it is in force",
+    responses=problem_responses(401, 404, 409, 412, 428),
+)
+async def confirm_contract(
+    contract_id: uuid.UUID,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> ContractOut:
+    contract = await service.confirm_signature(
+        session, principal=principal, now=clock.now(), contract_id=contract_id, if_match=if_match
     )
     set_etag(response, contract.version)
     return ContractOut.model_validate(contract)

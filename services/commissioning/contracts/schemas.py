@@ -64,12 +64,24 @@ class ContractOut(Schema):
     value_grosze: int = Field(description="Value, grosze.")
     period_start: CalendarDate = Field(description="Start.")
     period_end: CalendarDate = Field(description="End.")
-    status: ContractStatus = Field(description="standstill, active, completed or terminated.")
+    status: ContractStatus = Field(
+        description="standstill (after the award), awaiting-signature (the standstill is over), awaiting-confirmation "
+        "(signed by the municipality), active (signed by both), completed or terminated."
+    )
+    number: str | None = Field(description="The contract's number, as the municipality gave it.")
+    signed_on: CalendarDate | None = Field(description="The date on the signed contract (Europe/Warsaw calendar).")
     payment_schedule: list[dict[str, Any]] = Field(description="Due payments.")
     reporting_schedule: list[dict[str, Any]] = Field(description="Report periods and due dates.")
-    signed_at: datetime | None = Field(description="Signed (UTC).")
+    signed_at: datetime | None = Field(description="When both parties had signed (UTC): the provider's confirmation.")
     ended_reason: str | None = Field(description="Why it ended early or was completed.")
     version: int = Field(description="Version, also the ETag.")
+
+
+class SignatureIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"number": "CUS.526.4.2026", "signed_on": "2026-11-20"}]})
+
+    number: str = Field(min_length=1, max_length=100, description="The contract's number (umowa nr ...).")
+    signed_on: CalendarDate = Field(description="The date on the signed contract.")
 
 
 class ContractAmendmentIn(Body):

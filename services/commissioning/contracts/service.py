@@ -13,7 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.commissioning.access import acts_for_municipality
 from services.commissioning.clock import WARSAW
 from services.commissioning.contracts import awards, repository
-from services.commissioning.contracts.schemas import ContractAmendmentIn, ContractOut, PaymentIn, ReportIn, ReviewIn
+from services.commissioning.contracts.schemas import (
+    ContractAmendmentIn,
+    ContractOut,
+    PaymentIn,
+    ReportIn,
+    ReviewIn,
+    SignatureIn,
+)
 from services.commissioning.models.contracts import (
     Contract,
     ContractAmendment,
@@ -131,6 +138,47 @@ async def track_record(session: AsyncSession, provider_id: uuid.UUID) -> dict[st
     }
 
 
+async def record_signature(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    now: datetime,
+    contract_id: uuid.UUID,
+    data: SignatureIn,
+    if_match: str | None,
+) -> Contract:
+    """The municipality records that it signed: the contract's number and the date on it."""
+    contract = await contract_for_owner(session, principal, contract_id)
+    check_if_match(if_match, contract.version)
+    if contract.status != ContractStatus.AWAITING_SIGNATURE.value:
+        raise Conflict(f"The contract is {contract.status}: it is signed once the standstill has ended.")
+    if data.signed_on < contract.created_at.astimezone(WARSAW).date():
+        raise ValidationProblem.field("signed_on", "is before the award")
+    if data.signed_on > now.astimezone(WARSAW).date():
+        raise ValidationProblem.field("signed_on", "is in the future")
+    contract.number, contract.signed_on = data.number, data.signed_on
+    contract.status = ContractStatus.AWAITING_CONFIRMATION.value
+    contract.updated_at = now
+    await session.flush()
+    return contract
+
+
+async def confirm_signature(
+    session: AsyncSession, *, principal: Principal, now: datetime, contract_id: uuid.UUID, if_match: str | None
+) -> Contract:
+    """The provider confirms the contract the municipality signed: it is in force from now on."""
+    contract = await session.get(Contract, contract_id, with_for_update=True, populate_existing=True)
+    if contract is None or principal.role is not Role.PROVIDER or principal.provider_id != contract.provider_id:
+        raise NotFound(f"Contract {contract_id} does not exist or is not yours.")
+    check_if_match(if_match, contract.version)
+    if contract.status != ContractStatus.AWAITING_CONFIRMATION.value:
+        raise Conflict(f"The contract is {contract.status}: the provider confirms once the municipality has signed.")
+    contract.status = ContractStatus.ACTIVE.value
+    contract.signed_at = contract.updated_at = now
+    await session.flush()
+    return contract
+
+
 def may_read_private(principal: Principal | None, contract: Contract) -> bool:
     if principal is None:
         return False
@@ -199,8 +247,8 @@ async def record_payment(
     session: AsyncSession, *, principal: Principal, now: datetime, contract_id: uuid.UUID, data: PaymentIn
 ) -> Payment:
     contract = await contract_for_owner(session, principal, contract_id)
-    if contract.status == ContractStatus.STANDSTILL.value:
-        raise Conflict("The contract is not signed yet (standstill).")
+    if contract.status != ContractStatus.ACTIVE.value:
+        raise Conflict(f"The contract is {contract.status}: payments are made under a signed, running contract.")
     if data.schedule_index is not None and data.schedule_index >= len(contract.payment_schedule):
         raise ValidationProblem.field("schedule_index", f"the schedule has {len(contract.payment_schedule)} entries")
     if data.schedule_index is not None and await repository.instalment_paid(session, contract.id, data.schedule_index):

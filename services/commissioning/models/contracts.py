@@ -31,8 +31,10 @@ class AwardDecision(Base):
 
 
 class ContractStatus(StrEnum):
-    STANDSTILL = "standstill"  # awarded; signed once the standstill period ends
-    ACTIVE = "active"
+    STANDSTILL = "standstill"  # awarded; nobody signs before the standstill period ends
+    AWAITING_SIGNATURE = "awaiting-signature"  # the standstill is over: the municipality records the signature
+    AWAITING_CONFIRMATION = "awaiting-confirmation"  # signed by the municipality: the provider confirms
+    ACTIVE = "active"  # signed by both
     COMPLETED = "completed"
     TERMINATED = "terminated"
 
@@ -50,10 +52,12 @@ class Contract(Versioned, Base):
     value_grosze: Mapped[int] = mapped_column(BigInteger)
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(32))
+    number: Mapped[str | None] = mapped_column(String(100))  # the municipality's contract number (umowa nr ...)
+    signed_on: Mapped[date | None] = mapped_column(Date)  # the date on the signed contract
     payment_schedule: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)  # [{due_date, amount_grosze}]
     reporting_schedule: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)  # [{period_start, period_end, due_date}]
-    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # when both parties had signed
     ended_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -18,6 +18,15 @@ def _scope(column: Any, municipality: str | None, voivodeship: str | None) -> Co
     return condition
 
 
+# Contracts that bind the municipality to pay (awarded, being signed, or signed and running).
+CONTRACTS_IN_FORCE = [
+    ContractStatus.STANDSTILL.value,
+    ContractStatus.AWAITING_SIGNATURE.value,
+    ContractStatus.AWAITING_CONFIRMATION.value,
+    ContractStatus.ACTIVE.value,
+]
+
+
 def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """[since, until) in UTC for whole days `start`..`end` (the last representable day has no next day)."""
     since = datetime.combine(start, time.min, UTC)
@@ -119,7 +128,7 @@ async def indicators(
         await session.scalar(
             select(func.coalesce(func.sum(func.greatest(Contract.value_grosze - paid_so_far, 0)), 0)).where(
                 scoped,
-                Contract.status.in_([ContractStatus.ACTIVE.value, ContractStatus.STANDSTILL.value]),
+                Contract.status.in_(CONTRACTS_IN_FORCE),
                 Contract.period_start <= end,
                 Contract.period_end >= start,
             )

@@ -43,6 +43,8 @@ STAGES = [
 ]
 CONTRACT_STATUS = {
     ContractStatus.STANDSTILL: "pending",
+    ContractStatus.AWAITING_SIGNATURE: "pending",
+    ContractStatus.AWAITING_CONFIRMATION: "pending",
     ContractStatus.ACTIVE: "active",
     ContractStatus.COMPLETED: "terminated",
     ContractStatus.TERMINATED: "terminated",
