@@ -379,3 +379,33 @@ async def test_members_read_the_offers_they_score_and_declare_all_at_once(api, c
     as_municipality = (await api.get(f"/v1/calls/{cid}/bidders", headers=STARACHOWICE)).json()
     assert sorted(o for b in as_municipality for o in b["offer_ids"]) == sorted(o["id"] for o in offers)
     problem(await api.get(f"/v1/calls/{cid}/offers", headers=OUTSIDER), 404)
+
+
+async def test_a_lot_split_between_winners_is_data_and_each_contract_carries_its_share(api, client, clock):
+    call, providers, offers = await opened_call_with_offers(api, client, clock)
+    clock.set(datetime.fromisoformat(call["deadline"]))
+    for offer in offers[:2]:
+        await api.put(f"/v1/offers/{offer['id']}/formal-check", json={"passed": True}, headers=STARACHOWICE)
+    url = f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/award-decision"
+    too_many = {
+        "winners": [
+            {"offer_id": offers[0]["id"], "value_grosze": 24_000_000, "quantity": 8_000},
+            {"offer_id": offers[1]["id"], "value_grosze": 22_500_000, "quantity": 8_000},
+        ],
+        "reason": "Podział zadania między dwóch oferentów.",
+    }
+    assert (
+        "16000 units exceed the lot's 12000"
+        in problem(await api.post(url, json=too_many, headers=STARACHOWICE), 422)["detail"]
+    )
+    more_than_offered = {**too_many, "winners": [{"offer_id": offers[0]["id"], "quantity": 12_001}]}
+    refused = problem(await api.post(url, json=more_than_offered, headers=STARACHOWICE), 422)
+    assert refused["errors"][0]["field"] == "winners.0.quantity"
+    split = {**too_many, "winners": [{**w, "quantity": 6_000} for w in too_many["winners"]]}
+    decided = await api.post(url, json=split, headers=STARACHOWICE)
+    assert decided.status_code == 201, decided.text
+    shares = {w["provider_id"]: w["quantity"] for w in decided.json()["winners"]}
+    assert shares == {providers[0]["id"]: 6_000, providers[1]["id"]: 6_000}
+    for winner in decided.json()["winners"]:
+        contract = (await api.get(f"/v1/contracts/{winner['contract_id']}")).json()
+        assert contract["quantity"] == 6_000 and contract["value_grosze"] == winner["value_grosze"]

@@ -18,7 +18,7 @@ from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.contracts import repository
 from services.commissioning.contracts.schemas import DecisionIn
 from services.commissioning.evaluation.service import lot_ranking
-from services.commissioning.models.calls import Award, Call, CallEvent, CallHistory, CallStatus
+from services.commissioning.models.calls import Award, Call, CallEvent, CallHistory, CallStatus, Lot
 from services.commissioning.models.contracts import AwardDecision, Contract, ContractStatus
 from services.commissioning.models.offers import Offer
 from services.commissioning.rules.advisor import ProviderFacts
@@ -79,6 +79,23 @@ async def winners_in_catalogue(
     return {provider_id: await catalogue.verified_provider(provider_id) for provider_id in providers}
 
 
+async def _quantities(session: AsyncSession, data: DecisionIn, lot: Lot) -> list[int]:
+    """Units each winner is awarded: at most what it offered; together, at most the lot's quantity."""
+    quantities = []
+    for i, winner in enumerate(data.winners):
+        offer = await session.get(Offer, winner.offer_id)
+        offered = offer.quantity if offer else 0
+        quantity = winner.quantity or offered
+        if quantity > offered:
+            raise ValidationProblem.field(f"winners.{i}.quantity", f"more than the {offered} units the offer offered")
+        quantities.append(quantity)
+    if len(quantities) > 1 and sum(quantities) > lot.quantity:
+        raise ValidationProblem.field(
+            "winners", f"the winners' {sum(quantities)} units exceed the lot's {lot.quantity} {lot.unit}"
+        )
+    return quantities
+
+
 def contract_for(award: Award, call: Call, now: datetime) -> Contract:
     """The contract an award makes, waiting for the standstill to end; schedules from the call's period."""
     return Contract(
@@ -89,6 +106,7 @@ def contract_for(award: Award, call: Call, now: datetime) -> Contract:
         provider_name=award.provider_name,
         municipality_terc=call.municipality_terc,
         value_grosze=award.value_grosze,
+        quantity=award.quantity,
         period_start=call.period_start,
         period_end=call.period_end,
         status=ContractStatus.STANDSTILL.value,
@@ -132,6 +150,7 @@ async def decide(
         if entry is None or not entry.formal_passed:
             raise ValidationProblem.field(f"winners.{i}.offer_id", "not a formally passed offer of this lot")
     values = [w.value_grosze or by_offer[str(w.offer_id)].price_grosze for w in data.winners]
+    quantities = await _quantities(session, data, lot)
     if len(values) > 1 and sum(values) > lot.value_grosze:
         raise ValidationProblem.field(
             "winners", f"the awards ({format_pln(sum(values))}) exceed the lot's funds ({format_pln(lot.value_grosze)})"
@@ -152,7 +171,7 @@ async def decide(
     except IntegrityError as exc:  # another decision on this lot committed first
         raise Conflict(f"Lot {lot.number} is already decided: a lot is awarded once.") from exc
     made: list[tuple[Award, Contract]] = []
-    for winner, value in zip(data.winners, values, strict=True):
+    for winner, value, quantity in zip(data.winners, values, quantities, strict=True):
         entry = by_offer[str(winner.offer_id)]
         found = catalogue.get(uuid.UUID(entry.provider_id))
         award = Award(
@@ -168,6 +187,7 @@ async def decide(
             mode=call.mode,
             service_type_id=lot.service_type_id,
             value_grosze=value,
+            quantity=quantity,
             awarded_at=now,
         )
         session.add(award)

@@ -19,6 +19,13 @@ class Winner(Body):
     value_grosze: int | None = Field(
         default=None, gt=0, le=MAX_VALUE_GROSZE, description="Awarded value (default: the offer's price)."
     )
+    quantity: int | None = Field(
+        default=None,
+        gt=0,
+        le=10_000_000,
+        description="Units awarded, in the lot's unit (hours, places...): at most what the offer offered; several "
+        "winners share the lot's quantity (default: the offer's quantity).",
+    )
 
 
 class DecisionIn(Body):
@@ -62,6 +69,7 @@ class ContractOut(Schema):
     provider_name: str = Field(description="Provider name.")
     municipality_terc: str = Field(description="Municipality.")
     value_grosze: int = Field(description="Value, grosze.")
+    quantity: int | None = Field(description="Units bought, in the lot's unit (hours, places...).")
     period_start: CalendarDate = Field(description="Start.")
     period_end: CalendarDate = Field(description="End.")
     status: ContractStatus = Field(
@@ -192,6 +200,7 @@ def decision_out(decision: AwardDecision, winners: list[Award], contracts: list[
                 "provider_name": a.provider_name,
                 "offer_id": str(a.offer_id),
                 "value_grosze": a.value_grosze,
+                "quantity": a.quantity,
                 "contract_id": str(by_award[a.id].id) if a.id in by_award else None,
             }
             for a in winners

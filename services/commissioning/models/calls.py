@@ -154,4 +154,5 @@ class Award(Base):
     mode: Mapped[str] = mapped_column(String(32))
     service_type_id: Mapped[uuid.UUID] = mapped_column()
     value_grosze: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[int | None] = mapped_column(Integer)  # units bought, in the lot's unit
     awarded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

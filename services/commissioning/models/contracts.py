@@ -50,6 +50,7 @@ class Contract(Versioned, Base):
     provider_name: Mapped[str] = mapped_column(String(300))
     municipality_terc: Mapped[str] = mapped_column(String(7), index=True)
     value_grosze: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[int | None] = mapped_column(Integer)  # units bought, in the lot's unit
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(32))
