@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import calendar
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -52,3 +53,16 @@ class FileOffsetClock(Clock):
 
     def now(self) -> datetime:
         return super().now() + self.offset()
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar date `years` later (or earlier); 29 February becomes 28 February in a common year (the
+    last day of the month, as art. 112 of the Civil Code counts terms)."""
+    year = day.year + years
+    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+def within_years(start: date, end: date, years: int) -> bool:
+    """Does the period start..end (both days included) last at most `years` calendar years? A 3-year period from
+    1 January 2026 ends on 31 December 2028 at the latest, whatever leap days it holds."""
+    return end < add_years(start, years)

@@ -19,9 +19,23 @@ from services.commissioning.rules.modes import Mode, rules_in_force, rules_versi
 RULES = rules_in_force(date(2026, 3, 2))
 
 
+START = date(2027, 1, 1)
+
+
 def verdicts(value_pln: int, days: int, local_pes: int | None = 3) -> dict[str, dict]:
-    advice = advise(RULES, NeedFacts(value_grosze=value_pln * 100, duration_days=days, local_pes_offerings=local_pes))
-    return {a["mode"]: a for a in advice}
+    """The advice for a need of this value lasting `days` days from 1 January 2027."""
+    facts = NeedFacts(
+        value_grosze=value_pln * 100,
+        period_start=START,
+        period_end=START + timedelta(days=days - 1),
+        local_pes_offerings=local_pes,
+    )
+    return {a["mode"]: a for a in advise(RULES, facts)}
+
+
+def period_verdict(mode: str, start: date, end: date) -> dict:
+    facts = NeedFacts(value_grosze=60_000_000, period_start=start, period_end=end, local_pes_offerings=3)
+    return next(a for a in advise(RULES, facts) if a["mode"] == mode)
 
 
 def test_small_need_recommends_small_grant_and_forbids_the_light_regime():
@@ -53,7 +67,32 @@ def test_large_long_need():
     assert v["reserved-361"]["verdict"] == "recommended"
     four_years = verdicts(600_000, 4 * 365)["reserved-361"]
     assert four_years["verdict"] == "forbidden"
-    assert four_years["reasons"][0]["compared"] == {"duration_days": 1460, "limit_days": 1095}
+    assert four_years["reasons"][0]["compared"] == {
+        "period_end": "2030-12-30",  # 4 x 365 days from 1 January 2027, one of them 29 February
+        "latest_end": "2029-12-31",
+        "limit_years": 3,
+    }
+
+
+def test_years_are_calendar_years_whatever_leap_days_they_hold():
+    # An art. 361 contract for the whole of 2026, 2027 and 2028 lasts three years, though 2028 has 29 February
+    # (1,096 days): allowed. One day more is not.
+    assert period_verdict("reserved-361", date(2026, 1, 1), date(2028, 12, 31))["verdict"] != "forbidden"
+    over = period_verdict("reserved-361", date(2026, 1, 1), date(2029, 1, 1))
+    assert over["verdict"] == "forbidden" and "2028-12-31 at the latest" in over["reasons"][0]["detail"]
+    # from 29 February, three years end on the last day of February
+    assert period_verdict("reserved-361", date(2028, 2, 29), date(2031, 2, 27))["verdict"] != "forbidden"
+    assert period_verdict("reserved-361", date(2028, 2, 29), date(2031, 2, 28))["verdict"] == "forbidden"
+    # an open competition's multi-year contract: five calendar years
+    assert period_verdict("open-competition", date(2026, 1, 1), date(2030, 12, 31))["verdict"] != "forbidden"
+    assert period_verdict("open-competition", date(2026, 1, 1), date(2031, 1, 1))["verdict"] == "forbidden"
+
+
+def test_the_repeat_award_look_back_is_three_calendar_years():
+    from services.commissioning.clock import add_years
+
+    assert add_years(date(2029, 3, 1), -3) == date(2026, 3, 1)
+    assert add_years(date(2028, 2, 29), -3) == date(2025, 2, 28)
 
 
 def test_reserved_modes_are_only_allowed_when_no_local_pes():
@@ -68,7 +107,8 @@ def test_open_competition_needs_21_days_between_publication_and_deadline():
         RULES,
         Mode.OPEN_COMPETITION,
         value_grosze=1,
-        duration_days=30,
+        period_start=date(2026, 6, 1),
+        period_end=date(2026, 6, 30),
         published_at=published,
         deadline=published + timedelta(days=20, hours=23),
     )
@@ -79,15 +119,19 @@ def test_open_competition_needs_21_days_between_publication_and_deadline():
             RULES,
             Mode.OPEN_COMPETITION,
             value_grosze=1,
-            duration_days=30,
+            period_start=date(2026, 6, 1),
+            period_end=date(2026, 6, 30),
             published_at=published,
             deadline=published + timedelta(days=21),
         )
         == []
     )
-    assert [r.rule for r in call_violations(RULES, Mode.IN_HOUSE, value_grosze=1, duration_days=1)] == [
-        "in-house-not-a-call"
-    ]
+    assert [
+        r.rule
+        for r in call_violations(
+            RULES, Mode.IN_HOUSE, value_grosze=1, period_start=date(2026, 6, 1), period_end=date(2026, 6, 1)
+        )
+    ] == ["in-house-not-a-call"]
 
 
 def test_provider_eligibility_per_mode():

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.calls import repository
 from services.commissioning.catalogue_client import CatalogueClient
+from services.commissioning.clock import WARSAW, add_years
 from services.commissioning.models.calls import Call
 from services.commissioning.rules.advisor import ProviderFacts, Reason, Requirements, provider_violations
 from services.commissioning.rules.modes import Mode, rules_version
@@ -60,7 +61,10 @@ async def provider_reasons(
     lookback = rule_set.get(Mode(call.mode)).repeat_award_lookback_years
     repeats = 0
     if lookback:  # the clock is read only when the look-back applies
-        since = now_of() - timedelta(days=365 * lookback)
+        now = now_of()
+        # the same calendar day `lookback` years ago, in Warsaw (not 365-day multiples)
+        today = now.astimezone(WARSAW).date()
+        since = datetime.combine(add_years(today, -lookback), time.min, WARSAW)
         for service_type_id in service_type_ids:
             repeats += await repository.repeat_awards(
                 session,

@@ -73,7 +73,8 @@ def _check_mode(call: Call, value_grosze: int, *, published_at: datetime | None 
         rules_version(call.rules_version),
         Mode(call.mode),
         value_grosze=value_grosze,
-        duration_days=call.duration_days,
+        period_start=call.period_start,
+        period_end=call.period_end,
         published_at=published_at,
         deadline=call.deadline,
     )

@@ -120,7 +120,10 @@ async def mode_advice(
     rule_set = rules_in_force(today)
     local_pes = await catalogue.local_pes_offerings(need.service_type_id, need.area_terc)
     facts = NeedFacts(
-        value_grosze=need.estimated_value_grosze, duration_days=need.duration_days, local_pes_offerings=local_pes
+        value_grosze=need.estimated_value_grosze,
+        period_start=need.period_start,
+        period_end=need.period_end,
+        local_pes_offerings=local_pes,
     )
     return {
         "need_id": str(need.id),

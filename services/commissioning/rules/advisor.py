@@ -7,10 +7,11 @@ offer all go through them, so the reasons a client reads are the same everywhere
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from services.commissioning.clock import add_years, within_years
 from services.commissioning.rules.modes import NGO_FORMS, RESERVED_94_FORMS, Eligibility, Mode, ModeRules, RuleSet
 from shared.money import format_pln
 
@@ -36,7 +37,8 @@ class Reason:
 @dataclass(frozen=True)
 class NeedFacts:
     value_grosze: int
-    duration_days: int
+    period_start: date
+    period_end: date
     local_pes_offerings: int | None = None  # verified PES offering the service in the area (catalogue)
 
 
@@ -63,7 +65,7 @@ def pln(grosze: int) -> str:
     return format_pln(grosze)
 
 
-def _value_and_duration(rules: ModeRules, value: int, days: int) -> list[Reason]:
+def _value_and_duration(rules: ModeRules, value: int, start: date, end: date) -> list[Reason]:
     reasons = []
     if rules.max_value_grosze is not None and value > rules.max_value_grosze:
         reasons.append(
@@ -83,6 +85,7 @@ def _value_and_duration(rules: ModeRules, value: int, days: int) -> list[Reason]
                 {"value_grosze": value, "limit_grosze": rules.min_value_grosze},
             )
         )
+    days = (end - start).days + 1
     if rules.max_duration_days is not None and days > rules.max_duration_days:
         reasons.append(
             Reason(
@@ -92,6 +95,18 @@ def _value_and_duration(rules: ModeRules, value: int, days: int) -> list[Reason]
                 {"duration_days": days, "limit_days": rules.max_duration_days},
             )
         )
+    years = rules.max_duration_years
+    if years is not None and not within_years(start, end, years):
+        last_day = add_years(start, years) - timedelta(days=1)
+        reasons.append(
+            Reason(
+                f"{rules.mode}-max-duration",
+                rules.legal_basis,
+                f"the period {start.isoformat()} to {end.isoformat()} exceeds {years} years: it may end on "
+                f"{last_day.isoformat()} at the latest",
+                {"period_end": end.isoformat(), "latest_end": last_day.isoformat(), "limit_years": years},
+            )
+        )
     return reasons
 
 
@@ -99,7 +114,7 @@ def advise(rule_set: RuleSet, need: NeedFacts) -> list[dict[str, Any]]:
     """Every mode with its verdict and reasons, recommended first."""
     advice = []
     for rules in rule_set.modes.values():
-        forbidden = _value_and_duration(rules, need.value_grosze, need.duration_days)
+        forbidden = _value_and_duration(rules, need.value_grosze, need.period_start, need.period_end)
         reasons: list[Reason] = []
         if forbidden:
             verdict = Verdict.FORBIDDEN
@@ -157,7 +172,8 @@ def call_violations(
     mode: Mode,
     *,
     value_grosze: int,
-    duration_days: int,
+    period_start: date,
+    period_end: date,
     published_at: datetime | None = None,
     deadline: datetime | None = None,
 ) -> list[Reason]:
@@ -165,7 +181,7 @@ def call_violations(
     rules = rule_set.get(mode)
     if not rules.by_call:
         return [Reason(f"{mode}-not-a-call", rules.legal_basis, f"{rules.name_en} is not commissioned by a call")]
-    reasons = _value_and_duration(rules, value_grosze, duration_days)
+    reasons = _value_and_duration(rules, value_grosze, period_start, period_end)
     if published_at and deadline and rules.min_publication_days is not None:
         days = (deadline - published_at).total_seconds() / 86_400
         if days < rules.min_publication_days:

@@ -62,7 +62,8 @@ class ModeRules:
     by_call: bool = True  # commissioned through a published call with offers
     max_value_grosze: int | None = None  # per task / contract, gross unless noted
     min_value_grosze: int | None = None
-    max_duration_days: int | None = None
+    max_duration_days: int | None = None  # a limit in days (counted inclusively)
+    max_duration_years: int | None = None  # a limit in calendar years (not multiples of 365 days)
     min_publication_days: int | None = None  # from publication to the deadline for offers
     max_value_per_provider_year_grosze: int | None = None
     social_services_only: bool = False  # Annex XIV services (all catalogue service types are)
@@ -97,11 +98,11 @@ def _modes() -> dict[Mode, ModeRules]:
             "ustawa o działalności pożytku publicznego i o wolontariacie (UDPP), art. 11-19",
             Eligibility.NGO,
             min_publication_days=21,
-            max_duration_days=5 * 365,
+            max_duration_years=5,
             reaches_pes=True,
             notes="Powierzenie (full funding) or wspieranie (co-funding); a committee with NGO nominees; any "
             "number of winners.",
-            verify=("max_duration_days",),
+            verify=("max_duration_years",),
         ),
         ModeRules(
             Mode.SMALL_GRANT,
@@ -166,7 +167,7 @@ def _modes() -> dict[Mode, ModeRules]:
             "reserved social-services contract (art. 361 Pzp)",
             "Pzp art. 361",
             Eligibility.RESERVED_361,
-            max_duration_days=3 * 365,
+            max_duration_years=3,
             min_publication_days=14,
             social_services_only=True,
             repeat_award_lookback_years=3,
