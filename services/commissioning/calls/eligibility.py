@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.calls import repository
+from services.commissioning.calls.service import RuleViolation
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import WARSAW, add_years
 from services.commissioning.models.calls import Call
 from services.commissioning.rules.advisor import ProviderFacts, Reason, Requirements, provider_violations
 from services.commissioning.rules.modes import Mode, rules_version
+from shared.money import format_pln
 
 
 async def eligibility(
@@ -81,3 +83,32 @@ async def provider_reasons(
         min_excluded_share=call.eligibility.get("min_excluded_share"),
     )
     return provider_violations(rule_set, Mode(call.mode), facts, requirements, repeat_awards=repeats)
+
+
+async def small_grant_cap(
+    session: AsyncSession, call: Call, *, provider_id: uuid.UUID, amount_grosze: int, at: datetime, field: str
+) -> None:
+    """The yearly cap on small grants: one authority grants one organisation at most this much in a calendar year
+    in this mode (UDPP art. 19a), counting the grants already awarded that year and this one."""
+    rules = rules_version(call.rules_version).get(Mode(call.mode))
+    cap = rules.max_value_per_provider_year_grosze
+    if cap is None:
+        return
+    year = at.astimezone(WARSAW).year
+    start = datetime.combine(date(year, 1, 1), time.min, WARSAW)
+    end = datetime.combine(date(year + 1, 1, 1), time.min, WARSAW)
+    granted = await repository.awarded_value(
+        session, provider_id=provider_id, municipality=call.municipality_terc, mode=call.mode, start=start, end=end
+    )
+    if granted + amount_grosze > cap:
+        raise RuleViolation(
+            [
+                Reason(
+                    f"{call.mode}-yearly-cap",
+                    rules.legal_basis,
+                    f"{field}: with this one, the organisation's small grants from this municipality in {year} would "
+                    f"total {format_pln(granted + amount_grosze)}, above {format_pln(cap)} a year",
+                    {"granted_grosze": granted, "this_grosze": amount_grosze, "limit_grosze": cap, "year": year},
+                )
+            ]
+        )

@@ -134,3 +134,17 @@ async def delete_lots(session: AsyncSession, call_id: uuid.UUID) -> None:
 async def amendment_count(session: AsyncSession, call_id: uuid.UUID) -> int:
     query = select(func.count()).select_from(Amendment).where(Amendment.call_id == call_id)
     return int(await session.scalar(query) or 0)
+
+
+async def awarded_value(
+    session: AsyncSession, *, provider_id: uuid.UUID, municipality: str, mode: str, start: datetime, end: datetime
+) -> int:
+    """What a municipality awarded a provider in this mode between start and end."""
+    query = select(func.coalesce(func.sum(Award.value_grosze), 0)).where(
+        Award.provider_id == provider_id,
+        Award.municipality_terc == municipality,
+        Award.mode == mode,
+        Award.awarded_at >= start,
+        Award.awarded_at < end,
+    )
+    return int(await session.scalar(query) or 0)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.calls import repository as calls_repo
 from services.commissioning.calls import service as calls
+from services.commissioning.calls.eligibility import small_grant_cap
 from services.commissioning.calls.events import effective_status, perform_due
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.contracts import repository
@@ -154,6 +155,11 @@ async def decide(
     if len(values) > 1 and sum(values) > lot.value_grosze:
         raise ValidationProblem.field(
             "winners", f"the awards ({format_pln(sum(values))}) exceed the lot's funds ({format_pln(lot.value_grosze)})"
+        )
+    for i, (winner, value) in enumerate(zip(data.winners, values, strict=True)):
+        provider_id = uuid.UUID(by_offer[str(winner.offer_id)].provider_id)
+        await small_grant_cap(
+            session, call, provider_id=provider_id, amount_grosze=value, at=now, field=f"winners.{i}.value_grosze"
         )
     standstill_until = now + timedelta(days=standstill_days)
     decision = AwardDecision(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import acts_for_municipality
 from services.commissioning.calls import repository as calls_repo
-from services.commissioning.calls.eligibility import provider_reasons
+from services.commissioning.calls.eligibility import provider_reasons, small_grant_cap
 from services.commissioning.calls.events import deadline_passed
 from services.commissioning.calls.service import DeadlinePassed, RuleViolation, history_entry
 from services.commissioning.catalogue_client import CatalogueClient
@@ -117,6 +117,9 @@ async def submit(
     if reasons:
         raise RuleViolation(reasons)
     call, now = await _lock_open_call(session, call.id, now_of)
+    await small_grant_cap(
+        session, call, provider_id=provider_id, amount_grosze=data.price_grosze, at=now, field="price_grosze"
+    )
     digest = content_hash(call.id, lot.id, provider_id, data)
     existing = await repository.for_lot_and_provider(session, lot.id, provider_id)
     if existing is not None and existing.status != OfferStatus.WITHDRAWN.value:

@@ -1,0 +1,54 @@
+"""The law's limits, each stated as a situation and its outcome with the article named."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tests.catalogue.factories import verified_provider
+from tests.catalogue.test_providers import problem
+from tests.commissioning.conftest import STARACHOWICE, provider
+from tests.commissioning.factories import ANSWERS, municipality, need, open_call
+
+
+async def small_grant(api, client, value_pln: int, deadline_days: float = 8) -> dict:
+    need_ = await need(api, client, value_pln=value_pln, days=60)
+    return await open_call(api, need_, mode="small-grant", deadline_days=deadline_days, value_pln=value_pln)
+
+
+async def offer(api, call: dict, provider_id: str, price_pln: int):
+    body = {"lot_id": call["lots"][0]["id"], "price_grosze": price_pln * 100, "quantity": 100, "answers": ANSWERS}
+    return await api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(provider_id))
+
+
+async def test_small_grants_to_one_organisation_stop_at_20000_pln_a_year(api, client, clock):
+    """UDPP art. 19a: one authority grants one organisation at most 20 000 zł a year by small grants. Three
+    9 000 + 9 000 + 5 000 zł grants: the third, which would make 23 000 zł, is refused at the award; and an offer
+    that would pass the cap is refused when it is submitted."""
+    await municipality(api)
+    ngo = await verified_provider(client)
+    calls = [await small_grant(api, client, value) for value in (9_000, 9_000, 5_000)]
+    later = await small_grant(api, client, 3_000, deadline_days=20)  # still open after the others are decided
+    for call, price in zip(calls, (9_000, 9_000, 5_000), strict=True):
+        assert (await offer(api, call, ngo["id"], price)).status_code == 201  # nothing awarded yet
+    clock.set(max(datetime.fromisoformat(c["deadline"]) for c in calls))
+    decided = []
+    for call in calls:
+        offers = (await api.get(f"/v1/calls/{call['id']}/offers", headers=STARACHOWICE)).json()
+        await api.put(f"/v1/offers/{offers[0]['id']}/formal-check", json={"passed": True}, headers=STARACHOWICE)
+        decided.append(
+            await api.post(
+                f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/award-decision",
+                json={"winners": [{"offer_id": offers[0]["id"]}], "reason": "Oferta zgodna z regulaminem."},
+                headers=STARACHOWICE,
+            )
+        )
+    assert [d.status_code for d in decided[:2]] == [201, 201]
+    refused = problem(decided[2], 422)
+    assert refused["violations"][0]["rule"] == "small-grant-yearly-cap"
+    assert "UDPP art. 19a" in refused["violations"][0]["legal_basis"]
+    assert refused["violations"][0]["compared"]["granted_grosze"] == 1_800_000
+    assert "23 000,00 zł" in refused["violations"][0]["detail"]
+
+    too_much = problem(await offer(api, later, ngo["id"], 3_000), 422)
+    assert too_much["violations"][0]["rule"] == "small-grant-yearly-cap"
+    assert (await offer(api, later, ngo["id"], 2_000)).status_code == 201  # exactly 20 000 zł: allowed
