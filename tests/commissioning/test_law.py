@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from services.commissioning.worker import run_due_events
+from shared.db import database_of
 from tests.catalogue.factories import verified_provider
 from tests.catalogue.test_providers import problem
 from tests.commissioning.conftest import STARACHOWICE, provider
-from tests.commissioning.factories import ANSWERS, municipality, need, open_call
+from tests.commissioning.factories import ANSWERS, municipality, need, open_call, sign
 
 
 async def small_grant(api, client, value_pln: int, deadline_days: float = 8) -> dict:
@@ -52,3 +54,49 @@ async def test_small_grants_to_one_organisation_stop_at_20000_pln_a_year(api, cl
     too_much = problem(await offer(api, later, ngo["id"], 3_000), 422)
     assert too_much["violations"][0]["rule"] == "small-grant-yearly-cap"
     assert (await offer(api, later, ngo["id"], 2_000)).status_code == 201  # exactly 20 000 zł: allowed
+
+
+async def awarded_and_signed(api, client, clock, *, mode: str, value_pln: int, days: int) -> tuple[dict, dict]:
+    """A call in `mode` with one offer, awarded; its contract and the provider's headers."""
+    await municipality(api)
+    ngo = await verified_provider(client)
+    need_ = await need(api, client, value_pln=value_pln, days=days)
+    call = await open_call(api, need_, mode=mode, deadline_days=30, value_pln=value_pln)
+    assert (await offer(api, call, ngo["id"], value_pln)).status_code == 201
+    clock.set(datetime.fromisoformat(call["deadline"]))
+    offers = (await api.get(f"/v1/calls/{call['id']}/offers", headers=STARACHOWICE)).json()
+    await api.put(f"/v1/offers/{offers[0]['id']}/formal-check", json={"passed": True}, headers=STARACHOWICE)
+    decided = await api.post(
+        f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/award-decision",
+        json={"winners": [{"offer_id": offers[0]["id"]}], "reason": "Jedyna oferta, poprawna."},
+        headers=STARACHOWICE,
+    )
+    assert decided.status_code == 201, decided.text
+    contract = (await api.get(f"/v1/contracts/{decided.json()['winners'][0]['contract_id']}")).json()
+    return contract, provider(ngo["id"])
+
+
+async def test_an_amendment_keeps_to_the_modes_limits_and_waits_for_the_signature(
+    api, client, clock, commissioning_app
+):
+    """Pzp art. 361: a reserved social-services contract lasts at most 3 years, amendments included; and an
+    amendment (aneks) changes a signed contract only."""
+    contract, own = await awarded_and_signed(api, client, clock, mode="reserved-361", value_pln=200_000, days=365)
+    url = f"/v1/contracts/{contract['id']}/amendments"
+    longer = {"reason": "Przedłużenie o 25 miesięcy", "period_end": "2029-06-30"}
+    before = problem(
+        await api.post(url, json=longer, headers={**STARACHOWICE, "If-Match": f'"{contract["version"]}"'}), 409
+    )
+    assert "signed" in before["detail"]
+    clock.advance(days=6)
+    await run_due_events(database_of(commissioning_app).write, clock)
+    signed = await sign(api, contract["id"], own, clock.now().date())
+    refused = problem(
+        await api.post(url, json=longer, headers={**STARACHOWICE, "If-Match": f'"{signed["version"]}"'}), 422
+    )
+    assert refused["violations"][0]["rule"] == "reserved-361-max-duration"
+    assert "art. 361" in refused["violations"][0]["legal_basis"]
+    within = {"reason": "Przedłużenie w granicach 3 lat", "period_end": "2029-05-31"}
+    assert (
+        await api.post(url, json=within, headers={**STARACHOWICE, "If-Match": f'"{signed["version"]}"'})
+    ).status_code == 200

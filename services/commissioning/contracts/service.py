@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import acts_for_municipality
+from services.commissioning.calls.service import RuleViolation
 from services.commissioning.clock import WARSAW
 from services.commissioning.contracts import awards, repository
 from services.commissioning.contracts.schemas import (
@@ -21,6 +22,7 @@ from services.commissioning.contracts.schemas import (
     ReviewIn,
     SignatureIn,
 )
+from services.commissioning.models.calls import Call
 from services.commissioning.models.contracts import (
     Contract,
     ContractAmendment,
@@ -29,6 +31,8 @@ from services.commissioning.models.contracts import (
     Payment,
     ReportStatus,
 )
+from services.commissioning.rules.advisor import contract_violations
+from services.commissioning.rules.modes import Mode, rules_version
 from shared.auth import Principal, Role
 from shared.concurrency import check_if_match
 from shared.errors import Conflict, Forbidden, NotFound, ValidationProblem
@@ -55,8 +59,11 @@ async def amend_contract(
 ) -> Contract:
     contract = await contract_for_owner(session, principal, contract_id)
     check_if_match(if_match, contract.version)
-    if contract.status in (ContractStatus.COMPLETED.value, ContractStatus.TERMINATED.value):
-        raise Conflict(f"The contract is {contract.status}.")
+    if contract.status != ContractStatus.ACTIVE.value:
+        raise Conflict(
+            f"The contract is {contract.status}: an amendment (aneks) changes a contract both parties have signed "
+            "and that has not ended."
+        )
     changes: dict[str, Any] = {}
     if data.value_grosze is not None:
         contract.value_grosze = changes["value_grosze"] = data.value_grosze
@@ -76,6 +83,17 @@ async def amend_contract(
         )
     if not changes:
         raise ValidationProblem.field("body", "an amendment changes the value, the end date or the payment schedule")
+    call = await session.get(Call, contract.call_id)
+    if call is not None:
+        reasons = contract_violations(
+            rules_version(call.rules_version),
+            Mode(call.mode),
+            value_grosze=contract.value_grosze,
+            period_start=contract.period_start,
+            period_end=contract.period_end,
+        )
+        if reasons:
+            raise RuleViolation(reasons)
     number = await repository.amendment_count(session, contract.id) + 1
     session.add(ContractAmendment(contract_id=contract.id, number=number, reason=data.reason, changes=changes, at=now))
     contract.updated_at = now

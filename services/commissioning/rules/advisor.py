@@ -167,6 +167,14 @@ def advise(rule_set: RuleSet, need: NeedFacts) -> list[dict[str, Any]]:
     return sorted(advice, key=lambda a: order[Verdict(a["verdict"])])
 
 
+def contract_violations(
+    rule_set: RuleSet, mode: Mode, *, value_grosze: int, period_start: date, period_end: date
+) -> list[Reason]:
+    """What a contract in this mode, as amended, breaks: the mode's value and duration limits hold for the
+    contract's whole life, not only for the call."""
+    return _value_and_duration(rule_set.get(mode), value_grosze, period_start, period_end)
+
+
 def call_violations(
     rule_set: RuleSet,
     mode: Mode,
