@@ -42,7 +42,8 @@ def test_small_need_recommends_small_grant_and_forbids_the_light_regime():
     v = verdicts(8_000, 60)
     assert v["small-grant"]["verdict"] == "recommended"
     assert v["open-competition"]["verdict"] == "recommended"
-    assert v["below-threshold"]["verdict"] == "allowed"
+    below = v["below-threshold"]
+    assert below["verdict"] == "recommended" and "by analogy to art. 94 and 361 Pzp" in below["reasons"][0]["detail"]
     light = v["light-regime"]
     assert light["verdict"] == "forbidden"
     assert light["reasons"][0]["compared"] == {"value_grosze": 800_000, "limit_grosze": 13_000_000}
@@ -158,3 +159,16 @@ def test_rules_are_versioned_by_date():
     assert rules_version("2024-01").get(Mode.SMALL_GRANT).max_value_grosze == 1_000_000
     with pytest.raises(LookupError):
         rules_in_force(date(2023, 12, 31))
+
+
+def test_below_the_pzp_threshold_its_reserved_procedures_are_not_offered():
+    """Pzp applies from 130 000 zł net (art. 2 ust. 1 pkt 1 Pzp): a need of 100 000 zł is commissioned under the
+    municipality's own rules, which may reserve it for PES by analogy; art. 94 and 361 procedures do not apply."""
+    v = verdicts(100_000, 300)
+    for mode in ("reserved-94", "reserved-361", "light-regime"):
+        assert v[mode]["verdict"] == "forbidden", mode
+        reason = v[mode]["reasons"][0]
+        assert reason["legal_basis"] == "Pzp art. 2 ust. 1 pkt 1" and "Pzp does not apply" in reason["detail"]
+    assert v["below-threshold"]["verdict"] == "recommended"
+    above = verdicts(130_000, 300)
+    assert above["reserved-94"]["verdict"] == "recommended" and above["below-threshold"]["verdict"] == "forbidden"

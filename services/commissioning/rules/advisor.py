@@ -61,6 +61,9 @@ class Requirements:
     min_excluded_share: float | None = None
 
 
+PZP_SCOPE = "Pzp art. 2 ust. 1 pkt 1"  # the act applies from the national threshold
+
+
 def pln(grosze: int) -> str:
     return format_pln(grosze)
 
@@ -80,8 +83,10 @@ def _value_and_duration(rules: ModeRules, value: int, start: date, end: date) ->
         reasons.append(
             Reason(
                 f"{rules.mode}-min-value",
-                rules.legal_basis,
-                f"value {pln(value)} is below {pln(rules.min_value_grosze)}, where this regime starts",
+                PZP_SCOPE,
+                f"value {pln(value)} is below {pln(rules.min_value_grosze)} net: Pzp does not apply, so neither do "
+                f"its procedures ({rules.legal_basis}); the municipality's own rules do, which may reserve the "
+                "contract for social-economy entities by analogy",
                 {"value_grosze": value, "limit_grosze": rules.min_value_grosze},
             )
         )
@@ -124,7 +129,9 @@ def advise(rule_set: RuleSet, need: NeedFacts) -> list[dict[str, Any]]:
             reasons = [Reason(f"{rules.mode}-not-a-call", rules.legal_basis, rules.notes)]
         elif rules.reaches_pes:
             verdict = Verdict.RECOMMENDED
-            detail = "reaches social-economy entities"
+            detail = "reaches social-economy entities" + (
+                f" ({rules.notes})" if rules.mode is Mode.BELOW_THRESHOLD else ""
+            )
             if need.local_pes_offerings is not None:
                 detail += f"; {need.local_pes_offerings} offerings of this service by verified PES in the area"
             reasons = [

@@ -134,8 +134,9 @@ def _modes() -> dict[Mode, ModeRules]:
             Eligibility.ANYONE,
             max_value_grosze=13_000_000 - 1,
             min_publication_days=7,
-            notes="The municipality's own rules; social clauses and a preference for social enterprises are "
-            "recommended.",
+            reaches_pes=True,
+            notes="The municipality's own rules, not Pzp: they may reserve the contract for social-economy entities, "
+            "by analogy to art. 94 and 361 Pzp, and add social clauses.",
             verify=("min_publication_days",),
         ),
         ModeRules(
@@ -155,6 +156,7 @@ def _modes() -> dict[Mode, ModeRules]:
             "reserved contract (art. 94 Pzp)",
             "Pzp art. 94",
             Eligibility.RESERVED_94,
+            min_value_grosze=13_000_000,  # Pzp applies from the national threshold (130 000 zł net)
             min_publication_days=14,
             min_excluded_share=0.30,
             reaches_pes=True,
@@ -168,6 +170,7 @@ def _modes() -> dict[Mode, ModeRules]:
             "Pzp art. 361",
             Eligibility.RESERVED_361,
             max_duration_years=3,
+            min_value_grosze=13_000_000,  # Pzp applies from the national threshold (130 000 zł net)
             min_publication_days=14,
             social_services_only=True,
             repeat_award_lookback_years=3,
