@@ -172,3 +172,17 @@ def test_below_the_pzp_threshold_its_reserved_procedures_are_not_offered():
     assert v["below-threshold"]["verdict"] == "recommended"
     above = verdicts(130_000, 300)
     assert above["reserved-94"]["verdict"] == "recommended" and above["below-threshold"]["verdict"] == "forbidden"
+
+
+def test_at_the_eu_threshold_the_procedure_becomes_european():
+    """750 000 EUR (3 477 825,00 zł by the 2024-25 notice, still in the table): Pzp procedures above it are
+    announced in the Official Journal of the EU (directive 2014/24/EU, art. 75)."""
+    below = verdicts(3_477_824, 300)["light-regime"]
+    assert all(r["rule"] != "eu-threshold" for r in below["reasons"])
+    above = verdicts(3_477_825, 300)
+    for mode in ("light-regime", "reserved-361"):
+        eu = next(r for r in above[mode]["reasons"] if r["rule"] == "eu-threshold")
+        assert "Official Journal of the EU" in eu["detail"] and "2014/24/UE" in eu["legal_basis"]
+        assert "(750 000 EUR, 3 477 825,00 zł by the notice in force)" in eu["detail"]
+        assert eu["compared"]["threshold_grosze"] == 347_782_500
+    assert all(r["rule"] != "eu-threshold" for r in above["open-competition"]["reasons"])  # UDPP, not Pzp

@@ -115,6 +115,30 @@ def _value_and_duration(rules: ModeRules, value: int, start: date, end: date) ->
     return reasons
 
 
+# Procedures of the Pzp act, which the EU threshold for social services changes.
+PZP_MODES = (Mode.LIGHT_REGIME, Mode.RESERVED_94, Mode.RESERVED_361)
+EU_SOCIAL_SERVICES = "dyrektywa 2014/24/UE, art. 4 lit. d i art. 74-75; Pzp art. 359-360"
+
+
+def _eu_threshold(rule_set: RuleSet, value: int) -> list[Reason]:
+    """At or above the EU threshold for social services the procedure becomes a European one."""
+    threshold = rule_set.eu_social_threshold_grosze
+    if value < threshold:
+        return []
+    euros = f"{rule_set.eu_social_threshold_eur:,}".replace(",", " ")
+    return [
+        Reason(
+            "eu-threshold",
+            EU_SOCIAL_SERVICES,
+            f"value {pln(value)} reaches the EU threshold for social services ({euros} EUR, {pln(threshold)} by "
+            "the notice in force): the contract notice (or a prior information notice) and the contract award "
+            "notice are published in the Official Journal of the EU, and the periods for offers are set for a "
+            "European procedure (to verify against the act in force)",
+            {"value_grosze": value, "threshold_grosze": threshold, "threshold_eur": rule_set.eu_social_threshold_eur},
+        )
+    ]
+
+
 def advise(rule_set: RuleSet, need: NeedFacts) -> list[dict[str, Any]]:
     """Every mode with its verdict and reasons, recommended first."""
     advice = []
@@ -158,6 +182,8 @@ def advise(rule_set: RuleSet, need: NeedFacts) -> list[dict[str, Any]]:
                     "no verified PES offers this service in the area: a reserved call may get no offers",
                 )
             )
+        if verdict is not Verdict.FORBIDDEN and rules.mode in PZP_MODES:
+            reasons += _eu_threshold(rule_set, need.value_grosze)
         advice.append(
             {
                 "mode": rules.mode.value,
