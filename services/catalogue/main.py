@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.catalogue.hsds.router import router as hsds_router
 from services.catalogue.offerings.router import router as offerings_router
 from services.catalogue.places.router import router as places_router
+from services.catalogue.providers.router import me_router
 from services.catalogue.providers.router import router as providers_router
 from services.catalogue.settings import CatalogueSettings, get_settings
 from services.catalogue.taxonomy.router import router as taxonomy_router
@@ -41,7 +42,7 @@ def create_app(settings: CatalogueSettings | None = None, *, database_url: str |
         title="CUS catalogue API",
         description=DESCRIPTION,
         settings=settings,
-        routers=[taxonomy_router, places_router, providers_router, offerings_router, hsds_router],
+        routers=[taxonomy_router, places_router, providers_router, me_router, offerings_router, hsds_router],
         openapi_tags=TAGS,
         database_url=database_url,
     )

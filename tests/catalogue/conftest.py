@@ -37,7 +37,14 @@ async def client(catalogue_app: FastAPI, db: AsyncSession) -> AsyncIterator[http
 
 REGIONAL_26 = auth(Role.REGIONAL, subject="rops-kielce", voivodeship="26")
 REGIONAL_14 = auth(Role.REGIONAL, subject="rops-warszawa", voivodeship="14")
-NEW_PROVIDER_USER = auth(Role.PROVIDER, subject="new-user")
+
+
+def new_provider_user() -> dict[str, str]:
+    """A provider account that has registered nothing yet (one account registers one provider)."""
+    return auth(Role.PROVIDER, subject=f"new-user-{uuid.uuid4()}")
+
+
+NEW_PROVIDER_USER = new_provider_user()  # one such account, where a test needs the same one twice
 MUNICIPALITY = auth(Role.MUNICIPALITY, subject="cus-starachowice", terc="2611011")
 
 

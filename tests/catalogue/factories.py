@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from shared.identifiers import complete_nip, complete_regon
-from tests.catalogue.conftest import ADMIN, NEW_PROVIDER_USER, REGIONAL_26, provider_user
+from tests.catalogue.conftest import ADMIN, REGIONAL_26, new_provider_user, provider_user
 
 _serial = itertools.count(100_000)
 
@@ -55,7 +55,7 @@ def provider_payload(**overrides: Any) -> dict[str, Any]:
 
 
 async def register_provider(client: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
-    response = await client.post("/v1/providers", json=provider_payload(**overrides), headers=NEW_PROVIDER_USER)
+    response = await client.post("/v1/providers", json=provider_payload(**overrides), headers=new_provider_user())
     assert response.status_code == 201, response.text
     return dict(response.json())
 

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 from sqlalchemy import text
 
-from tests.catalogue.conftest import NEW_PROVIDER_USER, provider_user
+from tests.catalogue.conftest import NEW_PROVIDER_USER, new_provider_user, provider_user
 from tests.catalogue.factories import provider_payload
 
 
@@ -37,7 +37,7 @@ async def test_two_writers_with_the_same_etag_one_wins_one_gets_412(catalogue_ap
     payload = provider_payload()
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://catalogue") as client:
-            created = (await client.post("/v1/providers", json=payload, headers=NEW_PROVIDER_USER)).json()
+            created = (await client.post("/v1/providers", json=payload, headers=new_provider_user())).json()
             own = {**provider_user(created["id"]), "If-Match": '"1"'}
             url = f"/v1/providers/{created['id']}"
             responses = await asyncio.gather(

@@ -11,6 +11,7 @@ from tests.catalogue.conftest import (
     NEW_PROVIDER_USER,
     REGIONAL_14,
     REGIONAL_26,
+    new_provider_user,
     provider_user,
 )
 from tests.catalogue.factories import provider_payload, register_provider, valid_nip, verified_provider
@@ -70,7 +71,7 @@ async def test_invalid_identifiers_are_refused_with_the_field_and_nothing_is_sav
         ({"legal_form": "llc"}, "legal_form", "Input should be"),
     ]
     for override, field, reason in cases:
-        response = await client.post("/v1/providers", json=provider_payload(**override), headers=NEW_PROVIDER_USER)
+        response = await client.post("/v1/providers", json=provider_payload(**override), headers=new_provider_user())
         body = problem(response, 422)
         fields = {e["field"]: e["reason"] for e in body["errors"]}
         assert field in fields, (field, fields)
@@ -80,11 +81,11 @@ async def test_invalid_identifiers_are_refused_with_the_field_and_nothing_is_sav
 
 async def test_krs_is_required_for_forms_in_the_register(client):
     response = await client.post(
-        "/v1/providers", json=provider_payload(legal_form="foundation", krs=None), headers=NEW_PROVIDER_USER
+        "/v1/providers", json=provider_payload(legal_form="foundation", krs=None), headers=new_provider_user()
     )
     assert problem(response, 422)["errors"][0]["field"] == "krs"
     cis = await client.post(
-        "/v1/providers", json=provider_payload(legal_form="cis", krs=None), headers=NEW_PROVIDER_USER
+        "/v1/providers", json=provider_payload(legal_form="cis", krs=None), headers=new_provider_user()
     )
     assert cis.status_code == 201
 
@@ -106,7 +107,7 @@ async def test_social_economy_facts_must_be_consistent(client):
     ]
     for facts in inconsistent:
         response = await client.post(
-            "/v1/providers", json=provider_payload(social_economy=facts), headers=NEW_PROVIDER_USER
+            "/v1/providers", json=provider_payload(social_economy=facts), headers=new_provider_user()
         )
         body = problem(response, 422)
         assert body["errors"][0]["field"].startswith("social_economy")
@@ -117,10 +118,10 @@ async def test_second_registration_with_same_nip_or_krs_is_a_conflict(client, db
     await client.post("/v1/providers", json=first, headers=NEW_PROVIDER_USER)
     before = await count_providers(db)
     same_nip = provider_payload(nip=first["nip"])
-    body = problem(await client.post("/v1/providers", json=same_nip, headers=NEW_PROVIDER_USER), 409)
+    body = problem(await client.post("/v1/providers", json=same_nip, headers=new_provider_user()), 409)
     assert body["fields"] == ["nip"]
     same_krs = provider_payload(krs=first["krs"])
-    body = problem(await client.post("/v1/providers", json=same_krs, headers=NEW_PROVIDER_USER), 409)
+    body = problem(await client.post("/v1/providers", json=same_krs, headers=new_provider_user()), 409)
     assert body["fields"] == ["krs"]
     assert await count_providers(db) == before
 

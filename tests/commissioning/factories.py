@@ -15,7 +15,7 @@ from services.commissioning.clock import Clock, FrozenClock
 from services.commissioning.dependencies import state_of
 from shared.auth import Role
 from tests.catalogue.conftest import ADMIN as CATALOGUE_ADMIN
-from tests.catalogue.conftest import NEW_PROVIDER_USER
+from tests.catalogue.conftest import new_provider_user
 from tests.catalogue.factories import provider_payload, service_type_id
 from tests.commissioning.conftest import ADMIN, KIELCE, STARACHOWICE, START, auth
 from tests.conftest import asgi_client
@@ -142,7 +142,7 @@ async def committed_call(
             for _ in range(providers):
                 payload = provider_payload()
                 nips.append(payload["nip"])
-                made = (await cat.post("/v1/providers", json=payload, headers=NEW_PROVIDER_USER)).json()
+                made = (await cat.post("/v1/providers", json=payload, headers=new_provider_user())).json()
                 verified = await cat.post(
                     f"/v1/providers/{made['id']}/status-changes", json={"action": "verify"}, headers=CATALOGUE_ADMIN
                 )

@@ -47,7 +47,10 @@ def wait_until(check: Any, seconds: float = 10) -> Any:
 
 def registered_verified_provider(gateway: httpx.Client) -> tuple[dict[str, Any], dict[str, str]]:
     payload = provider_payload()
-    created = ok(gateway.post("/v1/providers", json=payload, headers=bearer(Role.PROVIDER, subject="new-e2e")), 201)
+    created = ok(
+        gateway.post("/v1/providers", json=payload, headers=bearer(Role.PROVIDER, subject=f"new-e2e-{uuid.uuid4()}")),
+        201,
+    )
     ok(gateway.post(f"/v1/providers/{created['id']}/status-changes", json={"action": "verify"}, headers=ROPS), 201)
     return created, bearer(Role.PROVIDER, subject=f"user-{created['id']}", provider_id=created["id"])
 

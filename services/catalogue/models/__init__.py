@@ -3,7 +3,7 @@
 from services.catalogue.models.idempotency import IdempotencyRecord
 from services.catalogue.models.offerings import Offering
 from services.catalogue.models.places import TercUnit
-from services.catalogue.models.providers import Provider, ProviderStatusEvent
+from services.catalogue.models.providers import Provider, ProviderInvitation, ProviderMember, ProviderStatusEvent
 from services.catalogue.models.taxonomy import Area, ServiceType, TargetGroup
 
 __all__ = [
@@ -11,6 +11,8 @@ __all__ = [
     "IdempotencyRecord",
     "Offering",
     "Provider",
+    "ProviderInvitation",
+    "ProviderMember",
     "ProviderStatusEvent",
     "ServiceType",
     "TargetGroup",

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
@@ -153,3 +154,27 @@ class ProviderStatusEvent(Base):
     actor_subject: Mapped[str] = mapped_column(Text)
     actor_role: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.clock_timestamp())
+
+
+class ProviderMember(Base):
+    """A user account (token subject) that acts for a provider. The account that registered it is the first."""
+
+    __tablename__ = "provider_members"
+
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), primary_key=True)
+    subject: Mapped[str] = mapped_column(Text, primary_key=True, index=True)
+    added_by: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.clock_timestamp())
+
+
+class ProviderInvitation(Base):
+    """A member's invitation of another account; the invited account accepts it (by invitation only)."""
+
+    __tablename__ = "provider_invitations"
+    __table_args__ = (UniqueConstraint("provider_id", "subject"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(Text, index=True)
+    invited_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.clock_timestamp())

@@ -83,6 +83,7 @@ async def search_offerings(
 async def list_provider_offerings(
     provider_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, paging: PageParamsDep
 ) -> Response:
+    principal = await providers.acting_for(session, principal, provider_id) if principal else None
     await providers.get_visible(session, provider_id, principal)
     rows, total = await repository.search(
         session,

@@ -14,6 +14,7 @@ from services.catalogue.models.taxonomy import ServiceType
 from services.catalogue.offerings import repository
 from services.catalogue.offerings.schemas import OfferingCreate, OfferingUpdate
 from services.catalogue.providers import repository as providers_repo
+from services.catalogue.providers import service as providers
 from services.catalogue.search import repository as search_vectors
 from services.catalogue.taxonomy import service as taxonomy
 from shared.auth import Principal
@@ -34,6 +35,7 @@ def _check_owner(principal: Principal, provider_id: uuid.UUID) -> bool:
 
 async def require_may_add(session: AsyncSession, principal: Principal, provider_id: uuid.UUID) -> Provider:
     """The provider, if the caller may add its offerings (its own users, admins)."""
+    principal = await providers.acting_for(session, principal, provider_id)
     provider = await session.get(Provider, provider_id)
     if provider is None or not _check_owner(principal, provider_id):
         if provider is not None and await providers_repo.get_visible(session, provider_id, principal):
@@ -64,6 +66,8 @@ async def _load_for_write(
     session: AsyncSession, principal: Principal, offering_id: uuid.UUID, if_match: str | None
 ) -> Offering:
     offering = await session.get(Offering, offering_id, with_for_update=True, populate_existing=True)
+    if offering is not None:
+        principal = await providers.acting_for(session, principal, offering.provider_id)
     if offering is None or not _check_owner(principal, offering.provider_id):
         if offering is not None and await repository.get_row(session, offering_id, principal):
             raise Forbidden("Only the offering provider's own users or an admin may change it.")

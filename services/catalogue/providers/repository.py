@@ -7,11 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, text, true
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.catalogue.models.offerings import Offering
-from services.catalogue.models.providers import Provider, ProviderStatus, ProviderStatusEvent
+from services.catalogue.models.providers import (
+    Provider,
+    ProviderInvitation,
+    ProviderMember,
+    ProviderStatus,
+    ProviderStatusEvent,
+)
 from services.catalogue.models.taxonomy import ServiceType
 from services.catalogue.search.filters import SearchFilters
 from services.catalogue.search.text import tsquery
@@ -163,3 +169,53 @@ async def get_many(session: AsyncSession, ids: set[uuid.UUID]) -> Sequence[Provi
 
 async def all_ids(session: AsyncSession) -> set[uuid.UUID]:
     return set((await session.scalars(select(Provider.id))).all())
+
+
+async def is_member(session: AsyncSession, subject: str, provider_id: uuid.UUID) -> bool:
+    return await session.get(ProviderMember, (provider_id, subject)) is not None
+
+
+async def members_of(session: AsyncSession, provider_id: uuid.UUID) -> Sequence[ProviderMember]:
+    query = select(ProviderMember).where(ProviderMember.provider_id == provider_id).order_by(ProviderMember.added_at)
+    return (await session.scalars(query)).all()
+
+
+async def providers_of(session: AsyncSession, subject: str) -> Sequence[Provider]:
+    query = (
+        select(Provider)
+        .join(ProviderMember, ProviderMember.provider_id == Provider.id)
+        .where(ProviderMember.subject == subject)
+        .order_by(Provider.name)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def invitations_for(session: AsyncSession, subject: str) -> Sequence[tuple[ProviderInvitation, Provider]]:
+    query = (
+        select(ProviderInvitation, Provider)
+        .join(Provider, Provider.id == ProviderInvitation.provider_id)
+        .where(ProviderInvitation.subject == subject)
+        .order_by(ProviderInvitation.created_at)
+    )
+    return [(invitation, provider) for invitation, provider in (await session.execute(query)).all()]
+
+
+async def invitation(session: AsyncSession, provider_id: uuid.UUID, subject: str) -> ProviderInvitation | None:
+    query = select(ProviderInvitation).where(
+        ProviderInvitation.provider_id == provider_id, ProviderInvitation.subject == subject
+    )
+    return (await session.scalars(query)).one_or_none()
+
+
+async def registered_by(session: AsyncSession, subject: str) -> uuid.UUID | None:
+    """The provider this account registered, if any."""
+    found: uuid.UUID | None = await session.scalar(
+        select(Provider.id).where(Provider.registered_by == subject).limit(1)
+    )
+    return found
+
+
+async def delete_member(session: AsyncSession, provider_id: uuid.UUID, subject: str) -> None:
+    await session.execute(
+        delete(ProviderMember).where(ProviderMember.provider_id == provider_id, ProviderMember.subject == subject)
+    )

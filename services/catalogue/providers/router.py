@@ -12,6 +12,10 @@ from services.catalogue.models.idempotency import IdempotencyRecord
 from services.catalogue.models.providers import ProviderStatus
 from services.catalogue.providers import repository, service
 from services.catalogue.providers.schemas import (
+    InvitationIn,
+    InvitationOut,
+    MemberOut,
+    MeOut,
     ProviderCreate,
     ProviderOut,
     ProviderUpdate,
@@ -28,6 +32,23 @@ from shared.pagination import Page, PageParamsDep
 from shared.responses import model_response
 
 router = APIRouter(prefix="/v1/providers", tags=["providers"])
+me_router = APIRouter(prefix="/v1/me", tags=["providers"])
+
+
+@me_router.get("", summary="Who I am: the providers I act for and my invitations", responses=problem_responses(401))
+async def get_me(session: ReadSessionDep, principal: CurrentPrincipal) -> MeOut:
+    return MeOut.model_validate(await service.me(session, principal))
+
+
+@me_router.post(
+    "/invitations/{invitation_id}/acceptance",
+    summary="Accept an invitation: act for that provider too",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 404),
+)
+async def accept_invitation(invitation_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> MemberOut:
+    return MemberOut.model_validate(await service.accept(session, principal=principal, invitation_id=invitation_id))
+
 
 ProviderSort = Literal["name", "-name", "created_at", "-created_at"]
 
@@ -83,11 +104,44 @@ async def search_providers(
     return model_response(Page.build([provider_out(p) for p in rows], total, paging))
 
 
+@router.get(
+    "/{provider_id}/members",
+    summary="The accounts that act for a provider (its members and admins)",
+    responses=problem_responses(401, 404),
+)
+async def list_members(provider_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal) -> list[MemberOut]:
+    return [MemberOut.model_validate(m) for m in await service.members(session, principal, provider_id)]
+
+
+@router.post(
+    "/{provider_id}/invitations",
+    summary="Invite an account to act for the provider (its members): it joins when it accepts",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 404, 409, 422),
+)
+async def invite_member(
+    provider_id: uuid.UUID, data: InvitationIn, session: SessionDep, principal: CurrentPrincipal
+) -> InvitationOut:
+    invitation = await service.invite(session, principal=principal, provider_id=provider_id, subject=data.subject)
+    return InvitationOut.model_validate(invitation)
+
+
+@router.delete(
+    "/{provider_id}/members/{subject}",
+    summary="Remove a member (its members and admins; a provider keeps at least one)",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 404, 409),
+)
+async def remove_member(provider_id: uuid.UUID, subject: str, session: SessionDep, principal: CurrentPrincipal) -> None:
+    await service.remove_member(session, principal=principal, provider_id=provider_id, subject=subject)
+
+
 @router.get("/{provider_id}", summary="Read a provider", responses=problem_responses(401, 404))
 async def get_provider(
     provider_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, response: Response
 ) -> ProviderOut:
-    provider = await service.get_visible(session, provider_id, principal)
+    viewer = await service.acting_for(session, principal, provider_id) if principal else None
+    provider = await service.get_visible(session, provider_id, viewer)
     set_etag(response, provider.version)
     return provider_out(provider)
 
@@ -105,7 +159,8 @@ async def update_provider(
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> ProviderOut:
-    provider = await service.update(session, principal=principal, provider_id=provider_id, data=data, if_match=if_match)
+    acting = await service.acting_for(session, principal, provider_id)
+    provider = await service.update(session, principal=acting, provider_id=provider_id, data=data, if_match=if_match)
     set_etag(response, provider.version)
     return provider_out(provider)
 
@@ -131,5 +186,6 @@ async def change_provider_status(
 async def list_provider_status_changes(
     provider_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal
 ) -> list[StatusEventOut]:
-    events = await service.history(session, principal=principal, provider_id=provider_id)
+    acting = await service.acting_for(session, principal, provider_id)
+    events = await service.history(session, principal=acting, provider_id=provider_id)
     return [StatusEventOut.model_validate(e) for e in events]

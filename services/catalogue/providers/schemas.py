@@ -251,3 +251,37 @@ def provider_out(p: Any) -> ProviderOut:
         updated_at=p.updated_at,
         version=p.version,
     )
+
+
+class MembershipOut(Schema):
+    id: uuid.UUID = Field(description="Provider id.")
+    name: str = Field(description="Name.")
+    status: ProviderStatus = Field(description="Verification status.")
+
+
+class InvitationOut(Schema):
+    id: uuid.UUID = Field(description="Invitation id.")
+    provider_id: uuid.UUID = Field(description="The provider you are invited to.")
+    provider_name: str | None = Field(default=None, description="Its name.")
+    subject: str | None = Field(default=None, description="The invited account (token `sub`).")
+    invited_by: str = Field(description="The member who invited.")
+    created_at: datetime = Field(description="When (UTC).")
+
+
+class MeOut(Schema):
+    subject: str = Field(description="Your account (token `sub`).")
+    role: str = Field(description="Your role.")
+    providers: list[MembershipOut] = Field(description="The providers you act for (as a member, or by your token).")
+    invitations: list[InvitationOut] = Field(description="Invitations waiting for you to accept.")
+
+
+class MemberOut(Schema):
+    subject: str = Field(description="The member's account (token `sub`).")
+    added_by: str = Field(description="Who registered or invited it.")
+    added_at: datetime = Field(description="When (UTC).")
+
+
+class InvitationIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"subject": "konsultant@example.pl"}]})
+
+    subject: str = Field(min_length=1, max_length=255, description="The invited account (its token `sub`).")

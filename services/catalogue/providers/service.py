@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +13,8 @@ from services.catalogue.models.providers import (
     KRS_FORMS,
     LegalForm,
     Provider,
+    ProviderInvitation,
+    ProviderMember,
     ProviderStatus,
     ProviderStatusEvent,
 )
@@ -88,7 +91,14 @@ def require_may_register(principal: Principal) -> None:
 
 
 async def register(session: AsyncSession, *, principal: Principal, data: ProviderCreate) -> Provider:
+    """The registering account becomes the provider's first member; an account registers one provider (it joins
+    others by invitation)."""
     require_may_register(principal)
+    if principal.role is Role.PROVIDER and await repository.registered_by(session, principal.subject):
+        raise Conflict(
+            "This account has already registered a provider; one account registers one. To act for another "
+            "provider, be invited by one of its members."
+        )
     _check_krs_for_form(data.legal_form, data.krs)
     await _refuse_duplicates(session, nip=data.nip, krs=data.krs, regon=data.regon)
     columns = _columns(data.model_dump(mode="python"), data.social_economy)
@@ -115,8 +125,99 @@ async def register(session: AsyncSession, *, principal: Principal, data: Provide
             actor_role=principal.role.value,
         ),
     )
+    if principal.role is Role.PROVIDER:
+        session.add(ProviderMember(provider_id=provider.id, subject=principal.subject, added_by=principal.subject))
+        await session.flush()
     await session.refresh(provider)
     return provider
+
+
+async def acting_for(session: AsyncSession, principal: Principal, provider_id: uuid.UUID) -> Principal:
+    """The principal as it acts for this provider: a member's token needs no `provider_id` claim, the provider
+    named in the route is enough (the claim stays a shortcut for identity providers that can carry it)."""
+    if (
+        principal.role is Role.PROVIDER
+        and principal.provider_id != provider_id
+        and await repository.is_member(session, principal.subject, provider_id)
+    ):
+        return replace(principal, provider_id=provider_id)
+    return principal
+
+
+async def me(session: AsyncSession, principal: Principal) -> dict[str, Any]:
+    """Who the caller is, the providers it acts for, and its pending invitations."""
+    providers = list(await repository.providers_of(session, principal.subject))
+    if principal.provider_id and all(p.id != principal.provider_id for p in providers):
+        claimed = await session.get(Provider, principal.provider_id)
+        providers += [claimed] if claimed else []
+    return {
+        "subject": principal.subject,
+        "role": principal.role.value,
+        "providers": [{"id": p.id, "name": p.name, "status": p.status} for p in providers],
+        "invitations": [
+            {
+                "id": invitation.id,
+                "provider_id": provider.id,
+                "provider_name": provider.name,
+                "invited_by": invitation.invited_by,
+                "created_at": invitation.created_at,
+            }
+            for invitation, provider in await repository.invitations_for(session, principal.subject)
+        ],
+    }
+
+
+async def _require_member(session: AsyncSession, principal: Principal, provider_id: uuid.UUID) -> Provider:
+    provider = await session.get(Provider, provider_id)
+    acting = await acting_for(session, principal, provider_id)
+    if provider is None or not (acting.is_admin or acting.acts_for_provider(provider_id)):
+        raise NotFound(f"Provider {provider_id} does not exist or you are not one of its members.")
+    return provider
+
+
+async def members(session: AsyncSession, principal: Principal, provider_id: uuid.UUID) -> list[ProviderMember]:
+    await _require_member(session, principal, provider_id)
+    return list(await repository.members_of(session, provider_id))
+
+
+async def invite(
+    session: AsyncSession, *, principal: Principal, provider_id: uuid.UUID, subject: str
+) -> ProviderInvitation:
+    await _require_member(session, principal, provider_id)
+    if await repository.is_member(session, subject, provider_id):
+        raise Conflict(f"{subject} is already a member of this provider.")
+    if await repository.invitation(session, provider_id, subject):
+        raise Conflict(f"{subject} is already invited.")
+    invitation = ProviderInvitation(provider_id=provider_id, subject=subject, invited_by=principal.subject)
+    session.add(invitation)
+    await session.flush()
+    await session.refresh(invitation)
+    return invitation
+
+
+async def accept(session: AsyncSession, *, principal: Principal, invitation_id: uuid.UUID) -> ProviderMember:
+    """The invited account joins the provider."""
+    invitation = await session.get(ProviderInvitation, invitation_id, with_for_update=True)
+    if invitation is None or invitation.subject != principal.subject or principal.role is not Role.PROVIDER:
+        raise NotFound(f"Invitation {invitation_id} does not exist or is not yours.")
+    member = ProviderMember(
+        provider_id=invitation.provider_id, subject=principal.subject, added_by=invitation.invited_by
+    )
+    session.add(member)
+    await session.delete(invitation)
+    await session.flush()
+    await session.refresh(member)
+    return member
+
+
+async def remove_member(session: AsyncSession, *, principal: Principal, provider_id: uuid.UUID, subject: str) -> None:
+    await _require_member(session, principal, provider_id)
+    current = await repository.members_of(session, provider_id)
+    if all(m.subject != subject for m in current):
+        raise NotFound(f"{subject} is not a member of this provider.")
+    if len(current) == 1:
+        raise Conflict("A provider keeps at least one member: invite another before leaving.")
+    await repository.delete_member(session, provider_id, subject)
 
 
 async def get_visible(session: AsyncSession, provider_id: uuid.UUID, principal: Principal | None) -> Provider:
