@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
@@ -39,15 +39,25 @@ class Principal:
     subject: str
     role: Role
     terc: str | None = None
-    provider_id: uuid.UUID | None = None
+    provider_id: uuid.UUID | None = None  # the token's claim: a shortcut some identity providers can carry
     voivodeship: str | None = None
+    # The providers the account is a member of (the catalogue's word), where a service looks them up.
+    memberships: frozenset[uuid.UUID] = frozenset()
+    token: str | None = field(default=None, repr=False, compare=False)  # to ask another service on its behalf
 
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 
+    @property
+    def providers(self) -> frozenset[uuid.UUID]:
+        """Every provider this principal acts for: its claim and its memberships."""
+        if self.role is not Role.PROVIDER:
+            return frozenset()
+        return self.memberships | ({self.provider_id} if self.provider_id else set())
+
     def acts_for_provider(self, provider_id: uuid.UUID) -> bool:
-        return self.role is Role.PROVIDER and self.provider_id == provider_id
+        return provider_id in self.providers
 
     def verifies_voivodeship(self, voivodeship: str) -> bool:
         return self.is_admin or (self.role is Role.REGIONAL and self.voivodeship == voivodeship)
@@ -197,9 +207,14 @@ async def optional_principal(
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("The Authorization header must be `Bearer <token>`.")
+    token = token.strip()
     if auth_settings().jwks_url:  # fetching the key set is blocking I/O: not on the event loop
-        return await asyncio.to_thread(decode_token, token.strip())
-    return decode_token(token.strip())
+        principal = await asyncio.to_thread(decode_token, token)
+    else:
+        principal = decode_token(token)
+    principal = replace(principal, token=token)
+    enrich = getattr(request.app.state, "enrich_principal", None)  # a service may add what it knows
+    return await enrich(principal) if enrich else principal
 
 
 async def current_principal(

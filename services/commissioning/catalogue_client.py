@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
 import uuid
 from typing import Any
 
@@ -19,9 +21,14 @@ class CatalogueUnavailable(ProblemError):
         super().__init__(detail, headers={"Retry-After": "5"})
 
 
+MEMBERSHIP_SECONDS = 30.0  # how long the catalogue's word on an account's providers is reused
+MEMBERSHIP_ENTRIES = 10_000
+
+
 class CatalogueClient:
     def __init__(self, base_url: str, *, timeout: float, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+        self._memberships: dict[str, tuple[float, frozenset[uuid.UUID]]] = {}
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -74,3 +81,29 @@ class CatalogueClient:
         )
         response.raise_for_status()
         return int(response.json()["total"])
+
+    async def memberships(self, token: str) -> frozenset[uuid.UUID]:
+        """The providers the token's account is a member of, asked of the catalogue with that very token
+        (`GET /v1/me`) and reused for a short while."""
+        key = hashlib.sha256(token.encode()).hexdigest()
+        cached = self._memberships.get(key)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            request_id = request_id_var.get()
+            headers = {"authorization": f"Bearer {token}", **({"x-request-id": request_id} if request_id else {})}
+            response = await self.http.get("/v1/me", headers=headers)
+        except httpx.HTTPError as exc:
+            raise CatalogueUnavailable(f"The catalogue did not answer ({type(exc).__name__}); retry later.") from exc
+        if response.status_code >= 500:
+            raise CatalogueUnavailable(f"The catalogue answered {response.status_code}; retry later.")
+        found = (
+            frozenset(uuid.UUID(p["id"]) for p in response.json().get("providers", []))
+            if response.is_success
+            else frozenset()
+        )
+        if len(self._memberships) >= MEMBERSHIP_ENTRIES:  # the oldest go first
+            for stale in list(self._memberships)[: MEMBERSHIP_ENTRIES // 10]:
+                del self._memberships[stale]
+        self._memberships[key] = (time.monotonic() + MEMBERSHIP_SECONDS, found)
+        return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 from fastapi import FastAPI
 
@@ -30,6 +31,7 @@ from services.commissioning.settings import CommissioningSettings, get_settings
 from services.commissioning.summary.router import router as summary_router
 from services.commissioning.worker import worker
 from shared.app import create_service_app
+from shared.auth import Principal, Role
 from shared.db import database_of
 
 DESCRIPTION = """
@@ -118,6 +120,14 @@ def create_app(
         database_url=database_url,
     )
     app.state.commissioning = state
+
+    async def with_memberships(principal: Principal) -> Principal:
+        """A provider account acts for the providers it is a member of (the catalogue knows), claim or not."""
+        if principal.role is not Role.PROVIDER or principal.token is None or state.catalogue is None:
+            return principal
+        return replace(principal, memberships=await state.catalogue.memberships(principal.token))
+
+    app.state.enrich_principal = with_memberships
     return app
 
 

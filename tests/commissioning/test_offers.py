@@ -293,3 +293,28 @@ async def test_malformed_offer_json_is_a_400_problem(api, client):
         headers={**provider(coop["id"]), "Content-Type": "application/json"},
     )
     assert problem(response, 400)["type"] == "urn:cus:problem:malformed-json"
+
+
+async def test_a_member_without_a_provider_claim_submits_for_its_provider(api, client):
+    from shared.auth import Role
+    from tests.catalogue.conftest import ADMIN as CATALOGUE_ADMIN
+    from tests.catalogue.conftest import auth
+    from tests.catalogue.factories import provider_payload
+
+    call = await setup_open_call(api, client)
+    founder = auth(Role.PROVIDER, subject=f"founder-{uuid.uuid4()}")
+    first = (await client.post("/v1/providers", json=provider_payload(), headers=founder)).json()
+    other = await verified_provider(client)
+    await client.post(f"/v1/providers/{first['id']}/status-changes", json={"action": "verify"}, headers=CATALOGUE_ADMIN)
+    made = await api.post(f"/v1/calls/{call['id']}/offers", json=offer_body(call), headers=founder)  # no claim
+    assert made.status_code == 201, made.text
+    assert made.json()["provider_id"] == first["id"]
+    assert [o["id"] for o in (await api.get("/v1/offers", headers=founder)).json()] == [made.json()["id"]]
+    assert (await api.get(f"/v1/offers/{made.json()['id']}", headers=founder)).status_code == 200
+    # naming a provider the account does not act for is refused
+    problem(
+        await api.post(
+            f"/v1/calls/{call['id']}/offers", json=offer_body(call, provider_id=other["id"]), headers=founder
+        ),
+        403,
+    )

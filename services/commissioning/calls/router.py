@@ -175,7 +175,14 @@ async def call_history(call_id: uuid.UUID, session: ReadSessionDep, principal: O
 async def ask_question(
     call_id: uuid.UUID, data: QuestionIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
 ) -> QuestionOut:
-    asked = await service.ask(session, principal=principal, now=clock.now(), call_id=call_id, question=data.question)
+    asked = await service.ask(
+        session,
+        principal=principal,
+        now=clock.now(),
+        call_id=call_id,
+        question=data.question,
+        provider_id=data.provider_id,
+    )
     return QuestionOut.model_validate(asked)
 
 

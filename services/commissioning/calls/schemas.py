@@ -231,6 +231,9 @@ class QuestionIn(BaseModel):
     )
 
     question: str = Field(min_length=5, max_length=4000, description="The question.")
+    provider_id: uuid.UUID | None = Field(
+        default=None, description="The provider you ask for, if your account acts for several."
+    )
 
 
 class AnswerIn(BaseModel):

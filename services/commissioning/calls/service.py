@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.commissioning.access import acts_for_municipality, require_municipality_role
+from services.commissioning.access import acting_provider, acts_for_municipality, require_municipality_role
 from services.commissioning.calls import repository
 from services.commissioning.calls.events import deadline_passed, effective_status
 from services.commissioning.calls.schemas import CallCreate, CallUpdate, LotIn
@@ -21,7 +21,7 @@ from services.commissioning.rules.advisor import (
     call_violations,
 )
 from services.commissioning.rules.modes import Mode, rules_in_force, rules_version
-from shared.auth import Principal, Role, require_role
+from shared.auth import Principal
 from shared.concurrency import check_if_match
 from shared.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
 
@@ -231,14 +231,18 @@ def require_open_for_changes(call: Call, now: datetime) -> None:
 
 
 async def ask(
-    session: AsyncSession, *, principal: Principal, now: datetime, call_id: uuid.UUID, question: str
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    now: datetime,
+    call_id: uuid.UUID,
+    question: str,
+    provider_id: uuid.UUID | None = None,
 ) -> Question:
-    require_role(principal, Role.PROVIDER)
-    if principal.provider_id is None:
-        raise Forbidden("Register your provider in the catalogue first: questions come from providers.")
+    asking = acting_provider(principal, provider_id)
     call = await visible(session, principal, call_id)
     require_open_for_changes(call, now)
-    asked = Question(call_id=call.id, asked_by_provider=principal.provider_id, question=question, asked_at=now)
+    asked = Question(call_id=call.id, asked_by_provider=asking, question=question, asked_at=now)
     session.add(asked)
     await session.flush()
     return asked
@@ -271,8 +275,8 @@ def questions_for(principal: Principal | None, call: Call, questions: list[Quest
     """The public reads answered questions; the municipality all; a provider also its own unanswered ones."""
     if acts_for_municipality(principal, call.municipality_terc):
         return questions
-    own = principal.provider_id if principal and principal.role is Role.PROVIDER else None
-    return [q for q in questions if q.answer is not None or (own is not None and q.asked_by_provider == own)]
+    own = principal.providers if principal else frozenset()
+    return [q for q in questions if q.answer is not None or q.asked_by_provider in own]
 
 
 def is_sealed_for(principal: Principal | None, call: Call, now: datetime) -> bool:

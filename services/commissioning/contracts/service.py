@@ -186,7 +186,7 @@ async def confirm_signature(
 ) -> Contract:
     """The provider confirms the contract the municipality signed: it is in force from now on."""
     contract = await session.get(Contract, contract_id, with_for_update=True, populate_existing=True)
-    if contract is None or principal.role is not Role.PROVIDER or principal.provider_id != contract.provider_id:
+    if contract is None or not principal.acts_for_provider(contract.provider_id):
         raise NotFound(f"Contract {contract_id} does not exist or is not yours.")
     check_if_match(if_match, contract.version)
     if contract.status != ContractStatus.AWAITING_CONFIRMATION.value:
@@ -201,7 +201,7 @@ def may_read_private(principal: Principal | None, contract: Contract) -> bool:
     if principal is None:
         return False
     if principal.role is Role.PROVIDER:
-        return principal.provider_id == contract.provider_id
+        return principal.acts_for_provider(contract.provider_id)
     return acts_for_municipality(principal, contract.municipality_terc)
 
 
@@ -209,7 +209,7 @@ async def submit_report(
     session: AsyncSession, *, principal: Principal, now: datetime, contract_id: uuid.UUID, data: ReportIn
 ) -> DeliveryReport:
     contract = await session.get(Contract, contract_id)
-    if contract is None or principal.role is not Role.PROVIDER or principal.provider_id != contract.provider_id:
+    if contract is None or not principal.acts_for_provider(contract.provider_id):
         raise NotFound(f"Contract {contract_id} does not exist or is not yours.")
     if contract.status != ContractStatus.ACTIVE.value:
         raise Conflict(f"The contract is {contract.status}: reports are for active contracts.")

@@ -6,6 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
+from services.commissioning.access import acting_provider
 from services.commissioning.dependencies import CatalogueDep, ClockDep
 from services.commissioning.models.idempotency import IdempotencyRecord
 from services.commissioning.offers import repository, service
@@ -35,7 +36,7 @@ async def submit_offer(
     response: Response,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> OfferOut:
-    service.submitting_provider(principal)
+    acting_provider(principal, data.provider_id)
     route = f"POST /v1/calls/{call_id}/offers"
     async with idempotent(
         session, principal, idempotency_key, data, response, record=IdempotencyRecord, route=route
@@ -106,6 +107,6 @@ async def withdraw_offer(
 @router.get("/offers", summary="My offers (providers)", responses=problem_responses(401, 403))
 async def my_offers(session: ReadSessionDep, principal: CurrentPrincipal) -> list[OfferOut]:
     require_role(principal, Role.PROVIDER)
-    if principal.provider_id is None:
-        raise Forbidden("This account has no provider yet.")
-    return [offer_out(o) for o in await repository.of_provider(session, principal.provider_id)]
+    if not principal.providers:
+        raise Forbidden("This account acts for no provider yet.")
+    return [offer_out(o) for p in sorted(principal.providers) for o in await repository.of_provider(session, p)]

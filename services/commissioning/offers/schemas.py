@@ -50,6 +50,11 @@ class OfferIn(OfferContent):
     )
 
     lot_id: uuid.UUID = Field(description="The lot this offer is for.")
+    provider_id: uuid.UUID | None = Field(
+        default=None,
+        description="The provider you submit for, if your account acts for several (default: your token's "
+        "provider, or the one provider you are a member of).",
+    )
 
 
 class Receipt(BaseModel):

@@ -12,7 +12,7 @@ import orjson
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.commissioning.access import acts_for_municipality
+from services.commissioning.access import acting_provider, acts_for_municipality
 from services.commissioning.calls import repository as calls_repo
 from services.commissioning.calls.eligibility import provider_reasons, small_grant_cap
 from services.commissioning.calls.events import deadline_passed
@@ -54,14 +54,6 @@ def content_hash(call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID, 
     return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def submitting_provider(principal: Principal) -> uuid.UUID:
-    """The provider a caller submits for (providers bound to one; 403 for anyone else)."""
-    require_role(principal, Role.PROVIDER)
-    if principal.provider_id is None:
-        raise Forbidden("Register your provider in the catalogue first: offers come from providers.")
-    return principal.provider_id
-
-
 def _check_answers(call: Call, content: OfferContent) -> None:
     criteria = {c["code"]: c for c in call.criteria}
     unknown = sorted(set(content.answers) - set(criteria))
@@ -100,7 +92,7 @@ async def submit(
     call_id: uuid.UUID,
     data: OfferIn,
 ) -> Offer:
-    provider_id = submitting_provider(principal)
+    provider_id = acting_provider(principal, data.provider_id)
     call = await calls_repo.get_visible(session, call_id, principal)
     if call is None:
         raise NotFound(f"Call {call_id} does not exist or is not published.")
@@ -141,9 +133,9 @@ async def submit(
 
 
 async def _own_offer_for_write(session: AsyncSession, principal: Principal, offer_id: uuid.UUID) -> Offer:
-    provider_id = submitting_provider(principal)
+    require_role(principal, Role.PROVIDER)
     offer = await session.get(Offer, offer_id, with_for_update=True, populate_existing=True)
-    if offer is None or offer.provider_id != provider_id:
+    if offer is None or not principal.acts_for_provider(offer.provider_id):
         raise NotFound(f"Offer {offer_id} does not exist or is not yours.")
     return offer
 
@@ -198,7 +190,7 @@ async def readable(session: AsyncSession, principal: Principal | None, offer_id:
     """Its provider always; the call's municipality once the deadline has passed; nobody else, ever."""
     offer = await session.get(Offer, offer_id)
     if offer is not None:
-        if principal is not None and principal.role is Role.PROVIDER and principal.provider_id == offer.provider_id:
+        if principal is not None and principal.acts_for_provider(offer.provider_id):
             return offer
         call = await session.get(Call, offer.call_id)
         if call is not None and deadline_passed(call, now) and acts_for_municipality(principal, call.municipality_terc):
@@ -212,10 +204,12 @@ async def of_call(session: AsyncSession, principal: Principal, call_id: uuid.UUI
     call = await calls_repo.get_visible(session, call_id, principal)
     if call is None:
         raise NotFound(f"Call {call_id} does not exist or is not published.")
-    if principal.role is Role.PROVIDER and principal.provider_id is not None:
-        return list(
-            await repository.of_call(session, call.id, provider_id=principal.provider_id, include_withdrawn=True)
-        )
+    if principal.role is Role.PROVIDER:
+        return [
+            offer
+            for provider_id in sorted(principal.providers)
+            for offer in await repository.of_call(session, call.id, provider_id=provider_id, include_withdrawn=True)
+        ]
     if acts_for_municipality(principal, call.municipality_terc):
         if not deadline_passed(call, now):
             raise Forbidden(f"Offers are sealed until the deadline ({call.deadline.isoformat()}).")
