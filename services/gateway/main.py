@@ -35,6 +35,8 @@ Errors are RFC 9457 `application/problem+json`. Writes need a bearer token; chan
 `If-Match`; creating POSTs accept `Idempotency-Key`. A service that is down gives `503` with `Retry-After`.
 """
 
+UPSTREAM_KEEPALIVE_SECONDS = 3.0
+
 TAGS = [{"name": "views", "description": "Views across both services, each part fetched concurrently."}]
 
 
@@ -59,7 +61,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def resources(app: FastAPI) -> AsyncIterator[None]:
-        connector = aiohttp.TCPConnector(limit=200, ttl_dns_cache=300)
+        # Idle pooled connections are dropped before an upstream would close them (uvicorn: after 5 s), so a
+        # request, a write above all, is never sent on a connection the upstream has already closed.
+        connector = aiohttp.TCPConnector(limit=200, ttl_dns_cache=300, keepalive_timeout=UPSTREAM_KEEPALIVE_SECONDS)
         session = aiohttp.ClientSession(connector=connector, auto_decompress=False)
         histogram = latency_histogram(app.state.metrics.registry)
         state.upstreams = {
