@@ -157,3 +157,20 @@ async def test_demo_data_loads_once_and_matches_the_catalogue_demo(api, client, 
     assert len((await api.get(f"/v1/calls/{care['id']}/offers", headers=STARACHOWICE)).json()) == 2
     evaluating = (await api.get("/v1/calls", params={"status": "evaluation"})).json()
     assert evaluating["total"] == 3  # the two open calls by the clock (no worker ran), and the demo one
+
+
+async def test_the_rules_of_a_call_are_those_in_force_when_it_is_published(api, client, clock):
+    """A draft made under the 2024-25 rules but published in 2026 follows the 2026 rules (the procedure starts
+    with the announcement)."""
+    from datetime import UTC, datetime
+
+    from tests.commissioning.factories import draft, municipality, need
+
+    clock.set(datetime(2025, 12, 1, 9, 0, tzinfo=UTC))
+    await municipality(api)
+    made = await draft(api, await need(api, client), deadline_days=60)
+    assert made["rules_version"] == "2024-01"
+    clock.set(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+    published = await api.post(f"/v1/calls/{made['id']}/publication", headers=STARACHOWICE)
+    assert published.status_code == 200, published.text
+    assert published.json()["rules_version"] == "2026-01"

@@ -114,7 +114,7 @@ def test_open_competition_needs_21_days_between_publication_and_deadline():
         deadline=published + timedelta(days=20, hours=23),
     )
     assert [r.rule for r in short] == ["open-competition-min-publication"]
-    assert short[0].compared["limit_days"] == 21
+    assert short[0].compared["limit_days"] == 21 and short[0].legal_basis == "UDPP art. 13 ust. 1"
     assert (
         call_violations(
             RULES,
@@ -186,3 +186,13 @@ def test_at_the_eu_threshold_the_procedure_becomes_european():
         assert "(750 000 EUR, 3 477 825,00 zł by the notice in force)" in eu["detail"]
         assert eu["compared"]["threshold_grosze"] == 347_782_500
     assert all(r["rule"] != "eu-threshold" for r in above["open-competition"]["reasons"])  # UDPP, not Pzp
+
+
+def test_the_readmes_rules_table_is_the_rules_module():
+    from tests.conftest import REPO
+    from tools.rules_table import END, START, rules_markdown
+
+    readme = (REPO / "README.md").read_text()
+    assert readme[readme.index(START) : readme.index(END) + len(END)] == rules_markdown(), (
+        "the README's rules table is stale: paste `python -m tools.rules_table` into it"
+    )

@@ -199,6 +199,9 @@ async def publish(session: AsyncSession, *, principal: Principal, now: datetime,
     if call.deadline <= now:
         raise ValidationProblem.field("deadline", "is not in the future; change the draft's deadline first")
     lots = await repository.lots_of(session, [call.id])
+    # The rules are those in force when the procedure starts: the call's announcement (UDPP) or the notice's
+    # publication (Pzp); a draft only previews them.
+    call.rules_version = rules_in_force(now.astimezone(WARSAW).date()).version
     _check_mode(call, sum(lot.value_grosze for lot in lots), published_at=now)
     call.status = CallStatus.OPEN.value
     call.published_at = now

@@ -229,7 +229,7 @@ def call_violations(
             reasons.append(
                 Reason(
                     f"{mode}-min-publication",
-                    rules.legal_basis,
+                    rules.publication_basis or rules.legal_basis,
                     f"the deadline is {days:.1f} days after publication; at least {rules.min_publication_days} needed",
                     {"days": round(days, 2), "limit_days": rules.min_publication_days},
                 )

@@ -65,6 +65,7 @@ class ModeRules:
     max_duration_days: int | None = None  # a limit in days (counted inclusively)
     max_duration_years: int | None = None  # a limit in calendar years (not multiples of 365 days)
     min_publication_days: int | None = None  # from publication to the deadline for offers
+    publication_basis: str | None = None  # the provision setting min_publication_days, where it is not legal_basis
     max_value_per_provider_year_grosze: int | None = None
     social_services_only: bool = False  # Annex XIV services (all catalogue service types are)
     min_excluded_share: float | None = None
@@ -98,6 +99,7 @@ def _modes() -> dict[Mode, ModeRules]:
             "ustawa o działalności pożytku publicznego i o wolontariacie (UDPP), art. 11-19",
             Eligibility.NGO,
             min_publication_days=21,
+            publication_basis="UDPP art. 13 ust. 1",
             max_duration_years=5,
             reaches_pes=True,
             notes="Powierzenie (full funding) or wspieranie (co-funding); a committee with NGO nominees; any "

@@ -1,0 +1,65 @@
+"""The README's table of commissioning rules, generated from the rules module so the two cannot disagree:
+`python -m tools.rules_table` prints it; a test checks the README holds exactly this."""
+
+from __future__ import annotations
+
+from services.commissioning.rules.modes import RULE_SETS, VERIFY_FLAGS, ModeRules, RuleSet
+from shared.money import format_pln
+
+START, END = "<!-- rules:start -->", "<!-- rules:end -->"
+
+
+def _limits(rules: ModeRules) -> str:
+    parts = []
+    if rules.max_value_grosze is not None:
+        parts.append(f"value ≤ {format_pln(rules.max_value_grosze)}")
+    if rules.min_value_grosze is not None:
+        parts.append(f"value ≥ {format_pln(rules.min_value_grosze)} net")
+    if rules.max_value_per_provider_year_grosze is not None:
+        parts.append(f"≤ {format_pln(rules.max_value_per_provider_year_grosze)} a year per organisation")
+    if rules.max_duration_days is not None:
+        parts.append(f"≤ {rules.max_duration_days} days")
+    if rules.max_duration_years is not None:
+        parts.append(f"≤ {rules.max_duration_years} calendar years")
+    if rules.min_publication_days is not None:
+        basis = f" ({rules.publication_basis})" if rules.publication_basis else ""
+        parts.append(f"≥ {rules.min_publication_days} days to the deadline{basis}")
+    if rules.min_excluded_share is not None:
+        parts.append(f"≥ {rules.min_excluded_share:.0%} excluded employees")
+    if rules.repeat_award_lookback_years is not None:
+        parts.append(f"no repeat award within {rules.repeat_award_lookback_years} years")
+    if not rules.by_call:
+        parts.append("not a call")
+    return "; ".join(parts) or "–"
+
+
+def _rule_set(rule_set: RuleSet) -> list[str]:
+    until = rule_set.valid_to.isoformat() if rule_set.valid_to else "until changed"
+    flags = ", ".join(VERIFY_FLAGS.get(rule_set.version, ()))
+    euros = f"{rule_set.eu_social_threshold_eur:,}".replace(",", " ")
+    lines = [
+        f"**Rule set {rule_set.version}** ({rule_set.valid_from.isoformat()} – {until}): national threshold "
+        f"{format_pln(rule_set.national_threshold_grosze)} net; EU threshold for social services {euros} EUR = "
+        f"{format_pln(rule_set.eu_social_threshold_grosze)}" + (f" (to verify: {flags})" if flags else "") + ".",
+        "",
+        "| mode | legal basis | limits | to verify |",
+        "| --- | --- | --- | --- |",
+    ]
+    for rules in rule_set.modes.values():
+        lines.append(
+            f"| {rules.name_pl} (`{rules.mode.value}`) | {rules.legal_basis} | {_limits(rules)} | "
+            f"{', '.join(rules.verify) or '–'} |"
+        )
+    return lines
+
+
+def rules_markdown() -> str:
+    lines = [START]
+    for rule_set in RULE_SETS:
+        lines += [*_rule_set(rule_set), ""]
+    lines.append(END)
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(rules_markdown())
