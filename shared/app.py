@@ -15,6 +15,7 @@ from sqlalchemy import text
 from shared.auth import optional_principal
 from shared.db import Database, database_of, ensure_database, resolve_database_url
 from shared.errors import BodyLimitMiddleware, UnhandledErrorMiddleware, install_problem_handlers, problem_response
+from shared.i18n import LanguageMiddleware
 from shared.observability import Metrics, ObservabilityMiddleware, configure_logging
 from shared.settings import ServiceSettings
 from shared.textguard import NulGuardMiddleware
@@ -133,6 +134,7 @@ def create_service_app(
     optional_auth_openapi(app)
     app.state.metrics = Metrics(name)
     app.add_middleware(UnhandledErrorMiddleware)  # innermost of ours: the access log sees its 500
+    app.add_middleware(LanguageMiddleware)
     app.add_middleware(NulGuardMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)

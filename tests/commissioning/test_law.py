@@ -100,3 +100,31 @@ async def test_an_amendment_keeps_to_the_modes_limits_and_waits_for_the_signatur
     assert (
         await api.post(url, json=within, headers={**STARACHOWICE, "If-Match": f'"{signed["version"]}"'})
     ).status_code == 200
+
+
+async def test_refusals_and_reasons_speak_polish_when_asked(api, client):
+    """Accept-Language: pl gives the Polish text, with the article as officials write it; both are always there."""
+    await municipality(api)
+    need_ = await need(api, client, value_pln=12_000, days=60)
+    body = {
+        "need_id": need_["id"],
+        "title": "Mały grant ponad limit",
+        "mode": "small-grant",
+        "lots": [{"title": "Zajęcia", "quantity": 100, "value_grosze": 1_200_000}],
+        "criteria": [{"code": "quality", "name": "jakość", "kind": "quality", "weight": 100}],
+        "deadline": "2026-03-20T12:00:00+01:00",
+    }
+    polish = await api.post(
+        "/v1/calls", json=body, headers={**STARACHOWICE, "Accept-Language": "pl-PL,pl;q=0.9,en;q=0.5"}
+    )
+    refused = problem(polish, 422)["violations"][0]
+    assert refused["detail"] == "wartość 12 000,00 zł przekracza limit 10 000,00 zł"
+    assert refused["legal_basis"] == "art. 19a ustawy o działalności pożytku publicznego i o wolontariacie"
+    assert refused["detail_en"] == "value 12 000,00 zł exceeds the limit of 10 000,00 zł"
+    english = problem(await api.post("/v1/calls", json=body, headers=STARACHOWICE), 422)
+    assert english["violations"][0]["detail"] == refused["detail_en"] and english["violations"][0]["detail_pl"]
+    advice = (
+        await api.get(f"/v1/needs/{need_['id']}/mode-advice", headers={**STARACHOWICE, "Accept-Language": "pl"})
+    ).json()
+    small = next(m for m in advice["modes"] if m["mode"] == "small-grant")
+    assert small["reasons"][0]["detail"].startswith("wartość 12 000,00 zł")

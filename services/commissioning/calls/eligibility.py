@@ -109,6 +109,9 @@ async def small_grant_cap(
                     f"{field}: with this one, the organisation's small grants from this municipality in {year} would "
                     f"total {format_pln(granted + amount_grosze)}, above {format_pln(cap)} a year",
                     {"granted_grosze": granted, "this_grosze": amount_grosze, "limit_grosze": cap, "year": year},
+                    pl=f"{field}: łącznie z tą kwotą małe granty tej gminy dla tej organizacji w {year} r. wyniosłyby "
+                    f"{format_pln(granted + amount_grosze)}, więcej niż {format_pln(cap)} rocznie",
+                    basis_pl=rules.legal_basis_pl,
                 )
             ]
         )

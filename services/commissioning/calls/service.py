@@ -30,7 +30,8 @@ class RuleViolation(ProblemError):
     status, slug, title = 422, "rule-violation", "The commissioning mode's rules forbid this"
 
     def __init__(self, reasons: list[Reason]) -> None:
-        super().__init__("; ".join(r.detail for r in reasons) + ".", violations=[r.as_dict() for r in reasons])
+        violations = [r.as_dict() for r in reasons]  # in the request's language, both languages beside
+        super().__init__("; ".join(v["detail"] for v in violations) + ".", violations=violations)
 
 
 class DeadlinePassed(ProblemError):

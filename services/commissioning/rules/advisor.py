@@ -13,6 +13,7 @@ from typing import Any
 
 from services.commissioning.clock import add_years, within_years
 from services.commissioning.rules.modes import NGO_FORMS, RESERVED_94_FORMS, Eligibility, Mode, ModeRules, RuleSet
+from shared.i18n import language
 from shared.money import format_pln
 
 
@@ -25,13 +26,28 @@ class Verdict(StrEnum):
 
 @dataclass(frozen=True)
 class Reason:
+    """Why: a stable code, the provision (as English readers cite it, and in the form Polish officials write it),
+    the sentence in English and in Polish, and the figures compared."""
+
     rule: str  # stable code, e.g. "small-grant-max-value"
     legal_basis: str
     detail: str
     compared: dict[str, Any] = field(default_factory=dict)  # the figures compared: value and limit
+    pl: str = ""  # the detail in Polish
+    basis_pl: str = ""  # the provision in the form officials write it
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "legal_basis": self.legal_basis, "detail": self.detail, "compared": self.compared}
+        """`detail` and `legal_basis` in the request's language (Accept-Language), both languages beside them."""
+        polish = language() == "pl" and bool(self.pl)
+        return {
+            "rule": self.rule,
+            "legal_basis": (self.basis_pl or self.legal_basis) if polish else self.legal_basis,
+            "detail": self.pl if polish else self.detail,
+            "legal_basis_pl": self.basis_pl or self.legal_basis,
+            "detail_pl": self.pl or self.detail,
+            "detail_en": self.detail,
+            "compared": self.compared,
+        }
 
 
 @dataclass(frozen=True)
@@ -62,6 +78,16 @@ class Requirements:
 
 
 PZP_SCOPE = "Pzp art. 2 ust. 1 pkt 1"  # the act applies from the national threshold
+PZP_SCOPE_PL = "art. 2 ust. 1 pkt 1 ustawy – Prawo zamówień publicznych"
+CALL_REQUIREMENTS_PL = "wymagania ogłoszenia"
+
+
+def years_pl(n: int) -> str:
+    """`3 lata`, `5 lat`, `1 rok`: Polish counts years in three forms."""
+    if n == 1:
+        return "1 rok"
+    few = n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14)
+    return f"{n} lata" if few else f"{n} lat"
 
 
 def pln(grosze: int) -> str:
@@ -77,6 +103,8 @@ def _value_and_duration(rules: ModeRules, value: int, start: date, end: date) ->
                 rules.legal_basis,
                 f"value {pln(value)} exceeds the limit of {pln(rules.max_value_grosze)}",
                 {"value_grosze": value, "limit_grosze": rules.max_value_grosze},
+                pl=f"wartość {pln(value)} przekracza limit {pln(rules.max_value_grosze)}",
+                basis_pl=rules.legal_basis_pl,
             )
         )
     if rules.min_value_grosze is not None and value < rules.min_value_grosze:
@@ -88,6 +116,10 @@ def _value_and_duration(rules: ModeRules, value: int, start: date, end: date) ->
                 f"its procedures ({rules.legal_basis}); the municipality's own rules do, which may reserve the "
                 "contract for social-economy entities by analogy",
                 {"value_grosze": value, "limit_grosze": rules.min_value_grosze},
+                pl=f"wartość {pln(value)} netto jest niższa niż {pln(rules.min_value_grosze)}: ustawy Prawo zamówień "
+                f"publicznych nie stosuje się, a więc i jej trybów ({rules.legal_basis_pl}); stosuje się zasady "
+                "własne gminy, które mogą zastrzec zamówienie dla podmiotów ekonomii społecznej na zasadzie analogii",
+                basis_pl=PZP_SCOPE_PL,
             )
         )
     days = (end - start).days + 1
@@ -98,6 +130,8 @@ def _value_and_duration(rules: ModeRules, value: int, start: date, end: date) ->
                 rules.legal_basis,
                 f"duration of {days} days exceeds the limit of {rules.max_duration_days} days",
                 {"duration_days": days, "limit_days": rules.max_duration_days},
+                pl=f"czas realizacji {days} dni przekracza limit {rules.max_duration_days} dni",
+                basis_pl=rules.legal_basis_pl,
             )
         )
     years = rules.max_duration_years
@@ -110,6 +144,9 @@ def _value_and_duration(rules: ModeRules, value: int, start: date, end: date) ->
                 f"the period {start.isoformat()} to {end.isoformat()} exceeds {years} years: it may end on "
                 f"{last_day.isoformat()} at the latest",
                 {"period_end": end.isoformat(), "latest_end": last_day.isoformat(), "limit_years": years},
+                pl=f"okres od {start.isoformat()} do {end.isoformat()} przekracza {years_pl(years)}: może się "
+                f"zakończyć najpóźniej {last_day.isoformat()}",
+                basis_pl=rules.legal_basis_pl,
             )
         )
     return reasons
@@ -118,6 +155,9 @@ def _value_and_duration(rules: ModeRules, value: int, start: date, end: date) ->
 # Procedures of the Pzp act, which the EU threshold for social services changes.
 PZP_MODES = (Mode.LIGHT_REGIME, Mode.RESERVED_94, Mode.RESERVED_361)
 EU_SOCIAL_SERVICES = "dyrektywa 2014/24/UE, art. 4 lit. d i art. 74-75; Pzp art. 359-360"
+EU_SOCIAL_SERVICES_PL = (
+    "art. 4 lit. d i art. 74–75 dyrektywy 2014/24/UE; art. 359–360 ustawy – Prawo zamówień publicznych"
+)
 
 
 def _eu_threshold(rule_set: RuleSet, value: int) -> list[Reason]:
@@ -135,6 +175,11 @@ def _eu_threshold(rule_set: RuleSet, value: int) -> list[Reason]:
             "notice are published in the Official Journal of the EU, and the periods for offers are set for a "
             "European procedure (to verify against the act in force)",
             {"value_grosze": value, "threshold_grosze": threshold, "threshold_eur": rule_set.eu_social_threshold_eur},
+            pl=f"wartość {pln(value)} osiąga próg unijny dla usług społecznych ({euros} EUR, {pln(threshold)} według "
+            "obwieszczenia w mocy): ogłoszenie o zamówieniu (lub wstępne ogłoszenie informacyjne) i ogłoszenie o "
+            "udzieleniu zamówienia publikuje się w Dzienniku Urzędowym Unii Europejskiej, a terminy składania ofert "
+            "ustala się jak w postępowaniu unijnym (do sprawdzenia z ustawą w mocy)",
+            basis_pl=EU_SOCIAL_SERVICES_PL,
         )
     ]
 
@@ -150,25 +195,47 @@ def advise(rule_set: RuleSet, need: NeedFacts) -> list[dict[str, Any]]:
             reasons = forbidden
         elif not rules.by_call:
             verdict = Verdict.NOT_A_CALL
-            reasons = [Reason(f"{rules.mode}-not-a-call", rules.legal_basis, rules.notes)]
+            reasons = [
+                Reason(
+                    f"{rules.mode}-not-a-call",
+                    rules.legal_basis,
+                    rules.notes,
+                    pl=rules.notes_pl,
+                    basis_pl=rules.legal_basis_pl,
+                )
+            ]
         elif rules.reaches_pes:
             verdict = Verdict.RECOMMENDED
             detail = "reaches social-economy entities" + (
                 f" ({rules.notes})" if rules.mode is Mode.BELOW_THRESHOLD else ""
             )
+            detail_pl = "dociera do podmiotów ekonomii społecznej"
+            if rules.mode is Mode.BELOW_THRESHOLD:
+                detail_pl += f" ({rules.notes_pl})"
             if need.local_pes_offerings is not None:
                 detail += f"; {need.local_pes_offerings} offerings of this service by verified PES in the area"
+                detail_pl += f"; zweryfikowane PES na tym obszarze oferują tę usługę: {need.local_pes_offerings}"
             reasons = [
                 Reason(
                     f"{rules.mode}-reaches-pes",
                     rules.legal_basis,
                     detail,
                     {"local_pes_offerings": need.local_pes_offerings},
+                    pl=detail_pl,
+                    basis_pl=rules.legal_basis_pl,
                 )
             ]
         else:
             verdict = Verdict.ALLOWED
-            reasons = [Reason(f"{rules.mode}-allowed", rules.legal_basis, "within the mode's limits")]
+            reasons = [
+                Reason(
+                    f"{rules.mode}-allowed",
+                    rules.legal_basis,
+                    "within the mode's limits",
+                    pl="w granicach limitów trybu",
+                    basis_pl=rules.legal_basis_pl,
+                )
+            ]
         if (
             verdict is Verdict.RECOMMENDED
             and need.local_pes_offerings == 0
@@ -180,6 +247,9 @@ def advise(rule_set: RuleSet, need: NeedFacts) -> list[dict[str, Any]]:
                     f"{rules.mode}-no-local-pes",
                     rules.legal_basis,
                     "no verified PES offers this service in the area: a reserved call may get no offers",
+                    pl="żaden zweryfikowany PES nie oferuje tej usługi na tym obszarze: zamówienie zastrzeżone może "
+                    "nie otrzymać ofert",
+                    basis_pl=rules.legal_basis_pl,
                 )
             )
         if verdict is not Verdict.FORBIDDEN and rules.mode in PZP_MODES:
@@ -221,7 +291,15 @@ def call_violations(
     """What a call in this mode breaks; checked when it is created, changed and published."""
     rules = rule_set.get(mode)
     if not rules.by_call:
-        return [Reason(f"{mode}-not-a-call", rules.legal_basis, f"{rules.name_en} is not commissioned by a call")]
+        return [
+            Reason(
+                f"{mode}-not-a-call",
+                rules.legal_basis,
+                f"{rules.name_en} is not commissioned by a call",
+                pl=f"{rules.name_pl}: nie zleca się w drodze ogłoszenia",
+                basis_pl=rules.legal_basis_pl,
+            )
+        ]
     reasons = _value_and_duration(rules, value_grosze, period_start, period_end)
     if published_at and deadline and rules.min_publication_days is not None:
         days = (deadline - published_at).total_seconds() / 86_400
@@ -232,6 +310,9 @@ def call_violations(
                     rules.publication_basis or rules.legal_basis,
                     f"the deadline is {days:.1f} days after publication; at least {rules.min_publication_days} needed",
                     {"days": round(days, 2), "limit_days": rules.min_publication_days},
+                    pl=f"termin składania ofert przypada {days:.1f} dni po ogłoszeniu".replace(".", ",")
+                    + f"; wymagane co najmniej {rules.min_publication_days} dni",
+                    basis_pl=rules.publication_basis_pl or rules.legal_basis_pl,
                 )
             )
     return reasons
@@ -248,13 +329,16 @@ def provider_violations(
     """Why a provider may not answer a call in this mode with these requirements (empty: eligible)."""
     rules = rule_set.get(mode)
     reasons = []
-    basis = rules.legal_basis
+    basis, basis_pl = rules.legal_basis, rules.legal_basis_pl
     if rules.eligibility is Eligibility.NGO and provider.legal_form not in NGO_FORMS:
         reasons.append(
             Reason(
                 "eligibility-ngo",
                 basis,
                 f"legal form {provider.legal_form} is not an NGO or an art. 3 ust. 3 UDPP entity",
+                pl=f"forma prawna {provider.legal_form} nie jest organizacją pozarządową ani podmiotem z art. 3 "
+                "ust. 3 ustawy o działalności pożytku publicznego i o wolontariacie",
+                basis_pl=basis_pl,
             )
         )
     if rules.eligibility is Eligibility.RESERVED_94:
@@ -264,6 +348,9 @@ def provider_violations(
                     "eligibility-reserved-94-form",
                     basis,
                     f"legal form {provider.legal_form} is not admitted to an art. 94 reservation",
+                    pl=f"forma prawna {provider.legal_form} nie jest dopuszczona do zamówienia zastrzeżonego "
+                    "na podstawie art. 94",
+                    basis_pl=basis_pl,
                 )
             )
         share = provider.excluded_share or 0.0
@@ -274,6 +361,9 @@ def provider_violations(
                     basis,
                     f"{share:.0%} of employees from excluded groups; at least {rules.min_excluded_share:.0%} required",
                     {"share": share, "limit": rules.min_excluded_share},
+                    pl=f"{share:.0%} pracowników z grup zagrożonych wykluczeniem społecznym; wymagane co najmniej "
+                    f"{rules.min_excluded_share:.0%}",
+                    basis_pl=basis_pl,
                 )
             )
     if rules.eligibility is Eligibility.RESERVED_361:
@@ -284,6 +374,9 @@ def provider_violations(
                     basis,
                     "not a social-economy entity (public-service mission, reinvested profits, "
                     "participatory governance)",
+                    pl="nie jest podmiotem ekonomii społecznej (misja publiczna, reinwestowanie zysków, "
+                    "partycypacyjne zarządzanie)",
+                    basis_pl=basis_pl,
                 )
             )
         if repeat_awards:
@@ -294,6 +387,9 @@ def provider_violations(
                     f"won an art. 361 contract for this service from this municipality in the last "
                     f"{rules.repeat_award_lookback_years} years",
                     {"awards": repeat_awards, "lookback_years": rules.repeat_award_lookback_years},
+                    pl=f"w ciągu ostatnich {rules.repeat_award_lookback_years} lat uzyskał od tej gminy zamówienie "
+                    "zastrzeżone na podstawie art. 361 na tę usługę",
+                    basis_pl=basis_pl,
                 )
             )
     if requirements.legal_forms and provider.legal_form not in requirements.legal_forms:
@@ -302,13 +398,29 @@ def provider_violations(
                 "requirement-legal-form",
                 "call requirements",
                 f"legal form {provider.legal_form} is not among {list(requirements.legal_forms)}",
+                pl=f"forma prawna {provider.legal_form} nie należy do {list(requirements.legal_forms)}",
+                basis_pl=CALL_REQUIREMENTS_PL,
             )
         )
     if requirements.pes_only and not provider.is_pes:
-        reasons.append(Reason("requirement-pes", "call requirements", "the call is for PES only"))
+        reasons.append(
+            Reason(
+                "requirement-pes",
+                "call requirements",
+                "the call is for PES only",
+                pl="ogłoszenie jest skierowane wyłącznie do podmiotów ekonomii społecznej",
+                basis_pl=CALL_REQUIREMENTS_PL,
+            )
+        )
     if requirements.social_enterprise_only and not provider.social_enterprise:
         reasons.append(
-            Reason("requirement-social-enterprise", "call requirements", "the call is for social enterprises (PS) only")
+            Reason(
+                "requirement-social-enterprise",
+                "call requirements",
+                "the call is for social enterprises (PS) only",
+                pl="ogłoszenie jest skierowane wyłącznie do przedsiębiorstw społecznych (PS)",
+                basis_pl=CALL_REQUIREMENTS_PL,
+            )
         )
     if (
         requirements.min_excluded_share is not None
@@ -321,6 +433,9 @@ def provider_violations(
                 f"{(provider.excluded_share or 0.0):.0%} of employees from excluded groups; the call "
                 f"asks for {requirements.min_excluded_share:.0%}",
                 {"share": provider.excluded_share, "limit": requirements.min_excluded_share},
+                pl=f"{(provider.excluded_share or 0.0):.0%} pracowników z grup zagrożonych wykluczeniem społecznym; "
+                f"ogłoszenie wymaga {requirements.min_excluded_share:.0%}",
+                basis_pl=CALL_REQUIREMENTS_PL,
             )
         )
     return reasons

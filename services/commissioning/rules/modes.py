@@ -72,6 +72,9 @@ class ModeRules:
     repeat_award_lookback_years: int | None = None  # art. 361 ust. 3: no repeat award for the same service
     reaches_pes: bool = False  # recommended to reach social-economy entities
     notes: str = ""
+    legal_basis_pl: str = ""  # the provision in the form officials write it
+    notes_pl: str = ""
+    publication_basis_pl: str | None = None
     verify: tuple[str, ...] = ()  # figures the brief marks "(verify)"
 
 
@@ -105,6 +108,10 @@ def _modes() -> dict[Mode, ModeRules]:
             notes="Powierzenie (full funding) or wspieranie (co-funding); a committee with NGO nominees; any "
             "number of winners.",
             verify=("max_duration_years",),
+            legal_basis_pl=(
+                "art. 11–19 ustawy z dnia 24 kwietnia 2003 r. o działalności pożytku publicznego i o wolontariacie"
+            ),
+            publication_basis_pl="art. 13 ust. 1 ustawy o działalności pożytku publicznego i o wolontariacie",
         ),
         ModeRules(
             Mode.SMALL_GRANT,
@@ -118,6 +125,8 @@ def _modes() -> dict[Mode, ModeRules]:
             max_value_per_provider_year_grosze=2_000_000,
             reaches_pes=True,
             notes="The offer is published for 7 days for comments before the contract.",
+            legal_basis_pl="art. 19a ustawy o działalności pożytku publicznego i o wolontariacie",
+            notes_pl="Oferta jest publikowana na 7 dni w celu zgłaszania uwag przed zawarciem umowy.",
         ),
         ModeRules(
             Mode.LOCAL_INITIATIVE,
@@ -127,6 +136,11 @@ def _modes() -> dict[Mode, ModeRules]:
             Eligibility.RESIDENTS,
             by_call=False,
             notes="Started by residents (with an NGO) under criteria set by the council; not a call.",
+            legal_basis_pl="art. 19b–19h ustawy o działalności pożytku publicznego i o wolontariacie",
+            notes_pl=(
+                "Z inicjatywy mieszkańców (z organizacją pozarządową), według kryteriów określonych przez radę gminy; "
+                "nie w drodze ogłoszenia."
+            ),
         ),
         ModeRules(
             Mode.BELOW_THRESHOLD,
@@ -140,6 +154,11 @@ def _modes() -> dict[Mode, ModeRules]:
             notes="The municipality's own rules, not Pzp: they may reserve the contract for social-economy entities, "
             "by analogy to art. 94 and 361 Pzp, and add social clauses.",
             verify=("min_publication_days",),
+            legal_basis_pl="art. 2 ust. 1 pkt 1 ustawy – Prawo zamówień publicznych (zamówienie poza ustawą)",
+            notes_pl=(
+                "zasady własne gminy, nie ustawa Prawo zamówień publicznych: mogą zastrzec zamówienie dla podmiotów "
+                "ekonomii społecznej na zasadzie analogii do art. 94 i 361 tej ustawy i przewidywać klauzule społeczne"
+            ),
         ),
         ModeRules(
             Mode.LIGHT_REGIME,
@@ -151,6 +170,9 @@ def _modes() -> dict[Mode, ModeRules]:
             min_publication_days=14,
             social_services_only=True,
             verify=("min_publication_days",),
+            legal_basis_pl=(
+                "art. 359–362 ustawy – Prawo zamówień publicznych (usługi społeczne i inne szczególne usługi)"
+            ),
         ),
         ModeRules(
             Mode.RESERVED_94,
@@ -164,6 +186,8 @@ def _modes() -> dict[Mode, ModeRules]:
             reaches_pes=True,
             notes="The reservation is stated in the notice.",
             verify=("min_excluded_share", "min_publication_days"),
+            legal_basis_pl="art. 94 ustawy – Prawo zamówień publicznych",
+            notes_pl="Zastrzeżenie podaje się w ogłoszeniu o zamówieniu.",
         ),
         ModeRules(
             Mode.RESERVED_361,
@@ -181,6 +205,12 @@ def _modes() -> dict[Mode, ModeRules]:
             "ownership or management; not for one that won such a reserved contract for the same service from "
             "the same buyer in the last 3 years.",
             verify=("min_publication_days",),
+            legal_basis_pl="art. 361 ustawy – Prawo zamówień publicznych",
+            notes_pl=(
+                "Wyłącznie dla wykonawcy realizującego misję publiczną, reinwestującego zyski i o partycypacyjnej "
+                "strukturze własności lub zarządzania; nie dla wykonawcy, który w ciągu ostatnich 3 lat uzyskał od tego"
+                " zamawiającego takie zamówienie zastrzeżone na tę samą usługę."
+            ),
         ),
         ModeRules(
             Mode.IN_HOUSE,
@@ -191,6 +221,8 @@ def _modes() -> dict[Mode, ModeRules]:
             by_call=False,
             reaches_pes=True,
             notes="No competition: a social cooperative the municipality founded.",
+            legal_basis_pl="ustawa o gospodarce komunalnej; ustawa o spółdzielniach socjalnych",
+            notes_pl="Bez konkurencji: spółdzielnia socjalna założona przez gminę.",
         ),
         ModeRules(
             Mode.INTER_MUNICIPAL,
@@ -200,6 +232,11 @@ def _modes() -> dict[Mode, ModeRules]:
             Eligibility.LOCAL_GOVERNMENT,
             by_call=False,
             notes="An agreement with another gmina or a powiat; not a call.",
+            legal_basis_pl=(
+                "art. 74 ustawy o samorządzie gminnym; ustawa o realizowaniu usług społecznych przez centrum usług "
+                "społecznych"
+            ),
+            notes_pl="Porozumienie z inną gminą lub powiatem; nie w drodze ogłoszenia.",
         ),
     ]
     return {r.mode: r for r in rules}
