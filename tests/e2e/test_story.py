@@ -45,13 +45,17 @@ def wait_until(check: Any, seconds: float = 10) -> Any:
     raise AssertionError("the condition was not met in time")
 
 
-def registered_verified_provider(gateway: httpx.Client) -> tuple[dict[str, Any], dict[str, str]]:
+def registered_verified_provider(
+    gateway: httpx.Client, *, with_claim: bool = True
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """A provider registered and verified, and a token that acts for it: with a `provider_id` claim, or the
+    registering account's own token without one (it is the provider's first member)."""
     payload = provider_payload()
-    created = ok(
-        gateway.post("/v1/providers", json=payload, headers=bearer(Role.PROVIDER, subject=f"new-e2e-{uuid.uuid4()}")),
-        201,
-    )
+    account = bearer(Role.PROVIDER, subject=f"new-e2e-{uuid.uuid4()}")
+    created = ok(gateway.post("/v1/providers", json=payload, headers=account), 201)
     ok(gateway.post(f"/v1/providers/{created['id']}/status-changes", json={"action": "verify"}, headers=ROPS), 201)
+    if not with_claim:
+        return created, account
     return created, bearer(Role.PROVIDER, subject=f"user-{created['id']}", provider_id=created["id"])
 
 
@@ -100,7 +104,7 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
         ),
         201,
     )
-    provider, own = registered_verified_provider(gateway)
+    provider, own = registered_verified_provider(gateway, with_claim=False)  # the account that registered it
     care = next(
         t["id"]
         for t in ok(gateway.get("/v1/service-types", params={"q": "opiekuncze"}))["items"]
@@ -155,14 +159,18 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
         ),
         201,
     )
+    assert [c["call_id"] for c in ok(gateway.get("/v1/me/committees", headers=EVALUATOR))] == [call["id"]]
+    assert gateway.get(f"/v1/offers/{offer['id']}", headers=EVALUATOR).status_code == 403  # declare first
     ok(
         gateway.post(
-            f"/v1/calls/{call['id']}/declarations",
+            f"/v1/calls/{call['id']}/declarations/batch",
             headers=EVALUATOR,
-            json={"provider_id": provider["id"], "conflict": False},
+            json={"declarations": [{"provider_id": provider["id"], "conflict": False}]},
         ),
         201,
     )
+    read = ok(gateway.get(f"/v1/calls/{call['id']}/offers", headers=EVALUATOR))  # the member reads what it scores
+    assert [o["id"] for o in read] == [offer["id"]] and read[0]["answers"] == ANSWERS
     ok(gateway.put(f"/v1/offers/{offer['id']}/formal-check", headers=GMINA, json={"passed": True}))
     ok(
         gateway.put(
