@@ -24,6 +24,8 @@ def _limits(rules: ModeRules) -> str:
     if rules.min_publication_days is not None:
         basis = f" ({rules.publication_basis})" if rules.publication_basis else ""
         parts.append(f"≥ {rules.min_publication_days} days to the deadline{basis}")
+    if rules.offer_comment_days is not None:
+        parts.append(f"the winning offer public {rules.offer_comment_days} days for comments before the contract")
     if rules.min_excluded_share is not None:
         parts.append(f"≥ {rules.min_excluded_share:.0%} excluded employees")
     if rules.repeat_award_lookback_years is not None:

@@ -128,3 +128,43 @@ async def test_refusals_and_reasons_speak_polish_when_asked(api, client):
     ).json()
     small = next(m for m in advice["modes"] if m["mode"] == "small-grant")
     assert small["reasons"][0]["detail"].startswith("wartość 12 000,00 zł")
+
+
+async def test_a_small_grant_offer_is_published_7_days_for_comments_before_the_contract(
+    api, client, clock, commissioning_app
+):
+    """UDPP art. 19a: the authority publishes the offer for 7 days for comments, then signs. The 7 days belong to
+    the offer, not to the call, which may close sooner."""
+    await municipality(api)
+    ngo = await verified_provider(client)
+    need_ = await need(api, client, value_pln=8_000, days=60)
+    call = await open_call(api, need_, mode="small-grant", deadline_days=2, value_pln=8_000)  # 2 days: allowed
+    assert (await offer(api, call, ngo["id"], 8_000)).status_code == 201
+    clock.set(datetime.fromisoformat(call["deadline"]))
+    offers = (await api.get(f"/v1/calls/{call['id']}/offers", headers=STARACHOWICE)).json()
+    await api.put(f"/v1/offers/{offers[0]['id']}/formal-check", json={"passed": True}, headers=STARACHOWICE)
+    decided = await api.post(
+        f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/award-decision",
+        json={"winners": [{"offer_id": offers[0]["id"]}], "reason": "Oferta celowa i rzetelna."},
+        headers=STARACHOWICE,
+    )
+    assert decided.status_code == 201, decided.text
+    results = (await api.get(f"/v1/calls/{call['id']}/results")).json()  # public
+    published = results[0]["winners"][0]["published_offer"]
+    assert published["price_grosze"] == 800_000 and published["answers"] == ANSWERS
+    until = datetime.fromisoformat(results[0]["standstill_until"])
+    assert (until - clock.now()).days == 7  # longer than the 5-day standstill
+    url = f"/v1/calls/{call['id']}/offers/{offers[0]['id']}/comments"
+    neighbour = provider((await verified_provider(client))["id"])
+    made = await api.post(url, json={"comment": "Stawka za godzinę wydaje się wysoka."}, headers=neighbour)
+    assert made.status_code == 201, made.text
+    listed = (await api.get(f"/v1/calls/{call['id']}/comments")).json()
+    assert [c["comment"] for c in listed] == ["Stawka za godzinę wydaje się wysoka."] and "author" not in listed[0]
+    clock.advance(days=5)
+    await run_due_events(database_of(commissioning_app).write, clock)
+    contract_id = results[0]["winners"][0]["contract_id"]
+    assert (await api.get(f"/v1/contracts/{contract_id}")).json()["status"] == "standstill"  # still published
+    clock.set(until)
+    problem(await api.post(url, json={"comment": "Za późno na uwagi."}, headers=neighbour), 409)
+    await run_due_events(database_of(commissioning_app).write, clock)
+    assert (await api.get(f"/v1/contracts/{contract_id}")).json()["status"] == "awaiting-signature"

@@ -20,10 +20,10 @@ from services.commissioning.contracts import repository
 from services.commissioning.contracts.schemas import DecisionIn
 from services.commissioning.evaluation.service import lot_ranking
 from services.commissioning.models.calls import Award, Call, CallEvent, CallHistory, CallStatus, Lot
-from services.commissioning.models.contracts import AwardDecision, Contract, ContractStatus
+from services.commissioning.models.contracts import AwardDecision, Contract, ContractStatus, OfferComment
 from services.commissioning.models.offers import Offer
 from services.commissioning.rules.advisor import ProviderFacts
-from services.commissioning.rules.modes import Mode
+from services.commissioning.rules.modes import Mode, rules_version
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound, ValidationProblem
 from shared.money import format_pln
@@ -161,7 +161,10 @@ async def decide(
         await small_grant_cap(
             session, call, provider_id=provider_id, amount_grosze=value, at=now, field=f"winners.{i}.value_grosze"
         )
-    standstill_until = now + timedelta(days=standstill_days)
+    # The contract waits for the standstill, and where the mode publishes the winning offer for comments (a small
+    # grant: 7 days, UDPP art. 19a), for that period too.
+    comment_days = rules_version(call.rules_version).get(Mode(call.mode)).offer_comment_days or 0
+    standstill_until = now + timedelta(days=max(standstill_days, comment_days))
     decision = AwardDecision(
         call_id=call.id,
         lot_id=lot.id,
@@ -243,7 +246,36 @@ async def end_standstill(session: AsyncSession, call: Call, now: datetime) -> in
 
 async def results(
     session: AsyncSession, principal: Principal | None, call_id: uuid.UUID
-) -> list[tuple[AwardDecision, list[Award], list[Contract]]]:
-    """The call's decisions, with their winners and contracts (public once the call is)."""
+) -> tuple[list[tuple[AwardDecision, list[Award], list[Contract]]], dict[uuid.UUID, Offer]]:
+    """The call's decisions, with their winners and contracts (public once the call is), and the winning offers
+    the mode publishes (a small grant's, for comments before the contract)."""
     call = await calls.visible(session, principal, call_id)
-    return await repository.decisions_of(session, call.id)
+    decisions = await repository.decisions_of(session, call.id)
+    published: dict[uuid.UUID, Offer] = {}
+    if rules_version(call.rules_version).get(Mode(call.mode)).offer_comment_days:
+        for _, winners, _ in decisions:
+            for award in winners:
+                offer = await session.get(Offer, award.offer_id) if award.offer_id else None
+                if offer is not None:
+                    published[offer.id] = offer
+    return decisions, published
+
+
+async def comment_on_offer(
+    session: AsyncSession, *, principal: Principal, now: datetime, call_id: uuid.UUID, offer_id: uuid.UUID, text: str
+) -> OfferComment:
+    """Anyone may comment on an offer the mode publishes, while it is published (before the contract)."""
+    call = await calls.visible(session, principal, call_id)
+    comment_days = rules_version(call.rules_version).get(Mode(call.mode)).offer_comment_days
+    award = await repository.award_of_offer(session, offer_id)
+    if not comment_days or award is None or award.call_id != call.id:
+        raise NotFound(f"Offer {offer_id} is not published for comments in this call.")
+    decision = await session.get(AwardDecision, award.decision_id) if award.decision_id else None
+    if decision is None or now >= decision.standstill_until:
+        raise Conflict("The period for comments on this offer is over.")
+    comment = OfferComment(
+        call_id=call.id, offer_id=offer_id, comment=text, author=f"{principal.role.value}:{principal.subject}", at=now
+    )
+    session.add(comment)
+    await session.flush()
+    return comment

@@ -16,6 +16,7 @@ from services.commissioning.models.contracts import (
     ContractAmendment,
     ContractStatus,
     DeliveryReport,
+    OfferComment,
     Payment,
     ReportStatus,
 )
@@ -145,3 +146,12 @@ async def report_for_period(session: AsyncSession, contract_id: uuid.UUID, perio
 async def instalment_paid(session: AsyncSession, contract_id: uuid.UUID, schedule_index: int) -> bool:
     query = select(Payment.id).where(Payment.contract_id == contract_id, Payment.schedule_index == schedule_index)
     return await session.scalar(query.limit(1)) is not None
+
+
+async def award_of_offer(session: AsyncSession, offer_id: uuid.UUID) -> Award | None:
+    return (await session.scalars(select(Award).where(Award.offer_id == offer_id))).first()
+
+
+async def comments_of(session: AsyncSession, call_id: uuid.UUID) -> Sequence[OfferComment]:
+    query = select(OfferComment).where(OfferComment.call_id == call_id).order_by(OfferComment.at, OfferComment.id)
+    return (await session.scalars(query)).all()

@@ -12,6 +12,8 @@ from fastapi import APIRouter, Query, Response, status
 from services.commissioning.access import require_municipality_role
 from services.commissioning.contracts import awards, repository, service
 from services.commissioning.contracts.schemas import (
+    CommentIn,
+    CommentOut,
     ContractAmendmentIn,
     ContractOut,
     DecisionIn,
@@ -76,7 +78,37 @@ async def decide_lot(
     responses=problem_responses(404),
 )
 async def call_results(call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal) -> list[DecisionOut]:
-    return [decision_out(d, a, c) for d, a, c in await awards.results(session, principal, call_id)]
+    decisions, published = await awards.results(session, principal, call_id)
+    return [decision_out(d, a, c, published) for d, a, c in decisions]
+
+
+@router.post(
+    "/calls/{call_id}/offers/{offer_id}/comments",
+    summary="Comment on a winning offer published before its contract (a small grant: 7 days, UDPP art. 19a)",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 404, 409, 422),
+)
+async def comment_on_offer(
+    call_id: uuid.UUID,
+    offer_id: uuid.UUID,
+    data: CommentIn,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+) -> CommentOut:
+    made = await awards.comment_on_offer(
+        session, principal=principal, now=clock.now(), call_id=call_id, offer_id=offer_id, text=data.comment
+    )
+    return CommentOut.model_validate(made)
+
+
+@router.get(
+    "/calls/{call_id}/comments",
+    summary="Comments on the offers the call published (public; authors are not shown)",
+    responses=problem_responses(404),
+)
+async def list_comments(call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal) -> list[CommentOut]:
+    return [CommentOut.model_validate(c) for c in await service.offer_comments(session, principal, call_id)]
 
 
 @router.get("/contracts", summary="Contracts (public)", responses=problem_responses(422))

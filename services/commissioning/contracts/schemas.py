@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.commissioning.models.calls import Award
 from services.commissioning.models.contracts import AwardDecision, Contract, ContractStatus, ReportStatus
+from services.commissioning.models.offers import Offer
 from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
 from shared.schemas import Body, CalendarDate, Schema
 
@@ -52,7 +53,10 @@ class DecisionOut(BaseModel):
     ranking: list[dict[str, Any]] = Field(description="The ranking: points per criterion, totals, ranks.")
     winners: list[dict[str, Any]] = Field(description="Winners with their awarded values and contract ids.")
     decided_at: datetime = Field(description="When (UTC).")
-    standstill_until: datetime = Field(description="Contracts are signed when the standstill ends.")
+    standstill_until: datetime = Field(
+        description="Contracts are signed once it has passed: the standstill, or where the mode publishes the "
+        "winning offer for comments (a small grant), those 7 days."
+    )
 
 
 class PaymentDue(Body):
@@ -184,8 +188,15 @@ class PaymentOut(Schema):
     recorded_at: datetime = Field(description="Recorded (UTC).")
 
 
-def decision_out(decision: AwardDecision, winners: list[Award], contracts: list[Contract]) -> DecisionOut:
+def decision_out(
+    decision: AwardDecision,
+    winners: list[Award],
+    contracts: list[Contract],
+    published: dict[uuid.UUID, Offer] | None = None,
+) -> DecisionOut:
+    """`published`: winning offers the mode makes public for comments (their content joins the winner)."""
     by_award = {c.award_id: c for c in contracts}
+    published = published or {}
     return DecisionOut(
         id=decision.id,
         call_id=decision.call_id,
@@ -202,7 +213,31 @@ def decision_out(decision: AwardDecision, winners: list[Award], contracts: list[
                 "value_grosze": a.value_grosze,
                 "quantity": a.quantity,
                 "contract_id": str(by_award[a.id].id) if a.id in by_award else None,
+                **(
+                    {"published_offer": _published(published[a.offer_id])}
+                    if a.offer_id is not None and a.offer_id in published
+                    else {}
+                ),
             }
             for a in winners
         ],
     )
+
+
+def _published(offer: Offer) -> dict[str, Any]:
+    return {"price_grosze": offer.price_grosze, "quantity": offer.quantity, "answers": offer.answers}
+
+
+class CommentIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"comment": "Proponowana stawka godzinowa jest zawyżona."}]}
+    )
+
+    comment: str = Field(min_length=5, max_length=4000, description="The comment on the published offer.")
+
+
+class CommentOut(Schema):
+    id: uuid.UUID = Field(description="Comment id.")
+    offer_id: uuid.UUID = Field(description="The offer commented on.")
+    comment: str = Field(description="The comment (its author is not published).")
+    at: datetime = Field(description="When (UTC).")

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import acts_for_municipality
+from services.commissioning.calls import service as calls_service
 from services.commissioning.calls.service import RuleViolation
 from services.commissioning.clock import WARSAW
 from services.commissioning.contracts import awards, repository
@@ -28,6 +29,7 @@ from services.commissioning.models.contracts import (
     ContractAmendment,
     ContractStatus,
     DeliveryReport,
+    OfferComment,
     Payment,
     ReportStatus,
 )
@@ -195,6 +197,11 @@ async def confirm_signature(
     contract.signed_at = contract.updated_at = now
     await session.flush()
     return contract
+
+
+async def offer_comments(session: AsyncSession, principal: Principal | None, call_id: uuid.UUID) -> list[OfferComment]:
+    call = await calls_service.visible(session, principal, call_id)
+    return list(await repository.comments_of(session, call.id))
 
 
 def may_read_private(principal: Principal | None, contract: Contract) -> bool:

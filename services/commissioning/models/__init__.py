@@ -6,6 +6,7 @@ from services.commissioning.models.contracts import (
     Contract,
     ContractAmendment,
     DeliveryReport,
+    OfferComment,
     Payment,
 )
 from services.commissioning.models.evaluation import CommitteeMember, Declaration, FormalCheck, ScoreSheet
@@ -31,6 +32,7 @@ __all__ = [
     "Municipality",
     "Need",
     "Offer",
+    "OfferComment",
     "Payment",
     "Programme",
     "ProgrammeLine",

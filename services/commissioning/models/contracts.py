@@ -119,3 +119,16 @@ class Payment(Base):
     paid_on: Mapped[date] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OfferComment(Base):
+    """A comment on an offer published before the contract (a small grant's 7 days, UDPP art. 19a)."""
+
+    __tablename__ = "offer_comments"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    offer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"))
+    comment: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(Text)  # role:subject, kept from the public
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

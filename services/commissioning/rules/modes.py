@@ -66,6 +66,7 @@ class ModeRules:
     max_duration_years: int | None = None  # a limit in calendar years (not multiples of 365 days)
     min_publication_days: int | None = None  # from publication to the deadline for offers
     publication_basis: str | None = None  # the provision setting min_publication_days, where it is not legal_basis
+    offer_comment_days: int | None = None  # the winning offer is public for comments this long before the contract
     max_value_per_provider_year_grosze: int | None = None
     social_services_only: bool = False  # Annex XIV services (all catalogue service types are)
     min_excluded_share: float | None = None
@@ -121,7 +122,7 @@ def _modes() -> dict[Mode, ModeRules]:
             Eligibility.NGO,
             max_value_grosze=1_000_000,
             max_duration_days=90,
-            min_publication_days=7,
+            offer_comment_days=7,  # for the offer, not the call: it has no statutory period
             max_value_per_provider_year_grosze=2_000_000,
             reaches_pes=True,
             notes="The offer is published for 7 days for comments before the contract.",
