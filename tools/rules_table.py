@@ -24,6 +24,8 @@ def _limits(rules: ModeRules) -> str:
     if rules.min_publication_days is not None:
         basis = f" ({rules.publication_basis})" if rules.publication_basis else ""
         parts.append(f"≥ {rules.min_publication_days} days to the deadline{basis}")
+    if rules.max_share_of_ngo_grants is not None:
+        parts.append(f"all together ≤ {rules.max_share_of_ngo_grants:.0%} of the year's planned NGO grants")
     if rules.offer_comment_days is not None:
         parts.append(f"the winning offer public {rules.offer_comment_days} days for comments before the contract")
     if rules.min_excluded_share is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from services.commissioning.worker import run_due_events
@@ -168,3 +169,40 @@ async def test_a_small_grant_offer_is_published_7_days_for_comments_before_the_c
     problem(await api.post(url, json={"comment": "Za późno na uwagi."}, headers=neighbour), 409)
     await run_due_events(database_of(commissioning_app).write, clock)
     assert (await api.get(f"/v1/contracts/{contract_id}")).json()["status"] == "awaiting-signature"
+
+
+async def test_an_authoritys_small_grants_stop_at_20_percent_of_its_planned_ngo_grants(api, client, clock):
+    """UDPP art. 19a: small grants together may take at most 20 % of the grants the year's budget plans for NGOs.
+    With 100 000 zł planned, two grants of 9 000 zł leave room for 2 000 zł more, whoever asks."""
+    await municipality(api)
+    budget = await api.put(
+        "/v1/municipalities/2611011/budgets/2026", json={"ngo_grants_planned_grosze": 10_000_000}, headers=STARACHOWICE
+    )
+    assert budget.status_code == 200, budget.text
+    problem(
+        await api.put(
+            "/v1/municipalities/2611011/budgets/2026",
+            json={"ngo_grants_planned_grosze": 1},
+            headers=provider(str(uuid.uuid4())),
+        ),
+        403,
+    )
+    assert (await api.get("/v1/municipalities/2611011/budgets")).json()[0]["ngo_grants_planned_grosze"] == 10_000_000
+    first, second, third = [await verified_provider(client) for _ in range(3)]
+    calls = [await small_grant(api, client, 9_000) for _ in range(2)]
+    later = await small_grant(api, client, 3_000, deadline_days=20)
+    for call, ngo in zip(calls, (first, second), strict=True):
+        assert (await offer(api, call, ngo["id"], 9_000)).status_code == 201
+    clock.set(max(datetime.fromisoformat(c["deadline"]) for c in calls))
+    for call in calls:
+        offers = (await api.get(f"/v1/calls/{call['id']}/offers", headers=STARACHOWICE)).json()
+        await api.put(f"/v1/offers/{offers[0]['id']}/formal-check", json={"passed": True}, headers=STARACHOWICE)
+        decided = await api.post(
+            f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/award-decision",
+            json={"winners": [{"offer_id": offers[0]["id"]}], "reason": "Oferta zgodna z regulaminem."},
+            headers=STARACHOWICE,
+        )
+        assert decided.status_code == 201, decided.text
+    refused = problem(await offer(api, later, third["id"], 3_000), 422)["violations"][0]
+    assert refused["rule"] == "small-grant-authority-ceiling" and refused["compared"]["limit_grosze"] == 2_000_000
+    assert (await offer(api, later, third["id"], 2_000)).status_code == 201

@@ -15,8 +15,9 @@ from services.commissioning.calls.service import RuleViolation
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import WARSAW, add_years
 from services.commissioning.models.calls import Call
+from services.commissioning.models.municipalities import MunicipalityBudget
 from services.commissioning.rules.advisor import ProviderFacts, Reason, Requirements, provider_violations
-from services.commissioning.rules.modes import Mode, rules_version
+from services.commissioning.rules.modes import Mode, ModeRules, rules_version
 from shared.money import format_pln
 
 
@@ -95,11 +96,11 @@ async def small_grant_cap(
     if cap is None:
         return
     year = at.astimezone(WARSAW).year
-    start = datetime.combine(date(year, 1, 1), time.min, WARSAW)
-    end = datetime.combine(date(year + 1, 1, 1), time.min, WARSAW)
+    start, end = _year(year)
     granted = await repository.awarded_value(
         session, provider_id=provider_id, municipality=call.municipality_terc, mode=call.mode, start=start, end=end
     )
+    await _authority_ceiling(session, call, rules, amount_grosze=amount_grosze, year=year, field=field)
     if granted + amount_grosze > cap:
         raise RuleViolation(
             [
@@ -111,6 +112,47 @@ async def small_grant_cap(
                     {"granted_grosze": granted, "this_grosze": amount_grosze, "limit_grosze": cap, "year": year},
                     pl=f"{field}: łącznie z tą kwotą małe granty tej gminy dla tej organizacji w {year} r. wyniosłyby "
                     f"{format_pln(granted + amount_grosze)}, więcej niż {format_pln(cap)} rocznie",
+                    basis_pl=rules.legal_basis_pl,
+                )
+            ]
+        )
+
+
+def _year(year: int) -> tuple[datetime, datetime]:
+    return datetime.combine(date(year, 1, 1), time.min, WARSAW), datetime.combine(
+        date(year + 1, 1, 1), time.min, WARSAW
+    )
+
+
+async def _authority_ceiling(
+    session: AsyncSession, call: Call, rules: ModeRules, *, amount_grosze: int, year: int, field: str
+) -> None:
+    """All of an authority's small grants in a year: at most 20 % of what its budget plans for NGO grants that
+    year (UDPP art. 19a), where the municipality has recorded that plan."""
+    share = rules.max_share_of_ngo_grants
+    budget = await session.get(MunicipalityBudget, (call.municipality_terc, year)) if share else None
+    if budget is None or share is None:
+        return
+    ceiling = int(budget.ngo_grants_planned_grosze * share)
+    start, end = _year(year)
+    granted = await repository.awarded_value(
+        session, provider_id=None, municipality=call.municipality_terc, mode=call.mode, start=start, end=end
+    )
+    if granted + amount_grosze > ceiling:
+        raise RuleViolation(
+            [
+                Reason(
+                    f"{call.mode}-authority-ceiling",
+                    rules.legal_basis,
+                    f"{field}: with this one, the municipality's small grants in {year} would total "
+                    f"{format_pln(granted + amount_grosze)}, above {share:.0%} of the "
+                    f"{format_pln(budget.ngo_grants_planned_grosze)} its budget plans for NGO grants "
+                    f"({format_pln(ceiling)})",
+                    {"granted_grosze": granted, "this_grosze": amount_grosze, "limit_grosze": ceiling, "year": year},
+                    pl=f"{field}: łącznie z tą kwotą małe granty gminy w {year} r. wyniosłyby "
+                    f"{format_pln(granted + amount_grosze)}, więcej niż {share:.0%} z "
+                    f"{format_pln(budget.ngo_grants_planned_grosze)} zaplanowanych w budżecie na dotacje dla "
+                    f"organizacji pozarządowych ({format_pln(ceiling)})",
                     basis_pl=rules.legal_basis_pl,
                 )
             ]

@@ -137,11 +137,17 @@ async def amendment_count(session: AsyncSession, call_id: uuid.UUID) -> int:
 
 
 async def awarded_value(
-    session: AsyncSession, *, provider_id: uuid.UUID, municipality: str, mode: str, start: datetime, end: datetime
+    session: AsyncSession,
+    *,
+    provider_id: uuid.UUID | None,
+    municipality: str,
+    mode: str,
+    start: datetime,
+    end: datetime,
 ) -> int:
-    """What a municipality awarded a provider in this mode between start and end."""
+    """What a municipality awarded in this mode between start and end: to one provider, or to all (None)."""
     query = select(func.coalesce(func.sum(Award.value_grosze), 0)).where(
-        Award.provider_id == provider_id,
+        Award.provider_id == provider_id if provider_id is not None else true(),
         Award.municipality_terc == municipality,
         Award.mode == mode,
         Award.awarded_at >= start,

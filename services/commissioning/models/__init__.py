@@ -11,7 +11,7 @@ from services.commissioning.models.contracts import (
 )
 from services.commissioning.models.evaluation import CommitteeMember, Declaration, FormalCheck, ScoreSheet
 from services.commissioning.models.idempotency import IdempotencyRecord
-from services.commissioning.models.municipalities import Municipality
+from services.commissioning.models.municipalities import Municipality, MunicipalityBudget
 from services.commissioning.models.offers import Offer
 from services.commissioning.models.planning import Need, Programme, ProgrammeLine
 
@@ -30,6 +30,7 @@ __all__ = [
     "IdempotencyRecord",
     "Lot",
     "Municipality",
+    "MunicipalityBudget",
     "Need",
     "Offer",
     "OfferComment",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, func
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.commissioning.base import Base
@@ -26,3 +26,15 @@ class Municipality(Versioned, Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+
+class MunicipalityBudget(Base):
+    """What a municipality's budget for a year plans for grants to NGOs' public tasks: small grants together may
+    take at most a share of it (UDPP art. 19a)."""
+
+    __tablename__ = "municipality_budgets"
+
+    terc: Mapped[str] = mapped_column(ForeignKey("municipalities.terc", ondelete="CASCADE"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ngo_grants_planned_grosze: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
 
 from services.commissioning.municipalities import repository, service
-from services.commissioning.municipalities.schemas import MunicipalityCreate, MunicipalityFields, MunicipalityOut
+from services.commissioning.municipalities.schemas import (
+    BudgetIn,
+    BudgetOut,
+    MunicipalityCreate,
+    MunicipalityFields,
+    MunicipalityOut,
+)
 from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
@@ -58,3 +66,24 @@ async def update_municipality(
     municipality = await service.update(session, principal=principal, terc=terc, data=data, if_match=if_match)
     set_etag(response, municipality.version)
     return MunicipalityOut.model_validate(municipality)
+
+
+@router.put(
+    "/{terc}/budgets/{year}",
+    summary="Record what the year's budget plans for grants to NGOs (caps small grants at 20 %, UDPP art. 19a)",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def set_budget(
+    terc: GminaTercStr,
+    year: Annotated[int, Path(ge=2000, le=2100, description="Budget year.")],
+    data: BudgetIn,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> BudgetOut:
+    budget = await service.set_budget(session, principal=principal, terc=terc, year=year, data=data)
+    return BudgetOut.model_validate(budget)
+
+
+@router.get("/{terc}/budgets", summary="The NGO grants a municipality's budgets plan (public)")
+async def list_budgets(terc: GminaTercStr, session: ReadSessionDep) -> list[BudgetOut]:
+    return [BudgetOut.model_validate(b) for b in await repository.budgets(session, terc)]

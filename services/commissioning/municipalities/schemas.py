@@ -7,10 +7,11 @@ from datetime import datetime
 from pydantic import ConfigDict, Field
 
 from shared.identifiers import GminaTercStr
-from shared.schemas import Body
+from shared.schemas import Body, Schema
 
 EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 PHONE = r"^\+?[0-9 ()-]{7,20}$"
+MAX_BUDGET_GROSZE = 100_000_000_000_00  # 10 bn zł: above any gmina's budget
 
 
 class MunicipalityFields(Body):
@@ -52,3 +53,17 @@ class MunicipalityOut(MunicipalityFields):
     created_at: datetime = Field(description="Created (UTC).")
     updated_at: datetime = Field(description="Last change (UTC).")
     version: int = Field(description="Version, also the ETag.")
+
+
+class BudgetIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"ngo_grants_planned_grosze": 150000000}]})
+
+    ngo_grants_planned_grosze: int = Field(
+        ge=0, le=MAX_BUDGET_GROSZE, description="Grants to NGOs for public tasks the year's budget plans, grosze."
+    )
+
+
+class BudgetOut(Schema):
+    terc: str = Field(description="Municipality.")
+    year: int = Field(description="Budget year.")
+    ngo_grants_planned_grosze: int = Field(description="Grants to NGOs for public tasks planned, grosze.")

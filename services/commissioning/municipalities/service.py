@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import acts_for_municipality
-from services.commissioning.models.municipalities import Municipality
-from services.commissioning.municipalities.schemas import MunicipalityCreate, MunicipalityFields
+from services.commissioning.models.municipalities import Municipality, MunicipalityBudget
+from services.commissioning.municipalities.schemas import BudgetIn, MunicipalityCreate, MunicipalityFields
 from shared.auth import Principal, Role, require_role
 from shared.concurrency import check_if_match
 from shared.errors import Conflict, Forbidden, NotFound
@@ -44,3 +44,20 @@ async def update(
     await session.flush()
     await session.refresh(municipality)
     return municipality
+
+
+async def set_budget(
+    session: AsyncSession, *, principal: Principal, terc: str, year: int, data: BudgetIn
+) -> MunicipalityBudget:
+    """The municipality records what its budget plans for NGO grants in a year (caps its small grants)."""
+    if not acts_for_municipality(principal, terc):
+        raise Forbidden("Only the municipality itself or an admin records its budget.")
+    await get(session, terc)
+    budget = await session.get(MunicipalityBudget, (terc, year), with_for_update=True)
+    if budget is None:
+        budget = MunicipalityBudget(terc=terc, year=year, ngo_grants_planned_grosze=data.ngo_grants_planned_grosze)
+        session.add(budget)
+    else:
+        budget.ngo_grants_planned_grosze = data.ngo_grants_planned_grosze
+    await session.flush()
+    return budget

@@ -67,6 +67,7 @@ class ModeRules:
     min_publication_days: int | None = None  # from publication to the deadline for offers
     publication_basis: str | None = None  # the provision setting min_publication_days, where it is not legal_basis
     offer_comment_days: int | None = None  # the winning offer is public for comments this long before the contract
+    max_share_of_ngo_grants: float | None = None  # all grants in this mode, of the year's planned NGO grants
     max_value_per_provider_year_grosze: int | None = None
     social_services_only: bool = False  # Annex XIV services (all catalogue service types are)
     min_excluded_share: float | None = None
@@ -128,6 +129,7 @@ def _modes() -> dict[Mode, ModeRules]:
             notes="The offer is published for 7 days for comments before the contract.",
             legal_basis_pl="art. 19a ustawy o działalności pożytku publicznego i o wolontariacie",
             notes_pl="Oferta jest publikowana na 7 dni w celu zgłaszania uwag przed zawarciem umowy.",
+            max_share_of_ngo_grants=0.20,
         ),
         ModeRules(
             Mode.LOCAL_INITIATIVE,
