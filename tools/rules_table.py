@@ -14,7 +14,9 @@ def _limits(rules: ModeRules) -> str:
     if rules.max_value_grosze is not None:
         parts.append(f"value ≤ {format_pln(rules.max_value_grosze)}")
     if rules.min_value_grosze is not None:
-        parts.append(f"value ≥ {format_pln(rules.min_value_grosze)} net")
+        parts.append(f"value ≥ {format_pln(rules.min_value_grosze)}")
+    if rules.max_value_grosze is not None or rules.min_value_grosze is not None:
+        parts.append("values compared net (without VAT)" if rules.compares_net else "values compared gross")
     if rules.max_value_per_provider_year_grosze is not None:
         parts.append(f"≤ {format_pln(rules.max_value_per_provider_year_grosze)} a year per organisation")
     if rules.max_duration_days is not None:

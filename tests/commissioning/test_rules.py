@@ -196,3 +196,50 @@ def test_the_readmes_rules_table_is_the_rules_module():
     assert readme[readme.index(START) : readme.index(END) + len(END)] == rules_markdown(), (
         "the README's rules table is stale: paste `python -m tools.rules_table` into it"
     )
+
+
+def test_pzp_thresholds_compare_net_values_grants_what_is_paid():
+    """A need of 150 000 zł gross with 23 % VAT is 121 951,21 zł net: below the Pzp threshold (130 000 zł net), so
+    the Pzp procedures are not offered; exempt from VAT (zw.), the same 150 000 zł is above it."""
+    facts = {"value_grosze": 15_000_000, "period_start": START, "period_end": START + timedelta(days=299)}
+    taxed = {a["mode"]: a for a in advise(RULES, NeedFacts(**facts, vat_rate_percent=23))}
+    reason = taxed["light-regime"]["reasons"][0]
+    assert taxed["light-regime"]["verdict"] == "forbidden" and reason["compared"]["value_grosze"] == 12_195_121
+    assert reason["detail"].startswith("value 121 951,21 zł is below 130 000,00 zł net")
+    assert taxed["below-threshold"]["verdict"] == "recommended"
+    exempt = {a["mode"]: a for a in advise(RULES, NeedFacts(**facts))}
+    assert exempt["light-regime"]["verdict"] != "forbidden" and exempt["below-threshold"]["verdict"] == "forbidden"
+
+
+async def test_a_need_and_its_call_carry_their_vat_rate(api, client):
+    from tests.commissioning.conftest import STARACHOWICE
+    from tests.commissioning.factories import call_body, municipality, need
+
+    await municipality(api)
+    base = await need(api, client)
+    body = {k: base[k] for k in ("title", "service_type_id", "quantity", "period_start", "period_end")}
+    made = await api.post(
+        "/v1/municipalities/2611011/needs",
+        json={**body, "estimated_value_grosze": 15_000_000, "vat_rate_percent": 23},
+        headers=STARACHOWICE,
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["estimated_value_net_grosze"] == 12_195_121
+    refused = await api.post(
+        "/v1/municipalities/2611011/needs",
+        json={**body, "estimated_value_grosze": 1, "vat_rate_percent": 7},
+        headers=STARACHOWICE,
+    )
+    assert refused.status_code == 422  # not a VAT rate
+    call = await api.post(
+        "/v1/calls",
+        json=call_body(made.json()["id"], mode="light-regime", value_pln=150_000),
+        headers=STARACHOWICE,
+    )
+    assert call.status_code == 422 and call.json()["violations"][0]["rule"] == "light-regime-min-value"
+    exempt = await api.post(
+        "/v1/calls",
+        json=call_body(made.json()["id"], mode="light-regime", value_pln=150_000, vat_rate_percent=None),
+        headers=STARACHOWICE,
+    )
+    assert exempt.status_code == 201 and exempt.json()["vat_rate_percent"] is None

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from services.commissioning.access import acts_for_municipality
 from services.commissioning.calls.events import effective_status
 from services.commissioning.models.calls import Call, CallStatus, Lot
-from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
+from services.commissioning.planning.schemas import MAX_VALUE_GROSZE, VAT_DOC, VatRate
 from services.commissioning.rules.modes import LEGAL_FORMS, Mode
 from shared.auth import Principal
 from shared.schemas import Body, CalendarDate, Instant, Schema
@@ -112,6 +112,7 @@ class CallCreate(Body):
     title: str = Field(min_length=2, max_length=300, description="Title of the call.")
     description: str | None = Field(default=None, max_length=10_000, description="The task, funds, conditions.")
     mode: Mode = Field(description="Legal commissioning mode (see the mode advisor).")
+    vat_rate_percent: VatRate | None = Field(default=None, description=VAT_DOC + " Default: the need's.")
     lots: list[LotIn] = Field(min_length=1, max_length=50, description="Lots; offers are per lot.")
     criteria: list[Criterion] = Field(min_length=1, max_length=10, description="Weighted award criteria (sum 100).")
     eligibility: Eligibility = Field(default_factory=Eligibility, description="Who may submit, on top of the mode.")
@@ -162,6 +163,7 @@ class CallOut(BaseModel):
     title: str = Field(description="Title.")
     description: str | None = Field(description="Description.")
     mode: Mode = Field(description="Legal mode.")
+    vat_rate_percent: int | None = Field(description="VAT rate of the lots' (gross) values; empty: exempt.")
     rules_version: str = Field(description="The rule set in force when the call was created.")
     status: CallStatus = Field(description="draft, open, evaluation or cancelled (as of now, by the clock).")
     lots: list[LotOut] = Field(description="Lots.")
@@ -268,6 +270,7 @@ def call_out(call: Call, lots: list[Lot], now: datetime, principal: Principal | 
         title=call.title,
         description=call.description,
         mode=Mode(call.mode),
+        vat_rate_percent=call.vat_rate_percent,
         rules_version=call.rules_version,
         status=effective_status(call, now),
         lots=[LotOut.model_validate(lot) for lot in own],

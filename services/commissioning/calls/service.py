@@ -78,6 +78,7 @@ def _check_mode(call: Call, value_grosze: int, *, published_at: datetime | None 
         period_end=call.period_end,
         published_at=published_at,
         deadline=call.deadline,
+        vat_rate_percent=call.vat_rate_percent,
     )
     if reasons:
         raise RuleViolation(reasons)
@@ -103,6 +104,9 @@ async def create(
         title=data.title,
         description=data.description,
         mode=data.mode.value,
+        vat_rate_percent=data.vat_rate_percent
+        if "vat_rate_percent" in data.model_fields_set
+        else need.vat_rate_percent,
         rules_version=rules_in_force(now.astimezone(WARSAW).date()).version,
         status=CallStatus.DRAFT.value,
         criteria=[c.model_dump() for c in data.criteria],

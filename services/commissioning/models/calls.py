@@ -51,6 +51,7 @@ class Call(Versioned, Base):
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str | None] = mapped_column(Text)
     mode: Mapped[str] = mapped_column(String(32))
+    vat_rate_percent: Mapped[int | None] = mapped_column(Integer)  # lot values are gross; None: VAT-exempt
     rules_version: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default=CallStatus.DRAFT.value, index=True)
     criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)

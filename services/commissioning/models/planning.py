@@ -61,7 +61,8 @@ class Need(Versioned, Base):
     service_type_name: Mapped[str] = mapped_column(String(200))
     unit: Mapped[str] = mapped_column(String(16))
     quantity: Mapped[int] = mapped_column(Integer)
-    estimated_value_grosze: Mapped[int] = mapped_column(BigInteger)
+    estimated_value_grosze: Mapped[int] = mapped_column(BigInteger)  # gross: what the municipality pays
+    vat_rate_percent: Mapped[int | None] = mapped_column(Integer)  # None: exempt (usual for social services)
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
     area_terc: Mapped[str] = mapped_column(String(7))
@@ -71,6 +72,10 @@ class Need(Versioned, Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+    @property
+    def estimated_value_net_grosze(self) -> int:
+        return self.estimated_value_grosze * 100 // (100 + (self.vat_rate_percent or 0))
 
     @property
     def duration_days(self) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -12,6 +12,11 @@ from services.commissioning.models.planning import Programme
 from shared.schemas import Body, CalendarDate, Schema
 
 MAX_VALUE_GROSZE = 100_000_000_000  # 1 bn PLN: more is not a municipal social service
+VatRate = Literal[0, 5, 8, 23]  # the rates of the VAT act
+VAT_DOC = (
+    "VAT rate in percent of the (gross) values: 0, 5, 8 or 23; empty: exempt (zw.), usual for social services. "
+    "Pzp thresholds compare values without VAT."
+)
 
 
 class Period(BaseModel):
@@ -113,7 +118,10 @@ class NeedCreate(Period):
         default=None, description="Catalogue service type (default: the programme line's)."
     )
     quantity: int = Field(gt=0, le=10_000_000, description="Quantity in the service type's unit.")
-    estimated_value_grosze: int = Field(ge=0, le=MAX_VALUE_GROSZE, description="Estimated value in grosze.")
+    estimated_value_grosze: int = Field(
+        ge=0, le=MAX_VALUE_GROSZE, description="Estimated value in grosze, gross (what the municipality pays)."
+    )
+    vat_rate_percent: VatRate | None = Field(default=None, description=VAT_DOC)
     target_groups: list[str] = Field(default_factory=list, max_length=20, description="Target group codes.")
     notes: str | None = Field(default=None, max_length=4000, description="From the diagnosis or consultations.")
 
@@ -130,7 +138,9 @@ class NeedOut(Period):
     service_type_name: str = Field(description="Its Polish name.")
     unit: str = Field(description="Unit of the quantity.")
     quantity: int = Field(description="Quantity.")
-    estimated_value_grosze: int = Field(description="Estimated value in grosze.")
+    estimated_value_grosze: int = Field(description="Estimated value in grosze, gross.")
+    vat_rate_percent: int | None = Field(description="VAT rate in percent; empty: exempt.")
+    estimated_value_net_grosze: int = Field(description="Estimated value without VAT (what Pzp thresholds compare).")
     area_terc: str = Field(description="Area (the gmina's TERC).")
     target_groups: list[str] = Field(description="Target groups.")
     notes: str | None = Field(description="Notes.")

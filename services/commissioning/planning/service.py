@@ -93,6 +93,7 @@ async def create_need(
         unit=service_type["unit"],
         quantity=data.quantity,
         estimated_value_grosze=data.estimated_value_grosze,
+        vat_rate_percent=data.vat_rate_percent,
         period_start=data.period_start,
         period_end=data.period_end,
         area_terc=terc,
@@ -124,6 +125,7 @@ async def mode_advice(
         period_start=need.period_start,
         period_end=need.period_end,
         local_pes_offerings=local_pes,
+        vat_rate_percent=need.vat_rate_percent,
     )
     return {
         "need_id": str(need.id),

@@ -50,12 +50,18 @@ class Reason:
         }
 
 
+def net_of(gross_grosze: int, vat_rate_percent: int | None) -> int:
+    """The value without VAT (None: exempt, as social services usually are)."""
+    return gross_grosze * 100 // (100 + (vat_rate_percent or 0))
+
+
 @dataclass(frozen=True)
 class NeedFacts:
-    value_grosze: int
+    value_grosze: int  # gross: what the municipality pays
     period_start: date
     period_end: date
     local_pes_offerings: int | None = None  # verified PES offering the service in the area (catalogue)
+    vat_rate_percent: int | None = None  # None: exempt
 
 
 @dataclass(frozen=True)
@@ -94,16 +100,22 @@ def pln(grosze: int) -> str:
     return format_pln(grosze)
 
 
-def _value_and_duration(rules: ModeRules, value: int, start: date, end: date) -> list[Reason]:
+def _value_and_duration(
+    rules: ModeRules, gross: int, start: date, end: date, vat_rate_percent: int | None = None
+) -> list[Reason]:
+    """The mode's value limits (compared net for Pzp, gross for grants) and duration limits."""
+    value = net_of(gross, vat_rate_percent) if rules.compares_net else gross
     reasons = []
     if rules.max_value_grosze is not None and value > rules.max_value_grosze:
         reasons.append(
             Reason(
                 f"{rules.mode}-max-value",
                 rules.legal_basis,
-                f"value {pln(value)} exceeds the limit of {pln(rules.max_value_grosze)}",
+                f"value {pln(value)}{' net' if rules.compares_net else ''} exceeds the limit of "
+                f"{pln(rules.max_value_grosze)}",
                 {"value_grosze": value, "limit_grosze": rules.max_value_grosze},
-                pl=f"wartość {pln(value)} przekracza limit {pln(rules.max_value_grosze)}",
+                pl=f"wartość {pln(value)}{' netto' if rules.compares_net else ''} przekracza limit "
+                f"{pln(rules.max_value_grosze)}",
                 basis_pl=rules.legal_basis_pl,
             )
         )
@@ -188,7 +200,9 @@ def advise(rule_set: RuleSet, need: NeedFacts) -> list[dict[str, Any]]:
     """Every mode with its verdict and reasons, recommended first."""
     advice = []
     for rules in rule_set.modes.values():
-        forbidden = _value_and_duration(rules, need.value_grosze, need.period_start, need.period_end)
+        forbidden = _value_and_duration(
+            rules, need.value_grosze, need.period_start, need.period_end, need.vat_rate_percent
+        )
         reasons: list[Reason] = []
         if forbidden:
             verdict = Verdict.FORBIDDEN
@@ -253,7 +267,7 @@ def advise(rule_set: RuleSet, need: NeedFacts) -> list[dict[str, Any]]:
                 )
             )
         if verdict is not Verdict.FORBIDDEN and rules.mode in PZP_MODES:
-            reasons += _eu_threshold(rule_set, need.value_grosze)
+            reasons += _eu_threshold(rule_set, net_of(need.value_grosze, need.vat_rate_percent))
         advice.append(
             {
                 "mode": rules.mode.value,
@@ -271,11 +285,17 @@ def advise(rule_set: RuleSet, need: NeedFacts) -> list[dict[str, Any]]:
 
 
 def contract_violations(
-    rule_set: RuleSet, mode: Mode, *, value_grosze: int, period_start: date, period_end: date
+    rule_set: RuleSet,
+    mode: Mode,
+    *,
+    value_grosze: int,
+    period_start: date,
+    period_end: date,
+    vat_rate_percent: int | None = None,
 ) -> list[Reason]:
     """What a contract in this mode, as amended, breaks: the mode's value and duration limits hold for the
     contract's whole life, not only for the call."""
-    return _value_and_duration(rule_set.get(mode), value_grosze, period_start, period_end)
+    return _value_and_duration(rule_set.get(mode), value_grosze, period_start, period_end, vat_rate_percent)
 
 
 def call_violations(
@@ -286,6 +306,7 @@ def call_violations(
     period_start: date,
     period_end: date,
     published_at: datetime | None = None,
+    vat_rate_percent: int | None = None,
     deadline: datetime | None = None,
 ) -> list[Reason]:
     """What a call in this mode breaks; checked when it is created, changed and published."""
@@ -300,7 +321,7 @@ def call_violations(
                 basis_pl=rules.legal_basis_pl,
             )
         ]
-    reasons = _value_and_duration(rules, value_grosze, period_start, period_end)
+    reasons = _value_and_duration(rules, value_grosze, period_start, period_end, vat_rate_percent)
     if published_at and deadline and rules.min_publication_days is not None:
         days = (deadline - published_at).total_seconds() / 86_400
         if days < rules.min_publication_days:

@@ -68,6 +68,7 @@ class ModeRules:
     publication_basis: str | None = None  # the provision setting min_publication_days, where it is not legal_basis
     offer_comment_days: int | None = None  # the winning offer is public for comments this long before the contract
     max_share_of_ngo_grants: float | None = None  # all grants in this mode, of the year's planned NGO grants
+    compares_net: bool = False  # Pzp compares values without VAT (art. 28-32); grants are what is paid (gross)
     max_value_per_provider_year_grosze: int | None = None
     social_services_only: bool = False  # Annex XIV services (all catalogue service types are)
     min_excluded_share: float | None = None
@@ -151,6 +152,7 @@ def _modes() -> dict[Mode, ModeRules]:
             "procurement below the national threshold",
             "ustawa Prawo zamówień publicznych (Pzp), art. 2 ust. 1 pkt 1 (poza ustawą)",
             Eligibility.ANYONE,
+            compares_net=True,  # Pzp values are net
             max_value_grosze=13_000_000 - 1,
             min_publication_days=7,
             reaches_pes=True,
@@ -169,6 +171,7 @@ def _modes() -> dict[Mode, ModeRules]:
             "social services light regime",
             "Pzp art. 359-362 (usługi społeczne i inne szczególne usługi, załącznik XIV dyrektywy 2014/24/UE)",
             Eligibility.ANYONE,
+            compares_net=True,  # Pzp values are net
             min_value_grosze=13_000_000,
             min_publication_days=14,
             social_services_only=True,
@@ -183,6 +186,7 @@ def _modes() -> dict[Mode, ModeRules]:
             "reserved contract (art. 94 Pzp)",
             "Pzp art. 94",
             Eligibility.RESERVED_94,
+            compares_net=True,  # Pzp values are net
             min_value_grosze=13_000_000,  # Pzp applies from the national threshold (130 000 zł net)
             min_publication_days=14,
             min_excluded_share=0.30,
@@ -198,6 +202,7 @@ def _modes() -> dict[Mode, ModeRules]:
             "reserved social-services contract (art. 361 Pzp)",
             "Pzp art. 361",
             Eligibility.RESERVED_361,
+            compares_net=True,  # Pzp values are net
             max_duration_years=3,
             min_value_grosze=13_000_000,  # Pzp applies from the national threshold (130 000 zł net)
             min_publication_days=14,
