@@ -77,6 +77,10 @@ async def awarded_and_signed(api, client, clock, *, mode: str, value_pln: int, d
     return contract, provider(ngo["id"])
 
 
+def as_gmina(resource: dict) -> dict[str, str]:
+    return {**STARACHOWICE, "If-Match": f'"{resource["version"]}"'}
+
+
 async def test_an_amendment_keeps_to_the_modes_limits_and_waits_for_the_signature(
     api, client, clock, commissioning_app
 ):
@@ -206,3 +210,30 @@ async def test_an_authoritys_small_grants_stop_at_20_percent_of_its_planned_ngo_
     refused = problem(await offer(api, later, third["id"], 3_000), 422)["violations"][0]
     assert refused["rule"] == "small-grant-authority-ceiling" and refused["compared"]["limit_grosze"] == 2_000_000
     assert (await offer(api, later, third["id"], 2_000)).status_code == 201
+
+
+async def test_a_pzp_contracts_value_changes_on_a_basis_of_art_455(api, client, clock, commissioning_app):
+    """Pzp art. 455: a change of value needs its basis; below 10 % of the original value it is de minimis
+    (ust. 2); additional services or unforeseeable needs allow up to 50 % (ust. 1 pkt 3, 4)."""
+    contract, own = await awarded_and_signed(api, client, clock, mode="reserved-361", value_pln=200_000, days=365)
+    clock.advance(days=6)
+    await run_due_events(database_of(commissioning_app).write, clock)
+    signed = await sign(api, contract["id"], own, clock.now().date())
+    url = f"/v1/contracts/{contract['id']}/amendments"
+
+    async def amend(value_pln: int, basis: str | None) -> dict:
+        body = {"reason": "Aneks: więcej godzin usług", "value_grosze": value_pln * 100}
+        if basis:
+            body["change_basis"] = basis
+        current = (await api.get(f"/v1/contracts/{contract['id']}")).json()
+        return await api.post(url, json=body, headers=as_gmina(current))
+
+    no_basis = problem(await amend(215_000, None), 422)["violations"][0]
+    assert no_basis["rule"] == "pzp-change-basis" and no_basis["legal_basis"] == "Pzp art. 455"
+    too_big = problem(await amend(230_000, "de-minimis"), 422)["violations"][0]
+    assert too_big["rule"] == "pzp-change-de-minimis" and too_big["compared"]["limit_grosze"] == 2_000_000
+    assert (await amend(215_000, "de-minimis")).status_code == 200  # 7.5 %
+    over_half = problem(await amend(310_000, "additional-services"), 422)["violations"][0]
+    assert over_half["rule"] == "pzp-change-additional-services" and "ust. 1 pkt 3" in over_half["legal_basis"]
+    assert (await amend(290_000, "additional-services")).status_code == 200  # 45 % of the original
+    assert signed["value_grosze"] == 20_000_000

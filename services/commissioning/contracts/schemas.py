@@ -96,6 +96,9 @@ class SignatureIn(Body):
     signed_on: CalendarDate = Field(description="The date on the signed contract.")
 
 
+ChangeBasis = Literal["review-clause", "additional-services", "unforeseeable", "de-minimis"]
+
+
 class ContractAmendmentIn(Body):
     model_config = ConfigDict(
         json_schema_extra={
@@ -105,6 +108,13 @@ class ContractAmendmentIn(Body):
 
     reason: str = Field(min_length=5, max_length=4000, description="Why (aneks).")
     value_grosze: int | None = Field(default=None, gt=0, le=MAX_VALUE_GROSZE, description="New value.")
+    change_basis: ChangeBasis | None = Field(
+        default=None,
+        description="For a contract under Pzp whose value changes, the basis in art. 455: `review-clause` (ust. 1 "
+        "pkt 1, a clause of the procurement documents), `additional-services` (ust. 1 pkt 3) or `unforeseeable` "
+        "(ust. 1 pkt 4), each at most 50 % of the original value, or `de-minimis` (ust. 2: below 10 % of it and "
+        "below the EU threshold).",
+    )
     period_end: CalendarDate | None = Field(default=None, description="New end date.")
     payment_schedule: list[PaymentDue] | None = Field(default=None, max_length=120, description="New schedule.")
 

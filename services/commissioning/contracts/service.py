@@ -23,7 +23,7 @@ from services.commissioning.contracts.schemas import (
     ReviewIn,
     SignatureIn,
 )
-from services.commissioning.models.calls import Call
+from services.commissioning.models.calls import Award, Call
 from services.commissioning.models.contracts import (
     Contract,
     ContractAmendment,
@@ -33,7 +33,7 @@ from services.commissioning.models.contracts import (
     Payment,
     ReportStatus,
 )
-from services.commissioning.rules.advisor import contract_violations
+from services.commissioning.rules.advisor import contract_violations, pzp_change_violations
 from services.commissioning.rules.modes import Mode, rules_version
 from shared.auth import Principal, Role
 from shared.concurrency import check_if_match
@@ -94,8 +94,20 @@ async def amend_contract(
             period_start=contract.period_start,
             period_end=contract.period_end,
         )
+        rules = rules_version(call.rules_version)
+        if rules.get(Mode(call.mode)).compares_net and "value_grosze" in changes:
+            award = await session.get(Award, contract.award_id)
+            reasons += pzp_change_violations(
+                rules,
+                basis=data.change_basis,
+                original_grosze=award.value_grosze if award else contract.value_grosze,
+                new_grosze=contract.value_grosze,
+                vat_rate_percent=call.vat_rate_percent,
+            )
         if reasons:
             raise RuleViolation(reasons)
+    if data.change_basis:
+        changes["change_basis"] = data.change_basis
     number = await repository.amendment_count(session, contract.id) + 1
     session.add(ContractAmendment(contract_id=contract.id, number=number, reason=data.reason, changes=changes, at=now))
     contract.updated_at = now

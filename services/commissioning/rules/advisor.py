@@ -298,6 +298,62 @@ def contract_violations(
     return _value_and_duration(rule_set.get(mode), value_grosze, period_start, period_end, vat_rate_percent)
 
 
+PZP_CHANGES = "Pzp art. 455"
+PZP_CHANGES_PL = "art. 455 ustawy – Prawo zamówień publicznych"
+
+
+def pzp_change_violations(
+    rule_set: RuleSet, *, basis: str | None, original_grosze: int, new_grosze: int, vat_rate_percent: int | None
+) -> list[Reason]:
+    """A change of a Pzp contract's value needs a basis in art. 455, within its limits (compared net)."""
+    if new_grosze == original_grosze:
+        return []
+    change = abs(net_of(new_grosze, vat_rate_percent) - net_of(original_grosze, vat_rate_percent))
+    original = net_of(original_grosze, vat_rate_percent)
+    compared = {"change_grosze": change, "original_grosze": original, "basis": basis}
+    if basis is None:
+        return [
+            Reason(
+                "pzp-change-basis",
+                PZP_CHANGES,
+                "a change of a Pzp contract's value needs its basis in art. 455 (change_basis)",
+                compared,
+                pl="zmiana wartości umowy zawartej na podstawie ustawy Prawo zamówień publicznych wymaga podstawy "
+                "z art. 455 (change_basis)",
+                basis_pl=PZP_CHANGES_PL,
+            )
+        ]
+    if basis == "de-minimis":
+        limit = min(original * 10 // 100, rule_set.eu_social_threshold_grosze)
+        if change >= limit:
+            return [
+                Reason(
+                    "pzp-change-de-minimis",
+                    f"{PZP_CHANGES} ust. 2",
+                    f"a change of {pln(change)} net is not below 10 % of the original {pln(original)} (and the EU "
+                    "threshold)",
+                    {**compared, "limit_grosze": limit},
+                    pl=f"zmiana o {pln(change)} netto nie jest niższa niż 10% pierwotnej wartości {pln(original)} "
+                    "(i niż próg unijny)",
+                    basis_pl="art. 455 ust. 2 ustawy – Prawo zamówień publicznych",
+                )
+            ]
+        return []
+    if basis in ("additional-services", "unforeseeable") and change > original // 2:
+        point = "pkt 3" if basis == "additional-services" else "pkt 4"
+        return [
+            Reason(
+                f"pzp-change-{basis}",
+                f"{PZP_CHANGES} ust. 1 {point}",
+                f"a change of {pln(change)} net exceeds 50 % of the original {pln(original)}",
+                {**compared, "limit_grosze": original // 2},
+                pl=f"zmiana o {pln(change)} netto przekracza 50% pierwotnej wartości {pln(original)}",
+                basis_pl=f"art. 455 ust. 1 {point} ustawy – Prawo zamówień publicznych",
+            )
+        ]
+    return []  # a review clause: as the procurement documents foresaw it (the municipality answers for it)
+
+
 def call_violations(
     rule_set: RuleSet,
     mode: Mode,
