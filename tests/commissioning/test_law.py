@@ -23,6 +23,19 @@ async def offer(api, call: dict, provider_id: str, price_pln: int):
     return await api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(provider_id))
 
 
+async def award_the_only_offer(api, call: dict, reason: str = "Oferta zgodna z regulaminem."):
+    """After the deadline: the call's one offer passes the formal check and wins its lot; the decision's answer
+    and the offer."""
+    offers = (await api.get(f"/v1/calls/{call['id']}/offers", headers=STARACHOWICE)).json()
+    await api.put(f"/v1/offers/{offers[0]['id']}/formal-check", json={"passed": True}, headers=STARACHOWICE)
+    decided = await api.post(
+        f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/award-decision",
+        json={"winners": [{"offer_id": offers[0]["id"]}], "reason": reason},
+        headers=STARACHOWICE,
+    )
+    return decided, offers[0]
+
+
 async def test_small_grants_to_one_organisation_stop_at_20000_pln_a_year(api, client, clock):
     """UDPP art. 19a: one authority grants one organisation at most 20 000 zł a year by small grants. Three
     9 000 + 9 000 + 5 000 zł grants: the third, which would make 23 000 zł, is refused at the award; and an offer
@@ -34,17 +47,7 @@ async def test_small_grants_to_one_organisation_stop_at_20000_pln_a_year(api, cl
     for call, price in zip(calls, (9_000, 9_000, 5_000), strict=True):
         assert (await offer(api, call, ngo["id"], price)).status_code == 201  # nothing awarded yet
     clock.set(max(datetime.fromisoformat(c["deadline"]) for c in calls))
-    decided = []
-    for call in calls:
-        offers = (await api.get(f"/v1/calls/{call['id']}/offers", headers=STARACHOWICE)).json()
-        await api.put(f"/v1/offers/{offers[0]['id']}/formal-check", json={"passed": True}, headers=STARACHOWICE)
-        decided.append(
-            await api.post(
-                f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/award-decision",
-                json={"winners": [{"offer_id": offers[0]["id"]}], "reason": "Oferta zgodna z regulaminem."},
-                headers=STARACHOWICE,
-            )
-        )
+    decided = [(await award_the_only_offer(api, call))[0] for call in calls]
     assert [d.status_code for d in decided[:2]] == [201, 201]
     refused = problem(decided[2], 422)
     assert refused["violations"][0]["rule"] == "small-grant-yearly-cap"
@@ -65,13 +68,7 @@ async def awarded_and_signed(api, client, clock, *, mode: str, value_pln: int, d
     call = await open_call(api, need_, mode=mode, deadline_days=30, value_pln=value_pln)
     assert (await offer(api, call, ngo["id"], value_pln)).status_code == 201
     clock.set(datetime.fromisoformat(call["deadline"]))
-    offers = (await api.get(f"/v1/calls/{call['id']}/offers", headers=STARACHOWICE)).json()
-    await api.put(f"/v1/offers/{offers[0]['id']}/formal-check", json={"passed": True}, headers=STARACHOWICE)
-    decided = await api.post(
-        f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/award-decision",
-        json={"winners": [{"offer_id": offers[0]["id"]}], "reason": "Jedyna oferta, poprawna."},
-        headers=STARACHOWICE,
-    )
+    decided, _ = await award_the_only_offer(api, call)
     assert decided.status_code == 201, decided.text
     contract = (await api.get(f"/v1/contracts/{decided.json()['winners'][0]['contract_id']}")).json()
     return contract, provider(ngo["id"])
@@ -146,20 +143,14 @@ async def test_a_small_grant_offer_is_published_7_days_for_comments_before_the_c
     call = await open_call(api, need_, mode="small-grant", deadline_days=2, value_pln=8_000)  # 2 days: allowed
     assert (await offer(api, call, ngo["id"], 8_000)).status_code == 201
     clock.set(datetime.fromisoformat(call["deadline"]))
-    offers = (await api.get(f"/v1/calls/{call['id']}/offers", headers=STARACHOWICE)).json()
-    await api.put(f"/v1/offers/{offers[0]['id']}/formal-check", json={"passed": True}, headers=STARACHOWICE)
-    decided = await api.post(
-        f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/award-decision",
-        json={"winners": [{"offer_id": offers[0]["id"]}], "reason": "Oferta celowa i rzetelna."},
-        headers=STARACHOWICE,
-    )
+    decided, winning = await award_the_only_offer(api, call, "Oferta celowa i rzetelna.")
     assert decided.status_code == 201, decided.text
     results = (await api.get(f"/v1/calls/{call['id']}/results")).json()  # public
     published = results[0]["winners"][0]["published_offer"]
     assert published["price_grosze"] == 800_000 and published["answers"] == ANSWERS
     until = datetime.fromisoformat(results[0]["standstill_until"])
     assert (until - clock.now()).days == 7  # longer than the 5-day standstill
-    url = f"/v1/calls/{call['id']}/offers/{offers[0]['id']}/comments"
+    url = f"/v1/calls/{call['id']}/offers/{winning['id']}/comments"
     neighbour = provider((await verified_provider(client))["id"])
     made = await api.post(url, json={"comment": "Stawka za godzinę wydaje się wysoka."}, headers=neighbour)
     assert made.status_code == 201, made.text
@@ -199,13 +190,7 @@ async def test_an_authoritys_small_grants_stop_at_20_percent_of_its_planned_ngo_
         assert (await offer(api, call, ngo["id"], 9_000)).status_code == 201
     clock.set(max(datetime.fromisoformat(c["deadline"]) for c in calls))
     for call in calls:
-        offers = (await api.get(f"/v1/calls/{call['id']}/offers", headers=STARACHOWICE)).json()
-        await api.put(f"/v1/offers/{offers[0]['id']}/formal-check", json={"passed": True}, headers=STARACHOWICE)
-        decided = await api.post(
-            f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/award-decision",
-            json={"winners": [{"offer_id": offers[0]["id"]}], "reason": "Oferta zgodna z regulaminem."},
-            headers=STARACHOWICE,
-        )
+        decided, _ = await award_the_only_offer(api, call)
         assert decided.status_code == 201, decided.text
     refused = problem(await offer(api, later, third["id"], 3_000), 422)["violations"][0]
     assert refused["rule"] == "small-grant-authority-ceiling" and refused["compared"]["limit_grosze"] == 2_000_000
