@@ -103,25 +103,31 @@ def mint_token(
     return jwt.encode(claims, settings.signing_key(), algorithm="HS256")
 
 
-def _token_problem(exc: jwt.PyJWTError) -> str:
-    """Why a token is refused, in our words (the library's messages are not an API)."""
+def _token_problem(exc: jwt.PyJWTError) -> tuple[str, str]:
+    """Why a token is refused, in our words (the library's messages are not an API), in English and Polish."""
     if isinstance(exc, jwt.ExpiredSignatureError):
-        return "The token has expired."
+        return "The token has expired.", "Token wygasł."
     if isinstance(exc, jwt.ImmatureSignatureError):
-        return "The token is not valid yet (iat or nbf in the future)."
+        return "The token is not valid yet (iat or nbf in the future).", "Token nie jest jeszcze ważny (iat lub nbf)."
     if isinstance(exc, jwt.InvalidAudienceError):
-        return "The token was issued for another audience (claim `aud`)."
+        return "The token was issued for another audience (claim `aud`).", "Token wydano dla innego odbiorcy (`aud`)."
     if isinstance(exc, jwt.InvalidIssuerError):
-        return "The token was issued by another issuer (claim `iss`)."
+        return "The token was issued by another issuer (claim `iss`).", "Token wydał inny wystawca (`iss`)."
     if isinstance(exc, jwt.MissingRequiredClaimError):
-        return f"The token lacks the claim `{exc.claim}`."
+        return f"The token lacks the claim `{exc.claim}`.", f"W tokenie brakuje atrybutu `{exc.claim}`."
     if isinstance(exc, jwt.InvalidAlgorithmError):
-        return "The token is signed with an algorithm this service does not accept."
+        return (
+            "The token is signed with an algorithm this service does not accept.",
+            "Token podpisano algorytmem, którego ta usługa nie przyjmuje.",
+        )
     if isinstance(exc, jwt.InvalidSignatureError):
-        return "The token's signature does not verify."
+        return "The token's signature does not verify.", "Podpis tokenu jest nieprawidłowy."
     if isinstance(exc, jwt.PyJWKClientError):
-        return "The token's signing key is not among the identity provider's keys."
-    return "The token is not a valid JWT."
+        return (
+            "The token's signing key is not among the identity provider's keys.",
+            "Klucza, którym podpisano token, nie ma wśród kluczy dostawcy tożsamości.",
+        )
+    return "The token is not a valid JWT.", "Token nie jest poprawnym JWT."
 
 
 def decode_token(token: str, settings: AuthSettings | None = None) -> Principal:
@@ -148,7 +154,7 @@ def decode_token(token: str, settings: AuthSettings | None = None) -> Principal:
                 options=options,
             )
     except jwt.PyJWTError as exc:
-        raise Unauthorized(_token_problem(exc)) from exc
+        raise Unauthorized(*_token_problem(exc)) from exc
     return _principal_from_claims(claims)
 
 
@@ -175,7 +181,9 @@ def _principal_from_claims(raw: dict[str, Any]) -> Principal:
         claims = Claims.model_validate(raw)
     except ValidationError as exc:
         reasons = "; ".join(_claim_problem(error) for error in exc.errors()[:3])
-        raise Unauthorized(f"The token's claims are not usable: {reasons}.") from exc
+        raise Unauthorized(
+            f"The token's claims are not usable: {reasons}.", f"Atrybutów tokenu nie da się użyć: {reasons}."
+        ) from exc
     principal = Principal(
         subject=claims.sub,
         role=claims.role,
@@ -184,9 +192,15 @@ def _principal_from_claims(raw: dict[str, Any]) -> Principal:
         voivodeship=claims.voivodeship,
     )
     if principal.role is Role.MUNICIPALITY and not principal.terc:
-        raise Unauthorized("A municipality token must carry its gmina TERC code (claim `terc`).")
+        raise Unauthorized(
+            "A municipality token must carry its gmina TERC code (claim `terc`).",
+            "Token gminy musi zawierać jej kod TERC (atrybut `terc`).",
+        )
     if principal.role is Role.REGIONAL and not principal.voivodeship:
-        raise Unauthorized("A regional token must carry its voivodeship (claim `voivodeship`).")
+        raise Unauthorized(
+            "A regional token must carry its voivodeship (claim `voivodeship`).",
+            "Token regionalnego ośrodka musi zawierać województwo (atrybut `voivodeship`).",
+        )
     return principal
 
 
@@ -206,7 +220,10 @@ async def optional_principal(
         return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("The Authorization header must be `Bearer <token>`.")
+        raise Unauthorized(
+            "The Authorization header must be `Bearer <token>`.",
+            "Nagłówek Authorization musi mieć postać `Bearer <token>`.",
+        )
     token = token.strip()
     if auth_settings().jwks_url:  # fetching the key set is blocking I/O: not on the event loop
         principal = await asyncio.to_thread(decode_token, token)
@@ -222,7 +239,7 @@ async def current_principal(
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_required)],
 ) -> Principal:
     if principal is None:
-        raise Unauthorized("This operation needs a bearer token.")
+        raise Unauthorized("This operation needs a bearer token.", "Ta operacja wymaga tokenu (Bearer).")
     return principal
 
 
@@ -233,4 +250,7 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 def require_role(principal: Principal, *roles: Role) -> None:
     if principal.role not in roles:
         allowed = ", ".join(r.value for r in roles)
-        raise Forbidden(f"Role {principal.role.value} may not do this (allowed: {allowed}).")
+        raise Forbidden(
+            f"Role {principal.role.value} may not do this (allowed: {allowed}).",
+            pl=f"Rola {principal.role.value} nie może tego zrobić (mogą: {allowed}).",
+        )

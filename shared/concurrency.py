@@ -30,11 +30,15 @@ IfMatchHeader = Annotated[
 def check_if_match(if_match: str | None, current_version: int) -> None:
     """428 without If-Match, 412 when it names another version (`*` matches any)."""
     if if_match is None:
-        raise PreconditionRequired("Send If-Match with the ETag of the version you are changing.")
+        raise PreconditionRequired(
+            "Send If-Match with the ETag of the version you are changing.",
+            pl="Wyślij nagłówek If-Match z ETagiem zmienianej wersji.",
+        )
     tags = [t.strip().removeprefix("W/") for t in if_match.split(",")]
     if "*" in tags or etag_for(current_version) in tags:
         return
     raise PreconditionFailed(
         f"The resource is at version {etag_for(current_version)}, not {if_match}: read it again and retry.",
+        pl=f"Zasób ma wersję {etag_for(current_version)}, nie {if_match}: odczytaj go ponownie i ponów zmianę.",
         current_etag=etag_for(current_version),
     )

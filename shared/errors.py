@@ -14,6 +14,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.i18n import language
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -48,12 +50,15 @@ class ProblemError(Exception):
         self,
         detail: str,
         *,
+        pl: str | None = None,
         errors: list[FieldIssue] | None = None,
         headers: dict[str, str] | None = None,
         **extensions: Any,
     ) -> None:
+        """`detail` in English; `pl`, the same in Polish, is what `Accept-Language: pl` gets (both are kept)."""
         super().__init__(detail)
         self.detail = detail
+        self.detail_pl = pl
         self.errors = errors
         self.headers = headers or {}
         self.extensions = extensions
@@ -70,8 +75,8 @@ class ValidationProblem(ProblemError):
 class Unauthorized(ProblemError):
     status, slug, title = 401, "unauthorized", "Authentication required"
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="cus"'})
+    def __init__(self, detail: str, pl: str | None = None) -> None:
+        super().__init__(detail, pl=pl, headers={"WWW-Authenticate": 'Bearer realm="cus"'})
 
 
 class Forbidden(ProblemError):
@@ -154,15 +159,17 @@ DATABASE_CONFLICTS = {
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
+        polish = exc.detail_pl is not None and language() == "pl"
+        both = {"detail_en": exc.detail, "detail_pl": exc.detail_pl} if exc.detail_pl else {}
         return problem_response(
             exc.status,
             exc.slug,
             exc.title,
-            exc.detail,
+            exc.detail_pl if polish and exc.detail_pl else exc.detail,
             instance=request.url.path,
             errors=exc.errors,
             headers=exc.headers,
-            extensions=exc.extensions,
+            extensions={**both, **exc.extensions},
         )
 
     @app.exception_handler(RequestValidationError)

@@ -111,7 +111,10 @@ async def idempotent(
     stored = await session.get(record, (owner, route, key))
     if stored is not None:
         if stored.request_hash != request_hash:
-            raise IdempotencyKeyReused("This Idempotency-Key was already used with a different request body.")
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was already used with a different request body.",
+                pl="Ten Idempotency-Key użyto już z inną treścią żądania.",
+            )
         response.status_code = stored.status_code
         for name, value in stored.headers.items():
             response.headers[name] = value

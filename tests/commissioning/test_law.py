@@ -10,7 +10,7 @@ from shared.db import database_of
 from tests.catalogue.factories import verified_provider
 from tests.catalogue.test_providers import problem
 from tests.commissioning.conftest import STARACHOWICE, provider
-from tests.commissioning.factories import ANSWERS, municipality, need, open_call, sign
+from tests.commissioning.factories import ANSWERS, municipality, need, open_call, setup_open_call, sign
 
 
 async def small_grant(api, client, value_pln: int, deadline_days: float = 8) -> dict:
@@ -222,3 +222,24 @@ async def test_a_pzp_contracts_value_changes_on_a_basis_of_art_455(api, client, 
     assert over_half["rule"] == "pzp-change-additional-services" and "ust. 1 pkt 3" in over_half["legal_basis"]
     assert (await amend(290_000, "additional-services")).status_code == 200  # 45 % of the original
     assert signed["value_grosze"] == 20_000_000
+
+
+async def test_common_refusals_speak_polish_too(api, client, clock):
+    """The kit's and the call's refusals: Polish for `Accept-Language: pl`, both texts kept."""
+    from shared.auth import Role, mint_token
+
+    polish = {"Accept-Language": "pl"}
+    expired = {"Authorization": f"Bearer {mint_token(role=Role.ADMIN, ttl_seconds=-10)}", **polish}
+    refused = problem(await api.get("/v1/rules", headers=expired), 401)
+    assert refused["detail"] == "Token wygasł." and refused["detail_en"] == "The token has expired."
+    call = await setup_open_call(api, client)
+    clock.set(datetime.fromisoformat(call["deadline"]))
+    late = problem(
+        await api.post(
+            f"/v1/calls/{call['id']}/questions",
+            json={"question": "Czy można jeszcze?"},
+            headers={**provider(str(uuid.uuid4())), **polish},
+        ),
+        409,
+    )
+    assert late["detail"].startswith("Termin składania ofert upłynął") and late["detail_en"].startswith("The call is")

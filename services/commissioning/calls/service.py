@@ -235,7 +235,10 @@ async def cancel(
 def require_open_for_changes(call: Call, now: datetime) -> None:
     status = effective_status(call, now)
     if status is not CallStatus.OPEN:
-        raise DeadlinePassed(f"The call is {status.value}: it no longer takes amendments, questions or offers.")
+        raise DeadlinePassed(
+            f"The call is {status.value}: it no longer takes amendments, questions or offers.",
+            pl="Termin składania ofert upłynął: ogłoszenie nie przyjmuje już zmian, pytań ani ofert.",
+        )
 
 
 async def ask(

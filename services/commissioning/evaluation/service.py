@@ -61,7 +61,10 @@ async def evaluation_access(
     if call is None or not (owner or member):
         raise NotFound(f"Call {call_id} does not exist or you are not on its committee.")
     if not deadline_passed(call, now):
-        raise Forbidden(f"Offers are sealed until the deadline ({call.deadline.isoformat()}).")
+        raise Forbidden(
+            f"Offers are sealed until the deadline ({call.deadline.isoformat()}).",
+            pl=f"Oferty pozostają zapieczętowane do upływu terminu składania ofert ({call.deadline.isoformat()}).",
+        )
     return call, member
 
 
@@ -113,7 +116,10 @@ async def readable_offer(session: AsyncSession, principal: Principal, offer_id: 
         found = await session.get(Offer, offer_id)
         call = await session.get(Call, found.call_id) if found else None
         if call is None or not deadline_passed(call, now):  # sealed: not even whether it exists
-            raise NotFound(f"Offer {offer_id} does not exist or is sealed until the deadline.")
+            raise NotFound(
+                f"Offer {offer_id} does not exist or is sealed until the deadline.",
+                pl=f"Oferta {offer_id} nie istnieje albo jest zapieczętowana do upływu terminu składania ofert.",
+            )
         _, offer, _ = await offer_for_evaluation(session, principal, offer_id, now)
         return offer
     return await offers.readable(session, principal, offer_id, now)

@@ -195,7 +195,10 @@ async def readable(session: AsyncSession, principal: Principal | None, offer_id:
         call = await session.get(Call, offer.call_id)
         if call is not None and deadline_passed(call, now) and acts_for_municipality(principal, call.municipality_terc):
             return offer
-    raise NotFound(f"Offer {offer_id} does not exist or is sealed until the deadline.")
+    raise NotFound(
+        f"Offer {offer_id} does not exist or is sealed until the deadline.",
+        pl=f"Oferta {offer_id} nie istnieje albo jest zapieczętowana do upływu terminu składania ofert.",
+    )
 
 
 async def of_call(session: AsyncSession, principal: Principal, call_id: uuid.UUID, now: datetime) -> list[Offer]:
@@ -212,6 +215,9 @@ async def of_call(session: AsyncSession, principal: Principal, call_id: uuid.UUI
         ]
     if acts_for_municipality(principal, call.municipality_terc):
         if not deadline_passed(call, now):
-            raise Forbidden(f"Offers are sealed until the deadline ({call.deadline.isoformat()}).")
+            raise Forbidden(
+                f"Offers are sealed until the deadline ({call.deadline.isoformat()}).",
+                pl=f"Oferty pozostają zapieczętowane do upływu terminu składania ofert ({call.deadline.isoformat()}).",
+            )
         return list(await repository.of_call(session, call.id, include_withdrawn=False))
     raise Forbidden("Only the call's municipality (after the deadline) and the offers' own providers read offers.")
