@@ -108,7 +108,9 @@ def create_service_app(
         if uses_database:
             url = database_url or resolve_database_url(settings)
             await ensure_database(url)
-            database = app.state.database = Database.connect(url, pool_size=settings.db_pool_size)
+            database = app.state.database = Database.connect(
+                url, pool_size=settings.db_pool_size, pre_ping=settings.db_pool_pre_ping
+            )
         try:
             if resources:
                 async with resources(app):  # the service's own clients, workers...

@@ -98,12 +98,12 @@ def _json_dumps(value: object) -> str:
     return orjson.dumps(value).decode()
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 10, pre_ping: bool = True) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,  # a connection the server dropped (restart, failover) is replaced, not a 500
+        pool_pre_ping=pre_ping,  # a connection the server dropped (restart, failover) is replaced, not a 500
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
     )
@@ -155,8 +155,8 @@ class Database:
     read: async_sessionmaker[AsyncSession]
 
     @classmethod
-    def connect(cls, url: str, *, pool_size: int) -> Database:
-        engine = create_engine(url, pool_size=pool_size)
+    def connect(cls, url: str, *, pool_size: int, pre_ping: bool = True) -> Database:
+        engine = create_engine(url, pool_size=pool_size, pre_ping=pre_ping)
         autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         return cls(engine, create_sessionmaker(engine), create_sessionmaker(autocommit, read_only=True))
 

@@ -51,4 +51,7 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     db_pool_size: int = 10
+    db_pool_pre_ping: bool = Field(
+        default=True, description="Test each pooled connection before use (survives a database restart; a round trip)."
+    )
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body accepted (413 above).")
