@@ -152,8 +152,11 @@ async def test_a_small_grant_offer_is_published_7_days_for_comments_before_the_c
     assert (until - clock.now()).days == 7  # longer than the 5-day standstill
     url = f"/v1/calls/{call['id']}/offers/{winning['id']}/comments"
     neighbour = provider((await verified_provider(client))["id"])
-    made = await api.post(url, json={"comment": "Stawka za godzinę wydaje się wysoka."}, headers=neighbour)
+    keyed = {**neighbour, "Idempotency-Key": "comment-retry-0001"}
+    made = await api.post(url, json={"comment": "Stawka za godzinę wydaje się wysoka."}, headers=keyed)
     assert made.status_code == 201, made.text
+    again = await api.post(url, json={"comment": "Stawka za godzinę wydaje się wysoka."}, headers=keyed)
+    assert again.headers["idempotent-replayed"] == "true" and again.json()["id"] == made.json()["id"]
     listed = (await api.get(f"/v1/calls/{call['id']}/comments")).json()
     assert [c["comment"] for c in listed] == ["Stawka za godzinę wydaje się wysoka."] and "author" not in listed[0]
     clock.advance(days=5)

@@ -95,11 +95,21 @@ async def comment_on_offer(
     session: SessionDep,
     principal: CurrentPrincipal,
     clock: ClockDep,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> CommentOut:
-    made = await awards.comment_on_offer(
-        session, principal=principal, now=clock.now(), call_id=call_id, offer_id=offer_id, text=data.comment
-    )
-    return CommentOut.model_validate(made)
+    route = f"POST /v1/calls/{call_id}/offers/{offer_id}/comments"
+    async with idempotent(
+        session, principal, idempotency_key, data, response, record=IdempotencyRecord, route=route
+    ) as replay:
+        if replay.response is not None:
+            return CommentOut.model_validate(replay.response)
+        made = await awards.comment_on_offer(
+            session, principal=principal, now=clock.now(), call_id=call_id, offer_id=offer_id, text=data.comment
+        )
+        out = CommentOut.model_validate(made)
+        replay.remember(201, out.model_dump(mode="json"))
+        return out
 
 
 @router.get(
