@@ -25,6 +25,7 @@ from services.commissioning.municipalities.router import router as municipalitie
 from services.commissioning.ocds.router import router as ocds_router
 from services.commissioning.offers.router import router as offers_router
 from services.commissioning.offers.service import open_offers
+from services.commissioning.outbox.router import router as events_router
 from services.commissioning.planning.router import router as planning_router
 from services.commissioning.rules.router import router as rules_router
 from services.commissioning.settings import CommissioningSettings, get_settings
@@ -55,6 +56,7 @@ TAGS = [
     {"name": "contracts", "description": "Awards, results, contracts, delivery reports, payments."},
     {"name": "monitoring", "description": "Indicators per municipality and voivodeship."},
     {"name": "ocds", "description": "Open Contracting Data Standard 1.1 release and record packages."},
+    {"name": "events", "description": "The change feed: domain events as CloudEvents, in an order no reader can miss."},
     {"name": "health", "description": "Liveness, readiness, metrics."},
 ]
 
@@ -114,6 +116,7 @@ def create_app(
             contracts_router,
             monitoring_router,
             ocds_router,
+            events_router,
         ],
         openapi_tags=TAGS,
         resources=resources,

@@ -171,6 +171,7 @@ async def committed_call(
         state_of(commissioning_app).clock = original_clock
         async with commissioning_engine.begin() as conn:
             await conn.execute(text("DELETE FROM idempotency_records"))
+            await conn.execute(text("DELETE FROM outbox_events WHERE municipality_terc = :t"), {"t": terc})
             await conn.execute(text("DELETE FROM calls WHERE municipality_terc = :t"), {"t": terc})
             await conn.execute(text("DELETE FROM needs WHERE municipality_terc = :t"), {"t": terc})
             await conn.execute(text("DELETE FROM municipalities WHERE terc = :t"), {"t": terc})

@@ -20,7 +20,6 @@ import pytest
 from shared.db import drop_database
 from tests.conftest import REPO, migrated_database
 
-
 STORY_STARTS = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 

@@ -13,7 +13,9 @@ from services.commissioning.calls import repository as calls_repo
 from services.commissioning.calls import service as calls
 from services.commissioning.calls.schemas import AmendmentIn
 from services.commissioning.models.calls import Amendment
+from services.commissioning.models.outbox import EventType
 from services.commissioning.offers import repository as offers_repo
+from services.commissioning.outbox import service as outbox
 from services.commissioning.rules.modes import rules_version
 from shared.auth import Principal
 from shared.errors import ValidationProblem
@@ -60,5 +62,6 @@ async def amend(
     session.add(
         calls.history_entry(call, "amended", principal, now, number=number, description=data.description, **changes)
     )
+    outbox.call_changed(session, call, EventType.CALL_AMENDED, now, amendment=number, changes=changes)
     await session.flush()
     return amendment

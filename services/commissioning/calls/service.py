@@ -15,6 +15,8 @@ from services.commissioning.calls.schemas import CallCreate, CallUpdate, LotIn
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import WARSAW
 from services.commissioning.models.calls import Call, CallEvent, CallHistory, CallStatus, Lot, Question
+from services.commissioning.models.outbox import EventType
+from services.commissioning.outbox import service as outbox
 from services.commissioning.planning.service import need_for
 from services.commissioning.rules.advisor import (
     Reason,
@@ -213,6 +215,7 @@ async def publish(session: AsyncSession, *, principal: Principal, now: datetime,
     call.next_event, call.next_event_at = CallEvent.OPEN_OFFERS.value, call.deadline
     call.updated_at = now
     session.add(history_entry(call, "published", principal, now, deadline=call.deadline.isoformat()))
+    outbox.call_changed(session, call, EventType.CALL_PUBLISHED, now)
     await session.flush()
     return call
 
@@ -228,6 +231,8 @@ async def cancel(
     call.next_event = call.next_event_at = None
     call.updated_at = now
     session.add(history_entry(call, "cancelled", principal, now, reason=reason))
+    if call.published_at is not None:  # a draft's end is nobody else's business
+        outbox.call_changed(session, call, EventType.CALL_CANCELLED, now, reason=reason)
     await session.flush()
     return call
 

@@ -22,6 +22,8 @@ from services.commissioning.evaluation.service import lot_ranking
 from services.commissioning.models.calls import Award, Call, CallEvent, CallHistory, CallStatus, Lot
 from services.commissioning.models.contracts import AwardDecision, Contract, ContractStatus, OfferComment
 from services.commissioning.models.offers import Offer
+from services.commissioning.models.outbox import EventType
+from services.commissioning.outbox import service as outbox
 from services.commissioning.rules.advisor import ProviderFacts
 from services.commissioning.rules.modes import Mode, rules_version
 from shared.auth import Principal
@@ -220,6 +222,23 @@ async def decide(
             at=now,
             detail={"lot": lot.number, "winners": [a.provider_name for a, _ in made], "reason": data.reason},
         )
+    )
+    outbox.call_changed(
+        session,
+        call,
+        EventType.AWARD_DECIDED,
+        now,
+        lot_id=str(lot.id),
+        winners=[
+            {
+                "provider_id": str(a.provider_id),
+                "provider_name": a.provider_name,
+                "value_grosze": a.value_grosze,
+                "quantity": a.quantity,
+                "contract_id": str(c.id),
+            }
+            for a, c in made
+        ],
     )
     await session.flush()
     return decision, made

@@ -33,6 +33,8 @@ from services.commissioning.models.contracts import (
     Payment,
     ReportStatus,
 )
+from services.commissioning.models.outbox import EventType
+from services.commissioning.outbox import service as outbox
 from services.commissioning.rules.advisor import contract_violations, pzp_change_violations
 from services.commissioning.rules.modes import Mode, rules_version
 from shared.auth import Principal, Role
@@ -111,7 +113,7 @@ async def amend_contract(
     number = await repository.amendment_count(session, contract.id) + 1
     session.add(ContractAmendment(contract_id=contract.id, number=number, reason=data.reason, changes=changes, at=now))
     contract.updated_at = now
-    await session.flush()
+    await outbox.contract_changed(session, contract, EventType.CONTRACT_AMENDED, now)
     return contract
 
 
@@ -129,7 +131,7 @@ async def end_contract(
         raise Conflict(f"The contract is {contract.status}; only an active contract is completed or terminated.")
     contract.status, contract.ended_reason = status.value, reason
     contract.updated_at = now
-    await session.flush()
+    await outbox.contract_changed(session, contract, EventType.CONTRACT_ENDED, now)
     return contract
 
 
@@ -207,7 +209,7 @@ async def confirm_signature(
         raise Conflict(f"The contract is {contract.status}: the provider confirms once the municipality has signed.")
     contract.status = ContractStatus.ACTIVE.value
     contract.signed_at = contract.updated_at = now
-    await session.flush()
+    await outbox.contract_changed(session, contract, EventType.CONTRACT_SIGNED, now)
     return contract
 
 
@@ -276,6 +278,23 @@ async def review_report(
         raise ValidationProblem.field("comment", "say what to correct when returning a report")
     report.status = ReportStatus.ACCEPTED.value if data.decision == "accept" else ReportStatus.RETURNED.value
     report.review_comment, report.reviewed_at = data.comment, now
+    outbox.record(
+        session,
+        type=EventType.REPORT_REVIEWED,
+        subject=f"reports/{report.id}",
+        time=now,
+        municipality=contract.municipality_terc,
+        provider=contract.provider_id,
+        public=False,
+        data={
+            "report_id": str(report.id),
+            "contract_id": str(contract.id),
+            "status": report.status,
+            "period_start": report.period_start.isoformat(),
+            "period_end": report.period_end.isoformat(),
+            "units_delivered": report.units_delivered,
+        },
+    )
     await session.flush()
     return report
 
@@ -299,5 +318,22 @@ async def record_payment(
         )
     payment = Payment(contract_id=contract.id, recorded_at=now, **data.model_dump())
     session.add(payment)
+    await session.flush()
+    outbox.record(
+        session,
+        type=EventType.PAYMENT_RECORDED,
+        subject=f"payments/{payment.id}",
+        time=now,
+        municipality=contract.municipality_terc,
+        provider=contract.provider_id,
+        public=False,
+        data={
+            "payment_id": str(payment.id),
+            "contract_id": str(contract.id),
+            "amount_grosze": payment.amount_grosze,
+            "paid_on": payment.paid_on.isoformat(),
+            "schedule_index": payment.schedule_index,
+        },
+    )
     await session.flush()
     return payment

@@ -13,6 +13,7 @@ from services.commissioning.models.evaluation import CommitteeMember, Declaratio
 from services.commissioning.models.idempotency import IdempotencyRecord
 from services.commissioning.models.municipalities import Municipality, MunicipalityBudget
 from services.commissioning.models.offers import Offer
+from services.commissioning.models.outbox import OutboxEvent
 from services.commissioning.models.planning import Need, Programme, ProgrammeLine
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "Need",
     "Offer",
     "OfferComment",
+    "OutboxEvent",
     "Payment",
     "Programme",
     "ProgrammeLine",

@@ -20,8 +20,10 @@ from services.commissioning.calls.service import DeadlinePassed, RuleViolation, 
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.models.calls import Call, CallStatus
 from services.commissioning.models.offers import Offer, OfferStatus
+from services.commissioning.models.outbox import EventType
 from services.commissioning.offers import repository
 from services.commissioning.offers.schemas import OfferContent, OfferIn
+from services.commissioning.outbox import service as outbox
 from shared.auth import Principal, Role, require_role
 from shared.concurrency import check_if_match
 from shared.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
@@ -41,6 +43,7 @@ async def open_offers(session: AsyncSession, call: Call, now: datetime) -> None:
                 call, "offers-opened", "system", call.deadline, offers=opened, deadline=call.deadline.isoformat()
             )
         )
+        outbox.call_changed(session, call, EventType.OFFERS_OPENED, call.deadline, offers=opened)
     call.next_event = call.next_event_at = None
 
 

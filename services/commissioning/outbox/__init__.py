@@ -1,0 +1,1 @@
+"""Domain events: written with the change (the outbox), read as a feed (GET /v1/events)."""

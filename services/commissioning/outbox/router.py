@@ -1,0 +1,50 @@
+"""GET /v1/events: the change feed."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from services.commissioning.models.outbox import EventType
+from services.commissioning.outbox import service
+from shared.auth import OptionalPrincipal
+from shared.db import ReadSessionDep
+from shared.errors import ValidationProblem, problem_responses
+from shared.events import TYPE_PREFIX, Cursor, EventPage
+from shared.identifiers import GminaTercStr
+
+router = APIRouter(prefix="/v1/events", tags=["events"])
+
+
+@router.get(
+    "",
+    summary="Read the change feed after a cursor (public events; a party's own too)",
+    description="Events in an order no reader can miss: an event committed late by a slow transaction never "
+    "appears behind a cursor already handed out. Start without `after`, then pass each page's `next_cursor`. "
+    "Consumers deduplicate by the event `id` (delivery is at least once). Anonymous readers get public events; "
+    "a municipality also its own private ones (report reviews, payments), a provider's members theirs.",
+    responses=problem_responses(401, 422),
+)
+async def read_events(
+    session: ReadSessionDep,
+    principal: OptionalPrincipal,
+    after: Annotated[str | None, Query(max_length=40, description="`next_cursor` of the previous page.")] = None,
+    type_: Annotated[
+        list[EventType] | None, Query(alias="type", description="Only these types (repeat the parameter).")
+    ] = None,
+    municipality: Annotated[GminaTercStr | None, Query(description="Only events of this municipality.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="Events per page (1 to 500).")] = 100,
+) -> EventPage:
+    try:
+        cursor = Cursor.parse(after)
+    except ValueError as exc:
+        raise ValidationProblem.field("after", str(exc), location="query") from None
+    return await service.page(
+        session,
+        principal=principal,
+        after=cursor,
+        types=[TYPE_PREFIX + t.value for t in type_ or []],
+        municipality=municipality,
+        limit=limit,
+    )

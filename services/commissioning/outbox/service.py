@@ -1,0 +1,117 @@
+"""Writing events with the change, and reading the feed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.commissioning.models.calls import Call, Lot
+from services.commissioning.models.contracts import Contract
+from services.commissioning.models.outbox import EventType, OutboxEvent
+from services.commissioning.outbox import repository
+from shared.auth import Principal
+from shared.events import TYPE_PREFIX, CloudEvent, Cursor, EventPage, envelope
+
+SOURCE = "urn:cus:commissioning"
+
+
+def record(
+    session: AsyncSession,
+    *,
+    type: EventType,
+    subject: str,
+    time: datetime,
+    data: dict[str, Any],
+    municipality: str | None = None,
+    provider: uuid.UUID | None = None,
+    public: bool = True,
+) -> None:
+    """Add the event to the outbox, in the session's transaction: it exists exactly when the change does."""
+    session.add(
+        OutboxEvent(
+            type=TYPE_PREFIX + type.value,
+            subject=subject,
+            time=time,
+            data=data,
+            municipality_terc=municipality,
+            provider_id=provider,
+            public=public,
+        )
+    )
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    principal: Principal | None,
+    after: Cursor,
+    types: list[str],
+    municipality: str | None,
+    limit: int,
+) -> EventPage:
+    rows, watermark = await repository.feed(
+        session, principal=principal, after=after, types=types, municipality=municipality, limit=limit
+    )
+    items: list[CloudEvent] = [envelope(row, SOURCE) for row in rows]
+    if len(rows) == limit:
+        next_cursor = Cursor(rows[-1].xid, rows[-1].position)
+    else:  # the end of what can be read: jump past every final event, matching the filters or not
+        next_cursor = max(Cursor.before_watermark(watermark), after)
+    return EventPage(items=items, next_cursor=str(next_cursor))
+
+
+def call_changed(session: AsyncSession, call: Call, event: EventType, now: datetime, **detail: Any) -> None:
+    """A published call's public facts after the change (drafts are never told of)."""
+    record(
+        session,
+        type=event,
+        subject=f"calls/{call.id}",
+        time=now,
+        municipality=call.municipality_terc,
+        data={
+            "call_id": str(call.id),
+            "ocid": call.ocid,
+            "title": call.title,
+            "mode": call.mode,
+            "status": call.status,
+            "municipality_terc": call.municipality_terc,
+            "deadline": call.deadline.isoformat(),
+            "published_at": call.published_at.isoformat() if call.published_at else None,
+            **detail,
+        },
+    )
+
+
+async def contract_changed(session: AsyncSession, contract: Contract, event: EventType, now: datetime) -> None:
+    """A contract's public terms after the change, with what it buys (the lot's service type, area and unit),
+    so the catalogue can commit the provider's capacity without asking."""
+    await session.flush()  # the version the change gives it
+    lot = await session.get(Lot, contract.lot_id)
+    record(
+        session,
+        type=event,
+        subject=f"contracts/{contract.id}",
+        time=now,
+        municipality=contract.municipality_terc,
+        provider=contract.provider_id,
+        data={
+            "contract_id": str(contract.id),
+            "call_id": str(contract.call_id),
+            "lot_id": str(contract.lot_id),
+            "provider_id": str(contract.provider_id),
+            "municipality_terc": contract.municipality_terc,
+            "status": contract.status,
+            "version": contract.version,
+            "value_grosze": contract.value_grosze,
+            "quantity": contract.quantity,
+            "unit": lot.unit if lot else None,
+            "service_type_id": str(lot.service_type_id) if lot else None,
+            "area_terc": lot.area_terc if lot else None,
+            "period_start": contract.period_start.isoformat(),
+            "period_end": contract.period_end.isoformat(),
+            "signed_on": contract.signed_on.isoformat() if contract.signed_on else None,
+        },
+    )

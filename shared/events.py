@@ -1,0 +1,116 @@
+"""Domain events written with the change (a transactional outbox) and read as a feed no reader can miss.
+
+A service's outbox table (the `OutboxColumns` mixin) gets a row in the same transaction as the change it tells
+of, so an event exists exactly when its change was committed. Each row records the id of the transaction that
+wrote it (`xid`, PostgreSQL's `pg_current_xact_id()`). A feed reader is shown only the events of transactions
+older than the oldest one still running (`pg_snapshot_xmin` of the current snapshot), in (xid, position) order:
+every transaction that can still commit an event has an xid at or above that watermark, so no event can ever
+appear behind a cursor a reader already holds, however late a slow transaction commits. The price: a long
+transaction holds the feed back until it ends.
+
+The envelope follows CloudEvents 1.0 (id, source, type, time, subject, data); `municipality` and `provider` are
+extension attributes, for filtering. Events are public unless they name the party that alone may read them.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy import BigInteger, Boolean, DateTime, Identity, String, Text, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from shared.schemas import Schema
+
+TYPE_PREFIX = "pl.cus."
+CURSOR = re.compile(r"^(\d{1,19})-(\d{1,19})$")
+MAX_INT8 = 2**63 - 1
+
+
+class OutboxColumns:
+    """The columns of a service's outbox table (its model: `class OutboxEvent(OutboxColumns, Base)`)."""
+
+    __tablename__ = "outbox_events"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    # the writing transaction; xid8 as a bigint, so the feed compares it with the snapshot's xmin
+    xid: Mapped[int] = mapped_column(BigInteger, server_default=text("(pg_current_xact_id()::text)::bigint"))
+    type: Mapped[str] = mapped_column(String(100))
+    subject: Mapped[str] = mapped_column(Text)
+    time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    municipality_terc: Mapped[str | None] = mapped_column(String(7), index=True)
+    provider_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    public: Mapped[bool] = mapped_column(Boolean)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+    @declared_attr
+    def position(cls) -> Mapped[int]:
+        """The order of the events inside one transaction (and a tie-breaker)."""
+        return mapped_column(BigInteger, Identity(always=True), unique=True)
+
+
+class Cursor:
+    """A position in the feed: after the event (xid, position). Opaque to readers: `xid-position`."""
+
+    def __init__(self, xid: int = 0, position: int = 0) -> None:
+        self.xid, self.position = xid, position
+
+    @classmethod
+    def parse(cls, value: str | None) -> Cursor:
+        if not value:
+            return cls()
+        match = CURSOR.match(value)
+        if match is None or max(int(match[1]), int(match[2])) > MAX_INT8:
+            raise ValueError("not a cursor of this feed (take `next_cursor` from the previous page)")
+        return cls(int(match[1]), int(match[2]))
+
+    @classmethod
+    def before_watermark(cls, watermark: int) -> Cursor:
+        """After every event of every transaction below the watermark: all a reader can have seen."""
+        return cls(max(watermark - 1, 0), MAX_INT8)
+
+    def __lt__(self, other: Cursor) -> bool:
+        return (self.xid, self.position) < (other.xid, other.position)
+
+    def __str__(self) -> str:
+        return f"{self.xid}-{self.position}"
+
+
+class CloudEvent(Schema):
+    """One event, as CloudEvents 1.0 attributes (JSON format)."""
+
+    specversion: str = Field(default="1.0", description="CloudEvents version.")
+    id: uuid.UUID = Field(description="Unique per event: consumers deduplicate by it.")
+    source: str = Field(description="The service that wrote it.", examples=["urn:cus:commissioning"])
+    type: str = Field(description="What happened.", examples=["pl.cus.contract.signed"])
+    subject: str = Field(description="The resource it is about.", examples=["contracts/4c7b…"])
+    time: datetime = Field(description="When the change was made (UTC).")
+    datacontenttype: str = Field(default="application/json", description="The media type of `data`.")
+    municipality: str | None = Field(default=None, description="Extension: the municipality (TERC) concerned.")
+    provider: uuid.UUID | None = Field(default=None, description="Extension: the provider concerned.")
+    data: dict[str, Any] = Field(description="The resource's state after the change (public fields only).")
+
+
+class EventPage(Schema):
+    items: list[CloudEvent] = Field(description="Events in commit-safe order, oldest first.")
+    next_cursor: str = Field(
+        description="Pass as `after` for the next page; when the page is not full it is the feed's end, and "
+        "polling with it returns only events committed since."
+    )
+
+
+def envelope(row: OutboxColumns, source: str) -> CloudEvent:
+    return CloudEvent(
+        id=row.id,
+        source=source,
+        type=row.type,
+        subject=row.subject,
+        time=row.time,
+        municipality=row.municipality_terc,
+        provider=row.provider_id,
+        data=row.data,
+    )
