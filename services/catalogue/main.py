@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import httpx
 from fastapi import FastAPI
 
+from services.catalogue.capacity.consumer import FeedConsumer
 from services.catalogue.hsds.router import router as hsds_router
 from services.catalogue.offerings.router import router as offerings_router
 from services.catalogue.places.router import router as places_router
@@ -12,6 +18,7 @@ from services.catalogue.providers.router import router as providers_router
 from services.catalogue.settings import CatalogueSettings, get_settings
 from services.catalogue.taxonomy.router import router as taxonomy_router
 from shared.app import create_service_app
+from shared.db import database_of
 
 DESCRIPTION = """
 The catalogue of social services (*usługi społeczne*) under the Act of 19 July 2019 on the provision of social
@@ -35,8 +42,27 @@ TAGS = [
 ]
 
 
-def create_app(settings: CatalogueSettings | None = None, *, database_url: str | None = None) -> FastAPI:
+def create_app(
+    settings: CatalogueSettings | None = None, *, database_url: str | None = None, consume_events: bool = True
+) -> FastAPI:
     settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def resources(app: FastAPI) -> AsyncIterator[None]:
+        """Reading commissioning's change feed (contracts commit capacity), unless switched off."""
+        if not consume_events or settings.events_poll_seconds <= 0:
+            yield
+            return
+        async with httpx.AsyncClient(base_url=settings.commissioning_url, timeout=5) as http:
+            consumer = FeedConsumer(database_of(app).write, http)
+            task = asyncio.create_task(consumer.run(settings.events_poll_seconds))
+            try:
+                yield
+            finally:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
     app = create_service_app(
         name="catalogue",
         title="CUS catalogue API",
@@ -44,6 +70,7 @@ def create_app(settings: CatalogueSettings | None = None, *, database_url: str |
         settings=settings,
         routers=[taxonomy_router, places_router, providers_router, me_router, offerings_router, hsds_router],
         openapi_tags=TAGS,
+        resources=resources,
         database_url=database_url,
     )
     app.state.settings = settings

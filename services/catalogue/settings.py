@@ -15,6 +15,12 @@ class CatalogueSettings(ServiceSettings):
     public_base_url: str = Field(
         default="http://127.0.0.1:8001", description="Base URL printed in links (HSDS `url` fields)."
     )
+    commissioning_url: str = Field(
+        default="http://127.0.0.1:8002", description="Commissioning, whose change feed tells of signed contracts."
+    )
+    events_poll_seconds: float = Field(
+        default=2.0, ge=0, description="How often commissioning's change feed is read (0: not at all)."
+    )
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ from tests.conftest import asgi_client, auth, rolled_back
 
 @pytest.fixture(scope="session")
 async def catalogue_app(catalogue_db_url: str) -> AsyncIterator[FastAPI]:
-    app = create_app(database_url=catalogue_db_url)
+    app = create_app(database_url=catalogue_db_url, consume_events=False)  # tests drive the consumer themselves
     async with app.router.lifespan_context(app):
         yield app
 

@@ -104,7 +104,15 @@ async def stack(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Asy
     logs = tmp_path_factory.mktemp("logs")
     services = Stack(
         catalogue=Service(
-            "catalogue", ports["catalogue"], {**quiet, "CATALOGUE_DATABASE_URL": catalogue_db}, logs / "catalogue.log"
+            "catalogue",
+            ports["catalogue"],
+            {
+                **quiet,
+                "CATALOGUE_DATABASE_URL": catalogue_db,
+                "CATALOGUE_COMMISSIONING_URL": urls["commissioning"],
+                "CATALOGUE_EVENTS_POLL_SECONDS": "0.2",
+            },
+            logs / "catalogue.log",
         ),
         commissioning=Service(
             "commissioning",

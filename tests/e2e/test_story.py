@@ -209,6 +209,16 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
         gateway.post(f"/v1/contracts/{contract_id}/confirmation", headers={**own, "If-Match": signed.headers["etag"]})
     )
     assert confirmed["status"] == "active"
+    # the catalogue learns of the signed contract from commissioning's feed: 10 000 hours over ten months
+    # commit 1 000 a month of the offering's 1 500, and search shows the 500 left
+    committed = wait_until(
+        lambda: (o := gateway.get(f"/v1/offerings/{offering['id']}").json())["capacity_contracted"] == 1000 and o
+    )
+    assert committed["free_capacity"] == 500
+    roomy = ok(gateway.get("/v1/offerings", params={"place": "2611011", "min_free_capacity": 600, "q": "opiekuncze"}))
+    assert offering["id"] not in {o["id"] for o in roomy["items"]}
+    events = ok(gateway.get("/v1/events", params={"type": "contract.signed"}))["items"]
+    assert [e["data"]["contract_id"] for e in events] == [contract_id]
     overview = ok(gateway.get("/v1/municipalities/2611011/overview", headers=GMINA))
     assert overview["missing"] == []
     assert [c["id"] for c in overview["active_contracts"]] == [contract_id]

@@ -1,5 +1,6 @@
 """All catalogue models, imported together so Alembic and the ORM see the whole schema."""
 
+from services.catalogue.models.capacity import AppliedEvent, CapacityCommitment, FeedPosition
 from services.catalogue.models.idempotency import IdempotencyRecord
 from services.catalogue.models.offerings import Offering
 from services.catalogue.models.places import TercUnit
@@ -7,7 +8,10 @@ from services.catalogue.models.providers import Provider, ProviderInvitation, Pr
 from services.catalogue.models.taxonomy import Area, ServiceType, TargetGroup
 
 __all__ = [
+    "AppliedEvent",
     "Area",
+    "CapacityCommitment",
+    "FeedPosition",
     "IdempotencyRecord",
     "Offering",
     "Provider",

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
@@ -33,6 +34,7 @@ class Offering(Versioned, Base):
         Index("ix_offerings_target_groups", "target_groups", postgresql_using="gin"),
         CheckConstraint("capacity_per_month >= 0", name="capacity_non_negative"),
         CheckConstraint("capacity_committed >= 0", name="committed_non_negative"),
+        CheckConstraint("capacity_contracted >= 0", name="contracted_non_negative"),
         CheckConstraint("price_grosze >= 0", name="price_non_negative"),
     )
 
@@ -47,7 +49,9 @@ class Offering(Versioned, Base):
     # offerings delivered in one of its gminas through a GIN index.
     delivery_area_parents: Mapped[list[str]] = mapped_column(ARRAY(String(7)))
     capacity_per_month: Mapped[int] = mapped_column(Integer)
-    capacity_committed: Mapped[int] = mapped_column(Integer, default=0)
+    capacity_committed: Mapped[int] = mapped_column(Integer, default=0)  # declared by the provider
+    # committed by contracts signed through commissioning and in force (kept by the capacity consumer)
+    capacity_contracted: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     price_grosze: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3), default="PLN")
     target_groups: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
@@ -63,4 +67,4 @@ class Offering(Versioned, Base):
 
     @property
     def free_capacity(self) -> int:
-        return max(self.capacity_per_month - self.capacity_committed, 0)
+        return max(self.capacity_per_month - self.capacity_committed - self.capacity_contracted, 0)

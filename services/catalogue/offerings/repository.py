@@ -54,7 +54,7 @@ OFFERING_COLUMNS = (
     ServiceType.unit,
 )
 
-FREE_CAPACITY = Offering.capacity_per_month - Offering.capacity_committed
+FREE_CAPACITY = Offering.capacity_per_month - Offering.capacity_committed - Offering.capacity_contracted
 
 OFFERING_SORTS: dict[str, tuple[Any, ...]] = {
     "price": (Offering.price_grosze.asc(), Offering.id.asc()),

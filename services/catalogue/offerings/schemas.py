@@ -39,7 +39,11 @@ class OfferingFields(Body):
     )
     capacity_per_month: int = Field(ge=0, le=MAX_CAPACITY, description="Monthly capacity in the type's unit.")
     capacity_committed: int = Field(
-        default=0, ge=0, le=MAX_CAPACITY, description="Part of the capacity already committed (contracts)."
+        default=0,
+        ge=0,
+        le=MAX_CAPACITY,
+        description="Part of the capacity committed outside this system (contracts signed through commissioning "
+        "are counted apart, as capacity_contracted).",
     )
     price_grosze: int = Field(ge=0, le=MAX_PRICE_GROSZE, description="Price per unit in grosze (1 PLN = 100).")
     currency: Literal["PLN"] = Field(default="PLN", description="Currency (PLN).")
@@ -112,8 +116,12 @@ class OfferingOut(Body):
     description: str | None = Field(description="Description.")
     delivery_areas: list[str] = Field(description="TERC codes where it is delivered.")
     capacity_per_month: int = Field(description="Monthly capacity, in the unit.")
-    capacity_committed: int = Field(description="Committed capacity.")
-    free_capacity: int = Field(description="capacity_per_month - capacity_committed.")
+    capacity_committed: int = Field(description="Capacity the provider declares committed elsewhere.")
+    capacity_contracted: int = Field(
+        description="Capacity a month committed by contracts signed through commissioning and in force (kept "
+        "by the catalogue from commissioning's events: a contract's units spread over the months of its period)."
+    )
+    free_capacity: int = Field(description="capacity_per_month - capacity_committed - capacity_contracted (≥ 0).")
     price_grosze: int = Field(description="Price per unit, grosze.")
     currency: str = Field(description="PLN.")
     unit: Unit = Field(description="The unit the price and capacity are counted in.")
@@ -158,7 +166,8 @@ def offering_json(row: Any) -> dict[str, Any]:
         "delivery_areas": r["delivery_areas"],
         "capacity_per_month": r["capacity_per_month"],
         "capacity_committed": r["capacity_committed"],
-        "free_capacity": max(r["capacity_per_month"] - r["capacity_committed"], 0),
+        "capacity_contracted": r["capacity_contracted"],
+        "free_capacity": max(r["capacity_per_month"] - r["capacity_committed"] - r["capacity_contracted"], 0),
         "price_grosze": r["price_grosze"],
         "currency": r["currency"],
         "unit": r["unit"],

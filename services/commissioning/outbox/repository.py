@@ -48,7 +48,8 @@ async def feed(
         select(OutboxEvent)
         .where(
             OutboxEvent.xid < watermark,
-            tuple_(OutboxEvent.xid, OutboxEvent.position) > tuple_(literal(after.xid, BigInteger), literal(after.position, BigInteger)),
+            tuple_(OutboxEvent.xid, OutboxEvent.position)
+            > tuple_(literal(after.xid, BigInteger), literal(after.position, BigInteger)),
             readable_by(principal),
         )
         .order_by(OutboxEvent.xid, OutboxEvent.position)
