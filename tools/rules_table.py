@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from services.commissioning.rules.modes import RULE_SETS, VERIFY_FLAGS, ModeRules, RuleSet
+from services.commissioning.rules.modes import RULE_SETS, SOURCES, VERIFY_FLAGS, ModeRules, RuleSet
 from shared.money import format_pln
 
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
@@ -46,7 +46,9 @@ def _rule_set(rule_set: RuleSet) -> list[str]:
     lines = [
         f"**Rule set {rule_set.version}** ({rule_set.valid_from.isoformat()} – {until}): national threshold "
         f"{format_pln(rule_set.national_threshold_grosze)} net; EU threshold for social services {euros} EUR = "
-        f"{format_pln(rule_set.eu_social_threshold_grosze)}" + (f" (to verify: {flags})" if flags else "") + ".",
+        f"{format_pln(rule_set.eu_social_threshold_grosze)} at {rule_set.eur_rate} zł/EUR ({rule_set.eur_rate_source})"
+        + (f" (to verify: {flags})" if flags else "")
+        + ".",
         "",
         "| mode | legal basis | limits | to verify |",
         "| --- | --- | --- | --- |",
@@ -63,7 +65,12 @@ def rules_markdown() -> str:
     lines = [START]
     for rule_set in RULE_SETS:
         lines += [*_rule_set(rule_set), ""]
-    lines.append(END)
+    lines += ["Sources (`GET /v1/rules/sources`):", "", "| act | published | consolidated text | provisions |"]
+    lines.append("| --- | --- | --- | --- |")
+    for source in SOURCES:
+        consolidated = (source.consolidated or "–") + (" (to verify)" if source.verify else "")
+        lines.append(f"| {source.title_pl} | {source.published} | {consolidated} | {', '.join(source.articles)} |")
+    lines += ["", END]
     return "\n".join(lines)
 
 

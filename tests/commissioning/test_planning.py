@@ -118,3 +118,14 @@ async def test_rules_table_is_readable(api):
     assert modes["small-grant"]["max_value_grosze"] == 1_000_000
     assert modes["open-competition"]["min_publication_days"] == 21
     assert tables[1]["to_verify"] == ["eu_social_threshold_grosze"]
+
+
+async def test_the_rules_name_their_sources(api):
+    """Every act the rules cite, with its publication and the consolidated text the citations follow."""
+    sources = {s["code"]: s for s in (await api.get("/v1/rules/sources")).json()}
+    assert sources["UDPP"]["consolidated"] == "Dz.U. 2024 poz. 1491"
+    assert "art. 19a" in sources["UDPP"]["articles"] and "art. 13 ust. 1" in sources["UDPP"]["articles"]
+    assert sources["Pzp"]["published"] == "Dz.U. 2019 poz. 2019" and "art. 455" in sources["Pzp"]["articles"]
+    cited = " ".join(m["legal_basis"] for t in (await api.get("/v1/rules")).json() for m in t["modes"])
+    for code in ("UDPP", "Pzp", "2014/24/UE"):
+        assert code in cited  # each act the modes cite is listed

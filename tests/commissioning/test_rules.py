@@ -175,17 +175,24 @@ def test_below_the_pzp_threshold_its_reserved_procedures_are_not_offered():
 
 
 def test_at_the_eu_threshold_the_procedure_becomes_european():
-    """750 000 EUR (3 477 825,00 zł by the 2024-25 notice, still in the table): Pzp procedures above it are
-    announced in the Official Journal of the EU (directive 2014/24/EU, art. 75)."""
-    below = verdicts(3_477_824, 300)["light-regime"]
+    """750 000 EUR is 3 232 500,00 zł at the 2026-27 rate (4,31 zł): Pzp procedures from it are announced in the
+    Official Journal of the EU (directive 2014/24/EU, art. 75)."""
+    below = verdicts(3_232_499, 300)["light-regime"]
     assert all(r["rule"] != "eu-threshold" for r in below["reasons"])
-    above = verdicts(3_477_825, 300)
+    above = verdicts(3_232_500, 300)
     for mode in ("light-regime", "reserved-361"):
         eu = next(r for r in above[mode]["reasons"] if r["rule"] == "eu-threshold")
         assert "Official Journal of the EU" in eu["detail"] and "2014/24/UE" in eu["legal_basis"]
-        assert "(750 000 EUR, 3 477 825,00 zł by the notice in force)" in eu["detail"]
-        assert eu["compared"]["threshold_grosze"] == 347_782_500
+        assert "(750 000 EUR, 3 232 500,00 zł by the notice in force)" in eu["detail"]
+        assert eu["compared"]["threshold_grosze"] == 323_250_000
     assert all(r["rule"] != "eu-threshold" for r in above["open-competition"]["reasons"])  # UDPP, not Pzp
+
+
+def test_each_rule_set_has_the_threshold_of_its_own_notice():
+    """The 2024-25 notice's rate (4,6371 zł, M.P. 2023 poz. 1344) for procedures started in 2025; 4,31 zł from 2026."""
+    assert rules_in_force(date(2025, 12, 31)).eu_social_threshold_grosze == 347_782_500
+    assert rules_in_force(date(2026, 1, 1)).eu_social_threshold_grosze == 323_250_000
+    assert rules_in_force(date(2026, 1, 1)).eur_rate == "4,31"
 
 
 def test_the_readmes_rules_table_is_the_rules_module():

@@ -2,7 +2,8 @@
 
 Every figure carries its legal basis; figures the domain brief marks "verify" carry `verify=True` and are shown as
 such in the API. Thresholds change by notice (the EU threshold in PLN is set every two years), so rule sets have
-validity dates and a call keeps the rule set in force on the day it was created (`Call.rules_version`).
+validity dates and a call keeps the rule set in force on the day it was published, when the procedure starts
+(`Call.rules_version`). `SOURCES` lists the acts cited, with their publication and consolidated text.
 """
 
 from __future__ import annotations
@@ -82,14 +83,94 @@ class ModeRules:
 
 
 @dataclass(frozen=True)
+class Source:
+    """An act the rules cite: where it was published, and its consolidated text (tekst jednolity)."""
+
+    code: str  # how the rules refer to it
+    title_pl: str
+    title_en: str
+    published: str  # the original publication
+    consolidated: str | None  # the consolidated text the citations were checked against
+    articles: tuple[str, ...]  # the provisions the rules rely on
+    verify: bool = False  # the consolidated text's reference comes from secondary sources only
+
+
+SOURCES: tuple[Source, ...] = (
+    Source(
+        "UDPP",
+        "ustawa z dnia 24 kwietnia 2003 r. o działalności pożytku publicznego i o wolontariacie",
+        "Act of 24 April 2003 on public-benefit activity and volunteering",
+        "Dz.U. 2003 nr 96 poz. 873",
+        "Dz.U. 2024 poz. 1491",
+        ("art. 3 ust. 2-3", "art. 5a", "art. 11-19", "art. 13 ust. 1", "art. 15", "art. 19a", "art. 19b-19h"),
+    ),
+    Source(
+        "Pzp",
+        "ustawa z dnia 11 września 2019 r. – Prawo zamówień publicznych",
+        "Public Procurement Law of 11 September 2019",
+        "Dz.U. 2019 poz. 2019",
+        "Dz.U. 2024 poz. 1320",
+        ("art. 2 ust. 1 pkt 1", "art. 3", "art. 28-32", "art. 94", "art. 359-362", "art. 361", "art. 455"),
+        verify=True,
+    ),
+    Source(
+        "CUS",
+        "ustawa z dnia 19 lipca 2019 r. o realizowaniu usług społecznych przez centrum usług społecznych",
+        "Act of 19 July 2019 on the provision of social services by a centre for social services",
+        "Dz.U. 2019 poz. 1818",
+        None,
+        ("art. 2 ust. 1",),
+    ),
+    Source(
+        "USG",
+        "ustawa z dnia 8 marca 1990 r. o samorządzie gminnym",
+        "Act of 8 March 1990 on municipal self-government",
+        "Dz.U. 1990 nr 16 poz. 95",
+        "Dz.U. 2024 poz. 1465",
+        ("art. 74",),
+        verify=True,
+    ),
+    Source(
+        "UGK",
+        "ustawa z dnia 20 grudnia 1996 r. o gospodarce komunalnej",
+        "Act of 20 December 1996 on municipal services",
+        "Dz.U. 1997 nr 9 poz. 43",
+        "Dz.U. 2021 poz. 679",
+        ("art. 2-3",),
+        verify=True,
+    ),
+    Source(
+        "USS",
+        "ustawa z dnia 27 kwietnia 2006 r. o spółdzielniach socjalnych",
+        "Act of 27 April 2006 on social cooperatives",
+        "Dz.U. 2006 nr 94 poz. 651",
+        None,
+        ("art. 4",),
+    ),
+    Source(
+        "2014/24/UE",
+        "dyrektywa Parlamentu Europejskiego i Rady 2014/24/UE z dnia 26 lutego 2014 r. w sprawie zamówień publicznych",
+        "Directive 2014/24/EU of 26 February 2014 on public procurement",
+        "Dz.Urz. UE L 94 z 28.3.2014, s. 65",
+        None,
+        ("art. 4 lit. d", "art. 74-77", "załącznik XIV"),
+    ),
+)
+
+
+@dataclass(frozen=True)
 class RuleSet:
     version: str
     valid_from: date
     valid_to: date | None
     modes: dict[Mode, ModeRules] = field(default_factory=dict)
     national_threshold_grosze: int = 13_000_000  # 130,000 PLN net (art. 2 ust. 1 pkt 1 Pzp)
-    eu_social_threshold_eur: int = 750_000
-    eu_social_threshold_grosze: int = 347_782_500
+    eu_social_threshold_eur: int = 750_000  # art. 4 lit. d of directive 2014/24/EU
+    eu_social_threshold_grosze: int = 347_782_500  # 750 000 EUR at the notice's rate
+    eur_rate: str = "4,6371"  # zł for 1 EUR in public procurement (art. 3 ust. 3 Pzp)
+    eur_rate_source: str = (
+        "obwieszczenie Prezesa Urzędu Zamówień Publicznych z dnia 3 grudnia 2023 r. (M.P. 2023 poz. 1344)"
+    )
     min_days_after_amendment: int = 7  # an amendment this close to the deadline moves it (verify)
 
     def get(self, mode: Mode) -> ModeRules:
@@ -254,9 +335,19 @@ _BASE = RuleSet(version="2024-01", valid_from=date(2024, 1, 1), valid_to=date(20
 
 RULE_SETS: tuple[RuleSet, ...] = (
     _BASE,
-    # The EU thresholds are re-set for 2026-2027; the PLN value of 750,000 EUR is published by notice of the
-    # President of UZP. Until that figure is verified here, the 2024-2025 value stands and is flagged.
-    replace(_BASE, version="2026-01", valid_from=date(2026, 1, 1), valid_to=None),
+    # 2026-2027: the EU threshold for social services stays 750 000 EUR (the Commission's delegated regulations
+    # revise the other thresholds only); the rate falls to 4,31 zł, so 3 232 500,00 zł. The rate is the one the
+    # President of UZP announced for 2026-2027 as reported by the professional press (January 2026); the notice's
+    # Monitor Polski reference is not checked here, so the figure stays flagged.
+    replace(
+        _BASE,
+        version="2026-01",
+        valid_from=date(2026, 1, 1),
+        valid_to=None,
+        eu_social_threshold_grosze=323_250_000,
+        eur_rate="4,31",
+        eur_rate_source="obwieszczenie Prezesa Urzędu Zamówień Publicznych na lata 2026–2027 (art. 3 ust. 3 Pzp)",
+    ),
 )
 
 VERIFY_FLAGS = {"2026-01": ("eu_social_threshold_grosze",)}

@@ -7,9 +7,14 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from services.commissioning.rules.modes import RULE_SETS, VERIFY_FLAGS
+from services.commissioning.rules.modes import RULE_SETS, SOURCES, VERIFY_FLAGS
 
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
+
+
+@router.get("/sources", summary="The acts the rules cite: publication, consolidated text, provisions relied on")
+async def list_sources() -> list[dict[str, Any]]:
+    return [{**dataclasses.asdict(s), "articles": list(s.articles)} for s in SOURCES]
 
 
 @router.get("", summary="The commissioning rules tables, by version and validity")
@@ -22,6 +27,8 @@ async def list_rules() -> list[dict[str, Any]]:
             "national_threshold_grosze": rs.national_threshold_grosze,
             "eu_social_threshold_eur": rs.eu_social_threshold_eur,
             "eu_social_threshold_grosze": rs.eu_social_threshold_grosze,
+            "eur_rate": rs.eur_rate,
+            "eur_rate_source": rs.eur_rate_source,
             "min_days_after_amendment": rs.min_days_after_amendment,
             "to_verify": list(VERIFY_FLAGS.get(rs.version, ())),
             "modes": [
