@@ -136,9 +136,9 @@ def create_service_app(
     optional_auth_openapi(app)
     app.state.metrics = Metrics(name)
     app.add_middleware(UnhandledErrorMiddleware)  # innermost of ours: the access log sees its 500
-    app.add_middleware(LanguageMiddleware)
     app.add_middleware(NulGuardMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(LanguageMiddleware)  # outside every refusal, so each speaks the caller's language
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
     install_problem_handlers(app)
     app.include_router(health_router(readiness))

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.i18n import language
+from shared.i18n import language, pydantic_reason_pl
 
 logger = logging.getLogger(__name__)
 
@@ -37,25 +37,28 @@ class Problem(BaseModel):
     detail: str = Field(description="What went wrong in this occurrence.")
     instance: str | None = Field(default=None, description="The request path.")
     errors: list[FieldIssue] | None = Field(default=None, description="Offending fields, for validation problems.")
+    detail_en: str | None = Field(default=None, description="`detail` in English (`detail` follows Accept-Language).")
+    detail_pl: str | None = Field(default=None, description="`detail` in Polish (what `Accept-Language: pl` gets).")
 
 
 class ProblemError(Exception):
-    """Raise anywhere below a router; the handler renders it as problem+json."""
+    """Raise anywhere below a router; the handler renders it as problem+json. Every refusal is said in English
+    and in Polish: `Accept-Language: pl` gets the Polish text as `detail`, and both are kept."""
 
     status: ClassVar[int] = 400
     slug: ClassVar[str] = "bad-request"
     title: ClassVar[str] = "Bad request"
+    title_pl: ClassVar[str] = "Nieprawidłowe żądanie"
 
     def __init__(
         self,
         detail: str,
         *,
-        pl: str | None = None,
+        pl: str,
         errors: list[FieldIssue] | None = None,
         headers: dict[str, str] | None = None,
         **extensions: Any,
     ) -> None:
-        """`detail` in English; `pl`, the same in Polish, is what `Accept-Language: pl` gets (both are kept)."""
         super().__init__(detail)
         self.detail = detail
         self.detail_pl = pl
@@ -66,37 +69,47 @@ class ProblemError(Exception):
 
 class ValidationProblem(ProblemError):
     status, slug, title = 422, "validation", "The request has invalid fields"
+    title_pl = "Żądanie zawiera nieprawidłowe pola"
 
     @classmethod
-    def field(cls, field: str, reason: str, *, location: str = "body") -> ValidationProblem:
-        return cls(f"{field}: {reason}", errors=[FieldIssue(field=field, location=location, reason=reason)])
+    def field(cls, field: str, reason: str, *, pl: str, location: str = "body") -> ValidationProblem:
+        """One refused field: `reason` in English, `pl` in Polish (the field issue speaks the caller's language)."""
+        polish = language() == "pl"
+        issue = FieldIssue(field=field, location=location, reason=pl if polish else reason)
+        return cls(f"{field}: {reason}", pl=f"{field}: {pl}", errors=[issue])
 
 
 class Unauthorized(ProblemError):
     status, slug, title = 401, "unauthorized", "Authentication required"
+    title_pl = "Wymagane uwierzytelnienie"
 
-    def __init__(self, detail: str, pl: str | None = None) -> None:
+    def __init__(self, detail: str, pl: str) -> None:
         super().__init__(detail, pl=pl, headers={"WWW-Authenticate": 'Bearer realm="cus"'})
 
 
 class Forbidden(ProblemError):
     status, slug, title = 403, "forbidden", "Not allowed"
+    title_pl = "Brak uprawnień"
 
 
 class NotFound(ProblemError):
     status, slug, title = 404, "not-found", "Not found"
+    title_pl = "Nie znaleziono"
 
 
 class Conflict(ProblemError):
     status, slug, title = 409, "conflict", "Conflict with the current state"
+    title_pl = "Konflikt z bieżącym stanem"
 
 
 class PreconditionFailed(ProblemError):
     status, slug, title = 412, "precondition-failed", "The resource has changed"
+    title_pl = "Zasób został zmieniony"
 
 
 class PreconditionRequired(ProblemError):
     status, slug, title = 428, "precondition-required", "If-Match required"
+    title_pl = "Wymagany nagłówek If-Match"
 
 
 def problem_response(
@@ -130,8 +143,8 @@ def _field_path(loc: tuple[Any, ...]) -> tuple[str, str]:
     return ".".join(parts) or location, location
 
 
-def validation_issues(exc: RequestValidationError) -> tuple[bool, list[FieldIssue]]:
-    """(is the body malformed JSON?, the field issues)."""
+def validation_issues(exc: RequestValidationError, *, polish: bool = False) -> tuple[bool, list[FieldIssue]]:
+    """(is the body malformed JSON?, the field issues, their reasons in Polish if asked and known)."""
     issues: list[FieldIssue] = []
     malformed = False
     for err in exc.errors():
@@ -142,8 +155,15 @@ def validation_issues(exc: RequestValidationError) -> tuple[bool, list[FieldIssu
         ctx = err.get("ctx") or {}
         if err.get("type") == "json_invalid" and ctx.get("error"):
             reason = f"malformed JSON: {ctx['error']}"
+        if polish:
+            reason = pydantic_reason_pl(err) or reason
         issues.append(FieldIssue(field=field, location=location, reason=reason))
     return malformed, issues
+
+
+def _said(english: str, polish: str) -> tuple[str, dict[str, str]]:
+    """The text in the request's language, and both texts for the body."""
+    return (polish if language() == "pl" else english), {"detail_en": english, "detail_pl": polish}
 
 
 # PostgreSQL SQLSTATEs of constraint violations, as answers.
@@ -159,13 +179,13 @@ DATABASE_CONFLICTS = {
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
-        polish = exc.detail_pl is not None and language() == "pl"
-        both = {"detail_en": exc.detail, "detail_pl": exc.detail_pl} if exc.detail_pl else {}
+        polish = language() == "pl"
+        detail, both = _said(exc.detail, exc.detail_pl)
         return problem_response(
             exc.status,
             exc.slug,
-            exc.title,
-            exc.detail_pl if polish and exc.detail_pl else exc.detail,
+            exc.title_pl if polish else exc.title,
+            detail,
             instance=request.url.path,
             errors=exc.errors,
             headers=exc.headers,
@@ -174,24 +194,31 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        malformed, issues = validation_issues(exc)
+        polish = language() == "pl"
+        malformed, issues = validation_issues(exc, polish=polish)
         if malformed:
+            detail, both = _said(
+                "The request body could not be parsed as JSON.", "Treści żądania nie da się odczytać jako JSON."
+            )
             return problem_response(
                 400,
                 "malformed-json",
-                "The body is not valid JSON",
-                "The request body could not be parsed as JSON.",
+                "Treść nie jest poprawnym JSON" if polish else "The body is not valid JSON",
+                detail,
                 instance=request.url.path,
                 errors=issues,
+                extensions=both,
             )
-        detail = "; ".join(f"{i.field}: {i.reason}" for i in issues[:5])
+        english = "; ".join(f"{i.field}: {i.reason}" for i in validation_issues(exc)[1][:5])
+        detail, both = _said(english, "; ".join(f"{i.field}: {i.reason}" for i in issues[:5]) if polish else english)
         return problem_response(
             422,
             "validation",
-            "The request has invalid fields",
+            ValidationProblem.title_pl if polish else ValidationProblem.title,
             detail,
             instance=request.url.path,
             errors=issues,
+            extensions=both if polish else None,
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -203,10 +230,24 @@ def install_problem_handlers(app: FastAPI) -> None:
             415: "unsupported-media-type",
         }
         slug = slugs.get(exc.status_code, f"http-{exc.status_code}")
-        title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
-        detail = exc.detail if isinstance(exc.detail, str) else title
+        titles = {
+            404: ("Not found", "Nie znaleziono"),
+            405: ("Method not allowed", "Niedozwolona metoda"),
+            413: ("Payload too large", "Treść żądania jest zbyt duża"),
+            415: ("Unsupported media type", "Nieobsługiwany typ treści"),
+        }
+        title, title_pl = titles.get(exc.status_code, ("HTTP error", "Błąd HTTP"))
+        english = exc.detail if isinstance(exc.detail, str) and exc.detail != title else title
+        polish = {"Not Found": "Nie ma takiego zasobu.", "Method Not Allowed": "Ta metoda nie jest tu dozwolona."}
+        detail, both = _said(english, polish.get(english, title_pl))
         return problem_response(
-            exc.status_code, slug, title, detail, instance=request.url.path, headers=dict(exc.headers or {})
+            exc.status_code,
+            slug,
+            title_pl if language() == "pl" else title,
+            detail,
+            instance=request.url.path,
+            headers=dict(exc.headers or {}),
+            extensions=both,
         )
 
     @app.exception_handler(IntegrityError)
@@ -217,29 +258,29 @@ def install_problem_handlers(app: FastAPI) -> None:
         constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None) or "a constraint"
         status, slug, title = DATABASE_CONFLICTS.get(state or "", (409, "conflict", "Conflict"))
         logger.info("constraint refused a write", extra={"path": request.url.path, "sqlstate": state})
-        return problem_response(
-            status,
-            slug,
-            title,
+        detail, both = _said(
             f"The request conflicts with stored data ({constraint}); read the resource again and retry.",
-            instance=request.url.path,
+            f"Żądanie jest sprzeczne z zapisanymi danymi ({constraint}); odczytaj zasób ponownie i ponów.",
         )
+        return problem_response(status, slug, title, detail, instance=request.url.path, extensions=both)
 
     @app.exception_handler(StaleDataError)
     async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
-        return problem_response(
-            412,
-            "precondition-failed",
-            "Precondition failed",
+        detail, both = _said(
             "The resource changed while this request was changing it: read it again and retry.",
-            instance=request.url.path,
+            "Zasób zmienił się w trakcie tego żądania: odczytaj go ponownie i ponów.",
+        )
+        return problem_response(
+            412, "precondition-failed", "Precondition failed", detail, instance=request.url.path, extensions=both
         )
 
 
 def internal_error(path: str) -> JSONResponse:
-    return problem_response(
-        500, "internal", "Internal error", "The server failed to handle the request; it has been logged.", instance=path
+    detail, both = _said(
+        "The server failed to handle the request; it has been logged.",
+        "Serwer nie obsłużył żądania; błąd został zapisany w dzienniku.",
     )
+    return problem_response(500, "internal", "Internal error", detail, instance=path, extensions=both)
 
 
 class UnhandledErrorMiddleware:
@@ -300,12 +341,12 @@ class BodyLimitMiddleware:
         self.max_bytes = max_bytes
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(
-            413,
-            "payload-too-large",
-            "Payload too large",
+        detail, both = _said(
             f"Request bodies are limited to {self.max_bytes} bytes.",
-            instance=scope["path"],
+            f"Treść żądania może mieć najwyżej {self.max_bytes} bajtów.",
+        )
+        response = problem_response(
+            413, "payload-too-large", "Payload too large", detail, instance=scope["path"], extensions=both
         )
         await response(scope, receive, send)
 

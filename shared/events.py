@@ -24,6 +24,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, Identity, String, Text, te
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from shared.i18n import Refusal
 from shared.schemas import Schema
 
 TYPE_PREFIX = "pl.cus."
@@ -65,7 +66,10 @@ class Cursor:
             return cls()
         match = CURSOR.match(value)
         if match is None or max(int(match[1]), int(match[2])) > MAX_INT8:
-            raise ValueError("not a cursor of this feed (take `next_cursor` from the previous page)")
+            raise Refusal(
+                "not a cursor of this feed (take `next_cursor` from the previous page)",
+                "to nie jest kursor tego strumienia (weź `next_cursor` z poprzedniej strony)",
+            )
         return cls(int(match[1]), int(match[2]))
 
     @classmethod

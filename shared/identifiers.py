@@ -12,19 +12,21 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, 
 from stdnum.pl import nip as stdnum_nip
 from stdnum.pl import regon as stdnum_regon
 
-
-class IdentifierError(ValueError):
-    """A value that is not a valid identifier; the message says why."""
+from shared.i18n import Refusal
 
 
-def _stdnum_reason(exc: ValidationError, what: str) -> str:
+class IdentifierError(Refusal):
+    """A value that is not a valid identifier; the message says why, in English and in Polish."""
+
+
+def _stdnum_reason(exc: ValidationError, what: str) -> IdentifierError:
     if isinstance(exc, InvalidChecksum):
-        return f"{what} checksum is invalid"
+        return IdentifierError(f"{what} checksum is invalid", f"{what}: nieprawidłowa suma kontrolna")
     if isinstance(exc, InvalidLength):
-        return f"{what} has the wrong number of digits"
+        return IdentifierError(f"{what} has the wrong number of digits", f"{what}: nieprawidłowa liczba cyfr")
     if isinstance(exc, InvalidFormat | InvalidComponent):
-        return f"{what} must contain digits only"
-    return f"{what} is invalid"
+        return IdentifierError(f"{what} must contain digits only", f"{what} może zawierać tylko cyfry")
+    return IdentifierError(f"{what} is invalid", f"{what} jest nieprawidłowy")
 
 
 def normalize_nip(value: str) -> str:
@@ -32,7 +34,7 @@ def normalize_nip(value: str) -> str:
     try:
         return str(stdnum_nip.validate(value))
     except ValidationError as exc:
-        raise IdentifierError(_stdnum_reason(exc, "NIP")) from exc
+        raise _stdnum_reason(exc, "NIP") from exc
 
 
 def normalize_regon(value: str) -> str:
@@ -40,7 +42,7 @@ def normalize_regon(value: str) -> str:
     try:
         return str(stdnum_regon.validate(value))
     except ValidationError as exc:
-        raise IdentifierError(_stdnum_reason(exc, "REGON")) from exc
+        raise _stdnum_reason(exc, "REGON") from exc
 
 
 _NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
@@ -64,9 +66,9 @@ def normalize_krs(value: str) -> str:
     """KRS: exactly 10 digits (leading zeros kept); the register has no checksum."""
     compact = value.strip()
     if not _KRS.match(compact):
-        raise IdentifierError("KRS must be exactly 10 digits")
+        raise IdentifierError("KRS must be exactly 10 digits", "KRS ma dokładnie 10 cyfr")
     if compact == "0000000000":
-        raise IdentifierError("KRS 0000000000 is not a register number")
+        raise IdentifierError("KRS 0000000000 is not a register number", "KRS 0000000000 nie jest numerem w rejestrze")
     return compact
 
 
@@ -121,22 +123,30 @@ def parse_terc(value: str, *, levels: tuple[TercLevel, ...] = tuple(TercLevel)) 
     """Validate a TERC code's structure: WW even 02-32, PP 01-99, GG 01-99, R 1-3 for a gmina."""
     code = value.strip()
     if not code.isdigit() or len(code) not in (2, 4, 7):
-        raise IdentifierError("TERC code must be 2 (voivodeship), 4 (powiat) or 7 (gmina) digits")
+        raise IdentifierError(
+            "TERC code must be 2 (voivodeship), 4 (powiat) or 7 (gmina) digits",
+            "kod TERC ma 2 (województwo), 4 (powiat) lub 7 (gmina) cyfr",
+        )
     if code[:2] not in VOIVODESHIPS:
-        raise IdentifierError(f"TERC voivodeship {code[:2]} does not exist (even numbers 02 to 32)")
+        raise IdentifierError(
+            f"TERC voivodeship {code[:2]} does not exist (even numbers 02 to 32)",
+            f"województwo {code[:2]} nie istnieje w TERC (liczby parzyste od 02 do 32)",
+        )
     if len(code) >= 4 and code[2:4] == "00":
-        raise IdentifierError("TERC powiat part must be 01 to 99")
+        raise IdentifierError("TERC powiat part must be 01 to 99", "część powiatowa kodu TERC to 01–99")
     if len(code) == 7:
         if code[4:6] == "00":
-            raise IdentifierError("TERC gmina part must be 01 to 99")
+            raise IdentifierError("TERC gmina part must be 01 to 99", "część gminna kodu TERC to 01–99")
         if code[6] not in GMINA_KINDS:
             raise IdentifierError(
-                "TERC kind digit must be 1 (urban), 2 (rural) or 3 (urban-rural) gmina; 4, 5, 8, 9 are parts"
+                "TERC kind digit must be 1 (urban), 2 (rural) or 3 (urban-rural) gmina; 4, 5, 8, 9 are parts",
+                "cyfra rodzaju w kodzie TERC to 1 (gmina miejska), 2 (wiejska) lub 3 (miejsko-wiejska); 4, 5, 8, 9 to "
+                "części gmin",
             )
     terc = Terc(code)
     if terc.level not in levels:
         allowed = ", ".join(level.value for level in levels)
-        raise IdentifierError(f"TERC code must be at level: {allowed}")
+        raise IdentifierError(f"TERC code must be at level: {allowed}", f"kod TERC musi być poziomu: {allowed}")
     return terc
 
 

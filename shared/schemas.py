@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
 
+from shared.i18n import Refusal
+
 
 class Schema(BaseModel):
     """An API shape; answers are read straight from ORM objects (`Out.model_validate(row)`)."""
@@ -26,7 +28,10 @@ def _in_utc(value: datetime) -> datetime:
     try:
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
     except OverflowError:
-        raise ValueError("is outside the times this service keeps (years 1 to 9999 in UTC)") from None
+        raise Refusal(
+            "is outside the times this service keeps (years 1 to 9999 in UTC)",
+            "wykracza poza czas, który ta usługa przechowuje (lata 1–9999 w UTC)",
+        ) from None
 
 
 # A time a client sends with its UTC offset (a body field).
@@ -42,7 +47,10 @@ FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2100, 12, 31)
 
 def _plausible(value: date) -> date:
     if not FIRST_DAY <= value <= LAST_DAY:
-        raise ValueError(f"is outside {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}")
+        raise Refusal(
+            f"is outside {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}",
+            f"wykracza poza zakres {FIRST_DAY.isoformat()} – {LAST_DAY.isoformat()}",
+        )
     return value
 
 

@@ -11,7 +11,10 @@ from urllib.parse import parse_qsl
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.i18n import language
+
 REASON = "contains a NUL character (\\u0000), which cannot be stored"
+REASON_PL = "zawiera znak NUL (\\u0000), którego nie da się zapisać"
 
 
 def _paths_with_nul(value: Any, path: str = "") -> list[str]:
@@ -59,10 +62,13 @@ class NulGuardMiddleware:
         if not issues:
             await self.app(scope, receive, send)
             return
+        polish = language() == "pl"
+        for issue in issues:
+            issue["reason"] = REASON_PL if polish else REASON
         payload = orjson.dumps(
             {
                 "type": "urn:cus:problem:validation",
-                "title": "The request has invalid fields",
+                "title": "Żądanie zawiera nieprawidłowe pola" if polish else "The request has invalid fields",
                 "status": 422,
                 "detail": "; ".join(f"{i['field']}: {i['reason']}" for i in issues),
                 "instance": scope["path"],

@@ -15,6 +15,7 @@ from services.catalogue.search.filters import SearchFilters
 from services.catalogue.taxonomy import repository as taxonomy_repo
 from services.catalogue.taxonomy import service as taxonomy
 from shared.errors import ValidationProblem
+from shared.i18n import polish_of
 from shared.identifiers import IdentifierError, parse_terc
 
 
@@ -25,7 +26,7 @@ def parse_place(place: str | None) -> tuple[list[str], str] | None:
     try:
         terc = parse_terc(place)
     except IdentifierError as exc:
-        raise ValidationProblem.field("place", str(exc), location="query") from exc
+        raise ValidationProblem.field("place", str(exc), pl=polish_of(exc), location="query") from exc
     return terc.enclosing(), terc.code
 
 
@@ -35,9 +36,19 @@ async def check_common(
     if area:
         await taxonomy.check_area(session, area, field="area")
     if target_group and target_group not in await taxonomy_repo.target_group_codes(session):
-        raise ValidationProblem.field("target_group", f"unknown target group {target_group!r}", location="query")
+        raise ValidationProblem.field(
+            "target_group",
+            f"unknown target group {target_group!r}",
+            pl=f"nieznana grupa odbiorców {target_group!r}",
+            location="query",
+        )
     if service_type and await session.get(ServiceType, service_type) is None:
-        raise ValidationProblem.field("service_type", f"unknown service type {service_type}", location="query")
+        raise ValidationProblem.field(
+            "service_type",
+            f"unknown service type {service_type}",
+            pl=f"nieznany rodzaj usługi {service_type}",
+            location="query",
+        )
 
 
 @dataclass

@@ -16,7 +16,10 @@ def acts_for_municipality(principal: Principal | None, terc: str) -> bool:
 
 def require_municipality_role(principal: Principal) -> None:
     if principal.role not in (Role.MUNICIPALITY, Role.ADMIN):
-        raise Forbidden(f"Role {principal.role.value} may not do this (allowed: municipality, admin).")
+        raise Forbidden(
+            f"Role {principal.role.value} may not do this (allowed: municipality, admin).",
+            pl=f"Rola {principal.role.value} nie może tego zrobić (dozwolone: municipality, admin).",
+        )
 
 
 def acting_provider(principal: Principal, named: uuid.UUID | None = None) -> uuid.UUID:
@@ -25,12 +28,22 @@ def acting_provider(principal: Principal, named: uuid.UUID | None = None) -> uui
     require_role(principal, Role.PROVIDER)
     if named is not None:
         if not principal.acts_for_provider(named):
-            raise Forbidden(f"Your account does not act for provider {named}.")
+            raise Forbidden(
+                f"Your account does not act for provider {named}.",
+                pl=f"Twoje konto nie działa w imieniu podmiotu {named}.",
+            )
         return named
     if principal.provider_id is not None:
         return principal.provider_id
     if len(principal.memberships) == 1:
         return next(iter(principal.memberships))
     if principal.memberships:
-        raise ValidationProblem.field("provider_id", "your account acts for several providers: name one")
-    raise Forbidden("Register your provider in the catalogue first: offers come from providers.")
+        raise ValidationProblem.field(
+            "provider_id",
+            "your account acts for several providers: name one",
+            pl="Twoje konto działa w imieniu kilku podmiotów: wskaż jeden",
+        )
+    raise Forbidden(
+        "Register your provider in the catalogue first: offers come from providers.",
+        pl="Najpierw zarejestruj swój podmiot w katalogu: oferty składają podmioty.",
+    )

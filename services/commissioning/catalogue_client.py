@@ -17,8 +17,8 @@ from shared.observability import request_id_var
 class CatalogueUnavailable(ProblemError):
     status, slug, title = 503, "catalogue-unavailable", "The catalogue cannot be reached"
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, headers={"Retry-After": "5"})
+    def __init__(self, detail: str, *, pl: str) -> None:
+        super().__init__(detail, pl=pl, headers={"Retry-After": "5"})
 
 
 MEMBERSHIP_SECONDS = 30.0  # how long the catalogue's word on an account's providers is reused
@@ -40,16 +40,24 @@ class CatalogueClient:
             response = await self.http.get(path, params=params, headers=headers)
         except httpx.HTTPError as exc:
             raise CatalogueUnavailable(
-                f"The catalogue did not answer ({type(exc).__name__}); nothing was saved, retry later."
+                f"The catalogue did not answer ({type(exc).__name__}); nothing was saved, retry later.",
+                pl=f"Katalog nie odpowiedział ({type(exc).__name__}); niczego nie zapisano, spróbuj później.",
             ) from exc
         if response.status_code >= 500:
-            raise CatalogueUnavailable(f"The catalogue answered {response.status_code}; nothing was saved.")
+            raise CatalogueUnavailable(
+                f"The catalogue answered {response.status_code}; nothing was saved.",
+                pl=f"Katalog odpowiedział kodem {response.status_code}; niczego nie zapisano.",
+            )
         return response
 
     async def service_type(self, service_type_id: uuid.UUID, *, field: str = "service_type_id") -> dict[str, Any]:
         response = await self._get(f"/v1/service-types/{service_type_id}")
         if response.status_code == 404:
-            raise ValidationProblem.field(field, f"unknown service type {service_type_id} (see the catalogue)")
+            raise ValidationProblem.field(
+                field,
+                f"unknown service type {service_type_id} (see the catalogue)",
+                pl=f"nieznany rodzaj usługi {service_type_id} (zob. katalog)",
+            )
         response.raise_for_status()
         return dict(response.json())
 
@@ -94,9 +102,15 @@ class CatalogueClient:
             headers = {"authorization": f"Bearer {token}", **({"x-request-id": request_id} if request_id else {})}
             response = await self.http.get("/v1/me", headers=headers)
         except httpx.HTTPError as exc:
-            raise CatalogueUnavailable(f"The catalogue did not answer ({type(exc).__name__}); retry later.") from exc
+            raise CatalogueUnavailable(
+                f"The catalogue did not answer ({type(exc).__name__}); retry later.",
+                pl=f"Katalog nie odpowiedział ({type(exc).__name__}); spróbuj później.",
+            ) from exc
         if response.status_code >= 500:
-            raise CatalogueUnavailable(f"The catalogue answered {response.status_code}; retry later.")
+            raise CatalogueUnavailable(
+                f"The catalogue answered {response.status_code}; retry later.",
+                pl=f"Katalog odpowiedział kodem {response.status_code}; spróbuj później.",
+            )
         found = (
             frozenset(uuid.UUID(p["id"]) for p in response.json().get("providers", []))
             if response.is_success

@@ -122,7 +122,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         for name, upstream in state.upstreams.items():
             result = await upstream.request("GET", "/openapi.json", route="openapi")
             if result.status != 200:
-                raise UpstreamUnavailable(name, f"The {name} service did not give its OpenAPI document.")
+                raise UpstreamUnavailable(
+                    name,
+                    f"The {name} service did not give its OpenAPI document.",
+                    pl=f"Usługa {name} nie udostępniła swojego dokumentu OpenAPI.",
+                )
             documents[name] = orjson.loads(result.body)
         return json_response(openapi.merge(own_openapi(), documents, title=app.title, description=DESCRIPTION))
 

@@ -17,6 +17,8 @@ from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from shared.i18n import preferred
+
 EXEMPT = {"/healthz", "/readyz", "/metrics"}
 logger = logging.getLogger(__name__)
 
@@ -67,12 +69,17 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         retry_after = str(max(1, math.ceil(wait)))
+        english = f"Limited to {self.per_minute} requests a minute per client; retry after {retry_after} s."
+        polish = f"Limit to {self.per_minute} żądań na minutę na klienta; ponów za {retry_after} s."
+        in_polish = preferred(dict(scope["headers"]).get(b"accept-language", b"").decode("latin-1")) == "pl"
         body = orjson.dumps(
             {
                 "type": "urn:cus:problem:rate-limited",
-                "title": "Too many requests",
+                "title": "Zbyt wiele żądań" if in_polish else "Too many requests",
                 "status": 429,
-                "detail": f"Limited to {self.per_minute} requests a minute per client; retry after {retry_after} s.",
+                "detail": polish if in_polish else english,
+                "detail_en": english,
+                "detail_pl": polish,
                 "instance": scope["path"],
             }
         )

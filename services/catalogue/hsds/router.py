@@ -171,7 +171,7 @@ async def hsds_taxonomy(request: Request, taxonomy_id: Annotated[uuid.UUID, Path
     for key in mapping.TAXONOMIES:
         if mapping.taxonomy_id(key) == str(taxonomy_id):
             return json_response(mapping.taxonomy(key, base_url(request)))
-    raise NotFound(f"Taxonomy {taxonomy_id} does not exist.")
+    raise NotFound(f"Taxonomy {taxonomy_id} does not exist.", pl=f"Taksonomia {taxonomy_id} nie istnieje.")
 
 
 @router.get("/taxonomy_terms", summary="HSDS taxonomy terms", responses=problem_responses(422))
@@ -205,7 +205,7 @@ async def hsds_taxonomy_term(session: ReadSessionDep, term_id: uuid.UUID) -> Res
     for t in await service.all_terms(session):
         if t.body["id"] == str(term_id):
             return json_response(t.body)
-    raise NotFound(f"Taxonomy term {term_id} does not exist.")
+    raise NotFound(f"Taxonomy term {term_id} does not exist.", pl=f"Termin taksonomii {term_id} nie istnieje.")
 
 
 @router.get("/service_at_locations", summary="HSDS services at locations", responses=problem_responses(422))

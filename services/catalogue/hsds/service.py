@@ -76,7 +76,10 @@ async def filters_for_term(session: AsyncSession, taxonomy_term_id: uuid.UUID | 
                 return ServiceFilters(service_type_id=t.service_type_id)
             return ServiceFilters(target_group=t.code)
     raise ValidationProblem.field(
-        "taxonomy_term_id", "unknown taxonomy term (see /hsds/taxonomy_terms)", location="query"
+        "taxonomy_term_id",
+        "unknown taxonomy term (see /hsds/taxonomy_terms)",
+        pl="nieznany termin taksonomii (zob. /hsds/taxonomy_terms)",
+        location="query",
     )
 
 
@@ -112,14 +115,20 @@ async def search_offerings(
 async def public_offering(session: AsyncSession, offering_id: uuid.UUID) -> Any:
     row = await offerings_repo.get_row(session, offering_id, None)
     if row is None:
-        raise NotFound(f"Service {offering_id} does not exist or is not public.")
+        raise NotFound(
+            f"Service {offering_id} does not exist or is not public.",
+            pl=f"Usługa {offering_id} nie istnieje lub nie jest publiczna.",
+        )
     return row
 
 
 async def public_provider(session: AsyncSession, provider_id: uuid.UUID) -> Any:
     provider = await providers_repo.get_visible(session, provider_id, None)
     if provider is None:
-        raise NotFound(f"Organization {provider_id} does not exist or is not public (unverified).")
+        raise NotFound(
+            f"Organization {provider_id} does not exist or is not public (unverified).",
+            pl=f"Organizacja {provider_id} nie istnieje lub nie jest publiczna (niezweryfikowana).",
+        )
     return provider
 
 

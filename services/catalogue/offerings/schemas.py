@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.catalogue.models.taxonomy import Unit
 from services.catalogue.providers.schemas import ProviderSummary
+from shared.i18n import Refusal
 from shared.identifiers import TercStr
 from shared.schemas import Body
 
@@ -25,7 +26,7 @@ class ScheduleSlot(Body):
     @model_validator(mode="after")
     def _order(self) -> ScheduleSlot:
         if self.closes_at <= self.opens_at:
-            raise ValueError("closes_at must be after opens_at")
+            raise Refusal("closes_at must be after opens_at", "closes_at musi przypadać po opens_at")
         return self
 
 
@@ -56,7 +57,10 @@ class OfferingFields(Body):
     @model_validator(mode="after")
     def _committed(self) -> OfferingFields:
         if self.capacity_committed > self.capacity_per_month:
-            raise ValueError("capacity_committed cannot exceed capacity_per_month")
+            raise Refusal(
+                "capacity_committed cannot exceed capacity_per_month",
+                "capacity_committed nie może przekraczać capacity_per_month",
+            )
         return self
 
 

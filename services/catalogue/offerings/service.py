@@ -25,7 +25,10 @@ from shared.errors import Forbidden, NotFound, ValidationProblem
 async def get_visible_row(session: AsyncSession, offering_id: uuid.UUID, principal: Principal | None) -> Row[Any]:
     row = await repository.get_row(session, offering_id, principal)
     if row is None:
-        raise NotFound(f"Offering {offering_id} does not exist or is not public.")
+        raise NotFound(
+            f"Offering {offering_id} does not exist or is not public.",
+            pl=f"Oferta usługi {offering_id} nie istnieje lub nie jest publiczna.",
+        )
     return row
 
 
@@ -39,8 +42,14 @@ async def require_may_add(session: AsyncSession, principal: Principal, provider_
     provider = await session.get(Provider, provider_id)
     if provider is None or not _check_owner(principal, provider_id):
         if provider is not None and await providers_repo.get_visible(session, provider_id, principal):
-            raise Forbidden("Only the provider's own users or an admin may add its offerings.")
-        raise NotFound(f"Provider {provider_id} does not exist or is not public (unverified).")
+            raise Forbidden(
+                "Only the provider's own users or an admin may add its offerings.",
+                pl="Oferty usług podmiotu dodają tylko jego użytkownicy lub administrator.",
+            )
+        raise NotFound(
+            f"Provider {provider_id} does not exist or is not public (unverified).",
+            pl=f"Podmiot {provider_id} nie istnieje lub nie jest publiczny (niezweryfikowany).",
+        )
     return provider
 
 
@@ -49,7 +58,11 @@ async def create(
 ) -> Offering:
     await require_may_add(session, principal, provider_id)
     if await session.get(ServiceType, data.service_type_id) is None:
-        raise ValidationProblem.field("service_type_id", f"unknown service type {data.service_type_id}")
+        raise ValidationProblem.field(
+            "service_type_id",
+            f"unknown service type {data.service_type_id}",
+            pl=f"nieznany rodzaj usługi {data.service_type_id}",
+        )
     await taxonomy.check_target_groups(session, data.target_groups)
     fields = data.model_dump(mode="json")
     fields["service_type_id"] = data.service_type_id
@@ -70,8 +83,14 @@ async def _load_for_write(
         principal = await providers.acting_for(session, principal, offering.provider_id)
     if offering is None or not _check_owner(principal, offering.provider_id):
         if offering is not None and await repository.get_row(session, offering_id, principal):
-            raise Forbidden("Only the offering provider's own users or an admin may change it.")
-        raise NotFound(f"Offering {offering_id} does not exist or is not public.")
+            raise Forbidden(
+                "Only the offering provider's own users or an admin may change it.",
+                pl="Ofertę usługi zmieniają tylko użytkownicy jej podmiotu lub administrator.",
+            )
+        raise NotFound(
+            f"Offering {offering_id} does not exist or is not public.",
+            pl=f"Oferta usługi {offering_id} nie istnieje lub nie jest publiczna.",
+        )
     check_if_match(if_match, offering.version)
     return offering
 
@@ -88,7 +107,7 @@ async def update(
     changes = data.model_dump(exclude_unset=True, mode="json")
     for field, value in changes.items():
         if value is None and field not in ("description", "accessibility", "schedule_notes"):
-            raise ValidationProblem.field(field, "may not be null")
+            raise ValidationProblem.field(field, "may not be null", pl="nie może być puste (null)")
     if "target_groups" in changes:
         await taxonomy.check_target_groups(session, changes["target_groups"])
     if "delivery_areas" in changes:
@@ -97,7 +116,11 @@ async def update(
     capacity = changes.get("capacity_per_month", offering.capacity_per_month)
     committed = changes.get("capacity_committed", offering.capacity_committed)
     if committed > capacity:
-        raise ValidationProblem.field("capacity_committed", "cannot exceed capacity_per_month")
+        raise ValidationProblem.field(
+            "capacity_committed",
+            "cannot exceed capacity_per_month",
+            pl="nie może przekraczać capacity_per_month",
+        )
     for key, value in changes.items():
         setattr(offering, key, value)
     await session.flush()

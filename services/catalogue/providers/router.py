@@ -95,7 +95,11 @@ async def search_providers(
     sort: Annotated[ProviderSort, Query(description="Sort order.")] = "name",
 ) -> Response:
     if status_ and (principal is None or principal.role not in (Role.ADMIN, Role.REGIONAL)):
-        raise Forbidden("Only regional verifiers and admins filter by status; the public sees verified providers.")
+        raise Forbidden(
+            "Only regional verifiers and admins filter by status; the public sees verified providers.",
+            pl="Według statusu filtrują tylko regionalni weryfikatorzy i administratorzy; publicznie widać podmioty "
+            "zweryfikowane.",
+        )
     shared = await query.validated(session)
     filters = repository.ProviderFilters(**vars(shared), statuses=[s.value for s in status_ or []])
     rows, total = await repository.search(

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.catalogue.models.providers import LegalForm, ProviderStatus
+from shared.i18n import Refusal
 from shared.identifiers import GminaTercStr, KrsStr, NipStr, RegonStr, TercStr
 from shared.schemas import Body, CalendarDate, Schema
 
@@ -41,9 +42,12 @@ class SocialEnterpriseStatus(Body):
     @classmethod
     def _not_future(cls, value: date) -> date:
         if value > date.today():
-            raise ValueError("the decision date is in the future")
+            raise Refusal("the decision date is in the future", "data decyzji przypada w przyszłości")
         if value.year < 2022:
-            raise ValueError("the PS status exists since the Act on the social economy of 2022")
+            raise Refusal(
+                "the PS status exists since the Act on the social economy of 2022",
+                "status przedsiębiorstwa społecznego istnieje od ustawy o ekonomii społecznej z 2022 r.",
+            )
         return value
 
 
@@ -64,14 +68,22 @@ class SocialEconomy(Body):
     def _consistent(self) -> SocialEconomy:
         if self.excluded_employees is not None:
             if self.employees is None:
-                raise ValueError("excluded_employees needs employees")
+                raise Refusal("excluded_employees needs employees", "excluded_employees wymaga podania employees")
             if self.excluded_employees > self.employees:
-                raise ValueError("excluded_employees cannot exceed employees")
+                raise Refusal(
+                    "excluded_employees cannot exceed employees", "excluded_employees nie może przekraczać employees"
+                )
         if self.social_enterprise is not None:
             if not self.is_pes:
-                raise ValueError("a social enterprise (PS) is a PES: set is_pes")
+                raise Refusal(
+                    "a social enterprise (PS) is a PES: set is_pes",
+                    "przedsiębiorstwo społeczne jest podmiotem ekonomii społecznej: ustaw is_pes",
+                )
             if self.employees is None or self.employees < 3:
-                raise ValueError("a social enterprise (PS) employs at least 3 people")
+                raise Refusal(
+                    "a social enterprise (PS) employs at least 3 people",
+                    "przedsiębiorstwo społeczne zatrudnia co najmniej 3 osoby",
+                )
         return self
 
 

@@ -39,7 +39,11 @@ TRANSITIONS: dict[str, tuple[frozenset[ProviderStatus], ProviderStatus, bool]] =
 
 def _check_krs_for_form(legal_form: LegalForm, krs: str | None) -> None:
     if legal_form in KRS_FORMS and not krs:
-        raise ValidationProblem.field("krs", f"a {legal_form.value} is entered in the KRS: give its 10-digit number")
+        raise ValidationProblem.field(
+            "krs",
+            f"a {legal_form.value} is entered in the KRS: give its 10-digit number",
+            pl=f"podmiot o formie {legal_form.value} jest wpisany do KRS: podaj jego 10-cyfrowy numer",
+        )
 
 
 def _social_economy_columns(facts: SocialEconomy) -> dict[str, Any]:
@@ -80,14 +84,21 @@ async def _refuse_duplicates(
     taken = await repository.find_duplicates(session, nip=nip, krs=krs, regon=regon, exclude=exclude)
     if taken:
         fields = ", ".join(f.upper() for f in taken)
-        raise Conflict(f"A provider with this {fields} is already registered.", fields=taken)
+        raise Conflict(
+            f"A provider with this {fields} is already registered.",
+            pl=f"Podmiot o tym numerze ({fields}) jest już zarejestrowany.",
+            fields=taken,
+        )
 
 
 def require_may_register(principal: Principal) -> None:
     """Self-registration: a provider user (not yet bound to a provider) or an admin registers an entity."""
     require_role(principal, Role.PROVIDER, Role.ADMIN)
     if principal.role is Role.PROVIDER and principal.provider_id is not None:
-        raise Forbidden("This account already represents a provider; one account registers one provider.")
+        raise Forbidden(
+            "This account already represents a provider; one account registers one provider.",
+            pl="To konto reprezentuje już podmiot; jedno konto rejestruje jeden podmiot.",
+        )
 
 
 async def register(session: AsyncSession, *, principal: Principal, data: ProviderCreate) -> Provider:
@@ -97,7 +108,9 @@ async def register(session: AsyncSession, *, principal: Principal, data: Provide
     if principal.role is Role.PROVIDER and await repository.registered_by(session, principal.subject):
         raise Conflict(
             "This account has already registered a provider; one account registers one. To act for another "
-            "provider, be invited by one of its members."
+            "provider, be invited by one of its members.",
+            pl="To konto zarejestrowało już podmiot; jedno konto rejestruje jeden. Aby działać w imieniu innego "
+            "podmiotu, przyjmij zaproszenie od jednego z jego członków.",
         )
     _check_krs_for_form(data.legal_form, data.krs)
     await _refuse_duplicates(session, nip=data.nip, krs=data.krs, regon=data.regon)
@@ -112,7 +125,10 @@ async def register(session: AsyncSession, *, principal: Principal, data: Provide
     try:
         await session.flush()
     except IntegrityError as exc:  # a concurrent registration of the same NIP/KRS/REGON won the race
-        raise Conflict("A provider with this NIP, KRS or REGON is already registered.") from exc
+        raise Conflict(
+            "A provider with this NIP, KRS or REGON is already registered.",
+            pl="Podmiot o tym numerze NIP, KRS lub REGON jest już zarejestrowany.",
+        ) from exc
     await search_vectors.refresh_provider_vector(session, provider.id)
     await repository.add_status_event(
         session,
@@ -171,7 +187,10 @@ async def _require_member(session: AsyncSession, principal: Principal, provider_
     provider = await session.get(Provider, provider_id)
     acting = await acting_for(session, principal, provider_id)
     if provider is None or not (acting.is_admin or acting.acts_for_provider(provider_id)):
-        raise NotFound(f"Provider {provider_id} does not exist or you are not one of its members.")
+        raise NotFound(
+            f"Provider {provider_id} does not exist or you are not one of its members.",
+            pl=f"Podmiot {provider_id} nie istnieje lub nie jesteś jego członkiem.",
+        )
     return provider
 
 
@@ -185,9 +204,11 @@ async def invite(
 ) -> ProviderInvitation:
     await _require_member(session, principal, provider_id)
     if await repository.is_member(session, subject, provider_id):
-        raise Conflict(f"{subject} is already a member of this provider.")
+        raise Conflict(
+            f"{subject} is already a member of this provider.", pl=f"{subject} jest już członkiem tego podmiotu."
+        )
     if await repository.invitation(session, provider_id, subject):
-        raise Conflict(f"{subject} is already invited.")
+        raise Conflict(f"{subject} is already invited.", pl=f"{subject} ma już zaproszenie.")
     invitation = ProviderInvitation(provider_id=provider_id, subject=subject, invited_by=principal.subject)
     session.add(invitation)
     await session.flush()
@@ -199,7 +220,10 @@ async def accept(session: AsyncSession, *, principal: Principal, invitation_id: 
     """The invited account joins the provider."""
     invitation = await session.get(ProviderInvitation, invitation_id, with_for_update=True)
     if invitation is None or invitation.subject != principal.subject or principal.role is not Role.PROVIDER:
-        raise NotFound(f"Invitation {invitation_id} does not exist or is not yours.")
+        raise NotFound(
+            f"Invitation {invitation_id} does not exist or is not yours.",
+            pl=f"Zaproszenie {invitation_id} nie istnieje lub nie jest skierowane do Ciebie.",
+        )
     member = ProviderMember(
         provider_id=invitation.provider_id, subject=principal.subject, added_by=invitation.invited_by
     )
@@ -214,16 +238,24 @@ async def remove_member(session: AsyncSession, *, principal: Principal, provider
     await _require_member(session, principal, provider_id)
     current = await repository.members_of(session, provider_id)
     if all(m.subject != subject for m in current):
-        raise NotFound(f"{subject} is not a member of this provider.")
+        raise NotFound(
+            f"{subject} is not a member of this provider.", pl=f"{subject} nie jest członkiem tego podmiotu."
+        )
     if len(current) == 1:
-        raise Conflict("A provider keeps at least one member: invite another before leaving.")
+        raise Conflict(
+            "A provider keeps at least one member: invite another before leaving.",
+            pl="Podmiot musi mieć co najmniej jednego członka: zaproś kolejnego przed odejściem.",
+        )
     await repository.delete_member(session, provider_id, subject)
 
 
 async def get_visible(session: AsyncSession, provider_id: uuid.UUID, principal: Principal | None) -> Provider:
     provider = await repository.get_visible(session, provider_id, principal)
     if provider is None:
-        raise NotFound(f"Provider {provider_id} does not exist or is not public (unverified).")
+        raise NotFound(
+            f"Provider {provider_id} does not exist or is not public (unverified).",
+            pl=f"Podmiot {provider_id} nie istnieje lub nie jest publiczny (niezweryfikowany).",
+        )
     return provider
 
 
@@ -242,13 +274,19 @@ async def update(
     provider = await session.get(Provider, provider_id, with_for_update=True, populate_existing=True)
     if provider is None or not _may_edit(principal, provider):
         if provider is not None and await repository.get_visible(session, provider_id, principal):
-            raise Forbidden("Only the provider's own users or an admin may change it.")
-        raise NotFound(f"Provider {provider_id} does not exist or is not public (unverified).")
+            raise Forbidden(
+                "Only the provider's own users or an admin may change it.",
+                pl="Zmieniać dane podmiotu mogą tylko jego użytkownicy lub administrator.",
+            )
+        raise NotFound(
+            f"Provider {provider_id} does not exist or is not public (unverified).",
+            pl=f"Podmiot {provider_id} nie istnieje lub nie jest publiczny (niezweryfikowany).",
+        )
     check_if_match(if_match, provider.version)
     changes = data.model_dump(exclude_unset=True, mode="python")
     for required in ("name", "legal_form", "address", "operating_areas", "contacts", "social_economy"):
         if required in changes and changes[required] is None:
-            raise ValidationProblem.field(required, "may not be null")
+            raise ValidationProblem.field(required, "may not be null", pl="nie może być puste (null)")
     legal_form = LegalForm(changes.get("legal_form") or provider.legal_form)
     krs = changes.get("krs", provider.krs)
     _check_krs_for_form(legal_form, krs)
@@ -264,7 +302,9 @@ async def update(
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Conflict("Another provider already has this KRS or REGON.") from exc
+        raise Conflict(
+            "Another provider already has this KRS or REGON.", pl="Inny podmiot ma już ten numer KRS lub REGON."
+        ) from exc
     await search_vectors.refresh_provider_vector(session, provider.id)
     await search_vectors.refresh_offering_vectors(session, provider_id=provider.id)
     await session.refresh(provider)
@@ -308,19 +348,31 @@ async def change_status(
     provider = await session.get(Provider, provider_id, with_for_update=True, populate_existing=True)
     if provider is None or not principal.verifies_voivodeship(provider.voivodeship):
         if provider is not None and await repository.get_visible(session, provider_id, principal):
-            raise Forbidden(f"Only a regional verifier of voivodeship {provider.voivodeship} or an admin may do this.")
-        raise NotFound(f"Provider {provider_id} does not exist or is not visible to you.")
+            raise Forbidden(
+                f"Only a regional verifier of voivodeship {provider.voivodeship} or an admin may do this.",
+                pl=f"Może to zrobić tylko regionalny weryfikator województwa {provider.voivodeship} lub administrator.",
+            )
+        raise NotFound(
+            f"Provider {provider_id} does not exist or is not visible to you.",
+            pl=f"Podmiot {provider_id} nie istnieje lub nie jest dla Ciebie widoczny.",
+        )
     allowed_from, to_status, reason_required = TRANSITIONS[action.action]
     current = ProviderStatus(provider.status)
     if current not in allowed_from:
         raise Conflict(
             f"Cannot {action.action} a provider that is {current.value} "
             f"(only from: {', '.join(sorted(s.value for s in allowed_from))}).",
+            pl=f"Nie można wykonać działania {action.action} wobec podmiotu o statusie {current.value} "
+            f"(tylko ze statusu: {', '.join(sorted(s.value for s in allowed_from))}).",
             current_status=current.value,
         )
     reason = (action.reason or "").strip() or None
     if reason_required and not reason:
-        raise ValidationProblem.field("reason", f"a reason is required to {action.action}")
+        raise ValidationProblem.field(
+            "reason",
+            f"a reason is required to {action.action}",
+            pl=f"działanie {action.action} wymaga podania uzasadnienia",
+        )
     provider.status = to_status.value
     provider.status_reason = reason
     event = ProviderStatusEvent(
@@ -344,6 +396,12 @@ async def history(session: AsyncSession, *, principal: Principal, provider_id: u
     )
     if not allowed:
         if provider is not None and await repository.get_visible(session, provider_id, principal):
-            raise Forbidden("Only the provider, its regional verifier or an admin may read its history.")
-        raise NotFound(f"Provider {provider_id} does not exist or is not visible to you.")
+            raise Forbidden(
+                "Only the provider, its regional verifier or an admin may read its history.",
+                pl="Historię podmiotu może czytać tylko on sam, jego regionalny weryfikator lub administrator.",
+            )
+        raise NotFound(
+            f"Provider {provider_id} does not exist or is not visible to you.",
+            pl=f"Podmiot {provider_id} nie istnieje lub nie jest dla Ciebie widoczny.",
+        )
     return list(await repository.status_history(session, provider_id))

@@ -20,6 +20,7 @@ async def check_area(session: AsyncSession, code: str, *, field: str = "area_cod
         raise ValidationProblem.field(
             field,
             f"unknown statutory area {code!r} (see GET /v1/areas)",
+            pl=f"nieznany obszar ustawowy {code!r} (zob. GET /v1/areas)",
             location="query" if field == "area" else "body",
         )
 
@@ -27,13 +28,19 @@ async def check_area(session: AsyncSession, code: str, *, field: str = "area_cod
 async def check_target_groups(session: AsyncSession, codes: list[str], *, field: str = "target_groups") -> None:
     unknown = sorted(set(codes) - await repository.target_group_codes(session))
     if unknown:
-        raise ValidationProblem.field(field, f"unknown target groups {unknown} (see GET /v1/target-groups)")
+        raise ValidationProblem.field(
+            field,
+            f"unknown target groups {unknown} (see GET /v1/target-groups)",
+            pl=f"nieznane grupy odbiorców {unknown} (zob. GET /v1/target-groups)",
+        )
 
 
 async def get_service_type(session: AsyncSession, service_type_id: uuid.UUID) -> ServiceType:
     found = await session.get(ServiceType, service_type_id)
     if found is None:
-        raise NotFound(f"Service type {service_type_id} does not exist.")
+        raise NotFound(
+            f"Service type {service_type_id} does not exist.", pl=f"Rodzaj usługi {service_type_id} nie istnieje."
+        )
     return found
 
 
@@ -42,7 +49,10 @@ async def create_service_type(session: AsyncSession, *, principal: Principal, da
     await check_area(session, data.area_code)
     await check_target_groups(session, data.target_groups)
     if await repository.service_type_code_taken(session, data.code):
-        raise Conflict(f"A service type with code {data.code!r} already exists.")
+        raise Conflict(
+            f"A service type with code {data.code!r} already exists.",
+            pl=f"Rodzaj usługi o kodzie {data.code!r} już istnieje.",
+        )
     service_type = ServiceType(**data.model_dump())
     session.add(service_type)
     await session.flush()
@@ -60,12 +70,14 @@ async def update_service_type(
     require_role(principal, Role.ADMIN)
     service_type = await session.get(ServiceType, service_type_id, with_for_update=True, populate_existing=True)
     if service_type is None:
-        raise NotFound(f"Service type {service_type_id} does not exist.")
+        raise NotFound(
+            f"Service type {service_type_id} does not exist.", pl=f"Rodzaj usługi {service_type_id} nie istnieje."
+        )
     check_if_match(if_match, service_type.version)
     changes = data.model_dump(exclude_unset=True)
     for required in ("area_code", "name_pl", "name_en", "unit", "target_groups"):
         if required in changes and changes[required] is None:
-            raise ValidationProblem.field(required, "may not be null")
+            raise ValidationProblem.field(required, "may not be null", pl="nie może być puste (null)")
     if "area_code" in changes:
         await check_area(session, changes["area_code"])
     if "target_groups" in changes:

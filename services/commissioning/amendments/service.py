@@ -31,7 +31,11 @@ async def amend(
     changes: dict[str, Any] = {}
     if data.deadline is not None:
         if data.deadline < call.deadline:
-            raise ValidationProblem.field("deadline", "an amendment may move the deadline later, not earlier")
+            raise ValidationProblem.field(
+                "deadline",
+                "an amendment may move the deadline later, not earlier",
+                pl="zmiana ogłoszenia może przesunąć termin na później, nie na wcześniej",
+            )
         call.deadline = data.deadline
         changes["deadline"] = data.deadline.isoformat()
     if data.criteria is not None:

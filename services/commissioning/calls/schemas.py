@@ -14,6 +14,7 @@ from services.commissioning.models.calls import Call, CallStatus, Lot
 from services.commissioning.planning.schemas import MAX_VALUE_GROSZE, VAT_DOC, VatRate
 from services.commissioning.rules.modes import LEGAL_FORMS, Mode
 from shared.auth import Principal
+from shared.i18n import Refusal
 from shared.schemas import Body, CalendarDate, Instant, Schema
 
 CODE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -31,12 +32,15 @@ class Criterion(Body):
 def check_criteria(criteria: list[Criterion]) -> list[Criterion]:
     codes = [c.code for c in criteria]
     if len(set(codes)) != len(codes):
-        raise ValueError("criterion codes must be unique")
+        raise Refusal("criterion codes must be unique", "kody kryteriów muszą być niepowtarzalne")
     total = sum(c.weight for c in criteria)
     if total != 100:
-        raise ValueError(f"criterion weights must sum to 100, not {total}")
+        raise Refusal(
+            f"criterion weights must sum to 100, not {total}",
+            f"wagi kryteriów muszą sumować się do 100, nie do {total}",
+        )
     if sum(1 for c in criteria if c.kind == "price") > 1:
-        raise ValueError("at most one price criterion")
+        raise Refusal("at most one price criterion", "najwyżej jedno kryterium cenowe")
     return criteria
 
 
@@ -55,7 +59,7 @@ class Eligibility(Body):
     def _forms(cls, value: list[str]) -> list[str]:
         unknown = sorted(set(value) - LEGAL_FORMS)
         if unknown:
-            raise ValueError(f"unknown legal forms {unknown}")
+            raise Refusal(f"unknown legal forms {unknown}", f"nieznane formy prawne {unknown}")
         return sorted(set(value))
 
 
@@ -130,7 +134,7 @@ class CallCreate(Body):
     @model_validator(mode="after")
     def _period(self) -> CallCreate:
         if self.period_start and self.period_end and self.period_end < self.period_start:
-            raise ValueError("period_end is before period_start")
+            raise Refusal("period_end is before period_start", "period_end przypada przed period_start")
         return self
 
 

@@ -33,7 +33,11 @@ class RuleViolation(ProblemError):
 
     def __init__(self, reasons: list[Reason]) -> None:
         violations = [r.as_dict() for r in reasons]  # in the request's language, both languages beside
-        super().__init__("; ".join(v["detail"] for v in violations) + ".", violations=violations)
+        super().__init__(
+            "; ".join(v["detail_en"] for v in violations) + ".",
+            pl="; ".join(v["detail_pl"] for v in violations) + ".",
+            violations=violations,
+        )
 
 
 class DeadlinePassed(ProblemError):
@@ -122,7 +126,7 @@ async def create(
         updated_at=now,
     )
     if call.period_end < call.period_start:
-        raise ValidationProblem.field("period_end", "is before period_start")
+        raise ValidationProblem.field("period_end", "is before period_start", pl="przypada przed period_start")
     lots = await _lots(catalogue, need.service_type_id, need.area_terc, data.lots)
     _check_mode(call, sum(lot.value_grosze for lot in lots))
     session.add(call)
@@ -141,15 +145,24 @@ async def for_owner(session: AsyncSession, principal: Principal, call_id: uuid.U
     call = await session.get(Call, call_id, with_for_update=lock or None, populate_existing=lock)
     if call is None or not acts_for_municipality(principal, call.municipality_terc):
         if call is not None and call.published_at is not None:
-            raise Forbidden("Only the call's own municipality may do this.")
-        raise NotFound(f"Call {call_id} does not exist or is not visible to you.")
+            raise Forbidden(
+                "Only the call's own municipality may do this.",
+                pl="Może to zrobić tylko gmina prowadząca postępowanie.",
+            )
+        raise NotFound(
+            f"Call {call_id} does not exist or is not visible to you.",
+            pl=f"Ogłoszenie {call_id} nie istnieje lub nie jest dla Ciebie widoczne.",
+        )
     return call
 
 
 async def visible(session: AsyncSession, principal: Principal | None, call_id: uuid.UUID) -> Call:
     call = await repository.get_visible(session, call_id, principal)
     if call is None:
-        raise NotFound(f"Call {call_id} does not exist or is not published.")
+        raise NotFound(
+            f"Call {call_id} does not exist or is not published.",
+            pl=f"Ogłoszenie {call_id} nie istnieje lub nie zostało opublikowane.",
+        )
     return call
 
 
@@ -166,11 +179,14 @@ async def update_draft(
     call = await for_owner(session, principal, call_id)
     check_if_match(if_match, call.version)
     if call.status != CallStatus.DRAFT.value:
-        raise Conflict("Only a draft changes freely; a published call changes through amendments.")
+        raise Conflict(
+            "Only a draft changes freely; a published call changes through amendments.",
+            pl="Swobodnie zmienia się tylko projekt; opublikowane ogłoszenie zmienia się w drodze zmiany ogłoszenia.",
+        )
     changes = data.model_dump(exclude_unset=True)
     for required in ("title", "mode", "lots", "criteria", "eligibility", "documents", "deadline"):
         if required in changes and changes[required] is None:
-            raise ValidationProblem.field(required, "may not be null")
+            raise ValidationProblem.field(required, "may not be null", pl="nie może być puste (null)")
     if data.lots is not None:
         need = await need_for(session, principal, call.need_id) if call.need_id else None
         default_type = (
@@ -202,9 +218,16 @@ async def update_draft(
 async def publish(session: AsyncSession, *, principal: Principal, now: datetime, call_id: uuid.UUID) -> Call:
     call = await for_owner(session, principal, call_id)
     if call.status != CallStatus.DRAFT.value:
-        raise Conflict(f"The call is {call.status}; only a draft is published.")
+        raise Conflict(
+            f"The call is {call.status}; only a draft is published.",
+            pl=f"Ogłoszenie ma status {call.status}; publikuje się tylko projekt.",
+        )
     if call.deadline <= now:
-        raise ValidationProblem.field("deadline", "is not in the future; change the draft's deadline first")
+        raise ValidationProblem.field(
+            "deadline",
+            "is not in the future; change the draft's deadline first",
+            pl="nie przypada w przyszłości; najpierw zmień termin w projekcie",
+        )
     lots = await repository.lots_of(session, [call.id])
     # The rules are those in force when the procedure starts: the call's announcement (UDPP) or the notice's
     # publication (Pzp); a draft only previews them.
@@ -225,7 +248,7 @@ async def cancel(
 ) -> Call:
     call = await for_owner(session, principal, call_id)
     if call.status == CallStatus.CANCELLED.value:
-        raise Conflict("The call is already cancelled.")
+        raise Conflict("The call is already cancelled.", pl="Postępowanie jest już unieważnione.")
     call.status = CallStatus.CANCELLED.value
     call.cancelled_reason = reason
     call.next_event = call.next_event_at = None
@@ -277,9 +300,15 @@ async def answer(
     require_open_for_changes(call, now)
     question = await session.get(Question, question_id)
     if question is None or question.call_id != call.id:
-        raise NotFound(f"Question {question_id} does not exist in this call.")
+        raise NotFound(
+            f"Question {question_id} does not exist in this call.",
+            pl=f"Pytanie {question_id} nie istnieje w tym postępowaniu.",
+        )
     if question.answer is not None:
-        raise Conflict("This question is already answered; amend the call to change what it says.")
+        raise Conflict(
+            "This question is already answered; amend the call to change what it says.",
+            pl="Na to pytanie już odpowiedziano; aby zmienić treść, zmień ogłoszenie.",
+        )
     question.answer, question.answered_at = text, now
     call.updated_at = now
     session.add(history_entry(call, "answered", principal, now, question_id=str(question.id)))

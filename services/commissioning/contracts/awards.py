@@ -90,11 +90,17 @@ async def _quantities(session: AsyncSession, data: DecisionIn, lot: Lot) -> list
         offered = offer.quantity if offer else 0
         quantity = winner.quantity or offered
         if quantity > offered:
-            raise ValidationProblem.field(f"winners.{i}.quantity", f"more than the {offered} units the offer offered")
+            raise ValidationProblem.field(
+                f"winners.{i}.quantity",
+                f"more than the {offered} units the offer offered",
+                pl=f"więcej niż {offered} jednostek zaoferowanych w ofercie",
+            )
         quantities.append(quantity)
     if len(quantities) > 1 and sum(quantities) > lot.quantity:
         raise ValidationProblem.field(
-            "winners", f"the winners' {sum(quantities)} units exceed the lot's {lot.quantity} {lot.unit}"
+            "winners",
+            f"the winners' {sum(quantities)} units exceed the lot's {lot.quantity} {lot.unit}",
+            pl=f"{sum(quantities)} jednostek wybranych ofert przekracza {lot.quantity} ({lot.unit}) tej części",
         )
     return quantities
 
@@ -135,28 +141,45 @@ async def decide(
     call = await calls.for_owner(session, principal, call_id)  # the call's row lock serialises decisions
     await perform_due(session, call, now)  # an opening the worker has not performed yet
     if effective_status(call, now) is not CallStatus.EVALUATION:
-        raise Conflict(f"The call is {effective_status(call, now).value}: lots are decided during evaluation.")
+        raise Conflict(
+            f"The call is {effective_status(call, now).value}: lots are decided during evaluation.",
+            pl=f"Ogłoszenie ma status {effective_status(call, now).value}: o częściach rozstrzyga się w trakcie oceny.",
+        )
     lot = await calls_repo.lot(session, call.id, lot_id)
     if lot is None:
-        raise NotFound(f"Lot {lot_id} is not in this call.")
+        raise NotFound(f"Lot {lot_id} is not in this call.", pl=f"Część {lot_id} nie należy do tego postępowania.")
     if await repository.lot_is_decided(session, lot.id):
-        raise Conflict(f"Lot {lot.number} is already decided: a lot is awarded once.")
+        raise Conflict(
+            f"Lot {lot.number} is already decided: a lot is awarded once.",
+            pl=f"O części {lot.number} już rozstrzygnięto: część rozstrzyga się raz.",
+        )
     ranking = await lot_ranking(session, call, lot)
     by_offer = {r.offer_id: r for r in ranking}
     offer_ids = [str(w.offer_id) for w in data.winners]
     if len(set(offer_ids)) != len(offer_ids):
-        raise ValidationProblem.field("winners", "an offer is listed twice")
+        raise ValidationProblem.field("winners", "an offer is listed twice", pl="oferta podana dwukrotnie")
     if len(offer_ids) > 1 and call.mode != Mode.OPEN_COMPETITION.value:
-        raise ValidationProblem.field("winners", "only an open competition splits a lot among several winners")
+        raise ValidationProblem.field(
+            "winners",
+            "only an open competition splits a lot among several winners",
+            pl="tylko w otwartym konkursie ofert część można podzielić między kilka ofert",
+        )
     for i, offer_id in enumerate(offer_ids):
         entry = by_offer.get(offer_id)
         if entry is None or not entry.formal_passed:
-            raise ValidationProblem.field(f"winners.{i}.offer_id", "not a formally passed offer of this lot")
+            raise ValidationProblem.field(
+                f"winners.{i}.offer_id",
+                "not a formally passed offer of this lot",
+                pl="to nie jest oferta tej części oceniona pozytywnie pod względem formalnym",
+            )
     values = [w.value_grosze or by_offer[str(w.offer_id)].price_grosze for w in data.winners]
     quantities = await _quantities(session, data, lot)
     if len(values) > 1 and sum(values) > lot.value_grosze:
         raise ValidationProblem.field(
-            "winners", f"the awards ({format_pln(sum(values))}) exceed the lot's funds ({format_pln(lot.value_grosze)})"
+            "winners",
+            f"the awards ({format_pln(sum(values))}) exceed the lot's funds ({format_pln(lot.value_grosze)})",
+            pl=f"przyznane kwoty ({format_pln(sum(values))}) przekraczają środki tej części "
+            f"({format_pln(lot.value_grosze)})",
         )
     for i, (winner, value) in enumerate(zip(data.winners, values, strict=True)):
         provider_id = uuid.UUID(by_offer[str(winner.offer_id)].provider_id)
@@ -180,7 +203,10 @@ async def decide(
     try:
         await session.flush()
     except IntegrityError as exc:  # another decision on this lot committed first
-        raise Conflict(f"Lot {lot.number} is already decided: a lot is awarded once.") from exc
+        raise Conflict(
+            f"Lot {lot.number} is already decided: a lot is awarded once.",
+            pl=f"O części {lot.number} już rozstrzygnięto: część rozstrzyga się raz.",
+        ) from exc
     made: list[tuple[Award, Contract]] = []
     for winner, value, quantity in zip(data.winners, values, quantities, strict=True):
         entry = by_offer[str(winner.offer_id)]
@@ -288,10 +314,15 @@ async def comment_on_offer(
     comment_days = rules_version(call.rules_version).get(Mode(call.mode)).offer_comment_days
     award = await repository.award_of_offer(session, offer_id)
     if not comment_days or award is None or award.call_id != call.id:
-        raise NotFound(f"Offer {offer_id} is not published for comments in this call.")
+        raise NotFound(
+            f"Offer {offer_id} is not published for comments in this call.",
+            pl=f"Oferta {offer_id} nie jest w tym postępowaniu opublikowana do zgłaszania uwag.",
+        )
     decision = await session.get(AwardDecision, award.decision_id) if award.decision_id else None
     if decision is None or now >= decision.standstill_until:
-        raise Conflict("The period for comments on this offer is over.")
+        raise Conflict(
+            "The period for comments on this offer is over.", pl="Termin zgłaszania uwag do tej oferty upłynął."
+        )
     comment = OfferComment(
         call_id=call.id, offer_id=offer_id, comment=text, author=f"{principal.role.value}:{principal.subject}", at=now
     )

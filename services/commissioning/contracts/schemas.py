@@ -12,6 +12,7 @@ from services.commissioning.models.calls import Award
 from services.commissioning.models.contracts import AwardDecision, Contract, ContractStatus, ReportStatus
 from services.commissioning.models.offers import Offer
 from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
+from shared.i18n import Refusal
 from shared.schemas import Body, CalendarDate, Schema
 
 
@@ -148,9 +149,11 @@ class ReportIn(Body):
     @model_validator(mode="after")
     def _valid(self) -> ReportIn:
         if self.period_end < self.period_start:
-            raise ValueError("period_end is before period_start")
+            raise Refusal("period_end is before period_start", "period_end przypada przed period_start")
         if any(n < 0 or n > 1_000_000 for n in self.people_served.values()):
-            raise ValueError("people_served counts must be 0 to 1,000,000")
+            raise Refusal(
+                "people_served counts must be 0 to 1,000,000", "liczby people_served muszą mieścić się w 0–1 000 000"
+            )
         return self
 
 

@@ -46,9 +46,11 @@ from shared.money import format_pln
 async def contract_for_owner(session: AsyncSession, principal: Principal, contract_id: uuid.UUID) -> Contract:
     contract = await session.get(Contract, contract_id, with_for_update=True)
     if contract is None:
-        raise NotFound(f"Contract {contract_id} does not exist.")
+        raise NotFound(f"Contract {contract_id} does not exist.", pl=f"Umowa {contract_id} nie istnieje.")
     if not acts_for_municipality(principal, contract.municipality_terc):
-        raise Forbidden("Only the contracting municipality may do this.")
+        raise Forbidden(
+            "Only the contracting municipality may do this.", pl="Może to zrobić tylko gmina, która zawarła umowę."
+        )
     return contract
 
 
@@ -66,14 +68,18 @@ async def amend_contract(
     if contract.status != ContractStatus.ACTIVE.value:
         raise Conflict(
             f"The contract is {contract.status}: an amendment (aneks) changes a contract both parties have signed "
-            "and that has not ended."
+            "and that has not ended.",
+            pl=f"Umowa ma status {contract.status}: aneks zmienia umowę podpisaną przez obie strony, która się nie "
+            "zakończyła.",
         )
     changes: dict[str, Any] = {}
     if data.value_grosze is not None:
         contract.value_grosze = changes["value_grosze"] = data.value_grosze
     if data.period_end is not None:
         if data.period_end < contract.period_start:
-            raise ValidationProblem.field("period_end", "is before the contract's start")
+            raise ValidationProblem.field(
+                "period_end", "is before the contract's start", pl="przypada przed początkiem umowy"
+            )
         contract.period_end = data.period_end
         changes["period_end"] = data.period_end.isoformat()
         contract.reporting_schedule = awards.reporting_schedule(contract.period_start, contract.period_end)
@@ -86,7 +92,11 @@ async def amend_contract(
             contract.value_grosze, contract.period_start, contract.period_end
         )
     if not changes:
-        raise ValidationProblem.field("body", "an amendment changes the value, the end date or the payment schedule")
+        raise ValidationProblem.field(
+            "body",
+            "an amendment changes the value, the end date or the payment schedule",
+            pl="aneks zmienia wartość, datę zakończenia lub harmonogram płatności",
+        )
     call = await session.get(Call, contract.call_id)
     if call is not None:
         reasons = contract_violations(
@@ -128,7 +138,10 @@ async def end_contract(
 ) -> Contract:
     contract = await contract_for_owner(session, principal, contract_id)
     if contract.status != ContractStatus.ACTIVE.value:
-        raise Conflict(f"The contract is {contract.status}; only an active contract is completed or terminated.")
+        raise Conflict(
+            f"The contract is {contract.status}; only an active contract is completed or terminated.",
+            pl=f"Umowa ma status {contract.status}; zakończyć lub rozwiązać można tylko umowę w trakcie realizacji.",
+        )
     contract.status, contract.ended_reason = status.value, reason
     contract.updated_at = now
     await outbox.contract_changed(session, contract, EventType.CONTRACT_ENDED, now)
@@ -138,7 +151,7 @@ async def end_contract(
 async def get_contract(session: AsyncSession, contract_id: uuid.UUID) -> Contract:
     contract = await session.get(Contract, contract_id)
     if contract is None:
-        raise NotFound(f"Contract {contract_id} does not exist.")
+        raise NotFound(f"Contract {contract_id} does not exist.", pl=f"Umowa {contract_id} nie istnieje.")
     return contract
 
 
@@ -146,7 +159,10 @@ async def private_contract(session: AsyncSession, principal: Principal, contract
     """The contract, for its parties only: its reports and payments are not public."""
     contract = await session.get(Contract, contract_id)
     if contract is None or not may_read_private(principal, contract):
-        raise NotFound(f"Contract {contract_id} does not exist or is not yours.")
+        raise NotFound(
+            f"Contract {contract_id} does not exist or is not yours.",
+            pl=f"Umowa {contract_id} nie istnieje lub nie jest Twoja.",
+        )
     return contract
 
 
@@ -185,11 +201,14 @@ async def record_signature(
     contract = await contract_for_owner(session, principal, contract_id)
     check_if_match(if_match, contract.version)
     if contract.status != ContractStatus.AWAITING_SIGNATURE.value:
-        raise Conflict(f"The contract is {contract.status}: it is signed once the standstill has ended.")
+        raise Conflict(
+            f"The contract is {contract.status}: it is signed once the standstill has ended.",
+            pl=f"Umowa ma status {contract.status}: podpisuje się ją po upływie okresu zawieszenia (standstill).",
+        )
     if data.signed_on < contract.created_at.astimezone(WARSAW).date():
-        raise ValidationProblem.field("signed_on", "is before the award")
+        raise ValidationProblem.field("signed_on", "is before the award", pl="przypada przed wyborem oferty")
     if data.signed_on > now.astimezone(WARSAW).date():
-        raise ValidationProblem.field("signed_on", "is in the future")
+        raise ValidationProblem.field("signed_on", "is in the future", pl="przypada w przyszłości")
     contract.number, contract.signed_on = data.number, data.signed_on
     contract.status = ContractStatus.AWAITING_CONFIRMATION.value
     contract.updated_at = now
@@ -203,10 +222,16 @@ async def confirm_signature(
     """The provider confirms the contract the municipality signed: it is in force from now on."""
     contract = await session.get(Contract, contract_id, with_for_update=True, populate_existing=True)
     if contract is None or not principal.acts_for_provider(contract.provider_id):
-        raise NotFound(f"Contract {contract_id} does not exist or is not yours.")
+        raise NotFound(
+            f"Contract {contract_id} does not exist or is not yours.",
+            pl=f"Umowa {contract_id} nie istnieje lub nie jest Twoja.",
+        )
     check_if_match(if_match, contract.version)
     if contract.status != ContractStatus.AWAITING_CONFIRMATION.value:
-        raise Conflict(f"The contract is {contract.status}: the provider confirms once the municipality has signed.")
+        raise Conflict(
+            f"The contract is {contract.status}: the provider confirms once the municipality has signed.",
+            pl=f"Umowa ma status {contract.status}: realizator potwierdza ją po podpisaniu przez gminę.",
+        )
     contract.status = ContractStatus.ACTIVE.value
     contract.signed_at = contract.updated_at = now
     await outbox.contract_changed(session, contract, EventType.CONTRACT_SIGNED, now)
@@ -231,16 +256,33 @@ async def submit_report(
 ) -> DeliveryReport:
     contract = await session.get(Contract, contract_id)
     if contract is None or not principal.acts_for_provider(contract.provider_id):
-        raise NotFound(f"Contract {contract_id} does not exist or is not yours.")
+        raise NotFound(
+            f"Contract {contract_id} does not exist or is not yours.",
+            pl=f"Umowa {contract_id} nie istnieje lub nie jest Twoja.",
+        )
     if contract.status != ContractStatus.ACTIVE.value:
-        raise Conflict(f"The contract is {contract.status}: reports are for active contracts.")
+        raise Conflict(
+            f"The contract is {contract.status}: reports are for active contracts.",
+            pl=f"Umowa ma status {contract.status}: sprawozdania składa się z umów w trakcie realizacji.",
+        )
     if data.period_start < contract.period_start or data.period_end > contract.period_end:
-        raise ValidationProblem.field("period_start", "the reported period is outside the contract's period")
+        raise ValidationProblem.field(
+            "period_start",
+            "the reported period is outside the contract's period",
+            pl="okres sprawozdania wykracza poza okres umowy",
+        )
     if data.period_end >= now.astimezone(WARSAW).date():
-        raise ValidationProblem.field("period_end", "a period is reported once it has ended (Europe/Warsaw calendar)")
+        raise ValidationProblem.field(
+            "period_end",
+            "a period is reported once it has ended (Europe/Warsaw calendar)",
+            pl="sprawozdanie składa się po zakończeniu okresu (według kalendarza w Polsce)",
+        )
     existing = await repository.report_for_period(session, contract.id, data.period_start)
     if existing is not None and existing.status != ReportStatus.RETURNED.value:
-        raise Conflict("This period is already reported; a returned report is corrected by submitting it again.")
+        raise Conflict(
+            "This period is already reported; a returned report is corrected by submitting it again.",
+            pl="Za ten okres złożono już sprawozdanie; zwrócone sprawozdanie poprawia się, składając je ponownie.",
+        )
     report = existing or DeliveryReport(contract_id=contract.id)
     for key, value in data.model_dump().items():
         setattr(report, key, value)
@@ -254,7 +296,9 @@ async def submit_report(
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Conflict("This period was reported at the same moment.") from exc
+        raise Conflict(
+            "This period was reported at the same moment.", pl="W tej samej chwili złożono sprawozdanie za ten okres."
+        ) from exc
     return report
 
 
@@ -270,12 +314,19 @@ async def review_report(
     report = await session.get(DeliveryReport, report_id, with_for_update=True)
     contract = await session.get(Contract, report.contract_id) if report else None
     if report is None or contract is None or not acts_for_municipality(principal, contract.municipality_terc):
-        raise NotFound(f"Report {report_id} does not exist or is not yours to review.")
+        raise NotFound(
+            f"Report {report_id} does not exist or is not yours to review.",
+            pl=f"Sprawozdanie {report_id} nie istnieje lub nie Tobie przysługuje jego ocena.",
+        )
     check_if_match(if_match, report.version)
     if report.status != ReportStatus.SUBMITTED.value:
-        raise Conflict(f"The report is {report.status}.")
+        raise Conflict(f"The report is {report.status}.", pl=f"Sprawozdanie ma status {report.status}.")
     if data.decision == "return" and not data.comment:
-        raise ValidationProblem.field("comment", "say what to correct when returning a report")
+        raise ValidationProblem.field(
+            "comment",
+            "say what to correct when returning a report",
+            pl="zwracając sprawozdanie, wskaż, co należy poprawić",
+        )
     report.status = ReportStatus.ACCEPTED.value if data.decision == "accept" else ReportStatus.RETURNED.value
     report.review_comment, report.reviewed_at = data.comment, now
     outbox.record(
@@ -304,17 +355,30 @@ async def record_payment(
 ) -> Payment:
     contract = await contract_for_owner(session, principal, contract_id)
     if contract.status != ContractStatus.ACTIVE.value:
-        raise Conflict(f"The contract is {contract.status}: payments are made under a signed, running contract.")
+        raise Conflict(
+            f"The contract is {contract.status}: payments are made under a signed, running contract.",
+            pl=f"Umowa ma status {contract.status}: płatności dokonuje się na podstawie podpisanej umowy w trakcie "
+            "realizacji.",
+        )
     if data.schedule_index is not None and data.schedule_index >= len(contract.payment_schedule):
-        raise ValidationProblem.field("schedule_index", f"the schedule has {len(contract.payment_schedule)} entries")
+        raise ValidationProblem.field(
+            "schedule_index",
+            f"the schedule has {len(contract.payment_schedule)} entries",
+            pl=f"harmonogram ma {len(contract.payment_schedule)} pozycji",
+        )
     if data.schedule_index is not None and await repository.instalment_paid(session, contract.id, data.schedule_index):
-        raise Conflict(f"Instalment {data.schedule_index} of the schedule is already paid.")
+        raise Conflict(
+            f"Instalment {data.schedule_index} of the schedule is already paid.",
+            pl=f"Rata {data.schedule_index} harmonogramu jest już zapłacona.",
+        )
     paid = await repository.paid_total(session, contract.id)
     if paid + data.amount_grosze > contract.value_grosze:
         raise ValidationProblem.field(
             "amount_grosze",
             f"payments would total {format_pln(paid + data.amount_grosze)}, above the contract's "
             f"{format_pln(contract.value_grosze)}",
+            pl=f"płatności wyniosłyby łącznie {format_pln(paid + data.amount_grosze)}, więcej niż wartość umowy "
+            f"({format_pln(contract.value_grosze)})",
         )
     payment = Payment(contract_id=contract.id, recorded_at=now, **data.model_dump())
     session.add(payment)

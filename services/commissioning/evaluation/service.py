@@ -32,7 +32,10 @@ async def add_member(
 ) -> CommitteeMember:
     call = await calls.for_owner(session, principal, call_id)
     if call.published_at is None:
-        raise Conflict("Publish the call before appointing its committee.")
+        raise Conflict(
+            "Publish the call before appointing its committee.",
+            pl="Opublikuj ogłoszenie przed powołaniem komisji.",
+        )
     member = CommitteeMember(
         call_id=call.id, subject=data.subject, name=data.name, nominated_by=data.nominated_by, assigned_at=now
     )
@@ -40,7 +43,9 @@ async def add_member(
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Conflict(f"{data.subject} is already on this committee.") from exc
+        raise Conflict(
+            f"{data.subject} is already on this committee.", pl=f"{data.subject} jest już członkiem tej komisji."
+        ) from exc
     return member
 
 
@@ -59,7 +64,10 @@ async def evaluation_access(
     member = await member_of(session, call_id, principal) if call else None
     owner = call is not None and acts_for_municipality(principal, call.municipality_terc)
     if call is None or not (owner or member):
-        raise NotFound(f"Call {call_id} does not exist or you are not on its committee.")
+        raise NotFound(
+            f"Call {call_id} does not exist or you are not on its committee.",
+            pl=f"Ogłoszenie {call_id} nie istnieje lub nie jesteś członkiem jego komisji.",
+        )
     if not deadline_passed(call, now):
         raise Forbidden(
             f"Offers are sealed until the deadline ({call.deadline.isoformat()}).",
@@ -74,7 +82,10 @@ async def committee(session: AsyncSession, principal: Principal, call_id: uuid.U
     if call is None or not (
         acts_for_municipality(principal, call.municipality_terc) or await member_of(session, call_id, principal)
     ):
-        raise NotFound(f"Call {call_id} does not exist or you are not on its committee.")
+        raise NotFound(
+            f"Call {call_id} does not exist or you are not on its committee.",
+            pl=f"Ogłoszenie {call_id} nie istnieje lub nie jesteś członkiem jego komisji.",
+        )
     return await members(session, call_id)
 
 
@@ -154,18 +165,26 @@ async def declare_all(
     """A member's declarations, one per bidder, all or nothing: one refused, none is kept."""
     _, member = await evaluation_access(session, principal, call_id, now)
     if member is None:
-        raise Forbidden("Declarations are made by committee members (role evaluator).")
+        raise Forbidden(
+            "Declarations are made by committee members (role evaluator).",
+            pl="Oświadczenia składają członkowie komisji (rola evaluator).",
+        )
     bidder_ids = {b["provider_id"] for b in await bidders(session, call_id)}
     declared = {d.provider_id for d in await repository.declarations_of(session, [member.id])}
     seen: set[uuid.UUID] = set()
     for i, item in enumerate(data):
         field = f"{i}.provider_id" if batch else "provider_id"
         if item.provider_id not in bidder_ids:
-            raise ValidationProblem.field(field, "not a bidder in this call")
+            raise ValidationProblem.field(
+                field, "not a bidder in this call", pl="nie jest oferentem w tym postępowaniu"
+            )
         if item.provider_id in seen:
-            raise ValidationProblem.field(field, "listed twice")
+            raise ValidationProblem.field(field, "listed twice", pl="podany dwukrotnie")
         if item.provider_id in declared:
-            raise Conflict("You already declared for this bidder; a declaration cannot be changed.")
+            raise Conflict(
+                "You already declared for this bidder; a declaration cannot be changed.",
+                pl="Złożono już oświadczenie wobec tego oferenta; oświadczenia nie można zmienić.",
+            )
         seen.add(item.provider_id)
     made = [
         Declaration(
@@ -181,14 +200,20 @@ async def declare_all(
     try:
         await session.flush()
     except IntegrityError as exc:  # the same member declaring at the same moment
-        raise Conflict("You already declared for this bidder; a declaration cannot be changed.") from exc
+        raise Conflict(
+            "You already declared for this bidder; a declaration cannot be changed.",
+            pl="Złożono już oświadczenie wobec tego oferenta; oświadczenia nie można zmienić.",
+        ) from exc
     return made
 
 
 async def committees_of(session: AsyncSession, principal: Principal) -> list[tuple[CommitteeMember, Call]]:
     """The committees an evaluator sits on, with their calls."""
     if principal.role is not Role.EVALUATOR:
-        raise Forbidden("Committees are for evaluators (role evaluator).")
+        raise Forbidden(
+            "Committees are for evaluators (role evaluator).",
+            pl="Komisje są dla członków komisji (rola evaluator).",
+        )
     return list(await repository.committees_of(session, principal.subject))
 
 
@@ -202,14 +227,23 @@ async def offer_for_evaluation(
     """The offer, for the municipality, or for a member who declared no conflict with its provider."""
     offer = await session.get(Offer, offer_id)
     if offer is None or offer.status == OfferStatus.WITHDRAWN.value:
-        raise NotFound(f"Offer {offer_id} does not exist or is sealed.")
+        raise NotFound(
+            f"Offer {offer_id} does not exist or is sealed.",
+            pl=f"Oferta {offer_id} nie istnieje albo jest zapieczętowana.",
+        )
     call, member = await evaluation_access(session, principal, offer.call_id, now)
     if member is not None:
         declaration = await _declaration(session, member, offer.provider_id)
         if declaration is None:
-            raise Forbidden("Declare whether you have a conflict of interest with this bidder first.")
+            raise Forbidden(
+                "Declare whether you have a conflict of interest with this bidder first.",
+                pl="Najpierw złóż oświadczenie o braku (lub istnieniu) konfliktu interesów wobec tego oferenta.",
+            )
         if declaration.conflict:
-            raise Forbidden("You declared a conflict of interest with this bidder: you are excluded from its offers.")
+            raise Forbidden(
+                "You declared a conflict of interest with this bidder: you are excluded from its offers.",
+                pl="Zadeklarowano konflikt interesów wobec tego oferenta: podlegasz wyłączeniu z oceny jego ofert.",
+            )
     return call, offer, member
 
 
@@ -224,9 +258,16 @@ async def formal_check(
 ) -> FormalCheck:
     _, offer, member = await offer_for_evaluation(session, principal, offer_id, now)
     if member is not None:
-        raise Forbidden("The municipality records formal checks; members score on merit.")
+        raise Forbidden(
+            "The municipality records formal checks; members score on merit.",
+            pl="Ocenę formalną wpisuje gmina; członkowie komisji dokonują oceny merytorycznej.",
+        )
     if not data.passed and not data.reasons:
-        raise ValidationProblem.field("reasons", "give the reasons an offer fails the formal check")
+        raise ValidationProblem.field(
+            "reasons",
+            "give the reasons an offer fails the formal check",
+            pl="podaj przyczyny negatywnej oceny formalnej oferty",
+        )
     check = await session.get(FormalCheck, offer.id, with_for_update=True)
     if check is None:
         check = FormalCheck(offer_id=offer.id)
@@ -250,21 +291,34 @@ async def save_scores(
 ) -> tuple[ScoreSheet, bool]:
     call, offer, member = await offer_for_evaluation(session, principal, offer_id, now)
     if member is None:
-        raise Forbidden("Merit scores are given by committee members (role evaluator).")
+        raise Forbidden(
+            "Merit scores are given by committee members (role evaluator).",
+            pl="Oceny merytoryczne wystawiają członkowie komisji (rola evaluator).",
+        )
     check = await session.get(FormalCheck, offer.id)
     if check is None or not check.passed:
-        raise Conflict("Only offers that passed the formal check are scored on merit.")
+        raise Conflict(
+            "Only offers that passed the formal check are scored on merit.",
+            pl="Ocenie merytorycznej podlegają tylko oferty, które przeszły ocenę formalną.",
+        )
     merit = {c["code"] for c in call.criteria if c["kind"] != "price"}
     unknown = sorted(set(data.scores) - merit)
     if unknown:
-        raise ValidationProblem.field("scores", f"not merit criteria of this call: {unknown} (merit: {sorted(merit)})")
+        raise ValidationProblem.field(
+            "scores",
+            f"not merit criteria of this call: {unknown} (merit: {sorted(merit)})",
+            pl=f"to nie są kryteria merytoryczne tego postępowania: {unknown} (merytoryczne: {sorted(merit)})",
+        )
     sheet = await repository.sheet_for_update(session, member.id, offer.id)
     created = sheet is None
     if sheet is None:
         sheet = ScoreSheet(member_id=member.id, offer_id=offer.id, scores={})
         session.add(sheet)
     elif if_match is None:
-        raise PreconditionRequired("Your sheet exists: send If-Match with its ETag to change it.")
+        raise PreconditionRequired(
+            "Your sheet exists: send If-Match with its ETag to change it.",
+            pl="Twoja karta oceny już istnieje: aby ją zmienić, wyślij If-Match z jej ETagiem.",
+        )
     else:
         check_if_match(if_match, sheet.version)
     sheet.scores = {**sheet.scores, **{k: v.model_dump() for k, v in data.scores.items()}}
@@ -272,7 +326,10 @@ async def save_scores(
     try:
         await session.flush()
     except IntegrityError as exc:  # the same member's two first saves at once
-        raise Conflict("Your sheet was created at the same moment; read it and retry with If-Match.") from exc
+        raise Conflict(
+            "Your sheet was created at the same moment; read it and retry with If-Match.",
+            pl="Twoja karta oceny powstała w tej samej chwili; odczytaj ją i ponów z If-Match.",
+        ) from exc
     return sheet, created
 
 
@@ -316,7 +373,7 @@ async def ranking_for(
     call, member = await evaluation_access(session, principal, call_id, now)
     lot = await calls_repo.lot(session, call.id, lot_id)
     if lot is None:
-        raise NotFound(f"Lot {lot_id} is not in this call.")
+        raise NotFound(f"Lot {lot_id} is not in this call.", pl=f"Część {lot_id} nie należy do tego postępowania.")
     ranked = await lot_ranking(session, call, lot)
     if member is None:
         return ranked

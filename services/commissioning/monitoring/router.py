@@ -12,6 +12,7 @@ from services.commissioning.dependencies import ClockDep
 from services.commissioning.monitoring import repository
 from shared.db import ReadSessionDep
 from shared.errors import ValidationProblem, problem_responses
+from shared.i18n import polish_of
 from shared.identifiers import GminaTercStr, IdentifierError, TercLevel, parse_terc
 
 router = APIRouter(prefix="/v1/monitoring", tags=["monitoring"])
@@ -35,18 +36,21 @@ async def monitoring(
 ) -> dict[str, Any]:
     if (municipality is None) == (voivodeship is None):
         raise ValidationProblem.field(
-            "municipality", "give a municipality or a voivodeship (one of them)", location="query"
+            "municipality",
+            "give a municipality or a voivodeship (one of them)",
+            pl="podaj gminę albo województwo (jedno z nich)",
+            location="query",
         )
     if voivodeship is not None:
         try:
             parse_terc(voivodeship, levels=(TercLevel.VOIVODESHIP,))
         except IdentifierError as exc:
-            raise ValidationProblem.field("voivodeship", str(exc), location="query") from exc
+            raise ValidationProblem.field("voivodeship", str(exc), pl=polish_of(exc), location="query") from exc
     year = clock.now().astimezone(WARSAW).year  # the current year, by the municipality's calendar
     from_ = from_ or date(year, 1, 1)
     to = to or date(year, 12, 31)
     if to < from_:
-        raise ValidationProblem.field("to", "is before from", location="query")
+        raise ValidationProblem.field("to", "is before from", pl="przypada przed from", location="query")
     return await repository.indicators(
         session, municipality=municipality, voivodeship=voivodeship, start=from_, end=to, now=clock.now()
     )

@@ -15,14 +15,16 @@ from shared.errors import Conflict, Forbidden, NotFound
 async def get(session: AsyncSession, terc: str) -> Municipality:
     found = await session.get(Municipality, terc)
     if found is None:
-        raise NotFound(f"Municipality {terc} is not registered.")
+        raise NotFound(f"Municipality {terc} is not registered.", pl=f"Gmina {terc} nie jest zarejestrowana.")
     return found
 
 
 async def register(session: AsyncSession, *, principal: Principal, data: MunicipalityCreate) -> Municipality:
     require_role(principal, Role.ADMIN)
     if await session.get(Municipality, data.terc):
-        raise Conflict(f"Municipality {data.terc} is already registered.")
+        raise Conflict(
+            f"Municipality {data.terc} is already registered.", pl=f"Gmina {data.terc} jest już zarejestrowana."
+        )
     municipality = Municipality(**data.model_dump())
     session.add(municipality)
     await session.flush()
@@ -34,10 +36,13 @@ async def update(
     session: AsyncSession, *, principal: Principal, terc: str, data: MunicipalityFields, if_match: str | None
 ) -> Municipality:
     if not acts_for_municipality(principal, terc):
-        raise Forbidden("Only the municipality itself or an admin may change its details.")
+        raise Forbidden(
+            "Only the municipality itself or an admin may change its details.",
+            pl="Dane gminy zmienia tylko ona sama lub administrator.",
+        )
     municipality = await session.get(Municipality, terc, with_for_update=True, populate_existing=True)
     if municipality is None:
-        raise NotFound(f"Municipality {terc} is not registered.")
+        raise NotFound(f"Municipality {terc} is not registered.", pl=f"Gmina {terc} nie jest zarejestrowana.")
     check_if_match(if_match, municipality.version)
     for key, value in data.model_dump().items():
         setattr(municipality, key, value)
@@ -51,7 +56,10 @@ async def set_budget(
 ) -> MunicipalityBudget:
     """The municipality records what its budget plans for NGO grants in a year (caps its small grants)."""
     if not acts_for_municipality(principal, terc):
-        raise Forbidden("Only the municipality itself or an admin records its budget.")
+        raise Forbidden(
+            "Only the municipality itself or an admin records its budget.",
+            pl="Budżet gminy wpisuje tylko ona sama lub administrator.",
+        )
     await get(session, terc)
     budget = await session.get(MunicipalityBudget, (terc, year), with_for_update=True)
     if budget is None:

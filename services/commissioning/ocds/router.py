@@ -66,7 +66,10 @@ async def record_package(request: Request, ocid: str, session: ReadSessionDep, c
     now = clock.now()
     calls = await repository.published_calls(session, ocid=ocid)
     if not calls:
-        raise NotFound(f"No published contracting process has the ocid {ocid}.")
+        raise NotFound(
+            f"No published contracting process has the ocid {ocid}.",
+            pl=f"Żadne opublikowane postępowanie nie ma identyfikatora ocid {ocid}.",
+        )
     (data,) = await repository.gather(session, calls, now)
     record = {"ocid": ocid, "releases": mapping.releases(data), "compiledRelease": mapping.compiled_release(data)}
     return json_response(

@@ -108,5 +108,7 @@ async def withdraw_offer(
 async def my_offers(session: ReadSessionDep, principal: CurrentPrincipal) -> list[OfferOut]:
     require_role(principal, Role.PROVIDER)
     if not principal.providers:
-        raise Forbidden("This account acts for no provider yet.")
+        raise Forbidden(
+            "This account acts for no provider yet.", pl="To konto nie działa jeszcze w imieniu żadnego podmiotu."
+        )
     return [offer_out(o) for p in sorted(principal.providers) for o in await repository.of_provider(session, p)]

@@ -61,13 +61,21 @@ def _check_answers(call: Call, content: OfferContent) -> None:
     criteria = {c["code"]: c for c in call.criteria}
     unknown = sorted(set(content.answers) - set(criteria))
     if unknown:
-        raise ValidationProblem.field("answers", f"unknown criteria {unknown} (the call's: {sorted(criteria)})")
+        raise ValidationProblem.field(
+            "answers",
+            f"unknown criteria {unknown} (the call's: {sorted(criteria)})",
+            pl=f"nieznane kryteria {unknown} (kryteria ogłoszenia: {sorted(criteria)})",
+        )
     missing = sorted(code for code, c in criteria.items() if c["kind"] != "price" and code not in content.answers)
     if missing:
-        raise ValidationProblem.field("answers", f"answer every non-price criterion: missing {missing}")
+        raise ValidationProblem.field(
+            "answers",
+            f"answer every non-price criterion: missing {missing}",
+            pl=f"odpowiedz na każde kryterium pozacenowe: brakuje {missing}",
+        )
     for code, value in content.answers.items():
         if isinstance(value, str) and len(value) > 4000:
-            raise ValidationProblem.field(f"answers.{code}", "at most 4,000 characters")
+            raise ValidationProblem.field(f"answers.{code}", "at most 4,000 characters", pl="najwyżej 4000 znaków")
 
 
 async def _lock_open_call(session: AsyncSession, call_id: uuid.UUID, now_of: Any) -> tuple[Call, datetime]:
@@ -75,13 +83,19 @@ async def _lock_open_call(session: AsyncSession, call_id: uuid.UUID, now_of: Any
     read the clock only then, so an offer accepted here always comes before the opening."""
     call = await session.get(Call, call_id, with_for_update={"read": True}, populate_existing=True)
     if call is None or call.published_at is None:
-        raise NotFound(f"Call {call_id} does not exist or is not published.")
+        raise NotFound(
+            f"Call {call_id} does not exist or is not published.",
+            pl=f"Ogłoszenie {call_id} nie istnieje lub nie zostało opublikowane.",
+        )
     now: datetime = now_of()
     if call.status != CallStatus.OPEN.value or now >= call.deadline:
         raise DeadlinePassed(
             f"Offers were due by {call.deadline.isoformat()}; the server's clock says {now.isoformat()}."
             if call.status in (CallStatus.OPEN.value, CallStatus.EVALUATION.value)
-            else f"The call is {call.status}."
+            else f"The call is {call.status}.",
+            pl=f"Termin składania ofert upłynął {call.deadline.isoformat()}; zegar serwera wskazuje {now.isoformat()}."
+            if call.status in (CallStatus.OPEN.value, CallStatus.EVALUATION.value)
+            else f"Ogłoszenie ma status {call.status}.",
         )
     return call, now
 
@@ -98,15 +112,23 @@ async def submit(
     provider_id = acting_provider(principal, data.provider_id)
     call = await calls_repo.get_visible(session, call_id, principal)
     if call is None:
-        raise NotFound(f"Call {call_id} does not exist or is not published.")
+        raise NotFound(
+            f"Call {call_id} does not exist or is not published.",
+            pl=f"Ogłoszenie {call_id} nie istnieje lub nie zostało opublikowane.",
+        )
     lot = await calls_repo.lot(session, call.id, data.lot_id)
     if lot is None:
-        raise ValidationProblem.field("lot_id", "no such lot in this call")
+        raise ValidationProblem.field(
+            "lot_id", "no such lot in this call", pl="w tym postępowaniu nie ma takiej części"
+        )
     _check_answers(call, data)
     # The catalogue, before any lock: a slow catalogue must not hold the call.
     found = await catalogue.verified_provider(provider_id)
     if found is None:
-        raise NotVerified("Only providers verified by their regional centre may submit offers.")
+        raise NotVerified(
+            "Only providers verified by their regional centre may submit offers.",
+            pl="Oferty mogą składać tylko podmioty zweryfikowane przez regionalny ośrodek polityki społecznej.",
+        )
     facts, provider_name, provider_nip = found
     reasons = await provider_reasons(session, call, facts, [lot.service_type_id], now_of)
     if reasons:
@@ -120,6 +142,7 @@ async def submit(
     if existing is not None and existing.status != OfferStatus.WITHDRAWN.value:
         raise Conflict(
             "You already have an offer for this lot: revise it (PUT /v1/offers/{id}) instead.",
+            pl="Masz już ofertę w tej części: zmień ją (PUT /v1/offers/{id}).",
             offer_id=str(existing.id),
         )
     offer = existing or Offer(id=uuid.uuid4(), call_id=call.id, lot_id=lot.id, provider_id=provider_id, created_at=now)
@@ -131,7 +154,10 @@ async def submit(
     try:
         await session.flush()
     except IntegrityError as exc:  # the same provider submitting twice at once
-        raise Conflict("An offer of yours for this lot was submitted at the same moment.") from exc
+        raise Conflict(
+            "An offer of yours for this lot was submitted at the same moment.",
+            pl="W tej samej chwili złożono Twoją ofertę w tej części.",
+        ) from exc
     return offer
 
 
@@ -139,7 +165,10 @@ async def _own_offer_for_write(session: AsyncSession, principal: Principal, offe
     require_role(principal, Role.PROVIDER)
     offer = await session.get(Offer, offer_id, with_for_update=True, populate_existing=True)
     if offer is None or not principal.acts_for_provider(offer.provider_id):
-        raise NotFound(f"Offer {offer_id} does not exist or is not yours.")
+        raise NotFound(
+            f"Offer {offer_id} does not exist or is not yours.",
+            pl=f"Oferta {offer_id} nie istnieje lub nie jest Twoja.",
+        )
     return offer
 
 
@@ -155,7 +184,7 @@ async def revise(
     offer = await _own_offer_for_write(session, principal, offer_id)
     check_if_match(if_match, offer.version)
     if offer.status == OfferStatus.WITHDRAWN.value:
-        raise Conflict("The offer is withdrawn: submit a new one.")
+        raise Conflict("The offer is withdrawn: submit a new one.", pl="Oferta została wycofana: złóż nową.")
     call, now = await _lock_open_call(session, offer.call_id, now_of)
     _check_answers(call, data)
     offer.price_grosze, offer.quantity, offer.answers = data.price_grosze, data.quantity, dict(data.answers)
@@ -169,7 +198,10 @@ async def confirm(session: AsyncSession, *, principal: Principal, now_of: Any, o
     """After an amendment: the author confirms its offer stands under the amended call."""
     offer = await _own_offer_for_write(session, principal, offer_id)
     if offer.status != OfferStatus.NEEDS_CONFIRMATION.value:
-        raise Conflict(f"The offer is {offer.status}; only an offer awaiting confirmation is confirmed.")
+        raise Conflict(
+            f"The offer is {offer.status}; only an offer awaiting confirmation is confirmed.",
+            pl=f"Oferta ma status {offer.status}; potwierdza się tylko ofertę oczekującą na potwierdzenie.",
+        )
     _, now = await _lock_open_call(session, offer.call_id, now_of)
     offer.status, offer.submitted_at = OfferStatus.SUBMITTED.value, now
     await session.flush()
@@ -182,7 +214,7 @@ async def withdraw(
     offer = await _own_offer_for_write(session, principal, offer_id)
     check_if_match(if_match, offer.version)
     if offer.status == OfferStatus.WITHDRAWN.value:
-        raise Conflict("The offer is already withdrawn.")
+        raise Conflict("The offer is already withdrawn.", pl="Oferta jest już wycofana.")
     await _lock_open_call(session, offer.call_id, now_of)
     offer.status = OfferStatus.WITHDRAWN.value
     await session.flush()
@@ -209,7 +241,10 @@ async def of_call(session: AsyncSession, principal: Principal, call_id: uuid.UUI
     many there are; after it the municipality sees all (withdrawn ones excluded)."""
     call = await calls_repo.get_visible(session, call_id, principal)
     if call is None:
-        raise NotFound(f"Call {call_id} does not exist or is not published.")
+        raise NotFound(
+            f"Call {call_id} does not exist or is not published.",
+            pl=f"Ogłoszenie {call_id} nie istnieje lub nie zostało opublikowane.",
+        )
     if principal.role is Role.PROVIDER:
         return [
             offer
@@ -223,4 +258,7 @@ async def of_call(session: AsyncSession, principal: Principal, call_id: uuid.UUI
                 pl=f"Oferty pozostają zapieczętowane do upływu terminu składania ofert ({call.deadline.isoformat()}).",
             )
         return list(await repository.of_call(session, call.id, include_withdrawn=False))
-    raise Forbidden("Only the call's municipality (after the deadline) and the offers' own providers read offers.")
+    raise Forbidden(
+        "Only the call's municipality (after the deadline) and the offers' own providers read offers.",
+        pl="Oferty czytają tylko gmina prowadząca postępowanie (po terminie składania ofert) i ich oferenci.",
+    )

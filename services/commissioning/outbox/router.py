@@ -12,6 +12,7 @@ from shared.auth import OptionalPrincipal
 from shared.db import ReadSessionDep
 from shared.errors import ValidationProblem, problem_responses
 from shared.events import TYPE_PREFIX, Cursor, EventPage
+from shared.i18n import polish_of
 from shared.identifiers import GminaTercStr
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
@@ -39,7 +40,7 @@ async def read_events(
     try:
         cursor = Cursor.parse(after)
     except ValueError as exc:
-        raise ValidationProblem.field("after", str(exc), location="query") from None
+        raise ValidationProblem.field("after", str(exc), pl=polish_of(exc), location="query") from None
     return await service.page(
         session,
         principal=principal,

@@ -82,7 +82,10 @@ async def create_need(
 )
 async def list_needs(terc: GminaTercStr, session: ReadSessionDep, principal: OptionalPrincipal) -> list[NeedOut]:
     if not acts_for_municipality(principal, terc):
-        raise Forbidden("Needs are a municipality's own planning: only it and admins read them.")
+        raise Forbidden(
+            "Needs are a municipality's own planning: only it and admins read them.",
+            pl="Potrzeby to własne planowanie gminy: czytają je tylko ona i administratorzy.",
+        )
     return [NeedOut.model_validate(n) for n in await repository.needs_of(session, terc)]
 
 

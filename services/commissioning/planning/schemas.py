@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.commissioning.models.planning import Programme
+from shared.i18n import Refusal
 from shared.schemas import Body, CalendarDate, Schema
 
 MAX_VALUE_GROSZE = 100_000_000_000  # 1 bn PLN: more is not a municipal social service
@@ -26,9 +27,9 @@ class Period(BaseModel):
     @model_validator(mode="after")
     def _order(self) -> Period:
         if self.period_end < self.period_start:
-            raise ValueError("period_end is before period_start")
+            raise Refusal("period_end is before period_start", "period_end przypada przed period_start")
         if (self.period_end - self.period_start).days > 10 * 366:
-            raise ValueError("a period longer than 10 years is not a plan")
+            raise Refusal("a period longer than 10 years is not a plan", "okres dłuższy niż 10 lat nie jest planem")
         return self
 
 

@@ -22,10 +22,13 @@ from shared.errors import Forbidden, NotFound, ValidationProblem
 async def municipality_for_write(session: AsyncSession, principal: Principal, terc: str) -> Municipality:
     require_municipality_role(principal)
     if not acts_for_municipality(principal, terc):
-        raise Forbidden(f"A municipality acts only for itself (token for {principal.terc}, not {terc}).")
+        raise Forbidden(
+            f"A municipality acts only for itself (token for {principal.terc}, not {terc}).",
+            pl=f"Gmina działa tylko we własnym imieniu (token gminy {principal.terc}, nie {terc}).",
+        )
     municipality = await session.get(Municipality, terc)
     if municipality is None:
-        raise NotFound(f"Municipality {terc} is not registered.")
+        raise NotFound(f"Municipality {terc} is not registered.", pl=f"Gmina {terc} nie jest zarejestrowana.")
     return municipality
 
 
@@ -66,7 +69,7 @@ async def create_programme(
 async def programme(session: AsyncSession, programme_id: uuid.UUID) -> Programme:
     found = await session.get(Programme, programme_id)
     if found is None:
-        raise NotFound(f"Programme {programme_id} does not exist.")
+        raise NotFound(f"Programme {programme_id} does not exist.", pl=f"Program {programme_id} nie istnieje.")
     return found
 
 
@@ -78,10 +81,18 @@ async def create_need(
     if data.programme_line_id:
         found = await repository.line_with_programme(session, data.programme_line_id)
         if found is None or found[1].municipality_terc != terc:
-            raise ValidationProblem.field("programme_line_id", "no such line in this municipality's programmes")
+            raise ValidationProblem.field(
+                "programme_line_id",
+                "no such line in this municipality's programmes",
+                pl="w programach tej gminy nie ma takiej pozycji",
+            )
         service_type_id = service_type_id or found[0].service_type_id
     if service_type_id is None:
-        raise ValidationProblem.field("service_type_id", "give a service type or a programme line")
+        raise ValidationProblem.field(
+            "service_type_id",
+            "give a service type or a programme line",
+            pl="podaj rodzaj usługi lub pozycję programu",
+        )
     service_type = await catalogue.service_type(service_type_id)
     need = Need(
         municipality_terc=terc,
@@ -110,7 +121,9 @@ async def need_for(session: AsyncSession, principal: Principal | None, need_id: 
     """Needs are a municipality's internal planning: only it (and admins) see them."""
     need = await session.get(Need, need_id)
     if need is None or not acts_for_municipality(principal, need.municipality_terc):
-        raise NotFound(f"Need {need_id} does not exist or is not yours.")
+        raise NotFound(
+            f"Need {need_id} does not exist or is not yours.", pl=f"Potrzeba {need_id} nie istnieje lub nie jest Twoja."
+        )
     return need
 
 

@@ -30,6 +30,12 @@ WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 class PayloadTooLarge(ProblemError):
     status, slug, title = 413, "payload-too-large", "The request body is too large"
+    title_pl = "Treść żądania jest zbyt duża"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"Bodies are limited to {limit} bytes.", pl=f"Treść żądania może mieć najwyżej {limit} bajtów."
+        )
 
 
 def check_token(request: Request) -> None:
@@ -37,23 +43,26 @@ def check_token(request: Request) -> None:
     header = request.headers.get("authorization")
     if header is None:
         if request.method in WRITES:
-            raise Unauthorized("This operation needs a bearer token.")
+            raise Unauthorized("This operation needs a bearer token.", pl="Ta operacja wymaga tokenu (Bearer).")
         return
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("The Authorization header must be `Bearer <token>`.")
+        raise Unauthorized(
+            "The Authorization header must be `Bearer <token>`.",
+            pl="Nagłówek Authorization ma postać `Bearer <token>`.",
+        )
     decode_token(token.strip())
 
 
 async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"Bodies are limited to {limit} bytes.")
+        raise PayloadTooLarge(limit)
     body = b""
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise PayloadTooLarge(f"Bodies are limited to {limit} bytes.")
+            raise PayloadTooLarge(limit)
     return body
 
 
@@ -83,7 +92,7 @@ def proxy_router() -> APIRouter:
         routes = state_of(request.app).routes
         upstream = await routes.upstream_for(path) if routes else None
         if upstream is None:
-            raise NotFound(f"No operation at {path}.")
+            raise NotFound(f"No operation at {path}.", pl=f"Pod adresem {path} nie ma żadnej operacji.")
         return await forward(request, upstream, path)
 
     for prefix in ("/v1", "/hsds", "/ocds"):

@@ -43,7 +43,11 @@ class RouteTable:
     async def document(self, upstream: Upstream) -> dict[str, Any]:
         result = await upstream.request("GET", "/openapi.json", route="openapi")
         if result.status != 200:
-            raise UpstreamUnavailable(upstream.name, f"The {upstream.name} service did not give its OpenAPI document.")
+            raise UpstreamUnavailable(
+                upstream.name,
+                f"The {upstream.name} service did not give its OpenAPI document.",
+                pl=f"Usługa {upstream.name} nie udostępniła swojego dokumentu OpenAPI.",
+            )
         document: dict[str, Any] = orjson.loads(result.body)
         return document
 
@@ -70,7 +74,11 @@ class RouteTable:
             found = self._match(path)
         if found is None and not self.complete:
             missing = ", ".join(sorted(set(self.upstreams) - set(self.routes)))
-            raise UpstreamUnavailable(missing, f"The gateway cannot tell where {path} goes: {missing} not reachable.")
+            raise UpstreamUnavailable(
+                missing,
+                f"The gateway cannot tell where {path} goes: {missing} not reachable.",
+                pl=f"Brama nie wie, dokąd kierować {path}: usługa {missing} jest nieosiągalna.",
+            )
         return found
 
     async def keep_fresh(self) -> None:

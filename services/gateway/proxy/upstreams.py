@@ -17,8 +17,8 @@ from shared.errors import ProblemError
 class UpstreamUnavailable(ProblemError):
     status, slug, title = 503, "upstream-unavailable", "A service behind the gateway is unavailable"
 
-    def __init__(self, upstream: str, detail: str, retry_after: int = 5) -> None:
-        super().__init__(detail, headers={"Retry-After": str(retry_after)}, upstream=upstream)
+    def __init__(self, upstream: str, detail: str, *, pl: str, retry_after: int = 5) -> None:
+        super().__init__(detail, pl=pl, headers={"Retry-After": str(retry_after)}, upstream=upstream)
 
 
 @dataclass
@@ -94,7 +94,8 @@ class Upstream:
             raise UpstreamUnavailable(
                 self.name,
                 f"The {self.name} service is failing; the gateway is not calling it for a while.",
-                self.breaker.retry_after(),
+                pl=f"Usługa {self.name} zawodzi; brama przez pewien czas jej nie wywołuje.",
+                retry_after=self.breaker.retry_after(),
             )
         probe = self.breaker.probing  # allow() just made this call the half-open probe
         try:
@@ -137,8 +138,12 @@ class Upstream:
                     await asyncio.sleep(0.05)
                     continue
                 self.breaker.failure()
-                kind = "did not answer in time" if isinstance(exc, TimeoutError) else "cannot be reached"
-                raise UpstreamUnavailable(self.name, f"The {self.name} service {kind}.") from exc
+                timed_out = isinstance(exc, TimeoutError)
+                raise UpstreamUnavailable(
+                    self.name,
+                    f"The {self.name} service {'did not answer in time' if timed_out else 'cannot be reached'}.",
+                    pl=f"Usługa {self.name} {'nie odpowiedziała na czas' if timed_out else 'jest nieosiągalna'}.",
+                ) from exc
             finally:
                 if self.latency is not None:
                     self.latency.labels(self.name, route).observe(time.perf_counter() - started)

@@ -54,7 +54,10 @@ async def provider_profile(provider_id: uuid.UUID, request: Request) -> Response
         ],
     )
     if "provider" not in data and any("catalogue answered 404" in m["reason"] for m in missing):
-        raise NotFound(f"Provider {provider_id} does not exist or is not public (unverified).")
+        raise NotFound(
+            f"Provider {provider_id} does not exist or is not public (unverified).",
+            pl=f"Podmiot {provider_id} nie istnieje lub nie jest publiczny (niezweryfikowany).",
+        )
     return json_response({"provider_id": str(provider_id), **data, "missing": missing})
 
 
