@@ -246,3 +246,48 @@ async def test_common_refusals_speak_polish_too(api, client, clock):
         409,
     )
     assert late["detail"].startswith("Termin składania ofert upłynął") and late["detail_en"].startswith("The call is")
+
+
+async def test_a_grant_is_amended_within_the_funds_its_call_announced(api, client, clock, commissioning_app):
+    """UDPP art. 13 ust. 2 pkt 2: the announcement of an open competition states the public funds for the task;
+    an amendment (aneks) of the grant cannot take it above them. 500 000 zł announced and granted: 550 000 zł is
+    refused, 450 000 zł (a cut) is accepted."""
+    contract, own = await awarded_and_signed(api, client, clock, mode="open-competition", value_pln=500_000, days=300)
+    clock.advance(days=6)
+    await run_due_events(database_of(commissioning_app).write, clock)
+    signed = await sign(api, contract["id"], own, clock.now().date())
+    url = f"/v1/contracts/{signed['id']}/amendments"
+    more = {"reason": "Zwiększenie dotacji", "value_grosze": 55_000_000}
+    refused = problem(await api.post(url, json=more, headers={**as_gmina(signed), "Accept-Language": "pl"}), 422)
+    violation = refused["violations"][0]
+    assert violation["rule"] == "grant-over-announced-funds"
+    assert (
+        violation["legal_basis"] == "art. 13 ust. 2 pkt 2 ustawy o działalności pożytku publicznego i o wolontariacie"
+    )
+    assert "550 000,00 zł" in violation["detail"] and "500 000,00 zł" in violation["detail"]
+    less = {"reason": "Zmniejszenie zakresu zadania", "value_grosze": 45_000_000}
+    cut = await api.post(url, json=less, headers=as_gmina(signed))
+    assert cut.status_code == 200, cut.text
+    assert cut.json()["value_grosze"] == 45_000_000
+
+
+async def test_an_amended_small_grant_still_keeps_the_yearly_cap(api, client, clock, commissioning_app):
+    """UDPP art. 19a: 10 000 + 9 000 + 1 000 zł of small grants to one organisation in a year is 20 000 zł; raising
+    the third to 2 000 zł by an amendment would make 21 000 zł, and is refused like a fourth grant would be."""
+    await municipality(api)
+    ngo = await verified_provider(client)
+    calls = [await small_grant(api, client, value) for value in (10_000, 9_000, 1_000)]
+    for call, price in zip(calls, (10_000, 9_000, 1_000), strict=True):
+        assert (await offer(api, call, ngo["id"], price)).status_code == 201
+    clock.set(max(datetime.fromisoformat(c["deadline"]) for c in calls))
+    decided = [(await award_the_only_offer(api, call))[0] for call in calls]
+    assert [d.status_code for d in decided] == [201, 201, 201]
+    clock.advance(days=8)  # the standstill and the 7 days for comments on the published offers
+    await run_due_events(database_of(commissioning_app).write, clock)
+    last = await sign(api, decided[2].json()["winners"][0]["contract_id"], provider(ngo["id"]), clock.now().date())
+    url = f"/v1/contracts/{last['id']}/amendments"
+    refused = problem(
+        await api.post(url, json={"reason": "Więcej zajęć", "value_grosze": 200_000}, headers=as_gmina(last)), 422
+    )
+    assert refused["violations"][0]["rule"] == "small-grant-yearly-cap"
+    assert "21 000,00 zł" in refused["violations"][0]["detail"]

@@ -124,6 +124,18 @@ async def decisions_of(
     ]
 
 
+async def other_contracts_value(session: AsyncSession, lot_id: uuid.UUID, contract_id: uuid.UUID) -> int:
+    """What the lot's other contracts (not terminated) are worth now."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(Contract.value_grosze), 0)).where(
+            Contract.lot_id == lot_id,
+            Contract.id != contract_id,
+            Contract.status != ContractStatus.TERMINATED.value,
+        )
+    )
+    return int(total or 0)
+
+
 async def amendment_count(session: AsyncSession, contract_id: uuid.UUID) -> int:
     query = select(func.count()).select_from(ContractAmendment).where(ContractAmendment.contract_id == contract_id)
     return int(await session.scalar(query) or 0)

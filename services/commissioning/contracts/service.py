@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import acts_for_municipality
 from services.commissioning.calls import service as calls_service
+from services.commissioning.calls.eligibility import small_grant_cap
 from services.commissioning.calls.service import RuleViolation
 from services.commissioning.clock import WARSAW
 from services.commissioning.contracts import awards, repository
@@ -23,7 +24,7 @@ from services.commissioning.contracts.schemas import (
     ReviewIn,
     SignatureIn,
 )
-from services.commissioning.models.calls import Award, Call
+from services.commissioning.models.calls import Award, Call, Lot
 from services.commissioning.models.contracts import (
     Contract,
     ContractAmendment,
@@ -35,7 +36,7 @@ from services.commissioning.models.contracts import (
 )
 from services.commissioning.models.outbox import EventType
 from services.commissioning.outbox import service as outbox
-from services.commissioning.rules.advisor import contract_violations, pzp_change_violations
+from services.commissioning.rules.advisor import contract_violations, grant_change_violations, pzp_change_violations
 from services.commissioning.rules.modes import Mode, rules_version
 from shared.auth import Principal, Role
 from shared.concurrency import check_if_match
@@ -107,14 +108,31 @@ async def amend_contract(
             period_end=contract.period_end,
         )
         rules = rules_version(call.rules_version)
+        award = await session.get(Award, contract.award_id)
+        original = award.value_grosze if award else contract.value_grosze
         if rules.get(Mode(call.mode)).compares_net and "value_grosze" in changes:
-            award = await session.get(Award, contract.award_id)
             reasons += pzp_change_violations(
                 rules,
                 basis=data.change_basis,
-                original_grosze=award.value_grosze if award else contract.value_grosze,
+                original_grosze=original,
                 new_grosze=contract.value_grosze,
                 vat_rate_percent=call.vat_rate_percent,
+            )
+        elif "value_grosze" in changes and call.mode == Mode.OPEN_COMPETITION.value:  # within the announced funds
+            lot = await session.get(Lot, contract.lot_id)
+            reasons += grant_change_violations(
+                new_grosze=contract.value_grosze,
+                others_grosze=await repository.other_contracts_value(session, contract.lot_id, contract.id),
+                funds_grosze=lot.value_grosze if lot else contract.value_grosze,
+            )
+        elif "value_grosze" in changes and award is not None and contract.value_grosze > original and not reasons:
+            await small_grant_cap(  # a small grant's yearly caps count the raise (other modes have none)
+                session,
+                call,
+                provider_id=contract.provider_id,
+                amount_grosze=contract.value_grosze - original,
+                at=award.awarded_at,
+                field="value_grosze",
             )
         if reasons:
             raise RuleViolation(reasons)

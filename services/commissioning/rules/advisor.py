@@ -354,6 +354,30 @@ def pzp_change_violations(
     return []  # a review clause: as the procurement documents foresaw it (the municipality answers for it)
 
 
+GRANT_FUNDS = "UDPP art. 13 ust. 2 pkt 2"
+GRANT_FUNDS_PL = "art. 13 ust. 2 pkt 2 ustawy o działalności pożytku publicznego i o wolontariacie"
+
+
+def grant_change_violations(*, new_grosze: int, others_grosze: int, funds_grosze: int) -> list[Reason]:
+    """A grant contract (UDPP) is amended within the public funds its call announced for the task: this grant
+    and the lot's other grants together, at most the announced amount."""
+    if new_grosze + others_grosze <= funds_grosze:
+        return []
+    total = new_grosze + others_grosze
+    return [
+        Reason(
+            "grant-over-announced-funds",
+            GRANT_FUNDS,
+            f"the lot's grants would total {pln(total)}, above the {pln(funds_grosze)} of public funds the call "
+            "announced for the task",
+            {"value_grosze": new_grosze, "others_grosze": others_grosze, "limit_grosze": funds_grosze},
+            pl=f"dotacje w tej części wyniosłyby łącznie {pln(total)}, więcej niż {pln(funds_grosze)} środków "
+            "publicznych przeznaczonych na realizację zadania w ogłoszeniu",
+            basis_pl=GRANT_FUNDS_PL,
+        )
+    ]
+
+
 def call_violations(
     rule_set: RuleSet,
     mode: Mode,
