@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         **os.environ,
         "CUS_DATA_DIR": str(DATA),
         "COMMISSIONING_CATALOGUE_URL": urls["catalogue"],
+        "CATALOGUE_COMMISSIONING_URL": urls["commissioning"],
         "GATEWAY_CATALOGUE_URL": urls["catalogue"],
         "GATEWAY_COMMISSIONING_URL": urls["commissioning"],
         "GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
