@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -14,7 +15,14 @@ from sqlalchemy import text
 
 from shared.auth import optional_principal
 from shared.db import Database, database_of, ensure_database, resolve_database_url
-from shared.errors import BodyLimitMiddleware, UnhandledErrorMiddleware, install_problem_handlers, problem_response
+from shared.errors import (
+    PROBLEM_MEDIA_TYPE,
+    BodyLimitMiddleware,
+    Problem,
+    UnhandledErrorMiddleware,
+    install_problem_handlers,
+    problem_response,
+)
 from shared.i18n import LanguageMiddleware
 from shared.observability import Metrics, ObservabilityMiddleware, configure_logging
 from shared.settings import ServiceSettings
@@ -22,9 +30,11 @@ from shared.textguard import NulGuardMiddleware
 
 
 def operation_id(route: APIRoute) -> str:
-    """`{tag}-{function name}`: stable, readable ids for generated SDKs."""
+    """`{tag}-{function name}`: stable, readable ids for generated SDKs (a name that starts with its tag does not
+    say it twice: `hsds_services` under `hsds` is `hsds-services`)."""
     tag = str(route.tags[0]) if route.tags else "default"
-    return f"{tag}-{route.name}".replace("_", "-")
+    name = route.name.removeprefix(f"{tag}_")
+    return f"{tag}-{name}".replace("_", "-")
 
 
 async def database_ready(app: FastAPI) -> str | None:
@@ -58,9 +68,43 @@ def health_router(readiness: Callable[[FastAPI], Awaitable[str | None]]) -> APIR
     return router
 
 
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+PUBLIC_NOTE = (
+    "\n\nPublic: no token needed. A bearer token may be sent (it is checked) and shows the caller what its role may "
+    "see besides, such as a municipality's own drafts."
+)
+FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def _problems_typed(operation: dict[str, Any]) -> None:
+    """Every error answer is a typed problem+json `Problem` (SDKs return it parsed, not None): FastAPI's own 422
+    (`HTTPValidationError`) is replaced, since the kit answers validation with a problem too, and a body that is
+    not JSON is a 400 problem."""
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    if "requestBody" in operation:
+        responses.setdefault("400", {"description": "Malformed request (the body is not JSON)"})
+    if "422" in responses and "HTTPValidationError" in json.dumps(responses["422"]):
+        responses["422"] = {"description": "Invalid fields: `errors` names each field and says why"}
+    for status, response in responses.items():
+        if not status.startswith(("4", "5")):
+            continue
+        response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}
+
+
+def _problem_schemas(schema: dict[str, Any]) -> None:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name in FASTAPI_VALIDATION_SCHEMAS:
+        components.pop(name, None)
+    if "Problem" not in components:
+        generated = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(generated.pop("$defs", {}))
+        components["Problem"] = generated
+
+
 def optional_auth_openapi(app: FastAPI) -> None:
-    """Routes that merely accept a token say so (`security: [{}, {HTTPBearer: []}]`); routes that need one keep
-    `[{HTTPBearer: []}]`. One scheme, `HTTPBearer`, is declared."""
+    """Finishes the OpenAPI document for SDKs. Routes that need a token say `security: [{HTTPBearer: []}]`; public
+    routes, which merely accept one, state no requirement (generated SDKs then take a plain client) and say so in
+    their description. Error answers are typed problems."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -72,8 +116,11 @@ def optional_auth_openapi(app: FastAPI) -> None:
                 names = {name for requirement in operation.get("security", []) for name in requirement}
                 if "HTTPBearer" in names:
                     operation["security"] = [{"HTTPBearer": []}]
-                elif "BearerOptional" in names:
-                    operation["security"] = [{}, {"HTTPBearer": []}]
+                elif "BearerOptional" in names:  # public: no requirement, so SDKs take a plain client
+                    del operation["security"]
+                    operation["description"] = (operation.get("description", "") + PUBLIC_NOTE).strip()
+                _problems_typed(operation)
+        _problem_schemas(schema)
         schemes = schema.get("components", {}).get("securitySchemes", {})
         optional = schemes.pop("BearerOptional", None)
         if optional is not None:

@@ -22,6 +22,7 @@ from services.gateway.proxy.upstreams import Breaker, Upstream, UpstreamUnavaila
 from services.gateway.ratelimit import RateLimitMiddleware, limiter_storage
 from services.gateway.settings import GatewaySettings, get_settings
 from services.gateway.views.router import router as views_router
+from services.gateway.views.schemas import COMPONENTS as VIEW_COMPONENTS
 from shared.app import create_service_app
 from shared.responses import json_response
 
@@ -114,7 +115,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID", "Idempotent-Replayed"],
         max_age=600,
     )
-    own_openapi = app.openapi  # the gateway's own operations, merged with the services' documents
+    generate = app.openapi
+
+    def own_openapi() -> dict[str, Any]:
+        """The gateway's own operations and the views' schemas, merged with the services' documents."""
+        document = generate()
+        document.setdefault("components", {}).setdefault("schemas", {}).update(VIEW_COMPONENTS)
+        return document
 
     @app.get("/openapi.json", include_in_schema=False)
     async def merged_openapi(request: Request) -> Response:

@@ -125,6 +125,24 @@ async def test_openapi_is_a_product(client):
     assert spec["components"]["schemas"]["ProviderCreate"]["examples"]
 
 
+async def test_every_error_answer_is_a_typed_problem_and_public_reads_need_no_client_token(client):
+    """What generated SDKs rely on: every 4xx is a problem+json `Problem` (none schema-less, none FastAPI's own
+    `HTTPValidationError`), writes require the bearer token, public reads state no requirement."""
+    spec = (await client.get("/openapi.json")).json()
+    for path, operations in spec["paths"].items():
+        for method, op in operations.items():
+            for status, answer in op["responses"].items():
+                if status.startswith("4"):
+                    assert answer["content"] == {
+                        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    }, f"{method} {path} {status}"
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    assert spec["paths"]["/v1/providers"]["post"]["security"] == [{"HTTPBearer": []}]
+    assert "security" not in spec["paths"]["/v1/offerings"]["get"]
+    assert "Public: no token needed" in spec["paths"]["/v1/offerings"]["get"]["description"]
+    assert spec["paths"]["/hsds/services"]["get"]["operationId"] == "hsds-services"
+
+
 async def test_demo_data_loads_once_and_is_searchable(client, db):
     first = await demo.load_into(db)
     second = await demo.load_into(db)

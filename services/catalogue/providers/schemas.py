@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -197,13 +198,19 @@ class ProviderSummary(Body):
     status: ProviderStatus = Field(description="Verification status.")
 
 
+class StatusChange(StrEnum):
+    VERIFY = "verify"  # a pending provider checked and found right
+    REJECT = "reject"  # a pending provider that is not what it says
+    SUSPEND = "suspend"  # a verified provider that may not bid for now
+    REINSTATE = "reinstate"  # a suspended provider verified again
+
+
 class StatusAction(Body):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"action": "verify", "reason": "KRS i status PS sprawdzone w rejestrze"}]},
     )
 
-    action: str = Field(
-        pattern="^(verify|reject|suspend|reinstate)$",
+    action: StatusChange = Field(
         description="verify or reject a pending provider; suspend a verified one; reinstate a suspended one.",
     )
     reason: str | None = Field(

@@ -27,22 +27,18 @@ async def eligibility(
     """Whether a provider may answer a call, with the reasons it may not."""
     found = await catalogue.verified_provider(provider_id)
     if found is None:
-        return {
-            "call_id": str(call.id),
-            "provider_id": str(provider_id),
-            "eligible": False,
-            "reasons": [
-                {
-                    "rule": "provider-not-verified",
-                    "legal_basis": "catalogue verification",
-                    "detail": "the provider is not verified in the catalogue",
-                    "compared": {},
-                }
-            ],
-        }
-    facts = found[0]
-    service_types = [lot.service_type_id for lot in await repository.lots_of(session, [call.id])]
-    reasons = await provider_reasons(session, call, facts, service_types, lambda: now)
+        reasons = [
+            Reason(
+                "provider-not-verified",
+                "catalogue verification",
+                "the provider is not verified in the catalogue",
+                pl="podmiot nie jest zweryfikowany w katalogu",
+                basis_pl="weryfikacja w katalogu",
+            )
+        ]
+    else:
+        service_types = [lot.service_type_id for lot in await repository.lots_of(session, [call.id])]
+        reasons = await provider_reasons(session, call, found[0], service_types, lambda: now)
     return {
         "call_id": str(call.id),
         "provider_id": str(provider_id),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
@@ -16,6 +16,7 @@ from services.commissioning.calls.schemas import (
     CallOut,
     CallUpdate,
     Cancellation,
+    EligibilityOut,
     HistoryOut,
     QuestionIn,
     QuestionOut,
@@ -230,6 +231,7 @@ async def call_eligibility(
     principal: OptionalPrincipal,
     catalogue: CatalogueDep,
     clock: ClockDep,
-) -> dict[str, Any]:
+) -> EligibilityOut:
     call = await service.visible(session, principal, call_id)
-    return await eligibility.eligibility(session, catalogue, call=call, provider_id=provider_id, now=clock.now())
+    found = await eligibility.eligibility(session, catalogue, call=call, provider_id=provider_id, now=clock.now())
+    return EligibilityOut.model_validate(found)

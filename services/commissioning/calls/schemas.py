@@ -13,6 +13,7 @@ from services.commissioning.calls.events import effective_status
 from services.commissioning.models.calls import Call, CallStatus, Lot
 from services.commissioning.planning.schemas import MAX_VALUE_GROSZE, VAT_DOC, VatRate
 from services.commissioning.rules.modes import LEGAL_FORMS, Mode
+from services.commissioning.rules.schemas import ReasonOut
 from shared.auth import Principal
 from shared.i18n import Refusal
 from shared.schemas import Body, CalendarDate, Instant, Schema
@@ -292,3 +293,12 @@ def call_out(call: Call, lots: list[Lot], now: datetime, principal: Principal | 
         updated_at=call.updated_at,
         version=call.version,
     )
+
+
+class EligibilityOut(Schema):
+    """May the provider answer the call: the same rules as at submission, with reasons."""
+
+    call_id: uuid.UUID
+    provider_id: uuid.UUID
+    eligible: bool
+    reasons: list[ReasonOut] = Field(description="What stands in the way (empty when eligible).")

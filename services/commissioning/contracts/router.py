@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
@@ -25,6 +25,7 @@ from services.commissioning.contracts.schemas import (
     ReportOut,
     ReviewIn,
     SignatureIn,
+    TrackRecordOut,
     decision_out,
 )
 from services.commissioning.dependencies import CatalogueDep, ClockDep, SettingsDep
@@ -48,7 +49,7 @@ router = APIRouter(prefix="/v1", tags=["contracts"])
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 403, 404, 409, 422, 503),
 )
-async def decide_lot(
+async def record_award_decision(
     call_id: uuid.UUID,
     lot_id: uuid.UUID,
     data: DecisionIn,
@@ -326,5 +327,5 @@ async def list_payments(
 @router.get(
     "/track-records/{provider_id}", summary="A provider's track record: awards, contracts, accepted reports (public)"
 )
-async def track_record(provider_id: uuid.UUID, session: ReadSessionDep) -> dict[str, Any]:
-    return await service.track_record(session, provider_id)
+async def track_record(provider_id: uuid.UUID, session: ReadSessionDep) -> TrackRecordOut:
+    return TrackRecordOut.model_validate(await service.track_record(session, provider_id))

@@ -254,3 +254,21 @@ class CommentOut(Schema):
     offer_id: uuid.UUID = Field(description="The offer commented on.")
     comment: str = Field(description="The comment (its author is not published).")
     at: datetime = Field(description="When (UTC).")
+
+
+class TrackAward(Schema):
+    call_id: uuid.UUID
+    lot_id: uuid.UUID
+    mode: str
+    municipality_terc: str
+    value_grosze: int
+    awarded_at: datetime
+
+
+class TrackRecordOut(Schema):
+    """A provider's public track record: what it won, its contracts, how many of its reports were accepted."""
+
+    provider_id: uuid.UUID
+    awards: list[TrackAward]
+    contracts: list[ContractOut]
+    accepted_reports: int

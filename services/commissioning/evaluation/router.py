@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, Response, status
 
@@ -19,6 +18,7 @@ from services.commissioning.evaluation.schemas import (
     FormalCheckOut,
     MemberIn,
     MemberOut,
+    RankedOut,
     ScoresIn,
     SheetOut,
 )
@@ -201,6 +201,6 @@ async def get_scores(
 )
 async def get_ranking(
     call_id: uuid.UUID, lot_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep
-) -> list[dict[str, Any]]:
+) -> list[RankedOut]:
     ranked = await service.ranking_for(session, principal, call_id=call_id, lot_id=lot_id, now=clock.now())
-    return [r.as_dict() for r in ranked]
+    return [RankedOut.model_validate(r.as_dict()) for r in ranked]

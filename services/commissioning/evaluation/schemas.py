@@ -148,3 +148,19 @@ class CommitteeSeat(Schema):
     municipality_terc: str = Field(description="The municipality.")
     deadline: datetime = Field(description="Deadline for offers (UTC): before it, nothing of the offers is shown.")
     assigned_at: datetime = Field(description="When you were appointed (UTC).")
+
+
+class RankedOut(Schema):
+    """An offer's place in its lot's ranking."""
+
+    offer_id: uuid.UUID
+    provider_id: uuid.UUID
+    provider_name: str
+    price_grosze: int = Field(description="The offer's total price for the lot, gross.")
+    points: dict[str, float] = Field(description="Points per criterion code (price from prices, merit averaged).")
+    total: float = Field(description="Weighted total, 0 to 100.")
+    rank: int | None = Field(description="1 for the best; ties share a rank; none until formally passed.")
+    tied: bool
+    complete: bool = Field(description="Every member entitled to score has scored every merit criterion.")
+    formal_passed: bool | None = Field(description="The formal check's outcome (none: not checked yet).")
+    formal_reasons: list[str]

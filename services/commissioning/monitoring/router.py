@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from services.commissioning.clock import WARSAW
 from services.commissioning.dependencies import ClockDep
 from services.commissioning.monitoring import repository
+from services.commissioning.monitoring.schemas import IndicatorsOut
 from shared.db import ReadSessionDep
 from shared.errors import ValidationProblem, problem_responses
 from shared.i18n import polish_of
@@ -24,7 +25,7 @@ router = APIRouter(prefix="/v1/monitoring", tags=["monitoring"])
     "without offers (public)",
     responses=problem_responses(422),
 )
-async def monitoring(
+async def indicators(
     session: ReadSessionDep,
     clock: ClockDep,
     from_: Annotated[
@@ -33,7 +34,7 @@ async def monitoring(
     to: Annotated[date | None, Query(description="Last day of the period, inclusive (default: 31 December).")] = None,
     municipality: Annotated[GminaTercStr | None, Query(description="A gmina's TERC code.")] = None,
     voivodeship: Annotated[str | None, Query(max_length=2, description="A voivodeship's two-digit code.")] = None,
-) -> dict[str, Any]:
+) -> IndicatorsOut:
     if (municipality is None) == (voivodeship is None):
         raise ValidationProblem.field(
             "municipality",
@@ -51,6 +52,7 @@ async def monitoring(
     to = to or date(year, 12, 31)
     if to < from_:
         raise ValidationProblem.field("to", "is before from", pl="przypada przed from", location="query")
-    return await repository.indicators(
+    figures = await repository.indicators(
         session, municipality=municipality, voivodeship=voivodeship, start=from_, end=to, now=clock.now()
     )
+    return IndicatorsOut.model_validate(figures)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, Response, status
 
@@ -11,7 +10,14 @@ from services.commissioning.access import acts_for_municipality
 from services.commissioning.clock import WARSAW
 from services.commissioning.dependencies import CatalogueDep, ClockDep
 from services.commissioning.planning import repository, service
-from services.commissioning.planning.schemas import NeedCreate, NeedOut, ProgrammeCreate, ProgrammeOut, programme_out
+from services.commissioning.planning.schemas import (
+    NeedAdviceOut,
+    NeedCreate,
+    NeedOut,
+    ProgrammeCreate,
+    ProgrammeOut,
+    programme_out,
+)
 from shared.auth import CurrentPrincipal, OptionalPrincipal
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import Forbidden, problem_responses
@@ -105,6 +111,7 @@ async def get_mode_advice(
     principal: CurrentPrincipal,
     catalogue: CatalogueDep,
     clock: ClockDep,
-) -> dict[str, Any]:
+) -> NeedAdviceOut:
     today = clock.now().astimezone(WARSAW).date()
-    return await service.mode_advice(session, catalogue, principal=principal, need_id=need_id, today=today)
+    advice = await service.mode_advice(session, catalogue, principal=principal, need_id=need_id, today=today)
+    return NeedAdviceOut.model_validate(advice)

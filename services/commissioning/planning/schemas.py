@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.commissioning.models.planning import Programme
+from services.commissioning.rules.schemas import ModeAdvice
 from shared.i18n import Refusal
 from shared.schemas import Body, CalendarDate, Schema
 
@@ -163,3 +164,14 @@ def programme_out(programme: Programme, lines: list[Any]) -> ProgrammeOut:
         created_at=programme.created_at,
         version=programme.version,
     )
+
+
+class NeedAdviceOut(Schema):
+    """The mode advisor's answer for a need: every mode with its verdict and reasons, recommended first."""
+
+    need_id: uuid.UUID
+    rules_version: str = Field(description="The rule set in force today (a call follows the one at publication).")
+    value_grosze: int = Field(description="The need's estimated value, gross.")
+    duration_days: int
+    local_pes_offerings: int | None = Field(description="Offerings of the service by verified PES in the area.")
+    modes: list[ModeAdvice]

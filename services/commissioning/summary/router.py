@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from services.commissioning.dependencies import ClockDep
 from services.commissioning.summary import service
+from services.commissioning.summary.schemas import SummaryOut
 from shared.auth import OptionalPrincipal
 from shared.db import ReadSessionDep
 from shared.errors import problem_responses
@@ -23,5 +22,6 @@ router = APIRouter(prefix="/v1/municipalities", tags=["municipalities"])
 )
 async def municipality_summary(
     terc: GminaTercStr, session: ReadSessionDep, principal: OptionalPrincipal, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.municipality_summary(session, terc=terc, principal=principal, now=clock.now())
+) -> SummaryOut:
+    summary = await service.municipality_summary(session, terc=terc, principal=principal, now=clock.now())
+    return SummaryOut.model_validate(summary)

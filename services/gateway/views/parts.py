@@ -22,10 +22,12 @@ class Part:
     path: str
     query: str = ""
     forward_token: bool = False
+    private: bool = False  # only some callers may read it: for the others it is left out, not missing
 
 
 async def fetch(request: Request, part: Part) -> tuple[str, Any, str | None]:
-    """(name, data or None, why it is missing or None)."""
+    """(name, data or None, why it is missing or None); a private part the caller may not read is (name, None,
+    None)."""
     state = state_of(request.app)
     upstream = state.upstreams[part.upstream]
     headers = {"x-request-id": request_id_var.get() or ""}
@@ -40,6 +42,8 @@ async def fetch(request: Request, part: Part) -> tuple[str, Any, str | None]:
     except (UpstreamUnavailable, TimeoutError) as exc:
         detail = exc.detail if isinstance(exc, UpstreamUnavailable) else f"the {part.upstream} service timed out"
         return part.name, None, detail
+    if part.private and result.status == 403:
+        return part.name, None, None
     if result.status >= 400:
         try:
             detail = orjson.loads(result.body).get("detail", f"HTTP {result.status}")
@@ -51,6 +55,6 @@ async def fetch(request: Request, part: Part) -> tuple[str, Any, str | None]:
 
 async def gather(request: Request, parts: list[Part]) -> tuple[dict[str, Any], list[dict[str, str]]]:
     results = await asyncio.gather(*(fetch(request, p) for p in parts))
-    data = {name: value for name, value, why in results if why is None}
+    data = {name: value for name, value, why in results if why is None and value is not None}
     missing = [{"part": name, "reason": why} for name, _, why in results if why is not None]
     return data, missing

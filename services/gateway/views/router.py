@@ -9,6 +9,7 @@ import uuid
 from fastapi import APIRouter, Request, Response
 
 from services.gateway.views.parts import Part, fetch, gather
+from services.gateway.views.schemas import answer
 from shared.errors import NotFound, problem_responses
 from shared.identifiers import GminaTercStr
 from shared.responses import json_response
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/v1", tags=["views"])
     "/municipalities/{terc}/overview",
     summary="A municipality at a glance: its plans, open calls, contracts, indicators, and the providers and "
     "offerings available in its area",
-    responses=problem_responses(422),
+    responses={**answer("MunicipalityOverview"), **problem_responses(422)},
 )
 async def municipality_overview(terc: GminaTercStr, request: Request) -> Response:
     # commissioning answers its public parts in one request (programmes, open calls, contracts, indicators)
@@ -28,7 +29,7 @@ async def municipality_overview(terc: GminaTercStr, request: Request) -> Respons
         request,
         [
             Part("summary", "commissioning", f"/v1/municipalities/{terc}/summary", forward_token=True),
-            Part("needs", "commissioning", f"/v1/municipalities/{terc}/needs", forward_token=True),
+            Part("needs", "commissioning", f"/v1/municipalities/{terc}/needs", forward_token=True, private=True),
             Part("providers", "catalogue", "/v1/providers", f"place={terc}&per_page=100"),
             Part("offerings", "catalogue", "/v1/offerings", f"place={terc}&per_page=100&sort=price"),
         ],
@@ -40,7 +41,7 @@ async def municipality_overview(terc: GminaTercStr, request: Request) -> Respons
 @router.get(
     "/providers/{provider_id}/profile",
     summary="A provider's catalogue record and offerings with its track record in commissioning",
-    responses=problem_responses(404),
+    responses={**answer("ProviderProfile"), **problem_responses(404)},
 )
 async def provider_profile(provider_id: uuid.UUID, request: Request) -> Response:
     data, missing = await gather(
@@ -69,7 +70,7 @@ def _covers(offering_areas: list[str], lot_area: str) -> bool:
 @router.get(
     "/providers/{provider_id}/opportunities",
     summary="Open calls whose lots match the provider's offerings (service type and area), with its eligibility",
-    responses=problem_responses(404),
+    responses={**answer("ProviderOpportunities"), **problem_responses(404)},
 )
 async def provider_opportunities(provider_id: uuid.UUID, request: Request) -> Response:
     data, missing = await gather(
@@ -122,7 +123,7 @@ async def provider_opportunities(provider_id: uuid.UUID, request: Request) -> Re
                 "deadline": call["deadline"],
                 "lots": [{"id": lot["id"], "title": lot["title"], "value_grosze": lot["value_grosze"]} for lot in lots],
                 "eligible": eligibility["eligible"] if eligibility else None,
-                "reasons": eligibility["reasons"] if eligibility else [{"detail": why}],
+                "reasons": eligibility["reasons"] if eligibility else [],  # why not: in `missing`
             }
         )
         if why:
