@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from shared.auth import optional_principal
 from shared.db import Database, database_of, ensure_database, resolve_database_url
+from shared.docs import install_docs
 from shared.errors import (
     PROBLEM_MEDIA_TYPE,
     BodyLimitMiddleware,
@@ -177,9 +178,11 @@ def create_service_app(
         openapi_tags=openapi_tags,
         # a service that publishes another document (the gateway's merged one) routes /openapi.json itself
         openapi_url="/openapi.json" if serves_own_openapi else None,
-        docs_url="/docs" if serves_own_openapi else None,
-        redoc_url="/redoc" if serves_own_openapi else None,
+        docs_url=None,  # served from the package's assets below, not from a CDN
+        redoc_url=None,
     )
+    if serves_own_openapi:
+        install_docs(app)
     optional_auth_openapi(app)
     app.state.metrics = Metrics(name)
     app.add_middleware(UnhandledErrorMiddleware)  # innermost of ours: the access log sees its 500

@@ -11,8 +11,6 @@ import aiohttp
 import orjson
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
 
 from services.gateway import openapi
 from services.gateway.proxy.router import proxy_router
@@ -24,6 +22,7 @@ from services.gateway.settings import GatewaySettings, get_settings
 from services.gateway.views.router import router as views_router
 from services.gateway.views.schemas import COMPONENTS as VIEW_COMPONENTS
 from shared.app import create_service_app
+from shared.docs import install_docs
 from shared.responses import json_response
 
 DESCRIPTION = """
@@ -137,10 +136,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             documents[name] = orjson.loads(result.body)
         return json_response(openapi.merge(own_openapi(), documents, title=app.title, description=DESCRIPTION))
 
-    @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="CUS API (gateway)")
-
+    install_docs(app)  # the merged document's Swagger UI and ReDoc, offline
     return app
 
 

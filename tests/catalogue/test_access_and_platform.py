@@ -143,6 +143,15 @@ async def test_every_error_answer_is_a_typed_problem_and_public_reads_need_no_cl
     assert spec["paths"]["/hsds/services"]["get"]["operationId"] == "hsds-services"
 
 
+async def test_the_docs_work_without_internet(client):
+    """Swagger UI and ReDoc load their scripts from the service itself: nothing from a CDN."""
+    for page, script in (("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")):
+        html = (await client.get(page)).text
+        assert f"/docs-assets/{script}" in html and "cdn" not in html.lower() and "googleapis" not in html
+        asset = await client.get(f"/docs-assets/{script}")
+        assert asset.status_code == 200 and len(asset.content) > 500_000
+
+
 async def test_demo_data_loads_once_and_is_searchable(client, db):
     first = await demo.load_into(db)
     second = await demo.load_into(db)

@@ -71,7 +71,10 @@ def test_merged_openapi_document(gateway: httpx.Client):
     assert "HTTPBearer" in document["components"]["securitySchemes"]
     assert document["components"]["schemas"]["ProviderCreate"]["examples"]
     assert all(op.get("summary") for op in operations)
-    assert "swagger" in gateway.get("/docs").text.lower()
+    docs = gateway.get("/docs").text
+    assert "/docs-assets/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+    assert gateway.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
+    assert "/docs-assets/redoc.standalone.js" in gateway.get("/redoc").text
 
 
 def test_readiness_and_metrics(gateway: httpx.Client):
