@@ -27,6 +27,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("file", type=Path, help="the TERC CSV export from GUS (semicolon-separated)")
     args = parser.parse_args(argv)
+    if not args.file.is_file():
+        print(
+            f"import-terc: {str(args.file) or '(none)'} is not a file: give GUS's TERC export, "
+            "make import-terc FILE=TERC_Urzedowy_2026-01-01.csv",
+            file=sys.stderr,
+        )
+        return 2
     raw = args.file.read_bytes()
     try:
         text = raw.decode("utf-8")

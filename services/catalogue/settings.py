@@ -13,7 +13,9 @@ class CatalogueSettings(ServiceSettings):
 
     database_name: str = Field(default="catalogue", description="Database on the embedded server.")
     public_base_url: str = Field(
-        default="http://127.0.0.1:8001", description="Base URL printed in links (HSDS `url` fields)."
+        default="http://127.0.0.1:8000",
+        description="Base URL printed in links (HSDS `url` fields): the public entry, the gateway, which routes every "
+        "catalogue path.",
     )
     commissioning_url: str = Field(
         default="http://127.0.0.1:8002", description="Commissioning, whose change feed tells of signed contracts."

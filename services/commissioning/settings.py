@@ -23,7 +23,9 @@ class CommissioningSettings(ServiceSettings):
         default=5, ge=0, le=30, description="Days between an award and its contracts' signature (standstill)."
     )
     public_base_url: str = Field(
-        default="http://127.0.0.1:8002", description="Base URL printed in links (OCDS package URIs)."
+        default="http://127.0.0.1:8000",
+        description="Base URL printed in links (OCDS package URIs): the public entry, the gateway, which routes every "
+        "commissioning path.",
     )
     clock_offset_file: str | None = Field(
         default=None,

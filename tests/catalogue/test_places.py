@@ -56,3 +56,11 @@ async def test_hsds_service_areas_carry_place_names(client):
     offering = await create_offering(client, provider["id"], delivery_areas=["2611", "2611053"])
     areas = (await client.get(f"/hsds/services/{offering['id']}")).json()["service_areas"]
     assert {a["name"] for a in areas} == {"starachowicki (TERC 2611)", "Wąchock (TERC 2611053)"}
+
+
+def test_a_missing_file_is_a_clear_message_not_a_traceback(tmp_path, capsys):
+    from tools.import_terc import main
+
+    assert main([str(tmp_path / "TERC.csv")]) == 2
+    said = capsys.readouterr().err
+    assert "is not a file" in said and "make import-terc FILE=" in said and "Traceback" not in said

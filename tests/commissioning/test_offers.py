@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from datetime import datetime, timedelta
 
@@ -318,3 +320,43 @@ async def test_a_member_without_a_provider_claim_submits_for_its_provider(api, c
         ),
         403,
     )
+
+
+async def test_a_receipt_is_verified_independently_and_by_the_server(api, client, clock):
+    """The receipt's hash is what the documentation says (the provider recomputes it from its own offer, with
+    nothing but the standard library), and the server confirms it; a revision makes the old receipt stale. Only
+    the provider checks it before the deadline: for anyone else it would be an oracle for guessing sealed
+    prices."""
+    call = await setup_open_call(api, client)
+    bidder = (await verified_provider(client))["id"]
+    answers = {"quality": "Opiekunki z certyfikatem – koordynator 7 dni w tygodniu", "social": 40}
+    submitted = (await submit(api, call, bidder, answers=answers)).json()
+    content = {
+        "call_id": call["id"],
+        "lot_id": call["lots"][0]["id"],
+        "provider_id": bidder,
+        "price_grosze": 48_000_000,
+        "quantity": 12_000,
+        "answers": answers,
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    receipt = submitted["receipt"]["content_hash"]
+    assert hashlib.sha256(canonical).hexdigest() == receipt
+    url = f"/v1/offers/{submitted['id']}/receipt-verification"
+    checked = await api.get(url, params={"content_hash": receipt}, headers=provider(bidder))
+    assert checked.status_code == 200 and checked.json()["matches"] is True
+    problem(await api.get(url, params={"content_hash": receipt}, headers=STARACHOWICE), 404)  # sealed
+    problem(await api.get(url, params={"content_hash": receipt}, headers=provider(str(uuid.uuid4()))), 404)
+    problem(await api.get(url, params={"content_hash": receipt}), 401)
+    problem(await api.get(url, params={"content_hash": "ABC"}, headers=provider(bidder)), 422)
+    revised = await api.put(
+        f"/v1/offers/{submitted['id']}",
+        json={"price_grosze": 47_000_000, "quantity": 12_000, "answers": answers},
+        headers={**provider(bidder), "If-Match": f'"{submitted["version"]}"'},
+    )
+    assert revised.status_code == 200, revised.text
+    stale = await api.get(url, params={"content_hash": receipt}, headers=provider(bidder))
+    assert stale.json()["matches"] is False
+    clock.set(datetime.fromisoformat(call["deadline"]))
+    after = await api.get(url, params={"content_hash": revised.json()["receipt"]["content_hash"]}, headers=STARACHOWICE)
+    assert after.status_code == 200 and after.json()["matches"] is True

@@ -249,7 +249,13 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
 
     profile = ok(gateway.get(f"/v1/providers/{provider['id']}/profile"))
     assert profile["track_record"]["accepted_reports"] == 1 and len(profile["track_record"]["awards"]) == 1
-    record = ok(gateway.get(f"/ocds/records/{call['ocid']}"))["records"][0]
+    package = ok(gateway.get(f"/ocds/records/{call['ocid']}"))
+    record = package["records"][0]
+    assert package["uri"].startswith(stack.gateway.url)  # links lead through the public entry
+    assert gateway.get(package["uri"].removeprefix(stack.gateway.url)).status_code == 200
+    hsds = ok(gateway.get(f"/hsds/services/{offering['id']}"))
+    assert hsds["url"] == f"{stack.gateway.url}/v1/offerings/{offering['id']}"
+    assert gateway.get(hsds["url"].removeprefix(stack.gateway.url)).status_code == 200
     assert record["compiledRelease"]["contracts"][0]["status"] == "active"
     assert record["compiledRelease"]["awards"][0]["suppliers"][0]["name"] == provider["name"]
 

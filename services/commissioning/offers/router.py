@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hmac
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from services.commissioning.access import acting_provider
 from services.commissioning.dependencies import CatalogueDep, ClockDep
 from services.commissioning.models.idempotency import IdempotencyRecord
+from services.commissioning.models.offers import OfferStatus
 from services.commissioning.offers import repository, service
-from services.commissioning.offers.schemas import OfferContent, OfferIn, OfferOut, offer_out
+from services.commissioning.offers.schemas import OfferContent, OfferIn, OfferOut, ReceiptCheck, offer_out
 from shared.auth import CurrentPrincipal, Role, require_role
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
@@ -101,6 +104,28 @@ async def withdraw_offer(
 ) -> OfferOut:
     return offer_out(
         await service.withdraw(session, principal=principal, now_of=clock.now, offer_id=offer_id, if_match=if_match)
+    )
+
+
+@router.get(
+    "/offers/{offer_id}/receipt-verification",
+    summary="Check a receipt: is this the offer's content as the server holds it? (its provider; the municipality "
+    "after the deadline)",
+    responses=problem_responses(401, 404, 422),
+)
+async def verify_receipt(
+    offer_id: uuid.UUID,
+    content_hash: Annotated[
+        str, Query(pattern="^[0-9a-f]{64}$", description="The receipt's `content_hash` (64 lowercase hex digits).")
+    ],
+    session: ReadSessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+) -> ReceiptCheck:
+    offer = await service.readable(session, principal, offer_id, clock.now())
+    matches = hmac.compare_digest(offer.content_hash, content_hash)
+    return ReceiptCheck(
+        offer_id=offer.id, matches=matches, submitted_at=offer.submitted_at, status=OfferStatus(offer.status)
     )
 
 

@@ -57,10 +57,26 @@ class OfferIn(OfferContent):
     )
 
 
+RECEIPT_HASH_DOC = (
+    "SHA-256 (hex) of the offer's canonical content: the JSON object of `call_id`, `lot_id`, `provider_id` (as "
+    "strings), `price_grosze`, `quantity` and `answers`, keys sorted at every level, no spaces, UTF-8 unescaped; in "
+    "Python `hashlib.sha256(json.dumps(content, sort_keys=True, separators=(',', ':'), ensure_ascii=False)"
+    ".encode()).hexdigest()`. Keep it as proof of what was submitted, and check it with "
+    "`GET /v1/offers/{offer_id}/receipt-verification`."
+)
+
+
 class Receipt(BaseModel):
     offer_id: uuid.UUID = Field(description="Offer id.")
     submitted_at: datetime = Field(description="When the server accepted it (UTC, by its clock).")
-    content_hash: str = Field(description="SHA-256 of the offer's canonical content: keep it as proof.")
+    content_hash: str = Field(description=RECEIPT_HASH_DOC)
+
+
+class ReceiptCheck(BaseModel):
+    offer_id: uuid.UUID
+    matches: bool = Field(description="The hash is the offer's content as the server holds it now.")
+    submitted_at: datetime = Field(description="When that content was accepted.")
+    status: OfferStatus = Field(description="The offer's status (a withdrawn offer's content is kept).")
 
 
 class OfferOut(BaseModel):
