@@ -55,3 +55,8 @@ def _plausible(value: date) -> date:
 
 
 CalendarDate = Annotated[date, AfterValidator(_plausible)]
+
+
+def utc_iso(moment: datetime) -> str:
+    """An instant as this API writes every instant: ISO 8601 in UTC with `Z` (2026-03-02T09:00:00Z)."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

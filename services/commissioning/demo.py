@@ -30,6 +30,7 @@ from services.commissioning.rules.modes import rules_in_force
 from services.commissioning.settings import get_settings
 from shared.auth import Principal, Role
 from shared.identifiers import complete_nip
+from shared.schemas import utc_iso
 
 NAMESPACE = uuid.UUID("6f1a3c1e-8a45-4b8e-9a55-0c5c8a1c0004")
 CATALOGUE_TYPES = uuid.UUID("6f1a3c1e-8a45-4b8e-9a55-0c5c8a1c0001")  # catalogue migration 0002
@@ -380,7 +381,7 @@ async def load_into(session: AsyncSession, now: datetime) -> dict[str, int]:
                     kind="published",
                     actor="demo",
                     at=now,
-                    detail={"deadline": call.deadline.isoformat()},
+                    detail={"deadline": utc_iso(call.deadline)},
                 )
             )
         await session.flush()

@@ -9,10 +9,10 @@ Derived records (schedules, service areas, phones...) get stable uuid5 ids from 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from services.catalogue.models.providers import LEGAL_FORM_NAMES_PL, LegalForm, Provider
+from shared.schemas import utc_iso
 
 HSDS_VERSION = "3.0"
 NAMESPACE = uuid.UUID("6f1a3c1e-8a45-4b8e-9a55-0c5c8a1c0003")
@@ -48,8 +48,7 @@ def compact(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if v is not None}
 
 
-def iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+iso = utc_iso
 
 
 def taxonomy(key: str, base_url: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from services.commissioning.outbox import service as outbox
 from services.commissioning.rules.modes import rules_version
 from shared.auth import Principal
 from shared.errors import ValidationProblem
+from shared.schemas import utc_iso
 
 
 async def amend(
@@ -37,7 +38,7 @@ async def amend(
                 pl="zmiana ogłoszenia może przesunąć termin na później, nie na wcześniej",
             )
         call.deadline = data.deadline
-        changes["deadline"] = data.deadline.isoformat()
+        changes["deadline"] = utc_iso(data.deadline)
     if data.criteria is not None:
         call.criteria = changes["criteria"] = [c.model_dump() for c in data.criteria]
     if data.eligibility is not None:
@@ -47,7 +48,7 @@ async def amend(
     minimum = now + timedelta(days=rule_set.min_days_after_amendment)
     if call.deadline < minimum:
         call.deadline = minimum
-        changes["deadline_extended_to"] = minimum.isoformat()
+        changes["deadline_extended_to"] = utc_iso(minimum)
     to_confirm = await offers_repo.ask_reconfirmation(session, call.id)
     number = await calls_repo.amendment_count(session, call.id) + 1
     amendment = Amendment(

@@ -26,6 +26,7 @@ from services.commissioning.rules.modes import Mode, rules_in_force, rules_versi
 from shared.auth import Principal
 from shared.concurrency import check_if_match
 from shared.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
+from shared.schemas import utc_iso
 
 
 class RuleViolation(ProblemError):
@@ -237,7 +238,7 @@ async def publish(session: AsyncSession, *, principal: Principal, now: datetime,
     call.published_at = now
     call.next_event, call.next_event_at = CallEvent.OPEN_OFFERS.value, call.deadline
     call.updated_at = now
-    session.add(history_entry(call, "published", principal, now, deadline=call.deadline.isoformat()))
+    session.add(history_entry(call, "published", principal, now, deadline=utc_iso(call.deadline)))
     outbox.call_changed(session, call, EventType.CALL_PUBLISHED, now)
     await session.flush()
     return call

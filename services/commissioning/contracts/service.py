@@ -42,6 +42,7 @@ from shared.auth import Principal, Role
 from shared.concurrency import check_if_match
 from shared.errors import Conflict, Forbidden, NotFound, ValidationProblem
 from shared.money import format_pln
+from shared.schemas import utc_iso
 
 
 async def contract_for_owner(session: AsyncSession, principal: Principal, contract_id: uuid.UUID) -> Contract:
@@ -197,7 +198,7 @@ async def track_record(session: AsyncSession, provider_id: uuid.UUID) -> dict[st
                 "mode": a.mode,
                 "municipality_terc": a.municipality_terc,
                 "value_grosze": a.value_grosze,
-                "awarded_at": a.awarded_at.isoformat(),
+                "awarded_at": utc_iso(a.awarded_at),
             }
             for a in awards_
         ],

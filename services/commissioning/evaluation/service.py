@@ -25,6 +25,7 @@ from services.commissioning.offers import service as offers
 from shared.auth import Principal, Role
 from shared.concurrency import check_if_match
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionRequired, ValidationProblem
+from shared.schemas import utc_iso
 
 
 async def add_member(
@@ -70,8 +71,8 @@ async def evaluation_access(
         )
     if not deadline_passed(call, now):
         raise Forbidden(
-            f"Offers are sealed until the deadline ({call.deadline.isoformat()}).",
-            pl=f"Oferty pozostają zapieczętowane do upływu terminu składania ofert ({call.deadline.isoformat()}).",
+            f"Offers are sealed until the deadline ({utc_iso(call.deadline)}).",
+            pl=f"Oferty pozostają zapieczętowane do upływu terminu składania ofert ({utc_iso(call.deadline)}).",
         )
     return call, member
 

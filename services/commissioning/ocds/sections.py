@@ -3,10 +3,11 @@ implementation), each built from the current state of a call's data."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from services.commissioning.clock import WARSAW
 from services.commissioning.models.calls import CallStatus, Lot
 from services.commissioning.models.contracts import (
     AwardDecision,
@@ -18,14 +19,14 @@ from services.commissioning.models.contracts import (
 from services.commissioning.models.offers import OfferStatus
 from services.commissioning.ocds.data import CONTRACT_STATUS, DIRECT_MODES, TENDER_STATUS, CallData
 from services.commissioning.rules.modes import Mode, rules_version
+from shared.schemas import utc_iso
 
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+iso = utc_iso
 
 
 def day(d: date, *, end: bool = False) -> str:
-    return f"{d.isoformat()}T{'23:59:59' if end else '00:00:00'}Z"
+    """A calendar day's first (or last) second in Warsaw, the legal calendar, as an instant in UTC."""
+    return utc_iso(datetime.combine(d, time(23, 59, 59) if end else time.min, WARSAW))
 
 
 def money(grosze: int) -> dict[str, Any]:

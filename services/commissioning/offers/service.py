@@ -27,6 +27,7 @@ from services.commissioning.outbox import service as outbox
 from shared.auth import Principal, Role, require_role
 from shared.concurrency import check_if_match
 from shared.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
+from shared.schemas import utc_iso
 
 
 class NotVerified(ProblemError):
@@ -40,7 +41,7 @@ async def open_offers(session: AsyncSession, call: Call, now: datetime) -> None:
         opened = await repository.count_active(session, call.id)
         session.add(
             history_entry(
-                call, "offers-opened", "system", call.deadline, offers=opened, deadline=call.deadline.isoformat()
+                call, "offers-opened", "system", call.deadline, offers=opened, deadline=utc_iso(call.deadline)
             )
         )
         outbox.call_changed(session, call, EventType.OFFERS_OPENED, call.deadline, offers=opened)
@@ -90,10 +91,10 @@ async def _lock_open_call(session: AsyncSession, call_id: uuid.UUID, now_of: Any
     now: datetime = now_of()
     if call.status != CallStatus.OPEN.value or now >= call.deadline:
         raise DeadlinePassed(
-            f"Offers were due by {call.deadline.isoformat()}; the server's clock says {now.isoformat()}."
+            f"Offers were due by {utc_iso(call.deadline)}; the server's clock says {utc_iso(now)}."
             if call.status in (CallStatus.OPEN.value, CallStatus.EVALUATION.value)
             else f"The call is {call.status}.",
-            pl=f"Termin składania ofert upłynął {call.deadline.isoformat()}; zegar serwera wskazuje {now.isoformat()}."
+            pl=f"Termin składania ofert upłynął {utc_iso(call.deadline)}; zegar serwera wskazuje {utc_iso(now)}."
             if call.status in (CallStatus.OPEN.value, CallStatus.EVALUATION.value)
             else f"Ogłoszenie ma status {call.status}.",
         )
@@ -254,8 +255,8 @@ async def of_call(session: AsyncSession, principal: Principal, call_id: uuid.UUI
     if acts_for_municipality(principal, call.municipality_terc):
         if not deadline_passed(call, now):
             raise Forbidden(
-                f"Offers are sealed until the deadline ({call.deadline.isoformat()}).",
-                pl=f"Oferty pozostają zapieczętowane do upływu terminu składania ofert ({call.deadline.isoformat()}).",
+                f"Offers are sealed until the deadline ({utc_iso(call.deadline)}).",
+                pl=f"Oferty pozostają zapieczętowane do upływu terminu składania ofert ({utc_iso(call.deadline)}).",
             )
         return list(await repository.of_call(session, call.id, include_withdrawn=False))
     raise Forbidden(

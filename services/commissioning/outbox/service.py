@@ -14,6 +14,7 @@ from services.commissioning.models.outbox import EventType, OutboxEvent
 from services.commissioning.outbox import repository
 from shared.auth import Principal
 from shared.events import TYPE_PREFIX, CloudEvent, Cursor, EventPage, envelope
+from shared.schemas import utc_iso
 
 SOURCE = "urn:cus:commissioning"
 
@@ -78,8 +79,8 @@ def call_changed(session: AsyncSession, call: Call, event: EventType, now: datet
             "mode": call.mode,
             "status": call.status,
             "municipality_terc": call.municipality_terc,
-            "deadline": call.deadline.isoformat(),
-            "published_at": call.published_at.isoformat() if call.published_at else None,
+            "deadline": utc_iso(call.deadline),
+            "published_at": utc_iso(call.published_at) if call.published_at else None,
             **detail,
         },
     )
