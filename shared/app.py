@@ -26,6 +26,7 @@ from shared.errors import (
 )
 from shared.i18n import LanguageMiddleware
 from shared.observability import Metrics, ObservabilityMiddleware, configure_logging
+from shared.queryguard import refuse_unknown_query
 from shared.settings import ServiceSettings
 from shared.textguard import NulGuardMiddleware
 
@@ -193,6 +194,7 @@ def create_service_app(
     install_problem_handlers(app)
     app.include_router(health_router(readiness))
     # A token that is sent is always checked, even on public reads: a bad one is a 401, never silently ignored.
+    # An unknown query parameter is a 422, not silently ignored (under /v1).
     for router in routers:
-        app.include_router(router, dependencies=[Depends(optional_principal)])
+        app.include_router(router, dependencies=[Depends(optional_principal), Depends(refuse_unknown_query)])
     return app
