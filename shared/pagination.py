@@ -48,3 +48,9 @@ def page_json(items: list[Any], total: int, params: PageParams) -> dict[str, Any
     """The `Page` envelope as plain data, for routes that serialise rows without a model round-trip."""
     pages = (total + params.per_page - 1) // params.per_page
     return {"items": items, "total": total, "page": params.page, "per_page": params.per_page, "pages": pages}
+
+
+def page_of(items: list[T], params: PageParams) -> Page[T]:
+    """A page of a collection small enough to be read whole (a contract's reports, an offer list): one shape for
+    every list, whether the database or the code pages it."""
+    return Page.build(items[params.offset : params.offset + params.per_page], len(items), params)

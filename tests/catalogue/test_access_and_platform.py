@@ -210,7 +210,9 @@ async def test_an_unknown_query_parameter_is_refused_not_ignored(client):
     typo = problem(await client.get("/v1/providers", params={"staus": "verified", "q": "razem"}), 422)
     assert [(e["field"], e["location"]) for e in typo["errors"]] == [("staus", "query")]
     assert "status" in typo["errors"][0]["reason"] and "per_page" in typo["errors"][0]["reason"]
-    polish = problem(await client.get("/v1/offerings", params={"sortuj": "price"}, headers={"Accept-Language": "pl"}), 422)
+    polish = problem(
+        await client.get("/v1/offerings", params={"sortuj": "price"}, headers={"Accept-Language": "pl"}), 422
+    )
     assert polish["errors"][0]["reason"].startswith("to nie jest parametr tej operacji")
     assert (await client.get("/v1/offerings", params={"sort": "price", "per_page": 5})).status_code == 200
     assert (await client.get("/hsds/services", params={"x_vendor": "1"})).status_code == 200

@@ -18,14 +18,16 @@ SAMPLE = (
 
 
 async def test_seeded_register_is_searchable(client):
-    kielce = (await client.get("/v1/places", params={"q": "kielce"})).json()
+    kielce = (await client.get("/v1/places", params={"q": "kielce"})).json()["items"]
     assert {p["code"] for p in kielce} == {"2661", "2661011"}
-    assert [p["name"] for p in (await client.get("/v1/places", params={"q": "swietokrzyskie"})).json()] == [
+    assert [p["name"] for p in (await client.get("/v1/places", params={"q": "swietokrzyskie"})).json()["items"]] == [
         "ŚWIĘTOKRZYSKIE"
     ]
-    powiats = (await client.get("/v1/places", params={"parent": "26", "level": "powiat", "limit": 100})).json()
+    powiats = (await client.get("/v1/places", params={"parent": "26", "level": "powiat", "per_page": 100})).json()[
+        "items"
+    ]
     assert len(powiats) == 14 and powiats[-1]["kind"] == "miasto na prawach powiatu"
-    voivodeships = (await client.get("/v1/places", params={"level": "voivodeship"})).json()
+    voivodeships = (await client.get("/v1/places", params={"level": "voivodeship"})).json()["items"]
     assert len(voivodeships) == 16
     problem(await client.get("/v1/places", params={"parent": "261"}), 422)
     problem(await client.get("/v1/places", params={"level": "county"}), 422)
@@ -36,9 +38,9 @@ async def test_gus_export_imports_and_skips_parts_of_gminas(client, db):
     assert [u["code"] for u in units] == ["14", "1465", "1465011", "2611011"]  # Bemowo (kind 8) is a part
     assert await upsert(db, units) == 4
     assert await upsert(db, units) == 4  # idempotent: the same units, updated
-    found = (await client.get("/v1/places", params={"q": "warszawa", "level": "gmina"})).json()
+    found = (await client.get("/v1/places", params={"q": "warszawa", "level": "gmina"})).json()["items"]
     assert found == [{"code": "1465011", "name": "Warszawa", "kind": "gmina miejska, miasto stołeczne"}]
-    mazowieckie = (await client.get("/v1/places", params={"q": "mazowieckie"})).json()
+    mazowieckie = (await client.get("/v1/places", params={"q": "mazowieckie"})).json()["items"]
     assert mazowieckie[0]["kind"] == "województwo"
 
 

@@ -74,7 +74,7 @@ async def test_before_the_deadline_nobody_but_each_bidder_sees_anything_of_the_o
         # the offers themselves, their list, the committee's views: refused (a provider lists its own: none)
         listed = await api.get(f"/v1/calls/{cid}/offers", headers=headers)
         if headers is outsiders["provider that did not bid"]:
-            assert listed.status_code == 200 and listed.json() == []
+            assert listed.status_code == 200 and listed.json()["items"] == [] and listed.json()["total"] == 0
         else:
             assert_refused(listed, 401, 403, 404)
         for offer in (offer_a, offer_b):
@@ -113,7 +113,7 @@ async def test_before_the_deadline_nobody_but_each_bidder_sees_anything_of_the_o
     # each bidder sees its own offer, and only its own
     for bidder, own, other in ((a, offer_a, offer_b), (b, offer_b, offer_a)):
         mine = await api.get(f"/v1/calls/{cid}/offers", headers=provider(bidder["id"]))
-        assert [o["id"] for o in mine.json()] == [own["id"]]
+        assert [o["id"] for o in mine.json()["items"]] == [own["id"]] and mine.json()["total"] == 1
         assert_no_secret(mine, world, but_for=bidder["id"])
         assert (await api.get(f"/v1/offers/{own['id']}", headers=provider(bidder["id"]))).status_code == 200
         assert_refused(await api.get(f"/v1/offers/{other['id']}", headers=provider(bidder["id"])), 404)
@@ -126,8 +126,8 @@ async def test_after_the_deadline_the_municipality_and_cleared_members_only(api,
     call, a, b = world["call"], world["a"], world["b"]
     cid, lot = call["id"], call["lots"][0]["id"]
     clock.set(datetime.fromisoformat(call["deadline"]))
-    assert len((await api.get(f"/v1/calls/{cid}/offers", headers=STARACHOWICE)).json()) == 2
-    assert (await api.get(f"/v1/calls/{cid}/offers", headers=provider(world["c"]["id"]))).json() == []
+    assert (await api.get(f"/v1/calls/{cid}/offers", headers=STARACHOWICE)).json()["total"] == 2
+    assert (await api.get(f"/v1/calls/{cid}/offers", headers=provider(world["c"]["id"]))).json()["items"] == []
     for headers in (KIELCE, NON_MEMBER, REGIONAL, ANONYMOUS):
         assert_refused(await api.get(f"/v1/calls/{cid}/offers", headers=headers), 401, 403, 404)
         assert_refused(await api.get(f"/v1/calls/{cid}/lots/{lot}/ranking", headers=headers), 401, 403, 404)

@@ -139,7 +139,7 @@ async def test_demo_data_loads_once_and_matches_the_catalogue_demo(api, client, 
     assert (await api.get("/v1/calls", params={"status": "awarded"})).json()["total"] == 2
     evaluating_now = (await api.get("/v1/calls", params={"status": "evaluation"})).json()
     assert evaluating_now["total"] == 1, [(c["title"], c["status"]) for c in evaluating_now["items"]]
-    contracts = (await api.get("/v1/contracts", params={"status": "active"})).json()
+    contracts = (await api.get("/v1/contracts", params={"status": "active"})).json()["items"]
     assert {c["municipality_terc"] for c in contracts} == {"2611011", "2661011"}
     year = {"from": (clock.now() - timedelta(days=365)).date().isoformat(), "to": clock.now().date().isoformat()}
     region = (await api.get("/v1/monitoring", params={"voivodeship": "26", **year})).json()
@@ -154,7 +154,7 @@ async def test_demo_data_loads_once_and_matches_the_catalogue_demo(api, client, 
     care = next(c for c in public["items"] if c["municipality_terc"] == "2611011")
     problem(await api.get(f"/v1/calls/{care['id']}/offers", headers=STARACHOWICE), 403)
     clock.set(datetime.fromisoformat(care["deadline"]))
-    assert len((await api.get(f"/v1/calls/{care['id']}/offers", headers=STARACHOWICE)).json()) == 2
+    assert (await api.get(f"/v1/calls/{care['id']}/offers", headers=STARACHOWICE)).json()["total"] == 2
     evaluating = (await api.get("/v1/calls", params={"status": "evaluation"})).json()
     assert evaluating["total"] == 3  # the two open calls by the clock (no worker ran), and the demo one
 
@@ -174,3 +174,30 @@ async def test_the_rules_of_a_call_are_those_in_force_when_it_is_published(api, 
     published = await api.post(f"/v1/calls/{made['id']}/publication", headers=STARACHOWICE)
     assert published.status_code == 200, published.text
     assert published.json()["rules_version"] == "2026-01"
+
+
+async def test_calls_are_searched_by_what_a_provider_looks_for_and_sorted(api, client):
+    """Calls by service type, statutory area, place and deadline range; sorted by value or deadline; paged with a
+    total like every list."""
+    await municipality(api)
+    care = await need(api, client)
+    small = await open_call(api, care, deadline_days=25, value_pln=200_000, title="Opieka – mała")
+    large = await open_call(api, care, deadline_days=40, value_pln=900_000, title="Opieka – duża")
+    gym = await need(api, client, service="corrective-gymnastics")
+    other = await open_call(api, gym, deadline_days=30, value_pln=100_000, title="Gimnastyka korekcyjna")
+
+    async def titles(**params) -> list[str]:
+        found = await api.get("/v1/calls", params={"municipality": "2611011", **params})
+        assert found.status_code == 200, found.text
+        return [c["title"] for c in found.json()["items"]]
+
+    assert await titles(sort="-value") == [large["title"], small["title"], other["title"]]
+    assert await titles(sort="deadline") == [small["title"], other["title"], large["title"]]
+    assert await titles(service_type_id=care["service_type_id"], sort="value") == [small["title"], large["title"]]
+    assert await titles(area=other["lots"][0]["area_code"]) == [other["title"]]
+    window = {"deadline_from": small["deadline"], "deadline_to": other["deadline"], "sort": "deadline"}
+    assert await titles(**window) == [small["title"], other["title"]]
+    assert len(await titles(place="2611")) == 3 and await titles(place="1465") == []
+    paged = (await api.get("/v1/calls", params={"municipality": "2611011", "per_page": 2, "page": 2})).json()
+    assert paged["total"] == 3 and len(paged["items"]) == 1 and paged["pages"] == 2
+    problem(await api.get("/v1/calls", params={"sort": "price"}), 422)

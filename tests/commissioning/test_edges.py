@@ -33,7 +33,7 @@ async def test_numbers_out_of_range_in_offer_answers_are_refused_and_block_nobod
     assert any(e["field"].startswith("answers.social") for e in answer.json()["errors"]), answer.json()
     # nothing was stored, so nothing blocks the call's evaluation
     clock.set(datetime.fromisoformat(call["deadline"]))
-    assert (await api.get(f"/v1/calls/{call['id']}/offers", headers=STARACHOWICE)).json() == []
+    assert (await api.get(f"/v1/calls/{call['id']}/offers", headers=STARACHOWICE)).json()["items"] == []
 
 
 @pytest.mark.parametrize("when", EDGE_TIMES)

@@ -226,7 +226,7 @@ async def test_from_declarations_to_a_signed_contract(api, client, clock, commis
     accepted = await api.put(review, json={"decision": "accept"}, headers={**STARACHOWICE, "If-Match": fresh})
     assert accepted.json()["status"] == "accepted"
     problem(await api.get(f"/v1/contracts/{contract_id}/reports", headers=provider(providers[1]["id"])), 404)
-    assert len((await api.get(f"/v1/contracts/{contract_id}/reports", headers=own)).json()) == 1
+    assert (await api.get(f"/v1/contracts/{contract_id}/reports", headers=own)).json()["total"] == 1
     first_due = contract["payment_schedule"][0]["amount_grosze"]
     instalment = {"amount_grosze": first_due, "paid_on": "2026-07-10", "schedule_index": 0}
     keyed = {**STARACHOWICE, "Idempotency-Key": "payment-0-retry"}
@@ -237,7 +237,7 @@ async def test_from_declarations_to_a_signed_contract(api, client, clock, commis
     assert retried.json()["id"] == paid.json()["id"]
     twice = problem(await api.post(f"/v1/contracts/{contract_id}/payments", json=instalment, headers=STARACHOWICE), 409)
     assert "already paid" in twice["detail"]
-    assert len((await api.get(f"/v1/contracts/{contract_id}/payments", headers=STARACHOWICE)).json()) == 1
+    assert (await api.get(f"/v1/contracts/{contract_id}/payments", headers=STARACHOWICE)).json()["total"] == 1
     problem(
         await api.post(
             f"/v1/contracts/{contract_id}/payments",
@@ -298,7 +298,7 @@ async def test_monitoring_indicators(api, client, clock, commissioning_app):
     )
     clock.advance(days=5)
     await run_due_events(database_of(commissioning_app).write, clock)
-    contract = (await api.get("/v1/contracts", params={"municipality": "2611011"})).json()[0]
+    contract = (await api.get("/v1/contracts", params={"municipality": "2611011"})).json()["items"][0]
     await sign(api, contract["id"], provider(providers[0]["id"]), clock.now().date())
     clock.set(datetime(2026, 9, 1, 8, 0, tzinfo=UTC))  # the reported period is over
     paid = {"amount_grosze": 1_000_000, "paid_on": "2026-08-31", "schedule_index": 0}
@@ -369,7 +369,7 @@ async def test_members_read_the_offers_they_score_and_declare_all_at_once(api, c
     assert made.status_code == 201 and len(made.json()) == 3
     problem(await api.post(f"/v1/calls/{cid}/declarations/batch", json=batch, headers=JAN), 409)
 
-    listed = (await api.get(f"/v1/calls/{cid}/offers", headers=JAN)).json()
+    listed = (await api.get(f"/v1/calls/{cid}/offers", headers=JAN)).json()["items"]
     assert {o["id"] for o in listed} == {offers[1]["id"], offers[2]["id"]}  # not the conflicted bidder's
     assert (await api.get(f"/v1/offers/{offers[1]['id']}", headers=JAN)).json()["price_grosze"] == 45_000_000
     problem(await api.get(f"/v1/offers/{offers[0]['id']}", headers=JAN), 403)

@@ -26,7 +26,7 @@ async def offer(api, call: dict, provider_id: str, price_pln: int):
 async def award_the_only_offer(api, call: dict, reason: str = "Oferta zgodna z regulaminem."):
     """After the deadline: the call's one offer passes the formal check and wins its lot; the decision's answer
     and the offer."""
-    offers = (await api.get(f"/v1/calls/{call['id']}/offers", headers=STARACHOWICE)).json()
+    offers = (await api.get(f"/v1/calls/{call['id']}/offers", headers=STARACHOWICE)).json()["items"]
     await api.put(f"/v1/offers/{offers[0]['id']}/formal-check", json={"passed": True}, headers=STARACHOWICE)
     decided = await api.post(
         f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/award-decision",

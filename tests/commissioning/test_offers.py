@@ -50,7 +50,7 @@ async def test_verified_eligible_provider_gets_a_receipt(api, client, clock):
     assert len(receipt["content_hash"]) == 64
     again = await submit(api, call, coop["id"])
     assert problem(again, 409)["offer_id"] == offer["id"]
-    mine = (await api.get("/v1/offers", headers=provider(coop["id"]))).json()
+    mine = (await api.get("/v1/offers", headers=provider(coop["id"]))).json()["items"]
     assert [o["id"] for o in mine] == [offer["id"]]
 
 
@@ -98,7 +98,7 @@ async def test_offers_are_sealed_until_the_deadline(api, client, clock, cdb):
     problem(await api.get(f"/v1/offers/{offer_a['id']}", headers=STARACHOWICE), 404)
     problem(await api.get(f"/v1/offers/{offer_a['id']}", headers=provider(b["id"])), 404)
     problem(await api.get(offers_url, headers=KIELCE), 403)
-    assert [o["id"] for o in (await api.get(offers_url, headers=provider(a["id"]))).json()] == [offer_a["id"]]
+    assert [o["id"] for o in (await api.get(offers_url, headers=provider(a["id"]))).json()["items"]] == [offer_a["id"]]
     after = (await api.get(f"/v1/calls/{call['id']}")).json()
     assert after["updated_at"] == before["updated_at"] and after["version"] == before["version"]
     assert (await api.get(f"/v1/calls/{call['id']}/history")).json() == history_before
@@ -106,7 +106,7 @@ async def test_offers_are_sealed_until_the_deadline(api, client, clock, cdb):
     clock.set(datetime.fromisoformat(call["deadline"]))
     # the worker has not run yet: reads already say evaluation, and the offers are open to the municipality
     assert (await api.get(f"/v1/calls/{call['id']}")).json()["status"] == "evaluation"
-    opened = (await api.get(offers_url, headers=STARACHOWICE)).json()
+    opened = (await api.get(offers_url, headers=STARACHOWICE)).json()["items"]
     assert {o["id"] for o in opened} == {offer_a["id"], offer_b["id"]}
     assert (await api.get(f"/v1/offers/{offer_b['id']}", headers=STARACHOWICE)).json()["price_grosze"] == 45_000_000
     problem(await api.get(offers_url, headers=KIELCE), 403)
@@ -311,7 +311,7 @@ async def test_a_member_without_a_provider_claim_submits_for_its_provider(api, c
     made = await api.post(f"/v1/calls/{call['id']}/offers", json=offer_body(call), headers=founder)  # no claim
     assert made.status_code == 201, made.text
     assert made.json()["provider_id"] == first["id"]
-    assert [o["id"] for o in (await api.get("/v1/offers", headers=founder)).json()] == [made.json()["id"]]
+    assert [o["id"] for o in (await api.get("/v1/offers", headers=founder)).json()["items"]] == [made.json()["id"]]
     assert (await api.get(f"/v1/offers/{made.json()['id']}", headers=founder)).status_code == 200
     # naming a provider the account does not act for is refused
     problem(

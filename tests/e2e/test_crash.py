@@ -136,12 +136,12 @@ def test_kill_9_during_submissions_and_awards_loses_and_doubles_nothing(stack: S
         assert all(final_ids[key] == offer for key, offer in acknowledged.items())  # nothing acknowledged was lost
         assert len(set(final_ids.values())) == len(submissions)  # nothing doubled: one offer per bidder and lot
         for _, own in bidders:
-            mine = ok(commissioning.get(f"/v1/calls/{cid}/offers", headers=own))
+            mine = ok(commissioning.get(f"/v1/calls/{cid}/offers", headers=own, params={"per_page": 100}))["items"]
             assert len(mine) == LOTS
 
         # 2. After the deadline: formal checks, then every lot decided at once, twice over; killed part-way.
         stack.move_clock(days=26)
-        offers = ok(commissioning.get(f"/v1/calls/{cid}/offers", headers=GMINA))
+        offers = ok(commissioning.get(f"/v1/calls/{cid}/offers", headers=GMINA, params={"per_page": 100}))["items"]
         assert len(offers) == BIDDERS * LOTS
         for offer in offers:
             until_answered(
@@ -172,7 +172,9 @@ def test_kill_9_during_submissions_and_awards_loses_and_doubles_nothing(stack: S
         for decision in results:
             assert len(decision["winners"]) == 1 and decision["winners"][0]["contract_id"]  # no award without contract
         contracts = [
-            c for c in ok(commissioning.get("/v1/contracts", params={"municipality": TERC})) if c["call_id"] == cid
+            c
+            for c in ok(commissioning.get("/v1/contracts", params={"municipality": TERC, "per_page": 100}))["items"]
+            if c["call_id"] == cid
         ]
         assert len(contracts) == LOTS
     finally:

@@ -25,8 +25,8 @@ async def upsert(session: AsyncSession, units: Iterable[dict[str, str]]) -> int:
 
 
 async def search(
-    session: AsyncSession, *, text: str | None, parent: str | None, level: int | None, limit: int
-) -> Sequence[TercUnit]:
+    session: AsyncSession, *, text: str | None, parent: str | None, level: int | None, offset: int, limit: int
+) -> tuple[Sequence[TercUnit], int]:
     query = select(TercUnit)
     if text:
         query = query.where(func.cus_unaccent(TercUnit.name).ilike(func.cus_unaccent(f"%{escape_like(text)}%")))
@@ -34,7 +34,9 @@ async def search(
         query = query.where(TercUnit.code.like(f"{parent}%"), TercUnit.code != parent)
     if level:
         query = query.where(func.length(TercUnit.code) == level)
-    return (await session.scalars(query.order_by(TercUnit.code).limit(limit))).all()
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.scalars(query.order_by(TercUnit.code).offset(offset).limit(limit))
+    return rows.all(), int(total or 0)
 
 
 async def names(session: AsyncSession, codes: Iterable[str]) -> dict[str, str]:

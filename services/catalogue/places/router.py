@@ -10,6 +10,7 @@ from pydantic import Field
 from services.catalogue.places import repository
 from shared.db import ReadSessionDep
 from shared.errors import problem_responses
+from shared.pagination import Page, PageParamsDep
 from shared.schemas import Schema
 
 router = APIRouter(prefix="/v1/places", tags=["taxonomy"])
@@ -26,10 +27,17 @@ class PlaceOut(Schema):
 @router.get("", summary="Search the TERC register (diacritics ignored)", responses=problem_responses(422))
 async def search_places(
     session: ReadSessionDep,
+    paging: PageParamsDep,
     q: Annotated[str | None, Query(max_length=100, description="Part of the name.")] = None,
     parent: Annotated[str | None, Query(pattern=r"^\d{2}(\d{2})?$", description="Units inside this code.")] = None,
     level: Annotated[Literal["voivodeship", "powiat", "gmina"] | None, Query(description="Only this level.")] = None,
-    limit: Annotated[int, Query(ge=1, le=500, description="At most this many.")] = 50,
-) -> list[PlaceOut]:
-    units = await repository.search(session, text=q, parent=parent, level=LEVELS[level] if level else None, limit=limit)
-    return [PlaceOut.model_validate(u) for u in units]
+) -> Page[PlaceOut]:
+    units, total = await repository.search(
+        session,
+        text=q,
+        parent=parent,
+        level=LEVELS[level] if level else None,
+        offset=paging.offset,
+        limit=paging.per_page,
+    )
+    return Page.build([PlaceOut.model_validate(u) for u in units], total, paging)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,7 +52,9 @@ async def search(
     municipality: str | None,
     offset: int,
     limit: int,
+    filters: CallFilters | None = None,
 ) -> tuple[Sequence[Call], int]:
+    filters = filters or CallFilters()
     query: Select[tuple[Call]] = select(Call).where(call_visibility(principal))
     if status is not None:
         query = query.where(effective_status_is(status, now))
@@ -58,9 +62,46 @@ async def search(
         query = query.where(Call.mode == mode)
     if municipality:
         query = query.where(Call.municipality_terc == municipality)
+    if filters.place:
+        query = query.where(Call.municipality_terc.startswith(filters.place, autoescape=True))
+    if filters.service_type_id or filters.area:
+        lots = select(Lot.call_id)
+        if filters.service_type_id:
+            lots = lots.where(Lot.service_type_id == filters.service_type_id)
+        if filters.area:
+            lots = lots.where(Lot.area_code == filters.area)
+        query = query.where(Call.id.in_(lots))
+    if filters.deadline_from:
+        query = query.where(Call.deadline >= filters.deadline_from)
+    if filters.deadline_to:
+        query = query.where(Call.deadline <= filters.deadline_to)
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.scalars(query.order_by(Call.deadline.desc(), Call.id).offset(offset).limit(limit))
+    rows = await session.scalars(query.order_by(*CALL_SORTS[filters.sort]).offset(offset).limit(limit))
     return rows.all(), int(total or 0)
+
+
+# A call's value: its lots' together.
+CALL_VALUE = select(func.sum(Lot.value_grosze)).where(Lot.call_id == Call.id).correlate(Call).scalar_subquery()
+CALL_SORTS: dict[str, tuple[Any, ...]] = {
+    "deadline": (Call.deadline.asc(), Call.id),
+    "-deadline": (Call.deadline.desc(), Call.id),
+    "published": (Call.published_at.asc().nulls_last(), Call.id),
+    "-published": (Call.published_at.desc().nulls_last(), Call.id),
+    "value": (CALL_VALUE.asc(), Call.id),
+    "-value": (CALL_VALUE.desc(), Call.id),
+}
+
+
+@dataclass(frozen=True)
+class CallFilters:
+    """What a search of calls may narrow by besides status, mode and municipality; and its order."""
+
+    place: str | None = None  # a TERC unit containing the municipality (voivodeship, powiat) or the gmina
+    service_type_id: uuid.UUID | None = None
+    area: str | None = None  # the statutory area of a lot's service type
+    deadline_from: datetime | None = None
+    deadline_to: datetime | None = None
+    sort: str = "-deadline"
 
 
 def effective_status_is(status: CallStatus, now: datetime) -> ColumnElement[bool]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
@@ -31,8 +31,11 @@ from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, idempotent
-from shared.identifiers import GminaTercStr
+from shared.identifiers import GminaTercStr, TercStr
 from shared.pagination import Page, PageParamsDep
+from shared.schemas import Timestamp
+
+CallSort = Literal["deadline", "-deadline", "published", "-published", "value", "-value"]
 
 router = APIRouter(prefix="/v1/calls", tags=["calls"])
 
@@ -83,6 +86,18 @@ async def search_calls(
     status_: Annotated[CallStatus | None, Query(alias="status", description="Status as of now.")] = None,
     mode: Annotated[Mode | None, Query(description="Commissioning mode.")] = None,
     municipality: Annotated[GminaTercStr | None, Query(description="Municipality TERC.")] = None,
+    place: Annotated[
+        TercStr | None, Query(description="Calls of the municipalities in this unit (voivodeship, powiat, gmina).")
+    ] = None,
+    service_type_id: Annotated[uuid.UUID | None, Query(description="A lot of this service type.")] = None,
+    area: Annotated[
+        str | None, Query(max_length=64, description="A lot in this statutory area (GET /v1/areas).")
+    ] = None,
+    deadline_from: Annotated[Timestamp | None, Query(description="Deadline at or after (with its offset).")] = None,
+    deadline_to: Annotated[Timestamp | None, Query(description="Deadline at or before.")] = None,
+    sort: Annotated[CallSort, Query(description="Order: by deadline, publication or value; `-` for descending.")] = (
+        "-deadline"
+    ),
 ) -> Page[CallOut]:
     now = clock.now()
     rows, total = await repository.search(
@@ -94,6 +109,14 @@ async def search_calls(
         municipality=municipality,
         offset=paging.offset,
         limit=paging.per_page,
+        filters=repository.CallFilters(
+            place=place,
+            service_type_id=service_type_id,
+            area=area,
+            deadline_from=deadline_from,
+            deadline_to=deadline_to,
+            sort=sort,
+        ),
     )
     lots = list(await repository.lots_of(session, [c.id for c in rows]))
     return Page.build([call_out(c, lots, now, principal) for c in rows], total, paging)

@@ -84,6 +84,7 @@ class LotOut(Schema):
     title: str = Field(description="Title.")
     service_type_id: uuid.UUID = Field(description="Service type.")
     service_type_code: str = Field(description="Service type code.")
+    area_code: str | None = Field(description="The service type's statutory area (art. 2 ust. 1 ustawy o CUS).")
     unit: str = Field(description="Unit of the quantity.")
     quantity: int = Field(description="Quantity.")
     area_terc: str = Field(description="Area (TERC).")

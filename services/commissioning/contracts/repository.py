@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,18 +23,66 @@ from services.commissioning.models.contracts import (
     ReportStatus,
 )
 
+CONTRACT_SORTS: dict[str, tuple[Any, ...]] = {
+    "created": (Contract.created_at.asc(), Contract.id),
+    "-created": (Contract.created_at.desc(), Contract.id),
+    "signed_on": (Contract.signed_on.asc().nulls_last(), Contract.id),
+    "-signed_on": (Contract.signed_on.desc().nulls_last(), Contract.id),
+    "value": (Contract.value_grosze.asc(), Contract.id),
+    "-value": (Contract.value_grosze.desc(), Contract.id),
+}
+
+
+@dataclass(frozen=True)
+class ContractFilters:
+    municipality: str | None = None
+    place: str | None = None  # a TERC unit containing the municipality
+    provider_id: uuid.UUID | None = None
+    status: ContractStatus | None = None
+    period_from: date | None = None  # contracts running on or after this day
+    period_to: date | None = None  # contracts running on or before this day
+    sort: str = "-created"
+
 
 async def search(
-    session: AsyncSession, *, municipality: str | None, provider_id: uuid.UUID | None, status: ContractStatus | None
+    session: AsyncSession,
+    *,
+    municipality: str | None = None,
+    provider_id: uuid.UUID | None = None,
+    status: ContractStatus | None = None,
+    filters: ContractFilters | None = None,
+    offset: int = 0,
+    limit: int = 500,
 ) -> Sequence[Contract]:
-    query = select(Contract).order_by(Contract.created_at.desc(), Contract.id)
-    if municipality:
-        query = query.where(Contract.municipality_terc == municipality)
-    if provider_id:
-        query = query.where(Contract.provider_id == provider_id)
-    if status:
-        query = query.where(Contract.status == status.value)
-    return (await session.scalars(query.limit(500))).all()
+    rows, _ = await search_page(
+        session,
+        filters=filters or ContractFilters(municipality=municipality, provider_id=provider_id, status=status),
+        offset=offset,
+        limit=limit,
+        with_total=False,
+    )
+    return rows
+
+
+async def search_page(
+    session: AsyncSession, *, filters: ContractFilters, offset: int, limit: int, with_total: bool = True
+) -> tuple[Sequence[Contract], int]:
+    query = select(Contract)
+    if filters.municipality:
+        query = query.where(Contract.municipality_terc == filters.municipality)
+    if filters.place:
+        query = query.where(Contract.municipality_terc.startswith(filters.place, autoescape=True))
+    if filters.provider_id:
+        query = query.where(Contract.provider_id == filters.provider_id)
+    if filters.status:
+        query = query.where(Contract.status == filters.status.value)
+    if filters.period_from:
+        query = query.where(Contract.period_end >= filters.period_from)
+    if filters.period_to:
+        query = query.where(Contract.period_start <= filters.period_to)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) if with_total else 0
+    rows = await session.scalars(query.order_by(*CONTRACT_SORTS[filters.sort]).offset(offset).limit(limit))
+    return rows.all(), int(total or 0)
 
 
 async def reports_of(session: AsyncSession, contract_id: uuid.UUID) -> Sequence[DeliveryReport]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
@@ -38,7 +38,9 @@ from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, idempotent
-from shared.identifiers import GminaTercStr
+from shared.identifiers import GminaTercStr, TercStr
+from shared.pagination import Page, PageParamsDep, page_of
+from shared.schemas import CalendarDate
 
 router = APIRouter(prefix="/v1", tags=["contracts"])
 
@@ -122,15 +124,36 @@ async def list_comments(call_id: uuid.UUID, session: ReadSessionDep, principal: 
     return [CommentOut.model_validate(c) for c in await service.offer_comments(session, principal, call_id)]
 
 
-@router.get("/contracts", summary="Contracts (public)", responses=problem_responses(422))
+ContractSort = Literal["created", "-created", "signed_on", "-signed_on", "value", "-value"]
+
+
+@router.get(
+    "/contracts", summary="Contracts (public), filtered and sorted, a page at a time", responses=problem_responses(422)
+)
 async def list_contracts(
     session: ReadSessionDep,
+    paging: PageParamsDep,
     municipality: Annotated[GminaTercStr | None, Query(description="Municipality TERC.")] = None,
+    place: Annotated[TercStr | None, Query(description="Contracts of the municipalities in this unit.")] = None,
     provider_id: Annotated[uuid.UUID | None, Query(description="Provider.")] = None,
     status_: Annotated[ContractStatus | None, Query(alias="status", description="Status.")] = None,
-) -> list[ContractOut]:
-    found = await repository.search(session, municipality=municipality, provider_id=provider_id, status=status_)
-    return [ContractOut.model_validate(c) for c in found]
+    period_from: Annotated[CalendarDate | None, Query(description="Running on or after this day.")] = None,
+    period_to: Annotated[CalendarDate | None, Query(description="Running on or before this day.")] = None,
+    sort: Annotated[
+        ContractSort, Query(description="Order: by award (created), signature date or value; `-` for descending.")
+    ] = "-created",
+) -> Page[ContractOut]:
+    filters = repository.ContractFilters(
+        municipality=municipality,
+        place=place,
+        provider_id=provider_id,
+        status=status_,
+        period_from=period_from,
+        period_to=period_to,
+        sort=sort,
+    )
+    rows, total = await repository.search_page(session, filters=filters, offset=paging.offset, limit=paging.per_page)
+    return Page.build([ContractOut.model_validate(c) for c in rows], total, paging)
 
 
 @router.get("/contracts/{contract_id}", summary="A contract (public)", responses=problem_responses(404))
@@ -256,9 +279,11 @@ async def submit_report(
     summary="Delivery reports (the contract's parties)",
     responses=problem_responses(401, 404),
 )
-async def list_reports(contract_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal) -> list[ReportOut]:
+async def list_reports(
+    contract_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, paging: PageParamsDep
+) -> Page[ReportOut]:
     contract = await service.private_contract(session, principal, contract_id)
-    return [ReportOut.model_validate(r) for r in await repository.reports_of(session, contract.id)]
+    return page_of([ReportOut.model_validate(r) for r in await repository.reports_of(session, contract.id)], paging)
 
 
 @router.put(
@@ -318,10 +343,10 @@ async def record_payment(
     responses=problem_responses(401, 404),
 )
 async def list_payments(
-    contract_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal
-) -> list[PaymentOut]:
+    contract_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, paging: PageParamsDep
+) -> Page[PaymentOut]:
     contract = await service.private_contract(session, principal, contract_id)
-    return [PaymentOut.model_validate(p) for p in await repository.payments_of(session, contract.id)]
+    return page_of([PaymentOut.model_validate(p) for p in await repository.payments_of(session, contract.id)], paging)
 
 
 @router.get(

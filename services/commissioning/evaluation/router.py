@@ -27,6 +27,7 @@ from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import problem_responses
+from shared.pagination import Page, PageParamsDep, page_of
 
 router = APIRouter(prefix="/v1", tags=["evaluation"])
 # Reading offers: their providers, and after the deadline the municipality and the committee (tag: offers).
@@ -54,9 +55,10 @@ async def get_offer(
     responses=problem_responses(401, 403, 404),
 )
 async def list_call_offers(
-    call_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep
-) -> list[OfferOut]:
-    return [offer_out(o) for o in await service.offers_of_call(session, principal, call_id, clock.now())]
+    call_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep, paging: PageParamsDep
+) -> Page[OfferOut]:
+    offers = await service.offers_of_call(session, principal, call_id, clock.now())
+    return page_of([offer_out(o) for o in offers], paging)
 
 
 @router.post(

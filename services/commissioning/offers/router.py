@@ -19,6 +19,7 @@ from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import Forbidden, problem_responses
 from shared.idempotency import IdempotencyKeyHeader, idempotent
+from shared.pagination import Page, PageParamsDep, page_of
 
 router = APIRouter(prefix="/v1", tags=["offers"])
 
@@ -130,10 +131,11 @@ async def verify_receipt(
 
 
 @router.get("/offers", summary="My offers (providers)", responses=problem_responses(401, 403))
-async def my_offers(session: ReadSessionDep, principal: CurrentPrincipal) -> list[OfferOut]:
+async def my_offers(session: ReadSessionDep, principal: CurrentPrincipal, paging: PageParamsDep) -> Page[OfferOut]:
     require_role(principal, Role.PROVIDER)
     if not principal.providers:
         raise Forbidden(
             "This account acts for no provider yet.", pl="To konto nie działa jeszcze w imieniu żadnego podmiotu."
         )
-    return [offer_out(o) for p in sorted(principal.providers) for o in await repository.of_provider(session, p)]
+    mine = [offer_out(o) for p in sorted(principal.providers) for o in await repository.of_provider(session, p)]
+    return page_of(mine, paging)

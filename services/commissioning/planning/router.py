@@ -22,6 +22,7 @@ from shared.auth import CurrentPrincipal, OptionalPrincipal
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import Forbidden, problem_responses
 from shared.identifiers import GminaTercStr
+from shared.pagination import Page, PageParamsDep, page_of
 
 router = APIRouter(prefix="/v1", tags=["planning"])
 
@@ -86,13 +87,15 @@ async def create_need(
     summary="A municipality's needs (the municipality itself)",
     responses=problem_responses(401, 403, 422),
 )
-async def list_needs(terc: GminaTercStr, session: ReadSessionDep, principal: OptionalPrincipal) -> list[NeedOut]:
+async def list_needs(
+    terc: GminaTercStr, session: ReadSessionDep, principal: OptionalPrincipal, paging: PageParamsDep
+) -> Page[NeedOut]:
     if not acts_for_municipality(principal, terc):
         raise Forbidden(
             "Needs are a municipality's own planning: only it and admins read them.",
             pl="Potrzeby to własne planowanie gminy: czytają je tylko ona i administratorzy.",
         )
-    return [NeedOut.model_validate(n) for n in await repository.needs_of(session, terc)]
+    return page_of([NeedOut.model_validate(n) for n in await repository.needs_of(session, terc)], paging)
 
 
 @router.get("/needs/{need_id}", summary="Read a need (its municipality)", responses=problem_responses(401, 404))

@@ -37,7 +37,7 @@ OVERVIEW = {
         "open_calls": ref("OpenCalls"),
         "active_contracts": array(ref("ContractOut")),
         "indicators": ref("IndicatorsOut"),
-        "needs": {**array(ref("NeedOut")), "description": "Only for the municipality itself (and admins)."},
+        "needs": {**ref("Page_NeedOut_"), "description": "Only for the municipality itself (and admins)."},
         "providers": ref("Page_ProviderOut_"),
         "offerings": ref("Page_OfferingOut_"),
         "missing": MISSING,
