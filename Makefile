@@ -45,6 +45,14 @@ format: $(STAMP) ## Reformat and auto-fix
 fuzz: $(STAMP) ## schemathesis over every service and the gateway with every role's token (minutes; not a test)
 	$(PY) -m tools.fuzz $(FUZZ_ARGS)
 
+.PHONY: openapi-check
+openapi-check: $(STAMP) ## Is the merged OpenAPI document compatible with the published v1 baseline? (also in the suite)
+	$(PY) -m tools.openapi_contract check
+
+.PHONY: openapi-baseline
+openapi-baseline: $(STAMP) ## Publish the current merged OpenAPI document as the v1 baseline (a release)
+	$(PY) -m tools.openapi_contract write-baseline
+
 .PHONY: migrate
 migrate: $(STAMP) ## Apply every service's migrations to its database
 	$(PY) -m tools.devstack migrate

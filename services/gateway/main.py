@@ -122,6 +122,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         document.setdefault("components", {}).setdefault("schemas", {}).update(VIEW_COMPONENTS)
         return document
 
+    app.state.own_openapi = own_openapi  # also for the API contract check (tools/openapi_contract.py)
+
     @app.get("/openapi.json", include_in_schema=False)
     async def merged_openapi(request: Request) -> Response:
         documents: dict[str, dict[str, Any]] = {}
