@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import uuid
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from services.commissioning.access import require_municipality_role
 from services.commissioning.calls import eligibility, repository, service
+from services.commissioning.calls.exports import CALL_COLUMNS
 from services.commissioning.calls.schemas import (
     AnswerIn,
     CallCreate,
@@ -30,6 +34,7 @@ from shared.auth import CurrentPrincipal, OptionalPrincipal, Principal
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import problem_responses
+from shared.exports import EXPORT_BATCH, ExportFormat, ExportFormatQuery, Sheet, export, export_responses, wanted
 from shared.idempotency import IdempotencyKeyHeader, idempotent
 from shared.identifiers import GminaTercStr, TercStr
 from shared.pagination import Page, PageParamsDep
@@ -77,8 +82,14 @@ async def create_call(
         return out
 
 
-@router.get("", summary="Search calls (published ones are public)", responses=problem_responses(401, 422))
+@router.get(
+    "",
+    summary="Search calls (published ones are public); as a spreadsheet with format=csv|xlsx",
+    response_model=Page[CallOut],
+    responses={**export_responses(), **problem_responses(401, 422)},
+)
 async def search_calls(
+    request: Request,
     session: ReadSessionDep,
     principal: OptionalPrincipal,
     clock: ClockDep,
@@ -98,26 +109,40 @@ async def search_calls(
     sort: Annotated[CallSort, Query(description="Order: by deadline, publication or value; `-` for descending.")] = (
         "-deadline"
     ),
-) -> Page[CallOut]:
+    format_: ExportFormatQuery = None,
+) -> Page[CallOut] | Response:  # a spreadsheet is a Response
     now = clock.now()
-    rows, total = await repository.search(
+    filters = repository.CallFilters(
+        place=place,
+        service_type_id=service_type_id,
+        area=area,
+        deadline_from=deadline_from,
+        deadline_to=deadline_to,
+        sort=sort,
+    )
+    search = functools.partial(
+        repository.search,
         session,
         principal=principal,
         now=now,
         status=status_,
         mode=mode.value if mode else None,
         municipality=municipality,
-        offset=paging.offset,
-        limit=paging.per_page,
-        filters=repository.CallFilters(
-            place=place,
-            service_type_id=service_type_id,
-            area=area,
-            deadline_from=deadline_from,
-            deadline_to=deadline_to,
-            sort=sort,
-        ),
+        filters=filters,
     )
+    if (wanted_format := wanted(request, format_)) is not ExportFormat.JSON:
+
+        async def every_call() -> AsyncIterator[CallOut]:
+            for offset in itertools.count(0, EXPORT_BATCH):
+                batch, _ = await search(offset=offset, limit=EXPORT_BATCH)
+                lots = list(await repository.lots_of(session, [c.id for c in batch]))
+                for call in batch:
+                    yield call_out(call, lots, now, principal)
+                if len(batch) < EXPORT_BATCH:
+                    return
+
+        return await export([Sheet("Ogłoszenia", CALL_COLUMNS, every_call())], wanted_format, "ogloszenia")
+    rows, total = await search(offset=paging.offset, limit=paging.per_page)
     lots = list(await repository.lots_of(session, [c.id for c in rows]))
     return Page.build([call_out(c, lots, now, principal) for c in rows], total, paging)
 

@@ -3,14 +3,16 @@ payments (the contract's parties)."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from services.commissioning.access import require_municipality_role
 from services.commissioning.contracts import awards, repository, service
+from services.commissioning.contracts.exports import CONTRACT_COLUMNS, PAYMENT_COLUMNS
 from services.commissioning.contracts.schemas import (
     CommentIn,
     CommentOut,
@@ -29,14 +31,13 @@ from services.commissioning.contracts.schemas import (
     decision_out,
 )
 from services.commissioning.dependencies import CatalogueDep, ClockDep, SettingsDep
-from services.commissioning.models.contracts import (
-    ContractStatus,
-)
+from services.commissioning.models.contracts import Contract, ContractStatus
 from services.commissioning.models.idempotency import IdempotencyRecord
 from shared.auth import CurrentPrincipal, OptionalPrincipal
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import problem_responses
+from shared.exports import EXPORT_BATCH, ExportFormat, ExportFormatQuery, Sheet, export, export_responses, wanted
 from shared.idempotency import IdempotencyKeyHeader, idempotent
 from shared.identifiers import GminaTercStr, TercStr
 from shared.pagination import Page, PageParamsDep, page_of
@@ -128,9 +129,13 @@ ContractSort = Literal["created", "-created", "signed_on", "-signed_on", "value"
 
 
 @router.get(
-    "/contracts", summary="Contracts (public), filtered and sorted, a page at a time", responses=problem_responses(422)
+    "/contracts",
+    summary="Contracts (public), filtered and sorted, a page at a time; as a spreadsheet with format=csv|xlsx",
+    response_model=Page[ContractOut],
+    responses={**export_responses(), **problem_responses(422)},
 )
 async def list_contracts(
+    request: Request,
     session: ReadSessionDep,
     paging: PageParamsDep,
     municipality: Annotated[GminaTercStr | None, Query(description="Municipality TERC.")] = None,
@@ -142,7 +147,8 @@ async def list_contracts(
     sort: Annotated[
         ContractSort, Query(description="Order: by award (created), signature date or value; `-` for descending.")
     ] = "-created",
-) -> Page[ContractOut]:
+    format_: ExportFormatQuery = None,
+) -> Page[ContractOut] | Response:  # a spreadsheet is a Response
     filters = repository.ContractFilters(
         municipality=municipality,
         place=place,
@@ -152,6 +158,19 @@ async def list_contracts(
         period_to=period_to,
         sort=sort,
     )
+    if (wanted_format := wanted(request, format_)) is not ExportFormat.JSON:
+
+        async def every_contract() -> AsyncIterator[Contract]:
+            for offset in itertools.count(0, EXPORT_BATCH):
+                batch, _ = await repository.search_page(
+                    session, filters=filters, offset=offset, limit=EXPORT_BATCH, with_total=False
+                )
+                for contract in batch:
+                    yield contract
+                if len(batch) < EXPORT_BATCH:
+                    return
+
+        return await export([Sheet("Umowy", CONTRACT_COLUMNS, every_contract())], wanted_format, "umowy")
     rows, total = await repository.search_page(session, filters=filters, offset=paging.offset, limit=paging.per_page)
     return Page.build([ContractOut.model_validate(c) for c in rows], total, paging)
 
@@ -340,13 +359,23 @@ async def record_payment(
 @router.get(
     "/contracts/{contract_id}/payments",
     summary="Payments (the contract's parties)",
-    responses=problem_responses(401, 404),
+    response_model=Page[PaymentOut],
+    responses={**export_responses(), **problem_responses(401, 404)},
 )
 async def list_payments(
-    contract_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, paging: PageParamsDep
-) -> Page[PaymentOut]:
+    contract_id: uuid.UUID,
+    request: Request,
+    session: ReadSessionDep,
+    principal: CurrentPrincipal,
+    paging: PageParamsDep,
+    format_: ExportFormatQuery = None,
+) -> Page[PaymentOut] | Response:  # a spreadsheet is a Response
     contract = await service.private_contract(session, principal, contract_id)
-    return page_of([PaymentOut.model_validate(p) for p in await repository.payments_of(session, contract.id)], paging)
+    payments = [PaymentOut.model_validate(p) for p in await repository.payments_of(session, contract.id)]
+    if (wanted_format := wanted(request, format_)) is not ExportFormat.JSON:
+        sheet = Sheet("Płatności", PAYMENT_COLUMNS, payments)
+        return await export([sheet], wanted_format, f"platnosci-{contract.number or contract.id}")
+    return page_of(payments, paging)
 
 
 @router.get(

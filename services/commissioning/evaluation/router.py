@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
+from services.commissioning.calls import service as calls_service
 from services.commissioning.dependencies import ClockDep
 from services.commissioning.evaluation import service
+from services.commissioning.evaluation.exports import offer_columns, ranking_columns
 from services.commissioning.evaluation.schemas import (
     Bidder,
     CommitteeSeat,
@@ -27,6 +29,7 @@ from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import problem_responses
+from shared.exports import ExportFormat, ExportFormatQuery, Sheet, export, export_responses, wanted
 from shared.pagination import Page, PageParamsDep, page_of
 
 router = APIRouter(prefix="/v1", tags=["evaluation"])
@@ -52,13 +55,24 @@ async def get_offer(
     "/calls/{call_id}/offers",
     summary="A call's offers: sealed until the deadline (a provider sees its own; after it the municipality all, "
     "a committee member those of the bidders it declared no conflict with)",
-    responses=problem_responses(401, 403, 404),
+    response_model=Page[OfferOut],
+    responses={**export_responses(), **problem_responses(401, 403, 404)},
 )
 async def list_call_offers(
-    call_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep, paging: PageParamsDep
-) -> Page[OfferOut]:
-    offers = await service.offers_of_call(session, principal, call_id, clock.now())
-    return page_of([offer_out(o) for o in offers], paging)
+    call_id: uuid.UUID,
+    request: Request,
+    session: ReadSessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    paging: PageParamsDep,
+    format_: ExportFormatQuery = None,
+) -> Page[OfferOut] | Response:  # a spreadsheet is a Response
+    offers = [offer_out(o) for o in await service.offers_of_call(session, principal, call_id, clock.now())]
+    if (wanted_format := wanted(request, format_)) is not ExportFormat.JSON:
+        call = await calls_service.visible(session, principal, call_id)
+        sheet = Sheet("Oferty", offer_columns(call.criteria), offers)
+        return await export([sheet], wanted_format, f"oferty-{call.ocid}")
+    return page_of(offers, paging)
 
 
 @router.post(
@@ -199,10 +213,22 @@ async def get_scores(
 @router.get(
     "/calls/{call_id}/lots/{lot_id}/ranking",
     summary="The lot's ranking: price points from prices, merit averaged, ties as ties",
-    responses=problem_responses(401, 403, 404),
+    response_model=list[RankedOut],
+    responses={**export_responses(), **problem_responses(401, 403, 404)},
 )
 async def get_ranking(
-    call_id: uuid.UUID, lot_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep
-) -> list[RankedOut]:
+    call_id: uuid.UUID,
+    lot_id: uuid.UUID,
+    request: Request,
+    session: ReadSessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    format_: ExportFormatQuery = None,
+) -> list[RankedOut] | Response:  # a spreadsheet is a Response
     ranked = await service.ranking_for(session, principal, call_id=call_id, lot_id=lot_id, now=clock.now())
-    return [RankedOut.model_validate(r.as_dict()) for r in ranked]
+    rows = [RankedOut.model_validate(r.as_dict()) for r in ranked]
+    if (wanted_format := wanted(request, format_)) is not ExportFormat.JSON:
+        call = await calls_service.visible(session, principal, call_id)
+        sheet = Sheet("Ranking", ranking_columns(call.criteria), rows)
+        return await export([sheet], wanted_format, f"ranking-{call.ocid}")
+    return rows

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from services.commissioning.clock import WARSAW
 from services.commissioning.dependencies import ClockDep
 from services.commissioning.monitoring import repository
+from services.commissioning.monitoring.exports import indicator_sheets
 from services.commissioning.monitoring.schemas import IndicatorsOut
 from shared.db import ReadSessionDep
 from shared.errors import ValidationProblem, problem_responses
+from shared.exports import ExportFormat, ExportFormatQuery, export, export_responses, wanted
 from shared.i18n import polish_of
 from shared.identifiers import GminaTercStr, IdentifierError, TercLevel, parse_terc
 
@@ -22,10 +24,12 @@ router = APIRouter(prefix="/v1/monitoring", tags=["monitoring"])
 @router.get(
     "",
     summary="Indicators over a period: value by mode, share to PES, services by area, people served, calls "
-    "without offers (public)",
-    responses=problem_responses(422),
+    "without offers (public); as a spreadsheet with format=csv|xlsx",
+    response_model=IndicatorsOut,
+    responses={**export_responses(), **problem_responses(422)},
 )
 async def indicators(
+    request: Request,
     session: ReadSessionDep,
     clock: ClockDep,
     from_: Annotated[
@@ -34,7 +38,8 @@ async def indicators(
     to: Annotated[date | None, Query(description="Last day of the period, inclusive (default: 31 December).")] = None,
     municipality: Annotated[GminaTercStr | None, Query(description="A gmina's TERC code.")] = None,
     voivodeship: Annotated[str | None, Query(max_length=2, description="A voivodeship's two-digit code.")] = None,
-) -> IndicatorsOut:
+    format_: ExportFormatQuery = None,
+) -> IndicatorsOut | Response:  # a spreadsheet is a Response
     if (municipality is None) == (voivodeship is None):
         raise ValidationProblem.field(
             "municipality",
@@ -55,4 +60,10 @@ async def indicators(
     figures = await repository.indicators(
         session, municipality=municipality, voivodeship=voivodeship, start=from_, end=to, now=clock.now()
     )
-    return IndicatorsOut.model_validate(figures)
+    out = IndicatorsOut.model_validate(figures)
+    if (wanted_format := wanted(request, format_)) is not ExportFormat.JSON:
+        scope = municipality or voivodeship
+        return await export(
+            indicator_sheets(out), wanted_format, f"monitoring-{scope}-{out.period.from_}-{out.period.to}"
+        )
+    return out

@@ -1,0 +1,114 @@
+"""Spreadsheets for officials: calls, a call's offers (after the deadline, with each criterion's answer), the
+ranking, contracts, payments and monitoring, as CSV (Polish Excel: BOM, `;`, decimal comma) and XLSX (numbers in
+złoty, dates as dates), with Polish headers; the whole result, read a batch at a time; sealed offers stay sealed."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+import openpyxl
+
+from services.commissioning.worker import run_due_events
+from shared.db import database_of
+from tests.catalogue.factories import verified_provider
+from tests.catalogue.test_providers import problem
+from tests.commissioning.conftest import STARACHOWICE, provider
+from tests.commissioning.factories import ANSWERS, municipality, need, open_call, sign
+from tests.commissioning.test_law import award_the_only_offer, offer
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def read_csv(answer) -> list[list[str]]:
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/csv")
+    assert answer.content.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig")), delimiter=";"))
+
+
+def read_xlsx(answer) -> openpyxl.Workbook:
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == XLSX
+    assert answer.headers["content-disposition"].endswith('.xlsx"')
+    return openpyxl.load_workbook(io.BytesIO(answer.content))
+
+
+async def test_calls_as_csv_and_xlsx_read_a_batch_at_a_time(api, client, monkeypatch):
+    await municipality(api)
+    care = await need(api, client)
+    for value in (200_000, 450_000, 1_023_363):
+        await open_call(api, care, value_pln=value, title=f"Usługi opiekuńcze – {value} zł")
+    monkeypatch.setattr("services.commissioning.calls.router.EXPORT_BATCH", 2)  # three calls: two batches
+    rows = read_csv(await api.get("/v1/calls", params={"municipality": "2611011", "format": "csv", "sort": "value"}))
+    assert rows[0][:6] == ["ocid", "tytuł", "gmina (TERC)", "tryb", "status", "wartość brutto (zł)"]
+    assert [r[5] for r in rows[1:]] == ["200000,00", "450000,00", "1023363,00"]
+    assert rows[1][1] == "Usługi opiekuńcze – 200000 zł" and rows[1][8].endswith("Z")
+    negotiated = await api.get("/v1/calls", params={"municipality": "2611011"}, headers={"Accept": "text/csv"})
+    assert len(read_csv(negotiated)) == 4
+    book = read_xlsx(await api.get("/v1/calls", params={"municipality": "2611011", "format": "xlsx", "sort": "-value"}))
+    sheet = book["Ogłoszenia"]
+    assert sheet["F1"].value == "wartość brutto (zł)" and sheet["F2"].value == 1_023_363
+    assert "zł" in sheet["F2"].number_format and isinstance(sheet["I2"].value, datetime)
+    problem(await api.get("/v1/calls", params={"format": "pdf"}), 422)
+
+
+async def test_the_committees_spreadsheet_of_offers_after_the_deadline_and_the_ranking(api, client, clock):
+    await municipality(api)
+    call = await open_call(api, await need(api, client))
+    bidder = await verified_provider(client)
+    assert (await offer(api, call, bidder["id"], 480_000)).status_code == 201
+    url = f"/v1/calls/{call['id']}/offers"
+    sealed = problem(await api.get(url, params={"format": "csv"}, headers=STARACHOWICE), 403)
+    assert "sealed" in sealed["detail"]
+    own = read_csv(await api.get(url, params={"format": "csv"}, headers=provider(bidder["id"])))
+    assert len(own) == 2  # its own offer only
+    clock.set(datetime.fromisoformat(call["deadline"]))
+    rows = read_csv(await api.get(url, params={"format": "csv"}, headers=STARACHOWICE))
+    header = rows[0]
+    assert header[:4] == ["oferent", "id oferenta", "część (id)", "cena brutto (zł)"]
+    assert "jakość usług (quality)" in header and "zatrudnienie osób wykluczonych (social)" in header
+    assert rows[1][header.index("jakość usług (quality)")] == ANSWERS["quality"]
+    assert rows[1][3] == "480000,00"
+    await award_the_only_offer(api, call)
+    ranking = read_xlsx(
+        await api.get(
+            f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/ranking",
+            params={"format": "xlsx"},
+            headers=STARACHOWICE,
+        )
+    )["Ranking"]
+    assert ranking["A1"].value == "miejsce" and ranking["A2"].value == 1 and ranking["B2"].value == bidder["name"]
+
+
+async def test_contracts_payments_and_monitoring(api, client, clock, commissioning_app):
+    await municipality(api)
+    call = await open_call(api, await need(api, client, value_pln=300_000), value_pln=300_000)
+    ngo = await verified_provider(client)
+    assert (await offer(api, call, ngo["id"], 290_000)).status_code == 201
+    clock.set(datetime.fromisoformat(call["deadline"]))
+    decided, _ = await award_the_only_offer(api, call)
+    clock.advance(days=6)
+    await run_due_events(database_of(commissioning_app).write, clock)
+    contract = await sign(api, decided.json()["winners"][0]["contract_id"], provider(ngo["id"]), clock.now().date())
+    paid = {"amount_grosze": 4_142_857, "paid_on": clock.now().date().isoformat(), "schedule_index": 0}
+    assert (
+        await api.post(f"/v1/contracts/{contract['id']}/payments", json=paid, headers=STARACHOWICE)
+    ).status_code == 201
+
+    contracts = read_csv(await api.get("/v1/contracts", params={"municipality": "2611011", "format": "csv"}))
+    assert contracts[0][:5] == ["numer umowy", "gmina (TERC)", "wykonawca", "status", "wartość brutto (zł)"]
+    assert contracts[1][0] == contract["number"] and contracts[1][4] == "290000,00"
+    payments = read_csv(
+        await api.get(f"/v1/contracts/{contract['id']}/payments", params={"format": "csv"}, headers=STARACHOWICE)
+    )
+    assert payments[1][:2] == ["1", "41428,57"]
+    problem(await api.get(f"/v1/contracts/{contract['id']}/payments", params={"format": "csv"}), 401)
+    book = read_xlsx(
+        await api.get("/v1/monitoring", params={"municipality": "2611011", "format": "xlsx", "from": "2026-01-01"})
+    )
+    assert book.sheetnames == ["Podsumowanie", "Według trybu", "Według obszaru"]
+    summary = {row[0].value: row[1].value for row in book["Podsumowanie"].iter_rows(min_row=2)}
+    assert summary["wartość zleceń brutto (zł)"] == "290000,00" and summary["wypłacono (zł)"] == "41428,57"
+    assert book["Według trybu"]["A2"].value == "open-competition"
