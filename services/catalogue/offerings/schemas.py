@@ -70,7 +70,7 @@ class OfferingCreate(OfferingFields):
         json_schema_extra={
             "examples": [
                 {
-                    "service_type_id": "0b0e3a4e-2f4e-5c61-9b43-3c7b5b5c1a11",
+                    "service_type_id": "ee0324e7-6d5a-5598-88d2-f7ea0480ead0",
                     "title": "Usługi opiekuńcze w domu",
                     "delivery_areas": ["2611"],
                     "capacity_per_month": 1200,

@@ -116,7 +116,7 @@ class ProviderCreate(ProviderBase):
                 {
                     "name": "Spółdzielnia Socjalna „Pomocna Dłoń”",
                     "legal_form": "social-cooperative",
-                    "nip": "6641234566",
+                    "nip": "6641234568",
                     "regon": "123456785",
                     "krs": "0000123456",
                     "address": {

@@ -96,7 +96,7 @@ class CallCreate(Body):
         json_schema_extra={
             "examples": [
                 {
-                    "need_id": "3f0e8a52-1d7a-4c55-9d7e-6c1f0f0a0001",
+                    "need_id": "461a982a-3a1d-5f4c-b66d-31424c3cd669",
                     "title": "Otwarty konkurs ofert: usługi opiekuńcze 2026",
                     "mode": "open-competition",
                     "lots": [

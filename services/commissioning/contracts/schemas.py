@@ -35,7 +35,7 @@ class DecisionIn(Body):
         json_schema_extra={
             "examples": [
                 {
-                    "winners": [{"offer_id": "ea55645a-5f8e-44e3-aa2d-032e652697f5"}],
+                    "winners": [{"offer_id": "b53e4771-e706-5e83-817e-ce34987fa0c5"}],
                     "reason": "Najwyżej oceniona oferta (84,5 pkt) spełniająca wymogi formalne.",
                 }
             ]
@@ -103,7 +103,7 @@ ChangeBasis = Literal["review-clause", "additional-services", "unforeseeable", "
 class ContractAmendmentIn(Body):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"reason": "Zwiększenie liczby godzin usług (aneks nr 1)", "value_grosze": 52000000}]
+            "examples": [{"reason": "Zwiększenie liczby godzin usług (aneks nr 1)", "value_grosze": 17900000}]
         },
     )
 

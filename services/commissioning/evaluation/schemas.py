@@ -71,7 +71,12 @@ class DeclarationOut(Schema):
 
 class FormalCheckIn(Body):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"passed": False, "reasons": ["brak podpisu osoby upoważnionej"]}]},
+        json_schema_extra={
+            "examples": [
+                {"passed": True},
+                {"passed": False, "reasons": ["brak podpisu osoby upoważnionej"]},
+            ]
+        },
     )
 
     passed: bool = Field(description="Whether the offer passes the formal check.")
@@ -126,7 +131,7 @@ class DeclarationsIn(Body):
                     "declarations": [
                         {"provider_id": "857f7539-be20-5382-a105-6828c19267d2", "conflict": False},
                         {
-                            "provider_id": "a6099fba-51f8-56ef-aa91-5860c9ada220",
+                            "provider_id": "b3b70135-44b2-5ea5-9154-5dfac88f16d7",
                             "conflict": True,
                             "statement": "Jestem członkiem zarządu oferenta.",
                         },

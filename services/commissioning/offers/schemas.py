@@ -37,7 +37,7 @@ class OfferIn(OfferContent):
         json_schema_extra={
             "examples": [
                 {
-                    "lot_id": "5b0e3a4e-2f4e-4c61-9b43-3c7b5b5c1a11",
+                    "lot_id": "f24cb9ca-0308-5620-b363-fbb25af650b4",
                     "price_grosze": 48000000,
                     "quantity": 12000,
                     "answers": {

@@ -66,7 +66,7 @@ class ProgrammeCreate(Period):
                     "resolution_date": "2025-12-18",
                     "lines": [
                         {
-                            "service_type_id": "e5f3c6a4-0000-5000-8000-000000000000",
+                            "service_type_id": "ee0324e7-6d5a-5598-88d2-f7ea0480ead0",
                             "quantity": 20000,
                             "budget_grosze": 84000000,
                             "target_groups": ["seniors"],
@@ -103,7 +103,7 @@ class NeedCreate(Period):
             "examples": [
                 {
                     "title": "Usługi opiekuńcze dla seniorów 2026",
-                    "service_type_id": "e5f3c6a4-0000-5000-8000-000000000000",
+                    "service_type_id": "ee0324e7-6d5a-5598-88d2-f7ea0480ead0",
                     "quantity": 12000,
                     "estimated_value_grosze": 50400000,
                     "period_start": "2026-03-01",
