@@ -547,7 +547,7 @@ async def load_into(session: AsyncSession) -> dict[str, int]:
                     delivery_area_parents=offerings_repo.parent_codes(areas),
                     capacity_per_month=CAPACITY[service_type.unit] + 10 * i,
                     capacity_committed=(CAPACITY[service_type.unit] // 4) if i % 2 else 0,
-                    price_grosze=PRICES[service_type.unit] + 100 * (i % 7),
+                    unit_price_grosze=PRICES[service_type.unit] + 100 * (i % 7),
                     target_groups=list(service_type.target_groups),
                     accessibility="Budynek dostępny dla osób na wózkach; pętla indukcyjna." if i % 2 else None,
                     schedule=[{"weekday": d, "opens_at": "08:00", "closes_at": "16:00"} for d in range(1, 6)],

@@ -227,7 +227,7 @@ def _call(
 
 def _offer(call: Call, lot: Lot, index: int, price: int, now: datetime) -> Offer:
     content = OfferContent(
-        price_grosze=price,
+        total_price_grosze=price,
         quantity=lot.quantity,
         answers={"quality": "Opiekunki z kwalifikacjami, koordynator dostępny 7 dni w tygodniu.", "social": 40},
     )
@@ -240,7 +240,7 @@ def _offer(call: Call, lot: Lot, index: int, price: int, now: datetime) -> Offer
         provider_name=PROVIDERS[index],
         provider_nip=provider_nip(index),
         status=OfferStatus.SUBMITTED.value,
-        price_grosze=price,
+        total_price_grosze=price,
         quantity=lot.quantity,
         answers=content.answers,
         content_hash=content_hash(call.id, lot.id, pid, content),

@@ -89,7 +89,7 @@ async def create_offering(
         "title": "Usługi opiekuńcze w domu podopiecznego",
         "delivery_areas": ["2611"],
         "capacity_per_month": 1000,
-        "price_grosze": 4200,
+        "unit_price_grosze": 4200,
         "target_groups": ["seniors"],
     }
     payload.update(overrides)

@@ -19,7 +19,7 @@ async def offering_body(client) -> dict:
         "title": "Joga dla seniorów",
         "delivery_areas": ["26"],
         "capacity_per_month": 10,
-        "price_grosze": 100,
+        "unit_price_grosze": 100,
     }
 
 

@@ -24,13 +24,13 @@ async def test_create_read_update_delete_with_versions(client):
     read = await client.get(url)
     assert read.status_code == 200 and read.headers["etag"] == '"1"'
 
-    problem(await client.patch(url, json={"price_grosze": 4500}, headers=own), 428)
-    updated = await client.patch(url, json={"price_grosze": 4500}, headers={**own, "If-Match": '"1"'})
-    assert updated.status_code == 200 and updated.json()["price_grosze"] == 4500
+    problem(await client.patch(url, json={"unit_price_grosze": 4500}, headers=own), 428)
+    updated = await client.patch(url, json={"unit_price_grosze": 4500}, headers={**own, "If-Match": '"1"'})
+    assert updated.status_code == 200 and updated.json()["unit_price_grosze"] == 4500
     assert updated.headers["etag"] == '"2"'
-    stale = await client.patch(url, json={"price_grosze": 4000}, headers={**own, "If-Match": '"1"'})
+    stale = await client.patch(url, json={"unit_price_grosze": 4000}, headers={**own, "If-Match": '"1"'})
     assert problem(stale, 412)["current_etag"] == '"2"'
-    assert (await client.get(url)).json()["price_grosze"] == 4500
+    assert (await client.get(url)).json()["unit_price_grosze"] == 4500
 
     problem(await client.delete(url, headers={**own, "If-Match": '"1"'}), 412)
     assert (await client.delete(url, headers={**own, "If-Match": '"2"'})).status_code == 204
@@ -42,7 +42,7 @@ async def test_only_the_providers_own_users_change_its_offerings(client, db):
     other = await verified_provider(client)
     offering = await create_offering(client, provider["id"])
     url = f"/v1/offerings/{offering['id']}"
-    change = {"price_grosze": 1}
+    change = {"unit_price_grosze": 1}
     for headers, status in (
         (provider_user(other["id"]), 403),
         (MUNICIPALITY, 403),
@@ -51,14 +51,14 @@ async def test_only_the_providers_own_users_change_its_offerings(client, db):
     ):
         problem(await client.patch(url, json=change, headers={**headers, "If-Match": '"1"'}), status)
         problem(await client.delete(url, headers={**headers, "If-Match": '"1"'}), status)
-    assert (await client.get(url)).json()["price_grosze"] == 4200
+    assert (await client.get(url)).json()["unit_price_grosze"] == 4200
     before = await count_offerings(db)
     payload = {
         "service_type_id": offering["service_type"]["id"],
         "title": "Cudza oferta",
         "delivery_areas": ["26"],
         "capacity_per_month": 1,
-        "price_grosze": 1,
+        "unit_price_grosze": 1,
     }
     problem(
         await client.post(
@@ -79,7 +79,7 @@ async def test_offering_validation_names_the_field_and_saves_nothing(client, db)
         "title": "Opieka",
         "delivery_areas": ["2611"],
         "capacity_per_month": 10,
-        "price_grosze": 100,
+        "unit_price_grosze": 100,
     }
     before = await count_offerings(db)
     cases = [
@@ -90,9 +90,9 @@ async def test_offering_validation_names_the_field_and_saves_nothing(client, db)
         ),
         ({"capacity_per_month": -5}, "capacity_per_month", "greater than or equal to 0"),
         ({"capacity_per_month": 10**9}, "capacity_per_month", "less than or equal to"),
-        ({"price_grosze": -1}, "price_grosze", "greater than or equal to 0"),
-        ({"price_grosze": 10**12}, "price_grosze", "less than or equal to"),
-        ({"price_grosze": 12.5}, "price_grosze", "integer"),
+        ({"unit_price_grosze": -1}, "unit_price_grosze", "greater than or equal to 0"),
+        ({"unit_price_grosze": 10**12}, "unit_price_grosze", "less than or equal to"),
+        ({"unit_price_grosze": 12.5}, "unit_price_grosze", "integer"),
         ({"delivery_areas": ["261"]}, "delivery_areas.0", "2 (voivodeship)"),
         ({"delivery_areas": []}, "delivery_areas", "at least 1"),
         ({"target_groups": ["aliens"]}, "target_groups", "unknown target groups"),
@@ -172,7 +172,7 @@ async def test_idempotent_creations_are_replayed(client, db):
         "title": "Joga",
         "delivery_areas": ["26"],
         "capacity_per_month": 10,
-        "price_grosze": 100,
+        "unit_price_grosze": 100,
     }
     made = await client.post(f"/v1/providers/{provider['id']}/offerings", json=body, headers=own)
     replayed = await client.post(f"/v1/providers/{provider['id']}/offerings", json=body, headers=own)

@@ -30,7 +30,7 @@ async def catalogue(client) -> dict[str, dict]:
             coop["id"],
             title="Usługi opiekuńcze Starachowice",
             delivery_areas=["2611011"],
-            price_grosze=4000,
+            unit_price_grosze=4000,
             capacity_per_month=100,
         ),
         "powiat": await create_offering(
@@ -38,7 +38,7 @@ async def catalogue(client) -> dict[str, dict]:
             company["id"],
             title="Usługi opiekuńcze w powiecie",
             delivery_areas=["2611"],
-            price_grosze=3500,
+            unit_price_grosze=3500,
             capacity_per_month=50,
             capacity_committed=45,
         ),
@@ -47,7 +47,7 @@ async def catalogue(client) -> dict[str, dict]:
             coop["id"],
             title="Usługi opiekuńcze w regionie",
             delivery_areas=["26"],
-            price_grosze=5000,
+            unit_price_grosze=5000,
             capacity_per_month=500,
         ),
         "kielce": await create_offering(
@@ -55,10 +55,10 @@ async def catalogue(client) -> dict[str, dict]:
             company["id"],
             title="Usługi opiekuńcze Kielce",
             delivery_areas=["2661011"],
-            price_grosze=4500,
+            unit_price_grosze=4500,
         ),
         "other-gmina": await create_offering(
-            client, coop["id"], title="Usługi opiekuńcze Brody", delivery_areas=["2611022"], price_grosze=3900
+            client, coop["id"], title="Usługi opiekuńcze Brody", delivery_areas=["2611022"], unit_price_grosze=3900
         ),
         "yoga": await create_offering(
             client,
@@ -66,7 +66,7 @@ async def catalogue(client) -> dict[str, dict]:
             service_type="yoga",
             title="Joga dla seniorów",
             delivery_areas=["2611011"],
-            price_grosze=2000,
+            unit_price_grosze=2000,
             target_groups=["seniors"],
         ),
         "warsaw": await create_offering(
@@ -74,7 +74,7 @@ async def catalogue(client) -> dict[str, dict]:
             company["id"],
             title="Usługi opiekuńcze Warszawa",
             delivery_areas=["1465011"],
-            price_grosze=6000,
+            unit_price_grosze=6000,
         ),
     }
     return made
@@ -120,7 +120,7 @@ async def test_filters_combine_with_and(client):
     yoga_type = await service_type_id(client, "yoga")
     assert titles(await offerings(client, service_type=yoga_type)) == ["Joga dla seniorów"]
     assert titles(await offerings(client, target_group="seniors", area="sport-tourism")) == ["Joga dla seniorów"]
-    assert titles(await offerings(client, area="social-assistance", max_price_grosze=3600)) == [
+    assert titles(await offerings(client, area="social-assistance", max_unit_price_grosze=3600)) == [
         "Usługi opiekuńcze w powiecie"
     ]
 
@@ -128,9 +128,9 @@ async def test_filters_combine_with_and(client):
 async def test_sorting_and_pagination_with_totals(client):
     await catalogue(client)
     by_price = await offerings(client, q="uslugi", sort="price")
-    prices = [o["price_grosze"] for o in by_price]
+    prices = [o["unit_price_grosze"] for o in by_price]
     assert prices == sorted(prices)
-    desc = [o["price_grosze"] for o in await offerings(client, q="uslugi", sort="-price")]
+    desc = [o["unit_price_grosze"] for o in await offerings(client, q="uslugi", sort="-price")]
     assert desc == sorted(prices, reverse=True)
     free = [o["free_capacity"] for o in await offerings(client, q="uslugi", sort="-free_capacity")]
     assert free == sorted(free, reverse=True)
@@ -139,7 +139,7 @@ async def test_sorting_and_pagination_with_totals(client):
         await client.get("/v1/offerings", params={"q": "uslugi", "sort": "price", "per_page": 4, "page": 2})
     ).json()
     assert page1["total"] == page2["total"] == 6 and page1["pages"] == 2
-    assert [o["price_grosze"] for o in page1["items"] + page2["items"]] == prices
+    assert [o["unit_price_grosze"] for o in page1["items"] + page2["items"]] == prices
     beyond = (await client.get("/v1/offerings", params={"q": "uslugi", "page": 9})).json()
     assert beyond["items"] == [] and beyond["total"] == 6
 

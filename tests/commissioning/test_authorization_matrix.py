@@ -25,7 +25,7 @@ async def sealed_call(api, client) -> dict[str, Any]:
     a, b, c = [await verified_provider(client) for _ in range(3)]
     offers = {}
     for bidder, price in ((a, 48_111_111), (b, 47_222_222)):
-        body = {"lot_id": call["lots"][0]["id"], "price_grosze": price, "quantity": 12_000, "answers": ANSWERS}
+        body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": price, "quantity": 12_000, "answers": ANSWERS}
         made = await api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(bidder["id"]))
         assert made.status_code == 201, made.text
         offers[bidder["id"]] = made.json()
@@ -40,7 +40,7 @@ def secrets_of(world: dict[str, Any], but_for: str | None = None) -> list[str]:
     for provider_id, offer in world["offers"].items():
         if provider_id == but_for:
             continue
-        found += [offer["id"], str(offer["price_grosze"]), provider_id]
+        found += [offer["id"], str(offer["total_price_grosze"]), provider_id]
     return found
 
 
@@ -101,7 +101,7 @@ async def test_before_the_deadline_nobody_but_each_bidder_sees_anything_of_the_o
             assert answer.status_code in (200, 401, 403), (who, path, answer.text)
             assert_no_secret(answer, world)
         record = await api.get(f"/v1/track-records/{a['id']}", headers=headers)  # names A: it is about A
-        assert offer_a["id"] not in record.text and str(offer_a["price_grosze"]) not in record.text
+        assert offer_a["id"] not in record.text and str(offer_a["total_price_grosze"]) not in record.text
         assert record.json()["awards"] == [], who
         ocds = (await api.get(f"/ocds/records/{call['ocid']}", headers=headers)).json()
         assert "numberOfTenderers" not in json.dumps(ocds) and '"bids"' not in json.dumps(ocds), who
@@ -141,7 +141,7 @@ async def test_after_the_deadline_the_municipality_and_cleared_members_only(api,
     assert_refused(await api.get(f"/v1/offers/{offer_a['id']}/scores", headers=MEMBER), 403)
     ranking = await api.get(f"/v1/calls/{cid}/lots/{lot}/ranking", headers=MEMBER)
     assert [r["provider_id"] for r in ranking.json()] == [b["id"]]
-    assert offer_a["id"] not in ranking.text and str(offer_a["price_grosze"]) not in ranking.text
+    assert offer_a["id"] not in ranking.text and str(offer_a["total_price_grosze"]) not in ranking.text
     # the public learns the call was closed with offers, and nothing else until the award
     summary = (await api.get("/v1/municipalities/2611011/summary")).json()
     assert summary["indicators"]["calls_closed"] == 1 and summary["indicators"]["calls_without_offers"] == 0

@@ -48,7 +48,7 @@ async def opened_call(
             )
         offers = []
         for p, price in zip(setup.providers, (4_000_000, 4_500_000), strict=True):
-            body = {"lot_id": call["lots"][0]["id"], "price_grosze": price, "quantity": 1000, "answers": ANSWERS}
+            body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": price, "quantity": 1000, "answers": ANSWERS}
             offers.append((await api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(p))).json())
         setup.clock.set(datetime.fromisoformat(call["deadline"]))
         for offer in offers:

@@ -48,7 +48,7 @@ async def test_concurrent_submissions_around_the_deadline(
         # Each submission reads the clock once, under the call's lock: half of them fall before the deadline.
         step = timedelta(milliseconds=10)
         setup.use_clock(SteppingClock(deadline - step * (SUBMITTERS // 2), step))
-        body = {"lot_id": call["lots"][0]["id"], "price_grosze": 4_000_000, "quantity": 1000, "answers": ANSWERS}
+        body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": 4_000_000, "quantity": 1000, "answers": ANSWERS}
         responses = await asyncio.gather(
             *(api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(p)) for p in setup.providers)
         )

@@ -25,7 +25,9 @@ def not_a_server_error(answer) -> None:
 async def test_numbers_out_of_range_in_offer_answers_are_refused_and_block_nobody(api, client, clock, number):
     call = await setup_open_call(api, client)
     coop = await verified_provider(client)
-    content = json.dumps({"lot_id": call["lots"][0]["id"], "price_grosze": 1000, "quantity": 1, "answers": ANSWERS})
+    content = json.dumps(
+        {"lot_id": call["lots"][0]["id"], "total_price_grosze": 1000, "quantity": 1, "answers": ANSWERS}
+    )
     content = content.replace('"social": 40', f'"social": {number}')  # JSON numbers Python would not write
     headers = {**provider(coop["id"]), "content-type": "application/json"}
     answer = await api.post(f"/v1/calls/{call['id']}/offers", content=content.encode(), headers=headers)

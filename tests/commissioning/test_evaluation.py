@@ -33,7 +33,7 @@ async def opened_call_with_offers(api, client, clock, prices=(48_000_000, 45_000
     providers = [await verified_provider(client) for _ in prices]
     offers = []
     for p, price in zip(providers, prices, strict=True):
-        body = {"lot_id": call["lots"][0]["id"], "price_grosze": price, "quantity": 12_000, "answers": ANSWERS}
+        body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": price, "quantity": 12_000, "answers": ANSWERS}
         response = await api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(p["id"]))
         assert response.status_code == 201, response.text
         offers.append(response.json())
@@ -371,7 +371,7 @@ async def test_members_read_the_offers_they_score_and_declare_all_at_once(api, c
 
     listed = (await api.get(f"/v1/calls/{cid}/offers", headers=JAN)).json()["items"]
     assert {o["id"] for o in listed} == {offers[1]["id"], offers[2]["id"]}  # not the conflicted bidder's
-    assert (await api.get(f"/v1/offers/{offers[1]['id']}", headers=JAN)).json()["price_grosze"] == 45_000_000
+    assert (await api.get(f"/v1/offers/{offers[1]['id']}", headers=JAN)).json()["total_price_grosze"] == 45_000_000
     problem(await api.get(f"/v1/offers/{offers[0]['id']}", headers=JAN), 403)
     bidders = {b["provider_id"]: b for b in (await api.get(f"/v1/calls/{cid}/bidders", headers=JAN)).json()}
     assert bidders[providers[0]["id"]]["offer_ids"] == []

@@ -175,7 +175,7 @@ async def test_the_story_writes_its_events_and_nothing_of_a_sealed_offer(api, cl
     call = (await api.post("/v1/calls", json=call_body(n["id"]), headers=STARACHOWICE)).json()
     await api.post(f"/v1/calls/{call['id']}/publication", headers=STARACHOWICE)
     bidder = (await verified_provider(client))["id"]
-    body = {"lot_id": call["lots"][0]["id"], "price_grosze": 40_000_000, "quantity": 12_000, "answers": ANSWERS}
+    body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": 40_000_000, "quantity": 12_000, "answers": ANSWERS}
     assert (await api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(bidder))).status_code == 201
     before = (await cdb.scalars(select(OutboxEvent).order_by(OutboxEvent.position))).all()
     assert [e.type for e in before] == ["pl.cus.call.published"]

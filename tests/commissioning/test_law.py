@@ -19,7 +19,7 @@ async def small_grant(api, client, value_pln: int, deadline_days: float = 8) -> 
 
 
 async def offer(api, call: dict, provider_id: str, price_pln: int):
-    body = {"lot_id": call["lots"][0]["id"], "price_grosze": price_pln * 100, "quantity": 100, "answers": ANSWERS}
+    body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": price_pln * 100, "quantity": 100, "answers": ANSWERS}
     return await api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(provider_id))
 
 
@@ -147,7 +147,7 @@ async def test_a_small_grant_offer_is_published_7_days_for_comments_before_the_c
     assert decided.status_code == 201, decided.text
     results = (await api.get(f"/v1/calls/{call['id']}/results")).json()  # public
     published = results[0]["winners"][0]["published_offer"]
-    assert published["price_grosze"] == 800_000 and published["answers"] == ANSWERS
+    assert published["total_price_grosze"] == 800_000 and published["answers"] == ANSWERS
     until = datetime.fromisoformat(results[0]["standstill_until"])
     assert (until - clock.now()).days == 7  # longer than the 5-day standstill
     url = f"/v1/calls/{call['id']}/offers/{winning['id']}/comments"

@@ -74,7 +74,7 @@ async def test_a_whole_process_as_valid_ocds(api, client, clock, commissioning_a
     text = json.dumps(sealed)
     assert "bids" not in sealed["records"][0]["compiledRelease"]
     for offer in offers:  # nothing of an offer shows before the deadline: not its id, price or provider
-        assert offer["id"] not in text and str(offer["price_grosze"] / 100) not in text
+        assert offer["id"] not in text and str(offer["total_price_grosze"] / 100) not in text
         assert offer["provider_id"] not in text
 
     clock.set(datetime.fromisoformat(call["deadline"]))

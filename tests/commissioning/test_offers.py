@@ -25,7 +25,7 @@ from tests.commissioning.factories import ANSWERS, municipality, need, open_call
 def offer_body(call: dict, **overrides) -> dict:
     return {
         "lot_id": call["lots"][0]["id"],
-        "price_grosze": 48_000_000,
+        "total_price_grosze": 48_000_000,
         "quantity": 12_000,
         "answers": ANSWERS,
         **overrides,
@@ -75,7 +75,7 @@ async def test_who_may_not_submit(api, client):
     missing = problem(await submit(api, call, coop["id"], answers={"quality": "tak"}), 422)
     assert missing["errors"][0]["field"] == "answers" and "social" in missing["errors"][0]["reason"]
     problem(await submit(api, call, coop["id"], lot_id=str(uuid.uuid4())), 422)
-    problem(await submit(api, call, coop["id"], price_grosze=-5), 422)
+    problem(await submit(api, call, coop["id"], total_price_grosze=-5), 422)
     suspended = await verified_provider(client)
     await client.post(
         f"/v1/providers/{suspended['id']}/status-changes",
@@ -91,7 +91,7 @@ async def test_offers_are_sealed_until_the_deadline(api, client, clock, cdb):
     history_before = (await api.get(f"/v1/calls/{call['id']}/history")).json()
     a, b = await verified_provider(client), await verified_provider(client)
     offer_a = (await submit(api, call, a["id"])).json()
-    offer_b = (await submit(api, call, b["id"], price_grosze=45_000_000)).json()
+    offer_b = (await submit(api, call, b["id"], total_price_grosze=45_000_000)).json()
     offers_url = f"/v1/calls/{call['id']}/offers"
     sealed = problem(await api.get(offers_url, headers=STARACHOWICE), 403)
     assert "sealed" in sealed["detail"] and "2" not in sealed["detail"].split("(")[0]
@@ -108,7 +108,9 @@ async def test_offers_are_sealed_until_the_deadline(api, client, clock, cdb):
     assert (await api.get(f"/v1/calls/{call['id']}")).json()["status"] == "evaluation"
     opened = (await api.get(offers_url, headers=STARACHOWICE)).json()["items"]
     assert {o["id"] for o in opened} == {offer_a["id"], offer_b["id"]}
-    assert (await api.get(f"/v1/offers/{offer_b['id']}", headers=STARACHOWICE)).json()["price_grosze"] == 45_000_000
+    assert (await api.get(f"/v1/offers/{offer_b['id']}", headers=STARACHOWICE)).json()[
+        "total_price_grosze"
+    ] == 45_000_000
     problem(await api.get(offers_url, headers=KIELCE), 403)
     problem(await api.get(f"/v1/offers/{offer_a['id']}", headers=KIELCE), 404)
 
@@ -129,7 +131,7 @@ async def test_the_deadline_is_enforced_by_the_clock_on_every_write(api, client,
     clock.set(datetime.fromisoformat(call["deadline"]) - timedelta(microseconds=1))
     revised = await api.put(
         f"/v1/offers/{offer['id']}",
-        json={"price_grosze": 47_000_000, "quantity": 12_000, "answers": ANSWERS},
+        json={"total_price_grosze": 47_000_000, "quantity": 12_000, "answers": ANSWERS},
         headers={**provider(coop["id"]), "If-Match": '"1"'},
     )
     assert revised.status_code == 200 and revised.json()["receipt"]["content_hash"] != offer["receipt"]["content_hash"]
@@ -139,7 +141,7 @@ async def test_the_deadline_is_enforced_by_the_clock_on_every_write(api, client,
     problem(
         await api.put(
             f"/v1/offers/{offer['id']}",
-            json={"price_grosze": 1, "quantity": 1, "answers": ANSWERS},
+            json={"total_price_grosze": 1, "quantity": 1, "answers": ANSWERS},
             headers={**provider(coop["id"]), "If-Match": '"2"'},
         ),
         409,
@@ -152,7 +154,7 @@ async def test_the_deadline_is_enforced_by_the_clock_on_every_write(api, client,
         409,
     )
     kept = (await api.get(f"/v1/offers/{offer['id']}", headers=STARACHOWICE)).json()
-    assert kept["price_grosze"] == 47_000_000
+    assert kept["total_price_grosze"] == 47_000_000
 
 
 async def test_withdraw_and_resubmit_before_the_deadline(api, client):
@@ -163,7 +165,7 @@ async def test_withdraw_and_resubmit_before_the_deadline(api, client):
     problem(await api.delete(f"/v1/offers/{offer['id']}", headers=own), 428)
     withdrawn = await api.delete(f"/v1/offers/{offer['id']}", headers={**own, "If-Match": '"1"'})
     assert withdrawn.json()["status"] == "withdrawn"
-    again = await submit(api, call, coop["id"], price_grosze=40_000_000)
+    again = await submit(api, call, coop["id"], total_price_grosze=40_000_000)
     assert again.status_code == 201 and again.json()["id"] == offer["id"] and again.json()["status"] == "submitted"
 
 
@@ -211,7 +213,9 @@ async def test_idempotent_retry_returns_the_first_receipt(api, client):
     assert first.status_code == second.status_code == 201
     assert second.json() == first.json() and second.headers["idempotent-replayed"] == "true"
     assert second.headers["location"] == first.headers["location"]
-    other = await api.post(f"/v1/calls/{call['id']}/offers", json=offer_body(call, price_grosze=1), headers=headers)
+    other = await api.post(
+        f"/v1/calls/{call['id']}/offers", json=offer_body(call, total_price_grosze=1), headers=headers
+    )
     assert problem(other, 422)["type"] == "urn:cus:problem:idempotency-key-reused"
 
 
@@ -262,10 +266,12 @@ def test_content_hash_is_canonical():
     from services.commissioning.offers.service import content_hash
 
     ids = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    a = OfferContent(price_grosze=1, quantity=2, answers={"a": "x", "b": 1})
-    b = OfferContent(price_grosze=1, quantity=2, answers={"b": 1, "a": "x"})
+    a = OfferContent(total_price_grosze=1, quantity=2, answers={"a": "x", "b": 1})
+    b = OfferContent(total_price_grosze=1, quantity=2, answers={"b": 1, "a": "x"})
     assert content_hash(*ids, a) == content_hash(*ids, b)
-    assert content_hash(*ids, a) != content_hash(*ids, OfferContent(price_grosze=2, quantity=2, answers=a.answers))
+    assert content_hash(*ids, a) != content_hash(
+        *ids, OfferContent(total_price_grosze=2, quantity=2, answers=a.answers)
+    )
 
 
 async def test_reserved_94_call_refuses_ineligible_providers(api, client):
@@ -335,7 +341,7 @@ async def test_a_receipt_is_verified_independently_and_by_the_server(api, client
         "call_id": call["id"],
         "lot_id": call["lots"][0]["id"],
         "provider_id": bidder,
-        "price_grosze": 48_000_000,
+        "total_price_grosze": 48_000_000,
         "quantity": 12_000,
         "answers": answers,
     }
@@ -351,7 +357,7 @@ async def test_a_receipt_is_verified_independently_and_by_the_server(api, client
     problem(await api.get(url, params={"content_hash": "ABC"}, headers=provider(bidder)), 422)
     revised = await api.put(
         f"/v1/offers/{submitted['id']}",
-        json={"price_grosze": 47_000_000, "quantity": 12_000, "answers": answers},
+        json={"total_price_grosze": 47_000_000, "quantity": 12_000, "answers": answers},
         headers={**provider(bidder), "If-Match": f'"{submitted["version"]}"'},
     )
     assert revised.status_code == 200, revised.text

@@ -27,7 +27,7 @@ async def test_public_figures_do_not_move_when_a_sealed_offer_arrives(api, clien
     before = await public()
     assert before[0] == (0, 0)  # an open call is not closed, with or without offers
     coop = await verified_provider(client)
-    body = {"lot_id": call["lots"][0]["id"], "price_grosze": 48_000_000, "quantity": 12_000, "answers": ANSWERS}
+    body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": 48_000_000, "quantity": 12_000, "answers": ANSWERS}
     assert (
         await api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(coop["id"]))
     ).status_code == 201

@@ -108,7 +108,7 @@ def test_kill_9_during_submissions_and_awards_loses_and_doubles_nothing(stack: S
         started = threading.Event()
 
         def submit(own: dict[str, str], lot: str, key: str, price: int) -> httpx.Response:
-            body = {"lot_id": lot, "price_grosze": price, "quantity": 1_000, "answers": ANSWERS}
+            body = {"lot_id": lot, "total_price_grosze": price, "quantity": 1_000, "answers": ANSWERS}
             started.set()
             try:
                 first = commissioning.post(
@@ -150,7 +150,7 @@ def test_kill_9_during_submissions_and_awards_loses_and_doubles_nothing(stack: S
                 )
             )
         winners = {
-            lot["id"]: min((o for o in offers if o["lot_id"] == lot["id"]), key=lambda o: o["price_grosze"])
+            lot["id"]: min((o for o in offers if o["lot_id"] == lot["id"]), key=lambda o: o["total_price_grosze"])
             for lot in call["lots"]
         }
         started = threading.Event()

@@ -119,7 +119,7 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
                 "title": "Usługi opiekuńcze w domu",
                 "delivery_areas": ["2611"],
                 "capacity_per_month": 1500,
-                "price_grosze": 4100,
+                "unit_price_grosze": 4100,
                 "target_groups": ["seniors"],
             },
         ),
@@ -142,7 +142,12 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
     traced = gateway.post(
         f"/v1/calls/{call['id']}/offers",
         headers={**own, "X-Request-ID": "e2e-trace-offer-1"},
-        json={"lot_id": call["lots"][0]["id"], "price_grosze": 29_000_000, "quantity": 10_000, "answers": ANSWERS},
+        json={
+            "lot_id": call["lots"][0]["id"],
+            "total_price_grosze": 29_000_000,
+            "quantity": 10_000,
+            "answers": ANSWERS,
+        },
     )
     offer = ok(traced, 201)
     assert traced.headers["x-request-id"] == "e2e-trace-offer-1"
@@ -278,7 +283,7 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
             headers={**own, "Idempotency-Key": "e2e-retry-1"},
             json={
                 "lot_id": second["lots"][0]["id"],
-                "price_grosze": 28_000_000,
+                "total_price_grosze": 28_000_000,
                 "quantity": 10_000,
                 "answers": ANSWERS,
             },
@@ -291,7 +296,12 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
     retried = gateway.post(
         f"/v1/calls/{second['id']}/offers",
         headers={**own, "Idempotency-Key": "e2e-retry-1"},
-        json={"lot_id": second["lots"][0]["id"], "price_grosze": 28_000_000, "quantity": 10_000, "answers": ANSWERS},
+        json={
+            "lot_id": second["lots"][0]["id"],
+            "total_price_grosze": 28_000_000,
+            "quantity": 10_000,
+            "answers": ANSWERS,
+        },
     )
     assert retried.status_code == 201
     assert ok(gateway.get(f"/v1/providers/{provider['id']}"))["status"] == "verified"

@@ -191,7 +191,7 @@ def _service_core(row: Any, *, base_url: str) -> dict[str, Any]:
             "x_service_type_code": row.st_code,
             "x_area_code": row.area_code,
             "x_unit": row.unit,
-            "x_price_grosze": row.price_grosze,
+            "x_unit_price_grosze": row.price_grosze,
             "x_capacity_per_month": row.capacity_per_month,
             "x_free_capacity": max(row.capacity_per_month - row.capacity_committed - row.capacity_contracted, 0),
             "x_delivery_areas_terc": list(row.delivery_areas),

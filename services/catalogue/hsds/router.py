@@ -82,7 +82,7 @@ async def hsds_root(request: Request) -> Response:
             "x_extensions": {
                 "organization": "x_nip, x_regon, x_krs, x_legal_form, x_is_pes, x_social_enterprise, x_public_benefit, "
                 "x_employees, x_excluded_share, x_terc, x_operating_areas_terc",
-                "service": "x_service_type_code, x_area_code, x_unit, x_price_grosze, x_capacity_per_month, "
+                "service": "x_service_type_code, x_area_code, x_unit, x_unit_price_grosze, x_capacity_per_month, "
                 "x_free_capacity, x_delivery_areas_terc, x_accessibility",
             },
         }

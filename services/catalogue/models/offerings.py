@@ -52,7 +52,7 @@ class Offering(Versioned, Base):
     capacity_committed: Mapped[int] = mapped_column(Integer, default=0)  # declared by the provider
     # committed by contracts signed through commissioning and in force (kept by the capacity consumer)
     capacity_contracted: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
-    price_grosze: Mapped[int] = mapped_column(Integer)
+    unit_price_grosze: Mapped[int] = mapped_column("price_grosze", Integer)  # per unit of the service type
     currency: Mapped[str] = mapped_column(String(3), default="PLN")
     target_groups: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
     accessibility: Mapped[str | None] = mapped_column(Text)

@@ -57,8 +57,8 @@ OFFERING_COLUMNS = (
 FREE_CAPACITY = Offering.capacity_per_month - Offering.capacity_committed - Offering.capacity_contracted
 
 OFFERING_SORTS: dict[str, tuple[Any, ...]] = {
-    "price": (Offering.price_grosze.asc(), Offering.id.asc()),
-    "-price": (Offering.price_grosze.desc(), Offering.id.asc()),
+    "price": (Offering.unit_price_grosze.asc(), Offering.id.asc()),
+    "-price": (Offering.unit_price_grosze.desc(), Offering.id.asc()),
     "free_capacity": (FREE_CAPACITY.asc(), Offering.id.asc()),
     "-free_capacity": (FREE_CAPACITY.desc(), Offering.id.asc()),
     "title": (Offering.title.asc(), Offering.id.asc()),
@@ -120,7 +120,7 @@ class OfferingFilters(SearchFilters):
     """Offering search filters: the shared ones, and the offering's own."""
 
     min_free_capacity: int | None = None
-    max_price_grosze: int | None = None
+    max_unit_price_grosze: int | None = None
     provider_id: uuid.UUID | None = None
     active_only: bool = True
 
@@ -160,7 +160,7 @@ def _shape_and_params(
         "place_query": place_tsquery_text(*f.place) if f.place else None,
         "legal_forms": f.legal_forms or None,
         "min_free_capacity": f.min_free_capacity,
-        "max_price_grosze": f.max_price_grosze,
+        "max_unit_price_grosze": f.max_unit_price_grosze,
         "provider_id": f.provider_id,
         "modified_after": f.modified_after,
     }
@@ -178,7 +178,7 @@ def _shape_and_params(
         pes_only=f.pes_only,
         social_enterprise_only=f.social_enterprise_only,
         min_free_capacity=f.min_free_capacity is not None,
-        max_price=f.max_price_grosze is not None,
+        max_price=f.max_unit_price_grosze is not None,
         provider=f.provider_id is not None,
         modified_after=f.modified_after is not None,
         active_only=f.active_only and viewer != "public",  # the public sees active offerings only anyway
@@ -229,7 +229,7 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
     if shape.min_free_capacity:
         conditions.append(FREE_CAPACITY >= bindparam("min_free_capacity", type_=Integer))  # noqa: SIM300
     if shape.max_price:
-        conditions.append(Offering.price_grosze <= bindparam("max_price_grosze", type_=Integer))
+        conditions.append(Offering.unit_price_grosze <= bindparam("max_unit_price_grosze", type_=Integer))
     if shape.provider:
         conditions.append(Offering.provider_id == bindparam("provider_id", type_=Uuid))
     if shape.modified_after:

@@ -60,13 +60,18 @@ async def search_offerings(
     min_free_capacity: Annotated[
         int | None, Query(ge=0, le=1_000_000, description="At least this much free monthly capacity.")
     ] = None,
-    max_price_grosze: Annotated[int | None, Query(ge=0, le=MAX_PRICE_GROSZE, description="Price cap per unit.")] = None,
+    max_unit_price_grosze: Annotated[
+        int | None, Query(ge=0, le=MAX_PRICE_GROSZE, description="Price cap per unit.")
+    ] = None,
     provider_id: Annotated[uuid.UUID | None, Query(description="Only this provider's offerings.")] = None,
     sort: Annotated[OfferingSort | None, Query(description="Sort order; default relevance with q, else title.")] = None,
 ) -> Response:
     shared = await query.validated(session)
     filters = OfferingFilters(
-        **vars(shared), min_free_capacity=min_free_capacity, max_price_grosze=max_price_grosze, provider_id=provider_id
+        **vars(shared),
+        min_free_capacity=min_free_capacity,
+        max_unit_price_grosze=max_unit_price_grosze,
+        provider_id=provider_id,
     )
     rows, total = await repository.search(
         session, principal=principal, filters=filters, sort=sort, offset=paging.offset, limit=paging.per_page

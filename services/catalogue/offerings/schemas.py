@@ -46,7 +46,9 @@ class OfferingFields(Body):
         description="Part of the capacity committed outside this system (contracts signed through commissioning "
         "are counted apart, as capacity_contracted).",
     )
-    price_grosze: int = Field(ge=0, le=MAX_PRICE_GROSZE, description="Price per unit in grosze (1 PLN = 100).")
+    unit_price_grosze: int = Field(
+        ge=0, le=MAX_PRICE_GROSZE, description="Price of one unit (an hour, a visit...) in grosze (1 PLN = 100)."
+    )
     currency: Literal["PLN"] = Field(default="PLN", description="Currency (PLN).")
     target_groups: list[str] = Field(default_factory=list, max_length=20, description="Target group codes.")
     accessibility: str | None = Field(default=None, max_length=2000, description="Accessibility notes.")
@@ -74,7 +76,7 @@ class OfferingCreate(OfferingFields):
                     "title": "Usługi opiekuńcze w domu",
                     "delivery_areas": ["2611"],
                     "capacity_per_month": 1200,
-                    "price_grosze": 4200,
+                    "unit_price_grosze": 4200,
                     "target_groups": ["seniors", "dependent"],
                     "schedule": [{"weekday": 1, "opens_at": "07:00", "closes_at": "19:00"}],
                 }
@@ -87,7 +89,7 @@ class OfferingCreate(OfferingFields):
 
 class OfferingUpdate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"price_grosze": 4500, "capacity_per_month": 1000}]}
+        extra="forbid", json_schema_extra={"examples": [{"unit_price_grosze": 4500, "capacity_per_month": 1000}]}
     )
 
     title: str | None = Field(default=None, min_length=2, max_length=300, description="Name of the offer.")
@@ -95,7 +97,9 @@ class OfferingUpdate(BaseModel):
     delivery_areas: list[TercStr] | None = Field(default=None, min_length=1, max_length=100, description="TERC codes.")
     capacity_per_month: int | None = Field(default=None, ge=0, le=MAX_CAPACITY, description="Monthly capacity.")
     capacity_committed: int | None = Field(default=None, ge=0, le=MAX_CAPACITY, description="Committed capacity.")
-    price_grosze: int | None = Field(default=None, ge=0, le=MAX_PRICE_GROSZE, description="Price per unit, grosze.")
+    unit_price_grosze: int | None = Field(
+        default=None, ge=0, le=MAX_PRICE_GROSZE, description="Price of one unit, grosze."
+    )
     target_groups: list[str] | None = Field(default=None, max_length=20, description="Target group codes.")
     accessibility: str | None = Field(default=None, max_length=2000, description="Accessibility notes.")
     schedule: list[ScheduleSlot] | None = Field(default=None, max_length=50, description="Weekly hours.")
@@ -126,7 +130,7 @@ class OfferingOut(Body):
         "by the catalogue from commissioning's events: a contract's units spread over the months of its period)."
     )
     free_capacity: int = Field(description="capacity_per_month - capacity_committed - capacity_contracted (≥ 0).")
-    price_grosze: int = Field(description="Price per unit, grosze.")
+    unit_price_grosze: int = Field(description="Price of one unit of the service type, grosze.")
     currency: str = Field(description="PLN.")
     unit: Unit = Field(description="The unit the price and capacity are counted in.")
     target_groups: list[str] = Field(description="Target groups.")
@@ -172,7 +176,7 @@ def offering_json(row: Any) -> dict[str, Any]:
         "capacity_committed": r["capacity_committed"],
         "capacity_contracted": r["capacity_contracted"],
         "free_capacity": max(r["capacity_per_month"] - r["capacity_committed"] - r["capacity_contracted"], 0),
-        "price_grosze": r["price_grosze"],
+        "unit_price_grosze": r["price_grosze"],
         "currency": r["currency"],
         "unit": r["unit"],
         "target_groups": r["target_groups"],

@@ -172,7 +172,7 @@ async def decide(
                 "not a formally passed offer of this lot",
                 pl="to nie jest oferta tej części oceniona pozytywnie pod względem formalnym",
             )
-    values = [w.value_grosze or by_offer[str(w.offer_id)].price_grosze for w in data.winners]
+    values = [w.value_grosze or by_offer[str(w.offer_id)].total_price_grosze for w in data.winners]
     quantities = await _quantities(session, data, lot)
     if len(values) > 1 and sum(values) > lot.value_grosze:
         raise ValidationProblem.field(

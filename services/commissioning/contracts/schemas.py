@@ -238,7 +238,7 @@ def decision_out(
 
 
 def _published(offer: Offer) -> dict[str, Any]:
-    return {"price_grosze": offer.price_grosze, "quantity": offer.quantity, "answers": offer.answers}
+    return {"total_price_grosze": offer.total_price_grosze, "quantity": offer.quantity, "answers": offer.answers}
 
 
 class CommentIn(Body):

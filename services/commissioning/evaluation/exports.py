@@ -17,7 +17,7 @@ def offer_columns(criteria: list[dict[str, Any]]) -> list[Column]:
         Column("oferent", lambda o: o.provider_name),
         Column("id oferenta", lambda o: o.provider_id),
         Column("część (id)", lambda o: o.lot_id),
-        Column("cena brutto (zł)", lambda o: o.price_grosze, "money"),
+        Column("cena brutto (zł)", lambda o: o.total_price_grosze, "money"),
         Column("liczba jednostek", lambda o: o.quantity, "int"),
         Column("status", lambda o: o.status),
         Column("złożono", lambda o: o.submitted_at, "datetime"),
@@ -43,7 +43,7 @@ def ranking_columns(criteria: list[dict[str, Any]]) -> list[Column]:
     return [
         Column("miejsce", lambda r: r.rank, "int"),
         Column("oferent", lambda r: r.provider_name),
-        Column("cena brutto (zł)", lambda r: r.price_grosze, "money"),
+        Column("cena brutto (zł)", lambda r: r.total_price_grosze, "money"),
         *points,
         Column("suma punktów", lambda r: r.total, "decimal"),
         Column("ex aequo", lambda r: r.tied),

@@ -12,7 +12,7 @@ class OfferFacts:
     offer_id: str
     provider_id: str
     provider_name: str
-    price_grosze: int
+    total_price_grosze: int
     formal_passed: bool | None  # None: not checked yet
     formal_reasons: tuple[str, ...] = ()
 
@@ -29,7 +29,7 @@ class Ranked:
     offer_id: str
     provider_id: str
     provider_name: str
-    price_grosze: int
+    total_price_grosze: int
     points: dict[str, float] = field(default_factory=dict)
     total: float = 0.0
     rank: int | None = None
@@ -43,7 +43,7 @@ class Ranked:
             "offer_id": self.offer_id,
             "provider_id": self.provider_id,
             "provider_name": self.provider_name,
-            "price_grosze": self.price_grosze,
+            "total_price_grosze": self.total_price_grosze,
             "points": self.points,
             "total": self.total,
             "rank": self.rank,
@@ -61,14 +61,14 @@ def rank(
     conflicts: set[tuple[str, str]],  # (member_id, provider_id) pairs excluded by a declared conflict
 ) -> list[Ranked]:
     eligible = [o for o in offers if o.formal_passed]
-    lowest = min((o.price_grosze for o in eligible), default=None)
+    lowest = min((o.total_price_grosze for o in eligible), default=None)
     ranked: list[Ranked] = []
     for offer in offers:
         entry = Ranked(
             offer.offer_id,
             offer.provider_id,
             offer.provider_name,
-            offer.price_grosze,
+            offer.total_price_grosze,
             formal_passed=offer.formal_passed,
             formal_reasons=offer.formal_reasons,
         )
@@ -82,7 +82,7 @@ def rank(
         for criterion in criteria:
             code, weight = criterion["code"], criterion["weight"]
             if criterion["kind"] == "price":
-                entry.points[code] = round(weight * (lowest or offer.price_grosze) / offer.price_grosze, 2)
+                entry.points[code] = round(weight * (lowest or offer.total_price_grosze) / offer.total_price_grosze, 2)
                 continue
             given = [s.scores[code]["score"] for s in counted if code in s.scores]
             if not given:
@@ -92,7 +92,7 @@ def rank(
             entry.points[code] = round(weight * (sum(given) / len(given)) / 100, 2)
         entry.total = round(sum(entry.points.values()), 2)
         ranked.append(entry)
-    scored = sorted((r for r in ranked if r.formal_passed), key=lambda r: (-r.total, r.price_grosze, r.offer_id))
+    scored = sorted((r for r in ranked if r.formal_passed), key=lambda r: (-r.total, r.total_price_grosze, r.offer_id))
     position = 0
     previous: float | None = None
     for index, entry in enumerate(scored, start=1):

@@ -161,7 +161,7 @@ class RankedOut(Schema):
     offer_id: uuid.UUID
     provider_id: uuid.UUID
     provider_name: str
-    price_grosze: int = Field(description="The offer's total price for the lot, gross.")
+    total_price_grosze: int = Field(description="The offer's total price for the lot, gross.")
     points: dict[str, float] = Field(description="Points per criterion code (price from prices, merit averaged).")
     total: float = Field(description="Weighted total, 0 to 100.")
     rank: int | None = Field(description="1 for the best; ties share a rank; none until formally passed.")

@@ -357,7 +357,7 @@ async def lot_ranking(session: AsyncSession, call: Call, lot: Lot) -> list[Ranke
             str(o.id),
             str(o.provider_id),
             o.provider_name,
-            o.price_grosze,
+            o.total_price_grosze,
             checks[o.id].passed if o.id in checks else None,
             tuple(checks[o.id].reasons) if o.id in checks else ("not checked yet",),
         )

@@ -32,7 +32,7 @@ class Offer(Versioned, Base):
     provider_name: Mapped[str] = mapped_column(String(300))
     provider_nip: Mapped[str | None] = mapped_column(String(10))  # for open-data identifiers (PL-NIP)
     status: Mapped[str] = mapped_column(String(24))
-    price_grosze: Mapped[int] = mapped_column(BigInteger)
+    total_price_grosze: Mapped[int] = mapped_column("price_grosze", BigInteger)  # for the whole lot
     quantity: Mapped[int] = mapped_column(Integer)
     answers: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     content_hash: Mapped[str] = mapped_column(String(64))

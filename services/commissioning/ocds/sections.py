@@ -184,7 +184,7 @@ def bids(data: CallData) -> dict[str, Any]:
                 "date": iso(o.submitted_at),
                 "status": "valid" if o.status == OfferStatus.SUBMITTED.value else "pending",
                 "tenderers": [{"id": org_id(o.provider_id, o.provider_nip), "name": o.provider_name}],
-                "value": money(o.price_grosze),
+                "value": money(o.total_price_grosze),
                 "relatedLots": [str(o.lot_id)],
             }
             for o in data.offers

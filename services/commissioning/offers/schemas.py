@@ -22,7 +22,7 @@ Answer = (
 
 
 class OfferContent(Body):
-    price_grosze: int = Field(gt=0, le=MAX_VALUE_GROSZE, description="Total price for the lot, grosze.")
+    total_price_grosze: int = Field(gt=0, le=MAX_VALUE_GROSZE, description="Total price for the lot, grosze.")
     quantity: int = Field(gt=0, le=10_000_000, description="Quantity offered, in the lot's unit.")
     answers: dict[str, Answer] = Field(
         default_factory=dict,
@@ -38,7 +38,7 @@ class OfferIn(OfferContent):
             "examples": [
                 {
                     "lot_id": "f24cb9ca-0308-5620-b363-fbb25af650b4",
-                    "price_grosze": 48000000,
+                    "total_price_grosze": 48000000,
                     "quantity": 12000,
                     "answers": {
                         "quality": "Standard usług zgodny z rozporządzeniem; koordynator na miejscu.",
@@ -59,7 +59,7 @@ class OfferIn(OfferContent):
 
 RECEIPT_HASH_DOC = (
     "SHA-256 (hex) of the offer's canonical content: the JSON object of `call_id`, `lot_id`, `provider_id` (as "
-    "strings), `price_grosze`, `quantity` and `answers`, keys sorted at every level, no spaces, UTF-8 unescaped; in "
+    "strings), `total_price_grosze`, `quantity` and `answers`, keys sorted at every level, no spaces, UTF-8 unescaped; in "
     "Python `hashlib.sha256(json.dumps(content, sort_keys=True, separators=(',', ':'), ensure_ascii=False)"
     ".encode()).hexdigest()`. Keep it as proof of what was submitted, and check it with "
     "`GET /v1/offers/{offer_id}/receipt-verification`."
@@ -86,7 +86,7 @@ class OfferOut(BaseModel):
     provider_id: uuid.UUID = Field(description="Provider (catalogue id).")
     provider_name: str = Field(description="Provider's name at submission.")
     status: OfferStatus = Field(description="submitted, needs-confirmation (after an amendment) or withdrawn.")
-    price_grosze: int = Field(description="Price, grosze.")
+    total_price_grosze: int = Field(description="Price, grosze.")
     quantity: int = Field(description="Quantity.")
     answers: dict[str, Answer] = Field(description="Answers per criterion.")
     submitted_at: datetime = Field(description="Last accepted submission (UTC).")
@@ -102,7 +102,7 @@ def offer_out(offer: Offer) -> OfferOut:
         provider_id=offer.provider_id,
         provider_name=offer.provider_name,
         status=OfferStatus(offer.status),
-        price_grosze=offer.price_grosze,
+        total_price_grosze=offer.total_price_grosze,
         quantity=offer.quantity,
         answers=offer.answers,
         submitted_at=offer.submitted_at,

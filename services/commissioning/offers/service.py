@@ -53,7 +53,7 @@ def content_hash(call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID, 
         "call_id": str(call_id),
         "lot_id": str(lot_id),
         "provider_id": str(provider_id),
-        **content.model_dump(mode="json", include={"price_grosze", "quantity", "answers"}),
+        **content.model_dump(mode="json", include={"total_price_grosze", "quantity", "answers"}),
     }
     return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
@@ -136,7 +136,12 @@ async def submit(
         raise RuleViolation(reasons)
     call, now = await _lock_open_call(session, call.id, now_of)
     await small_grant_cap(
-        session, call, provider_id=provider_id, amount_grosze=data.price_grosze, at=now, field="price_grosze"
+        session,
+        call,
+        provider_id=provider_id,
+        amount_grosze=data.total_price_grosze,
+        at=now,
+        field="total_price_grosze",
     )
     digest = content_hash(call.id, lot.id, provider_id, data)
     existing = await repository.for_lot_and_provider(session, lot.id, provider_id)
@@ -149,7 +154,7 @@ async def submit(
     offer = existing or Offer(id=uuid.uuid4(), call_id=call.id, lot_id=lot.id, provider_id=provider_id, created_at=now)
     offer.provider_name, offer.provider_nip = provider_name, provider_nip
     offer.status = OfferStatus.SUBMITTED.value
-    offer.price_grosze, offer.quantity, offer.answers = data.price_grosze, data.quantity, dict(data.answers)
+    offer.total_price_grosze, offer.quantity, offer.answers = data.total_price_grosze, data.quantity, dict(data.answers)
     offer.content_hash, offer.submitted_at = digest, now
     session.add(offer)
     try:
@@ -188,7 +193,7 @@ async def revise(
         raise Conflict("The offer is withdrawn: submit a new one.", pl="Oferta została wycofana: złóż nową.")
     call, now = await _lock_open_call(session, offer.call_id, now_of)
     _check_answers(call, data)
-    offer.price_grosze, offer.quantity, offer.answers = data.price_grosze, data.quantity, dict(data.answers)
+    offer.total_price_grosze, offer.quantity, offer.answers = data.total_price_grosze, data.quantity, dict(data.answers)
     offer.content_hash = content_hash(call.id, offer.lot_id, offer.provider_id, data)
     offer.status, offer.submitted_at = OfferStatus.SUBMITTED.value, now
     await session.flush()
