@@ -59,7 +59,8 @@ class OfferIn(OfferContent):
 
 RECEIPT_HASH_DOC = (
     "SHA-256 (hex) of the offer's canonical content: the JSON object of `call_id`, `lot_id`, `provider_id` (as "
-    "strings), `total_price_grosze`, `quantity` and `answers`, keys sorted at every level, no spaces, UTF-8 unescaped; in "
+    "strings), `total_price_grosze`, `quantity` and `answers`, keys sorted at every level, no spaces, UTF-8 "
+    "unescaped; in "
     "Python `hashlib.sha256(json.dumps(content, sort_keys=True, separators=(',', ':'), ensure_ascii=False)"
     ".encode()).hexdigest()`. Keep it as proof of what was submitted, and check it with "
     "`GET /v1/offers/{offer_id}/receipt-verification`."
