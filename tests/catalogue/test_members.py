@@ -74,12 +74,12 @@ async def test_members_invite_accept_and_remove(client):
     problem(
         await client.patch(f"/v1/providers/{second['id']}", json=patch, headers={**consultant, "If-Match": '"1"'}), 404
     )
-    members = (await client.get(f"/v1/providers/{first['id']}/members", headers=consultant)).json()
+    members = (await client.get(f"/v1/providers/{first['id']}/members", headers=consultant)).json()["items"]
     assert len(members) == 2
     # members remove members, never the last one; admins see everyone; a regional centre does not manage members
     founder_sub = (await client.get("/v1/me", headers=founder)).json()["subject"]
     problem(await client.get(f"/v1/providers/{first['id']}/members", headers=REGIONAL_26), 404)
-    assert len((await client.get(f"/v1/providers/{first['id']}/members", headers=ADMIN)).json()) == 2
+    assert len((await client.get(f"/v1/providers/{first['id']}/members", headers=ADMIN)).json()["items"]) == 2
     removed = await client.delete(f"/v1/providers/{first['id']}/members/{founder_sub}", headers=consultant)
     assert removed.status_code == 204
     last = problem(

@@ -170,7 +170,7 @@ async def test_verification_flow_keeps_who_when_why(client):
     reinstate = {"action": "reinstate", "reason": "sprawozdanie złożone"}
     assert (await client.post(url, json=reinstate, headers=REGIONAL_26)).status_code == 201
 
-    history = (await client.get(url, headers=provider_user(provider["id"]))).json()
+    history = (await client.get(url, headers=provider_user(provider["id"]))).json()["items"]
     assert [(e["from_status"], e["to_status"]) for e in history] == [
         (None, "pending"),
         ("pending", "verified"),

@@ -115,7 +115,7 @@ async def test_two_evaluators_saving_at_once_keep_both_scores(
             api.put(url, json=scores(20), headers={**EVALUATORS[0], "If-Match": again[0].headers["etag"]}),
         )
         assert sorted(r.status_code for r in twice) == [200, 412]
-        sheets = (await api.get(url, headers=MIRZEC_CUS)).json()
+        sheets = (await api.get(url, headers=MIRZEC_CUS)).json()["items"]
         by_member = {s["version"]: s["scores"]["quality"]["score"] for s in sheets}
         assert len(sheets) == 2 and 95 in by_member.values()
         assert {s["scores"]["quality"]["score"] for s in sheets} & {10, 20}

@@ -87,16 +87,16 @@ async def test_questions_answers_and_who_sees_them(api, client):
     problem(await api.post(url, json={"question": "Czy można składać oferty wspólne?"}, headers=STARACHOWICE), 403)
     asked = await api.post(url, json={"question": "Czy można składać oferty wspólne?"}, headers=asker)
     assert asked.status_code == 201
-    assert (await api.get(url)).json() == []
-    assert len((await api.get(url, headers=asker)).json()) == 1
-    assert (await api.get(url, headers=other)).json() == []
+    assert (await api.get(url)).json()["items"] == []
+    assert (await api.get(url, headers=asker)).json()["total"] == 1
+    assert (await api.get(url, headers=other)).json()["items"] == []
     answer_url = f"{url}/{asked.json()['id']}/answer"
     problem(await api.put(answer_url, json={"answer": "Tak."}, headers=KIELCE), 403)
     answered = await api.put(answer_url, json={"answer": "Tak, art. 14 ust. 2 UDPP."}, headers=STARACHOWICE)
     assert answered.json()["answer"] == "Tak, art. 14 ust. 2 UDPP."
-    public = (await api.get(url)).json()
+    public = (await api.get(url)).json()["items"]
     assert public[0]["answer"] == "Tak, art. 14 ust. 2 UDPP." and "asked_by_provider" not in public[0]
-    history = [h["kind"] for h in (await api.get(f"/v1/calls/{call['id']}/history")).json()]
+    history = [h["kind"] for h in (await api.get(f"/v1/calls/{call['id']}/history")).json()["items"]]
     assert history == ["created", "published", "answered"]
 
 

@@ -60,7 +60,7 @@ async def test_the_committee_sees_nothing_before_the_deadline(api, client, clock
 async def test_from_declarations_to_a_signed_contract(api, client, clock, commissioning_app):
     call, providers, offers = await opened_call_with_offers(api, client, clock)
     clock.set(datetime.fromisoformat(call["deadline"]))
-    bidders = (await api.get(f"/v1/calls/{call['id']}/bidders", headers=EWA)).json()
+    bidders = (await api.get(f"/v1/calls/{call['id']}/bidders", headers=EWA)).json()["items"]
     assert {b["provider_id"] for b in bidders} == {p["id"] for p in providers}
     problem(await api.get(f"/v1/calls/{call['id']}/bidders", headers=OUTSIDER), 404)
 
@@ -116,8 +116,8 @@ async def test_from_declarations_to_a_signed_contract(api, client, clock, commis
     assert (await api.put(f"/v1/offers/{offers[1]['id']}/scores", json=merit(40, 40), headers=JAN)).status_code == 201
     bad = {"scores": {"price": {"score": 10, "justification": "cena z ofert"}}}
     problem(await api.put(f"/v1/offers/{offers[1]['id']}/scores", json=bad, headers=JAN), 422)
-    assert len((await api.get(f"/v1/offers/{offers[1]['id']}/scores", headers=STARACHOWICE)).json()) == 2
-    assert len((await api.get(f"/v1/offers/{offers[1]['id']}/scores", headers=JAN)).json()) == 1
+    assert len((await api.get(f"/v1/offers/{offers[1]['id']}/scores", headers=STARACHOWICE)).json()["items"]) == 2
+    assert len((await api.get(f"/v1/offers/{offers[1]['id']}/scores", headers=JAN)).json()["items"]) == 1
 
     lot = call["lots"][0]["id"]
     ranking = (await api.get(f"/v1/calls/{call['id']}/lots/{lot}/ranking", headers=STARACHOWICE)).json()
@@ -150,7 +150,7 @@ async def test_from_declarations_to_a_signed_contract(api, client, clock, commis
     decided = await api.post(url, json=decision_body, headers=STARACHOWICE)
     assert decided.status_code == 201, decided.text
     problem(await api.post(url, json=decision_body, headers=STARACHOWICE), 409)
-    results = (await api.get(f"/v1/calls/{call['id']}/results")).json()
+    results = (await api.get(f"/v1/calls/{call['id']}/results")).json()["items"]
     assert results[0]["winners"][0]["provider_id"] == providers[0]["id"] and results[0]["ranking"][0]["total"] == 79.5
     assert (await api.get(f"/v1/calls/{call['id']}")).json()["status"] == "awarded"
     contract_id = results[0]["winners"][0]["contract_id"]
@@ -352,7 +352,7 @@ async def test_monitoring_indicators(api, client, clock, commissioning_app):
 async def test_members_read_the_offers_they_score_and_declare_all_at_once(api, client, clock):
     call, providers, offers = await opened_call_with_offers(api, client, clock)
     cid = call["id"]
-    seats = (await api.get("/v1/me/committees", headers=JAN)).json()
+    seats = (await api.get("/v1/me/committees", headers=JAN)).json()["items"]
     assert [s["call_id"] for s in seats] == [cid]
     problem(await api.get("/v1/me/committees", headers=STARACHOWICE), 403)
     batch = {"declarations": [{"provider_id": p["id"], "conflict": False} for p in providers]}
@@ -373,10 +373,10 @@ async def test_members_read_the_offers_they_score_and_declare_all_at_once(api, c
     assert {o["id"] for o in listed} == {offers[1]["id"], offers[2]["id"]}  # not the conflicted bidder's
     assert (await api.get(f"/v1/offers/{offers[1]['id']}", headers=JAN)).json()["total_price_grosze"] == 45_000_000
     problem(await api.get(f"/v1/offers/{offers[0]['id']}", headers=JAN), 403)
-    bidders = {b["provider_id"]: b for b in (await api.get(f"/v1/calls/{cid}/bidders", headers=JAN)).json()}
+    bidders = {b["provider_id"]: b for b in (await api.get(f"/v1/calls/{cid}/bidders", headers=JAN)).json()["items"]}
     assert bidders[providers[0]["id"]]["offer_ids"] == []
     assert bidders[providers[1]["id"]]["offer_ids"] == [offers[1]["id"]]
-    as_municipality = (await api.get(f"/v1/calls/{cid}/bidders", headers=STARACHOWICE)).json()
+    as_municipality = (await api.get(f"/v1/calls/{cid}/bidders", headers=STARACHOWICE)).json()["items"]
     assert sorted(o for b in as_municipality for o in b["offer_ids"]) == sorted(o["id"] for o in offers)
     problem(await api.get(f"/v1/calls/{cid}/offers", headers=OUTSIDER), 404)
 

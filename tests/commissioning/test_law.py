@@ -145,7 +145,7 @@ async def test_a_small_grant_offer_is_published_7_days_for_comments_before_the_c
     clock.set(datetime.fromisoformat(call["deadline"]))
     decided, winning = await award_the_only_offer(api, call, "Oferta celowa i rzetelna.")
     assert decided.status_code == 201, decided.text
-    results = (await api.get(f"/v1/calls/{call['id']}/results")).json()  # public
+    results = (await api.get(f"/v1/calls/{call['id']}/results")).json()["items"]  # public
     published = results[0]["winners"][0]["published_offer"]
     assert published["total_price_grosze"] == 800_000 and published["answers"] == ANSWERS
     until = datetime.fromisoformat(results[0]["standstill_until"])
@@ -157,7 +157,7 @@ async def test_a_small_grant_offer_is_published_7_days_for_comments_before_the_c
     assert made.status_code == 201, made.text
     again = await api.post(url, json={"comment": "Stawka za godzinę wydaje się wysoka."}, headers=keyed)
     assert again.headers["idempotent-replayed"] == "true" and again.json()["id"] == made.json()["id"]
-    listed = (await api.get(f"/v1/calls/{call['id']}/comments")).json()
+    listed = (await api.get(f"/v1/calls/{call['id']}/comments")).json()["items"]
     assert [c["comment"] for c in listed] == ["Stawka za godzinę wydaje się wysoka."] and "author" not in listed[0]
     clock.advance(days=5)
     await run_due_events(database_of(commissioning_app).write, clock)
@@ -185,7 +185,7 @@ async def test_an_authoritys_small_grants_stop_at_20_percent_of_its_planned_ngo_
         ),
         403,
     )
-    assert (await api.get("/v1/municipalities/2611011/budgets")).json()[0]["ngo_grants_planned_grosze"] == 10_000_000
+    assert (await api.get("/v1/municipalities/2611011/budgets")).json()["items"][0]["ngo_grants_planned_grosze"] == 10_000_000
     first, second, third = [await verified_provider(client) for _ in range(3)]
     calls = [await small_grant(api, client, 9_000) for _ in range(2)]
     later = await small_grant(api, client, 3_000, deadline_days=20)

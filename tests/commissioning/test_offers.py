@@ -88,7 +88,7 @@ async def test_who_may_not_submit(api, client):
 async def test_offers_are_sealed_until_the_deadline(api, client, clock, cdb):
     call = await setup_open_call(api, client)
     before = (await api.get(f"/v1/calls/{call['id']}")).json()
-    history_before = (await api.get(f"/v1/calls/{call['id']}/history")).json()
+    history_before = (await api.get(f"/v1/calls/{call['id']}/history")).json()["items"]
     a, b = await verified_provider(client), await verified_provider(client)
     offer_a = (await submit(api, call, a["id"])).json()
     offer_b = (await submit(api, call, b["id"], total_price_grosze=45_000_000)).json()
@@ -101,7 +101,7 @@ async def test_offers_are_sealed_until_the_deadline(api, client, clock, cdb):
     assert [o["id"] for o in (await api.get(offers_url, headers=provider(a["id"]))).json()["items"]] == [offer_a["id"]]
     after = (await api.get(f"/v1/calls/{call['id']}")).json()
     assert after["updated_at"] == before["updated_at"] and after["version"] == before["version"]
-    assert (await api.get(f"/v1/calls/{call['id']}/history")).json() == history_before
+    assert (await api.get(f"/v1/calls/{call['id']}/history")).json()["items"] == history_before
 
     clock.set(datetime.fromisoformat(call["deadline"]))
     # the worker has not run yet: reads already say evaluation, and the offers are open to the municipality
@@ -120,7 +120,7 @@ async def test_offers_are_sealed_until_the_deadline(api, client, clock, cdb):
     stored = await cdb.scalar(select(Call).where(Call.id == uuid.UUID(call["id"])))
     await cdb.refresh(stored)
     assert stored.status == "evaluation" and stored.next_event_at is None
-    history = (await api.get(f"/v1/calls/{call['id']}/history")).json()
+    history = (await api.get(f"/v1/calls/{call['id']}/history")).json()["items"]
     assert history[-1]["kind"] == "offers-opened" and history[-1]["detail"]["offers"] == 2
 
 

@@ -53,7 +53,7 @@ async def test_programmes_are_public_and_need_a_valid_service_type(api, client):
     assert created.status_code == 201, created.text
     line = created.json()["lines"][0]
     assert line["service_type_name"] == "usługi opiekuńcze" and line["unit"] == "hour"
-    public = (await api.get("/v1/municipalities/2611011/programmes")).json()
+    public = (await api.get("/v1/municipalities/2611011/programmes")).json()["items"]
     assert public[0]["resolution_number"] == "XII/123/2025"
     bad = {**body, "lines": [{**body["lines"][0], "service_type_id": "0b0e3a4e-2f4e-5c61-9b43-3c7b5b5c1a11"}]}
     assert (

@@ -23,7 +23,7 @@ async def test_instants_are_written_in_utc_with_z(api, client):
     call = created.json()
     assert (await api.get(f"/v1/calls/{call['id']}", headers=STARACHOWICE)).json()["deadline"] == echoed
     await api.post(f"/v1/calls/{call['id']}/publication", headers=STARACHOWICE)
-    history = (await api.get(f"/v1/calls/{call['id']}/history")).json()
+    history = (await api.get(f"/v1/calls/{call['id']}/history")).json()["items"]
     assert [h["detail"]["deadline"] for h in history if h["kind"] == "published"] == [echoed]
     assert all(h["at"].endswith("Z") for h in history)
 

@@ -33,7 +33,7 @@ async def test_one_failing_call_does_not_block_the_others(api, client, clock, cd
     finally:
         events.register(CallEvent.OPEN_OFFERS, performed_by_the_app)
 
-    history = (await api.get(f"/v1/calls/{healthy['id']}/history")).json()
+    history = (await api.get(f"/v1/calls/{healthy['id']}/history")).json()["items"]
     assert history[-1]["kind"] == "offers-opened"
     stuck = await cdb.get(Call, uuid.UUID(poisoned["id"]), populate_existing=True)
     assert stuck.event_attempts == 1 and "poisoned" in stuck.event_error
@@ -46,7 +46,7 @@ async def test_one_failing_call_does_not_block_the_others(api, client, clock, cd
     assert await run_due_events(sessions, clock) == 1
     recovered = await cdb.get(Call, uuid.UUID(poisoned["id"]), populate_existing=True)
     assert recovered.next_event is None and recovered.event_attempts == 0 and recovered.event_error is None
-    assert (await api.get(f"/v1/calls/{poisoned['id']}/history")).json()[-1]["kind"] == "offers-opened"
+    assert (await api.get(f"/v1/calls/{poisoned['id']}/history")).json()["items"][-1]["kind"] == "offers-opened"
 
 
 def test_the_back_off_grows_to_an_hour():

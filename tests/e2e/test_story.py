@@ -164,7 +164,7 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
         ),
         201,
     )
-    assert [c["call_id"] for c in ok(gateway.get("/v1/me/committees", headers=EVALUATOR))] == [call["id"]]
+    assert [c["call_id"] for c in ok(gateway.get("/v1/me/committees", headers=EVALUATOR))["items"]] == [call["id"]]
     assert gateway.get(f"/v1/offers/{offer['id']}", headers=EVALUATOR).status_code == 403  # declare first
     ok(
         gateway.post(

@@ -28,7 +28,7 @@ from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import Forbidden, problem_responses
 from shared.idempotency import IdempotencyKeyHeader, idempotent
-from shared.pagination import Page, PageParamsDep
+from shared.pagination import Page, PageParamsDep, page_of
 from shared.responses import model_response
 
 router = APIRouter(prefix="/v1/providers", tags=["providers"])
@@ -113,8 +113,12 @@ async def search_providers(
     summary="The accounts that act for a provider (its members and admins)",
     responses=problem_responses(401, 404),
 )
-async def list_members(provider_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal) -> list[MemberOut]:
-    return [MemberOut.model_validate(m) for m in await service.members(session, principal, provider_id)]
+async def list_members(
+    provider_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, paging: PageParamsDep
+) -> Page[MemberOut]:
+    return page_of(
+        [MemberOut.model_validate(m) for m in await service.members(session, principal, provider_id)], paging
+    )
 
 
 @router.post(
@@ -188,8 +192,8 @@ async def change_provider_status(
     responses=problem_responses(401, 403, 404),
 )
 async def list_provider_status_changes(
-    provider_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal
-) -> list[StatusEventOut]:
+    provider_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, paging: PageParamsDep
+) -> Page[StatusEventOut]:
     acting = await service.acting_for(session, principal, provider_id)
     events = await service.history(session, principal=acting, provider_id=provider_id)
-    return [StatusEventOut.model_validate(e) for e in events]
+    return page_of([StatusEventOut.model_validate(e) for e in events], paging)

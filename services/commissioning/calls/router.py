@@ -37,7 +37,7 @@ from shared.errors import problem_responses
 from shared.exports import EXPORT_BATCH, ExportFormat, ExportFormatQuery, Sheet, export, export_responses, wanted
 from shared.idempotency import IdempotencyKeyHeader, idempotent
 from shared.identifiers import GminaTercStr, TercStr
-from shared.pagination import Page, PageParamsDep
+from shared.pagination import Page, PageParamsDep, page_of
 from shared.schemas import Timestamp
 
 CallSort = Literal["deadline", "-deadline", "published", "-published", "value", "-value"]
@@ -210,9 +210,11 @@ async def cancel_call(
 
 
 @router.get("/{call_id}/history", summary="The call's public change history", responses=problem_responses(404))
-async def call_history(call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal) -> list[HistoryOut]:
+async def call_history(
+    call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, paging: PageParamsDep
+) -> Page[HistoryOut]:
     call = await service.visible(session, principal, call_id)
-    return [HistoryOut.model_validate(h) for h in await repository.history(session, call.id)]
+    return page_of([HistoryOut.model_validate(h) for h in await repository.history(session, call.id)], paging)
 
 
 @router.post(
@@ -260,11 +262,11 @@ async def answer_question(
     responses=problem_responses(401, 404),
 )
 async def list_questions(
-    call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal
-) -> list[QuestionOut]:
+    call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, paging: PageParamsDep
+) -> Page[QuestionOut]:
     call = await service.visible(session, principal, call_id)
     shown = service.questions_for(principal, call, list(await repository.questions(session, call.id)))
-    return [QuestionOut.model_validate(q) for q in shown]
+    return page_of([QuestionOut.model_validate(q) for q in shown], paging)
 
 
 @router.get(

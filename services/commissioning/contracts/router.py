@@ -81,9 +81,11 @@ async def record_award_decision(
     summary="Published results: decisions with scores and reasons (public)",
     responses=problem_responses(404),
 )
-async def call_results(call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal) -> list[DecisionOut]:
+async def call_results(
+    call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, paging: PageParamsDep
+) -> Page[DecisionOut]:
     decisions, published = await awards.results(session, principal, call_id)
-    return [decision_out(d, a, c, published) for d, a, c in decisions]
+    return page_of([decision_out(d, a, c, published) for d, a, c in decisions], paging)
 
 
 @router.post(
@@ -121,8 +123,12 @@ async def comment_on_offer(
     summary="Comments on the offers the call published (public; authors are not shown)",
     responses=problem_responses(404),
 )
-async def list_comments(call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal) -> list[CommentOut]:
-    return [CommentOut.model_validate(c) for c in await service.offer_comments(session, principal, call_id)]
+async def list_comments(
+    call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, paging: PageParamsDep
+) -> Page[CommentOut]:
+    return page_of(
+        [CommentOut.model_validate(c) for c in await service.offer_comments(session, principal, call_id)], paging
+    )
 
 
 ContractSort = Literal["created", "-created", "signed_on", "-signed_on", "value", "-value"]

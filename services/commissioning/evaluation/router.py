@@ -93,8 +93,10 @@ async def add_committee_member(
     summary="The committee (the municipality and members)",
     responses=problem_responses(401, 403, 404),
 )
-async def list_committee(call_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal) -> list[MemberOut]:
-    return [MemberOut.model_validate(m) for m in await service.committee(session, principal, call_id)]
+async def list_committee(
+    call_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, paging: PageParamsDep
+) -> Page[MemberOut]:
+    return page_of([MemberOut.model_validate(m) for m in await service.committee(session, principal, call_id)], paging)
 
 
 @router.get(
@@ -103,9 +105,9 @@ async def list_committee(call_id: uuid.UUID, session: ReadSessionDep, principal:
     responses=problem_responses(401, 403, 404),
 )
 async def list_bidders(
-    call_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep
-) -> list[Bidder]:
-    return [Bidder(**b) for b in await service.bidders_for(session, principal, call_id, clock.now())]
+    call_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep, paging: PageParamsDep
+) -> Page[Bidder]:
+    return page_of([Bidder(**b) for b in await service.bidders_for(session, principal, call_id, clock.now())], paging)
 
 
 @router.post(
@@ -141,18 +143,23 @@ async def declare_all(
     summary="The committees I sit on (evaluators)",
     responses=problem_responses(401, 403),
 )
-async def my_committees(session: ReadSessionDep, principal: CurrentPrincipal) -> list[CommitteeSeat]:
-    return [
-        CommitteeSeat(
-            member_id=member.id,
-            call_id=call.id,
-            call_title=call.title,
-            municipality_terc=call.municipality_terc,
-            deadline=call.deadline,
-            assigned_at=member.assigned_at,
-        )
-        for member, call in await service.committees_of(session, principal)
-    ]
+async def my_committees(
+    session: ReadSessionDep, principal: CurrentPrincipal, paging: PageParamsDep
+) -> Page[CommitteeSeat]:
+    return page_of(
+        [
+            CommitteeSeat(
+                member_id=member.id,
+                call_id=call.id,
+                call_title=call.title,
+                municipality_terc=call.municipality_terc,
+                deadline=call.deadline,
+                assigned_at=member.assigned_at,
+            )
+            for member, call in await service.committees_of(session, principal)
+        ],
+        paging,
+    )
 
 
 @router.put(
@@ -205,9 +212,12 @@ async def put_scores(
     responses=problem_responses(401, 403, 404),
 )
 async def get_scores(
-    offer_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep
-) -> list[SheetOut]:
-    return [SheetOut.model_validate(s) for s in await service.sheets_for(session, principal, offer_id, clock.now())]
+    offer_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep, paging: PageParamsDep
+) -> Page[SheetOut]:
+    return page_of(
+        [SheetOut.model_validate(s) for s in await service.sheets_for(session, principal, offer_id, clock.now())],
+        paging,
+    )
 
 
 @router.get(

@@ -19,13 +19,14 @@ from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import problem_responses
 from shared.identifiers import GminaTercStr
+from shared.pagination import Page, PageParamsDep, page_of
 
 router = APIRouter(prefix="/v1/municipalities", tags=["municipalities"])
 
 
 @router.get("", summary="List municipalities (public)")
-async def list_municipalities(session: ReadSessionDep) -> list[MunicipalityOut]:
-    return [MunicipalityOut.model_validate(m) for m in await repository.all_municipalities(session)]
+async def list_municipalities(session: ReadSessionDep, paging: PageParamsDep) -> Page[MunicipalityOut]:
+    return page_of([MunicipalityOut.model_validate(m) for m in await repository.all_municipalities(session)], paging)
 
 
 @router.get("/{terc}", summary="Read a municipality (public)", responses=problem_responses(404, 422))
@@ -85,5 +86,5 @@ async def set_budget(
 
 
 @router.get("/{terc}/budgets", summary="The NGO grants a municipality's budgets plan (public)")
-async def list_budgets(terc: GminaTercStr, session: ReadSessionDep) -> list[BudgetOut]:
-    return [BudgetOut.model_validate(b) for b in await repository.budgets(session, terc)]
+async def list_budgets(terc: GminaTercStr, session: ReadSessionDep, paging: PageParamsDep) -> Page[BudgetOut]:
+    return page_of([BudgetOut.model_validate(b) for b in await repository.budgets(session, terc)], paging)

@@ -51,10 +51,10 @@ async def create_programme(
     summary="A municipality's programmes (public: adopted by council resolution)",
     responses=problem_responses(422),
 )
-async def list_programmes(terc: GminaTercStr, session: ReadSessionDep) -> list[ProgrammeOut]:
+async def list_programmes(terc: GminaTercStr, session: ReadSessionDep, paging: PageParamsDep) -> Page[ProgrammeOut]:
     programmes = list(await repository.programmes_of(session, terc))
     lines = list(await repository.lines_of(session, [p.id for p in programmes]))
-    return [programme_out(p, lines) for p in programmes]
+    return page_of([programme_out(p, lines) for p in programmes], paging)
 
 
 @router.get("/programmes/{programme_id}", summary="Read a programme (public)", responses=problem_responses(404))
