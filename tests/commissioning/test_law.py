@@ -185,7 +185,9 @@ async def test_an_authoritys_small_grants_stop_at_20_percent_of_its_planned_ngo_
         ),
         403,
     )
-    assert (await api.get("/v1/municipalities/2611011/budgets")).json()["items"][0]["ngo_grants_planned_grosze"] == 10_000_000
+    assert (await api.get("/v1/municipalities/2611011/budgets")).json()["items"][0][
+        "ngo_grants_planned_grosze"
+    ] == 10_000_000
     first, second, third = [await verified_provider(client) for _ in range(3)]
     calls = [await small_grant(api, client, 9_000) for _ in range(2)]
     later = await small_grant(api, client, 3_000, deadline_days=20)
