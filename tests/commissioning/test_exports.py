@@ -112,3 +112,18 @@ async def test_contracts_payments_and_monitoring(api, client, clock, commissioni
     summary = {row[0].value: row[1].value for row in book["Podsumowanie"].iter_rows(min_row=2)}
     assert summary["wartość zleceń brutto (zł)"] == "290000,00" and summary["wypłacono (zł)"] == "41428,57"
     assert book["Według trybu"]["A2"].value == "open-competition"
+
+
+async def test_a_streamed_export_gives_its_database_connection_back(commissioning_app):
+    """A CSV is written after the endpoint has returned (and its session closed): the rows are read on a session
+    of the export's own, which is closed when the last row is written, so no connection is left checked out."""
+    from tests.conftest import asgi_client
+
+    pool = database_of(commissioning_app).engine.pool
+    async with asgi_client(commissioning_app, "http://commissioning") as http:
+        before = pool.checkedout()
+        answer = await http.get("/v1/calls", params={"format": "csv"})
+        assert answer.status_code == 200 and answer.text.startswith("\ufeffocid;")
+        answer = await http.get("/v1/contracts", params={"format": "csv"})
+        assert answer.status_code == 200
+    assert pool.checkedout() == before

@@ -32,7 +32,7 @@ from services.commissioning.models.idempotency import IdempotencyRecord
 from services.commissioning.rules.modes import Mode
 from shared.auth import CurrentPrincipal, OptionalPrincipal, Principal
 from shared.concurrency import IfMatchHeader, set_etag
-from shared.db import ReadSessionDep, SessionDep
+from shared.db import ReadSessionDep, SessionDep, database_of
 from shared.errors import problem_responses
 from shared.exports import EXPORT_BATCH, ExportFormat, ExportFormatQuery, Sheet, export, export_responses, wanted
 from shared.idempotency import IdempotencyKeyHeader, idempotent
@@ -122,7 +122,6 @@ async def search_calls(
     )
     search = functools.partial(
         repository.search,
-        session,
         principal=principal,
         now=now,
         status=status_,
@@ -133,16 +132,18 @@ async def search_calls(
     if (wanted_format := wanted(request, format_)) is not ExportFormat.JSON:
 
         async def every_call() -> AsyncIterator[CallOut]:
-            for offset in itertools.count(0, EXPORT_BATCH):
-                batch, _ = await search(offset=offset, limit=EXPORT_BATCH)
-                lots = list(await repository.lots_of(session, [c.id for c in batch]))
-                for call in batch:
-                    yield call_out(call, lots, now, principal)
-                if len(batch) < EXPORT_BATCH:
-                    return
+            # its own session: a CSV is written after the endpoint returned and closed the request's one
+            async with database_of(request.app).read() as own:
+                for offset in itertools.count(0, EXPORT_BATCH):
+                    batch, _ = await search(own, offset=offset, limit=EXPORT_BATCH)
+                    lots = list(await repository.lots_of(own, [c.id for c in batch]))
+                    for call in batch:
+                        yield call_out(call, lots, now, principal)
+                    if len(batch) < EXPORT_BATCH:
+                        return
 
         return await export([Sheet("Ogłoszenia", CALL_COLUMNS, every_call())], wanted_format, "ogloszenia")
-    rows, total = await search(offset=paging.offset, limit=paging.per_page)
+    rows, total = await search(session, offset=paging.offset, limit=paging.per_page)
     lots = list(await repository.lots_of(session, [c.id for c in rows]))
     return Page.build([call_out(c, lots, now, principal) for c in rows], total, paging)
 

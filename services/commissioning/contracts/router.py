@@ -35,7 +35,7 @@ from services.commissioning.models.contracts import Contract, ContractStatus
 from services.commissioning.models.idempotency import IdempotencyRecord
 from shared.auth import CurrentPrincipal, OptionalPrincipal
 from shared.concurrency import IfMatchHeader, set_etag
-from shared.db import ReadSessionDep, SessionDep
+from shared.db import ReadSessionDep, SessionDep, database_of
 from shared.errors import problem_responses
 from shared.exports import EXPORT_BATCH, ExportFormat, ExportFormatQuery, Sheet, export, export_responses, wanted
 from shared.idempotency import IdempotencyKeyHeader, idempotent
@@ -167,14 +167,16 @@ async def list_contracts(
     if (wanted_format := wanted(request, format_)) is not ExportFormat.JSON:
 
         async def every_contract() -> AsyncIterator[Contract]:
-            for offset in itertools.count(0, EXPORT_BATCH):
-                batch, _ = await repository.search_page(
-                    session, filters=filters, offset=offset, limit=EXPORT_BATCH, with_total=False
-                )
-                for contract in batch:
-                    yield contract
-                if len(batch) < EXPORT_BATCH:
-                    return
+            # its own session: a CSV is written after the endpoint returned and closed the request's one
+            async with database_of(request.app).read() as own:
+                for offset in itertools.count(0, EXPORT_BATCH):
+                    batch, _ = await repository.search_page(
+                        own, filters=filters, offset=offset, limit=EXPORT_BATCH, with_total=False
+                    )
+                    for contract in batch:
+                        yield contract
+                    if len(batch) < EXPORT_BATCH:
+                        return
 
         return await export([Sheet("Umowy", CONTRACT_COLUMNS, every_contract())], wanted_format, "umowy")
     rows, total = await repository.search_page(session, filters=filters, offset=paging.offset, limit=paging.per_page)
