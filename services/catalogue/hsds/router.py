@@ -12,6 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.catalogue.dependencies import settings_of
 from services.catalogue.hsds import mapping, service
+from services.catalogue.hsds.schemas import (
+    HsdsOrganization,
+    HsdsPage,
+    HsdsRoot,
+    HsdsService,
+    HsdsServiceAtLocation,
+    HsdsTaxonomy,
+    HsdsTaxonomyTerm,
+)
 from services.catalogue.places import repository as places
 from services.catalogue.providers import repository as providers_repo
 from shared.db import ReadSessionDep
@@ -71,7 +80,7 @@ def base_url(request: Request) -> str:
     return str(settings_of(request.app).public_base_url).rstrip("/")
 
 
-@router.get("/", summary="HSDS API meta information")
+@router.get("/", summary="HSDS API meta information", responses={200: {"model": HsdsRoot}})
 async def hsds_root(request: Request) -> Response:
     base = base_url(request)
     return json_response(
@@ -89,7 +98,11 @@ async def hsds_root(request: Request) -> Response:
     )
 
 
-@router.get("/services", summary="HSDS services (our offerings)", responses=problem_responses(422))
+@router.get(
+    "/services",
+    summary="HSDS services (our offerings)",
+    responses={200: {"model": HsdsPage[HsdsService]}, **problem_responses(422)},
+)
 async def hsds_services(
     request: Request,
     session: ReadSessionDep,
@@ -101,7 +114,11 @@ async def hsds_services(
     return json_response(mapping.page(contents, total=total, page_number=query.page, per_page=query.per_page))
 
 
-@router.get("/services/{service_id}", summary="One HSDS service, fully nested", responses=problem_responses(404))
+@router.get(
+    "/services/{service_id}",
+    summary="One HSDS service, fully nested",
+    responses={200: {"model": HsdsService}, **problem_responses(404)},
+)
 async def hsds_service(request: Request, session: ReadSessionDep, service_id: uuid.UUID) -> Response:
     row = await service.public_offering(session, service_id)
     provider = await service.public_provider(session, row.provider_id)
@@ -117,7 +134,11 @@ async def hsds_service(request: Request, session: ReadSessionDep, service_id: uu
     )
 
 
-@router.get("/organizations", summary="HSDS organizations (verified providers)", responses=problem_responses(422))
+@router.get(
+    "/organizations",
+    summary="HSDS organizations (verified providers)",
+    responses={200: {"model": HsdsPage[HsdsOrganization]}, **problem_responses(422)},
+)
 async def hsds_organizations(
     request: Request,
     session: ReadSessionDep,
@@ -139,7 +160,11 @@ async def hsds_organizations(
     return json_response(mapping.page(contents, total=total, page_number=page, per_page=per_page))
 
 
-@router.get("/organizations/{organization_id}", summary="One HSDS organization", responses=problem_responses(404))
+@router.get(
+    "/organizations/{organization_id}",
+    summary="One HSDS organization",
+    responses={200: {"model": HsdsOrganization}, **problem_responses(404)},
+)
 async def hsds_organization(request: Request, session: ReadSessionDep, organization_id: uuid.UUID) -> Response:
     provider = await service.public_provider(session, organization_id)
     base = base_url(request)
@@ -157,7 +182,11 @@ async def hsds_organization(request: Request, session: ReadSessionDep, organizat
     return json_response(org)
 
 
-@router.get("/taxonomies", summary="HSDS taxonomies", responses=problem_responses(422))
+@router.get(
+    "/taxonomies",
+    summary="HSDS taxonomies",
+    responses={200: {"model": HsdsPage[HsdsTaxonomy]}, **problem_responses(422)},
+)
 async def hsds_taxonomies(request: Request, page: PageNo = 1, per_page: PerPage = 20) -> Response:
     items = [mapping.taxonomy(key, base_url(request)) for key in mapping.TAXONOMIES]
     start = (page - 1) * per_page
@@ -166,7 +195,11 @@ async def hsds_taxonomies(request: Request, page: PageNo = 1, per_page: PerPage 
     )
 
 
-@router.get("/taxonomies/{taxonomy_id}", summary="One HSDS taxonomy", responses=problem_responses(404))
+@router.get(
+    "/taxonomies/{taxonomy_id}",
+    summary="One HSDS taxonomy",
+    responses={200: {"model": HsdsTaxonomy}, **problem_responses(404)},
+)
 async def hsds_taxonomy(request: Request, taxonomy_id: Annotated[uuid.UUID, Path()]) -> Response:
     for key in mapping.TAXONOMIES:
         if mapping.taxonomy_id(key) == str(taxonomy_id):
@@ -174,7 +207,11 @@ async def hsds_taxonomy(request: Request, taxonomy_id: Annotated[uuid.UUID, Path
     raise NotFound(f"Taxonomy {taxonomy_id} does not exist.", pl=f"Taksonomia {taxonomy_id} nie istnieje.")
 
 
-@router.get("/taxonomy_terms", summary="HSDS taxonomy terms", responses=problem_responses(422))
+@router.get(
+    "/taxonomy_terms",
+    summary="HSDS taxonomy terms",
+    responses={200: {"model": HsdsPage[HsdsTaxonomyTerm]}, **problem_responses(422)},
+)
 async def hsds_taxonomy_terms(
     session: ReadSessionDep,
     search: Search = None,
@@ -200,7 +237,11 @@ async def hsds_taxonomy_terms(
     )
 
 
-@router.get("/taxonomy_terms/{term_id}", summary="One HSDS taxonomy term", responses=problem_responses(404))
+@router.get(
+    "/taxonomy_terms/{term_id}",
+    summary="One HSDS taxonomy term",
+    responses={200: {"model": HsdsTaxonomyTerm}, **problem_responses(404)},
+)
 async def hsds_taxonomy_term(session: ReadSessionDep, term_id: uuid.UUID) -> Response:
     for t in await service.all_terms(session):
         if t.body["id"] == str(term_id):
@@ -208,7 +249,11 @@ async def hsds_taxonomy_term(session: ReadSessionDep, term_id: uuid.UUID) -> Res
     raise NotFound(f"Taxonomy term {term_id} does not exist.", pl=f"Termin taksonomii {term_id} nie istnieje.")
 
 
-@router.get("/service_at_locations", summary="HSDS services at locations", responses=problem_responses(422))
+@router.get(
+    "/service_at_locations",
+    summary="HSDS services at locations",
+    responses={200: {"model": HsdsPage[HsdsServiceAtLocation]}, **problem_responses(422)},
+)
 async def hsds_service_at_locations(
     request: Request,
     session: ReadSessionDep,
@@ -224,7 +269,7 @@ async def hsds_service_at_locations(
 @router.get(
     "/service_at_locations/{service_at_location_id}",
     summary="One HSDS service at location",
-    responses=problem_responses(404),
+    responses={200: {"model": HsdsServiceAtLocation}, **problem_responses(404)},
 )
 async def hsds_service_at_location(
     request: Request, session: ReadSessionDep, service_at_location_id: uuid.UUID
