@@ -15,7 +15,7 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from services.commissioning.ocds.schemas import RecordPackage, ReleasePackage
+from services.commissioning.ocds.schemas import OcdsRecordPackage, OcdsReleasePackage
 from services.commissioning.worker import run_due_events
 from shared.db import database_of
 from tests.commissioning.conftest import STARACHOWICE, provider
@@ -124,10 +124,10 @@ async def test_a_whole_process_as_valid_ocds(api, client, clock, commissioning_a
     record = (await api.get(record_url)).json()
     assert_valid("record-package-schema.json", record)
     # what the OpenAPI document declares parses the whole answer, every declared field typed as the data is
-    typed = RecordPackage.model_validate(record)
+    typed = OcdsRecordPackage.model_validate(record)
     assert typed.model_dump(mode="json", exclude_unset=True) == record
     assert typed.records[0].compiledRelease.contracts[0].implementation.transactions[0].value.amount == 10000.0
-    assert ReleasePackage.model_validate(package).model_dump(mode="json", exclude_unset=True) == package
+    assert OcdsReleasePackage.model_validate(package).model_dump(mode="json", exclude_unset=True) == package
     compiled = record["records"][0]["compiledRelease"]
     assert compiled["tender"]["status"] == "complete" and compiled["tender"]["lots"][0]["status"] == "complete"
     assert len(compiled["bids"]["details"]) == 3 and compiled["tender"]["numberOfTenderers"] == 3

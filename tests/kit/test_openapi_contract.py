@@ -65,3 +65,10 @@ async def test_a_deprecated_operation_says_so_and_when_it_goes():
     assert answer.headers["sunset"] == "Thu, 01 Jul 2027 00:00:00 GMT"
     assert answer.headers["link"] == '</v1/new>; rel="successor-version"'
     assert app.openapi()["paths"]["/v1/old"]["get"]["deprecated"] is True
+
+
+def test_no_two_models_share_a_name():
+    """Two models of one name make FastAPI qualify them by module (`services__...__Period`), and SDK generators
+    then drop both and whatever refers to them: names stay unique across the merged document."""
+    clashes = [name for name in merged_document()["components"]["schemas"] if "__" in name]
+    assert clashes == []

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from services.commissioning.dependencies import ClockDep, state_of
 from services.commissioning.ocds import mapping, repository, sections
 from services.commissioning.ocds.data import STAGES
-from services.commissioning.ocds.schemas import RecordPackage, ReleasePackage
+from services.commissioning.ocds.schemas import OcdsRecordPackage, OcdsReleasePackage
 from shared.db import ReadSessionDep
 from shared.errors import NotFound, problem_responses
 from shared.responses import json_response
@@ -25,7 +25,7 @@ def _base(request: Request) -> str:
 @router.get(
     "/releases",
     summary="OCDS release package of published calls (paged, by release date)",
-    responses={200: {"model": ReleasePackage}, **problem_responses(422)},
+    responses={200: {"model": OcdsReleasePackage}, **problem_responses(422)},
 )
 async def release_package(
     request: Request,
@@ -61,7 +61,7 @@ async def release_package(
 @router.get(
     "/records/{ocid}",
     summary="OCDS record package: a call's releases and its compiled release",
-    responses={200: {"model": RecordPackage}, **problem_responses(404)},
+    responses={200: {"model": OcdsRecordPackage}, **problem_responses(404)},
 )
 async def record_package(request: Request, ocid: str, session: ReadSessionDep, clock: ClockDep) -> Response:
     now = clock.now()

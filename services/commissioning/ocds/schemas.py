@@ -12,129 +12,129 @@ class Ocds(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-class Value(Ocds):
+class OcdsValue(Ocds):
     amount: float
     currency: str
 
 
-class Period(Ocds):
+class OcdsPeriod(Ocds):
     startDate: str | None = None
     endDate: str | None = None
 
 
-class OrganizationReference(Ocds):
+class OcdsOrganizationReference(Ocds):
     id: str
     name: str
 
 
-class Identifier(Ocds):
+class OcdsIdentifier(Ocds):
     scheme: str
     id: str
     legalName: str | None = None
 
 
-class Organization(Ocds):
+class OcdsOrganization(Ocds):
     id: str
     name: str
-    identifier: Identifier | None = None
+    identifier: OcdsIdentifier | None = None
     roles: list[str] = Field(default_factory=list)
 
 
-class Item(Ocds):
+class OcdsItem(Ocds):
     id: str
     description: str | None = None
     quantity: float | None = None
     relatedLot: str | None = None
 
 
-class Lot(Ocds):
+class OcdsLot(Ocds):
     id: str
     title: str | None = None
-    value: Value | None = None
+    value: OcdsValue | None = None
     status: str | None = None
 
 
-class Document(Ocds):
+class OcdsDocument(Ocds):
     id: str
     documentType: str | None = None
     title: str | None = None
     url: str | None = None
 
 
-class Amendment(Ocds):
+class OcdsAmendment(Ocds):
     id: str | None = None
     date: str | None = None
     description: str | None = None
     rationale: str | None = None
 
 
-class Tender(Ocds):
+class OcdsTender(Ocds):
     id: str
     title: str | None = None
     status: str | None = None
     procurementMethod: str | None = None
     procurementMethodDetails: str | None = None
     mainProcurementCategory: str | None = None
-    value: Value | None = None
-    tenderPeriod: Period | None = None
-    contractPeriod: Period | None = None
-    items: list[Item] = Field(default_factory=list)
-    lots: list[Lot] = Field(default_factory=list)
-    documents: list[Document] = Field(default_factory=list)
-    amendments: list[Amendment] = Field(default_factory=list)
+    value: OcdsValue | None = None
+    tenderPeriod: OcdsPeriod | None = None
+    contractPeriod: OcdsPeriod | None = None
+    items: list[OcdsItem] = Field(default_factory=list)
+    lots: list[OcdsLot] = Field(default_factory=list)
+    documents: list[OcdsDocument] = Field(default_factory=list)
+    amendments: list[OcdsAmendment] = Field(default_factory=list)
 
 
-class Budget(Ocds):
+class OcdsBudget(Ocds):
     description: str | None = None
-    amount: Value | None = None
+    amount: OcdsValue | None = None
 
 
-class Planning(Ocds):
+class OcdsPlanning(Ocds):
     rationale: str | None = None
-    budget: Budget | None = None
+    budget: OcdsBudget | None = None
 
 
-class BidStatistic(Ocds):
+class OcdsBidStatistic(Ocds):
     id: str
     measure: str
     value: float
     relatedLot: str | None = None
 
 
-class Bid(Ocds):
+class OcdsBid(Ocds):
     id: str
     date: str | None = None
     status: str | None = None
-    tenderers: list[OrganizationReference] = Field(default_factory=list)
-    value: Value | None = None
+    tenderers: list[OcdsOrganizationReference] = Field(default_factory=list)
+    value: OcdsValue | None = None
     relatedLots: list[str] = Field(default_factory=list)
 
 
-class Bids(Ocds):
-    statistics: list[BidStatistic] = Field(default_factory=list)
-    details: list[Bid] = Field(default_factory=list)
+class OcdsBids(Ocds):
+    statistics: list[OcdsBidStatistic] = Field(default_factory=list)
+    details: list[OcdsBid] = Field(default_factory=list)
 
 
-class Award(Ocds):
+class OcdsAward(Ocds):
     id: str
     title: str | None = None
     description: str | None = None
     status: str | None = None
     date: str | None = None
-    value: Value | None = None
-    suppliers: list[OrganizationReference] = Field(default_factory=list)
+    value: OcdsValue | None = None
+    suppliers: list[OcdsOrganizationReference] = Field(default_factory=list)
     relatedLots: list[str] = Field(default_factory=list)
 
 
-class Transaction(Ocds):
+class OcdsTransaction(Ocds):
     id: str
     date: str | None = None
-    value: Value | None = None
-    payer: OrganizationReference | None = None
-    payee: OrganizationReference | None = None
+    value: OcdsValue | None = None
+    payer: OcdsOrganizationReference | None = None
+    payee: OcdsOrganizationReference | None = None
 
 
-class Milestone(Ocds):
+class OcdsMilestone(Ocds):
     id: str
     title: str | None = None
     type: str | None = None
@@ -142,68 +142,68 @@ class Milestone(Ocds):
     status: str | None = None
 
 
-class Implementation(Ocds):
-    transactions: list[Transaction] = Field(default_factory=list)
-    milestones: list[Milestone] = Field(default_factory=list)
+class OcdsImplementation(Ocds):
+    transactions: list[OcdsTransaction] = Field(default_factory=list)
+    milestones: list[OcdsMilestone] = Field(default_factory=list)
 
 
-class Contract(Ocds):
+class OcdsContract(Ocds):
     id: str
     awardID: str
     title: str | None = None
     status: str | None = None
-    period: Period | None = None
-    value: Value | None = None
+    period: OcdsPeriod | None = None
+    value: OcdsValue | None = None
     dateSigned: str | None = None
-    implementation: Implementation | None = None
-    amendments: list[Amendment] = Field(default_factory=list)
+    implementation: OcdsImplementation | None = None
+    amendments: list[OcdsAmendment] = Field(default_factory=list)
 
 
-class Release(Ocds):
+class OcdsRelease(Ocds):
     ocid: str = Field(description="The contracting process's id: `{prefix}-{call id}`.")
     id: str
     date: str
     tag: list[str]
     initiationType: str
     language: str | None = None
-    parties: list[Organization] = Field(default_factory=list)
-    buyer: OrganizationReference | None = None
-    planning: Planning | None = None
-    tender: Tender | None = None
-    bids: Bids | None = None
-    awards: list[Award] = Field(default_factory=list)
-    contracts: list[Contract] = Field(default_factory=list)
+    parties: list[OcdsOrganization] = Field(default_factory=list)
+    buyer: OcdsOrganizationReference | None = None
+    planning: OcdsPlanning | None = None
+    tender: OcdsTender | None = None
+    bids: OcdsBids | None = None
+    awards: list[OcdsAward] = Field(default_factory=list)
+    contracts: list[OcdsContract] = Field(default_factory=list)
 
 
-class Publisher(Ocds):
+class OcdsPublisher(Ocds):
     name: str
     uri: str | None = None
 
 
-class PackageLinks(Ocds):
+class OcdsPackageLinks(Ocds):
     next: str | None = None
 
 
-class ReleasePackage(Ocds):
+class OcdsReleasePackage(Ocds):
     uri: str
     version: str
     publishedDate: str
-    publisher: Publisher
+    publisher: OcdsPublisher
     extensions: list[str] = Field(default_factory=list)
-    releases: list[Release]
-    links: PackageLinks | None = None
+    releases: list[OcdsRelease]
+    links: OcdsPackageLinks | None = None
 
 
-class Record(Ocds):
+class OcdsRecord(Ocds):
     ocid: str
-    releases: list[Release]
-    compiledRelease: Release
+    releases: list[OcdsRelease]
+    compiledRelease: OcdsRelease
 
 
-class RecordPackage(Ocds):
+class OcdsRecordPackage(Ocds):
     uri: str
     version: str
     publishedDate: str
-    publisher: Publisher
+    publisher: OcdsPublisher
     extensions: list[str] = Field(default_factory=list)
-    records: list[Record]
+    records: list[OcdsRecord]
