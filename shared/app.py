@@ -52,18 +52,32 @@ async def database_ready(app: FastAPI) -> str | None:
 def health_router(readiness: Callable[[FastAPI], Awaitable[str | None]]) -> APIRouter:
     router = APIRouter(tags=["health"])
 
-    @router.get("/healthz", summary="Liveness: the process is up", include_in_schema=True)
+    @router.get(
+        "/healthz",
+        summary="Liveness: the process is up",
+        description="Answers while the process runs, whatever its dependencies do.",
+    )
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Readiness: what the service depends on answers")
+    @router.get(
+        "/readyz",
+        summary="Readiness: what the service depends on answers",
+        description="200 once what the service depends on answers (its database; for the gateway, the services' "
+        "documents), else 503 with the reason.",
+    )
     async def readyz(request: Request) -> Response:
         problem = await readiness(request.app)
         if problem:
             return problem_response(503, "not-ready", "Not ready", problem, headers={"Retry-After": "5"})
         return JSONResponse({"status": "ready"})
 
-    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    @router.get(
+        "/metrics",
+        summary="Prometheus metrics",
+        description="Requests by route and status, latency histograms, upstream breakers (Prometheus text format).",
+        response_class=Response,
+    )
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 

@@ -72,3 +72,13 @@ def test_no_two_models_share_a_name():
     then drop both and whatever refers to them: names stay unique across the merged document."""
     clashes = [name for name in merged_document()["components"]["schemas"] if "__" in name]
     assert clashes == []
+
+
+def test_every_operation_says_what_it_does_beyond_its_summary():
+    undescribed = []
+    for path, operations in merged_document()["paths"].items():
+        for method, operation in operations.items():
+            said = operation.get("description", "").split("\n\nPublic: no token needed.")[0].strip()
+            if len(said) < 30 or said == operation.get("summary"):
+                undescribed.append(f"{method.upper()} {path}")
+    assert undescribed == []

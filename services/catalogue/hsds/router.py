@@ -80,7 +80,12 @@ def base_url(request: Request) -> str:
     return str(settings_of(request.app).public_base_url).rstrip("/")
 
 
-@router.get("/", summary="HSDS API meta information", responses={200: {"model": HsdsRoot}})
+@router.get(
+    "/",
+    summary="HSDS API meta information",
+    responses={200: {"model": HsdsRoot}},
+    description="HSDS 3.0 meta information: version, profile and the `x_` extensions this catalogue adds.",
+)
 async def hsds_root(request: Request) -> Response:
     base = base_url(request)
     return json_response(
@@ -102,6 +107,10 @@ async def hsds_root(request: Request) -> Response:
     "/services",
     summary="HSDS services (our offerings)",
     responses={200: {"model": HsdsPage[HsdsService]}, **problem_responses(422)},
+    description=(
+        "HSDS services (offerings of verified providers), paged as the standard says; `search`, "
+        "`taxonomy_term_id`, `organization_id` and `modified_after` filter."
+    ),
 )
 async def hsds_services(
     request: Request,
@@ -118,6 +127,10 @@ async def hsds_services(
     "/services/{service_id}",
     summary="One HSDS service, fully nested",
     responses={200: {"model": HsdsService}, **problem_responses(404)},
+    description=(
+        "One HSDS service with its organization, attributes (areas, service types, target groups), service "
+        "areas (TERC), schedules, cost options and languages."
+    ),
 )
 async def hsds_service(request: Request, session: ReadSessionDep, service_id: uuid.UUID) -> Response:
     row = await service.public_offering(session, service_id)
@@ -138,6 +151,7 @@ async def hsds_service(request: Request, session: ReadSessionDep, service_id: uu
     "/organizations",
     summary="HSDS organizations (verified providers)",
     responses={200: {"model": HsdsPage[HsdsOrganization]}, **problem_responses(422)},
+    description="HSDS organizations (verified providers), paged as the standard says.",
 )
 async def hsds_organizations(
     request: Request,
@@ -164,6 +178,9 @@ async def hsds_organizations(
     "/organizations/{organization_id}",
     summary="One HSDS organization",
     responses={200: {"model": HsdsOrganization}, **problem_responses(404)},
+    description=(
+        "One HSDS organization with identifiers (NIP, REGON, KRS), phones, contacts, its location and services."
+    ),
 )
 async def hsds_organization(request: Request, session: ReadSessionDep, organization_id: uuid.UUID) -> Response:
     provider = await service.public_provider(session, organization_id)
@@ -186,6 +203,7 @@ async def hsds_organization(request: Request, session: ReadSessionDep, organizat
     "/taxonomies",
     summary="HSDS taxonomies",
     responses={200: {"model": HsdsPage[HsdsTaxonomy]}, **problem_responses(422)},
+    description="The taxonomies: statutory areas, service types, target groups.",
 )
 async def hsds_taxonomies(request: Request, page: PageNo = 1, per_page: PerPage = 20) -> Response:
     items = [mapping.taxonomy(key, base_url(request)) for key in mapping.TAXONOMIES]
@@ -199,6 +217,7 @@ async def hsds_taxonomies(request: Request, page: PageNo = 1, per_page: PerPage 
     "/taxonomies/{taxonomy_id}",
     summary="One HSDS taxonomy",
     responses={200: {"model": HsdsTaxonomy}, **problem_responses(404)},
+    description="One taxonomy: the statutory areas, the service types or the target groups.",
 )
 async def hsds_taxonomy(request: Request, taxonomy_id: Annotated[uuid.UUID, Path()]) -> Response:
     for key in mapping.TAXONOMIES:
@@ -211,6 +230,7 @@ async def hsds_taxonomy(request: Request, taxonomy_id: Annotated[uuid.UUID, Path
     "/taxonomy_terms",
     summary="HSDS taxonomy terms",
     responses={200: {"model": HsdsPage[HsdsTaxonomyTerm]}, **problem_responses(422)},
+    description="Taxonomy terms, by taxonomy or parent.",
 )
 async def hsds_taxonomy_terms(
     session: ReadSessionDep,
@@ -241,6 +261,7 @@ async def hsds_taxonomy_terms(
     "/taxonomy_terms/{term_id}",
     summary="One HSDS taxonomy term",
     responses={200: {"model": HsdsTaxonomyTerm}, **problem_responses(404)},
+    description="One taxonomy term: an area, a service type or a target group, with its parent.",
 )
 async def hsds_taxonomy_term(session: ReadSessionDep, term_id: uuid.UUID) -> Response:
     for t in await service.all_terms(session):
@@ -253,6 +274,7 @@ async def hsds_taxonomy_term(session: ReadSessionDep, term_id: uuid.UUID) -> Res
     "/service_at_locations",
     summary="HSDS services at locations",
     responses={200: {"model": HsdsPage[HsdsServiceAtLocation]}, **problem_responses(422)},
+    description="Services at their providers' locations.",
 )
 async def hsds_service_at_locations(
     request: Request,
@@ -270,6 +292,7 @@ async def hsds_service_at_locations(
     "/service_at_locations/{service_at_location_id}",
     summary="One HSDS service at location",
     responses={200: {"model": HsdsServiceAtLocation}, **problem_responses(404)},
+    description="One service at location, with the location and the service.",
 )
 async def hsds_service_at_location(
     request: Request, session: ReadSessionDep, service_at_location_id: uuid.UUID

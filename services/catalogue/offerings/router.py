@@ -50,7 +50,16 @@ async def _respond(
 
 
 @router.get(
-    "/offerings", summary="Search offerings", response_model=Page[OfferingOut], responses=problem_responses(401, 422)
+    "/offerings",
+    summary="Search offerings",
+    response_model=Page[OfferingOut],
+    responses=problem_responses(401, 422),
+    description=(
+        "Social services on offer: full-text search without diacritics, by place (a gmina finds what is "
+        "delivered in it, its powiat or voivodeship), statutory area, service type, target group, PES only, "
+        "free capacity and unit price; sorted by relevance, price, free capacity or title. Public: active "
+        "offerings of verified providers."
+    ),
 )
 async def search_offerings(
     session: ReadSessionDep,
@@ -84,6 +93,7 @@ async def search_offerings(
     summary="A provider's offerings (its own users and admins also see inactive ones)",
     response_model=Page[OfferingOut],
     responses=problem_responses(401, 404),
+    description="A provider's offerings; its members also see inactive ones.",
 )
 async def list_provider_offerings(
     provider_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, paging: PageParamsDep
@@ -107,6 +117,10 @@ async def list_provider_offerings(
     status_code=status.HTTP_201_CREATED,
     response_model=OfferingOut,
     responses=problem_responses(400, 401, 403, 404, 422),
+    description=(
+        "A member adds what its provider offers: a service type, where (TERC areas), monthly capacity, unit "
+        "price, schedule. Idempotency-Key accepted."
+    ),
 )
 async def create_offering(
     provider_id: uuid.UUID,
@@ -136,6 +150,10 @@ async def create_offering(
     summary="Read an offering",
     response_model=OfferingOut,
     responses=problem_responses(401, 404),
+    description=(
+        "One offering, with its free capacity (capacity less what the provider declares committed and what "
+        "signed contracts commit)."
+    ),
 )
 async def get_offering(offering_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal) -> Response:
     return await _respond(session, offering_id, principal)
@@ -146,6 +164,7 @@ async def get_offering(offering_id: uuid.UUID, session: ReadSessionDep, principa
     summary="Change an offering (its provider's users or an admin; If-Match)",
     response_model=OfferingOut,
     responses=problem_responses(400, 401, 403, 404, 412, 422, 428),
+    description="A member changes an offering (If-Match).",
 )
 async def update_offering(
     offering_id: uuid.UUID,
@@ -163,6 +182,7 @@ async def update_offering(
     summary="Remove an offering (its provider's users or an admin; If-Match)",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 403, 404, 412, 428),
+    description="A member removes an offering (If-Match).",
 )
 async def delete_offering(
     offering_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal, if_match: IfMatchHeader = None

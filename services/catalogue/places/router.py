@@ -24,7 +24,15 @@ class PlaceOut(Schema):
     kind: str = Field(description="Kind, as GUS names it.", examples=["gmina miejska"])
 
 
-@router.get("", summary="Search the TERC register (diacritics ignored)", responses=problem_responses(422))
+@router.get(
+    "",
+    summary="Search the TERC register (diacritics ignored)",
+    responses=problem_responses(422),
+    description=(
+        "Voivodeships, powiats and gminas of GUS's TERC register by name (diacritics ignored), inside a unit "
+        "(`parent`) or at a level."
+    ),
+)
 async def search_places(
     session: ReadSessionDep,
     paging: PageParamsDep,

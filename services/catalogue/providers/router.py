@@ -35,7 +35,14 @@ router = APIRouter(prefix="/v1/providers", tags=["providers"])
 me_router = APIRouter(prefix="/v1/me", tags=["providers"])
 
 
-@me_router.get("", summary="Who I am: the providers I act for and my invitations", responses=problem_responses(401))
+@me_router.get(
+    "",
+    summary="Who I am: the providers I act for and my invitations",
+    responses=problem_responses(401),
+    description=(
+        "The providers the caller's account acts for (registered or joined by invitation) and its pending invitations."
+    ),
+)
 async def get_me(session: ReadSessionDep, principal: CurrentPrincipal) -> MeOut:
     return MeOut.model_validate(await service.me(session, principal))
 
@@ -45,6 +52,7 @@ async def get_me(session: ReadSessionDep, principal: CurrentPrincipal) -> MeOut:
     summary="Accept an invitation: act for that provider too",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 404),
+    description="The invited account accepts and becomes a member.",
 )
 async def accept_invitation(invitation_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> MemberOut:
     return MemberOut.model_validate(await service.accept(session, principal=principal, invitation_id=invitation_id))
@@ -58,6 +66,11 @@ ProviderSort = Literal["name", "-name", "created_at", "-created_at"]
     summary="Register a provider (self-registration; starts as pending)",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(400, 401, 403, 409, 422),
+    description=(
+        "A provider registers itself with its NIP, REGON and KRS (checksums verified) and social-economy "
+        "facts; it is pending until its regional centre verifies it. The registering account becomes its "
+        "first member; one account registers one provider. Idempotency-Key accepted."
+    ),
 )
 async def register_provider(
     data: ProviderCreate,
@@ -81,7 +94,14 @@ async def register_provider(
 
 
 @router.get(
-    "", summary="Search providers", response_model=Page[ProviderOut], responses=problem_responses(401, 403, 422)
+    "",
+    summary="Search providers",
+    response_model=Page[ProviderOut],
+    responses=problem_responses(401, 403, 422),
+    description=(
+        "Verified providers by name, legal form, place and PES status. Regional verifiers and administrators "
+        "may filter by status to find pending ones."
+    ),
 )
 async def search_providers(
     session: ReadSessionDep,
@@ -112,6 +132,7 @@ async def search_providers(
     "/{provider_id}/members",
     summary="The accounts that act for a provider (its members and admins)",
     responses=problem_responses(401, 404),
+    description="The accounts that act for the provider (its members and administrators only).",
 )
 async def list_members(
     provider_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, paging: PageParamsDep
@@ -126,6 +147,7 @@ async def list_members(
     summary="Invite an account to act for the provider (its members): it joins when it accepts",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 404, 409, 422),
+    description="A member invites another account (a consultant may belong to several providers, by invitation only).",
 )
 async def invite_member(
     provider_id: uuid.UUID, data: InvitationIn, session: SessionDep, principal: CurrentPrincipal
@@ -139,12 +161,20 @@ async def invite_member(
     summary="Remove a member (its members and admins; a provider keeps at least one)",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 404, 409),
+    description="A member removes a member; the last one cannot be removed.",
 )
 async def remove_member(provider_id: uuid.UUID, subject: str, session: SessionDep, principal: CurrentPrincipal) -> None:
     await service.remove_member(session, principal=principal, provider_id=provider_id, subject=subject)
 
 
-@router.get("/{provider_id}", summary="Read a provider", responses=problem_responses(401, 404))
+@router.get(
+    "/{provider_id}",
+    summary="Read a provider",
+    responses=problem_responses(401, 404),
+    description=(
+        "A verified provider (public), or a pending one for its members, its regional verifier and administrators."
+    ),
+)
 async def get_provider(
     provider_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, response: Response
 ) -> ProviderOut:
@@ -158,6 +188,7 @@ async def get_provider(
     "/{provider_id}",
     summary="Change a provider's data (its own users or an admin; If-Match)",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+    description="A member changes its provider's data (If-Match). NIP cannot change; KRS and REGON stay unique.",
 )
 async def update_provider(
     provider_id: uuid.UUID,
@@ -178,6 +209,11 @@ async def update_provider(
     summary="Verify, reject, suspend or reinstate a provider (regional verifier or admin)",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 403, 404, 409, 422),
+    description=(
+        "verify or reject a pending provider, suspend a verified one, reinstate a suspended one: the regional"
+        " centre of its voivodeship (ROPS) or an administrator, with a reason except to verify. Suspended "
+        "providers cannot bid."
+    ),
 )
 async def change_provider_status(
     provider_id: uuid.UUID, action: StatusAction, session: SessionDep, principal: CurrentPrincipal
@@ -190,6 +226,10 @@ async def change_provider_status(
     "/{provider_id}/status-changes",
     summary="The verification history: who changed the status, when and why",
     responses=problem_responses(401, 403, 404),
+    description=(
+        "Who verified, rejected, suspended or reinstated the provider, when and why (its members, its "
+        "regional verifier, administrators)."
+    ),
 )
 async def list_provider_status_changes(
     provider_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, paging: PageParamsDep

@@ -24,17 +24,41 @@ from shared.pagination import Page, PageParamsDep
 router = APIRouter(prefix="/v1", tags=["taxonomy"])
 
 
-@router.get("/areas", summary="The 14 statutory areas of social services", response_model=list[AreaOut])
+@router.get(
+    "/areas",
+    summary="The 14 statutory areas of social services",
+    response_model=list[AreaOut],
+    description=(
+        "The 14 statutory areas of social services (art. 2 ust. 1 ustawy o realizowaniu usług społecznych "
+        "przez CUS), in Polish and English."
+    ),
+)
 async def list_areas(session: ReadSessionDep) -> list[AreaOut]:
     return [AreaOut.model_validate(a) for a in await repository.list_areas(session)]
 
 
-@router.get("/target-groups", summary="Target groups (open vocabulary)", response_model=list[TargetGroupOut])
+@router.get(
+    "/target-groups",
+    summary="Target groups (open vocabulary)",
+    response_model=list[TargetGroupOut],
+    description=(
+        "The open vocabulary of target groups (seniors, people with disabilities, families...) used by "
+        "offerings and reports."
+    ),
+)
 async def list_target_groups(session: ReadSessionDep) -> list[TargetGroupOut]:
     return [TargetGroupOut.model_validate(g) for g in await repository.list_target_groups(session)]
 
 
-@router.get("/service-types", summary="List service types", responses=problem_responses(422))
+@router.get(
+    "/service-types",
+    summary="List service types",
+    responses=problem_responses(422),
+    description=(
+        "Service types under the statutory areas, each with its unit (hour, visit, place-month...); `q` "
+        "searches names without diacritics."
+    ),
+)
 async def list_service_types(
     session: ReadSessionDep,
     paging: PageParamsDep,
@@ -49,7 +73,12 @@ async def list_service_types(
     return Page.build([ServiceTypeOut.model_validate(r) for r in rows], total, paging)
 
 
-@router.get("/service-types/{service_type_id}", summary="Read a service type", responses=problem_responses(404))
+@router.get(
+    "/service-types/{service_type_id}",
+    summary="Read a service type",
+    responses=problem_responses(404),
+    description="One service type; its ETag is the version a change must name in If-Match.",
+)
 async def get_service_type(service_type_id: uuid.UUID, session: ReadSessionDep, response: Response) -> ServiceTypeOut:
     found = await service.get_service_type(session, service_type_id)
     set_etag(response, found.version)
@@ -61,6 +90,7 @@ async def get_service_type(service_type_id: uuid.UUID, session: ReadSessionDep, 
     summary="Create a service type (admin)",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 403, 409, 422),
+    description="Add a service type under a statutory area (administrators).",
 )
 async def create_service_type(
     data: ServiceTypeCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
@@ -75,6 +105,7 @@ async def create_service_type(
     "/service-types/{service_type_id}",
     summary="Change a service type (admin, If-Match)",
     responses=problem_responses(401, 403, 404, 412, 422, 428),
+    description="Change a service type (administrators; If-Match).",
 )
 async def update_service_type(
     service_type_id: uuid.UUID,

@@ -21,6 +21,11 @@ router = APIRouter(prefix="/v1/calls", tags=["calls"])
     summary="Amend a published call before its deadline (offers must be confirmed again)",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 403, 404, 409, 422),
+    description=(
+        "The municipality amends its published call before the deadline: deadline later, criteria, "
+        "eligibility, documents. Submitted offers must be confirmed again; a deadline too close to the change"
+        " moves to leave the minimum."
+    ),
 )
 async def amend_call(
     call_id: uuid.UUID, data: AmendmentIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep

@@ -55,6 +55,11 @@ async def _respond(session: SessionDep, call: Call, now: datetime, principal: Pr
     summary="Create a draft call from a need",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(400, 401, 403, 404, 422, 503),
+    description=(
+        "A municipality drafts a call from a need: mode, lots, weighted criteria, eligibility, deadline. The "
+        "mode's rules are checked now and again at publication. The draft is private; its ocid is assigned "
+        "now. Idempotency-Key accepted."
+    ),
 )
 async def create_call(
     data: CallCreate,
@@ -87,6 +92,11 @@ async def create_call(
     summary="Search calls (published ones are public); as a spreadsheet with format=csv|xlsx",
     response_model=Page[CallOut],
     responses={**export_responses(), **problem_responses(401, 422)},
+    description=(
+        "Calls: published ones are public, drafts only to their municipality. Filter by status (as of now, by"
+        " the server's clock), mode, municipality, place, service type, statutory area and deadline; sort by "
+        "deadline, publication or value."
+    ),
 )
 async def search_calls(
     request: Request,
@@ -148,7 +158,12 @@ async def search_calls(
     return Page.build([call_out(c, lots, now, principal) for c in rows], total, paging)
 
 
-@router.get("/{call_id}", summary="Read a call", responses=problem_responses(401, 404))
+@router.get(
+    "/{call_id}",
+    summary="Read a call",
+    responses=problem_responses(401, 404),
+    description="One call (published: public; a draft: its municipality); its ETag for If-Match.",
+)
 async def get_call(
     call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, clock: ClockDep, response: Response
 ) -> CallOut:
@@ -161,6 +176,7 @@ async def get_call(
     "/{call_id}",
     summary="Change a draft call (If-Match)",
     responses=problem_responses(400, 401, 403, 404, 409, 412, 422, 428, 503),
+    description="The municipality changes its draft (If-Match); a published call changes only through amendments.",
 )
 async def update_call(
     call_id: uuid.UUID,
@@ -183,6 +199,10 @@ async def update_call(
     "/{call_id}/publication",
     summary="Publish a draft call (the mode's rules are checked)",
     responses=problem_responses(401, 403, 404, 409, 422),
+    description=(
+        "Publish a draft: the rule set in force today applies (the start of the procedure) and the mode's "
+        "limits and minimum publication period are checked; offers are accepted until the deadline."
+    ),
 )
 async def publish_call(
     call_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep, response: Response
@@ -196,6 +216,7 @@ async def publish_call(
     "/{call_id}/cancellation",
     summary="Cancel a call with a reason (unieważnienie)",
     responses=problem_responses(401, 403, 404, 409, 422),
+    description="Cancel the call (unieważnienie) with a reason; submitted offers are never opened.",
 )
 async def cancel_call(
     call_id: uuid.UUID,
@@ -210,7 +231,15 @@ async def cancel_call(
     return await _respond(session, call, now, principal, response)
 
 
-@router.get("/{call_id}/history", summary="The call's public change history", responses=problem_responses(404))
+@router.get(
+    "/{call_id}/history",
+    summary="The call's public change history",
+    responses=problem_responses(404),
+    description=(
+        "The call's public history: created, published, amended, answered, offers opened (how many, after the"
+        " deadline), awarded. Offers never appear in it before the deadline."
+    ),
+)
 async def call_history(
     call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, paging: PageParamsDep
 ) -> Page[HistoryOut]:
@@ -223,6 +252,7 @@ async def call_history(
     summary="Ask a question about a published call (providers, before the deadline)",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 403, 404, 409, 422),
+    description="A provider asks about a published call before the deadline; answers are public, askers are not.",
 )
 async def ask_question(
     call_id: uuid.UUID, data: QuestionIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
@@ -242,6 +272,7 @@ async def ask_question(
     "/{call_id}/questions/{question_id}/answer",
     summary="Answer a question; the answer is published (the asker is not)",
     responses=problem_responses(401, 403, 404, 409, 422),
+    description="The municipality answers a question; the answer is public.",
 )
 async def answer_question(
     call_id: uuid.UUID,
@@ -261,6 +292,7 @@ async def answer_question(
     "/{call_id}/questions",
     summary="Questions and published answers",
     responses=problem_responses(401, 404),
+    description="Answered questions (public); a provider also sees its own unanswered ones.",
 )
 async def list_questions(
     call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, paging: PageParamsDep
@@ -274,6 +306,10 @@ async def list_questions(
     "/{call_id}/eligibility",
     summary="May this provider answer this call? The same rules as at submission, with reasons (public)",
     responses=problem_responses(404, 422, 503),
+    description=(
+        "May this provider answer the call? Verification, legal form, PES status, excluded employees' share, "
+        "repeat awards and yearly caps, checked by the rules applied at submission."
+    ),
 )
 async def call_eligibility(
     call_id: uuid.UUID,

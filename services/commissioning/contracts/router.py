@@ -51,6 +51,11 @@ router = APIRouter(prefix="/v1", tags=["contracts"])
     summary="Decide a lot: zero, one or several winners (once per lot); contracts follow after the standstill",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 403, 404, 409, 422, 503),
+    description=(
+        "The municipality decides a lot once: zero, one or several winners (several only in an open "
+        "competition), each with its value and quantity, within the lot and the yearly caps. The contracts "
+        "wait for the standstill (and a small grant's 7 days for comments)."
+    ),
 )
 async def record_award_decision(
     call_id: uuid.UUID,
@@ -80,6 +85,7 @@ async def record_award_decision(
     "/calls/{call_id}/results",
     summary="Published results: decisions with scores and reasons (public)",
     responses=problem_responses(404),
+    description="The published results: each lot's decision with the ranking, winners and contracts (public).",
 )
 async def call_results(
     call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, paging: PageParamsDep
@@ -93,6 +99,10 @@ async def call_results(
     summary="Comment on a winning offer published before its contract (a small grant: 7 days, UDPP art. 19a)",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 404, 409, 422),
+    description=(
+        "Anyone comments on a small grant's winning offer during its 7 days (UDPP art. 19a); comments are "
+        "public, their authors are not. Idempotency-Key accepted."
+    ),
 )
 async def comment_on_offer(
     call_id: uuid.UUID,
@@ -122,6 +132,7 @@ async def comment_on_offer(
     "/calls/{call_id}/comments",
     summary="Comments on the offers the call published (public; authors are not shown)",
     responses=problem_responses(404),
+    description="The comments on a call's published offers (public).",
 )
 async def list_comments(
     call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, paging: PageParamsDep
@@ -139,6 +150,10 @@ ContractSort = Literal["created", "-created", "signed_on", "-signed_on", "value"
     summary="Contracts (public), filtered and sorted, a page at a time; as a spreadsheet with format=csv|xlsx",
     response_model=Page[ContractOut],
     responses={**export_responses(), **problem_responses(422)},
+    description=(
+        "Contracts (public): by municipality, place, provider, status and period; sorted by award, signature "
+        "or value. `format=csv|xlsx` for a spreadsheet of all of them."
+    ),
 )
 async def list_contracts(
     request: Request,
@@ -183,7 +198,12 @@ async def list_contracts(
     return Page.build([ContractOut.model_validate(c) for c in rows], total, paging)
 
 
-@router.get("/contracts/{contract_id}", summary="A contract (public)", responses=problem_responses(404))
+@router.get(
+    "/contracts/{contract_id}",
+    summary="A contract (public)",
+    responses=problem_responses(404),
+    description="One contract (public); its ETag for If-Match.",
+)
 async def get_contract(contract_id: uuid.UUID, session: ReadSessionDep, response: Response) -> ContractOut:
     contract = await service.get_contract(session, contract_id)
     set_etag(response, contract.version)
@@ -194,6 +214,11 @@ async def get_contract(contract_id: uuid.UUID, session: ReadSessionDep, response
     "/contracts/{contract_id}/amendments",
     summary="Amend a contract with a reason (aneks; If-Match)",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+    description=(
+        "The municipality amends a contract both parties signed (aneks, If-Match): value, end, schedule, "
+        "within the mode's limits; a Pzp contract's value on a basis of art. 455, a grant within its "
+        "announced funds."
+    ),
 )
 async def amend_contract(
     contract_id: uuid.UUID,
@@ -215,6 +240,9 @@ async def amend_contract(
     "/contracts/{contract_id}/signature",
     summary="Record the municipality's signature: the contract's number and date (after the standstill; If-Match)",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+    description=(
+        "After the standstill the municipality records its signature: the contract's number and date (If-Match)."
+    ),
 )
 async def sign_contract(
     contract_id: uuid.UUID,
@@ -236,6 +264,10 @@ async def sign_contract(
     "/contracts/{contract_id}/confirmation",
     summary="Confirm the contract the municipality signed (its provider; If-Match): it is in force",
     responses=problem_responses(401, 404, 409, 412, 428),
+    description=(
+        "The provider confirms the signed contract (If-Match): it is in force, and the catalogue commits the "
+        "capacity it buys."
+    ),
 )
 async def confirm_contract(
     contract_id: uuid.UUID,
@@ -266,9 +298,21 @@ def _ending(status: ContractStatus) -> Callable[..., Awaitable[ContractOut]]:
     return end
 
 
-for _path, _name, _summary, _status in (
-    ("completion", "complete_contract", "Mark a contract completed", ContractStatus.COMPLETED),
-    ("termination", "terminate_contract", "Terminate a contract with a reason", ContractStatus.TERMINATED),
+for _path, _name, _summary, _description, _status in (
+    (
+        "completion",
+        "complete_contract",
+        "Mark a contract completed",
+        "The municipality records a running contract as completed, with a note; it commits no capacity any more.",
+        ContractStatus.COMPLETED,
+    ),
+    (
+        "termination",
+        "terminate_contract",
+        "Terminate a contract with a reason",
+        "The municipality terminates a running contract early, with the reason; it commits no capacity any more.",
+        ContractStatus.TERMINATED,
+    ),
 ):
     router.add_api_route(
         f"/contracts/{{contract_id}}/{_path}",
@@ -276,6 +320,7 @@ for _path, _name, _summary, _status in (
         methods=["POST"],
         name=_name,
         summary=_summary,
+        description=_description,
         responses=problem_responses(401, 403, 404, 409, 422),
     )
 
@@ -285,6 +330,10 @@ for _path, _name, _summary, _status in (
     summary="Report delivery for a period (the provider)",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 404, 409, 422),
+    description=(
+        "The provider reports a period of the contract once it has ended: units delivered, people served by "
+        "target group, outcomes, issues."
+    ),
 )
 async def submit_report(
     contract_id: uuid.UUID,
@@ -305,6 +354,7 @@ async def submit_report(
     "/contracts/{contract_id}/reports",
     summary="Delivery reports (the contract's parties)",
     responses=problem_responses(401, 404),
+    description="The contract's delivery reports (its parties).",
 )
 async def list_reports(
     contract_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, paging: PageParamsDep
@@ -317,6 +367,7 @@ async def list_reports(
     "/reports/{report_id}/review",
     summary="Accept or return a delivery report (the municipality; If-Match)",
     responses=problem_responses(401, 404, 409, 412, 422, 428),
+    description="The municipality accepts a report, or returns it with what to correct (If-Match).",
 )
 async def review_report(
     report_id: uuid.UUID,
@@ -339,6 +390,10 @@ async def review_report(
     summary="Record a payment against the schedule (the municipality)",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 403, 404, 409, 422),
+    description=(
+        "The municipality records a payment under a running contract, an instalment of the schedule at most "
+        "once; payments never exceed the contract's value. Idempotency-Key accepted."
+    ),
 )
 async def record_payment(
     contract_id: uuid.UUID,
@@ -369,6 +424,7 @@ async def record_payment(
     summary="Payments (the contract's parties)",
     response_model=Page[PaymentOut],
     responses={**export_responses(), **problem_responses(401, 404)},
+    description="The contract's payments (its parties); `format=csv|xlsx` for a spreadsheet.",
 )
 async def list_payments(
     contract_id: uuid.UUID,
@@ -387,7 +443,9 @@ async def list_payments(
 
 
 @router.get(
-    "/track-records/{provider_id}", summary="A provider's track record: awards, contracts, accepted reports (public)"
+    "/track-records/{provider_id}",
+    summary="A provider's track record: awards, contracts, accepted reports (public)",
+    description="A provider's public track record: awards, contracts and how many reports were accepted.",
 )
 async def track_record(provider_id: uuid.UUID, session: ReadSessionDep) -> TrackRecordOut:
     return TrackRecordOut.model_validate(await service.track_record(session, provider_id))

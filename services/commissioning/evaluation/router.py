@@ -42,6 +42,7 @@ offers_router = APIRouter(prefix="/v1", tags=["offers"])
     summary="Read an offer (its provider; after the deadline the municipality, and committee members who declared "
     "no conflict with its bidder)",
     responses=problem_responses(401, 403, 404),
+    description="One offer: its provider always; after the deadline the municipality and cleared committee members.",
 )
 async def get_offer(
     offer_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep, response: Response
@@ -57,6 +58,12 @@ async def get_offer(
     "a committee member those of the bidders it declared no conflict with)",
     response_model=Page[OfferOut],
     responses={**export_responses(), **problem_responses(401, 403, 404)},
+    description=(
+        "A call's offers. Before the deadline a provider sees only its own and nobody else anything, not even"
+        " their number; after it the municipality reads all, and a committee member those of the bidders it "
+        "declared no conflict with. `format=csv|xlsx` gives the committee a spreadsheet with one column per "
+        "criterion."
+    ),
 )
 async def list_call_offers(
     call_id: uuid.UUID,
@@ -80,6 +87,10 @@ async def list_call_offers(
     summary="Appoint an evaluator to the call's committee (the municipality)",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 403, 404, 409, 422),
+    description=(
+        "The municipality appoints an evaluator (an account with the evaluator role, by its subject) to the "
+        "call's committee."
+    ),
 )
 async def add_committee_member(
     call_id: uuid.UUID, data: MemberIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
@@ -92,6 +103,7 @@ async def add_committee_member(
     "/calls/{call_id}/committee",
     summary="The committee (the municipality and members)",
     responses=problem_responses(401, 403, 404),
+    description="The committee's members (the municipality and its members).",
 )
 async def list_committee(
     call_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, paging: PageParamsDep
@@ -103,6 +115,10 @@ async def list_committee(
     "/calls/{call_id}/bidders",
     summary="Who bid (after the deadline; for declarations)",
     responses=problem_responses(401, 403, 404),
+    description=(
+        "After the deadline: who bid, for the members' declarations; a member sees offer ids only of the "
+        "bidders it declared no conflict with."
+    ),
 )
 async def list_bidders(
     call_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep, paging: PageParamsDep
@@ -115,6 +131,7 @@ async def list_bidders(
     summary="Declare, per bidder, whether you have a conflict of interest (members, before seeing offers)",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 403, 404, 409, 422),
+    description="A member declares, for one bidder, a conflict of interest or none; declarations cannot be changed.",
 )
 async def declare(
     call_id: uuid.UUID, data: DeclarationIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
@@ -128,6 +145,7 @@ async def declare(
     summary="Declare for every bidder at once (members): all or nothing",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 403, 404, 409, 422),
+    description="A member declares for every bidder at once: all or nothing.",
 )
 async def declare_all(
     call_id: uuid.UUID, data: DeclarationsIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
@@ -142,6 +160,7 @@ async def declare_all(
     "/me/committees",
     summary="The committees I sit on (evaluators)",
     responses=problem_responses(401, 403),
+    description="The committees the calling evaluator sits on.",
 )
 async def my_committees(
     session: ReadSessionDep, principal: CurrentPrincipal, paging: PageParamsDep
@@ -166,6 +185,7 @@ async def my_committees(
     "/offers/{offer_id}/formal-check",
     summary="Record an offer's formal check (the municipality; If-Match to change it)",
     responses=problem_responses(401, 403, 404, 412, 422),
+    description="The municipality records an offer's formal check: passed, or failed with reasons.",
 )
 async def put_formal_check(
     offer_id: uuid.UUID,
@@ -187,6 +207,10 @@ async def put_formal_check(
     "/offers/{offer_id}/scores",
     summary="Save your merit scores for an offer (members; If-Match to change your sheet)",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+    description=(
+        "A member scores a formally passed offer on the merit criteria (0-100, each justified); If-Match to "
+        "change its sheet."
+    ),
 )
 async def put_scores(
     offer_id: uuid.UUID,
@@ -210,6 +234,7 @@ async def put_scores(
     "/offers/{offer_id}/scores",
     summary="Score sheets (the municipality: all; a member: their own)",
     responses=problem_responses(401, 403, 404),
+    description="The score sheets of an offer: the municipality sees all, a member its own.",
 )
 async def get_scores(
     offer_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep, paging: PageParamsDep
@@ -225,6 +250,10 @@ async def get_scores(
     summary="The lot's ranking: price points from prices, merit averaged, ties as ties",
     response_model=list[RankedOut],
     responses={**export_responses(), **problem_responses(401, 403, 404)},
+    description=(
+        "The lot's ranking: price points from the prices, merit points averaged over the members entitled to "
+        "score, ties as ties. `format=csv|xlsx` for a spreadsheet."
+    ),
 )
 async def get_ranking(
     call_id: uuid.UUID,

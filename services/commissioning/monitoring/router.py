@@ -27,6 +27,12 @@ router = APIRouter(prefix="/v1/monitoring", tags=["monitoring"])
     "without offers (public); as a spreadsheet with format=csv|xlsx",
     response_model=IndicatorsOut,
     responses={**export_responses(), **problem_responses(422)},
+    description=(
+        "What a municipality or a voivodeship commissioned in a period (default: this year): value by mode, "
+        "the share to social-economy entities, services by area, people served, calls closed and without "
+        "offers (counted only once their deadline passed), paid and outstanding. `format=csv|xlsx` for three "
+        "sheets."
+    ),
 )
 async def indicators(
     request: Request,

@@ -24,12 +24,21 @@ from shared.pagination import Page, PageParamsDep, page_of
 router = APIRouter(prefix="/v1/municipalities", tags=["municipalities"])
 
 
-@router.get("", summary="List municipalities (public)")
+@router.get(
+    "",
+    summary="List municipalities (public)",
+    description="The municipalities (gminy) registered in commissioning, with their CUS.",
+)
 async def list_municipalities(session: ReadSessionDep, paging: PageParamsDep) -> Page[MunicipalityOut]:
     return page_of([MunicipalityOut.model_validate(m) for m in await repository.all_municipalities(session)], paging)
 
 
-@router.get("/{terc}", summary="Read a municipality (public)", responses=problem_responses(404, 422))
+@router.get(
+    "/{terc}",
+    summary="Read a municipality (public)",
+    responses=problem_responses(404, 422),
+    description="One municipality; its ETag for If-Match.",
+)
 async def get_municipality(terc: GminaTercStr, session: ReadSessionDep, response: Response) -> MunicipalityOut:
     found = await service.get(session, terc)
     set_etag(response, found.version)
@@ -41,6 +50,7 @@ async def get_municipality(terc: GminaTercStr, session: ReadSessionDep, response
     summary="Register a municipality (admin)",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 403, 409, 422),
+    description="Register a gmina and its centre for social services (administrators).",
 )
 async def create_municipality(
     data: MunicipalityCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
@@ -55,6 +65,7 @@ async def create_municipality(
     "/{terc}",
     summary="Change a municipality's CUS details (the municipality itself or an admin; If-Match)",
     responses=problem_responses(401, 403, 404, 412, 422, 428),
+    description="The municipality (or an administrator) changes its details (If-Match).",
 )
 async def update_municipality(
     terc: GminaTercStr,
@@ -73,6 +84,10 @@ async def update_municipality(
     "/{terc}/budgets/{year}",
     summary="Record what the year's budget plans for grants to NGOs (caps small grants at 20 %, UDPP art. 19a)",
     responses=problem_responses(401, 403, 404, 422),
+    description=(
+        "Record the year's funds planned for NGO grants (the annual cooperation programme): small grants in "
+        "that year then stop at 20 % of it (UDPP art. 19a)."
+    ),
 )
 async def set_budget(
     terc: GminaTercStr,
@@ -85,6 +100,10 @@ async def set_budget(
     return BudgetOut.model_validate(budget)
 
 
-@router.get("/{terc}/budgets", summary="The NGO grants a municipality's budgets plan (public)")
+@router.get(
+    "/{terc}/budgets",
+    summary="The NGO grants a municipality's budgets plan (public)",
+    description="The recorded yearly budgets (public).",
+)
 async def list_budgets(terc: GminaTercStr, session: ReadSessionDep, paging: PageParamsDep) -> Page[BudgetOut]:
     return page_of([BudgetOut.model_validate(b) for b in await repository.budgets(session, terc)], paging)

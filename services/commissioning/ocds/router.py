@@ -26,6 +26,11 @@ def _base(request: Request) -> str:
     "/releases",
     summary="OCDS release package of published calls (paged, by release date)",
     responses={200: {"model": OcdsReleasePackage}, **problem_responses(422)},
+    description=(
+        "OCDS 1.1 releases of published calls (planning, tender, amendments, bids after the deadline, awards,"
+        " contracts, implementation), with the lots and bids extensions; `since` for what changed, paged with"
+        " `links.next`."
+    ),
 )
 async def release_package(
     request: Request,
@@ -62,6 +67,7 @@ async def release_package(
     "/records/{ocid}",
     summary="OCDS record package: a call's releases and its compiled release",
     responses={200: {"model": OcdsRecordPackage}, **problem_responses(404)},
+    description="A contracting process's releases and its compiled release.",
 )
 async def record_package(request: Request, ocid: str, session: ReadSessionDep, clock: ClockDep) -> Response:
     now = clock.now()

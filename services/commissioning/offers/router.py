@@ -29,6 +29,11 @@ router = APIRouter(prefix="/v1", tags=["offers"])
     summary="Submit an offer for a lot (verified, eligible providers; before the deadline)",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
+    description=(
+        "A verified, eligible provider submits a sealed offer for a lot before the deadline (the server's "
+        "clock decides): the total price for the lot, the quantity and an answer per criterion. The answer is"
+        " a receipt with the content's SHA-256. Idempotency-Key accepted: a retry gives the same receipt."
+    ),
 )
 async def submit_offer(
     call_id: uuid.UUID,
@@ -61,6 +66,7 @@ async def submit_offer(
     "/offers/{offer_id}",
     summary="Revise an offer before the deadline (If-Match); a new receipt",
     responses=problem_responses(400, 401, 403, 404, 409, 412, 422, 428),
+    description="The provider revises its offer before the deadline (If-Match); a new receipt.",
 )
 async def revise_offer(
     offer_id: uuid.UUID,
@@ -82,6 +88,7 @@ async def revise_offer(
     "/offers/{offer_id}/confirmation",
     summary="Confirm an offer after the call was amended",
     responses=problem_responses(401, 403, 404, 409),
+    description="After an amendment of the call the provider confirms its offer (or revises it) before the deadline.",
 )
 async def confirm_offer(
     offer_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep, response: Response
@@ -95,6 +102,7 @@ async def confirm_offer(
     "/offers/{offer_id}",
     summary="Withdraw an offer before the deadline (If-Match)",
     responses=problem_responses(401, 403, 404, 409, 412, 428),
+    description="The provider withdraws its offer before the deadline (If-Match).",
 )
 async def withdraw_offer(
     offer_id: uuid.UUID,
@@ -113,6 +121,10 @@ async def withdraw_offer(
     summary="Check a receipt: is this the offer's content as the server holds it? (its provider; the municipality "
     "after the deadline)",
     responses=problem_responses(401, 404, 422),
+    description=(
+        "Is this receipt's hash the offer's content as the server holds it? For its provider, and after the "
+        "deadline the municipality: for anyone else it would be an oracle for guessing sealed prices."
+    ),
 )
 async def verify_receipt(
     offer_id: uuid.UUID,
@@ -130,7 +142,12 @@ async def verify_receipt(
     )
 
 
-@router.get("/offers", summary="My offers (providers)", responses=problem_responses(401, 403))
+@router.get(
+    "/offers",
+    summary="My offers (providers)",
+    responses=problem_responses(401, 403),
+    description="The offers of the providers the caller acts for.",
+)
 async def my_offers(session: ReadSessionDep, principal: CurrentPrincipal, paging: PageParamsDep) -> Page[OfferOut]:
     require_role(principal, Role.PROVIDER)
     if not principal.providers:

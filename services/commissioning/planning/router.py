@@ -32,6 +32,10 @@ router = APIRouter(prefix="/v1", tags=["planning"])
     summary="Adopt a social-services programme (program usług społecznych)",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(400, 401, 403, 404, 422),
+    description=(
+        "The municipality records its social-services programme (program usług społecznych, by council "
+        "resolution) with its lines: service types, quantities, budgets."
+    ),
 )
 async def create_programme(
     terc: GminaTercStr,
@@ -50,6 +54,7 @@ async def create_programme(
     "/municipalities/{terc}/programmes",
     summary="A municipality's programmes (public: adopted by council resolution)",
     responses=problem_responses(422),
+    description="The municipality's programmes (public).",
 )
 async def list_programmes(terc: GminaTercStr, session: ReadSessionDep, paging: PageParamsDep) -> Page[ProgrammeOut]:
     programmes = list(await repository.programmes_of(session, terc))
@@ -57,7 +62,12 @@ async def list_programmes(terc: GminaTercStr, session: ReadSessionDep, paging: P
     return page_of([programme_out(p, lines) for p in programmes], paging)
 
 
-@router.get("/programmes/{programme_id}", summary="Read a programme (public)", responses=problem_responses(404))
+@router.get(
+    "/programmes/{programme_id}",
+    summary="Read a programme (public)",
+    responses=problem_responses(404),
+    description="One programme with its lines (public).",
+)
 async def get_programme(programme_id: uuid.UUID, session: ReadSessionDep) -> ProgrammeOut:
     programme = await service.programme(session, programme_id)
     return programme_out(programme, list(await repository.lines_of(session, [programme.id])))
@@ -68,6 +78,10 @@ async def get_programme(programme_id: uuid.UUID, session: ReadSessionDep) -> Pro
     summary="Record a need to commission",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(400, 401, 403, 404, 422, 503),
+    description=(
+        "The municipality records a need: a service type, quantity, value (gross, with its VAT rate) and "
+        "period; from a programme line or on its own. Needs are the municipality's own planning, not public."
+    ),
 )
 async def create_need(
     terc: GminaTercStr,
@@ -86,6 +100,7 @@ async def create_need(
     "/municipalities/{terc}/needs",
     summary="A municipality's needs (the municipality itself)",
     responses=problem_responses(401, 403, 422),
+    description="The municipality's needs (the municipality and administrators only).",
 )
 async def list_needs(
     terc: GminaTercStr, session: ReadSessionDep, principal: OptionalPrincipal, paging: PageParamsDep
@@ -98,7 +113,12 @@ async def list_needs(
     return page_of([NeedOut.model_validate(n) for n in await repository.needs_of(session, terc)], paging)
 
 
-@router.get("/needs/{need_id}", summary="Read a need (its municipality)", responses=problem_responses(401, 404))
+@router.get(
+    "/needs/{need_id}",
+    summary="Read a need (its municipality)",
+    responses=problem_responses(401, 404),
+    description="One need with its value, VAT rate, quantity and period (its municipality and administrators).",
+)
 async def get_need(need_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal) -> NeedOut:
     return NeedOut.model_validate(await service.need_for(session, principal, need_id))
 
@@ -107,6 +127,11 @@ async def get_need(need_id: uuid.UUID, session: ReadSessionDep, principal: Curre
     "/needs/{need_id}/mode-advice",
     summary="Mode advisor: allowed, recommended and forbidden commissioning modes for a need, with reasons",
     responses=problem_responses(401, 404, 503),
+    description=(
+        "Every commissioning mode for the need with its verdict (recommended, allowed, forbidden, not a call)"
+        " and the reasons, each with its legal basis and the figures compared (values net for Pzp, gross for "
+        "grants), by the rule set in force today and the verified PES offering the service in the area."
+    ),
 )
 async def get_mode_advice(
     need_id: uuid.UUID,

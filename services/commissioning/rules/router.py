@@ -12,12 +12,26 @@ from services.commissioning.rules.schemas import ModeRulesOut, RuleSetOut, Sourc
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
 
 
-@router.get("/sources", summary="The acts the rules cite: publication, consolidated text, provisions relied on")
+@router.get(
+    "/sources",
+    summary="The acts the rules cite: publication, consolidated text, provisions relied on",
+    description=(
+        "The acts the rules cite: their publication in Dziennik Ustaw, the consolidated text followed, the "
+        "provisions relied on."
+    ),
+)
 async def list_sources() -> list[SourceOut]:
     return [SourceOut.model_validate({**dataclasses.asdict(s), "articles": list(s.articles)}) for s in SOURCES]
 
 
-@router.get("", summary="The commissioning rules tables, by version and validity")
+@router.get(
+    "",
+    summary="The commissioning rules tables, by version and validity",
+    description=(
+        "Every rule set with its validity dates, the thresholds and the euro rate of its notice, and every "
+        "mode's limits and legal basis; figures found in secondary sources only are flagged to verify."
+    ),
+)
 async def list_rules() -> list[RuleSetOut]:
     return [
         RuleSetOut(

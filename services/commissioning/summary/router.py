@@ -19,6 +19,10 @@ router = APIRouter(prefix="/v1/municipalities", tags=["municipalities"])
     "/{terc}/summary",
     summary="A municipality's programmes, open calls, active contracts and this year's indicators (public)",
     responses=problem_responses(404, 422),
+    description=(
+        "Programmes, open calls, active contracts and this year's indicators in one answer (public); the "
+        "gateway's overview builds on it."
+    ),
 )
 async def municipality_summary(
     terc: GminaTercStr, session: ReadSessionDep, principal: OptionalPrincipal, clock: ClockDep

@@ -22,6 +22,12 @@ router = APIRouter(prefix="/v1", tags=["views"])
     summary="A municipality at a glance: its plans, open calls, contracts, indicators, and the providers and "
     "offerings available in its area",
     responses={**answer("MunicipalityOverview"), **problem_responses(422)},
+    description=(
+        "The municipality's programmes, open calls, active contracts and this year's indicators (from "
+        "commissioning) with the providers and offerings available in its area (from the catalogue), fetched "
+        "concurrently. Its needs are included for the municipality itself. A part that cannot be had in time "
+        "is listed in `missing`; the rest still answers."
+    ),
 )
 async def municipality_overview(terc: GminaTercStr, request: Request) -> Response:
     # commissioning answers its public parts in one request (programmes, open calls, contracts, indicators)
@@ -42,6 +48,10 @@ async def municipality_overview(terc: GminaTercStr, request: Request) -> Respons
     "/providers/{provider_id}/profile",
     summary="A provider's catalogue record and offerings with its track record in commissioning",
     responses={**answer("ProviderProfile"), **problem_responses(404)},
+    description=(
+        "A provider's catalogue record and offerings with its public track record (awards, contracts, "
+        "accepted reports). Unverified providers are visible to their members only."
+    ),
 )
 async def provider_profile(provider_id: uuid.UUID, request: Request) -> Response:
     data, missing = await gather(
@@ -71,6 +81,11 @@ def _covers(offering_areas: list[str], lot_area: str) -> bool:
     "/providers/{provider_id}/opportunities",
     summary="Open calls whose lots match the provider's offerings (service type and area), with its eligibility",
     responses={**answer("ProviderOpportunities"), **problem_responses(404)},
+    description=(
+        "Open calls with a lot of a service type the provider offers in the lot's area, each with the "
+        "provider's eligibility checked by the same rules as at submission, and the reasons when it is not "
+        "eligible."
+    ),
 )
 async def provider_opportunities(provider_id: uuid.UUID, request: Request) -> Response:
     data, missing = await gather(
