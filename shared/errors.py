@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -30,6 +30,23 @@ class FieldIssue(BaseModel):
 
 class Problem(BaseModel):
     """An RFC 9457 problem details object."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "urn:cus:problem:validation",
+                    "title": "Żądanie zawiera nieprawidłowe pola",
+                    "status": 422,
+                    "detail": "nip: NIP: nieprawidłowa suma kontrolna",
+                    "instance": "/v1/providers",
+                    "errors": [{"field": "nip", "location": "body", "reason": "NIP: nieprawidłowa suma kontrolna"}],
+                    "detail_en": "nip: NIP checksum is invalid",
+                    "detail_pl": "nip: NIP: nieprawidłowa suma kontrolna",
+                }
+            ]
+        }
+    )
 
     type: str = Field(description="Stable URI naming the kind of problem.", examples=["urn:cus:problem:not-found"])
     title: str = Field(description="Short human summary of the kind of problem.")

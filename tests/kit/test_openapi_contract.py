@@ -82,3 +82,15 @@ def test_every_operation_says_what_it_does_beyond_its_summary():
             if len(said) < 30 or said == operation.get("summary"):
                 undescribed.append(f"{method.upper()} {path}")
     assert undescribed == []
+
+
+def test_every_example_in_the_document_is_valid_against_its_schema():
+    import jsonschema
+
+    document = merged_document()
+    components = document["components"]
+    with_examples = {name: s for name, s in components["schemas"].items() if s.get("examples")}
+    assert {"Problem", "OfferOut", "ContractOut", "ProviderCreate", "CallCreate"} <= set(with_examples)
+    for name, schema in with_examples.items():
+        for example in schema["examples"]:
+            jsonschema.validate(example, {"$ref": f"#/components/schemas/{name}", "components": components})

@@ -66,6 +66,37 @@ class PaymentDue(Body):
 
 
 class ContractOut(Schema):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "b9efad5b-1c16-4098-82e3-7692eec66b28",
+                    "call_id": "bb4fa34d-4edd-51f2-8dc0-0feeca89baa0",
+                    "lot_id": "0d3c6a2e-5b1f-5e4a-9c8d-7e6f5a4b3c2d",
+                    "award_id": "1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b",
+                    "provider_id": "857f7539-be20-5382-a105-6828c19267d2",
+                    "provider_name": "Fundacja „Krokus”",
+                    "municipality_terc": "2611011",
+                    "value_grosze": 17400000,
+                    "quantity": 4000,
+                    "period_start": "2026-08-24",
+                    "period_end": "2027-09-23",
+                    "status": "completed",
+                    "number": "CUS.526.3.2026",
+                    "signed_on": "2026-10-05",
+                    "payment_schedule": [{"due_date": "2026-09-30", "amount_grosze": 1338462}],
+                    "reporting_schedule": [
+                        {"period_start": "2026-08-24", "period_end": "2026-09-30", "due_date": "2026-10-15"}
+                    ],
+                    "signed_at": "2026-10-06T08:00:00Z",
+                    "ended_reason": "Zrealizowana w całości; sprawozdanie końcowe przyjęte.",
+                    "version": 9,
+                }
+            ]
+        },
+    )
+
     id: uuid.UUID = Field(description="Contract id.")
     call_id: uuid.UUID = Field(description="Call.")
     lot_id: uuid.UUID = Field(description="Lot.")

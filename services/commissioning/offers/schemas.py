@@ -81,6 +81,31 @@ class ReceiptCheck(BaseModel):
 
 
 class OfferOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "50bf4b31-c091-5263-9ee2-802e3e7b8fc2",
+                    "call_id": "328b369b-f4d2-56f5-b787-119b314c5586",
+                    "lot_id": "f24cb9ca-0308-5620-b363-fbb25af650b4",
+                    "provider_id": "a6099fba-51f8-56ef-aa91-5860c9ada220",
+                    "provider_name": "Spółdzielnia Socjalna „Razem”",
+                    "status": "submitted",
+                    "total_price_grosze": 49200000,
+                    "quantity": 12000,
+                    "answers": {"quality": "Opiekunki z kwalifikacjami, koordynator 7 dni w tygodniu.", "social": 40},
+                    "submitted_at": "2026-12-05T10:15:00Z",
+                    "version": 1,
+                    "receipt": {
+                        "offer_id": "50bf4b31-c091-5263-9ee2-802e3e7b8fc2",
+                        "submitted_at": "2026-12-05T10:15:00Z",
+                        "content_hash": "9f2c1d4a8b7e6f5a4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3a2918f7e6d5c",
+                    },
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID = Field(description="Offer id.")
     call_id: uuid.UUID = Field(description="Call.")
     lot_id: uuid.UUID = Field(description="Lot.")
