@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -181,6 +182,18 @@ def export_responses() -> dict[int | str, dict[str, Any]]:
 
 
 EXPORT_BATCH = 500  # rows read from the database at a time while exporting
+
+
+async def in_batches(fetch: Callable[[int, int], Awaitable[Sequence[Any]]], size: int) -> AsyncIterator[Any]:
+    """Every row `fetch(offset, limit)` gives, a batch at a time, until a batch comes back short."""
+    for offset in itertools.count(0, size):
+        batch = await fetch(offset, size)
+        for row in batch:
+            yield row
+        if len(batch) < size:
+            return
+
+
 ExportFormatQuery = Annotated[
     ExportFormat | None,
     Query(alias="format", description="json (default), or csv / xlsx for a spreadsheet of the whole result."),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import itertools
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -34,7 +33,16 @@ from shared.auth import CurrentPrincipal, OptionalPrincipal, Principal
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep, database_of
 from shared.errors import problem_responses
-from shared.exports import EXPORT_BATCH, ExportFormat, ExportFormatQuery, Sheet, export, export_responses, wanted
+from shared.exports import (
+    EXPORT_BATCH,
+    ExportFormat,
+    ExportFormatQuery,
+    Sheet,
+    export,
+    export_responses,
+    in_batches,
+    wanted,
+)
 from shared.idempotency import IdempotencyKeyHeader, idempotent
 from shared.identifiers import GminaTercStr, TercStr
 from shared.pagination import Page, PageParamsDep, page_of
@@ -144,13 +152,14 @@ async def search_calls(
         async def every_call() -> AsyncIterator[CallOut]:
             # its own session: a CSV is written after the endpoint returned and closed the request's one
             async with database_of(request.app).read() as own:
-                for offset in itertools.count(0, EXPORT_BATCH):
-                    batch, _ = await search(own, offset=offset, limit=EXPORT_BATCH)
-                    lots = list(await repository.lots_of(own, [c.id for c in batch]))
-                    for call in batch:
-                        yield call_out(call, lots, now, principal)
-                    if len(batch) < EXPORT_BATCH:
-                        return
+
+                async def batch(offset: int, limit: int) -> list[CallOut]:
+                    calls, _ = await search(own, offset=offset, limit=limit)
+                    lots = list(await repository.lots_of(own, [c.id for c in calls]))
+                    return [call_out(c, lots, now, principal) for c in calls]
+
+                async for call in in_batches(batch, EXPORT_BATCH):
+                    yield call
 
         return await export([Sheet("Ogłoszenia", CALL_COLUMNS, every_call())], wanted_format, "ogloszenia")
     rows, total = await search(session, offset=paging.offset, limit=paging.per_page)

@@ -3,9 +3,8 @@ payments (the contract's parties)."""
 
 from __future__ import annotations
 
-import itertools
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -37,7 +36,16 @@ from shared.auth import CurrentPrincipal, OptionalPrincipal
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep, database_of
 from shared.errors import problem_responses
-from shared.exports import EXPORT_BATCH, ExportFormat, ExportFormatQuery, Sheet, export, export_responses, wanted
+from shared.exports import (
+    EXPORT_BATCH,
+    ExportFormat,
+    ExportFormatQuery,
+    Sheet,
+    export,
+    export_responses,
+    in_batches,
+    wanted,
+)
 from shared.idempotency import IdempotencyKeyHeader, idempotent
 from shared.identifiers import GminaTercStr, TercStr
 from shared.pagination import Page, PageParamsDep, page_of
@@ -184,14 +192,15 @@ async def list_contracts(
         async def every_contract() -> AsyncIterator[Contract]:
             # its own session: a CSV is written after the endpoint returned and closed the request's one
             async with database_of(request.app).read() as own:
-                for offset in itertools.count(0, EXPORT_BATCH):
-                    batch, _ = await repository.search_page(
-                        own, filters=filters, offset=offset, limit=EXPORT_BATCH, with_total=False
+
+                async def batch(offset: int, limit: int) -> Sequence[Contract]:
+                    rows, _ = await repository.search_page(
+                        own, filters=filters, offset=offset, limit=limit, with_total=False
                     )
-                    for contract in batch:
-                        yield contract
-                    if len(batch) < EXPORT_BATCH:
-                        return
+                    return rows
+
+                async for contract in in_batches(batch, EXPORT_BATCH):
+                    yield contract
 
         return await export([Sheet("Umowy", CONTRACT_COLUMNS, every_contract())], wanted_format, "umowy")
     rows, total = await repository.search_page(session, filters=filters, offset=paging.offset, limit=paging.per_page)

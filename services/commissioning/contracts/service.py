@@ -348,17 +348,14 @@ async def review_report(
         )
     report.status = ReportStatus.ACCEPTED.value if data.decision == "accept" else ReportStatus.RETURNED.value
     report.review_comment, report.reviewed_at = data.comment, now
-    outbox.record(
+    outbox.for_the_parties(
         session,
-        type=EventType.REPORT_REVIEWED,
-        subject=f"reports/{report.id}",
-        time=now,
-        municipality=contract.municipality_terc,
-        provider=contract.provider_id,
-        public=False,
-        data={
+        contract,
+        EventType.REPORT_REVIEWED,
+        f"reports/{report.id}",
+        now,
+        {
             "report_id": str(report.id),
-            "contract_id": str(contract.id),
             "status": report.status,
             "period_start": report.period_start.isoformat(),
             "period_end": report.period_end.isoformat(),
@@ -402,17 +399,14 @@ async def record_payment(
     payment = Payment(contract_id=contract.id, recorded_at=now, **data.model_dump())
     session.add(payment)
     await session.flush()
-    outbox.record(
+    outbox.for_the_parties(
         session,
-        type=EventType.PAYMENT_RECORDED,
-        subject=f"payments/{payment.id}",
-        time=now,
-        municipality=contract.municipality_terc,
-        provider=contract.provider_id,
-        public=False,
-        data={
+        contract,
+        EventType.PAYMENT_RECORDED,
+        f"payments/{payment.id}",
+        now,
+        {
             "payment_id": str(payment.id),
-            "contract_id": str(contract.id),
             "amount_grosze": payment.amount_grosze,
             "paid_on": payment.paid_on.isoformat(),
             "schedule_index": payment.schedule_index,

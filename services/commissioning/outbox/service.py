@@ -116,3 +116,19 @@ async def contract_changed(session: AsyncSession, contract: Contract, event: Eve
             "signed_on": contract.signed_on.isoformat() if contract.signed_on else None,
         },
     )
+
+
+def for_the_parties(
+    session: AsyncSession, contract: Contract, event: EventType, subject: str, now: datetime, data: dict[str, Any]
+) -> None:
+    """An event only the contract's municipality and provider read (its reports, its payments)."""
+    record(
+        session,
+        type=event,
+        subject=subject,
+        time=now,
+        municipality=contract.municipality_terc,
+        provider=contract.provider_id,
+        public=False,
+        data={"contract_id": str(contract.id), **data},
+    )
