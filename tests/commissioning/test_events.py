@@ -185,3 +185,25 @@ async def test_the_story_writes_its_events_and_nothing_of_a_sealed_offer(api, cl
     assert await run_due_events(database_of(api._transport.app).write, clock) == 1  # the worker opens them
     opened = (await cdb.scalars(select(OutboxEvent).where(OutboxEvent.type == "pl.cus.call.offers-opened"))).all()
     assert [e.data["offers"] for e in opened] == [1]
+
+
+async def test_the_feed_is_described_in_asyncapi_with_a_schema_per_type(api, client, cdb, clock):
+    """Every event type is a message of the AsyncAPI document, and what the story writes is what it says."""
+    import jsonschema
+
+    from services.commissioning.outbox.schemas import DATA
+
+    document = (await api.get("/v1/events/asyncapi")).json()
+    assert document["asyncapi"] == "3.0.0" and document["channels"]["feed"]["address"] == "/v1/events"
+    named = {m["name"] for m in document["components"]["messages"].values()}
+    assert named == {f"pl.cus.{t.value}" for t in EventType}
+    private = document["components"]["messages"]["payment-recorded"]["summary"]
+    assert "municipality and the provider only" in private
+    await test_the_story_writes_its_events_and_nothing_of_a_sealed_offer(api, client, cdb, clock)
+    written = (await cdb.scalars(select(OutboxEvent))).all()
+    assert {e.type for e in written} >= {"pl.cus.call.published", "pl.cus.call.offers-opened"}
+    for event in written:
+        kind = EventType(event.type.removeprefix("pl.cus."))
+        DATA[kind].model_validate(event.data)  # refuses a field the schema does not declare
+        schema = {"$ref": f"#/components/schemas/{DATA[kind].__name__}", "components": document["components"]}
+        jsonschema.validate(event.data, schema)

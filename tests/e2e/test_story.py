@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import jsonschema
 
 from shared.auth import Role, mint_token
 from tests.catalogue.factories import provider_payload
@@ -226,6 +227,11 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
     assert offering["id"] not in {o["id"] for o in roomy["items"]}
     events = ok(gateway.get("/v1/events", params={"type": "contract.signed"}))["items"]
     assert [e["data"]["contract_id"] for e in events] == [contract_id]
+    described = ok(gateway.get("/v1/events/asyncapi"))  # the real event is what the AsyncAPI document says
+    jsonschema.validate(
+        events[0]["data"], {"$ref": "#/components/schemas/ContractData", "components": described["components"]}
+    )
+    jsonschema.validate(events[0], {"$ref": "#/components/schemas/CloudEvent", "components": described["components"]})
     overview = ok(gateway.get("/v1/municipalities/2611011/overview", headers=GMINA))
     assert overview["missing"] == []
     assert [c["id"] for c in overview["active_contracts"]] == [contract_id]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from services.commissioning.dependencies import SettingsDep
 from services.commissioning.models.outbox import EventType
-from services.commissioning.outbox import service
+from services.commissioning.outbox import schemas, service
 from shared.auth import OptionalPrincipal
 from shared.db import ReadSessionDep
 from shared.errors import ValidationProblem, problem_responses
@@ -16,6 +17,16 @@ from shared.i18n import polish_of
 from shared.identifiers import GminaTercStr
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
+
+
+@router.get(
+    "/asyncapi",
+    summary="The feed described as an AsyncAPI 3.0 document, with a JSON Schema for each event type's data",
+    description="One message per event type: a CloudEvent whose `data` has the type's schema; private types (report "
+    "reviews, payments) are marked as read by their municipality and provider only.",
+)
+async def asyncapi_document(settings: SettingsDep) -> dict[str, Any]:
+    return schemas.asyncapi(settings.public_base_url)
 
 
 @router.get(
