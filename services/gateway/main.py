@@ -16,7 +16,7 @@ from services.gateway import openapi
 from services.gateway.proxy.router import proxy_router
 from services.gateway.proxy.routes import RouteTable
 from services.gateway.proxy.state import GatewayState, state_of
-from services.gateway.proxy.upstreams import Breaker, Upstream, UpstreamUnavailable, latency_histogram
+from services.gateway.proxy.upstreams import Breaker, Replica, Upstream, UpstreamUnavailable, latency_histogram
 from services.gateway.ratelimit import RateLimitMiddleware, limiter_storage
 from services.gateway.settings import GatewaySettings, get_settings
 from services.gateway.views.router import router as views_router
@@ -69,14 +69,17 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         state.upstreams = {
             name: Upstream(
                 name,
-                url.rstrip("/"),
+                [
+                    Replica(url.strip().rstrip("/"), Breaker(settings.breaker_failures, settings.breaker_reset_seconds))
+                    for url in urls.split(",")
+                    if url.strip()
+                ],
                 session,
-                Breaker(settings.breaker_failures, settings.breaker_reset_seconds),
                 settings.upstream_timeout_seconds,
                 settings.read_retries,
                 histogram,
             )
-            for name, url in (("catalogue", settings.catalogue_url), ("commissioning", settings.commissioning_url))
+            for name, urls in (("catalogue", settings.catalogue_url), ("commissioning", settings.commissioning_url))
         }
         state.routes = RouteTable(state.upstreams)
         await state.routes.refresh()  # an upstream that is down now is learnt when it answers

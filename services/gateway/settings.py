@@ -11,8 +11,14 @@ from shared.settings import ServiceSettings
 class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
 
-    catalogue_url: str = Field(default="http://127.0.0.1:8001", description="The catalogue service.")
-    commissioning_url: str = Field(default="http://127.0.0.1:8002", description="The commissioning service.")
+    catalogue_url: str = Field(
+        default="http://127.0.0.1:8001",
+        description="The catalogue service: one URL, or several replicas, comma-separated.",
+    )
+    commissioning_url: str = Field(
+        default="http://127.0.0.1:8002",
+        description="The commissioning service: one URL, or several replicas, comma-separated.",
+    )
     upstream_timeout_seconds: float = Field(default=10.0, description="Timeout of one proxied call.")
     part_timeout_seconds: float = Field(default=2.0, description="Timeout of each part of an aggregated view.")
     read_retries: int = Field(default=1, ge=0, le=3, description="Retries of idempotent reads that failed to connect.")

@@ -74,3 +74,27 @@ def test_a_probe_that_ends_without_a_verdict_lets_the_next_one_probe():
     assert breaker.allow()
     breaker.abandon()  # the probing request was cancelled
     assert breaker.allow()
+
+
+async def test_several_replicas_are_taken_in_turn_and_a_dead_one_is_skipped():
+    """catalogue_url lists two replicas, one of them dead: every read and every write reaches the live one (a
+    write goes to another replica only because it provably never left: the connection could not be made), and
+    once the dead one's breaker is open it is not even tried."""
+    async with served(probe_app()) as upstream:
+        settings = GatewaySettings(
+            catalogue_url=f"{DEAD}, {upstream}", commissioning_url=upstream, breaker_failures=2, read_retries=0
+        )
+        app = create_app(settings)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
+        ):
+            catalogue = state_of(app).upstreams["catalogue"]
+            assert [r.base_url for r in catalogue.replicas] == [DEAD, upstream]
+            reads = [await client.get("/v1/areas") for _ in range(6)]
+            assert [r.status_code for r in reads] == [500] * 6  # the live replica's own answer, never a 503
+            admin = {"Authorization": f"Bearer {mint_token(role=Role.ADMIN)}"}
+            writes = [await client.post("/v1/areas", json={}, headers=admin) for _ in range(4)]
+            assert [w.status_code for w in writes] == [405] * 4
+            dead, live = catalogue.replicas
+            assert dead.breaker.opened_at is not None and live.breaker.opened_at is None

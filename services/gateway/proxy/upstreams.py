@@ -1,5 +1,5 @@
 """Upstream services over HTTP (aiohttp: measured far faster than httpx for proxying), with timeouts, retries for
-idempotent reads, and a circuit breaker per upstream."""
+idempotent reads, several replicas per upstream taken in turn, and a circuit breaker per replica."""
 
 from __future__ import annotations
 
@@ -70,14 +70,50 @@ class UpstreamResponse:
 
 
 @dataclass
-class Upstream:
-    name: str
+class Replica:
+    """One address of an upstream service, with its own breaker: one dead replica never cuts off the others."""
+
     base_url: str
-    session: aiohttp.ClientSession
     breaker: Breaker
+
+
+class Failed(Exception):
+    """A replica's transport failure, and whether the call may go to another replica (it provably never left,
+    or it was a read)."""
+
+    def __init__(self, error: BaseException, *, may_retry: bool) -> None:
+        super().__init__(str(error))
+        self.error, self.may_retry = error, may_retry
+
+
+@dataclass
+class Upstream:
+    """A service behind the gateway at one or several addresses (replicas), taken in turn; a replica whose
+    breaker is open is skipped, and a call that could not reach one goes to the next when that is safe."""
+
+    name: str
+    replicas: list[Replica]
+    session: aiohttp.ClientSession
     timeout: float
     read_retries: int
     latency: Histogram | None = field(default=None)
+    turn: int = 0
+
+    @property
+    def base_url(self) -> str:
+        return self.replicas[0].base_url
+
+    @base_url.setter
+    def base_url(self, url: str) -> None:  # one address from now on (tests move an upstream)
+        self.replicas = [Replica(url, self.replicas[0].breaker)]
+
+    @property
+    def breaker(self) -> Breaker:
+        return self.replicas[0].breaker
+
+    def _in_turn(self) -> list[Replica]:
+        self.turn = (self.turn + 1) % len(self.replicas)
+        return self.replicas[self.turn :] + self.replicas[: self.turn]
 
     async def request(
         self,
@@ -90,22 +126,41 @@ class Upstream:
         time_limit: float | None = None,
         route: str = "proxy",
     ) -> UpstreamResponse:
-        if not self.breaker.allow():
+        reads = method in ("GET", "HEAD", "OPTIONS")
+        tries = max(len(self.replicas), 1 + self.read_retries) if reads else len(self.replicas)
+        order = self._in_turn()
+        failure: Failed | None = None
+        for replica in (order * tries)[:tries]:
+            if not replica.breaker.allow():
+                continue
+            probe = replica.breaker.probing  # allow() just made this call the half-open probe
+            try:
+                return await self._send(replica, method, path, query, headers, body, time_limit, route)
+            except Failed as failed:
+                failure = failed
+                if not failed.may_retry:
+                    break
+                await asyncio.sleep(0.05 if len(self.replicas) == 1 else 0)
+            finally:
+                if probe:
+                    replica.breaker.abandon()  # a probe that ended without success() or failure() (cancelled)
+        if failure is None:
             raise UpstreamUnavailable(
                 self.name,
                 f"The {self.name} service is failing; the gateway is not calling it for a while.",
                 pl=f"Usługa {self.name} zawodzi; brama przez pewien czas jej nie wywołuje.",
-                retry_after=self.breaker.retry_after(),
+                retry_after=min(r.breaker.retry_after() for r in self.replicas),
             )
-        probe = self.breaker.probing  # allow() just made this call the half-open probe
-        try:
-            return await self._send(method, path, query, headers, body, time_limit, route)
-        finally:
-            if probe:
-                self.breaker.abandon()  # a probe that ended without success() or failure() (cancelled)
+        timed_out = isinstance(failure.error, TimeoutError)
+        raise UpstreamUnavailable(
+            self.name,
+            f"The {self.name} service {'did not answer in time' if timed_out else 'cannot be reached'}.",
+            pl=f"Usługa {self.name} {'nie odpowiedziała na czas' if timed_out else 'jest nieosiągalna'}.",
+        ) from failure.error
 
     async def _send(
         self,
+        replica: Replica,
         method: str,
         path: str,
         query: str,
@@ -114,42 +169,32 @@ class Upstream:
         time_limit: float | None,
         route: str,
     ) -> UpstreamResponse:
-        url = f"{self.base_url}{path}" + (f"?{query}" if query else "")
-        reads = method in ("GET", "HEAD", "OPTIONS")
-        attempts = 1 + self.read_retries
-        for attempt in range(attempts):
-            started = time.perf_counter()
-            try:
-                async with self.session.request(
-                    method,
-                    url,
-                    headers=dict(headers or {}),
-                    data=body,
-                    timeout=aiohttp.ClientTimeout(total=time_limit or self.timeout),
-                    allow_redirects=False,
-                ) as response:
-                    content = await response.read()
-                    result = UpstreamResponse(response.status, list(response.headers.items()), content)
-            except (TimeoutError, aiohttp.ClientError) as exc:
-                # A write is retried only when it provably never left: the connection could not be made.
-                retry = reads and isinstance(exc, aiohttp.ClientConnectionError)
-                retry = retry or isinstance(exc, aiohttp.ClientConnectorError)
-                if attempt + 1 < attempts and retry:
-                    await asyncio.sleep(0.05)
-                    continue
-                self.breaker.failure()
-                timed_out = isinstance(exc, TimeoutError)
-                raise UpstreamUnavailable(
-                    self.name,
-                    f"The {self.name} service {'did not answer in time' if timed_out else 'cannot be reached'}.",
-                    pl=f"Usługa {self.name} {'nie odpowiedziała na czas' if timed_out else 'jest nieosiągalna'}.",
-                ) from exc
-            finally:
-                if self.latency is not None:
-                    self.latency.labels(self.name, route).observe(time.perf_counter() - started)
-            self.breaker.success()  # it answered: whatever it said is its answer, passed on as it is
-            return result
-        raise AssertionError("unreachable")
+        url = f"{replica.base_url}{path}" + (f"?{query}" if query else "")
+        started = time.perf_counter()
+        try:
+            async with self.session.request(
+                method,
+                url,
+                headers=dict(headers or {}),
+                data=body,
+                timeout=aiohttp.ClientTimeout(total=time_limit or self.timeout),
+                allow_redirects=False,
+            ) as response:
+                content = await response.read()
+                result = UpstreamResponse(response.status, list(response.headers.items()), content)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            replica.breaker.failure()
+            # A write goes again only when it provably never left: the connection could not be made.
+            reads = method in ("GET", "HEAD", "OPTIONS")
+            may_retry = isinstance(exc, aiohttp.ClientConnectorError) or (
+                reads and isinstance(exc, aiohttp.ClientConnectionError)
+            )
+            raise Failed(exc, may_retry=may_retry) from exc
+        finally:
+            if self.latency is not None:
+                self.latency.labels(self.name, route).observe(time.perf_counter() - started)
+        replica.breaker.success()  # it answered: whatever it said is its answer, passed on as it is
+        return result
 
 
 def latency_histogram(registry: CollectorRegistry) -> Histogram:
