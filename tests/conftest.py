@@ -49,11 +49,12 @@ def pg_server() -> AsyncIterator[str]:
         embedded_pg.stop()
 
 
-async def migrated_database(pg_server: str, service: str) -> str:
-    """A fresh database for a service (`catalogue`, or `catalogue_e2e` for the catalogue's e2e copy), migrated."""
+async def migrated_database(pg_server: str, service: str, *, copy: str = "") -> str:
+    """A fresh database for a service (`catalogue`, or `catalogue_e2e` for the catalogue's e2e copy, or another
+    `copy` of it), migrated."""
     from shared.migrations import upgrade_head
 
-    url = await fresh_database(pg_server, f"{service}_test_{os.getpid()}")
+    url = await fresh_database(pg_server, f"{service}{copy}_test_{os.getpid()}")
     service = service.removesuffix("_e2e")
     await asyncio.to_thread(upgrade_head, REPO / "services" / service, url)
     return url

@@ -1,0 +1,248 @@
+"""Two replicas of each service behind one gateway (its upstreams list both): every replica's worker and feed
+consumer runs at once, and nothing is done twice; one replica of each is then killed and the system goes on."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from shared.auth import Role
+from shared.db import drop_database
+from tests.catalogue.factories import provider_payload
+from tests.conftest import migrated_database
+from tests.e2e.conftest import STORY_STARTS, Service, free_port
+from tests.e2e.test_story import ADMIN, ANSWERS, CRITERIA, ROPS, bearer, ok, wait_until
+
+TERC = "2606011"
+GMINA = bearer(Role.MUNICIPALITY, subject="cus-replicas", terc=TERC)
+EVALUATOR = bearer(Role.EVALUATOR, subject="ewa-replicas@cus.pl")
+
+
+class Replicas:
+    def __init__(self, services: dict[str, list[Service]], gateway: Service, clock: Path) -> None:
+        self.services, self.gateway, self.clock = services, gateway, clock
+
+    def move_clock(self, days: float) -> None:
+        self.clock.write_text(str(float(self.clock.read_text()) + days * 86_400))
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + timedelta(seconds=float(self.clock.read_text()))
+
+
+@pytest.fixture(scope="module")
+async def replicas(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Replicas]:
+    catalogue_db = await migrated_database(pg_server, "catalogue_e2e", copy="_replicas")
+    commissioning_db = await migrated_database(pg_server, "commissioning_e2e", copy="_replicas")
+    clock = tmp_path_factory.mktemp("replicas-clock") / "offset"
+    clock.write_text(str((STORY_STARTS - datetime.now(UTC)).total_seconds()))
+    logs = tmp_path_factory.mktemp("replicas-logs")
+    ports = {name: [free_port(), free_port()] for name in ("catalogue", "commissioning")}
+    url = {name: [f"http://127.0.0.1:{p}" for p in ps] for name, ps in ports.items()}
+    catalogues = [
+        Service(
+            "catalogue",
+            port,
+            {
+                "CATALOGUE_DATABASE_URL": catalogue_db,
+                "CATALOGUE_COMMISSIONING_URL": url["commissioning"][0],  # in production: the Service's address
+                "CATALOGUE_EVENTS_POLL_SECONDS": "0.1",
+            },
+            logs / f"catalogue-{i}.log",
+        )
+        for i, port in enumerate(ports["catalogue"])
+    ]
+    commissionings = [
+        Service(
+            "commissioning",
+            port,
+            {
+                "COMMISSIONING_DATABASE_URL": commissioning_db,
+                "COMMISSIONING_CATALOGUE_URL": url["catalogue"][0],
+                "COMMISSIONING_WORKER_INTERVAL_SECONDS": "0.1",
+                "COMMISSIONING_CLOCK_OFFSET_FILE": str(clock),
+                "COMMISSIONING_STANDSTILL_DAYS": "5",
+            },
+            logs / f"commissioning-{i}.log",
+        )
+        for i, port in enumerate(ports["commissioning"])
+    ]
+    gateway = Service(
+        "gateway",
+        free_port(),
+        {
+            "GATEWAY_CATALOGUE_URL": ",".join(url["catalogue"]),
+            "GATEWAY_COMMISSIONING_URL": ",".join(url["commissioning"]),
+            "GATEWAY_BREAKER_RESET_SECONDS": "1",
+        },
+        logs / "gateway.log",
+    )
+    everything = [*catalogues, *commissionings, gateway]
+    try:
+        await asyncio.gather(*(asyncio.to_thread(s.start) for s in everything))
+        yield Replicas({"catalogue": catalogues, "commissioning": commissionings}, gateway, clock)
+    finally:
+        for service in everything:
+            service.stop()
+        await drop_database(catalogue_db)
+        await drop_database(commissioning_db)
+
+
+def test_two_replicas_of_each_service_do_nothing_twice_and_survive_one_of_each_killed(replicas: Replicas):
+    with httpx.Client(base_url=replicas.gateway.url, timeout=10) as gateway:
+        ok(
+            gateway.post(
+                "/v1/municipalities", headers=ADMIN, json={"terc": TERC, "name": "Gmina Skarżysko", "cus_name": "MOPS"}
+            ),
+            201,
+        )
+        account = bearer(Role.PROVIDER, subject=f"replicas-{uuid.uuid4()}")
+        provider = ok(gateway.post("/v1/providers", json=provider_payload(), headers=account), 201)
+        ok(gateway.post(f"/v1/providers/{provider['id']}/status-changes", json={"action": "verify"}, headers=ROPS), 201)
+        care = next(
+            t["id"]
+            for t in ok(gateway.get("/v1/service-types", params={"q": "opiekuncze"}))["items"]
+            if t["code"] == "care-services"
+        )
+        offering = ok(
+            gateway.post(
+                f"/v1/providers/{provider['id']}/offerings",
+                headers=account,
+                json={
+                    "service_type_id": care,
+                    "title": "Opieka",
+                    "delivery_areas": [TERC[:4]],
+                    "capacity_per_month": 2000,
+                    "unit_price_grosze": 4000,
+                },
+            ),
+            201,
+        )
+
+        def published_call(title: str) -> dict[str, Any]:
+            need = ok(
+                gateway.post(
+                    f"/v1/municipalities/{TERC}/needs",
+                    headers=GMINA,
+                    json={
+                        "title": title,
+                        "service_type_id": care,
+                        "quantity": 10_000,
+                        "estimated_value_grosze": 30_000_000,
+                        "period_start": "2027-01-01",
+                        "period_end": "2027-10-31",
+                    },
+                ),
+                201,
+            )
+            body = {
+                "need_id": need["id"],
+                "title": title,
+                "mode": "open-competition",
+                "criteria": CRITERIA,
+                "lots": [{"title": title, "quantity": 10_000, "value_grosze": 30_000_000}],
+                "deadline": (replicas.now() + timedelta(days=25)).isoformat(),
+            }
+            call = ok(
+                gateway.post("/v1/calls", headers={**GMINA, "Idempotency-Key": f"call-{uuid.uuid4()}"}, json=body), 201
+            )
+            return dict(ok(gateway.post(f"/v1/calls/{call['id']}/publication", headers=GMINA)))
+
+        call = published_call("Opieka – repliki")
+        offer = {
+            "lot_id": call["lots"][0]["id"],
+            "total_price_grosze": 29_000_000,
+            "quantity": 10_000,
+            "answers": ANSWERS,
+        }
+        ok(
+            gateway.post(
+                f"/v1/calls/{call['id']}/offers", headers={**account, "Idempotency-Key": "replica-offer"}, json=offer
+            ),
+            201,
+        )
+        # both workers race for the opening at the deadline: it happens once
+        replicas.move_clock(days=26)
+        wait_until(lambda: gateway.get(f"/v1/calls/{call['id']}").json()["status"] == "evaluation")
+        ok(
+            gateway.post(
+                f"/v1/calls/{call['id']}/committee",
+                headers=GMINA,
+                json={"subject": "ewa-replicas@cus.pl", "name": "Ewa"},
+            ),
+            201,
+        )
+        offers = ok(gateway.get(f"/v1/calls/{call['id']}/offers", headers=GMINA))["items"]
+        ok(gateway.put(f"/v1/offers/{offers[0]['id']}/formal-check", headers=GMINA, json={"passed": True}))
+        decision = ok(
+            gateway.post(
+                f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/award-decision",
+                headers=GMINA,
+                json={"winners": [{"offer_id": offers[0]["id"]}], "reason": "Jedyna oferta."},
+            ),
+            201,
+        )
+        contract_id = decision["winners"][0]["contract_id"]
+        replicas.move_clock(days=6)
+        waiting = wait_until(
+            lambda: (c := gateway.get(f"/v1/contracts/{contract_id}").json())["status"] == "awaiting-signature" and c
+        )
+        signed = gateway.post(
+            f"/v1/contracts/{contract_id}/signature",
+            json={"number": "CUS.526.r.2026", "signed_on": replicas.now().date().isoformat()},
+            headers={**GMINA, "If-Match": f'"{waiting["version"]}"'},
+        )
+        assert signed.status_code == 200, signed.text
+        ok(
+            gateway.post(
+                f"/v1/contracts/{contract_id}/confirmation", headers={**account, "If-Match": signed.headers["etag"]}
+            )
+        )
+        # both catalogue replicas read the feed at once: the contract commits its 1 000 hours a month once
+        committed = wait_until(
+            lambda: (o := gateway.get(f"/v1/offerings/{offering['id']}").json())["capacity_contracted"] and o
+        )
+        time.sleep(1)  # several polls of both consumers later
+        assert (
+            gateway.get(f"/v1/offerings/{offering['id']}").json()["capacity_contracted"]
+            == 1000
+            == committed["capacity_contracted"]
+        )
+        history = ok(gateway.get(f"/v1/calls/{call['id']}/history"))["items"]
+        assert [h["kind"] for h in history].count("offers-opened") == 1
+        assert [h["kind"] for h in history].count("standstill-ended") == 1
+
+        for name in ("catalogue", "commissioning"):  # the gateway sent work to both replicas of each
+            assert all("/v1/" in replica.log.read_text() for replica in replicas.services[name]), name
+        # one replica of each dies; the gateway skips it and everything goes on
+        for name in ("catalogue", "commissioning"):
+            process = replicas.services[name][1].process
+            assert process is not None
+            process.kill()
+            process.wait(10)
+        second = published_call("Opieka – po awarii")
+        answered = [gateway.get(f"/v1/calls/{second['id']}").status_code for _ in range(6)]
+        assert answered == [200] * 6
+        assert ok(gateway.get("/v1/areas"))
+        late = ok(
+            gateway.post(
+                f"/v1/calls/{second['id']}/offers",
+                headers={**account, "Idempotency-Key": "after-kill"},
+                json={**offer, "lot_id": second["lots"][0]["id"]},
+            ),
+            201,
+        )
+        again = gateway.post(
+            f"/v1/calls/{second['id']}/offers",
+            headers={**account, "Idempotency-Key": "after-kill"},
+            json={**offer, "lot_id": second["lots"][0]["id"]},
+        )
+        assert again.status_code == 201 and again.json()["id"] == late["id"]  # the retry, not a second offer
+        assert ok(gateway.get("/v1/offers", headers=account))["total"] == 2
