@@ -16,14 +16,33 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import BigInteger, Boolean, DateTime, Identity, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    DateTime,
+    Identity,
+    String,
+    Text,
+    false,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from shared.auth import Principal, Role
 from shared.i18n import Refusal
 from shared.schemas import Schema
 
@@ -118,3 +137,77 @@ def envelope(row: OutboxColumns, source: str) -> CloudEvent:
         provider=row.provider_id,
         data=row.data,
     )
+
+
+# The oldest transaction still running: every event of a transaction below it is final.
+WATERMARK = literal_column("(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint", BigInteger)
+
+
+def readable_by(model: Any, principal: Principal | None) -> ColumnElement[bool]:
+    """Public events to everyone; the others to their municipality, their provider's members and admins."""
+    public: ColumnElement[bool] = model.public.is_(True)
+    if principal is None:
+        return public
+    if principal.role is Role.ADMIN:
+        return true()
+    own: ColumnElement[bool] = false()
+    if principal.role is Role.MUNICIPALITY and principal.terc:
+        own = model.municipality_terc == principal.terc
+    elif principal.role is Role.PROVIDER and principal.providers:
+        own = model.provider_id.in_(principal.providers)
+    return or_(public, own)
+
+
+async def read_feed(
+    session: AsyncSession,
+    model: Any,
+    *,
+    principal: Principal | None,
+    after: Cursor,
+    types: list[str],
+    municipality: str | None,
+    limit: int,
+) -> tuple[Sequence[Any], int]:
+    """The page of a service's outbox (`model`) after the cursor that the principal may read, and the watermark
+    it was read below. The watermark is measured first and the page read below it: it only grows, so what was
+    final then is still final (a page read below a later watermark than the one returned would let a reader jump
+    past events)."""
+    watermark = int(await session.scalar(select(WATERMARK)) or 0)
+    query = (
+        select(model)
+        .where(
+            model.xid < watermark,
+            tuple_(model.xid, model.position)
+            > tuple_(literal(after.xid, BigInteger), literal(after.position, BigInteger)),
+            readable_by(model, principal),
+        )
+        .order_by(model.xid, model.position)
+        .limit(limit)
+    )
+    if types:
+        query = query.where(model.type.in_(types))
+    if municipality:
+        query = query.where(model.municipality_terc == municipality)
+    return (await session.scalars(query)).all(), watermark
+
+
+async def feed_page(
+    session: AsyncSession,
+    model: Any,
+    *,
+    source: str,
+    principal: Principal | None,
+    after: Cursor,
+    types: list[str],
+    municipality: str | None,
+    limit: int,
+) -> EventPage:
+    rows, watermark = await read_feed(
+        session, model, principal=principal, after=after, types=types, municipality=municipality, limit=limit
+    )
+    items = [envelope(row, source) for row in rows]
+    if len(rows) == limit:
+        next_cursor = Cursor(rows[-1].xid, rows[-1].position)
+    else:  # the end of what can be read: jump past every final event, matching the filters or not
+        next_cursor = max(Cursor.before_watermark(watermark), after)
+    return EventPage(items=items, next_cursor=str(next_cursor))

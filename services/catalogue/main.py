@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from services.catalogue.capacity.consumer import FeedConsumer
 from services.catalogue.hsds.router import router as hsds_router
 from services.catalogue.offerings.router import router as offerings_router
+from services.catalogue.outbox.router import router as events_router
 from services.catalogue.places.router import router as places_router
 from services.catalogue.providers.router import me_router
 from services.catalogue.providers.router import router as providers_router
@@ -38,6 +39,7 @@ TAGS = [
     {"name": "providers", "description": "PES/NGO providers: self-registration, verification (weryfikacja)."},
     {"name": "offerings", "description": "What providers offer, where, at what capacity and price; search."},
     {"name": "hsds", "description": "Open Referral HSDS 3.0 read API."},
+    {"name": "events", "description": "The catalogue's change feed: its domain events as CloudEvents."},
     {"name": "health", "description": "Liveness, readiness, metrics."},
 ]
 
@@ -68,7 +70,15 @@ def create_app(
         title="CUS catalogue API",
         description=DESCRIPTION,
         settings=settings,
-        routers=[taxonomy_router, places_router, providers_router, me_router, offerings_router, hsds_router],
+        routers=[
+            taxonomy_router,
+            places_router,
+            providers_router,
+            me_router,
+            offerings_router,
+            hsds_router,
+            events_router,
+        ],
         openapi_tags=TAGS,
         resources=resources,
         database_url=database_url,

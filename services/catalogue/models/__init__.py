@@ -3,6 +3,7 @@
 from services.catalogue.models.capacity import AppliedEvent, CapacityCommitment, FeedPosition
 from services.catalogue.models.idempotency import IdempotencyRecord
 from services.catalogue.models.offerings import Offering
+from services.catalogue.models.outbox import OutboxEvent
 from services.catalogue.models.places import TercUnit
 from services.catalogue.models.providers import Provider, ProviderInvitation, ProviderMember, ProviderStatusEvent
 from services.catalogue.models.taxonomy import Area, ServiceType, TargetGroup
@@ -14,6 +15,7 @@ __all__ = [
     "FeedPosition",
     "IdempotencyRecord",
     "Offering",
+    "OutboxEvent",
     "Provider",
     "ProviderInvitation",
     "ProviderMember",

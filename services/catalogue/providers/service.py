@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.catalogue.models.outbox import EventType
 from services.catalogue.models.providers import (
     KRS_FORMS,
     LegalForm,
@@ -18,6 +19,7 @@ from services.catalogue.models.providers import (
     ProviderStatus,
     ProviderStatusEvent,
 )
+from services.catalogue.outbox import service as outbox
 from services.catalogue.providers import repository
 from services.catalogue.providers.schemas import ProviderCreate, ProviderUpdate, SocialEconomy, StatusAction
 from services.catalogue.search import repository as search_vectors
@@ -143,8 +145,11 @@ async def register(session: AsyncSession, *, principal: Principal, data: Provide
     )
     if principal.role is Role.PROVIDER:
         session.add(ProviderMember(provider_id=provider.id, subject=principal.subject, added_by=principal.subject))
+        outbox.membership_changed(session, provider, principal.subject, EventType.MEMBER_ADDED)
         await session.flush()
     await session.refresh(provider)
+    outbox.provider_changed(session, provider, EventType.PROVIDER_REGISTERED)
+    await session.flush()
     return provider
 
 
@@ -229,13 +234,16 @@ async def accept(session: AsyncSession, *, principal: Principal, invitation_id: 
     )
     session.add(member)
     await session.delete(invitation)
+    provider = await session.get(Provider, invitation.provider_id)
+    if provider is not None:
+        outbox.membership_changed(session, provider, principal.subject, EventType.MEMBER_ADDED)
     await session.flush()
     await session.refresh(member)
     return member
 
 
 async def remove_member(session: AsyncSession, *, principal: Principal, provider_id: uuid.UUID, subject: str) -> None:
-    await _require_member(session, principal, provider_id)
+    provider = await _require_member(session, principal, provider_id)
     current = await repository.members_of(session, provider_id)
     if all(m.subject != subject for m in current):
         raise NotFound(
@@ -247,6 +255,8 @@ async def remove_member(session: AsyncSession, *, principal: Principal, provider
             pl="Podmiot musi mieć co najmniej jednego członka: zaproś kolejnego przed odejściem.",
         )
     await repository.delete_member(session, provider_id, subject)
+    outbox.membership_changed(session, provider, subject, EventType.MEMBER_REMOVED)
+    await session.flush()
 
 
 async def get_visible(session: AsyncSession, provider_id: uuid.UUID, principal: Principal | None) -> Provider:
@@ -385,6 +395,11 @@ async def change_status(
     )
     await repository.add_status_event(session, event)
     await session.refresh(event)
+    reinstated = current is ProviderStatus.SUSPENDED and to_status is ProviderStatus.VERIFIED
+    outbox.provider_changed(
+        session, provider, EventType.PROVIDER_REINSTATED if reinstated else outbox.STATUS_EVENTS[to_status]
+    )
+    await session.flush()
     return event
 
 

@@ -11,9 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.commissioning.models.calls import Call, Lot
 from services.commissioning.models.contracts import Contract
 from services.commissioning.models.outbox import EventType, OutboxEvent
-from services.commissioning.outbox import repository
 from shared.auth import Principal
-from shared.events import TYPE_PREFIX, CloudEvent, Cursor, EventPage, envelope
+from shared.events import TYPE_PREFIX, Cursor, EventPage, feed_page
 from shared.schemas import utc_iso
 
 SOURCE = "urn:cus:commissioning"
@@ -53,15 +52,16 @@ async def page(
     municipality: str | None,
     limit: int,
 ) -> EventPage:
-    rows, watermark = await repository.feed(
-        session, principal=principal, after=after, types=types, municipality=municipality, limit=limit
+    return await feed_page(
+        session,
+        OutboxEvent,
+        source=SOURCE,
+        principal=principal,
+        after=after,
+        types=types,
+        municipality=municipality,
+        limit=limit,
     )
-    items: list[CloudEvent] = [envelope(row, SOURCE) for row in rows]
-    if len(rows) == limit:
-        next_cursor = Cursor(rows[-1].xid, rows[-1].position)
-    else:  # the end of what can be read: jump past every final event, matching the filters or not
-        next_cursor = max(Cursor.before_watermark(watermark), after)
-    return EventPage(items=items, next_cursor=str(next_cursor))
 
 
 def call_changed(session: AsyncSession, call: Call, event: EventType, now: datetime, **detail: Any) -> None:

@@ -1,0 +1,84 @@
+"""Writing the catalogue's events with the change, and reading its feed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.catalogue.models.outbox import EventType, OutboxEvent
+from services.catalogue.models.providers import Provider, ProviderStatus
+from services.catalogue.outbox import repository
+from shared.auth import Principal, Role
+from shared.events import TYPE_PREFIX, Cursor, EventPage, feed_page
+
+SOURCE = "urn:cus:catalogue"
+STATUS_EVENTS = {
+    ProviderStatus.PENDING: EventType.PROVIDER_REGISTERED,
+    ProviderStatus.VERIFIED: EventType.PROVIDER_VERIFIED,
+    ProviderStatus.REJECTED: EventType.PROVIDER_REJECTED,
+    ProviderStatus.SUSPENDED: EventType.PROVIDER_SUSPENDED,
+}
+
+
+def provider_changed(session: AsyncSession, provider: Provider, event: EventType) -> None:
+    """A provider's verification and social-economy facts after the change: what deciding who may bid needs.
+    Public once the provider has been verified (suspension and reinstatement included), its members' otherwise."""
+    public = event in (EventType.PROVIDER_VERIFIED, EventType.PROVIDER_SUSPENDED, EventType.PROVIDER_REINSTATED)
+    session.add(
+        OutboxEvent(
+            type=TYPE_PREFIX + event.value,
+            subject=f"providers/{provider.id}",
+            time=datetime.now(UTC),
+            provider_id=provider.id,
+            public=public,
+            data={
+                "provider_id": str(provider.id),
+                "name": provider.name,
+                "status": provider.status,
+                "legal_form": provider.legal_form,
+                "is_pes": provider.is_pes,
+                "social_enterprise": provider.social_enterprise,
+                "excluded_share": provider.excluded_share,
+                "voivodeship": provider.voivodeship,
+                "terc": provider.terc,
+                "nip": provider.nip,
+            },
+        )
+    )
+
+
+def membership_changed(session: AsyncSession, provider: Provider, subject: str, event: EventType) -> None:
+    """Who acts for the provider changed: read by its members (and administrators) only."""
+    session.add(
+        OutboxEvent(
+            type=TYPE_PREFIX + event.value,
+            subject=f"providers/{provider.id}/members/{subject}",
+            time=datetime.now(UTC),
+            provider_id=provider.id,
+            public=False,
+            data={"provider_id": str(provider.id), "subject": subject},
+        )
+    )
+
+
+async def page(
+    session: AsyncSession, *, principal: Principal | None, after: Cursor, types: list[str], limit: int
+) -> EventPage:
+    """The feed as the principal may read it: a provider account reads the private events of every provider it
+    is a member of, claim or not."""
+    if principal is not None and principal.role is Role.PROVIDER:
+        principal = replace(
+            principal, memberships=principal.memberships | await repository.member_of(session, principal.subject)
+        )
+    return await feed_page(
+        session,
+        OutboxEvent,
+        source=SOURCE,
+        principal=principal,
+        after=after,
+        types=types,
+        municipality=None,
+        limit=limit,
+    )

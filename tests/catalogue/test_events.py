@@ -1,0 +1,62 @@
+"""The catalogue's change feed (GET /v1/catalogue-events): each verification decision and membership change is an
+event written with it; a verified, suspended or reinstated provider is public, its registration, a rejection and
+who its members are only its members' (and administrators')."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from tests.catalogue.conftest import ADMIN, REGIONAL_26, new_provider_user
+from tests.catalogue.factories import provider_payload
+from tests.conftest import asgi_client
+
+
+@pytest.fixture
+async def committed(catalogue_app, catalogue_engine) -> AsyncIterator[tuple[Any, list[str]]]:
+    """The app on its own sessions (the feed reads what is committed); the providers made are deleted after."""
+    made: list[str] = []
+    async with asgi_client(catalogue_app, "http://catalogue") as http:
+        yield http, made
+    async with catalogue_engine.begin() as conn:
+        for provider_id in made:
+            await conn.execute(text("DELETE FROM outbox_events WHERE provider_id = :p"), {"p": provider_id})
+            await conn.execute(text("DELETE FROM providers WHERE id = :p"), {"p": provider_id})
+
+
+async def feed(http: Any, start: str | None, provider_id: str, headers: dict[str, str] | None = None) -> list[str]:
+    params = {"limit": 500, **({"after": start} if start else {})}
+    page = (await http.get("/v1/catalogue-events", params=params, headers=headers or {})).json()
+    return [
+        e["type"].removeprefix("pl.cus.") for e in page["items"] if e["subject"].startswith(f"providers/{provider_id}")
+    ]
+
+
+async def test_verification_decisions_are_events_public_once_verified(committed):
+    http, made = committed
+    start = (await http.get("/v1/catalogue-events", params={"limit": 500})).json()
+    while len(start["items"]) == 500:
+        start = (await http.get("/v1/catalogue-events", params={"after": start["next_cursor"], "limit": 500})).json()
+    cursor = start["next_cursor"]
+    account = new_provider_user()
+    provider = (await http.post("/v1/providers", json=provider_payload(), headers=account)).json()
+    made.append(provider["id"])
+    assert await feed(http, cursor, provider["id"]) == []  # pending: nobody else's business
+    assert await feed(http, cursor, provider["id"], account) == ["member.added", "provider.registered"]
+    for action, reason in (("verify", None), ("suspend", "Kontrola ROPS w toku"), ("reinstate", "Kontrola zakończona")):
+        body = {"action": action, **({"reason": reason} if reason else {})}
+        changed = await http.post(f"/v1/providers/{provider['id']}/status-changes", json=body, headers=REGIONAL_26)
+        assert changed.status_code == 201, changed.text
+    public = await feed(http, cursor, provider["id"])
+    assert public == ["provider.verified", "provider.suspended", "provider.reinstated"]
+    everything = await feed(http, cursor, provider["id"], ADMIN)
+    assert everything == ["member.added", "provider.registered", *public]
+    page = (await http.get("/v1/catalogue-events", params={"after": cursor, "type": "provider.suspended"})).json()
+    suspended = [e for e in page["items"] if e["subject"] == f"providers/{provider['id']}"]
+    assert suspended[0]["source"] == "urn:cus:catalogue" and suspended[0]["data"]["status"] == "suspended"
+    assert suspended[0]["data"]["nip"] == provider["nip"] and suspended[0]["provider"] == provider["id"]
+    bad = await http.get("/v1/catalogue-events", params={"type": "call.published"})
+    assert bad.status_code == 422
