@@ -4,37 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.catalogue.models.capacity import AppliedEvent, CapacityCommitment, FeedPosition
+from services.catalogue.models.capacity import CapacityCommitment
 from services.catalogue.models.offerings import Offering
-
-
-async def lock_position(session: AsyncSession, feed: str, now: datetime) -> FeedPosition:
-    """The feed's position row, locked: consumers in several replicas take turns, page by page."""
-    await session.execute(insert(FeedPosition).values(feed=feed, cursor=None, updated_at=now).on_conflict_do_nothing())
-    position = await session.get(FeedPosition, feed, with_for_update=True, populate_existing=True)
-    assert position is not None
-    return position
-
-
-async def position(session: AsyncSession, feed: str) -> str | None:
-    return await session.scalar(select(FeedPosition.cursor).where(FeedPosition.feed == feed))
-
-
-async def mark_applied(session: AsyncSession, event_id: uuid.UUID, type_: str, now: datetime) -> bool:
-    """Record the event as applied; False if it was already (a replay)."""
-    inserted = await session.execute(
-        insert(AppliedEvent)
-        .values(event_id=event_id, type=type_, applied_at=now)
-        .on_conflict_do_nothing()
-        .returning(AppliedEvent.event_id)
-    )
-    return inserted.first() is not None
 
 
 async def offerings_of_type(

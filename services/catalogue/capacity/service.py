@@ -91,16 +91,6 @@ async def apply_contract(session: AsyncSession, data: dict[str, Any], *, today: 
     await recount(session, commitment.offering_id)
 
 
-async def apply_event(session: AsyncSession, event: dict[str, Any], *, today: date, now: datetime) -> bool:
-    """Apply one feed event once (by its id); False if it had been applied already."""
-    kind = str(event["type"]).removeprefix("pl.cus.")
-    if not await repository.mark_applied(session, uuid.UUID(event["id"]), kind, now):
-        return False
-    if kind in CONTRACT_EVENTS:
-        await apply_contract(session, event["data"], today=today, now=now)
-    return True
-
-
 async def release_lapsed(session: AsyncSession, *, today: date, now: datetime) -> int:
     """Contracts whose period is over commit nothing any more (no event tells of a period simply ending)."""
     lapsed = await repository.lapsed(session, today)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.catalogue.base import Base
+from shared.feeds import AppliedEventColumns, FeedPositionColumns
 
 
 class CapacityCommitment(Base):
@@ -33,21 +34,9 @@ class CapacityCommitment(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class FeedPosition(Base):
-    """How far the catalogue has read another service's feed (one row per feed)."""
-
-    __tablename__ = "feed_positions"
-
-    feed: Mapped[str] = mapped_column(String(64), primary_key=True)
-    cursor: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+class FeedPosition(FeedPositionColumns, Base):
+    """How far the catalogue has read commissioning's feed."""
 
 
-class AppliedEvent(Base):
-    """An event already applied: a redelivered or replayed event changes nothing."""
-
-    __tablename__ = "applied_events"
-
-    event_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    type: Mapped[str] = mapped_column(String(100))
-    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+class AppliedEvent(AppliedEventColumns, Base):
+    """A commissioning event the catalogue has applied."""
