@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
+import httpx
 from fastapi import FastAPI
 
 from services.commissioning.amendments.router import router as amendments_router
@@ -29,6 +30,7 @@ from services.commissioning.outbox.router import router as events_router
 from services.commissioning.planning.router import router as planning_router
 from services.commissioning.rules.router import router as rules_router
 from services.commissioning.settings import CommissioningSettings, get_settings
+from services.commissioning.standing import service as standing
 from services.commissioning.summary.router import router as summary_router
 from services.commissioning.worker import worker
 from shared.app import create_service_app
@@ -86,16 +88,23 @@ def create_app(
         state.catalogue = catalogue or CatalogueClient(
             settings.catalogue_url, timeout=settings.catalogue_timeout_seconds
         )
-        task = None
+        tasks = []
         if run_worker and settings.worker_interval_seconds > 0:
-            task = asyncio.create_task(worker(database_of(app).write, state.clock, settings.worker_interval_seconds))
+            tasks.append(
+                asyncio.create_task(worker(database_of(app).write, state.clock, settings.worker_interval_seconds))
+            )
+        feed = httpx.AsyncClient(base_url=settings.catalogue_url, timeout=5)
+        if run_worker and settings.events_poll_seconds > 0:  # providers' standing from the catalogue's feed
+            reader = standing.consumer(database_of(app).write, feed)
+            tasks.append(asyncio.create_task(reader.run(settings.events_poll_seconds)))
         try:
             yield
         finally:
-            if task:
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await feed.aclose()
             await state.catalogue.close()
 
     app = create_service_app(

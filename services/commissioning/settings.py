@@ -32,6 +32,9 @@ class CommissioningSettings(ServiceSettings):
         description="Testing only: a file holding seconds to add to the service's clock (end-to-end tests).",
     )
     ocid_prefix: str = Field(default="ocds-cus000", description="OCDS ocid prefix (registered with OCP).")
+    events_poll_seconds: float = Field(
+        default=2.0, ge=0, description="How often the catalogue's change feed is read (providers' standing; 0: not)."
+    )
 
 
 @lru_cache(maxsize=1)

@@ -15,9 +15,11 @@ from services.commissioning.models.municipalities import Municipality, Municipal
 from services.commissioning.models.offers import Offer
 from services.commissioning.models.outbox import OutboxEvent
 from services.commissioning.models.planning import Need, Programme, ProgrammeLine
+from services.commissioning.models.standing import AppliedEvent, FeedPosition, ProviderStanding
 
 __all__ = [
     "Amendment",
+    "AppliedEvent",
     "Award",
     "AwardDecision",
     "Call",
@@ -27,6 +29,7 @@ __all__ = [
     "ContractAmendment",
     "Declaration",
     "DeliveryReport",
+    "FeedPosition",
     "FormalCheck",
     "IdempotencyRecord",
     "Lot",
@@ -39,6 +42,7 @@ __all__ = [
     "Payment",
     "Programme",
     "ProgrammeLine",
+    "ProviderStanding",
     "Question",
     "ScoreSheet",
 ]

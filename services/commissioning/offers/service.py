@@ -24,6 +24,7 @@ from services.commissioning.models.outbox import EventType
 from services.commissioning.offers import repository
 from services.commissioning.offers.schemas import OfferContent, OfferIn
 from services.commissioning.outbox import service as outbox
+from services.commissioning.standing import service as standing
 from shared.auth import Principal, Role, require_role
 from shared.concurrency import check_if_match
 from shared.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
@@ -123,6 +124,12 @@ async def submit(
             "lot_id", "no such lot in this call", pl="w tym postępowaniu nie ma takiej części"
         )
     _check_answers(call, data)
+    if await standing.barred(session, provider_id):  # the catalogue told of a suspension: no need to ask it
+        raise NotVerified(
+            "The provider is suspended (or rejected) by its regional centre: it may not submit offers.",
+            pl="Podmiot jest zawieszony (lub odrzucony) przez regionalny ośrodek polityki społecznej: nie może "
+            "składać ofert.",
+        )
     # The catalogue, before any lock: a slow catalogue must not hold the call.
     found = await catalogue.verified_provider(provider_id)
     if found is None:

@@ -1,0 +1,30 @@
+"""What commissioning knows of providers from the catalogue's change feed: their verification standing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.commissioning.base import Base
+from shared.feeds import AppliedEventColumns, FeedPositionColumns
+
+
+class ProviderStanding(Base):
+    """A provider's status as the catalogue last told it (verified, suspended, rejected...)."""
+
+    __tablename__ = "provider_standings"
+
+    provider_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the event's time
+
+
+class FeedPosition(FeedPositionColumns, Base):
+    """How far commissioning has read the catalogue's feed."""
+
+
+class AppliedEvent(AppliedEventColumns, Base):
+    """A catalogue event commissioning has applied."""

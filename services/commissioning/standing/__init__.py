@@ -1,0 +1,1 @@
+"""Providers' standing (verified, suspended...) learnt from the catalogue's change feed."""

@@ -1,0 +1,42 @@
+"""Keeping providers' standing from the catalogue's events, and refusing what a suspended provider sends without
+asking the catalogue at that moment."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.commissioning.models.standing import AppliedEvent, FeedPosition, ProviderStanding
+from shared.feeds import FeedConsumer, Subscription
+
+FEED = "catalogue"
+PROVIDER_EVENTS = ["provider.verified", "provider.suspended", "provider.reinstated", "provider.rejected"]
+BARRED = frozenset({"suspended", "rejected"})
+
+
+async def apply(session: AsyncSession, event: dict[str, Any], now: datetime) -> None:
+    """The provider's status as the event tells it; an event older than what is known changes nothing."""
+    data, told_at = event["data"], datetime.fromisoformat(event["time"])
+    provider_id = uuid.UUID(data["provider_id"])
+    standing = await session.get(ProviderStanding, provider_id, with_for_update=True)
+    if standing is None:
+        session.add(ProviderStanding(provider_id=provider_id, status=data["status"], changed_at=told_at))
+    elif told_at >= standing.changed_at:
+        standing.status, standing.changed_at = data["status"], told_at
+    await session.flush()
+
+
+async def barred(session: AsyncSession, provider_id: uuid.UUID) -> bool:
+    """Is the provider suspended or rejected, as the catalogue last told? (Unknown: not barred here; the
+    catalogue's own check at submission still decides.)"""
+    standing = await session.get(ProviderStanding, provider_id)
+    return standing is not None and standing.status in BARRED
+
+
+def consumer(sessionmaker: async_sessionmaker[AsyncSession], http: httpx.AsyncClient) -> FeedConsumer:
+    subscription = Subscription(FEED, "/v1/catalogue-events", PROVIDER_EVENTS, apply)
+    return FeedConsumer(sessionmaker, http, subscription, positions=FeedPosition, applied=AppliedEvent)

@@ -1,0 +1,98 @@
+"""Commissioning learns from the catalogue's feed that a provider was suspended, and refuses its offers without
+asking the catalogue at that moment; reinstated, it bids again. Replayed or older events change nothing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+
+from services.commissioning.dependencies import state_of
+from services.commissioning.models.standing import ProviderStanding
+from services.commissioning.standing import service as standing
+from shared.db import create_sessionmaker
+from tests.catalogue.conftest import ADMIN
+from tests.catalogue.test_providers import problem
+from tests.commissioning.conftest import provider
+from tests.commissioning.factories import ANSWERS, committed_call
+from tests.conftest import asgi_client
+
+TERC = "2604042"  # a gmina of this test only (Bodzentyn)
+
+
+async def test_a_suspended_provider_is_refused_without_asking_the_catalogue(
+    commissioning_app, commissioning_engine, catalogue_app, catalogue_engine, monkeypatch
+):
+    """All committed for real (the feed shows what is committed, and an open writing transaction anywhere on the
+    server holds every feed back until it ends: the price of never skipping a late commit)."""
+    async with (
+        committed_call(
+            commissioning_app,
+            commissioning_engine,
+            catalogue_app,
+            catalogue_engine,
+            terc=TERC,
+            name="Gmina Bodzentyn",
+            providers=1,
+        ) as setup,
+        asgi_client(catalogue_app, "http://catalogue") as catalogue,
+    ):
+        try:
+            bidder = setup.providers[0]
+            reader = standing.consumer(create_sessionmaker(commissioning_engine), catalogue)
+            action = {"action": "suspend", "reason": "Kontrola ROPS: nieprawidłowości w rozliczeniu dotacji"}
+            changed = await catalogue.post(f"/v1/providers/{bidder}/status-changes", json=action, headers=ADMIN)
+            assert changed.status_code == 201, changed.text
+            assert await reader.pass_once() >= 2  # verified, then suspended
+            call = setup.call
+            body = {
+                "lot_id": call["lots"][0]["id"],
+                "total_price_grosze": 4_000_000,
+                "quantity": 1000,
+                "answers": ANSWERS,
+            }
+
+            async def not_asked(provider_id: uuid.UUID) -> None:
+                raise AssertionError("the catalogue was asked")
+
+            monkeypatch.setattr(state_of(commissioning_app).catalogue, "verified_provider", not_asked)
+            url = f"/v1/calls/{call['id']}/offers"
+            refused = problem(await setup.api.post(url, json=body, headers=provider(bidder)), 403)
+            assert refused["type"] == "urn:cus:problem:provider-not-verified" and "suspended" in refused["detail"]
+            monkeypatch.undo()
+
+            action = {"action": "reinstate", "reason": "Kontrola zakończona"}
+            changed = await catalogue.post(f"/v1/providers/{bidder}/status-changes", json=action, headers=ADMIN)
+            assert changed.status_code == 201
+            assert await reader.pass_once() == 1
+            assert await reader.pass_once() == 0  # read to its end: nothing twice
+            sent = await setup.api.post(url, json=body, headers=provider(bidder))
+            assert sent.status_code == 201, sent.text
+        finally:
+            async with catalogue_engine.begin() as conn:
+                await conn.execute(
+                    text("DELETE FROM outbox_events WHERE provider_id = ANY(:p)"), {"p": setup.providers}
+                )
+            async with commissioning_engine.begin() as conn:
+                for table in ("provider_standings", "feed_positions", "applied_events"):
+                    await conn.execute(text(f"DELETE FROM {table}"))
+
+
+async def test_an_older_event_does_not_undo_a_newer_one(cdb):
+    provider_id = uuid.uuid4()
+    now = datetime.now(UTC)
+
+    def told(status: str, at: datetime) -> dict[str, Any]:
+        return {
+            "id": str(uuid.uuid4()),
+            "type": f"pl.cus.provider.{status}",
+            "time": at.isoformat(),
+            "data": {"provider_id": str(provider_id), "status": status},
+        }
+
+    await standing.apply(cdb, told("suspended", now), now)
+    await standing.apply(cdb, told("verified", now - timedelta(minutes=5)), now)  # late, and older
+    assert (await cdb.get(ProviderStanding, provider_id)).status == "suspended"
+    assert await standing.barred(cdb, provider_id) and not await standing.barred(cdb, uuid.uuid4())
