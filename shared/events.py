@@ -18,8 +18,9 @@ import re
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Depends, Query
 from pydantic import Field
 from sqlalchemy import (
     BigInteger,
@@ -43,7 +44,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from shared.auth import Principal, Role
-from shared.i18n import Refusal
+from shared.errors import ValidationProblem
+from shared.i18n import Refusal, polish_of
 from shared.schemas import Schema
 
 TYPE_PREFIX = "pl.cus."
@@ -211,3 +213,17 @@ async def feed_page(
     else:  # the end of what can be read: jump past every final event, matching the filters or not
         next_cursor = max(Cursor.before_watermark(watermark), after)
     return EventPage(items=items, next_cursor=str(next_cursor))
+
+
+async def feed_cursor(
+    after: Annotated[str | None, Query(max_length=40, description="`next_cursor` of the previous page.")] = None,
+) -> Cursor:
+    """The `after` parameter of a feed, a 422 naming it when it is not a cursor of the feed."""
+    try:
+        return Cursor.parse(after)
+    except ValueError as exc:
+        raise ValidationProblem.field("after", str(exc), pl=polish_of(exc), location="query") from None
+
+
+CursorDep = Annotated[Cursor, Depends(feed_cursor)]
+FeedLimit = Annotated[int, Query(ge=1, le=500, description="Events per page (1 to 500).")]

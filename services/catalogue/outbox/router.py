@@ -10,9 +10,8 @@ from services.catalogue.models.outbox import EventType
 from services.catalogue.outbox import service
 from shared.auth import OptionalPrincipal
 from shared.db import ReadSessionDep
-from shared.errors import ValidationProblem, problem_responses
-from shared.events import TYPE_PREFIX, Cursor, EventPage
-from shared.i18n import polish_of
+from shared.errors import problem_responses
+from shared.events import TYPE_PREFIX, CursorDep, EventPage, FeedLimit
 
 router = APIRouter(prefix="/v1/catalogue-events", tags=["events"])
 
@@ -29,15 +28,11 @@ router = APIRouter(prefix="/v1/catalogue-events", tags=["events"])
 async def read_catalogue_events(
     session: ReadSessionDep,
     principal: OptionalPrincipal,
-    after: Annotated[str | None, Query(max_length=40, description="`next_cursor` of the previous page.")] = None,
+    cursor: CursorDep,
     type_: Annotated[
         list[EventType] | None, Query(alias="type", description="Only these types (repeat the parameter).")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=500, description="Events per page (1 to 500).")] = 100,
+    limit: FeedLimit = 100,
 ) -> EventPage:
-    try:
-        cursor = Cursor.parse(after)
-    except ValueError as exc:
-        raise ValidationProblem.field("after", str(exc), pl=polish_of(exc), location="query") from None
     types = [TYPE_PREFIX + t.value for t in type_ or []]
     return await service.page(session, principal=principal, after=cursor, types=types, limit=limit)

@@ -11,9 +11,8 @@ from services.commissioning.models.outbox import EventType
 from services.commissioning.outbox import schemas, service
 from shared.auth import OptionalPrincipal
 from shared.db import ReadSessionDep
-from shared.errors import ValidationProblem, problem_responses
-from shared.events import TYPE_PREFIX, Cursor, EventPage
-from shared.i18n import polish_of
+from shared.errors import problem_responses
+from shared.events import TYPE_PREFIX, CursorDep, EventPage, FeedLimit
 from shared.identifiers import GminaTercStr
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
@@ -41,17 +40,13 @@ async def asyncapi_document(settings: SettingsDep) -> dict[str, Any]:
 async def read_events(
     session: ReadSessionDep,
     principal: OptionalPrincipal,
-    after: Annotated[str | None, Query(max_length=40, description="`next_cursor` of the previous page.")] = None,
+    cursor: CursorDep,
     type_: Annotated[
         list[EventType] | None, Query(alias="type", description="Only these types (repeat the parameter).")
     ] = None,
     municipality: Annotated[GminaTercStr | None, Query(description="Only events of this municipality.")] = None,
-    limit: Annotated[int, Query(ge=1, le=500, description="Events per page (1 to 500).")] = 100,
+    limit: FeedLimit = 100,
 ) -> EventPage:
-    try:
-        cursor = Cursor.parse(after)
-    except ValueError as exc:
-        raise ValidationProblem.field("after", str(exc), pl=polish_of(exc), location="query") from None
     return await service.page(
         session,
         principal=principal,
