@@ -19,6 +19,7 @@ from services.gateway.proxy.state import GatewayState, state_of
 from services.gateway.proxy.upstreams import Breaker, Replica, Upstream, UpstreamUnavailable, latency_histogram
 from services.gateway.ratelimit import RateLimitMiddleware, limiter_storage
 from services.gateway.settings import GatewaySettings, get_settings
+from services.gateway.views.events import router as events_router
 from services.gateway.views.router import router as views_router
 from services.gateway.views.schemas import COMPONENTS as VIEW_COMPONENTS
 from shared.app import create_service_app
@@ -37,7 +38,10 @@ Errors are RFC 9457 `application/problem+json`. Writes need a bearer token; chan
 
 UPSTREAM_KEEPALIVE_SECONDS = 3.0
 
-TAGS = [{"name": "views", "description": "Views across both services, each part fetched concurrently."}]
+TAGS = [
+    {"name": "views", "description": "Views across both services, each part fetched concurrently."},
+    {"name": "events", "description": "Both services' change feeds as one, and each service's own."},
+]
 
 
 async def upstreams_ready(app: FastAPI) -> str | None:
@@ -97,7 +101,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         title="CUS API (gateway)",
         description=DESCRIPTION,
         settings=settings,
-        routers=[views_router],
+        routers=[views_router, events_router],
         openapi_tags=TAGS,
         resources=resources,
         uses_database=False,

@@ -227,6 +227,21 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
     assert offering["id"] not in {o["id"] for o in roomy["items"]}
     events = ok(gateway.get("/v1/events", params={"type": "contract.signed"}))["items"]
     assert [e["data"]["contract_id"] for e in events] == [contract_id]
+    # through the gateway, one feed of both services: the provider's verification (catalogue) and the story's
+    # calls and contracts (commissioning), each once, and nothing new on the next page
+    merged = ok(gateway.get("/v1/events", params={"limit": 500}))
+    kinds = [
+        e["type"]
+        for e in merged["items"]
+        if provider["id"] in (e["subject"], e.get("provider"), e["data"].get("provider_id"))
+    ]
+    assert "pl.cus.provider.verified" in kinds and "pl.cus.contract.signed" in kinds
+    assert len({e["id"] for e in merged["items"]}) == len(merged["items"]) and merged["missing"] == []
+    assert ok(gateway.get("/v1/events", params={"after": merged["next_cursor"]}))["items"] == []
+    only = ok(gateway.get("/v1/events", params={"type": "provider.verified"}))["items"]
+    assert {e["source"] for e in only} == {"urn:cus:catalogue"}
+    assert gateway.get("/v1/events", params={"after": "yesterday"}).status_code == 422
+    assert gateway.get("/v1/events", params={"type": "call.exploded"}).status_code == 422  # as the service says
     described = ok(gateway.get("/v1/events/asyncapi"))  # the real event is what the AsyncAPI document says
     jsonschema.validate(
         events[0]["data"], {"$ref": "#/components/schemas/ContractData", "components": described["components"]}
@@ -277,6 +292,10 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
     stack.catalogue.stop()
     try:
         assert ok(gateway.get(f"/v1/calls/{call['id']}"))["status"] == "awarded"
+        # the one feed still answers with commissioning's events; the catalogue's position waits where it was
+        partial_feed = ok(gateway.get("/v1/events", params={"after": merged["next_cursor"]}))
+        assert [m["part"] for m in partial_feed["missing"]] == ["catalogue"]
+        assert partial_feed["next_cursor"].split("|")[1] == merged["next_cursor"].split("|")[1]
         down = gateway.get("/v1/areas")
         assert down.status_code == 503 and down.headers["retry-after"]
         assert down.headers["content-type"] == "application/problem+json"

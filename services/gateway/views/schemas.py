@@ -99,8 +99,20 @@ OPPORTUNITY_LOT = {
     },
 }
 
+GATEWAY_EVENT_PAGE = {
+    "title": "GatewayEventPage",
+    "type": "object",
+    "required": ["items", "next_cursor", "missing"],
+    "properties": {
+        "items": {**array(ref("CloudEvent")), "description": "Both services' events, each service's in its order."},
+        "next_cursor": {"type": "string", "description": "Pass as `after`: both services' positions."},
+        "missing": MISSING,
+    },
+}
+
 # The components the views add to the gateway's own document (merged with the services' ones).
 COMPONENTS = {
+    "GatewayEventPage": GATEWAY_EVENT_PAGE,
     "MunicipalityOverview": OVERVIEW,
     "ProviderProfile": PROFILE,
     "ProviderOpportunities": OPPORTUNITIES,
