@@ -7,11 +7,12 @@ declare `response_model=` so the OpenAPI description stays the same.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
 import orjson
-from fastapi import Response
+from fastapi import Request, Response
 from pydantic import BaseModel
 
 
@@ -34,3 +35,15 @@ def json_response(data: Any, *, status_code: int = 200, headers: dict[str, str] 
         headers=headers,
         media_type="application/json",
     )
+
+
+def conditional_json(request: Request, data: Any, *, max_age: int) -> Response:
+    """A public answer that rarely changes, with a strong ETag of its bytes and `Cache-Control`: a client (or the
+    gateway's client) that sends the ETag back in `If-None-Match` gets `304 Not Modified` and no body."""
+    body = orjson.dumps(data, default=_default, option=orjson.OPT_UTC_Z)
+    etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
+    sent = {tag.strip().removeprefix("W/") for tag in request.headers.get("if-none-match", "").split(",")}
+    if etag in sent or "*" in sent:
+        return Response(status_code=304, headers=headers)
+    return Response(body, headers=headers, media_type="application/json")

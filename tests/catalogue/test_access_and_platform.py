@@ -216,3 +216,16 @@ async def test_an_unknown_query_parameter_is_refused_not_ignored(client):
     assert polish["errors"][0]["reason"].startswith("to nie jest parametr tej operacji")
     assert (await client.get("/v1/offerings", params={"sort": "price", "per_page": 5})).status_code == 200
     assert (await client.get("/hsds/services", params={"x_vendor": "1"})).status_code == 200
+
+
+async def test_vocabularies_answer_304_when_nothing_changed(client):
+    """The statutory areas and target groups carry a strong ETag and Cache-Control; sending the ETag back gets a
+    304 without a body."""
+    for path in ("/v1/areas", "/v1/target-groups"):
+        first = await client.get(path)
+        etag = first.headers["etag"]
+        assert first.status_code == 200 and etag.startswith('"') and "max-age" in first.headers["cache-control"]
+        again = await client.get(path, headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+        other = await client.get(path, headers={"If-None-Match": '"something-else"'})
+        assert other.status_code == 200 and other.json() == first.json()

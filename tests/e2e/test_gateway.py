@@ -185,3 +185,11 @@ def test_every_path_of_the_merged_document_is_reachable_through_the_gateway(gate
             reached += 1
     assert reached > 80
     assert gateway.get("/v1/places", params={"q": "Starachowice"}).status_code == 200  # once a 404 here
+
+
+def test_a_304_comes_through_the_gateway(gateway: httpx.Client):
+    for path in ("/v1/areas", "/v1/rules", "/v1/rules/sources"):
+        first = gateway.get(path)
+        assert first.status_code == 200, first.text
+        again = gateway.get(path, headers={"If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304 and again.content == b""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from services.catalogue.taxonomy import repository, service
 from services.catalogue.taxonomy.schemas import (
@@ -20,6 +20,9 @@ from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import problem_responses
 from shared.pagination import Page, PageParamsDep
+from shared.responses import conditional_json
+
+VOCABULARY_MAX_AGE = 3600  # the statutory areas and target groups change with a migration, not a request
 
 router = APIRouter(prefix="/v1", tags=["taxonomy"])
 
@@ -33,8 +36,9 @@ router = APIRouter(prefix="/v1", tags=["taxonomy"])
         "przez CUS), in Polish and English."
     ),
 )
-async def list_areas(session: ReadSessionDep) -> list[AreaOut]:
-    return [AreaOut.model_validate(a) for a in await repository.list_areas(session)]
+async def list_areas(request: Request, session: ReadSessionDep) -> Response:
+    areas = [AreaOut.model_validate(a).model_dump(mode="json") for a in await repository.list_areas(session)]
+    return conditional_json(request, areas, max_age=VOCABULARY_MAX_AGE)
 
 
 @router.get(
@@ -46,8 +50,11 @@ async def list_areas(session: ReadSessionDep) -> list[AreaOut]:
         "offerings and reports."
     ),
 )
-async def list_target_groups(session: ReadSessionDep) -> list[TargetGroupOut]:
-    return [TargetGroupOut.model_validate(g) for g in await repository.list_target_groups(session)]
+async def list_target_groups(request: Request, session: ReadSessionDep) -> Response:
+    groups = [
+        TargetGroupOut.model_validate(g).model_dump(mode="json") for g in await repository.list_target_groups(session)
+    ]
+    return conditional_json(request, groups, max_age=VOCABULARY_MAX_AGE)
 
 
 @router.get(

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from services.commissioning.rules.modes import RULE_SETS, SOURCES, VERIFY_FLAGS
 from services.commissioning.rules.schemas import ModeRulesOut, RuleSetOut, SourceOut
+from shared.responses import conditional_json
+
+RULES_MAX_AGE = 3600  # the rules change with a release
 
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
 
@@ -15,24 +18,34 @@ router = APIRouter(prefix="/v1/rules", tags=["rules"])
 @router.get(
     "/sources",
     summary="The acts the rules cite: publication, consolidated text, provisions relied on",
+    response_model=list[SourceOut],
     description=(
         "The acts the rules cite: their publication in Dziennik Ustaw, the consolidated text followed, the "
         "provisions relied on."
     ),
 )
-async def list_sources() -> list[SourceOut]:
-    return [SourceOut.model_validate({**dataclasses.asdict(s), "articles": list(s.articles)}) for s in SOURCES]
+async def list_sources(request: Request) -> Response:
+    sources = [
+        SourceOut.model_validate({**dataclasses.asdict(s), "articles": list(s.articles)}).model_dump(mode="json")
+        for s in SOURCES
+    ]
+    return conditional_json(request, sources, max_age=RULES_MAX_AGE)
 
 
 @router.get(
     "",
     summary="The commissioning rules tables, by version and validity",
+    response_model=list[RuleSetOut],
     description=(
         "Every rule set with its validity dates, the thresholds and the euro rate of its notice, and every "
         "mode's limits and legal basis; figures found in secondary sources only are flagged to verify."
     ),
 )
-async def list_rules() -> list[RuleSetOut]:
+async def list_rules(request: Request) -> Response:
+    return conditional_json(request, [r.model_dump(mode="json") for r in _rule_sets()], max_age=RULES_MAX_AGE)
+
+
+def _rule_sets() -> list[RuleSetOut]:
     return [
         RuleSetOut(
             version=rs.version,
