@@ -49,6 +49,7 @@ from shared.i18n import Refusal, polish_of
 from shared.schemas import Schema
 
 TYPE_PREFIX = "pl.cus."
+OUTBOX_CHANNEL = "outbox_events"  # NOTIFY channel: a commit that wrote events wakes the service's relays
 CURSOR = re.compile(r"^(\d{1,19})-(\d{1,19})$")
 MAX_INT8 = 2**63 - 1
 
@@ -169,6 +170,7 @@ async def read_feed(
     types: list[str],
     municipality: str | None,
     limit: int,
+    provider: uuid.UUID | None = None,
 ) -> tuple[Sequence[Any], int]:
     """The page of a service's outbox (`model`) after the cursor that the principal may read, and the watermark
     it was read below. The watermark is measured first and the page read below it: it only grows, so what was
@@ -190,7 +192,16 @@ async def read_feed(
         query = query.where(model.type.in_(types))
     if municipality:
         query = query.where(model.municipality_terc == municipality)
+    if provider:
+        query = query.where(model.provider_id == provider)
     return (await session.scalars(query)).all(), watermark
+
+
+def next_cursor(rows: Sequence[Any], watermark: int, after: Cursor, limit: int) -> Cursor:
+    """Where the next page starts: after the last row of a full page, else past every final event."""
+    if len(rows) == limit:
+        return Cursor(rows[-1].xid, rows[-1].position)
+    return max(Cursor.before_watermark(watermark), after)
 
 
 async def feed_page(
@@ -208,11 +219,7 @@ async def feed_page(
         session, model, principal=principal, after=after, types=types, municipality=municipality, limit=limit
     )
     items = [envelope(row, source) for row in rows]
-    if len(rows) == limit:
-        next_cursor = Cursor(rows[-1].xid, rows[-1].position)
-    else:  # the end of what can be read: jump past every final event, matching the filters or not
-        next_cursor = max(Cursor.before_watermark(watermark), after)
-    return EventPage(items=items, next_cursor=str(next_cursor))
+    return EventPage(items=items, next_cursor=str(next_cursor(rows, watermark, after, limit)))
 
 
 async def feed_cursor(

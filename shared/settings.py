@@ -55,3 +55,19 @@ class ServiceSettings(BaseSettings):
         default=True, description="Test each pooled connection before use (survives a database restart; a round trip)."
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body accepted (413 above).")
+    webhook_allowed_hosts: str = Field(
+        default="",
+        description="Hosts webhooks may reach although they are not public https addresses (comma-separated, e.g. "
+        "`127.0.0.1,localhost`): development and tests only. Empty (production): only https to public addresses.",
+    )
+    webhook_poll_seconds: float = Field(
+        default=1.0, ge=0, description="How often webhook deliveries are made (0: not by this process)."
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60, description="Timeout of one delivery attempt.")
+    webhook_max_attempts: int = Field(default=10, ge=1, le=50, description="Attempts before a delivery is given up.")
+    webhook_disable_after: int = Field(
+        default=30, ge=1, description="Failed attempts in a row after which a subscription is disabled."
+    )
+    webhook_first_retry_seconds: float = Field(
+        default=5.0, gt=0, description="Wait after a first failed attempt (doubled after each failure, up to an hour)."
+    )

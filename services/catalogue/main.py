@@ -11,7 +11,11 @@ from fastapi import FastAPI
 
 from services.catalogue.capacity.consumer import FeedConsumer
 from services.catalogue.hsds.router import router as hsds_router
+from services.catalogue.models.idempotency import IdempotencyRecord
+from services.catalogue.models.outbox import EventType, OutboxEvent
+from services.catalogue.models.webhooks import WebhookDelivery, WebhookSubscription
 from services.catalogue.offerings.router import router as offerings_router
+from services.catalogue.outbox import service as outbox
 from services.catalogue.outbox.router import router as events_router
 from services.catalogue.places.router import router as places_router
 from services.catalogue.providers.router import me_router
@@ -20,6 +24,8 @@ from services.catalogue.settings import CatalogueSettings, get_settings
 from services.catalogue.taxonomy.router import router as taxonomy_router
 from shared.app import create_service_app
 from shared.db import database_of
+from shared.webhook_api import webhook_router
+from shared.webhooks import WebhookPolicy, WebhookRelay, relay_tasks
 
 DESCRIPTION = """
 The catalogue of social services (*usługi społeczne*) under the Act of 19 July 2019 on the provision of social
@@ -40,6 +46,7 @@ TAGS = [
     {"name": "offerings", "description": "What providers offer, where, at what capacity and price; search."},
     {"name": "hsds", "description": "Open Referral HSDS 3.0 read API."},
     {"name": "events", "description": "The catalogue's change feed: its domain events as CloudEvents."},
+    {"name": "webhooks", "description": "Subscriptions: the catalogue's events POSTed to your URL, signed."},
     {"name": "health", "description": "Liveness, readiness, metrics."},
 ]
 
@@ -51,19 +58,32 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def resources(app: FastAPI) -> AsyncIterator[None]:
-        """Reading commissioning's change feed (contracts commit capacity), unless switched off."""
-        if not consume_events or settings.events_poll_seconds <= 0:
-            yield
-            return
+        """Reading commissioning's change feed (contracts commit capacity) and delivering webhooks, unless
+        switched off."""
+        tasks: list[asyncio.Task[None]] = []
+        relay = WebhookRelay(
+            database_of(app).write,
+            subscriptions=WebhookSubscription,
+            deliveries=WebhookDelivery,
+            outbox=OutboxEvent,
+            source=outbox.SOURCE,
+            policy=app.state.webhook_policy,
+            on_disabled=outbox.webhook_disabled,
+        )
         async with httpx.AsyncClient(base_url=settings.commissioning_url, timeout=5) as http:
-            consumer = FeedConsumer(database_of(app).write, http)
-            task = asyncio.create_task(consumer.run(settings.events_poll_seconds))
+            if consume_events and settings.events_poll_seconds > 0:
+                consumer = FeedConsumer(database_of(app).write, http)
+                tasks.append(asyncio.create_task(consumer.run(settings.events_poll_seconds)))
+            if consume_events and settings.webhook_poll_seconds > 0:
+                tasks += relay_tasks(relay, database_of(app).engine, settings.webhook_poll_seconds)
             try:
                 yield
             finally:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                for task in tasks:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+                await relay.close()
 
     app = create_service_app(
         name="catalogue",
@@ -78,12 +98,23 @@ def create_app(
             offerings_router,
             hsds_router,
             events_router,
+            webhook_router(
+                path="/v1/catalogue-webhooks",
+                tag="webhooks",
+                event_types=EventType,
+                subscriptions=WebhookSubscription,
+                deliveries=WebhookDelivery,
+                idempotency_record=IdempotencyRecord,
+                schema_prefix="Catalogue",
+                scope=outbox.with_memberships,
+            ),
         ],
         openapi_tags=TAGS,
         resources=resources,
         database_url=database_url,
     )
     app.state.settings = settings
+    app.state.webhook_policy = WebhookPolicy.of(settings)
     return app
 
 

@@ -21,11 +21,15 @@ from services.commissioning.dependencies import CommissioningState
 from services.commissioning.evaluation.router import offers_router as offer_reading_router
 from services.commissioning.evaluation.router import router as evaluation_router
 from services.commissioning.models.calls import CallEvent
+from services.commissioning.models.idempotency import IdempotencyRecord
+from services.commissioning.models.outbox import EventType, OutboxEvent
+from services.commissioning.models.webhooks import WebhookDelivery, WebhookSubscription
 from services.commissioning.monitoring.router import router as monitoring_router
 from services.commissioning.municipalities.router import router as municipalities_router
 from services.commissioning.ocds.router import router as ocds_router
 from services.commissioning.offers.router import router as offers_router
 from services.commissioning.offers.service import open_offers
+from services.commissioning.outbox import service as outbox
 from services.commissioning.outbox.router import router as events_router
 from services.commissioning.planning.router import router as planning_router
 from services.commissioning.rules.router import router as rules_router
@@ -36,6 +40,8 @@ from services.commissioning.worker import worker
 from shared.app import create_service_app
 from shared.auth import Principal, Role
 from shared.db import database_of
+from shared.webhook_api import webhook_router
+from shared.webhooks import WebhookPolicy, WebhookRelay, relay_tasks
 
 DESCRIPTION = """
 Municipalities (gminy, their CUS) commission social services to social-economy entities (PES) under the Act of
@@ -59,6 +65,7 @@ TAGS = [
     {"name": "monitoring", "description": "Indicators per municipality and voivodeship."},
     {"name": "ocds", "description": "Open Contracting Data Standard 1.1 release and record packages."},
     {"name": "events", "description": "The change feed: domain events as CloudEvents, in an order no reader can miss."},
+    {"name": "webhooks", "description": "Subscriptions: the events POSTed to your URL, signed (Standard Webhooks)."},
     {"name": "health", "description": "Liveness, readiness, metrics."},
 ]
 
@@ -93,6 +100,17 @@ def create_app(
             tasks.append(
                 asyncio.create_task(worker(database_of(app).write, state.clock, settings.worker_interval_seconds))
             )
+        relay = WebhookRelay(
+            database_of(app).write,
+            subscriptions=WebhookSubscription,
+            deliveries=WebhookDelivery,
+            outbox=OutboxEvent,
+            source=outbox.SOURCE,
+            policy=app.state.webhook_policy,
+            on_disabled=outbox.webhook_disabled,
+        )
+        if run_worker and settings.webhook_poll_seconds > 0:
+            tasks += relay_tasks(relay, database_of(app).engine, settings.webhook_poll_seconds)
         feed = httpx.AsyncClient(base_url=settings.catalogue_url, timeout=5)
         if run_worker and settings.events_poll_seconds > 0:  # providers' standing from the catalogue's feed
             reader = standing.consumer(database_of(app).write, feed)
@@ -105,6 +123,7 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await feed.aclose()
+            await relay.close()
             await state.catalogue.close()
 
     app = create_service_app(
@@ -126,12 +145,21 @@ def create_app(
             monitoring_router,
             ocds_router,
             events_router,
+            webhook_router(
+                path="/v1/webhooks",
+                tag="webhooks",
+                event_types=EventType,
+                subscriptions=WebhookSubscription,
+                deliveries=WebhookDelivery,
+                idempotency_record=IdempotencyRecord,
+            ),
         ],
         openapi_tags=TAGS,
         resources=resources,
         database_url=database_url,
     )
     app.state.commissioning = state
+    app.state.webhook_policy = WebhookPolicy.of(settings)
 
     async def with_memberships(principal: Principal) -> Principal:
         """A provider account acts for the providers it is a member of (the catalogue knows), claim or not."""

@@ -4,15 +4,18 @@ who its members are only its members' (and administrators')."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import jwt
 import pytest
 from sqlalchemy import text
 
 from tests.catalogue.conftest import ADMIN, REGIONAL_26, new_provider_user
 from tests.catalogue.factories import provider_payload
 from tests.conftest import asgi_client
+from tests.webhook_receiver import receiver  # noqa: F401  (a fixture)
 
 
 @pytest.fixture
@@ -60,3 +63,59 @@ async def test_verification_decisions_are_events_public_once_verified(committed)
     assert suspended[0]["data"]["nip"] == provider["nip"] and suspended[0]["provider"] == provider["id"]
     bad = await http.get("/v1/catalogue-events", params={"type": "call.published"})
     assert bad.status_code == 422
+
+
+async def test_a_provider_account_subscribes_to_its_providers_private_events(
+    committed, catalogue_app, catalogue_engine, receiver
+):
+    """The catalogue's webhooks: what an account is sent is what it may read in the feed (its memberships)."""
+    from services.catalogue.models.outbox import OutboxEvent
+    from services.catalogue.models.webhooks import WebhookDelivery, WebhookSubscription
+    from services.catalogue.outbox.service import SOURCE, webhook_disabled
+    from shared.db import database_of
+    from shared.webhooks import WebhookPolicy, WebhookRelay
+
+    http, made = committed
+    catalogue_app.state.webhook_policy = WebhookPolicy(allowed_hosts=frozenset({"127.0.0.1"}))
+    account, stranger = new_provider_user(), new_provider_user()
+    try:
+        provider = (await http.post("/v1/providers", json=provider_payload(), headers=account)).json()
+        made.append(provider["id"])
+        for who, tag in ((account, "member"), (stranger, "stranger")):
+            sub = await http.post("/v1/catalogue-webhooks", json={"url": f"{receiver.url}?{tag}"}, headers=who)
+            assert sub.status_code == 201, sub.text
+        rejected = await http.post(
+            f"/v1/providers/{provider['id']}/status-changes",
+            json={"action": "reject", "reason": "Brak wpisu w KRS"},
+            headers=REGIONAL_26,
+        )
+        assert rejected.status_code == 201, rejected.text
+        relay = WebhookRelay(
+            database_of(catalogue_app).write,
+            subscriptions=WebhookSubscription,
+            deliveries=WebhookDelivery,
+            outbox=OutboxEvent,
+            source=SOURCE,
+            policy=catalogue_app.state.webhook_policy,
+            on_disabled=webhook_disabled,
+        )
+        await relay.pass_once()
+        await relay.close()
+        told = [
+            (query, json.loads(body)["type"])
+            for (_, body), query in zip(receiver.received, receiver.queries, strict=True)
+            if json.loads(body)["subject"] == f"providers/{provider['id']}"
+        ]
+        assert told == [("member", "pl.cus.provider.rejected")]  # private: the stranger is told nothing
+    finally:
+        catalogue_app.state.webhook_policy = WebhookPolicy()
+        async with catalogue_engine.begin() as conn:
+            await conn.execute(
+                text("DELETE FROM webhook_subscriptions WHERE owner_subject IN (:a, :b)"),
+                {"a": subject_of(account), "b": subject_of(stranger)},
+            )
+
+
+def subject_of(headers: dict[str, str]) -> str:
+    token = headers["Authorization"].removeprefix("Bearer ")
+    return str(jwt.decode(token, options={"verify_signature": False})["sub"])

@@ -7,6 +7,7 @@ from services.catalogue.models.outbox import OutboxEvent
 from services.catalogue.models.places import TercUnit
 from services.catalogue.models.providers import Provider, ProviderInvitation, ProviderMember, ProviderStatusEvent
 from services.catalogue.models.taxonomy import Area, ServiceType, TargetGroup
+from services.catalogue.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "AppliedEvent",
@@ -23,4 +24,6 @@ __all__ = [
     "ServiceType",
     "TargetGroup",
     "TercUnit",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -24,3 +24,4 @@ class EventType(StrEnum):
     PROVIDER_REINSTATED = "provider.reinstated"
     MEMBER_ADDED = "member.added"  # private: who acts for the provider
     MEMBER_REMOVED = "member.removed"  # private
+    WEBHOOK_DISABLED = "webhook.disabled"  # private: the subscription's owner (why it was disabled)

@@ -12,6 +12,7 @@ from services.catalogue.models.providers import Provider, ProviderStatus
 from services.catalogue.outbox import repository
 from shared.auth import Principal, Role
 from shared.events import TYPE_PREFIX, Cursor, EventPage, feed_page
+from shared.webhooks import WebhookSubscriptionColumns, disabled_notice
 
 SOURCE = "urn:cus:catalogue"
 STATUS_EVENTS = {
@@ -63,15 +64,22 @@ def membership_changed(session: AsyncSession, provider: Provider, subject: str, 
     )
 
 
+async def with_memberships(session: AsyncSession, principal: Principal) -> Principal:
+    """A provider account reads the private events of every provider it is a member of, claim or not."""
+    if principal.role is not Role.PROVIDER:
+        return principal
+    return replace(
+        principal, memberships=principal.memberships | await repository.member_of(session, principal.subject)
+    )
+
+
 async def page(
     session: AsyncSession, *, principal: Principal | None, after: Cursor, types: list[str], limit: int
 ) -> EventPage:
     """The feed as the principal may read it: a provider account reads the private events of every provider it
     is a member of, claim or not."""
-    if principal is not None and principal.role is Role.PROVIDER:
-        principal = replace(
-            principal, memberships=principal.memberships | await repository.member_of(session, principal.subject)
-        )
+    if principal is not None:
+        principal = await with_memberships(session, principal)
     return await feed_page(
         session,
         OutboxEvent,
@@ -81,4 +89,20 @@ async def page(
         types=types,
         municipality=None,
         limit=limit,
+    )
+
+
+async def webhook_disabled(session: AsyncSession, subscription: WebhookSubscriptionColumns, now: datetime) -> None:
+    """The owner is told, in their feed (and their other subscriptions), why a subscription was disabled."""
+    notice = disabled_notice(subscription)
+    session.add(
+        OutboxEvent(
+            type=TYPE_PREFIX + EventType.WEBHOOK_DISABLED.value,
+            subject=notice["subject"],
+            time=now,
+            municipality_terc=notice["municipality"],
+            provider_id=notice["provider"],
+            public=False,
+            data=notice["data"],
+        )
     )

@@ -16,6 +16,7 @@ from services.commissioning.models.offers import Offer
 from services.commissioning.models.outbox import OutboxEvent
 from services.commissioning.models.planning import Need, Programme, ProgrammeLine
 from services.commissioning.models.standing import AppliedEvent, FeedPosition, ProviderStanding
+from services.commissioning.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Amendment",
@@ -45,4 +46,6 @@ __all__ = [
     "ProviderStanding",
     "Question",
     "ScoreSheet",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

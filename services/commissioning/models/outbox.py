@@ -27,3 +27,4 @@ class EventType(StrEnum):
     CONTRACT_ENDED = "contract.ended"  # completed or terminated
     REPORT_REVIEWED = "report.reviewed"  # private: the municipality and the provider
     PAYMENT_RECORDED = "payment.recorded"  # private: the municipality and the provider
+    WEBHOOK_DISABLED = "webhook.disabled"  # private: the subscription's owner (why it was disabled)

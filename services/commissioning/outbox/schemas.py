@@ -78,6 +78,13 @@ class PaymentData(EventData):
     schedule_index: int | None
 
 
+class WebhookDisabledData(EventData):
+    subscription_id: str
+    url: str
+    reason: str | None
+    failures_in_row: int
+
+
 DATA: dict[EventType, type[EventData]] = {
     EventType.CALL_PUBLISHED: CallData,
     EventType.CALL_AMENDED: CallData,
@@ -89,8 +96,9 @@ DATA: dict[EventType, type[EventData]] = {
     EventType.CONTRACT_ENDED: ContractData,
     EventType.REPORT_REVIEWED: ReportData,
     EventType.PAYMENT_RECORDED: PaymentData,
+    EventType.WEBHOOK_DISABLED: WebhookDisabledData,
 }
-PRIVATE = {EventType.REPORT_REVIEWED, EventType.PAYMENT_RECORDED}
+PRIVATE = {EventType.REPORT_REVIEWED, EventType.PAYMENT_RECORDED, EventType.WEBHOOK_DISABLED}
 
 
 def asyncapi(base_url: str) -> dict[str, Any]:
@@ -130,21 +138,34 @@ def asyncapi(base_url: str) -> dict[str, Any]:
             "title": "CUS commissioning events",
             "version": "1.0.0",
             "description": "Domain events written with their change and read from `GET /v1/events?after=<cursor>` "
-            "in an order no reader can miss; consumers deduplicate by `id`.",
+            "in an order no reader can miss; consumers deduplicate by `id`. The same events are POSTed to webhook "
+            "subscriptions (`POST /v1/webhooks`), signed as Standard Webhooks say: `webhook-id` (the event id), "
+            "`webhook-timestamp`, `webhook-signature` (v1, HMAC-SHA256 of `id.timestamp.body` with the secret).",
         },
         "servers": {"feed": {"host": base_url.split("://", 1)[-1], "protocol": "https", "pathname": "/v1/events"}},
         "channels": {
             "feed": {
                 "address": "/v1/events",
                 "messages": {name: {"$ref": f"#/components/messages/{name}"} for name in messages},
-            }
+            },
+            "webhook": {
+                "address": "{url}",
+                "parameters": {"url": {"description": "The subscription's URL."}},
+                "description": "A delivery: POST with the event as the JSON body and the signature headers.",
+                "messages": {name: {"$ref": f"#/components/messages/{name}"} for name in messages},
+            },
         },
         "operations": {
             "readFeed": {
                 "action": "receive",
                 "channel": {"$ref": "#/channels/feed"},
                 "summary": "Poll the feed with the last page's next_cursor.",
-            }
+            },
+            "receiveWebhook": {
+                "action": "receive",
+                "channel": {"$ref": "#/channels/webhook"},
+                "summary": "Answer 2xx within 10 s; anything else is retried with back-off (at least once, unordered).",
+            },
         },
         "components": {"messages": messages, "schemas": schemas},
     }

@@ -14,6 +14,7 @@ from services.commissioning.models.outbox import EventType, OutboxEvent
 from shared.auth import Principal
 from shared.events import TYPE_PREFIX, Cursor, EventPage, feed_page
 from shared.schemas import utc_iso
+from shared.webhooks import WebhookSubscriptionColumns, disabled_notice
 
 SOURCE = "urn:cus:commissioning"
 
@@ -132,3 +133,8 @@ def for_the_parties(
         public=False,
         data={"contract_id": str(contract.id), **data},
     )
+
+
+async def webhook_disabled(session: AsyncSession, subscription: WebhookSubscriptionColumns, now: datetime) -> None:
+    """The owner is told, in their feed (and their other subscriptions), why a subscription was disabled."""
+    record(session, type=EventType.WEBHOOK_DISABLED, time=now, public=False, **disabled_notice(subscription))

@@ -24,6 +24,7 @@ router = APIRouter(prefix="/v1", tags=["events"])
 
 FEEDS = {"commissioning": "/v1/events", "catalogue": "/v1/catalogue-events"}
 CATALOGUE_KINDS = ("provider.", "member.")  # the catalogue's event types; every other type is commissioning's
+BOTH_KINDS = ("webhook.",)  # each service tells of its own webhook subscriptions
 CURSOR = re.compile(r"^(\d{1,19}-\d{1,19})?\|(\d{1,19}-\d{1,19})?$")
 
 
@@ -44,7 +45,7 @@ def _cursors(after: str | None) -> dict[str, str | None]:
 def _asked(types: list[str], municipality: str | None) -> dict[str, list[str]]:
     """Which feed is asked for which types (an empty list: every type of that feed)."""
     theirs = {
-        "catalogue": [t for t in types if t.startswith(CATALOGUE_KINDS)],
+        "catalogue": [t for t in types if t.startswith(CATALOGUE_KINDS + BOTH_KINDS)],
         "commissioning": [t for t in types if not t.startswith(CATALOGUE_KINDS)],
     }
     asked = {name: wanted for name, wanted in theirs.items() if not types or wanted}

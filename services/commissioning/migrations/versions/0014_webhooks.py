@@ -1,0 +1,22 @@
+"""Webhook subscriptions and deliveries (shared.webhooks); outbox inserts NOTIFY the relays.
+
+Revision ID: 0014
+Revises: 0013
+"""
+
+from collections.abc import Sequence
+
+from shared.schema_steps import create_webhook_tables_v1, drop_webhook_tables_v1
+
+revision: str = "0014"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    create_webhook_tables_v1()
+
+
+def downgrade() -> None:
+    drop_webhook_tables_v1()

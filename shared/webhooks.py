@@ -1,0 +1,535 @@
+"""Webhooks: integrators' subscriptions to a service's events, delivered signed as the Standard Webhooks
+specification says, at least once, by any number of replicas.
+
+Fan-out. Each active subscription keeps its own cursor in the service's outbox feed (shared.events). A pass reads
+the feed after that cursor with the subscription's filters and its owner's right to read, exactly as
+`GET /v1/events` would answer the owner, adds one delivery per event (unique per subscription and event) and moves
+the cursor, in one transaction under the subscription's row lock (SKIP LOCKED: replicas take different
+subscriptions). So a webhook can never carry what its owner could not read in the feed, and, like the feed, never
+skips an event committed late.
+
+Delivery. Due deliveries are leased in a short transaction (SKIP LOCKED, then a lease time), so each attempt is made
+by one replica; the POST itself is made outside any transaction (an open transaction would hold every feed back).
+A replica that dies mid-attempt lets the lease lapse and another makes the attempt again: at least once, and the
+receiver deduplicates by `webhook-id`, which is the event's id on every attempt.
+
+Retries back off exponentially with jitter (first_retry x 2^(n-1), capped, then a random point in its upper half);
+a delivery is given up after `max_attempts`; a subscription whose attempts failed `disable_after` times in a row is
+disabled, with the reason on the subscription and an event to its owner. Re-enabled, it resumes where it stopped.
+
+URLs. Only https to public addresses; a host on the allow-list (development, tests) may be http and private. The
+name is resolved at subscription and again before every attempt (a name re-pointed at an internal address is
+refused then), and redirects are never followed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import ipaddress
+import logging
+import random
+import secrets
+import socket
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+import httpx
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from standardwebhooks.webhooks import Webhook
+
+from shared.auth import Principal, Role
+from shared.events import OUTBOX_CHANNEL, WATERMARK, Cursor, envelope, next_cursor, read_feed
+from shared.i18n import Refusal
+
+logger = logging.getLogger(__name__)
+
+ACTIVE, DISABLED = "active", "disabled"
+PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+FAN_OUT_PAGE = 200
+DELIVERY_BATCH = 50
+PARALLEL_ATTEMPTS = 16
+KEPT_ATTEMPTS = 20  # the attempt log kept on each delivery
+RESPONSE_EXCERPT = 300  # characters of a receiver's answer kept in the log
+_jitter = random.SystemRandom()
+
+
+@dataclass(frozen=True)
+class WebhookPolicy:
+    """How a service delivers (its settings `webhook_*`)."""
+
+    allowed_hosts: frozenset[str] = frozenset()
+    timeout_seconds: float = 10.0
+    max_attempts: int = 10
+    disable_after: int = 30
+    first_retry_seconds: float = 5.0
+    longest_retry_seconds: float = 3600.0
+
+    @classmethod
+    def of(cls, settings: Any) -> WebhookPolicy:
+        """From a service's settings (`ServiceSettings.webhook_*`)."""
+        hosts = frozenset(h.strip().lower() for h in settings.webhook_allowed_hosts.split(",") if h.strip())
+        return cls(
+            allowed_hosts=hosts,
+            timeout_seconds=settings.webhook_timeout_seconds,
+            max_attempts=settings.webhook_max_attempts,
+            disable_after=settings.webhook_disable_after,
+            first_retry_seconds=settings.webhook_first_retry_seconds,
+        )
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.timeout_seconds + 30)
+
+    def retry_in(self, attempts: int) -> timedelta:
+        """After the n-th failed attempt: exponential, capped, with jitter in its upper half."""
+        delay = min(self.first_retry_seconds * 2 ** max(attempts - 1, 0), self.longest_retry_seconds)
+        return timedelta(seconds=_jitter.uniform(delay / 2, delay))
+
+
+def new_secret() -> str:
+    """A Standard Webhooks secret: `whsec_` and 32 random bytes in base64."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def signed_headers(secret: str, message_id: str, body: str, at: datetime) -> dict[str, str]:
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": Webhook(secret).sign(message_id, at, body),
+        "content-type": "application/json",
+        "user-agent": "cus-webhooks/1",
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Where a webhook may go
+
+
+def _public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+async def check_url(url: str, allowed_hosts: frozenset[str]) -> None:
+    """Refuse a URL the service must not call: not https, with credentials, or resolving to a loopback, private,
+    link-local or otherwise non-public address (unless its host is allow-listed)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise Refusal("is not a URL", "nie jest adresem URL") from None
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("https", "http") or not host:
+        raise Refusal("must be an https:// URL", "musi być adresem https://")
+    if parts.username is not None or parts.password is not None:
+        raise Refusal(
+            "must not carry credentials (the signature authenticates the sender)",
+            "nie może zawierać danych logowania (nadawcę uwierzytelnia podpis)",
+        )
+    if host in allowed_hosts:
+        return
+    if parts.scheme != "https":
+        raise Refusal("must be an https:// URL", "musi być adresem https://")
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise Refusal(f"the host {host} does not resolve", f"nazwa hosta {host} nie daje się rozwiązać") from None
+    addresses = {str(info[4][0]) for info in found}
+    if not addresses or not all(_public(address) for address in addresses):
+        raise Refusal(
+            f"the host {host} is not a public address (loopback, private, link-local and reserved ones are refused)",
+            f"host {host} nie jest adresem publicznym (adresy pętli zwrotnej, prywatne, lokalne łącza i zastrzeżone "
+            "są odrzucane)",
+        )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tables (each service keeps both in its own database: `class WebhookSubscription(WebhookSubscriptionColumns, Base)`)
+
+
+class WebhookSubscriptionColumns:
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    # who owns it, and what they may read (their scope when they last saved it)
+    owner_subject: Mapped[str] = mapped_column(String(255), index=True)
+    owner_role: Mapped[str] = mapped_column(String(20))
+    owner_terc: Mapped[str | None] = mapped_column(String(7))
+    owner_providers: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    url: Mapped[str] = mapped_column(Text)
+    types: Mapped[list[str]] = mapped_column(JSONB, default=list)  # full CloudEvents types; empty: all
+    municipality_terc: Mapped[str | None] = mapped_column(String(7))
+    provider_id: Mapped[uuid.UUID | None] = mapped_column()
+    description: Mapped[str | None] = mapped_column(Text)
+    secret: Mapped[str] = mapped_column(Text)  # kept in clear: an HMAC key must be, to sign
+    status: Mapped[str] = mapped_column(String(10), default=ACTIVE)
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failures_in_row: Mapped[int] = mapped_column(Integer, default=0)
+    cursor: Mapped[str] = mapped_column(Text)  # the feed position its deliveries have been made up to
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    def owner(self) -> Principal:
+        return Principal(
+            subject=self.owner_subject,
+            role=Role(self.owner_role),
+            terc=self.owner_terc,
+            memberships=frozenset(uuid.UUID(p) for p in self.owner_providers),
+        )
+
+    def owned_by(self, principal: Principal) -> bool:
+        return principal.is_admin or (
+            self.owner_subject == principal.subject and self.owner_role == principal.role.value
+        )
+
+
+class WebhookDeliveryColumns:
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    event_id: Mapped[uuid.UUID] = mapped_column()
+    event_type: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)  # the CloudEvent exactly as signed and sent
+    status: Mapped[str] = mapped_column(String(10), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    leased_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    log: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)  # the latest attempts
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    @declared_attr
+    def subscription_id(cls) -> Mapped[uuid.UUID]:
+        return mapped_column(ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), index=True)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:
+        return (
+            UniqueConstraint("subscription_id", "event_id", name="uq_webhook_deliveries_event"),
+            Index("ix_webhook_deliveries_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+        )
+
+
+def disabled_notice(subscription: WebhookSubscriptionColumns) -> dict[str, Any]:
+    """What the event telling an owner their subscription was disabled says, and whom it is for (private)."""
+    providers = sorted(subscription.owner_providers)
+    return {
+        "subject": f"webhooks/{subscription.id}",
+        "municipality": subscription.owner_terc if subscription.owner_role == Role.MUNICIPALITY.value else None,
+        "provider": uuid.UUID(providers[0]) if providers and subscription.owner_role == Role.PROVIDER.value else None,
+        "data": {
+            "subscription_id": str(subscription.id),
+            "url": subscription.url,
+            "reason": subscription.disabled_reason,
+            "failures_in_row": subscription.failures_in_row,
+        },
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Queries the API needs
+
+
+async def subscriptions_of(
+    session: AsyncSession, model: Any, principal: Principal, *, offset: int, limit: int
+) -> tuple[Sequence[Any], int]:
+    query = select(model)
+    if not principal.is_admin:
+        query = query.where(model.owner_subject == principal.subject, model.owner_role == principal.role.value)
+    total = int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    rows = (await session.scalars(query.order_by(model.created_at, model.id).offset(offset).limit(limit))).all()
+    return rows, total
+
+
+async def deliveries_of(
+    session: AsyncSession, model: Any, subscription_id: uuid.UUID, *, status: str | None, offset: int, limit: int
+) -> tuple[Sequence[Any], int]:
+    query = select(model).where(model.subscription_id == subscription_id)
+    if status:
+        query = query.where(model.status == status)
+    total = int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    ordered = query.order_by(model.created_at.desc(), model.id).offset(offset).limit(limit)
+    return (await session.scalars(ordered)).all(), total
+
+
+async def feed_end(session: AsyncSession) -> str:
+    """The feed's current end: a new subscription is told of what happens from now on."""
+    return str(Cursor.before_watermark(int(await session.scalar(select(WATERMARK)) or 0)))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The relay: fan-out and delivery
+
+
+@dataclass
+class Attempt:
+    delivery_id: uuid.UUID
+    subscription_id: uuid.UUID
+    event_id: str
+    body: str
+    url: str
+    secret: str
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    status_code: int | None = None
+    error: str | None = None
+    excerpt: str | None = None
+    duration_ms: int = 0
+
+
+OnDisabled = Callable[[AsyncSession, Any, datetime], Awaitable[None]]
+
+
+@dataclass
+class WebhookRelay:
+    sessionmaker: async_sessionmaker[AsyncSession]
+    subscriptions: Any  # the service's WebhookSubscription model
+    deliveries: Any  # its WebhookDelivery model
+    outbox: Any  # its OutboxEvent model
+    source: str  # CloudEvents source of its events
+    policy: WebhookPolicy
+    on_disabled: OnDisabled | None = None  # tells the owner (an event in their feed)
+    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(follow_redirects=False))
+
+    async def fan_out(self) -> int:
+        """Add a delivery for every event each active subscription has not been given yet."""
+        model = self.subscriptions
+        async with self.sessionmaker() as session:
+            ids = (await session.scalars(select(model.id).where(model.status == ACTIVE))).all()
+        added = 0
+        for subscription_id in ids:
+            while True:
+                count, more = await self._fan_out_page(subscription_id)
+                added += count
+                if not more:
+                    break
+        return added
+
+    async def _fan_out_page(self, subscription_id: uuid.UUID) -> tuple[int, bool]:
+        model, now = self.subscriptions, datetime.now(UTC)
+        async with self.sessionmaker() as session, session.begin():
+            locked = select(model).where(model.id == subscription_id, model.status == ACTIVE)
+            subscription = (await session.scalars(locked.with_for_update(skip_locked=True))).first()
+            if subscription is None:  # another replica has it, or it was disabled meanwhile
+                return 0, False
+            after = Cursor.parse(subscription.cursor)
+            rows, watermark = await read_feed(
+                session,
+                self.outbox,
+                principal=subscription.owner(),
+                after=after,
+                types=list(subscription.types),
+                municipality=subscription.municipality_terc,
+                provider=subscription.provider_id,
+                limit=FAN_OUT_PAGE,
+            )
+            if rows:
+                values = [
+                    {
+                        "id": uuid.uuid4(),
+                        "subscription_id": subscription.id,
+                        "event_id": row.id,
+                        "event_type": row.type,
+                        "body": envelope(row, self.source).model_dump_json(),
+                        "status": PENDING,
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "log": [],
+                        "created_at": now,
+                    }
+                    for row in rows
+                ]
+                await session.execute(insert(self.deliveries).values(values).on_conflict_do_nothing())
+            subscription.cursor = str(next_cursor(rows, watermark, after, FAN_OUT_PAGE))
+            return len(rows), len(rows) == FAN_OUT_PAGE
+
+    async def _lease_due(self) -> list[Attempt]:
+        deliveries, subscriptions, now = self.deliveries, self.subscriptions, datetime.now(UTC)
+        async with self.sessionmaker() as session, session.begin():
+            due = (
+                select(deliveries, subscriptions)
+                .join(subscriptions, subscriptions.id == deliveries.subscription_id)
+                .where(
+                    deliveries.status == PENDING,
+                    deliveries.next_attempt_at <= now,
+                    or_(deliveries.leased_until.is_(None), deliveries.leased_until < now),
+                    subscriptions.status == ACTIVE,
+                )
+                .order_by(deliveries.next_attempt_at)
+                .limit(DELIVERY_BATCH)
+                .with_for_update(of=deliveries, skip_locked=True)
+            )
+            leased = []
+            for delivery, subscription in (await session.execute(due)).all():
+                delivery.leased_until = now + self.policy.lease
+                delivery.attempts += 1
+                leased.append(
+                    Attempt(
+                        delivery.id,
+                        subscription.id,
+                        str(delivery.event_id),
+                        delivery.body,
+                        subscription.url,
+                        subscription.secret,
+                    )
+                )
+            return leased
+
+    async def attempt(self, attempt: Attempt) -> Outcome:
+        """One POST, signed now; any answer but a 2xx is a failure (redirects are not followed)."""
+        started = time.monotonic()
+        try:
+            await check_url(attempt.url, self.policy.allowed_hosts)
+            headers = signed_headers(attempt.secret, attempt.event_id, attempt.body, datetime.now(UTC))
+            response = await self.http.post(
+                attempt.url, content=attempt.body.encode(), headers=headers, timeout=self.policy.timeout_seconds
+            )
+        except Refusal as exc:
+            return Outcome(False, error=f"refused: the URL {exc}", duration_ms=_since(started))
+        except httpx.HTTPError as exc:
+            return Outcome(False, error=f"{type(exc).__name__}: {exc}"[:500], duration_ms=_since(started))
+        excerpt = response.text[:RESPONSE_EXCERPT] if response.content else None
+        ok = 200 <= response.status_code < 300
+        error = None if ok else f"HTTP {response.status_code}"
+        return Outcome(ok, response.status_code, error, excerpt, _since(started))
+
+    async def _record(self, attempt: Attempt, outcome: Outcome) -> None:
+        now = datetime.now(UTC)
+        async with self.sessionmaker() as session, session.begin():
+            delivery = await session.get(self.deliveries, attempt.delivery_id, with_for_update=True)
+            subscription = await session.get(self.subscriptions, attempt.subscription_id, with_for_update=True)
+            if delivery is None or subscription is None:  # the subscription was deleted meanwhile
+                return
+            entry = {
+                "at": now.isoformat().replace("+00:00", "Z"),
+                "status_code": outcome.status_code,
+                "error": outcome.error,
+                "response": outcome.excerpt,
+                "duration_ms": outcome.duration_ms,
+            }
+            delivery.log = [*delivery.log, entry][-KEPT_ATTEMPTS:]
+            delivery.leased_until = None
+            delivery.last_status_code, delivery.last_error = outcome.status_code, outcome.error
+            if outcome.ok:
+                delivery.status, delivery.delivered_at = DELIVERED, now
+                subscription.failures_in_row = 0
+                return
+            subscription.failures_in_row += 1
+            if delivery.attempts >= self.policy.max_attempts:
+                delivery.status = FAILED
+            else:
+                delivery.next_attempt_at = now + self.policy.retry_in(delivery.attempts)
+            if subscription.failures_in_row >= self.policy.disable_after and subscription.status == ACTIVE:
+                subscription.status, subscription.disabled_at = DISABLED, now
+                subscription.disabled_reason = (
+                    f"{subscription.failures_in_row} delivery attempts in a row failed; the last: {outcome.error}"
+                )
+                subscription.updated_at = now
+                logger.warning("webhook subscription disabled", extra={"subscription_id": str(subscription.id)})
+                if self.on_disabled is not None:
+                    await self.on_disabled(session, subscription, now)
+
+    async def deliver_due(self) -> int:
+        """Make every due attempt (leased, so once per attempt across replicas); how many succeeded."""
+        delivered = 0
+        gate = asyncio.Semaphore(PARALLEL_ATTEMPTS)
+
+        async def one(attempt: Attempt) -> bool:
+            async with gate:
+                outcome = await self.attempt(attempt)
+            await self._record(attempt, outcome)
+            return outcome.ok
+
+        while leased := await self._lease_due():
+            delivered += sum(await asyncio.gather(*(one(a) for a in leased)))
+            if len(leased) < DELIVERY_BATCH:
+                break
+        return delivered
+
+    async def pass_once(self) -> int:
+        await self.fan_out()
+        return await self.deliver_due()
+
+    async def run(self, interval: float, wake: asyncio.Event | None = None) -> None:
+        while True:
+            try:
+                await self.pass_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database restarting, say: the next pass tries again
+                logger.exception("a webhook pass failed")
+            if wake is None:
+                await asyncio.sleep(interval)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=interval)
+            wake.clear()
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
+async def wake_on_notify(engine: AsyncEngine, channel: str, wake: asyncio.Event, *, check_every: float = 30) -> None:
+    """Set `wake` whenever a transaction that wrote events commits (PostgreSQL NOTIFY on `channel`), on a
+    connection of its own; reconnects when it is lost. Polling stays the relay's fallback."""
+    while True:
+        connection: asyncpg.Connection | None = None
+        try:
+            connection = await asyncpg.connect(**engine.url.translate_connect_args(username="user"))
+            await connection.add_listener(channel, lambda *_: wake.set())
+            while True:
+                await asyncio.sleep(check_every)
+                await connection.execute("SELECT 1")  # a lost connection shows here
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            logger.warning("listening for outbox commits failed; retrying", extra={"error": type(exc).__name__})
+            await asyncio.sleep(5)
+        finally:
+            if connection is not None:
+                with contextlib.suppress(Exception):
+                    await connection.close(timeout=2)
+
+
+def relay_tasks(relay: WebhookRelay, engine: AsyncEngine, interval: float) -> list[asyncio.Task[None]]:
+    """The relay's loop, woken by each commit of events, polling every `interval` seconds in any case."""
+    wake = asyncio.Event()
+    return [
+        asyncio.create_task(wake_on_notify(engine, OUTBOX_CHANNEL, wake)),
+        asyncio.create_task(relay.run(interval, wake)),
+    ]
+
+
+def _since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)

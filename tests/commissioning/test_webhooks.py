@@ -1,0 +1,281 @@
+"""Webhooks: a subscriber's URL receives the events it may read, signed as Standard Webhooks say, at least once,
+retried, logged, redelivered on demand, disabled after persistent failure (and its owner told why); a URL that
+points inside the network is refused; replicas make each attempt once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from standardwebhooks.webhooks import Webhook
+
+from services.commissioning.models.outbox import EventType, OutboxEvent
+from services.commissioning.models.webhooks import WebhookDelivery, WebhookSubscription
+from services.commissioning.outbox.service import SOURCE, record, webhook_disabled
+from shared.auth import Role
+from shared.db import create_sessionmaker
+from shared.webhooks import WebhookPolicy, WebhookRelay
+from tests.commissioning.conftest import auth
+from tests.conftest import asgi_client
+from tests.webhook_receiver import receiver  # noqa: F401  (a fixture)
+
+TERC = "3202011"  # a gmina no other test uses
+OTHER_TERC = "3203011"
+OWNER = auth(Role.MUNICIPALITY, subject="webhook-owner", terc=TERC)
+NEIGHBOUR = auth(Role.MUNICIPALITY, subject="webhook-neighbour", terc=OTHER_TERC)
+PROVIDER_ID = uuid.uuid4()
+PROVIDER = auth(Role.PROVIDER, subject="webhook-provider", provider_id=str(PROVIDER_ID))
+TEST_POLICY = WebhookPolicy(allowed_hosts=frozenset({"127.0.0.1"}), timeout_seconds=2, first_retry_seconds=0.01)
+
+
+@pytest.fixture
+async def hooks(commissioning_app: Any, commissioning_engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on its own sessions (what is committed is what the relay reads), loopback allowed; this file's
+    subscriptions and events are deleted afterwards."""
+    kept = commissioning_app.state.webhook_policy
+    commissioning_app.state.webhook_policy = TEST_POLICY
+    async with asgi_client(commissioning_app, "http://commissioning") as http:
+        yield http
+    commissioning_app.state.webhook_policy = kept
+    async with commissioning_engine.begin() as conn:
+        await conn.execute(text("DELETE FROM webhook_subscriptions WHERE owner_subject LIKE 'webhook-%'"))
+        await conn.execute(
+            text("DELETE FROM outbox_events WHERE municipality_terc IN (:a, :b) OR provider_id = :p"),
+            {"a": TERC, "b": OTHER_TERC, "p": PROVIDER_ID},
+        )
+
+
+def relay(engine: AsyncEngine, policy: WebhookPolicy = TEST_POLICY) -> WebhookRelay:
+    return WebhookRelay(
+        create_sessionmaker(engine),
+        subscriptions=WebhookSubscription,
+        deliveries=WebhookDelivery,
+        outbox=OutboxEvent,
+        source=SOURCE,
+        policy=policy,
+        on_disabled=webhook_disabled,
+    )
+
+
+async def commit_events(engine: AsyncEngine, n: int, *, terc: str = TERC, **options: Any) -> None:
+    kind = options.pop("type", EventType.CALL_AMENDED)
+    async with create_sessionmaker(engine)() as session, session.begin():
+        for i in range(n):
+            record(
+                session,
+                type=kind,
+                subject=f"calls/hook-{i}",
+                time=datetime.now(UTC),
+                data={"n": i},
+                municipality=terc,
+                **options,
+            )
+
+
+async def subscribe(http: httpx.AsyncClient, url: str, headers: dict[str, str], **body: Any) -> dict[str, Any]:
+    response = await http.post("/v1/webhooks", json={"url": url, **body}, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def until_delivered(worker: WebhookRelay, passes: int = 50) -> None:
+    for _ in range(passes):
+        await worker.pass_once()
+        await asyncio.sleep(0.02)
+
+
+async def test_a_subscriber_receives_its_events_signed_and_the_log_shows_them(hooks, receiver, commissioning_engine):
+    sub = await subscribe(hooks, receiver.url, OWNER, types=["call.amended"], municipality=TERC)
+    assert sub["secret"].startswith("whsec_") and sub["status"] == "active"
+    await commit_events(commissioning_engine, 3)
+    await commit_events(commissioning_engine, 2, terc=OTHER_TERC)  # not its municipality
+    worker = relay(commissioning_engine)
+    await worker.pass_once()
+    await worker.close()
+    assert len(receiver.received) == 3
+    for headers, body in receiver.received:
+        event = Webhook(sub["secret"]).verify(body, headers)  # raises unless the signature is right
+        assert event["type"] == "pl.cus.call.amended" and event["municipality"] == TERC
+        assert headers["webhook-id"] == event["id"]
+    log = (await hooks.get(f"/v1/webhooks/{sub['id']}/deliveries", headers=OWNER)).json()
+    assert log["total"] == 3
+    assert {d["status"] for d in log["items"]} == {"delivered"}
+    assert log["items"][0]["log"][0]["status_code"] == 204
+    assert "secret" not in (await hooks.get(f"/v1/webhooks/{sub['id']}", headers=OWNER)).json()
+
+
+async def test_private_events_go_only_to_whom_may_read_them(hooks, receiver, commissioning_engine):
+    await subscribe(hooks, receiver.url, NEIGHBOUR)  # every type, no filter: public ones only, and its own
+    await subscribe(hooks, receiver.url + "?provider", PROVIDER)
+    await commit_events(commissioning_engine, 1, type=EventType.PAYMENT_RECORDED, provider=PROVIDER_ID, public=False)
+    await commit_events(commissioning_engine, 1)  # public
+    worker = relay(commissioning_engine)
+    await worker.pass_once()
+    await worker.close()
+    kinds = sorted(json.loads(body)["type"] for _, body in receiver.received)
+    # the neighbour gets the public one only; the provider the public one and its own payment
+    assert kinds == ["pl.cus.call.amended", "pl.cus.call.amended", "pl.cus.payment.recorded"]
+
+
+async def test_failures_are_retried_with_the_same_id_until_delivered(hooks, receiver, commissioning_engine):
+    sub = await subscribe(hooks, receiver.url, OWNER, municipality=TERC)
+    receiver.answers = [500, 503]
+    await commit_events(commissioning_engine, 1)
+    worker = relay(commissioning_engine)
+    await until_delivered(worker, passes=30)
+    await worker.close()
+    assert len(receiver.received) == 3 and len(set(receiver.ids())) == 1
+    for headers, body in receiver.received:
+        Webhook(sub["secret"]).verify(body, headers)
+    delivery = (await hooks.get(f"/v1/webhooks/{sub['id']}/deliveries", headers=OWNER)).json()["items"][0]
+    assert delivery["status"] == "delivered" and delivery["attempts"] == 3
+    assert [a["status_code"] for a in delivery["log"]] == [500, 503, 204]
+
+
+async def test_persistent_failure_disables_the_subscription_and_tells_its_owner(hooks, receiver, commissioning_engine):
+    sub = await subscribe(hooks, receiver.url, OWNER, municipality=TERC, types=["call.amended"])
+    receiver.answers = [500] * 100
+    await commit_events(commissioning_engine, 2)
+    worker = relay(commissioning_engine, replace(TEST_POLICY, disable_after=4, max_attempts=2))
+    await until_delivered(worker, passes=20)
+    attempts = len(receiver.received)
+    assert attempts == 4  # then no more: disabled
+    now = (await hooks.get(f"/v1/webhooks/{sub['id']}", headers=OWNER)).json()
+    assert now["status"] == "disabled" and "4 delivery attempts in a row failed" in now["disabled_reason"]
+    feed = (await hooks.get("/v1/events", params={"type": "webhook.disabled"}, headers=OWNER)).json()
+    told = [e for e in feed["items"] if e["data"]["subscription_id"] == sub["id"]]
+    assert told and told[0]["data"]["reason"] == now["disabled_reason"]
+    anonymous = (await hooks.get("/v1/events", params={"type": "webhook.disabled"})).json()
+    assert all(e["data"]["subscription_id"] != sub["id"] for e in anonymous["items"])
+    # redelivery is refused while disabled; enabled again, what was not delivered is delivered
+    delivery = (await hooks.get(f"/v1/webhooks/{sub['id']}/deliveries", headers=OWNER)).json()["items"][0]
+    refused = await hooks.post(f"/v1/webhooks/{sub['id']}/deliveries/{delivery['id']}/redeliver", headers=OWNER)
+    assert refused.status_code == 409
+    receiver.answers = []
+    await commit_events(commissioning_engine, 1)  # while it is disabled
+    await until_delivered(worker, passes=3)
+    assert len(receiver.received) == attempts
+    enabled = await hooks.patch(f"/v1/webhooks/{sub['id']}", json={"active": True}, headers=OWNER)
+    assert enabled.json()["status"] == "active" and enabled.json()["failures_in_row"] == 0
+    await until_delivered(worker, passes=20)
+    await worker.close()
+    log = (await hooks.get(f"/v1/webhooks/{sub['id']}/deliveries", headers=OWNER)).json()["items"]
+    # both first deliveries used their 2 attempts (given up); the event of the disabled time is delivered now
+    assert sorted(d["status"] for d in log) == ["delivered", "failed", "failed"]
+    failed = next(d for d in log if d["status"] == "failed")
+    again = await hooks.post(f"/v1/webhooks/{sub['id']}/deliveries/{failed['id']}/redeliver", headers=OWNER)
+    assert again.status_code == 202 and again.json()["status"] == "pending"
+    worker = relay(commissioning_engine)
+    await worker.pass_once()
+    await worker.close()
+    log = (await hooks.get(f"/v1/webhooks/{sub['id']}/deliveries", headers=OWNER)).json()["items"]
+    assert sorted(d["status"] for d in log) == ["delivered", "delivered", "failed"]
+    assert len(receiver.received) == attempts + 2
+
+
+async def test_redirects_are_not_followed(hooks, receiver, commissioning_engine):
+    sub = await subscribe(hooks, receiver.url, OWNER, municipality=TERC)
+    receiver.redirect_to = "http://169.254.169.254/latest/meta-data"
+    await commit_events(commissioning_engine, 1)
+    worker = relay(commissioning_engine, replace(TEST_POLICY, first_retry_seconds=60))
+    await worker.pass_once()
+    await worker.close()
+    assert len(receiver.received) == 1
+    delivery = (await hooks.get(f"/v1/webhooks/{sub['id']}/deliveries", headers=OWNER)).json()["items"][0]
+    assert delivery["status"] == "pending" and delivery["last_status_code"] == 302
+
+
+async def test_two_replicas_make_each_delivery_once(hooks, receiver, commissioning_engine):
+    await subscribe(hooks, receiver.url, OWNER, municipality=TERC)
+    await subscribe(hooks, receiver.url + "?second", OWNER, municipality=TERC)
+    await commit_events(commissioning_engine, 40)
+    one, two = relay(commissioning_engine), relay(commissioning_engine)
+    for _ in range(3):
+        await asyncio.gather(one.pass_once(), two.pass_once())
+    await one.close()
+    await two.close()
+    per_subscription = Counter(zip(receiver.ids(), receiver.queries, strict=True))
+    assert len(per_subscription) == 80  # 40 events to each of 2 subscriptions
+    assert set(per_subscription.values()) == {1}  # each made once, though both replicas ran every pass
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.7/hook",
+        "https://10.0.0.7/hook",
+        "https://169.254.169.254/latest",
+        "https://localhost/hook",
+        "https://[::1]/hook",
+        "https://[::ffff:127.0.0.1]/hook",
+        "https://2130706433/hook",  # 127.0.0.1 as a number
+        "https://0.0.0.0/hook",
+        "https://user:pw@93.184.216.34/hook",
+        "ftp://93.184.216.34/hook",
+        "http://93.184.216.34/hook",  # public, but not https
+        "https://name.invalid/hook",
+        "https://93.184.216.34:99999/hook",
+    ],
+)
+async def test_urls_that_reach_inside_or_are_not_https_are_refused(hooks, url):
+    response = await hooks.post("/v1/webhooks", json={"url": url}, headers=OWNER)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "url"
+    polish = await hooks.post("/v1/webhooks", json={"url": url}, headers={**OWNER, "Accept-Language": "pl"})
+    assert polish.json()["errors"][0]["reason"] != response.json()["errors"][0]["reason"]
+
+
+async def test_a_public_https_url_is_accepted_without_the_allow_list(hooks, commissioning_app):
+    commissioning_app.state.webhook_policy = WebhookPolicy()
+    assert (await hooks.post("/v1/webhooks", json={"url": "https://93.184.216.34/h"}, headers=OWNER)).status_code == 201
+    loopback = await hooks.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/h"}, headers=OWNER)
+    assert loopback.status_code == 422
+
+
+async def test_who_may_do_what_with_a_subscription(hooks, receiver):
+    sub = await subscribe(hooks, receiver.url, OWNER)
+    assert (await hooks.post("/v1/webhooks", json={"url": receiver.url})).status_code == 401
+    assert (await hooks.get("/v1/webhooks")).status_code == 401
+    path = f"/v1/webhooks/{sub['id']}"
+    for other in (NEIGHBOUR, PROVIDER):
+        assert (await hooks.get(path, headers=other)).status_code == 404
+        assert (await hooks.patch(path, json={"active": False}, headers=other)).status_code == 404
+        assert (await hooks.delete(path, headers=other)).status_code == 404
+        assert (await hooks.get(f"{path}/deliveries", headers=other)).status_code == 404
+        assert (await hooks.post(f"{path}/secret", headers=other)).status_code == 404
+        assert sub["id"] not in [s["id"] for s in (await hooks.get("/v1/webhooks", headers=other)).json()["items"]]
+    assert sub["id"] in [s["id"] for s in (await hooks.get("/v1/webhooks", headers=OWNER)).json()["items"]]
+    rotated = (await hooks.post(f"{path}/secret", headers=OWNER)).json()["secret"]
+    assert rotated != sub["secret"]
+    assert (await hooks.delete(path, headers=OWNER)).status_code == 204
+    assert (await hooks.get(path, headers=OWNER)).status_code == 404
+
+
+async def test_bad_bodies_are_refused_and_a_retried_create_is_replayed(hooks, receiver):
+    for body, bad in (
+        ({"url": receiver.url, "types": ["call.exploded"]}, "types.0"),
+        ({"url": receiver.url, "municipality": "1234567"}, "municipality"),
+        ({"url": receiver.url, "colour": "red"}, "colour"),
+        ({}, "url"),
+    ):
+        response = await hooks.post("/v1/webhooks", json=body, headers=OWNER)
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == bad, response.text
+    sub = await subscribe(hooks, receiver.url, OWNER)
+    for field_name in ("url", "types", "active"):
+        patched = await hooks.patch(f"/v1/webhooks/{sub['id']}", json={field_name: None}, headers=OWNER)
+        assert patched.status_code == 422 and patched.json()["errors"][0]["field"] == field_name
+    key = {**OWNER, "Idempotency-Key": f"hook-{uuid.uuid4()}"}
+    first = await hooks.post("/v1/webhooks", json={"url": receiver.url}, headers=key)
+    again = await hooks.post("/v1/webhooks", json={"url": receiver.url}, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"] and again.headers["Idempotent-Replayed"] == "true"
