@@ -506,7 +506,8 @@ async def wake_on_notify(engine: AsyncEngine, channel: str, wake: asyncio.Event,
     while True:
         connection: asyncpg.Connection | None = None
         try:
-            connection = await asyncpg.connect(**engine.url.translate_connect_args(username="user"))
+            where: dict[str, Any] = {**engine.url.translate_connect_args(username="user"), **engine.url.query}
+            connection = await asyncpg.connect(**where)  # the query may hold the socket's directory (host=)
             await connection.add_listener(channel, lambda *_: wake.set())
             while True:
                 await asyncio.sleep(check_every)
