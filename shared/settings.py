@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.paths import data_dir
@@ -70,4 +70,17 @@ class ServiceSettings(BaseSettings):
     )
     webhook_first_retry_seconds: float = Field(
         default=5.0, gt=0, description="Wait after a first failed attempt (doubled after each failure, up to an hour)."
+    )
+    events_nats_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("EVENTS_NATS_URL", "events_nats_url"),
+        description="NATS with JetStream (nats://host:4222), shared by every service (env EVENTS_NATS_URL): the "
+        "outbox is published to a stream per service and other services' events are consumed from it. Empty: the "
+        "HTTP feeds only (the embedded default).",
+    )
+    events_nats_prefix: str = Field(
+        default="cus",
+        pattern=r"^[a-z][a-z0-9_-]{0,30}$",
+        validation_alias=AliasChoices("EVENTS_NATS_PREFIX", "events_nats_prefix"),
+        description="Prefix of the streams, subjects and consumers on the broker (env EVENTS_NATS_PREFIX).",
     )

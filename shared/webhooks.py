@@ -34,7 +34,7 @@ import secrets
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -500,15 +500,20 @@ class WebhookRelay:
         await self.http.aclose()
 
 
-async def wake_on_notify(engine: AsyncEngine, channel: str, wake: asyncio.Event, *, check_every: float = 30) -> None:
-    """Set `wake` whenever a transaction that wrote events commits (PostgreSQL NOTIFY on `channel`), on a
+async def wake_on_notify(engine: AsyncEngine, channel: str, *wakes: asyncio.Event, check_every: float = 30) -> None:
+    """Set each of `wakes` whenever a transaction that wrote events commits (PostgreSQL NOTIFY on `channel`), on a
     connection of its own; reconnects when it is lost. Polling stays the relay's fallback."""
     while True:
         connection: asyncpg.Connection | None = None
         try:
             where: dict[str, Any] = {**engine.url.translate_connect_args(username="user"), **engine.url.query}
             connection = await asyncpg.connect(**where)  # the query may hold the socket's directory (host=)
-            await connection.add_listener(channel, lambda *_: wake.set())
+
+            def woken(*_: object) -> None:
+                for wake in wakes:
+                    wake.set()
+
+            await connection.add_listener(channel, woken)
             while True:
                 await asyncio.sleep(check_every)
                 await connection.execute("SELECT 1")  # a lost connection shows here
@@ -523,13 +528,20 @@ async def wake_on_notify(engine: AsyncEngine, channel: str, wake: asyncio.Event,
                     await connection.close(timeout=2)
 
 
+Runner = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+
+
+def woken_tasks(engine: AsyncEngine, *runners: Runner) -> list[asyncio.Task[None]]:
+    """Loops (the webhook relay, the broker's publisher) each woken by every commit of events, and polling
+    in any case, on one listening connection."""
+    wakes = [asyncio.Event() for _ in runners]
+    listening = asyncio.create_task(wake_on_notify(engine, OUTBOX_CHANNEL, *wakes))
+    return [listening, *(asyncio.create_task(run(wake)) for run, wake in zip(runners, wakes, strict=True))]
+
+
 def relay_tasks(relay: WebhookRelay, engine: AsyncEngine, interval: float) -> list[asyncio.Task[None]]:
     """The relay's loop, woken by each commit of events, polling every `interval` seconds in any case."""
-    wake = asyncio.Event()
-    return [
-        asyncio.create_task(wake_on_notify(engine, OUTBOX_CHANNEL, wake)),
-        asyncio.create_task(relay.run(interval, wake)),
-    ]
+    return woken_tasks(engine, lambda wake: relay.run(interval, wake))
 
 
 def _since(started: float) -> int:

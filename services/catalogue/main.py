@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
 import httpx
 from fastapi import FastAPI
 
-from services.catalogue.capacity.consumer import FeedConsumer
+from services.catalogue.capacity.consumer import FeedConsumer, stream_consumer
 from services.catalogue.hsds.router import router as hsds_router
+from services.catalogue.models.capacity import FeedPosition
 from services.catalogue.models.idempotency import IdempotencyRecord
 from services.catalogue.models.outbox import EventType, OutboxEvent
 from services.catalogue.models.webhooks import WebhookDelivery, WebhookSubscription
@@ -24,8 +24,9 @@ from services.catalogue.settings import CatalogueSettings, get_settings
 from services.catalogue.taxonomy.router import router as taxonomy_router
 from shared.app import create_service_app
 from shared.db import database_of
+from shared.plumbing import Plumbing, running
 from shared.webhook_api import webhook_router
-from shared.webhooks import WebhookPolicy, WebhookRelay, relay_tasks
+from shared.webhooks import WebhookPolicy
 
 DESCRIPTION = """
 The catalogue of social services (*usługi społeczne*) under the Act of 19 July 2019 on the provision of social
@@ -60,30 +61,27 @@ def create_app(
     async def resources(app: FastAPI) -> AsyncIterator[None]:
         """Reading commissioning's change feed (contracts commit capacity) and delivering webhooks, unless
         switched off."""
-        tasks: list[asyncio.Task[None]] = []
-        relay = WebhookRelay(
-            database_of(app).write,
-            subscriptions=WebhookSubscription,
-            deliveries=WebhookDelivery,
-            outbox=OutboxEvent,
-            source=outbox.SOURCE,
-            policy=app.state.webhook_policy,
-            on_disabled=outbox.webhook_disabled,
-        )
         async with httpx.AsyncClient(base_url=settings.commissioning_url, timeout=5) as http:
-            if consume_events and settings.events_poll_seconds > 0:
-                consumer = FeedConsumer(database_of(app).write, http)
-                tasks.append(asyncio.create_task(consumer.run(settings.events_poll_seconds)))
-            if consume_events and settings.webhook_poll_seconds > 0:
-                tasks += relay_tasks(relay, database_of(app).engine, settings.webhook_poll_seconds)
-            try:
+            plumbing = Plumbing(
+                service="catalogue",
+                source=outbox.SOURCE,
+                outbox=OutboxEvent,
+                positions=FeedPosition,
+                subscriptions=WebhookSubscription,
+                deliveries=WebhookDelivery,
+                on_disabled=outbox.webhook_disabled,
+                # contracts commit capacity
+                feed_consumer=lambda: FeedConsumer(database_of(app).write, http).run,
+                stream_consumer=stream_consumer,
+            )
+            if not consume_events:
                 yield
-            finally:
-                for task in tasks:
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
-                await relay.close()
+                return
+            policy = app.state.webhook_policy
+            async with running(
+                plumbing, database_of(app), settings, policy, consume_every=settings.events_poll_seconds
+            ):
+                yield
 
     app = create_service_app(
         name="catalogue",

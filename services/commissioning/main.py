@@ -23,6 +23,7 @@ from services.commissioning.evaluation.router import router as evaluation_router
 from services.commissioning.models.calls import CallEvent
 from services.commissioning.models.idempotency import IdempotencyRecord
 from services.commissioning.models.outbox import EventType, OutboxEvent
+from services.commissioning.models.standing import FeedPosition
 from services.commissioning.models.webhooks import WebhookDelivery, WebhookSubscription
 from services.commissioning.monitoring.router import router as monitoring_router
 from services.commissioning.municipalities.router import router as municipalities_router
@@ -40,8 +41,9 @@ from services.commissioning.worker import worker
 from shared.app import create_service_app
 from shared.auth import Principal, Role
 from shared.db import database_of
+from shared.plumbing import Plumbing, running
 from shared.webhook_api import webhook_router
-from shared.webhooks import WebhookPolicy, WebhookRelay, relay_tasks
+from shared.webhooks import WebhookPolicy
 
 DESCRIPTION = """
 Municipalities (gminy, their CUS) commission social services to social-economy entities (PES) under the Act of
@@ -100,31 +102,39 @@ def create_app(
             tasks.append(
                 asyncio.create_task(worker(database_of(app).write, state.clock, settings.worker_interval_seconds))
             )
-        relay = WebhookRelay(
-            database_of(app).write,
+        feed = httpx.AsyncClient(base_url=settings.catalogue_url, timeout=5)
+        plumbing = Plumbing(
+            service="commissioning",
+            source=outbox.SOURCE,
+            outbox=OutboxEvent,
+            positions=FeedPosition,
             subscriptions=WebhookSubscription,
             deliveries=WebhookDelivery,
-            outbox=OutboxEvent,
-            source=outbox.SOURCE,
-            policy=app.state.webhook_policy,
             on_disabled=outbox.webhook_disabled,
+            # providers' standing from the catalogue's events
+            feed_consumer=lambda: standing.consumer(database_of(app).write, feed).run,
+            stream_consumer=standing.stream_consumer,
         )
-        if run_worker and settings.webhook_poll_seconds > 0:
-            tasks += relay_tasks(relay, database_of(app).engine, settings.webhook_poll_seconds)
-        feed = httpx.AsyncClient(base_url=settings.catalogue_url, timeout=5)
-        if run_worker and settings.events_poll_seconds > 0:  # providers' standing from the catalogue's feed
-            reader = standing.consumer(database_of(app).write, feed)
-            tasks.append(asyncio.create_task(reader.run(settings.events_poll_seconds)))
-        try:
-            yield
-        finally:
-            for task in tasks:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            await feed.aclose()
-            await relay.close()
-            await state.catalogue.close()
+        async with contextlib.AsyncExitStack() as stack:
+            if run_worker:
+                await stack.enter_async_context(
+                    running(
+                        plumbing,
+                        database_of(app),
+                        settings,
+                        app.state.webhook_policy,
+                        consume_every=settings.events_poll_seconds,
+                    )
+                )
+            try:
+                yield
+            finally:
+                for task in tasks:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+        await feed.aclose()
+        await state.catalogue.close()
 
     app = create_service_app(
         name="commissioning",

@@ -281,9 +281,7 @@ async def test_bad_bodies_are_refused_and_a_retried_create_is_replayed(hooks, re
     assert again.json()["id"] == first.json()["id"] and again.headers["Idempotent-Replayed"] == "true"
 
 
-async def test_a_commit_of_events_wakes_the_relay_without_waiting_for_its_poll(
-    hooks, receiver, commissioning_engine
-):
+async def test_a_commit_of_events_wakes_the_relay_without_waiting_for_its_poll(hooks, receiver, commissioning_engine):
     await subscribe(hooks, receiver.url, OWNER, municipality=TERC)
     worker = relay(commissioning_engine)
     tasks = relay_tasks(worker, commissioning_engine, interval=600)  # polling alone would wait ten minutes

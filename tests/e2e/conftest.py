@@ -4,6 +4,7 @@ server), talking real HTTP; the commissioning clock moved through a file instead
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -16,7 +17,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from nats.js.errors import NotFoundError
 
+from shared.broker import Streams, connect
 from shared.db import drop_database
 from tests.conftest import REPO, migrated_database
 
@@ -27,6 +30,19 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+async def forget_streams(prefix: str) -> None:
+    """With EVENTS_NATS_URL set, delete the streams (and their consumers) a run made on the broker."""
+    url = os.environ.get("EVENTS_NATS_URL")
+    if not url:
+        return
+    client = await connect(url, "tests")
+    js = client.jetstream()
+    for service in ("catalogue", "commissioning"):
+        with contextlib.suppress(NotFoundError):
+            await js.delete_stream(Streams(prefix).stream(service))
+    await client.close()
 
 
 @dataclass
@@ -100,7 +116,9 @@ async def stack(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Asy
     clock_file.write_text(str((STORY_STARTS - datetime.now(UTC)).total_seconds()))
     ports = {name: free_port() for name in ("catalogue", "commissioning", "gateway")}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    quiet: dict[str, str] = {}  # INFO: the access lines carry the request ids the tests look for
+    # INFO: the access lines carry the request ids the tests look for; with EVENTS_NATS_URL set (CI's broker
+    # pass), this run's streams and consumers on the broker are its own
+    quiet: dict[str, str] = {"EVENTS_NATS_PREFIX": f"e2e{os.getpid()}"}
     logs = tmp_path_factory.mktemp("logs")
     services = Stack(
         catalogue=Service(
@@ -153,6 +171,7 @@ async def stack(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Asy
             service.stop()
         await drop_database(catalogue_db)
         await drop_database(commissioning_db)
+        await forget_streams(quiet["EVENTS_NATS_PREFIX"])
 
 
 @pytest.fixture

@@ -4,26 +4,59 @@ consumer runs at once, and nothing is done twice; one replica of each is then ki
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from standardwebhooks.webhooks import Webhook
 
 from shared.auth import Role
 from shared.db import drop_database
 from tests.catalogue.factories import provider_payload
 from tests.conftest import migrated_database
-from tests.e2e.conftest import STORY_STARTS, Service, free_port
+from tests.e2e.conftest import STORY_STARTS, Service, forget_streams, free_port
 from tests.e2e.test_story import ADMIN, ANSWERS, CRITERIA, ROPS, bearer, ok, wait_until
 
 TERC = "2606011"
 GMINA = bearer(Role.MUNICIPALITY, subject="cus-replicas", terc=TERC)
 EVALUATOR = bearer(Role.EVALUATOR, subject="ewa-replicas@cus.pl")
+
+
+class Inbox(ThreadingHTTPServer):
+    """A webhook receiver on loopback, in a thread: every delivery it was sent."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        inbox = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["content-length"]))
+                inbox.received.append((dict(self.headers), body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/hook"
+
+    def events(self, secret: str) -> dict[str, dict[str, Any]]:
+        """The events received, by id, each signature verified."""
+        return {event["id"]: event for event in (Webhook(secret).verify(b, h) for h, b in self.received)}
 
 
 class Replicas:
@@ -54,6 +87,9 @@ async def replicas(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> 
                 "CATALOGUE_DATABASE_URL": catalogue_db,
                 "CATALOGUE_COMMISSIONING_URL": url["commissioning"][0],  # in production: the Service's address
                 "CATALOGUE_EVENTS_POLL_SECONDS": "0.1",
+                "CATALOGUE_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
+                "CATALOGUE_WEBHOOK_POLL_SECONDS": "0.2",
+                "EVENTS_NATS_PREFIX": f"replicas{os.getpid()}",
             },
             logs / f"catalogue-{i}.log",
         )
@@ -69,6 +105,9 @@ async def replicas(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> 
                 "COMMISSIONING_WORKER_INTERVAL_SECONDS": "0.1",
                 "COMMISSIONING_CLOCK_OFFSET_FILE": str(clock),
                 "COMMISSIONING_STANDSTILL_DAYS": "5",
+                "COMMISSIONING_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
+                "COMMISSIONING_WEBHOOK_POLL_SECONDS": "0.2",
+                "EVENTS_NATS_PREFIX": f"replicas{os.getpid()}",
             },
             logs / f"commissioning-{i}.log",
         )
@@ -93,9 +132,11 @@ async def replicas(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> 
             service.stop()
         await drop_database(catalogue_db)
         await drop_database(commissioning_db)
+        await forget_streams(f"replicas{os.getpid()}")
 
 
 def test_two_replicas_of_each_service_do_nothing_twice_and_survive_one_of_each_killed(replicas: Replicas):
+    municipality_inbox, provider_inbox = Inbox(), Inbox()
     with httpx.Client(base_url=replicas.gateway.url, timeout=10) as gateway:
         ok(
             gateway.post(
@@ -103,8 +144,20 @@ def test_two_replicas_of_each_service_do_nothing_twice_and_survive_one_of_each_k
             ),
             201,
         )
+        hook = ok(
+            gateway.post("/v1/webhooks", headers=GMINA, json={"url": municipality_inbox.url, "municipality": TERC}),
+            201,
+        )
         account = bearer(Role.PROVIDER, subject=f"replicas-{uuid.uuid4()}")
         provider = ok(gateway.post("/v1/providers", json=provider_payload(), headers=account), 201)
+        catalogue_hook = ok(
+            gateway.post(
+                "/v1/catalogue-webhooks",
+                headers=account,
+                json={"url": provider_inbox.url, "provider": provider["id"], "types": ["provider.verified"]},
+            ),
+            201,
+        )
         ok(gateway.post(f"/v1/providers/{provider['id']}/status-changes", json={"action": "verify"}, headers=ROPS), 201)
         care = next(
             t["id"]
@@ -246,3 +299,22 @@ def test_two_replicas_of_each_service_do_nothing_twice_and_survive_one_of_each_k
         )
         assert again.status_code == 201 and again.json()["id"] == late["id"]  # the retry, not a second offer
         assert ok(gateway.get("/v1/offers", headers=account))["total"] == 2
+
+        # every event of the municipality's feed reached its webhook, the one killed replicas' included, signed
+        def feed_ids() -> set[str]:
+            page = ok(gateway.get("/v1/events", params={"municipality": TERC, "limit": 500}, headers=GMINA))
+            return {e["id"] for e in page["items"]}
+
+        expected = feed_ids()
+        wait_until(lambda: expected <= set(municipality_inbox.events(hook["secret"])))
+        received = municipality_inbox.events(hook["secret"])
+        assert set(received) == feed_ids()
+        kinds = [e["type"].removeprefix("pl.cus.") for e in received.values()]
+        assert {"call.published", "call.offers-opened", "award.decided", "contract.signed"} <= set(kinds)
+        copies = [h["webhook-id"] for h, _ in municipality_inbox.received]
+        assert len(copies) == len(set(copies))  # each delivered once: both replicas' relays ran every pass
+        verified = wait_until(lambda: provider_inbox.events(catalogue_hook["secret"]))
+        assert [e["type"] for e in verified.values()] == ["pl.cus.provider.verified"]
+        assert ok(gateway.get(f"/v1/webhooks/{hook['id']}/deliveries", headers=GMINA))["total"] == len(received)
+    municipality_inbox.shutdown()
+    provider_inbox.shutdown()

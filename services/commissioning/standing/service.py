@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.commissioning.models.standing import AppliedEvent, FeedPosition, ProviderStanding
+from shared.broker import StreamConsumer, Streams
 from shared.feeds import FeedConsumer, Subscription
 
 FEED = "catalogue"
@@ -37,6 +39,16 @@ async def barred(session: AsyncSession, provider_id: uuid.UUID) -> bool:
     return standing is not None and standing.status in BARRED
 
 
+SUBSCRIPTION = Subscription(FEED, "/v1/catalogue-events", PROVIDER_EVENTS, apply)
+
+
 def consumer(sessionmaker: async_sessionmaker[AsyncSession], http: httpx.AsyncClient) -> FeedConsumer:
-    subscription = Subscription(FEED, "/v1/catalogue-events", PROVIDER_EVENTS, apply)
-    return FeedConsumer(sessionmaker, http, subscription, positions=FeedPosition, applied=AppliedEvent)
+    """The catalogue's provider events from its HTTP feed."""
+    return FeedConsumer(sessionmaker, http, SUBSCRIPTION, positions=FeedPosition, applied=AppliedEvent)
+
+
+def stream_consumer(
+    sessionmaker: async_sessionmaker[AsyncSession], js: JetStreamContext, streams: Streams
+) -> StreamConsumer:
+    """The same events from the catalogue's JetStream stream (EVENTS_NATS_URL)."""
+    return StreamConsumer(sessionmaker, js, streams, FEED, "commissioning-standing", SUBSCRIPTION, AppliedEvent)
