@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Generator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
 
+import httpx
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -101,6 +103,32 @@ def mint_token(
     if voivodeship:
         claims["voivodeship"] = voivodeship
     return jwt.encode(claims, settings.signing_key(), algorithm="HS256")
+
+
+class ServiceCredential(httpx.Auth):
+    """How a service reads another's private events (the catalogue's member events, say): the token it was
+    given (production: a service account of the identity provider, as admin), or, on the embedded default's
+    shared HS256 key, an administrator's token it signs itself and renews before it expires. With a JWKS and no
+    token given it sends none, and reads public events only."""
+
+    def __init__(self, subject: str, token: str | None = None) -> None:
+        self.subject, self.configured = subject, token
+        self._minted: tuple[str, float] | None = None
+
+    def current(self) -> str | None:
+        if self.configured:
+            return self.configured
+        if auth_settings().jwks_url:
+            return None
+        if self._minted is None or self._minted[1] - time.time() < 300:
+            self._minted = (mint_token(role=Role.ADMIN, subject=self.subject, ttl_seconds=3600), time.time() + 3600)
+        return self._minted[0]
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        token = self.current()
+        if token:
+            request.headers["Authorization"] = f"Bearer {token}"
+        yield request
 
 
 def _token_problem(exc: jwt.PyJWTError) -> tuple[str, str]:

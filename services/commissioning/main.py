@@ -39,7 +39,7 @@ from services.commissioning.standing import service as standing
 from services.commissioning.summary.router import router as summary_router
 from services.commissioning.worker import worker
 from shared.app import create_service_app
-from shared.auth import Principal, Role
+from shared.auth import Principal, Role, ServiceCredential
 from shared.db import database_of
 from shared.plumbing import Plumbing, running
 from shared.webhook_api import webhook_router
@@ -102,7 +102,8 @@ def create_app(
             tasks.append(
                 asyncio.create_task(worker(database_of(app).write, state.clock, settings.worker_interval_seconds))
             )
-        feed = httpx.AsyncClient(base_url=settings.catalogue_url, timeout=5)
+        credential = ServiceCredential("service:commissioning", settings.catalogue_token)
+        feed = httpx.AsyncClient(base_url=settings.catalogue_url, timeout=5, auth=credential)
         plumbing = Plumbing(
             service="commissioning",
             source=outbox.SOURCE,
@@ -172,10 +173,15 @@ def create_app(
     app.state.webhook_policy = WebhookPolicy.of(settings)
 
     async def with_memberships(principal: Principal) -> Principal:
-        """A provider account acts for the providers it is a member of (the catalogue knows), claim or not."""
+        """A provider account acts for the providers it is a member of, claim or not: as the catalogue's member
+        events told, or, for an account they never named (a new one), as the catalogue answers now."""
         if principal.role is not Role.PROVIDER or principal.token is None or state.catalogue is None:
             return principal
-        return replace(principal, memberships=await state.catalogue.memberships(principal.token))
+        async with database_of(app).read() as session:
+            known = await standing.providers_of(session, principal.subject)
+        if known is None:
+            known = await state.catalogue.memberships(principal.token)
+        return replace(principal, memberships=known)
 
     app.state.enrich_principal = with_memberships
     return app

@@ -32,6 +32,11 @@ class CommissioningSettings(ServiceSettings):
         description="Testing only: a file holding seconds to add to the service's clock (end-to-end tests).",
     )
     ocid_prefix: str = Field(default="ocds-cus000", description="OCDS ocid prefix (registered with OCP).")
+    catalogue_token: str | None = Field(
+        default=None,
+        description="The service account's bearer token commissioning reads the catalogue's private events with "
+        "(member changes). Empty: on the development key it signs its own; with a JWKS it reads public events only.",
+    )
     events_poll_seconds: float = Field(
         default=2.0, ge=0, description="How often the catalogue's change feed is read (providers' standing; 0: not)."
     )

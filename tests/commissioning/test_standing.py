@@ -7,13 +7,17 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy import text
 
 from services.commissioning.dependencies import state_of
 from services.commissioning.models.standing import ProviderStanding
 from services.commissioning.standing import service as standing
+from shared.auth import ServiceCredential
 from shared.db import create_sessionmaker
-from tests.catalogue.conftest import ADMIN
+from tests.catalogue.conftest import ADMIN, new_provider_user
+from tests.catalogue.factories import provider_payload
+from tests.catalogue.test_events import subject_of
 from tests.catalogue.test_providers import problem
 from tests.commissioning.conftest import provider
 from tests.commissioning.factories import ANSWERS, committed_call
@@ -96,3 +100,71 @@ async def test_an_older_event_does_not_undo_a_newer_one(cdb):
     await standing.apply(cdb, told("verified", now - timedelta(minutes=5)), now)  # late, and older
     assert (await cdb.get(ProviderStanding, provider_id)).status == "suspended"
     assert await standing.barred(cdb, provider_id) and not await standing.barred(cdb, uuid.uuid4())
+
+
+async def test_memberships_come_from_the_catalogues_private_events_and_spare_asking_it(
+    commissioning_app, commissioning_engine, catalogue_app, catalogue_engine, monkeypatch
+):
+    """A provider account registering a provider is a member.added event (private): commissioning reads it with
+    its service credential and knows the account acts for the provider without asking the catalogue's /v1/me."""
+    account = new_provider_user()
+    subject = subject_of(account)
+    made: list[str] = []
+    credential = ServiceCredential("service:commissioning")
+    try:
+        async with (
+            asgi_client(catalogue_app, "http://catalogue") as catalogue,
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=catalogue_app), base_url="http://catalogue", auth=credential
+            ) as credentialed,
+            asgi_client(commissioning_app, "http://commissioning") as api,
+        ):
+            registered = await catalogue.post("/v1/providers", json=provider_payload(), headers=account)
+            assert registered.status_code == 201
+            made.append(registered.json()["id"])
+            anonymous = standing.consumer(create_sessionmaker(commissioning_engine), catalogue)
+            await anonymous.pass_once()
+            async with create_sessionmaker(commissioning_engine)() as session:
+                assert await standing.providers_of(session, subject) is None  # private: not for anonymous eyes
+                await session.execute(text("DELETE FROM feed_positions"))
+                await session.commit()
+            reader = standing.consumer(create_sessionmaker(commissioning_engine), credentialed)
+            assert await reader.pass_once() >= 1
+            async with create_sessionmaker(commissioning_engine)() as session:
+                assert await standing.providers_of(session, subject) == {uuid.UUID(made[0])}
+
+            asked: list[str] = []
+
+            async def counted(token: str) -> frozenset[uuid.UUID]:
+                asked.append(token)
+                return frozenset()
+
+            monkeypatch.setattr(state_of(commissioning_app).catalogue, "memberships", counted)
+            mine = await api.get("/v1/offers", headers=account)  # no provider claim in the token
+            assert mine.status_code == 200 and asked == [], mine.text
+            stranger = new_provider_user()
+            other = await api.get("/v1/offers", headers=stranger)  # an account never told of: the catalogue is asked
+            assert asked == [stranger["Authorization"].removeprefix("Bearer ")]
+            assert other.status_code == 403  # a member of nothing, as the catalogue says
+    finally:
+        async with catalogue_engine.begin() as conn:
+            for provider_id in made:
+                await conn.execute(text("DELETE FROM outbox_events WHERE provider_id = :p"), {"p": provider_id})
+                await conn.execute(text("DELETE FROM providers WHERE id = :p"), {"p": provider_id})
+        async with commissioning_engine.begin() as conn:
+            for table in ("provider_standings", "provider_memberships", "feed_positions", "applied_events"):
+                await conn.execute(text(f"DELETE FROM {table}"))
+
+
+async def test_an_older_member_event_does_not_undo_a_newer_one(cdb):
+    provider_id, now = uuid.uuid4(), datetime.now(UTC)
+
+    def told(kind: str, at: datetime) -> dict[str, Any]:
+        data = {"provider_id": str(provider_id), "subject": "anna@pes.pl"}
+        return {"id": str(uuid.uuid4()), "type": f"pl.cus.member.{kind}", "time": at.isoformat(), "data": data}
+
+    await standing.apply(cdb, told("added", now - timedelta(minutes=9)), now)
+    assert await standing.providers_of(cdb, "anna@pes.pl") == {provider_id}
+    await standing.apply(cdb, told("removed", now), now)
+    await standing.apply(cdb, told("added", now - timedelta(minutes=5)), now)  # late, and older
+    assert await standing.providers_of(cdb, "anna@pes.pl") == frozenset()  # known, and a member of none

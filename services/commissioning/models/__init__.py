@@ -15,7 +15,7 @@ from services.commissioning.models.municipalities import Municipality, Municipal
 from services.commissioning.models.offers import Offer
 from services.commissioning.models.outbox import OutboxEvent
 from services.commissioning.models.planning import Need, Programme, ProgrammeLine
-from services.commissioning.models.standing import AppliedEvent, FeedPosition, ProviderStanding
+from services.commissioning.models.standing import AppliedEvent, FeedPosition, ProviderMembership, ProviderStanding
 from services.commissioning.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "Payment",
     "Programme",
     "ProgrammeLine",
+    "ProviderMembership",
     "ProviderStanding",
     "Question",
     "ScoreSheet",

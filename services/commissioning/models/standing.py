@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import Boolean, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.commissioning.base import Base
@@ -19,6 +19,18 @@ class ProviderStanding(Base):
 
     provider_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the event's time
+
+
+class ProviderMembership(Base):
+    """Who acts for a provider, as the catalogue's member events last told (a removal is kept, so that an older
+    addition delivered late does not bring it back)."""
+
+    __tablename__ = "provider_memberships"
+
+    subject: Mapped[str] = mapped_column(String(255), primary_key=True)
+    provider_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    active: Mapped[bool] = mapped_column(Boolean)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the event's time
 
 

@@ -11,16 +11,45 @@ import httpx
 from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.commissioning.models.standing import AppliedEvent, FeedPosition, ProviderStanding
+from services.commissioning.models.standing import AppliedEvent, FeedPosition, ProviderMembership, ProviderStanding
+from services.commissioning.standing import repository
 from shared.broker import StreamConsumer, Streams
 from shared.feeds import FeedConsumer, Subscription
 
 FEED = "catalogue"
 PROVIDER_EVENTS = ["provider.verified", "provider.suspended", "provider.reinstated", "provider.rejected"]
+MEMBER_EVENTS = ["member.added", "member.removed"]  # private: read with the service's credential
 BARRED = frozenset({"suspended", "rejected"})
 
 
 async def apply(session: AsyncSession, event: dict[str, Any], now: datetime) -> None:
+    if str(event["type"]).removeprefix("pl.cus.") in MEMBER_EVENTS:
+        await apply_membership(session, event)
+    else:
+        await apply_status(session, event)
+
+
+async def apply_membership(session: AsyncSession, event: dict[str, Any]) -> None:
+    """Who acts for the provider; an event older than what is known changes nothing."""
+    data, told_at = event["data"], datetime.fromisoformat(event["time"])
+    active = str(event["type"]).endswith("member.added")
+    key = (str(data["subject"]), uuid.UUID(data["provider_id"]))
+    known = await session.get(ProviderMembership, key, with_for_update=True)
+    if known is None:
+        session.add(ProviderMembership(subject=key[0], provider_id=key[1], active=active, changed_at=told_at))
+    elif told_at >= known.changed_at:
+        known.active, known.changed_at = active, told_at
+    await session.flush()
+
+
+async def providers_of(session: AsyncSession, subject: str) -> frozenset[uuid.UUID] | None:
+    """The providers an account acts for, as the catalogue's events told; None for an account never told of
+    (ask the catalogue)."""
+    known = await repository.memberships_of(session, subject)
+    return frozenset(p for p, active in known.items() if active) if known else None
+
+
+async def apply_status(session: AsyncSession, event: dict[str, Any]) -> None:
     """The provider's status as the event tells it; an event older than what is known changes nothing."""
     data, told_at = event["data"], datetime.fromisoformat(event["time"])
     provider_id = uuid.UUID(data["provider_id"])
@@ -39,7 +68,7 @@ async def barred(session: AsyncSession, provider_id: uuid.UUID) -> bool:
     return standing is not None and standing.status in BARRED
 
 
-SUBSCRIPTION = Subscription(FEED, "/v1/catalogue-events", PROVIDER_EVENTS, apply)
+SUBSCRIPTION = Subscription(FEED, "/v1/catalogue-events", PROVIDER_EVENTS + MEMBER_EVENTS, apply)
 
 
 def consumer(sessionmaker: async_sessionmaker[AsyncSession], http: httpx.AsyncClient) -> FeedConsumer:
