@@ -53,3 +53,23 @@ def test_the_manifests_run_the_system_as_it_needs():
     assert set(internal["podSelector"]["matchExpressions"][0]["values"]) == {"catalogue", "commissioning"}
     allowed = internal["ingress"][0]["from"][0]["podSelector"]["matchExpressions"][0]["values"]
     assert set(allowed) == SERVICES
+
+
+def test_compose_runs_two_replicas_of_everything_with_the_broker_and_shared_rate_limits():
+    """deploy/compose.yaml as compose reads it (YAML anchors merged): not run here (no compose on CI's machine),
+    so what it must say is checked."""
+    compose = yaml.safe_load((REPO / "deploy" / "compose.yaml").read_text())["services"]
+    for name in SERVICES:
+        replicas = [s for s in compose if s.rsplit("-", 1)[0] == name and s != name]
+        assert len(replicas) == 2, name
+    for name in ("catalogue-1", "catalogue-2", "commissioning-1", "commissioning-2"):
+        env = compose[name]["environment"]
+        assert env["EVENTS_NATS_URL"] == "nats://nats:4222"
+        assert "nats" in compose[name]["depends_on"] and "migrate" in compose[name]["depends_on"]
+    for name in ("gateway-1", "gateway-2"):
+        env = compose[name]["environment"]
+        assert env["GATEWAY_REDIS_URL"] == "redis://redis:6379"
+        assert env["GATEWAY_CATALOGUE_URL"].split(",") == ["http://catalogue-1:8000", "http://catalogue-2:8000"]
+        assert len(env["GATEWAY_COMMISSIONING_URL"].split(",")) == 2
+    assert "-js" in compose["nats"]["command"] and compose["redis"]["image"].startswith("redis")
+    assert compose["migrate"]["command"][-1] == "migrate"
