@@ -119,3 +119,32 @@ async def test_a_provider_account_subscribes_to_its_providers_private_events(
 def subject_of(headers: dict[str, str]) -> str:
     token = headers["Authorization"].removeprefix("Bearer ")
     return str(jwt.decode(token, options={"verify_signature": False})["sub"])
+
+
+async def test_the_catalogues_feed_is_described_in_asyncapi_and_its_events_match(committed, catalogue_engine):
+    import jsonschema
+
+    from services.catalogue.models.outbox import EventType
+    from services.catalogue.outbox.schemas import DATA
+    from tests.catalogue.factories import create_offering
+
+    http, made = committed
+    document = (await http.get("/v1/catalogue-events/asyncapi")).json()
+    assert document["channels"]["feed"]["address"] == "/v1/catalogue-events"
+    assert {m["name"] for m in document["components"]["messages"].values()} == {f"pl.cus.{t}" for t in EventType}
+    assert "members only" in document["components"]["messages"]["member-added"]["summary"]
+    provider = (await http.post("/v1/providers", json=provider_payload(), headers=new_provider_user())).json()
+    made.append(provider["id"])
+    await http.post(f"/v1/providers/{provider['id']}/status-changes", json={"action": "verify"}, headers=ADMIN)
+    await create_offering(http, provider["id"])
+    async with catalogue_engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                text("SELECT type, data FROM outbox_events WHERE provider_id = :p"), {"p": provider["id"]}
+            )
+        ).all()
+    assert {t for t, _ in rows} >= {"pl.cus.provider.verified", "pl.cus.offering.changed", "pl.cus.member.added"}
+    for kind, data in rows:
+        model = DATA[EventType(kind.removeprefix("pl.cus."))]
+        model.model_validate(data)  # refuses a field the schema does not declare
+        jsonschema.validate(data, {"$ref": f"#/components/schemas/{model.__name__}", **document})

@@ -179,3 +179,27 @@ async def test_idempotent_creations_are_replayed(client, db):
     assert made.status_code == replayed.status_code == 201
     assert replayed.json()["id"] == made.json()["id"] and replayed.headers["etag"] == made.headers["etag"]
     assert await count_offerings(db) == 1
+
+
+async def test_each_change_of_an_offering_is_an_event_public_when_its_provider_is(client, db):
+    from services.catalogue.models.outbox import OutboxEvent
+
+    async def told(offering_id: str) -> list[OutboxEvent]:
+        query = select(OutboxEvent).where(OutboxEvent.subject == f"offerings/{offering_id}")
+        return list((await db.scalars(query.order_by(OutboxEvent.position))).all())
+
+    provider = await verified_provider(client)
+    own = provider_user(provider["id"])
+    offering = await create_offering(client, provider["id"])
+    url = f"/v1/offerings/{offering['id']}"
+    await client.patch(url, json={"unit_price_grosze": 4500}, headers={**own, "If-Match": '"1"'})
+    assert (await client.delete(url, headers={**own, "If-Match": '"2"'})).status_code == 204
+    events = await told(offering["id"])
+    assert [e.type for e in events] == ["pl.cus.offering.changed"] * 2 + ["pl.cus.offering.removed"]
+    assert all(e.public and e.provider_id is not None for e in events)
+    assert [e.data.get("unit_price_grosze") for e in events] == [4200, 4500, None]
+    assert events[1].data["version"] == 2 and events[1].data["capacity_per_month"] == offering["capacity_per_month"]
+
+    pending = await register_provider(client)
+    hidden = await create_offering(client, pending["id"])
+    assert [e.public for e in await told(hidden["id"])] == [False]  # its provider is not verified yet

@@ -22,6 +22,8 @@ class EventType(StrEnum):
     PROVIDER_REJECTED = "provider.rejected"  # private
     PROVIDER_SUSPENDED = "provider.suspended"  # it may not bid
     PROVIDER_REINSTATED = "provider.reinstated"
+    OFFERING_CHANGED = "offering.changed"  # created or changed: public once its provider is verified
+    OFFERING_REMOVED = "offering.removed"
     MEMBER_ADDED = "member.added"  # private: who acts for the provider
     MEMBER_REMOVED = "member.removed"  # private
     WEBHOOK_DISABLED = "webhook.disabled"  # private: the subscription's owner (why it was disabled)

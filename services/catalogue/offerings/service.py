@@ -9,10 +9,12 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.catalogue.models.offerings import Offering
+from services.catalogue.models.outbox import EventType
 from services.catalogue.models.providers import Provider
 from services.catalogue.models.taxonomy import ServiceType
 from services.catalogue.offerings import repository
 from services.catalogue.offerings.schemas import OfferingCreate, OfferingUpdate
+from services.catalogue.outbox import service as outbox
 from services.catalogue.providers import repository as providers_repo
 from services.catalogue.providers import service as providers
 from services.catalogue.search import repository as search_vectors
@@ -56,7 +58,7 @@ async def require_may_add(session: AsyncSession, principal: Principal, provider_
 async def create(
     session: AsyncSession, *, principal: Principal, provider_id: uuid.UUID, data: OfferingCreate
 ) -> Offering:
-    await require_may_add(session, principal, provider_id)
+    provider = await require_may_add(session, principal, provider_id)
     if await session.get(ServiceType, data.service_type_id) is None:
         raise ValidationProblem.field(
             "service_type_id",
@@ -72,6 +74,7 @@ async def create(
     session.add(offering)
     await session.flush()
     await search_vectors.refresh_offering_vectors(session, offering_id=offering.id)
+    outbox.offering_changed(session, offering, provider, EventType.OFFERING_CHANGED)
     return offering
 
 
@@ -125,10 +128,18 @@ async def update(
         setattr(offering, key, value)
     await session.flush()
     await search_vectors.refresh_offering_vectors(session, offering_id=offering.id)
+    await _told(session, offering, EventType.OFFERING_CHANGED)
     return offering
+
+
+async def _told(session: AsyncSession, offering: Offering, event: EventType) -> None:
+    provider = await session.get(Provider, offering.provider_id)
+    if provider is not None:
+        outbox.offering_changed(session, offering, provider, event)
 
 
 async def delete(session: AsyncSession, *, principal: Principal, offering_id: uuid.UUID, if_match: str | None) -> None:
     offering = await _load_for_write(session, principal, offering_id, if_match)
+    await _told(session, offering, EventType.OFFERING_REMOVED)
     await session.delete(offering)
     await session.flush()

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from services.catalogue.models.outbox import EventType
-from services.catalogue.outbox import service
+from services.catalogue.outbox import schemas, service
 from shared.auth import OptionalPrincipal
 from shared.db import ReadSessionDep
 from shared.errors import problem_responses
 from shared.events import TYPE_PREFIX, CursorDep, EventPage, FeedLimit
 
 router = APIRouter(prefix="/v1/catalogue-events", tags=["events"])
+
+
+@router.get(
+    "/asyncapi",
+    summary="The catalogue's feed described as an AsyncAPI 3.0 document, with a JSON Schema for each event type",
+    description="One message per event type: a CloudEvent whose `data` has the type's schema; private types are "
+    "marked with who reads them.",
+)
+async def catalogue_asyncapi_document(request: Request) -> dict[str, Any]:
+    return schemas.asyncapi(request.app.state.settings.public_base_url)
 
 
 @router.get(

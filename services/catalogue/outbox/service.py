@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.catalogue.models.offerings import Offering
 from services.catalogue.models.outbox import EventType, OutboxEvent
 from services.catalogue.models.providers import Provider, ProviderStatus
 from services.catalogue.outbox import repository
@@ -45,6 +46,36 @@ def provider_changed(session: AsyncSession, provider: Provider, event: EventType
                 "voivodeship": provider.voivodeship,
                 "terc": provider.terc,
                 "nip": provider.nip,
+            },
+        )
+    )
+
+
+def offering_changed(session: AsyncSession, offering: Offering, provider: Provider, event: EventType) -> None:
+    """What a provider offers, where, at what capacity and price, after the change (removed: its ids only).
+    Public when its provider is verified, as the offering itself is; its members' otherwise."""
+    removed = event is EventType.OFFERING_REMOVED
+    session.add(
+        OutboxEvent(
+            type=TYPE_PREFIX + event.value,
+            subject=f"offerings/{offering.id}",
+            time=datetime.now(UTC),
+            provider_id=provider.id,
+            public=provider.status == ProviderStatus.VERIFIED,
+            data={"offering_id": str(offering.id), "provider_id": str(provider.id)}
+            if removed
+            else {
+                "offering_id": str(offering.id),
+                "provider_id": str(provider.id),
+                "service_type_id": str(offering.service_type_id),
+                "title": offering.title,
+                "delivery_areas": list(offering.delivery_areas),
+                "capacity_per_month": offering.capacity_per_month,
+                "capacity_committed": offering.capacity_committed,
+                "capacity_contracted": offering.capacity_contracted,
+                "unit_price_grosze": offering.unit_price_grosze,
+                "active": offering.active,
+                "version": offering.version,
             },
         )
     )

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from services.commissioning.models.outbox import EventType
-from shared.events import TYPE_PREFIX, CloudEvent
-
-
-class EventData(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from shared.asyncapi import EventData, WebhookDisabledData, document
 
 
 class Winner(EventData):
@@ -78,13 +74,6 @@ class PaymentData(EventData):
     schedule_index: int | None
 
 
-class WebhookDisabledData(EventData):
-    subscription_id: str
-    url: str
-    reason: str | None
-    failures_in_row: int
-
-
 DATA: dict[EventType, type[EventData]] = {
     EventType.CALL_PUBLISHED: CallData,
     EventType.CALL_AMENDED: CallData,
@@ -102,70 +91,13 @@ PRIVATE = {EventType.REPORT_REVIEWED, EventType.PAYMENT_RECORDED, EventType.WEBH
 
 
 def asyncapi(base_url: str) -> dict[str, Any]:
-    """The feed as an AsyncAPI 3.0 document: one channel (the feed), one message per event type, each a
-    CloudEvent whose `data` has that type's schema."""
-    schemas: dict[str, Any] = {}
-    envelope = CloudEvent.model_json_schema(ref_template="#/components/schemas/{model}")
-    schemas.update(envelope.pop("$defs", {}))
-    schemas["CloudEvent"] = envelope
-    messages: dict[str, Any] = {}
-    for event, model in DATA.items():
-        data = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        schemas.update(data.pop("$defs", {}))
-        schemas[model.__name__] = data
-        name = event.value.replace(".", "-")
-        messages[name] = {
-            "name": TYPE_PREFIX + event.value,
-            "title": event.value,
-            "summary": "Read by the municipality and the provider only." if event in PRIVATE else "Public.",
-            "contentType": "application/cloudevents+json",
-            "payload": {
-                "allOf": [
-                    {"$ref": "#/components/schemas/CloudEvent"},
-                    {
-                        "type": "object",
-                        "properties": {
-                            "type": {"const": TYPE_PREFIX + event.value},
-                            "data": {"$ref": f"#/components/schemas/{model.__name__}"},
-                        },
-                    },
-                ]
-            },
-        }
-    return {
-        "asyncapi": "3.0.0",
-        "info": {
-            "title": "CUS commissioning events",
-            "version": "1.0.0",
-            "description": "Domain events written with their change and read from `GET /v1/events?after=<cursor>` "
-            "in an order no reader can miss; consumers deduplicate by `id`. The same events are POSTed to webhook "
-            "subscriptions (`POST /v1/webhooks`), signed as Standard Webhooks say: `webhook-id` (the event id), "
-            "`webhook-timestamp`, `webhook-signature` (v1, HMAC-SHA256 of `id.timestamp.body` with the secret).",
-        },
-        "servers": {"feed": {"host": base_url.split("://", 1)[-1], "protocol": "https", "pathname": "/v1/events"}},
-        "channels": {
-            "feed": {
-                "address": "/v1/events",
-                "messages": {name: {"$ref": f"#/components/messages/{name}"} for name in messages},
-            },
-            "webhook": {
-                "address": "{url}",
-                "parameters": {"url": {"description": "The subscription's URL."}},
-                "description": "A delivery: POST with the event as the JSON body and the signature headers.",
-                "messages": {name: {"$ref": f"#/components/messages/{name}"} for name in messages},
-            },
-        },
-        "operations": {
-            "readFeed": {
-                "action": "receive",
-                "channel": {"$ref": "#/channels/feed"},
-                "summary": "Poll the feed with the last page's next_cursor.",
-            },
-            "receiveWebhook": {
-                "action": "receive",
-                "channel": {"$ref": "#/channels/webhook"},
-                "summary": "Answer 2xx within 10 s; anything else is retried with back-off (at least once, unordered).",
-            },
-        },
-        "components": {"messages": messages, "schemas": schemas},
-    }
+    """The feed and its webhooks as an AsyncAPI 3.0 document."""
+    return document(
+        title="CUS commissioning events",
+        base_url=base_url,
+        feed="/v1/events",
+        webhooks="/v1/webhooks",
+        data=dict(DATA),
+        private=dict.fromkeys(PRIVATE, "the municipality and the provider")
+        | {EventType.WEBHOOK_DISABLED: "the subscription's owner"},
+    )

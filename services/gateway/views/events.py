@@ -23,7 +23,8 @@ from shared.responses import json_response
 router = APIRouter(prefix="/v1", tags=["events"])
 
 FEEDS = {"commissioning": "/v1/events", "catalogue": "/v1/catalogue-events"}
-CATALOGUE_KINDS = ("provider.", "member.")  # the catalogue's event types; every other type is commissioning's
+# the catalogue's event types; every other type is commissioning's
+CATALOGUE_KINDS = ("provider.", "offering.", "member.")
 BOTH_KINDS = ("webhook.",)  # each service tells of its own webhook subscriptions
 CURSOR = re.compile(r"^(\d{1,19}-\d{1,19})?\|(\d{1,19}-\d{1,19})?$")
 
