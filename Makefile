@@ -86,6 +86,10 @@ bench-tools: ## Install wrk and nginx for the benchmarks (Debian packages; needs
 bench-gateway: $(STAMP) bench-tools ## Gateway benchmark: direct vs gateway vs nginx, and the overview's latency
 	$(PY) -m bench.gateway
 
+.PHONY: bench-reads
+bench-reads: $(STAMP) bench-tools ## Cached public reads (areas, service types) against a bare FastAPI route
+	$(PY) -m bench.public_reads
+
 .PHONY: db-stop
 db-stop: $(STAMP) ## Stop the embedded PostgreSQL if it is running
 	$(PY) -m tools.devstack stop-db

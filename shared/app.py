@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -14,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from shared.auth import optional_principal
+from shared.cache import CHANNEL, CachedReadsMiddleware, cache_of
 from shared.db import Database, database_of, ensure_database, resolve_database_url
 from shared.docs import install_docs
 from shared.errors import (
@@ -25,6 +28,7 @@ from shared.errors import (
     problem_response,
 )
 from shared.i18n import LanguageMiddleware
+from shared.notify import listen
 from shared.observability import Metrics, ObservabilityMiddleware, configure_logging
 from shared.queryguard import refuse_unknown_query
 from shared.settings import ServiceSettings
@@ -174,6 +178,9 @@ def create_service_app(
             database = app.state.database = Database.connect(
                 url, pool_size=settings.db_pool_size, pre_ping=settings.db_pool_pre_ping
             )
+            # other replicas' writes drop the cached answers they change (shared.cache)
+            cache = cache_of(app)
+            listening = asyncio.create_task(listen(database.engine, {CHANNEL: cache.listener}, on_connect=cache.drop))
         try:
             if resources:
                 async with resources(app):  # the service's own clients, workers...
@@ -182,6 +189,9 @@ def create_service_app(
                 yield
         finally:
             if database is not None:
+                listening.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listening
                 await database.engine.dispose()
 
     app = FastAPI(
@@ -200,7 +210,8 @@ def create_service_app(
         install_docs(app)
     optional_auth_openapi(app)
     app.state.metrics = Metrics(name)
-    app.add_middleware(UnhandledErrorMiddleware)  # innermost of ours: the access log sees its 500
+    app.add_middleware(CachedReadsMiddleware)  # innermost: a cached answer is still logged and counted
+    app.add_middleware(UnhandledErrorMiddleware)  # innermost of the rest: the access log sees its 500
     app.add_middleware(NulGuardMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(LanguageMiddleware)  # outside every refusal, so each speaks the caller's language

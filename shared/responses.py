@@ -37,13 +37,25 @@ def json_response(data: Any, *, status_code: int = 200, headers: dict[str, str] 
     )
 
 
-def conditional_json(request: Request, data: Any, *, max_age: int) -> Response:
-    """A public answer that rarely changes, with a strong ETag of its bytes and `Cache-Control`: a client (or the
-    gateway's client) that sends the ETag back in `If-None-Match` gets `304 Not Modified` and no body."""
-    body = orjson.dumps(data, default=_default, option=orjson.OPT_UTC_Z)
-    etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+def json_bytes(data: Any) -> bytes:
+    return orjson.dumps(data, default=_default, option=orjson.OPT_UTC_Z)
+
+
+def etag_of(body: bytes) -> str:
+    return f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+
+
+def revalidated(request: Request, body: bytes, etag: str, *, max_age: int) -> Response:
+    """`body` with its ETag and `Cache-Control`, or `304 Not Modified` and no body when the client (or the
+    gateway's client) sent that ETag back in `If-None-Match`."""
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
     sent = {tag.strip().removeprefix("W/") for tag in request.headers.get("if-none-match", "").split(",")}
     if etag in sent or "*" in sent:
         return Response(status_code=304, headers=headers)
     return Response(body, headers=headers, media_type="application/json")
+
+
+def conditional_json(request: Request, data: Any, *, max_age: int) -> Response:
+    """A public answer that rarely changes, with a strong ETag of its bytes (see `revalidated`)."""
+    body = json_bytes(data)
+    return revalidated(request, body, etag_of(body), max_age=max_age)

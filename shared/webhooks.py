@@ -40,7 +40,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-import asyncpg
 import httpx
 from sqlalchemy import (
     DateTime,
@@ -63,6 +62,7 @@ from standardwebhooks.webhooks import Webhook
 from shared.auth import Principal, Role
 from shared.events import OUTBOX_CHANNEL, WATERMARK, Cursor, envelope, next_cursor, read_feed
 from shared.i18n import Refusal
+from shared.notify import listen
 
 logger = logging.getLogger(__name__)
 
@@ -500,32 +500,15 @@ class WebhookRelay:
         await self.http.aclose()
 
 
-async def wake_on_notify(engine: AsyncEngine, channel: str, *wakes: asyncio.Event, check_every: float = 30) -> None:
-    """Set each of `wakes` whenever a transaction that wrote events commits (PostgreSQL NOTIFY on `channel`), on a
-    connection of its own; reconnects when it is lost. Polling stays the relay's fallback."""
-    while True:
-        connection: asyncpg.Connection | None = None
-        try:
-            where: dict[str, Any] = {**engine.url.translate_connect_args(username="user"), **engine.url.query}
-            connection = await asyncpg.connect(**where)  # the query may hold the socket's directory (host=)
+async def wake_on_notify(engine: AsyncEngine, channel: str, *wakes: asyncio.Event) -> None:
+    """Set each of `wakes` whenever a transaction that wrote events commits (PostgreSQL NOTIFY on `channel`).
+    Polling stays the loops' fallback."""
 
-            def woken(*_: object) -> None:
-                for wake in wakes:
-                    wake.set()
+    def woken(*_: object) -> None:
+        for wake in wakes:
+            wake.set()
 
-            await connection.add_listener(channel, woken)
-            while True:
-                await asyncio.sleep(check_every)
-                await connection.execute("SELECT 1")  # a lost connection shows here
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            logger.warning("listening for outbox commits failed; retrying", extra={"error": type(exc).__name__})
-            await asyncio.sleep(5)
-        finally:
-            if connection is not None:
-                with contextlib.suppress(Exception):
-                    await connection.close(timeout=2)
+    await listen(engine, {channel: woken}, on_connect=woken)
 
 
 Runner = Callable[[asyncio.Event], Coroutine[Any, Any, None]]

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from shared import embedded_pg
 from shared.auth import Role, mint_token
+from shared.cache import cache_of
 from shared.db import (
     Database,
     create_engine,
@@ -91,11 +92,13 @@ async def rolled_back(app: Any, engine: AsyncEngine) -> AsyncIterator[AsyncSessi
         read = create_sessionmaker(conn, read_only=True, join_transaction_mode="create_savepoint")
         original = database_of(app)
         app.state.database = Database(original.engine, write, read)
+        cache_of(app).drop()  # cached answers read inside a transaction that is rolled back never outlive it
         try:
             async with write() as session:
                 yield session
         finally:
             app.state.database = original
+            cache_of(app).drop()
             await outer.rollback()
 
 

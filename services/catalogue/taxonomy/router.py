@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -16,13 +16,15 @@ from services.catalogue.taxonomy.schemas import (
     TargetGroupOut,
 )
 from shared.auth import CurrentPrincipal
+from shared.cache import cached_json, invalidate
 from shared.concurrency import IfMatchHeader, set_etag
-from shared.db import ReadSessionDep, SessionDep
+from shared.db import ReadSessionDep, SessionDep, database_of
 from shared.errors import problem_responses
 from shared.pagination import Page, PageParamsDep
-from shared.responses import conditional_json
 
 VOCABULARY_MAX_AGE = 3600  # the statutory areas and target groups change with a migration, not a request
+SERVICE_TYPES_MAX_AGE = 300  # administrators add and change service types
+TAXONOMY = "taxonomy"  # the cache topic of these answers (shared.cache): a service type's change drops it
 
 router = APIRouter(prefix="/v1", tags=["taxonomy"])
 
@@ -36,9 +38,12 @@ router = APIRouter(prefix="/v1", tags=["taxonomy"])
         "przez CUS), in Polish and English."
     ),
 )
-async def list_areas(request: Request, session: ReadSessionDep) -> Response:
-    areas = [AreaOut.model_validate(a).model_dump(mode="json") for a in await repository.list_areas(session)]
-    return conditional_json(request, areas, max_age=VOCABULARY_MAX_AGE)
+async def list_areas(request: Request) -> Response:
+    async def build() -> list[Any]:
+        async with database_of(request.app).read() as session:
+            return [AreaOut.model_validate(a).model_dump(mode="json") for a in await repository.list_areas(session)]
+
+    return await cached_json(request, TAXONOMY, build, max_age=VOCABULARY_MAX_AGE)
 
 
 @router.get(
@@ -50,16 +55,19 @@ async def list_areas(request: Request, session: ReadSessionDep) -> Response:
         "offerings and reports."
     ),
 )
-async def list_target_groups(request: Request, session: ReadSessionDep) -> Response:
-    groups = [
-        TargetGroupOut.model_validate(g).model_dump(mode="json") for g in await repository.list_target_groups(session)
-    ]
-    return conditional_json(request, groups, max_age=VOCABULARY_MAX_AGE)
+async def list_target_groups(request: Request) -> Response:
+    async def build() -> list[Any]:
+        async with database_of(request.app).read() as session:
+            groups = await repository.list_target_groups(session)
+            return [TargetGroupOut.model_validate(g).model_dump(mode="json") for g in groups]
+
+    return await cached_json(request, TAXONOMY, build, max_age=VOCABULARY_MAX_AGE)
 
 
 @router.get(
     "/service-types",
     summary="List service types",
+    response_model=Page[ServiceTypeOut],
     responses=problem_responses(422),
     description=(
         "Service types under the statutory areas, each with its unit (hour, visit, place-month...); `q` "
@@ -67,17 +75,22 @@ async def list_target_groups(request: Request, session: ReadSessionDep) -> Respo
     ),
 )
 async def list_service_types(
-    session: ReadSessionDep,
+    request: Request,
     paging: PageParamsDep,
     area: Annotated[str | None, Query(max_length=32, description="Only this statutory area.")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in the name, diacritics ignored.")] = None,
-) -> Page[ServiceTypeOut]:
-    if area:
-        await service.check_area(session, area, field="area")
-    rows, total = await repository.search_service_types(
-        session, area=area, text=q, offset=paging.offset, limit=paging.per_page
-    )
-    return Page.build([ServiceTypeOut.model_validate(r) for r in rows], total, paging)
+) -> Response:
+    async def build() -> dict[str, Any]:
+        async with database_of(request.app).read() as session:
+            if area:
+                await service.check_area(session, area, field="area")
+            rows, total = await repository.search_service_types(
+                session, area=area, text=q, offset=paging.offset, limit=paging.per_page
+            )
+            page = Page.build([ServiceTypeOut.model_validate(r) for r in rows], total, paging)
+            return page.model_dump(mode="json")
+
+    return await cached_json(request, TAXONOMY, build, max_age=SERVICE_TYPES_MAX_AGE)
 
 
 @router.get(
@@ -100,9 +113,10 @@ async def get_service_type(service_type_id: uuid.UUID, session: ReadSessionDep, 
     description="Add a service type under a statutory area (administrators).",
 )
 async def create_service_type(
-    data: ServiceTypeCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
+    request: Request, data: ServiceTypeCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> ServiceTypeOut:
     created = await service.create_service_type(session, principal=principal, data=data)
+    await invalidate(session, request.app, TAXONOMY)
     set_etag(response, created.version)
     response.headers["Location"] = f"/v1/service-types/{created.id}"
     return ServiceTypeOut.model_validate(created)
@@ -115,6 +129,7 @@ async def create_service_type(
     description="Change a service type (administrators; If-Match).",
 )
 async def update_service_type(
+    request: Request,
     service_type_id: uuid.UUID,
     data: ServiceTypeUpdate,
     session: SessionDep,
@@ -125,5 +140,6 @@ async def update_service_type(
     updated = await service.update_service_type(
         session, principal=principal, service_type_id=service_type_id, data=data, if_match=if_match
     )
+    await invalidate(session, request.app, TAXONOMY)
     set_etag(response, updated.version)
     return ServiceTypeOut.model_validate(updated)

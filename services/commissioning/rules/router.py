@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
 from services.commissioning.rules.modes import RULE_SETS, SOURCES, VERIFY_FLAGS
 from services.commissioning.rules.schemas import ModeRulesOut, RuleSetOut, SourceOut
-from shared.responses import conditional_json
+from shared.cache import cached_json
 
 RULES_MAX_AGE = 3600  # the rules change with a release
+RULES = "rules"  # their cache topic (shared.cache): built once per process, never invalidated by a request
 
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
 
@@ -25,11 +27,13 @@ router = APIRouter(prefix="/v1/rules", tags=["rules"])
     ),
 )
 async def list_sources(request: Request) -> Response:
-    sources = [
-        SourceOut.model_validate({**dataclasses.asdict(s), "articles": list(s.articles)}).model_dump(mode="json")
-        for s in SOURCES
-    ]
-    return conditional_json(request, sources, max_age=RULES_MAX_AGE)
+    async def build() -> list[Any]:
+        return [
+            SourceOut.model_validate({**dataclasses.asdict(s), "articles": list(s.articles)}).model_dump(mode="json")
+            for s in SOURCES
+        ]
+
+    return await cached_json(request, RULES, build, max_age=RULES_MAX_AGE)
 
 
 @router.get(
@@ -42,7 +46,10 @@ async def list_sources(request: Request) -> Response:
     ),
 )
 async def list_rules(request: Request) -> Response:
-    return conditional_json(request, [r.model_dump(mode="json") for r in _rule_sets()], max_age=RULES_MAX_AGE)
+    async def build() -> list[Any]:
+        return [r.model_dump(mode="json") for r in _rule_sets()]
+
+    return await cached_json(request, RULES, build, max_age=RULES_MAX_AGE)
 
 
 def _rule_sets() -> list[RuleSetOut]:
