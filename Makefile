@@ -90,6 +90,10 @@ bench-gateway: $(STAMP) bench-tools ## Gateway benchmark: direct vs gateway vs n
 bench-reads: $(STAMP) bench-tools ## Cached public reads (areas, service types) against a bare FastAPI route
 	$(PY) -m bench.public_reads
 
+.PHONY: bench-offers
+bench-offers: $(STAMP) ## The burst at a deadline: 200 providers submit and revise through the gateway
+	$(PY) -m bench.offers
+
 .PHONY: db-stop
 db-stop: $(STAMP) ## Stop the embedded PostgreSQL if it is running
 	$(PY) -m tools.devstack stop-db

@@ -1,0 +1,314 @@
+"""The burst at a deadline (not a test): N verified providers submit, then revise, offers to one call concurrently
+through the gateway until its deadline passes, and a while after; then the call is opened by the worker.
+
+    make bench-offers                           # N = 200, 10 s of burst
+    python -m bench.offers --providers 300 --seconds 15
+
+Throw-away databases on the embedded PostgreSQL (or BENCH_DATABASE_URL's server); every service with two uvicorn
+workers; the commissioning clock is moved (COMMISSIONING_CLOCK_OFFSET_FILE) to `--seconds` before the deadline.
+Prints offers accepted per second (peak second and overall), latency percentiles, and the checks: every
+acknowledged offer kept (its last receipt verifies), none accepted after the deadline, the opening's delay.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import tempfile
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench.common import free_port, percentile, start_uvicorn
+from shared import embedded_pg
+from shared.auth import Role, mint_token
+from shared.db import drop_database, fresh_database, with_database
+from shared.migrations import upgrade_head
+
+REPO = Path(__file__).resolve().parent.parent
+TERC = "2611011"
+CRITERIA = [
+    {"code": "price", "name": "cena", "kind": "price", "weight": 60},
+    {"code": "quality", "name": "jakość", "kind": "quality", "weight": 40},
+]
+TARGETS = {"rate": 500.0, "p95_ms": 100.0, "opening_s": 1.0}
+
+
+def bearer(role: Role, **claims: Any) -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_token(role=role, **claims)}"}
+
+
+ADMIN = bearer(Role.ADMIN, subject="bench-admin")
+GMINA = bearer(Role.MUNICIPALITY, subject="bench-cus", terc=TERC)
+
+
+@dataclass
+class Outcome:
+    accepted: list[tuple[float, float]] = field(default_factory=list)  # (wall time answered, latency s)
+    refused: Counter[int] = field(default_factory=Counter)
+    last_receipt: dict[str, dict[str, Any]] = field(default_factory=dict)  # offer id -> its last receipt
+    late: int = 0  # accepted with a receipt time after the deadline
+
+
+def nip(n: int) -> str:
+    """The n-th of distinct valid NIPs: n's own 11 candidates (one of them has no check digit)."""
+    weights = (6, 5, 7, 2, 3, 4, 5, 6, 7)
+    for candidate in range(100_000_000 + n * 11, 100_000_000 + n * 11 + 11):
+        digits = [int(d) for d in f"{candidate:09d}"]
+        check = sum(w * d for w, d in zip(weights, digits, strict=True)) % 11
+        if check != 10:
+            return f"{candidate:09d}{check}"
+    raise AssertionError("unreachable: 11 consecutive numbers give every check digit")
+
+
+async def ok(response: aiohttp.ClientResponse, *status: int) -> Any:
+    body = await response.json()
+    if response.status not in status:
+        raise RuntimeError(f"{response.method} {response.url}: {response.status} {body}")
+    return body
+
+
+async def providers(http: aiohttp.ClientSession, gateway: str, n: int) -> list[tuple[str, dict[str, str]]]:
+    """N registered and verified providers, each with its account's header."""
+    gate = asyncio.Semaphore(16)
+
+    async def one(i: int) -> tuple[str, dict[str, str]]:
+        async with gate:
+            account = bearer(Role.PROVIDER, subject=f"bench-provider-{i}")
+            payload = {
+                "name": f"Spółdzielnia Socjalna nr {i}",
+                "legal_form": "social-cooperative",
+                "nip": nip(i),
+                "krs": f"{i + 1:010d}",
+                "address": {"street": "ul. Radomska 12", "postal_code": "27-200", "city": "Starachowice", "terc": TERC},
+                "operating_areas": ["2611"],
+                "email": f"biuro{i}@pes.example.pl",
+                "social_economy": {"is_pes": True, "employees": 10, "excluded_employees": 4},
+            }
+            async with http.post(f"{gateway}/v1/providers", json=payload, headers=account) as r:
+                made = await ok(r, 201)
+            change = {"action": "verify"}
+            url = f"{gateway}/v1/providers/{made['id']}/status-changes"
+            async with http.post(url, json=change, headers=ADMIN) as r:
+                await ok(r, 201)
+            return made["id"], bearer(Role.PROVIDER, subject=f"bench-provider-{i}", provider_id=made["id"])
+
+    return list(await asyncio.gather(*(one(i) for i in range(n))))
+
+
+async def published_call(http: aiohttp.ClientSession, gateway: str) -> dict[str, Any]:
+    async with http.post(
+        f"{gateway}/v1/municipalities", json={"terc": TERC, "name": "Starachowice", "cus_name": "CUS"}, headers=ADMIN
+    ) as r:
+        await ok(r, 201)
+    async with http.get(f"{gateway}/v1/service-types", params={"q": "opiekuncze"}) as r:
+        care = next(t["id"] for t in (await ok(r, 200))["items"] if t["code"] == "care-services")
+    need = {
+        "title": "Usługi opiekuńcze",
+        "service_type_id": care,
+        "quantity": 12_000,
+        "estimated_value_grosze": 50_000_000,
+        "period_start": "2027-06-01",
+        "period_end": "2028-03-31",
+    }
+    async with http.post(f"{gateway}/v1/municipalities/{TERC}/needs", json=need, headers=GMINA) as r:
+        need_id = (await ok(r, 201))["id"]
+    body = {
+        "need_id": need_id,
+        "title": "Konkurs: usługi opiekuńcze",
+        "mode": "open-competition",
+        "lots": [{"title": "Usługi opiekuńcze", "quantity": 12_000, "value_grosze": 50_000_000}],
+        "criteria": CRITERIA,
+        "deadline": (datetime.now(UTC) + timedelta(days=22)).isoformat(),
+    }
+    async with http.post(f"{gateway}/v1/calls", json=body, headers=GMINA) as r:
+        call = await ok(r, 201)
+    async with http.post(f"{gateway}/v1/calls/{call['id']}/publication", headers=GMINA) as r:
+        return dict(await ok(r, 200))
+
+
+async def bidder(
+    http: aiohttp.ClientSession,
+    gateway: str,
+    call: dict[str, Any],
+    headers: dict[str, str],
+    deadline: datetime,
+    offset: timedelta,
+    stop_at: float,
+    outcome: Outcome,
+) -> None:
+    """Submit, then revise until `stop_at` (wall clock): what the deadline's last minutes look like."""
+    price, etag, offer_id = 49_000_000, None, None
+    while time.time() < stop_at:
+        content = {"total_price_grosze": price, "quantity": 12_000, "answers": {"quality": f"Wersja {price}"}}
+        # the receipt's time says whether it was accepted late; the server's clock is the wall's plus `offset`
+        started = time.perf_counter()
+        if offer_id is None:
+            request = http.post(
+                f"{gateway}/v1/calls/{call['id']}/offers",
+                json={"lot_id": call["lots"][0]["id"], **content},
+                headers={**headers, "Idempotency-Key": f"bench-{uuid.uuid4()}"},
+            )
+        else:
+            revision = {**headers, "If-Match": etag or ""}
+            request = http.put(f"{gateway}/v1/offers/{offer_id}", json=content, headers=revision)
+        async with request as response:
+            body = await response.json()
+            elapsed = time.perf_counter() - started
+            if response.status in (200, 201):
+                outcome.accepted.append((time.time(), elapsed))
+                offer_id, etag = body["id"], response.headers["ETag"]
+                outcome.last_receipt[offer_id] = {**body["receipt"], "headers": headers}
+                if datetime.fromisoformat(body["receipt"]["submitted_at"]) > deadline:
+                    outcome.late += 1
+                price -= 1000
+            else:
+                outcome.refused[response.status] += 1
+                if datetime.now(UTC) + offset < deadline - timedelta(seconds=1):
+                    raise RuntimeError(f"refused before the deadline: {response.status} {body}")
+                await asyncio.sleep(0.05)
+
+
+async def run(args: argparse.Namespace) -> None:
+    server = os.environ.get("BENCH_DATABASE_URL")
+    started_db = False
+    if server:
+        server = with_database(server.replace("postgresql://", "postgresql+asyncpg://", 1), "postgres")
+    else:
+        started_db = not embedded_pg.is_running()
+        server = embedded_pg.ensure_running()
+    urls = {name: await fresh_database(server, f"{name}_benchoffers") for name in ("catalogue", "commissioning")}
+    processes: list[subprocess.Popen[bytes]] = []
+    clock = Path(tempfile.mkdtemp(prefix="cus-bench-clock-")) / "offset"
+    clock.write_text("0")
+    try:
+        for name, url in urls.items():
+            await asyncio.to_thread(upgrade_head, REPO / "services" / name, url)
+        ports = {name: free_port() for name in ("catalogue", "commissioning", "gateway")}
+        base = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+        quiet = {f"{n.upper()}_LOG_LEVEL": "ERROR" for n in ports}
+        env = {
+            "catalogue": {
+                **quiet,
+                "CATALOGUE_DATABASE_URL": urls["catalogue"],
+                "CATALOGUE_COMMISSIONING_URL": base["commissioning"],
+            },
+            "commissioning": {
+                **quiet,
+                "COMMISSIONING_DATABASE_URL": urls["commissioning"],
+                "COMMISSIONING_CATALOGUE_URL": base["catalogue"],
+                "COMMISSIONING_CLOCK_OFFSET_FILE": str(clock),
+                "COMMISSIONING_WORKER_INTERVAL_SECONDS": "0.1",
+                "COMMISSIONING_EVENTS_POLL_SECONDS": "0.5",
+            },
+            "gateway": {
+                **quiet,
+                "GATEWAY_CATALOGUE_URL": base["catalogue"],
+                "GATEWAY_COMMISSIONING_URL": base["commissioning"],
+                "GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
+            },
+        }
+        for name in ("catalogue", "commissioning", "gateway"):
+            processes.append(start_uvicorn(name, ports[name], env[name], workers=args.workers))
+        await asyncio.sleep(2)  # every worker up
+        gateway = base["gateway"]
+        connector = aiohttp.TCPConnector(limit=args.providers)
+        async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as http:
+            bidders = await providers(http, gateway, args.providers)
+            call = await published_call(http, gateway)
+            deadline = datetime.fromisoformat(call["deadline"])
+            # the server's clock is moved to `seconds` before the deadline
+            offset = deadline - datetime.now(UTC) - timedelta(seconds=args.seconds)
+            clock.write_text(str(offset.total_seconds()))
+            await asyncio.sleep(1.0)  # the standing of the providers read from the catalogue's events
+            offset = deadline - datetime.now(UTC) - timedelta(seconds=args.seconds - 1.0)
+            outcome = Outcome()
+            deadline_wall = time.time() + args.seconds - 1.0
+            stop_at = deadline_wall + 2.0  # and two seconds of late attempts
+            watching = asyncio.create_task(opening(http, gateway, call, deadline_wall))
+            await asyncio.gather(
+                *(bidder(http, gateway, call, h, deadline, offset, stop_at, outcome) for _, h in bidders)
+            )
+            opened_after = await watching
+            lost = await lost_offers(http, gateway, outcome)
+        report(args, outcome, opened_after, lost, deadline_wall)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=10)
+        for url in urls.values():
+            await drop_database(url)
+        if started_db:
+            embedded_pg.stop()
+
+
+async def opening(http: aiohttp.ClientSession, gateway: str, call: dict[str, Any], deadline_wall: float) -> float:
+    """Seconds from the deadline to the moment the worker's opening is visible (its history entry), polled every
+    50 ms from the deadline on (the entry itself is dated at the deadline, its legal time)."""
+    await asyncio.sleep(max(deadline_wall - time.time(), 0))
+    for _ in range(600):
+        async with http.get(f"{gateway}/v1/calls/{call['id']}/history", params={"per_page": 100}) as r:
+            history = (await ok(r, 200))["items"]
+        if any(h["kind"] == "offers-opened" for h in history):
+            return time.time() - deadline_wall
+        await asyncio.sleep(0.05)
+    raise RuntimeError("the call was not opened")
+
+
+async def lost_offers(http: aiohttp.ClientSession, gateway: str, outcome: Outcome) -> int:
+    """Acknowledged offers whose last receipt does not verify against what the server holds after the opening."""
+    lost = 0
+    for offer_id, receipt in outcome.last_receipt.items():
+        url = f"{gateway}/v1/offers/{offer_id}/receipt-verification"
+        params = {"content_hash": receipt["content_hash"]}
+        async with http.get(url, params=params, headers=receipt["headers"]) as r:
+            check = await ok(r, 200)
+        lost += not check["matches"]
+    return lost
+
+
+def report(args: argparse.Namespace, outcome: Outcome, opened_after: float, lost: int, deadline: float) -> None:
+    latencies = [latency for _, latency in outcome.accepted]
+    per_second = Counter(int(at) for at, _ in outcome.accepted if at <= deadline)
+    busy = sorted(per_second.values())[1:-1] or sorted(per_second.values())  # whole seconds only
+    peak = max(busy) if busy else 0
+    accepted = len(outcome.accepted)
+    duration = args.seconds - 1.0
+    p50, p95 = percentile(latencies, 50) * 1000, percentile(latencies, 95) * 1000
+    print(f"\n{args.providers} providers, {args.workers} workers per service, {duration:.0f} s to the deadline")
+    print(f"  offers accepted: {accepted} ({accepted / duration:.0f}/s overall, peak second {peak}/s)")
+    print(f"  latency of an accepted submission or revision: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    print(f"  refused (after the deadline): {dict(outcome.refused)}")
+    print(f"  the opening visible {opened_after:.2f} s after the deadline")
+    print("\ntargets:")
+    print(f"  peak >= {TARGETS['rate']:.0f} offers/s: {peak}/s -> {'met' if peak >= TARGETS['rate'] else 'NOT MET'}")
+    print(f"  p95 < {TARGETS['p95_ms']:.0f} ms: {p95:.1f} ms -> {'met' if p95 < TARGETS['p95_ms'] else 'NOT MET'}")
+    print(f"  acknowledged offers lost: {lost} -> {'met' if lost == 0 else 'NOT MET'}")
+    print(f"  accepted after the deadline: {outcome.late} -> {'met' if outcome.late == 0 else 'NOT MET'}")
+    print(f"  every last receipt verifiable: {len(outcome.last_receipt) - lost}/{len(outcome.last_receipt)}")
+    within = 0 <= opened_after <= TARGETS["opening_s"]
+    print(
+        f"  opened within {TARGETS['opening_s']:.0f} s of the deadline: {opened_after:.2f} s -> "
+        f"{'met' if within else 'NOT MET'}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--providers", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=10.0, help="time from the start of the burst to the deadline")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers per service")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
