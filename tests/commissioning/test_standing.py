@@ -42,10 +42,15 @@ async def test_a_suspended_provider_is_refused_without_asking_the_catalogue(
             providers=1,
         ) as setup,
         asgi_client(catalogue_app, "http://catalogue") as catalogue,
+        httpx.AsyncClient(  # as commissioning reads the feed: with its service credential (private events too)
+            transport=httpx.ASGITransport(app=catalogue_app),
+            base_url="http://catalogue",
+            auth=ServiceCredential("service:commissioning"),
+        ) as credentialed,
     ):
         try:
             bidder = setup.providers[0]
-            reader = standing.consumer(create_sessionmaker(commissioning_engine), catalogue)
+            reader = standing.consumer(create_sessionmaker(commissioning_engine), credentialed)
             action = {"action": "suspend", "reason": "Kontrola ROPS: nieprawidłowości w rozliczeniu dotacji"}
             changed = await catalogue.post(f"/v1/providers/{bidder}/status-changes", json=action, headers=ADMIN)
             assert changed.status_code == 201, changed.text
@@ -72,15 +77,30 @@ async def test_a_suspended_provider_is_refused_without_asking_the_catalogue(
             assert changed.status_code == 201
             assert await reader.pass_once() == 1
             assert await reader.pass_once() == 0  # read to its end: nothing twice
+            # verified again, with its facts told by the event: the offer needs no catalogue call either
+            monkeypatch.setattr(state_of(commissioning_app).catalogue, "verified_provider", not_asked)
             sent = await setup.api.post(url, json=body, headers=provider(bidder))
             assert sent.status_code == 201, sent.text
+            assert sent.json()["provider_name"].startswith("Spółdzielnia Socjalna")
+            monkeypatch.undo()
+            # a verified provider's change of key facts sends it back to pending: told, and refused again
+            me = await catalogue.get(f"/v1/providers/{bidder}", headers=ADMIN)
+            changed = await catalogue.patch(
+                f"/v1/providers/{bidder}",
+                json={"legal_form": "foundation"},
+                headers={**provider(bidder), "If-Match": me.headers["etag"]},
+            )
+            assert changed.status_code == 200, changed.text
+            assert await reader.pass_once() == 1
+            async with create_sessionmaker(commissioning_engine)() as session:
+                assert await standing.verified_facts(session, uuid.UUID(bidder)) is None
         finally:
             async with catalogue_engine.begin() as conn:
                 await conn.execute(
                     text("DELETE FROM outbox_events WHERE provider_id = ANY(:p)"), {"p": setup.providers}
                 )
             async with commissioning_engine.begin() as conn:
-                for table in ("provider_standings", "feed_positions", "applied_events"):
+                for table in ("provider_standings", "provider_memberships", "feed_positions", "applied_events"):
                     await conn.execute(text(f"DELETE FROM {table}"))
 
 

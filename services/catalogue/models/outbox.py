@@ -22,6 +22,7 @@ class EventType(StrEnum):
     PROVIDER_REJECTED = "provider.rejected"  # private
     PROVIDER_SUSPENDED = "provider.suspended"  # it may not bid
     PROVIDER_REINSTATED = "provider.reinstated"
+    PROVIDER_CHANGED = "provider.changed"  # its facts edited (a verified one's key facts send it back to pending)
     OFFERING_CHANGED = "offering.changed"  # created or changed: public once its provider is verified
     OFFERING_REMOVED = "offering.removed"
     MEMBER_ADDED = "member.added"  # private: who acts for the provider

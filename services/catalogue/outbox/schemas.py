@@ -57,6 +57,7 @@ DATA: dict[EventType, type[EventData]] = {
     EventType.PROVIDER_REJECTED: ProviderData,
     EventType.PROVIDER_SUSPENDED: ProviderData,
     EventType.PROVIDER_REINSTATED: ProviderData,
+    EventType.PROVIDER_CHANGED: ProviderData,
     EventType.OFFERING_CHANGED: OfferingData,
     EventType.OFFERING_REMOVED: OfferingRemovedData,
     EventType.MEMBER_ADDED: MemberData,

@@ -27,7 +27,9 @@ STATUS_EVENTS = {
 def provider_changed(session: AsyncSession, provider: Provider, event: EventType) -> None:
     """A provider's verification and social-economy facts after the change: what deciding who may bid needs.
     Public once the provider has been verified (suspension and reinstatement included), its members' otherwise."""
-    public = event in (EventType.PROVIDER_VERIFIED, EventType.PROVIDER_SUSPENDED, EventType.PROVIDER_REINSTATED)
+    public = event in (EventType.PROVIDER_VERIFIED, EventType.PROVIDER_SUSPENDED, EventType.PROVIDER_REINSTATED) or (
+        event is EventType.PROVIDER_CHANGED and provider.status in (ProviderStatus.VERIFIED, ProviderStatus.SUSPENDED)
+    )
     session.add(
         OutboxEvent(
             type=TYPE_PREFIX + event.value,

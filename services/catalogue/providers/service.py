@@ -318,6 +318,7 @@ async def update(
     await search_vectors.refresh_provider_vector(session, provider.id)
     await search_vectors.refresh_offering_vectors(session, provider_id=provider.id)
     await session.refresh(provider)
+    outbox.provider_changed(session, provider, EventType.PROVIDER_CHANGED)
     return provider
 
 

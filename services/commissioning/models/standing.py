@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, String
+from sqlalchemy import Boolean, DateTime, Float, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.commissioning.base import Base
@@ -20,6 +20,13 @@ class ProviderStanding(Base):
     provider_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the event's time
+    # the facts eligibility is decided on, as the same event told them (an offer then needs no catalogue call)
+    name: Mapped[str | None] = mapped_column(Text)
+    nip: Mapped[str | None] = mapped_column(String(10))
+    legal_form: Mapped[str | None] = mapped_column(String(32))
+    is_pes: Mapped[bool | None] = mapped_column(Boolean)
+    social_enterprise: Mapped[bool | None] = mapped_column(Boolean)
+    excluded_share: Mapped[float | None] = mapped_column(Float)
 
 
 class ProviderMembership(Base):

@@ -130,8 +130,8 @@ async def submit(
             pl="Podmiot jest zawieszony (lub odrzucony) przez regionalny ośrodek polityki społecznej: nie może "
             "składać ofert.",
         )
-    # The catalogue, before any lock: a slow catalogue must not hold the call.
-    found = await catalogue.verified_provider(provider_id)
+    # What the catalogue's events told, else the catalogue itself, before any lock (a slow one must not hold the call)
+    found = await standing.verified_facts(session, provider_id) or await catalogue.verified_provider(provider_id)
     if found is None:
         raise NotVerified(
             "Only providers verified by their regional centre may submit offers.",

@@ -12,12 +12,19 @@ from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.commissioning.models.standing import AppliedEvent, FeedPosition, ProviderMembership, ProviderStanding
+from services.commissioning.rules.advisor import ProviderFacts
 from services.commissioning.standing import repository
 from shared.broker import StreamConsumer, Streams
 from shared.feeds import FeedConsumer, Subscription
 
 FEED = "catalogue"
-PROVIDER_EVENTS = ["provider.verified", "provider.suspended", "provider.reinstated", "provider.rejected"]
+PROVIDER_EVENTS = [
+    "provider.verified",
+    "provider.suspended",
+    "provider.reinstated",
+    "provider.rejected",
+    "provider.changed",
+]
 MEMBER_EVENTS = ["member.added", "member.removed"]  # private: read with the service's credential
 BARRED = frozenset({"suspended", "rejected"})
 
@@ -50,15 +57,37 @@ async def providers_of(session: AsyncSession, subject: str) -> frozenset[uuid.UU
 
 
 async def apply_status(session: AsyncSession, event: dict[str, Any]) -> None:
-    """The provider's status as the event tells it; an event older than what is known changes nothing."""
+    """The provider's status and facts as the event tells them; an event older than what is known changes
+    nothing."""
     data, told_at = event["data"], datetime.fromisoformat(event["time"])
     provider_id = uuid.UUID(data["provider_id"])
     standing = await session.get(ProviderStanding, provider_id, with_for_update=True)
     if standing is None:
-        session.add(ProviderStanding(provider_id=provider_id, status=data["status"], changed_at=told_at))
-    elif told_at >= standing.changed_at:
-        standing.status, standing.changed_at = data["status"], told_at
+        standing = ProviderStanding(provider_id=provider_id, changed_at=told_at)
+        session.add(standing)
+    elif told_at < standing.changed_at:
+        return
+    standing.status, standing.changed_at = data["status"], told_at
+    standing.name, standing.nip, standing.legal_form = data.get("name"), data.get("nip"), data.get("legal_form")
+    standing.is_pes, standing.social_enterprise = data.get("is_pes"), data.get("social_enterprise")
+    standing.excluded_share = data.get("excluded_share")
     await session.flush()
+
+
+async def verified_facts(session: AsyncSession, provider_id: uuid.UUID) -> tuple[ProviderFacts, str, str] | None:
+    """(eligibility facts, name, NIP) of a provider the catalogue's events said is verified; None when they did
+    not (or told no facts): then the catalogue is asked."""
+    standing = await session.get(ProviderStanding, provider_id)
+    if standing is None or standing.status != "verified" or standing.name is None or standing.legal_form is None:
+        return None
+    facts = ProviderFacts(
+        provider_id=str(provider_id),
+        legal_form=standing.legal_form,
+        is_pes=bool(standing.is_pes),
+        social_enterprise=bool(standing.social_enterprise),
+        excluded_share=standing.excluded_share,
+    )
+    return facts, standing.name, standing.nip or ""
 
 
 async def barred(session: AsyncSession, provider_id: uuid.UUID) -> bool:
