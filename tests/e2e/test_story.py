@@ -60,11 +60,11 @@ def registered_verified_provider(
     return created, bearer(Role.PROVIDER, subject=f"user-{created['id']}", provider_id=created["id"])
 
 
-def open_call(gateway: httpx.Client, stack: Stack, care: str, title: str) -> dict[str, Any]:
+def open_call(gateway: httpx.Client, stack: Stack, care: str, title: str, trace: str = "") -> dict[str, Any]:
     need = ok(
         gateway.post(
             "/v1/municipalities/2611011/needs",
-            headers=GMINA,
+            headers={**GMINA, **({"X-Request-ID": trace} if trace else {})},
             json={
                 "title": title,
                 "service_type_id": care,
@@ -129,7 +129,7 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
     found = ok(gateway.get("/v1/offerings", params={"q": "uslugi opiekuncze", "place": "2611011"}))
     assert offering["id"] in {o["id"] for o in found["items"]}
 
-    need_advice_call = open_call(gateway, stack, care, "Usługi opiekuńcze 2027")
+    need_advice_call = open_call(gateway, stack, care, "Usługi opiekuńcze 2027", trace="e2e-trace-need-1")
     need_id = ok(gateway.get("/v1/municipalities/2611011/needs", headers=GMINA))["items"][0]["id"]
     advice = ok(gateway.get(f"/v1/needs/{need_id}/mode-advice", headers=GMINA))
     assert {m["mode"]: m["verdict"] for m in advice["modes"]}["open-competition"] == "recommended"
@@ -153,7 +153,9 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
     offer = ok(traced, 201)
     assert traced.headers["x-request-id"] == "e2e-trace-offer-1"
     assert "e2e-trace-offer-1" in stack.commissioning.log.read_text()
-    assert "e2e-trace-offer-1" in stack.catalogue.log.read_text()  # commissioning checked the provider with it
+    # commissioning checked the need's service type with the catalogue under the request's id (the offer itself
+    # needs no catalogue call once the catalogue's events told commissioning the provider is verified)
+    assert "e2e-trace-need-1" in stack.catalogue.log.read_text()
     assert gateway.get(f"/v1/calls/{call['id']}/offers", headers=GMINA).status_code == 403  # sealed
 
     # the deadline passes; the committee declares and scores; the award and the contract follow
@@ -303,7 +305,9 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
         assert {m["part"] for m in partial["missing"]} == {"providers", "offerings"}
         assert partial["open_calls"]["total"] == 1  # the second call, from commissioning
         assert [c["id"] for c in partial["active_contracts"]] == [contract_id]
-        refused = gateway.post(
+        # the catalogue's events told commissioning the provider is verified, with its facts: the offer is taken
+        # without asking the catalogue
+        accepted = gateway.post(
             f"/v1/calls/{second['id']}/offers",
             headers={**own, "Idempotency-Key": "e2e-retry-1"},
             json={
@@ -313,8 +317,8 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
                 "answers": ANSWERS,
             },
         )
-        assert refused.status_code == 503 and refused.json()["type"] == "urn:cus:problem:catalogue-unavailable"
-        assert ok(gateway.get("/v1/offers", headers=own))["total"] == 1
+        assert accepted.status_code == 201, accepted.text
+        assert ok(gateway.get("/v1/offers", headers=own))["total"] == 2
     finally:
         stack.catalogue.start()
     wait_until(lambda: gateway.get("/readyz").status_code == 200)
@@ -328,5 +332,6 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
             "answers": ANSWERS,
         },
     )
-    assert retried.status_code == 201
+    assert retried.status_code == 201 and retried.json()["id"] == accepted.json()["id"]  # the retry, replayed
+    assert retried.headers["idempotent-replayed"] == "true"
     assert ok(gateway.get(f"/v1/providers/{provider['id']}"))["status"] == "verified"

@@ -159,11 +159,15 @@ async def due_call_ids(session: AsyncSession, now: datetime, limit: int = 100) -
 
 
 async def lock_if_due(session: AsyncSession, call_id: uuid.UUID, now: datetime) -> Call | None:
-    """The call, locked, if its event is still due; None if another worker holds it or performed it."""
+    """The call, locked, if its event is still due; None if another worker performed it. It waits for the
+    lock rather than skip a locked call: at a deadline, offers in flight hold the call (shared) one after another,
+    and a worker skipping it would open it only when the crowd of late attempts is over. Waiting, it is next in
+    the row's lock queue (later shared lockers queue behind it); another worker that performed the event first
+    leaves it no longer due, which the wait re-checks."""
     query = (
         select(Call)
         .where(Call.id == call_id, Call.next_event_at.is_not(None), Call.next_event_at <= now)
-        .with_for_update(skip_locked=True)
+        .with_for_update()
     )
     return (await session.scalars(query)).one_or_none()
 

@@ -36,13 +36,20 @@ class NotVerified(ProblemError):
 
 
 async def open_offers(session: AsyncSession, call: Call, now: datetime) -> None:
-    """The deadline's event: the call goes to evaluation, and its history says how many offers were opened."""
+    """The deadline's event: the call goes to evaluation, and its history says how many offers were opened (dated
+    at the deadline, its legal time, with the moment it was performed)."""
     if call.status == CallStatus.OPEN.value:
         call.status = CallStatus.EVALUATION.value
         opened = await repository.count_active(session, call.id)
         session.add(
             history_entry(
-                call, "offers-opened", "system", call.deadline, offers=opened, deadline=utc_iso(call.deadline)
+                call,
+                "offers-opened",
+                "system",
+                call.deadline,
+                offers=opened,
+                deadline=utc_iso(call.deadline),
+                opened_at=utc_iso(now),  # when the worker performed it, by the server's clock
             )
         )
         outbox.call_changed(session, call, EventType.OFFERS_OPENED, call.deadline, offers=opened)
