@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from services.commissioning.amendments.router import router as amendments_router
 from services.commissioning.calls import events
 from services.commissioning.calls.router import router as calls_router
-from services.commissioning.catalogue_client import CatalogueClient
+from services.commissioning.catalogue_client import CatalogueClient, CatalogueUnavailable
 from services.commissioning.clock import Clock, FileOffsetClock
 from services.commissioning.contracts.awards import end_standstill
 from services.commissioning.contracts.router import router as contracts_router
@@ -180,7 +180,12 @@ def create_app(
         async with database_of(app).read() as session:
             known = await standing.providers_of(session, principal.subject)
         if known is None:
-            known = await state.catalogue.memberships(principal.token)
+            try:
+                known = await state.catalogue.memberships(principal.token)
+            except CatalogueUnavailable:
+                if principal.provider_id is None:
+                    raise
+                known = frozenset()  # the token's own claim still stands while the catalogue is away
         return replace(principal, memberships=known)
 
     app.state.enrich_principal = with_memberships

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
+from services.commissioning.catalogue_client import CatalogueUnavailable
 from services.commissioning.dependencies import state_of
 from services.commissioning.models.standing import ProviderStanding
 from services.commissioning.standing import service as standing
@@ -166,6 +167,14 @@ async def test_memberships_come_from_the_catalogues_private_events_and_spare_ask
             other = await api.get("/v1/offers", headers=stranger)  # an account never told of: the catalogue is asked
             assert asked == [stranger["Authorization"].removeprefix("Bearer ")]
             assert other.status_code == 403  # a member of nothing, as the catalogue says
+
+            async def away(token: str) -> frozenset[uuid.UUID]:
+                raise CatalogueUnavailable("The catalogue did not answer.", pl="Katalog nie odpowiedział.")
+
+            monkeypatch.setattr(state_of(commissioning_app).catalogue, "memberships", away)
+            claimed = await api.get("/v1/offers", headers=provider(str(uuid.uuid4())))  # its claim still stands
+            assert claimed.status_code == 200, claimed.text
+            assert (await api.get("/v1/offers", headers=new_provider_user())).status_code == 503  # nothing to go on
     finally:
         async with catalogue_engine.begin() as conn:
             for provider_id in made:
