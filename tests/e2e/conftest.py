@@ -141,6 +141,7 @@ async def stack(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Asy
                 "COMMISSIONING_DATABASE_URL": commissioning_db,
                 "COMMISSIONING_CATALOGUE_URL": urls["catalogue"],
                 "COMMISSIONING_WORKER_INTERVAL_SECONDS": "0.2",
+                "COMMISSIONING_EVENTS_POLL_SECONDS": "0.2",
                 "COMMISSIONING_CLOCK_OFFSET_FILE": str(clock_file),
                 "COMMISSIONING_CATALOGUE_TIMEOUT_SECONDS": "1",
                 "COMMISSIONING_PUBLIC_BASE_URL": urls["gateway"],

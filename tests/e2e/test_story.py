@@ -291,6 +291,7 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
 
     # the catalogue stops: commissioning still answers, the views say what is missing, nothing is lost
     second = open_call(gateway, stack, care, "Opieka – druga edycja")
+    time.sleep(1.0)  # five of commissioning's reads of the catalogue's feed (every 0.2 s here): it knows the provider
     stack.catalogue.stop()
     try:
         assert ok(gateway.get(f"/v1/calls/{call['id']}"))["status"] == "awarded"
