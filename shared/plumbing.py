@@ -38,6 +38,14 @@ class Plumbing:
     stream_consumer: Callable[[Sessions, JetStreamContext, Streams], StreamConsumer] | None = None
 
 
+async def cancel(tasks: list[asyncio.Task[None]]) -> None:
+    """Stop a service's background loops and wait until each has."""
+    for task in tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 @asynccontextmanager
 async def running(
     plumbing: Plumbing,
@@ -78,10 +86,7 @@ async def running(
     try:
         yield
     finally:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel(tasks)
         await relay.close()
         if broker is not None:
             await broker.close()

@@ -53,9 +53,3 @@ def revalidated(request: Request, body: bytes, etag: str, *, max_age: int) -> Re
     if etag in sent or "*" in sent:
         return Response(status_code=304, headers=headers)
     return Response(body, headers=headers, media_type="application/json")
-
-
-def conditional_json(request: Request, data: Any, *, max_age: int) -> Response:
-    """A public answer that rarely changes, with a strong ETag of its bytes (see `revalidated`)."""
-    body = json_bytes(data)
-    return revalidated(request, body, etag_of(body), max_age=max_age)

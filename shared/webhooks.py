@@ -522,10 +522,5 @@ def woken_tasks(engine: AsyncEngine, *runners: Runner) -> list[asyncio.Task[None
     return [listening, *(asyncio.create_task(run(wake)) for run, wake in zip(runners, wakes, strict=True))]
 
 
-def relay_tasks(relay: WebhookRelay, engine: AsyncEngine, interval: float) -> list[asyncio.Task[None]]:
-    """The relay's loop, woken by each commit of events, polling every `interval` seconds in any case."""
-    return woken_tasks(engine, lambda wake: relay.run(interval, wake))
-
-
 def _since(started: float) -> int:
     return int((time.monotonic() - started) * 1000)

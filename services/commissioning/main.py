@@ -41,7 +41,7 @@ from services.commissioning.worker import worker
 from shared.app import create_service_app
 from shared.auth import Principal, Role, ServiceCredential
 from shared.db import database_of
-from shared.plumbing import Plumbing, running
+from shared.plumbing import Plumbing, cancel, running
 from shared.webhook_api import webhook_router
 from shared.webhooks import WebhookPolicy
 
@@ -97,7 +97,7 @@ def create_app(
         state.catalogue = catalogue or CatalogueClient(
             settings.catalogue_url, timeout=settings.catalogue_timeout_seconds
         )
-        tasks = []
+        tasks: list[asyncio.Task[None]] = []
         if run_worker and settings.worker_interval_seconds > 0:
             tasks.append(
                 asyncio.create_task(worker(database_of(app).write, state.clock, settings.worker_interval_seconds))
@@ -116,26 +116,24 @@ def create_app(
             feed_consumer=lambda: standing.consumer(database_of(app).write, feed).run,
             stream_consumer=standing.stream_consumer,
         )
-        async with contextlib.AsyncExitStack() as stack:
-            if run_worker:
-                await stack.enter_async_context(
-                    running(
-                        plumbing,
-                        database_of(app),
-                        settings,
-                        app.state.webhook_policy,
-                        consume_every=settings.events_poll_seconds,
-                    )
-                )
-            try:
+        events = (
+            running(
+                plumbing,
+                database_of(app),
+                settings,
+                app.state.webhook_policy,
+                consume_every=settings.events_poll_seconds,
+            )
+            if run_worker
+            else contextlib.nullcontext()
+        )
+        try:
+            async with events:
                 yield
-            finally:
-                for task in tasks:
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
-        await feed.aclose()
-        await state.catalogue.close()
+        finally:
+            await cancel(tasks)
+            await feed.aclose()
+            await state.catalogue.close()
 
     app = create_service_app(
         name="commissioning",

@@ -24,7 +24,7 @@ from services.commissioning.models.webhooks import WebhookDelivery, WebhookSubsc
 from services.commissioning.outbox.service import SOURCE, record, webhook_disabled
 from shared.auth import Role
 from shared.db import create_sessionmaker
-from shared.webhooks import WebhookPolicy, WebhookRelay, relay_tasks
+from shared.webhooks import WebhookPolicy, WebhookRelay, woken_tasks
 from tests.commissioning.conftest import auth
 from tests.conftest import asgi_client
 from tests.webhook_receiver import receiver  # noqa: F401  (a fixture)
@@ -284,7 +284,9 @@ async def test_bad_bodies_are_refused_and_a_retried_create_is_replayed(hooks, re
 async def test_a_commit_of_events_wakes_the_relay_without_waiting_for_its_poll(hooks, receiver, commissioning_engine):
     await subscribe(hooks, receiver.url, OWNER, municipality=TERC)
     worker = relay(commissioning_engine)
-    tasks = relay_tasks(worker, commissioning_engine, interval=600)  # polling alone would wait ten minutes
+    tasks = woken_tasks(
+        commissioning_engine, lambda wake: worker.run(600, wake)
+    )  # polling alone would wait ten minutes
     try:
         await asyncio.sleep(0.5)  # listening, and the first pass done
         await commit_events(commissioning_engine, 1)
