@@ -148,17 +148,26 @@ def create_sessionmaker(
 
 @dataclass
 class Database:
-    """A service's database handles, made at start-up: one engine, a write and a read session factory."""
+    """A service's database handles, made at start-up: one engine, a write and a read session factory, and a
+    snapshot factory: read-only sessions whose every query sees the database as of their first one (REPEATABLE
+    READ), for reads that span many queries (a bulk download)."""
 
     engine: AsyncEngine
     write: async_sessionmaker[AsyncSession]
     read: async_sessionmaker[AsyncSession]
+    snapshot: async_sessionmaker[AsyncSession]
 
     @classmethod
     def connect(cls, url: str, *, pool_size: int, pre_ping: bool = True) -> Database:
         engine = create_engine(url, pool_size=pool_size, pre_ping=pre_ping)
         autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-        return cls(engine, create_sessionmaker(engine), create_sessionmaker(autocommit, read_only=True))
+        repeatable = engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        return cls(
+            engine,
+            create_sessionmaker(engine),
+            create_sessionmaker(autocommit, read_only=True),
+            create_sessionmaker(repeatable, read_only=True),
+        )
 
 
 def database_of(app: FastAPI) -> Database:

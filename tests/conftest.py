@@ -91,7 +91,7 @@ async def rolled_back(app: Any, engine: AsyncEngine) -> AsyncIterator[AsyncSessi
         write = create_sessionmaker(conn, join_transaction_mode="create_savepoint")
         read = create_sessionmaker(conn, read_only=True, join_transaction_mode="create_savepoint")
         original = database_of(app)
-        app.state.database = Database(original.engine, write, read)
+        app.state.database = Database(original.engine, write, read, read)
         cache_of(app).drop()  # cached answers read inside a transaction that is rolled back never outlive it
         try:
             async with write() as session:

@@ -8,6 +8,7 @@ import copy
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import ocdsmerge
 import pytest
@@ -15,6 +16,7 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from services.commissioning.ocds.mapping import package_order
 from services.commissioning.ocds.schemas import OcdsRecordPackage, OcdsReleasePackage
 from services.commissioning.worker import run_due_events
 from shared.db import database_of
@@ -150,10 +152,78 @@ async def test_a_whole_process_as_valid_ocds(api, client, clock, commissioning_a
 
     assert merged == compiled
 
-    later = (await api.get("/ocds/releases", params={"since": (clock.now() - timedelta(days=1)).isoformat()})).json()
+    since = (clock.now() - timedelta(days=1)).isoformat()
+    later = (await api.get("/ocds/releases", params={"since": since})).json()
     assert {r["tag"][0] for r in later["releases"]} <= {"contract", "implementation"}
-    paged = (await api.get("/ocds/releases", params={"per_page": 2})).json()
-    assert len(paged["releases"]) == 2 and "next" in paged["links"]
+    # the index the pages are cut from says what the releases say, in the package's order (instants, not text)
+    everything = (await api.get("/ocds/releases", params={"per_page": 500})).json()["releases"]
+    assert [r["id"] for r in everything] == [r["id"] for r in sorted(everything, key=package_order)]
+    assert {r["id"] for r in everything if r["ocid"] == call["ocid"]} == {r["id"] for r in record_releases(record)}
+    assert [r for r in everything if r["ocid"] == call["ocid"]] == record_releases(record)
+    # following `links.next` one release at a time gives the same releases, filters kept from page to page
+    assert await harvest(api, "/ocds/releases?per_page=1") == everything
+    since_url = f"/ocds/releases?{urlencode({'since': since, 'per_page': 1})}"
+    assert await harvest(api, since_url) == later["releases"]
+
+
+def record_releases(record: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(record["records"][0]["releases"])
+
+
+async def harvest(api: Any, url: str) -> list[dict[str, Any]]:
+    """Every release, following `links.next` from `url` (the gateway's public base address is cut off)."""
+    releases: list[dict[str, Any]] = []
+    while url:
+        page = (await api.get(url)).json()
+        releases += page["releases"]
+        following = page.get("links", {}).get("next", "")
+        url = following[following.index("/ocds/") :] if following else ""
+    return releases
+
+
+async def test_bulk_files_hold_everything_valid_and_nothing_sealed(api, client, clock):
+    call, _providers, offers = await opened_call_with_offers(api, client, clock, prices=(48_100_000, 45_200_000))
+    sealed = await api.get("/ocds/bulk/releases.jsonl")
+    assert sealed.status_code == 200 and sealed.headers["content-type"].startswith("application/x-ndjson")
+    assert 'filename="releases.jsonl"' in sealed.headers["content-disposition"]
+    for offer in offers:  # before the deadline, no offer's id, provider or price is in the bulk file
+        assert offer["id"] not in sealed.text and offer["provider_id"] not in sealed.text
+    clock.set(datetime.fromisoformat(call["deadline"]))
+
+    lines = (await api.get("/ocds/bulk/releases.jsonl")).text.splitlines()
+    released = [json.loads(line) for line in lines]
+    paged = (await api.get("/ocds/releases", params={"per_page": 500})).json()["releases"]
+    assert sorted(released, key=package_order) == paged  # the same releases, whichever way they are read
+    assert "tenderUpdate" in {r["tag"][0] for r in released if r["ocid"] == call["ocid"]}
+    package = (await api.get("/ocds/bulk/release-package.json")).json()
+    assert_valid("release-package-schema.json", package)
+    assert package["releases"] == released
+
+    records = [json.loads(line) for line in (await api.get("/ocds/bulk/records.jsonl")).text.splitlines()]
+    assert len(records) == len({r["ocid"] for r in released})
+    one = next(r for r in records if r["ocid"] == call["ocid"])
+    assert one == (await api.get(f"/ocds/records/{call['ocid']}")).json()["records"][0]
+    record_package = (await api.get("/ocds/bulk/record-package.json")).json()
+    assert_valid("record-package-schema.json", record_package)
+    assert record_package["records"] == records
+
+
+async def test_bulk_files_stream_many_calls_in_batches(api, client, clock, monkeypatch):
+    """More calls than one batch: every call once, in publication order, across batch boundaries."""
+    from services.commissioning.ocds import router as ocds_router
+    from tests.commissioning.factories import municipality, need, open_call
+
+    monkeypatch.setattr(ocds_router, "BULK_BATCH", 2)
+    await municipality(api)
+    made = []
+    for _ in range(5):
+        made.append(await open_call(api, await need(api, client)))
+        clock.advance(minutes=1)
+    records = [json.loads(line) for line in (await api.get("/ocds/bulk/records.jsonl")).text.splitlines()]
+    assert [r["ocid"] for r in records] == [c["ocid"] for c in made]
+    package = (await api.get("/ocds/bulk/release-package.json")).json()
+    assert_valid("release-package-schema.json", package)
+    assert len(package["releases"]) == 2 * len(made)  # planning and tender each
 
 
 async def test_unknown_ocid_and_drafts_are_not_published(api, client):
@@ -164,3 +234,6 @@ async def test_unknown_ocid_and_drafts_are_not_published(api, client):
     response = await api.get(f"/ocds/records/{made['ocid']}")
     assert response.status_code == 404 and response.headers["content-type"] == "application/problem+json"
     assert (await api.get("/ocds/releases")).json()["releases"] == []
+    assert (await api.get("/ocds/bulk/releases.jsonl")).text == ""
+    empty = (await api.get("/ocds/bulk/release-package.json")).json()
+    assert empty["releases"] == [] and empty["publisher"]  # (the schema wants at least one release: none to give)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -288,6 +289,15 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
     assert gateway.get(hsds["url"].removeprefix(stack.gateway.url)).status_code == 200
     assert record["compiledRelease"]["contracts"][0]["status"] == "active"
     assert record["compiledRelease"]["awards"][0]["suppliers"][0]["name"] == provider["name"]
+    # the bulk file comes through the gateway as it is written (chunked, no length known first), as the service
+    # sends it, and holds the same record
+    with gateway.stream("GET", "/ocds/bulk/records.jsonl") as bulk:
+        assert bulk.status_code == 200 and bulk.headers["transfer-encoding"] == "chunked"
+        assert "content-length" not in bulk.headers and bulk.headers["content-type"] == "application/x-ndjson"
+        assert 'filename="records.jsonl"' in bulk.headers["content-disposition"]
+        streamed = b"".join(bulk.iter_bytes())
+    assert streamed == httpx.get(f"{stack.commissioning.url}/ocds/bulk/records.jsonl").content
+    assert [json.loads(line) for line in streamed.splitlines()] == [record]
 
     # the catalogue stops: commissioning still answers, the views say what is missing, nothing is lost
     second = open_call(gateway, stack, care, "Opieka – druga edycja")

@@ -113,13 +113,18 @@ def releases(data: CallData) -> list[dict[str, Any]]:
                     contracts=[sections.contract(data, contract, implementation=True)],
                 )
             )
-    return sorted(out, key=lambda r: (r["date"], STAGES.index(r["tag"][0]), r["id"]))
+    return sorted(out, key=package_order)
+
+
+def package_order(release: dict[str, Any]) -> tuple[datetime, int, str]:
+    """Date, then stage, then id: as instants, not strings (`…:00.5Z` sorts before `…:00Z` as text)."""
+    return datetime.fromisoformat(release["date"]), STAGES.index(release["tag"][0]), release["id"]
 
 
 def compiled_release(data: CallData) -> dict[str, Any]:
     """The current state of every section: what merging `releases` gives (a test checks it with ocdsmerge)."""
     call = data.call
-    latest = max((r["date"] for r in releases(data)), default=iso(call.updated_at))
+    latest = max((r["date"] for r in releases(data)), default=iso(call.updated_at), key=datetime.fromisoformat)
     parts: dict[str, Any] = {"planning": sections.planning(data), "tender": sections.tender(data)}
     if data.opened:
         parts["bids"] = sections.bids(data)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from services.commissioning.dependencies import ClockDep, state_of
-from services.commissioning.ocds import mapping, repository, sections
-from services.commissioning.ocds.data import STAGES
+from services.commissioning.ocds import mapping, repository
+from services.commissioning.ocds.data import CallData
 from services.commissioning.ocds.schemas import OcdsRecordPackage, OcdsReleasePackage
-from shared.db import ReadSessionDep
+from shared.db import ReadSessionDep, database_of
 from shared.errors import NotFound, problem_responses
-from shared.responses import json_response
+from shared.responses import json_bytes, json_response
 from shared.schemas import Timestamp
 
 router = APIRouter(prefix="/ocds", tags=["ocds"])
@@ -34,7 +38,6 @@ def _base(request: Request) -> str:
 )
 async def release_package(
     request: Request,
-    session: ReadSessionDep,
     clock: ClockDep,
     since: Annotated[Timestamp | None, Query(description="Releases dated on or after (ISO 8601).")] = None,
     until: Annotated[Timestamp | None, Query(description="Releases dated before (ISO 8601).")] = None,
@@ -42,24 +45,25 @@ async def release_package(
     per_page: Annotated[int, Query(ge=1, le=500, description="Releases per page.")] = 100,
 ) -> Response:
     now = clock.now()
-    releases: list[dict[str, Any]] = []
-    for data in await repository.gather(session, await repository.published_calls(session), now):
-        releases.extend(mapping.releases(data))
-    if since:
-        releases = [r for r in releases if r["date"] >= sections.iso(since)]
-    if until:
-        releases = [r for r in releases if r["date"] < sections.iso(until)]
-    releases.sort(key=lambda r: (r["date"], STAGES.index(r["tag"][0]), r["id"]))
     start = (page - 1) * per_page
-    chunk = releases[start : start + per_page]
-    query = f"?page={page}&per_page={per_page}"
+    # the page's releases from the index (one more tells whether a next page exists), then only their calls;
+    # both on one snapshot, so the index and the calls agree
+    async with database_of(request.app).snapshot() as session:
+        index = await repository.release_index(session, now, since=since, until=until, limit=per_page + 1, offset=start)
+        wanted = index[:per_page]
+        calls = await repository.published_calls(session, ids=list({entry.call_id for entry in wanted}))
+        built = {r["id"]: r for data in await repository.gather(session, calls, now) for r in mapping.releases(data)}
+    chunk = [built[entry.release_id] for entry in wanted]
+    filters = {k: v.isoformat() for k, v in (("since", since), ("until", until)) if v is not None}
+    query = "?" + urlencode({**filters, "page": page, "per_page": per_page})
     package: dict[str, Any] = {
         "uri": f"{_base(request)}/ocds/releases{query}",
         **mapping.package_meta(_base(request), now),
         "releases": chunk,
     }
-    if start + per_page < len(releases):
-        package["links"] = {"next": f"{_base(request)}/ocds/releases?page={page + 1}&per_page={per_page}"}
+    if len(index) > per_page:
+        following = urlencode({**filters, "page": page + 1, "per_page": per_page})
+        package["links"] = {"next": f"{_base(request)}/ocds/releases?{following}"}
     return json_response(package)
 
 
@@ -85,4 +89,137 @@ async def record_package(request: Request, ocid: str, session: ReadSessionDep, c
             **mapping.package_meta(_base(request), now),
             "records": [record],
         }
+    )
+
+
+# Bulk files: every published call, read in batches on one snapshot of the database and written as it is read.
+BULK_BATCH = 200
+JSON_LINES = "application/x-ndjson"
+
+
+def _bulk_doc(what: str, media_type: str) -> dict[str, Any]:
+    return {
+        "summary": f"Bulk download: {what}",
+        "response_class": StreamingResponse,
+        "responses": {200: {"content": {media_type: {"schema": {"type": "string"}}}, "description": what}},
+        "description": (
+            f"{what}, streamed: built while it is sent, from one consistent snapshot of the data, however many"
+            " contracting processes there are (calls in publication order, each call's releases oldest first)."
+            " For harvesting everything; `/ocds/releases` pages by release date."
+        ),
+    }
+
+
+def _streamed(
+    request: Request,
+    now: datetime,
+    lines: Callable[[CallData], list[bytes]],
+    *,
+    head: bytes,
+    separator: bytes,
+    tail: bytes,
+    media_type: str,
+    filename: str,
+) -> StreamingResponse:
+    async def body() -> AsyncIterator[bytes]:
+        buffer, first = bytearray(head), True
+        async with database_of(request.app).snapshot() as session:
+            async for data in repository.every_call(session, now, batch=BULK_BATCH):
+                for line in lines(data):
+                    if not first:
+                        buffer += separator
+                    buffer += line
+                    first = False
+                if len(buffer) >= 64 * 1024:
+                    yield bytes(buffer)
+                    buffer.clear()
+        buffer += tail
+        yield bytes(buffer)
+
+    return StreamingResponse(
+        body(), media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+def _package_head(request: Request, now: datetime, key: str, filename: str) -> bytes:
+    meta = {"uri": f"{_base(request)}/ocds/bulk/{filename}", **mapping.package_meta(_base(request), now)}
+    return json_bytes(meta)[:-1] + f',"{key}":['.encode()
+
+
+def _release_lines(data: CallData) -> list[bytes]:
+    return [json_bytes(release) for release in mapping.releases(data)]
+
+
+def _as_json_lines(lines: Callable[[CallData], list[bytes]]) -> Callable[[CallData], list[bytes]]:
+    return lambda data: [line + b"\n" for line in lines(data)]
+
+
+def _record_lines(data: CallData) -> list[bytes]:
+    releases = mapping.releases(data)
+    return [
+        json_bytes({"ocid": data.call.ocid, "releases": releases, "compiledRelease": mapping.compiled_release(data)})
+    ]
+
+
+@router.get("/bulk/releases.jsonl", **_bulk_doc("every release, one JSON object a line (JSON Lines)", JSON_LINES))
+async def bulk_releases(request: Request, clock: ClockDep) -> StreamingResponse:
+    return _streamed(
+        request,
+        clock.now(),
+        _as_json_lines(_release_lines),
+        head=b"",
+        separator=b"",
+        tail=b"",
+        media_type=JSON_LINES,
+        filename="releases.jsonl",
+    )
+
+
+@router.get("/bulk/release-package.json", **_bulk_doc("every release in one OCDS release package", "application/json"))
+async def bulk_release_package(request: Request, clock: ClockDep) -> StreamingResponse:
+    now = clock.now()
+    return _streamed(
+        request,
+        now,
+        _release_lines,
+        head=_package_head(request, now, "releases", "release-package.json"),
+        separator=b",",
+        tail=b"]}",
+        media_type="application/json",
+        filename="release-package.json",
+    )
+
+
+@router.get(
+    "/bulk/records.jsonl",
+    **_bulk_doc("every contracting process's record (its releases and compiled release), one a line", JSON_LINES),
+)
+async def bulk_records(request: Request, clock: ClockDep) -> StreamingResponse:
+    return _streamed(
+        request,
+        clock.now(),
+        _as_json_lines(_record_lines),
+        head=b"",
+        separator=b"",
+        tail=b"",
+        media_type=JSON_LINES,
+        filename="records.jsonl",
+    )
+
+
+@router.get(
+    "/bulk/record-package.json",
+    **_bulk_doc("every contracting process's record in one OCDS record package", "application/json"),
+)
+async def bulk_record_package(request: Request, clock: ClockDep) -> StreamingResponse:
+    now = clock.now()
+    return _streamed(
+        request,
+        now,
+        _record_lines,
+        head=_package_head(request, now, "records", "record-package.json"),
+        separator=b",",
+        tail=b"]}",
+        media_type="application/json",
+        filename="record-package.json",
     )

@@ -4,6 +4,7 @@ with the services' own status codes, headers and problem+json bodies."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
 
 from services.gateway.proxy.state import state_of
 from services.gateway.proxy.upstreams import Upstream
@@ -26,6 +27,8 @@ HOP_BY_HOP = {
 }
 DROPPED_RESPONSE = HOP_BY_HOP | {"x-request-id", "date", "server"}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+# Bodies passed on as they come rather than read whole first: bulk files of any size.
+STREAMED = ("/ocds/bulk/",)
 
 
 class PayloadTooLarge(ProblemError):
@@ -72,10 +75,15 @@ async def forward(request: Request, upstream: Upstream, path: str) -> Response:
     headers["x-request-id"] = request_id_var.get() or ""
     headers["x-forwarded-for"] = request.client.host if request.client else ""
     headers["x-forwarded-proto"] = request.url.scheme
+    streamed = request.method == "GET" and path.startswith(STREAMED)
     result = await upstream.request(
-        request.method, path, query=request.url.query, headers=headers, body=body, route="proxy"
+        request.method, path, query=request.url.query, headers=headers, body=body, route="proxy", stream=streamed
     )
-    response = Response(content=result.body, status_code=result.status)
+    response: Response = (
+        StreamingResponse(result.chunks, status_code=result.status)
+        if result.chunks is not None
+        else Response(content=result.body, status_code=result.status)
+    )
     for name, value in result.headers:
         if name.lower() not in DROPPED_RESPONSE:
             response.headers.append(name, value)

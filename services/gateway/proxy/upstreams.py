@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -64,9 +64,24 @@ class Breaker:
 
 @dataclass
 class UpstreamResponse:
+    """An upstream's answer: its body read whole, or (`stream=True` calls) still to be read from `chunks`."""
+
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+    chunks: AsyncIterator[bytes] | None = None
+
+
+STREAM_CHUNK = 64 * 1024
+
+
+async def _chunks_of(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+    """A streamed body as it comes; the connection goes back to the pool (or is closed) however the reading ends."""
+    try:
+        async for chunk in response.content.iter_chunked(STREAM_CHUNK):
+            yield chunk
+    finally:
+        response.release()
 
 
 @dataclass
@@ -125,7 +140,10 @@ class Upstream:
         body: bytes | None = None,
         time_limit: float | None = None,
         route: str = "proxy",
+        stream: bool = False,
     ) -> UpstreamResponse:
+        """One call, replicas in turn. With `stream`, the answer's body is left to be read from `chunks` (a bulk
+        file of any length): the time limit then bounds the connection and each wait for data, not the whole."""
         reads = method in ("GET", "HEAD", "OPTIONS")
         tries = max(len(self.replicas), 1 + self.read_retries) if reads else len(self.replicas)
         order = self._in_turn()
@@ -135,7 +153,7 @@ class Upstream:
                 continue
             probe = replica.breaker.probing  # allow() just made this call the half-open probe
             try:
-                return await self._send(replica, method, path, query, headers, body, time_limit, route)
+                return await self._send(replica, method, path, query, headers, body, time_limit, route, stream)
             except Failed as failed:
                 failure = failed
                 if not failed.may_retry:
@@ -168,20 +186,25 @@ class Upstream:
         body: bytes | None,
         time_limit: float | None,
         route: str,
+        stream: bool = False,
     ) -> UpstreamResponse:
         url = f"{replica.base_url}{path}" + (f"?{query}" if query else "")
+        limit = time_limit or self.timeout
+        timeout = (
+            aiohttp.ClientTimeout(total=None, sock_connect=limit, sock_read=limit)
+            if stream
+            else aiohttp.ClientTimeout(total=limit)
+        )
         started = time.perf_counter()
         try:
-            async with self.session.request(
-                method,
-                url,
-                headers=dict(headers or {}),
-                data=body,
-                timeout=aiohttp.ClientTimeout(total=time_limit or self.timeout),
-                allow_redirects=False,
-            ) as response:
-                content = await response.read()
-                result = UpstreamResponse(response.status, list(response.headers.items()), content)
+            response = await self.session.request(
+                method, url, headers=dict(headers or {}), data=body, timeout=timeout, allow_redirects=False
+            )
+            if stream:
+                result = UpstreamResponse(response.status, list(response.headers.items()), b"", _chunks_of(response))
+            else:
+                async with response:
+                    result = UpstreamResponse(response.status, list(response.headers.items()), await response.read())
         except (TimeoutError, aiohttp.ClientError) as exc:
             replica.breaker.failure()
             # A write goes again only when it provably never left: the connection could not be made.
