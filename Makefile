@@ -94,6 +94,10 @@ bench-reads: $(STAMP) bench-tools ## Cached public reads (areas, service types) 
 bench-offers: $(STAMP) ## The burst at a deadline: 200 providers submit and revise through the gateway
 	$(PY) -m bench.offers
 
+.PHONY: bench-ocds
+bench-ocds: $(STAMP) ## Bulk OCDS: streamed files and every page of /ocds/releases at 1 000 and 10 000 processes
+	$(PY) -m bench.ocds
+
 .PHONY: db-stop
 db-stop: $(STAMP) ## Stop the embedded PostgreSQL if it is running
 	$(PY) -m tools.devstack stop-db

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -182,10 +183,11 @@ def create_service_app(
             cache = cache_of(app)
             listening = asyncio.create_task(listen(database.engine, {CHANNEL: cache.listener}, on_connect=cache.drop))
         try:
-            if resources:
-                async with resources(app):  # the service's own clients, workers...
-                    yield
-            else:
+            # the service's own clients, workers...
+            async with resources(app) if resources else contextlib.nullcontext():
+                # what start-up made lives as long as the process: out of the collector's full passes, which
+                # otherwise walk it all again and again (measured: 70-90 ms pauses in bulk OCDS pages)
+                gc.freeze()
                 yield
         finally:
             if database is not None:

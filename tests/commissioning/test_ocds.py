@@ -164,6 +164,12 @@ async def test_a_whole_process_as_valid_ocds(api, client, clock, commissioning_a
     assert await harvest(api, "/ocds/releases?per_page=1") == everything
     since_url = f"/ocds/releases?{urlencode({'since': since, 'per_page': 1})}"
     assert await harvest(api, since_url) == later["releases"]
+    second = (await api.get("/ocds/releases", params={"page": 2, "per_page": 1})).json()["releases"]
+    assert second == everything[1:2]  # page numbers still work, for those who count
+    for bad in ("nonsense", "bm90fGF8Y3Vyc29y", "MjAyNi0wMS0wMVQwMDowMDowMHwxMDB8eA=="):  # not base64 / parts / stage
+        refused = await api.get("/ocds/releases", params={"after": bad})
+        assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["errors"][0]["field"] == "after", refused.text
 
 
 def record_releases(record: dict[str, Any]) -> list[dict[str, Any]]:

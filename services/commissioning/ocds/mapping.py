@@ -8,6 +8,8 @@ state of their section, so merging them gives the compiled release, which is bui
 
 from __future__ import annotations
 
+from collections.abc import Callable, Container
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -47,72 +49,87 @@ def _release(data: CallData, rid: str, when: datetime, tags: list[str], **parts:
     return release
 
 
-def releases(data: CallData) -> list[dict[str, Any]]:
-    """The call's releases, oldest first (a draft has none)."""
+@dataclass(frozen=True)
+class Stage:
+    """One release a call has: its id's suffix, date and tag, and its sections, built only when asked for."""
+
+    rid: str
+    when: datetime
+    tag: str
+    parts: Callable[[], dict[str, Any]]
+
+
+def stages(data: CallData) -> list[Stage]:
+    """Which releases the call has, and when (a draft has none); nothing is built yet."""
     call = data.call
     if call.published_at is None:
         return []
     out = [
-        _release(data, "planning", call.created_at, ["planning"], planning=sections.planning(data)),
-        _release(data, "tender", call.published_at, ["tender"], tender=sections.tender(data, with_amendments=0)),
+        Stage("planning", call.created_at, "planning", lambda: {"planning": sections.planning(data)}),
+        Stage("tender", call.published_at, "tender", lambda: {"tender": sections.tender(data, with_amendments=0)}),
     ]
     for n, amendment in enumerate(data.amendments, start=1):
         out.append(
-            _release(
-                data,
+            Stage(
                 f"amendment-{n}",
                 amendment.at,
-                ["tenderAmendment"],
-                tender=sections.tender(data, with_amendments=n),
+                "tenderAmendment",
+                lambda n=n: {"tender": sections.tender(data, with_amendments=n)},  # type: ignore[misc]
             )
         )
     if data.status is CallStatus.CANCELLED:
         out.append(
-            _release(data, "cancellation", call.updated_at, ["tenderCancellation"], tender=sections.tender(data))
+            Stage("cancellation", call.updated_at, "tenderCancellation", lambda: {"tender": sections.tender(data)})
         )
     if data.opened:
         out.append(
-            _release(
-                data, "bids", call.deadline, ["tenderUpdate"], tender=sections.tender(data), bids=sections.bids(data)
+            Stage(
+                "bids",
+                call.deadline,
+                "tenderUpdate",
+                lambda: {"tender": sections.tender(data), "bids": sections.bids(data)},
             )
         )
     for decision in data.decisions:
         out.append(
-            _release(
-                data,
+            Stage(
                 f"award-{decision.id}",
                 decision.decided_at,
-                ["award"],
-                tender=sections.tender(data),
-                awards=sections.awards(data, [decision]),
+                "award",
+                lambda d=decision: {"tender": sections.tender(data), "awards": sections.awards(data, [d])},  # type: ignore[misc]
             )
         )
     for contract in data.contracts:
         if contract.signed_at is None:
             continue
         out.append(
-            _release(
-                data,
+            Stage(
                 f"contract-{contract.id}",
                 contract.signed_at,
-                ["contract"],
-                contracts=[sections.contract(data, contract, implementation=False)],
+                "contract",
+                lambda c=contract: {"contracts": [sections.contract(data, c, implementation=False)]},  # type: ignore[misc]
             )
         )
-        if (
-            any(p.contract_id == contract.id for p in data.payments)
-            or any(r.contract_id == contract.id for r in data.reports)
-            or contract.status != ContractStatus.ACTIVE.value
-        ):
+        if _has_implementation(data, contract):
             out.append(
-                _release(
-                    data,
+                Stage(
                     f"implementation-{contract.id}",
                     contract.updated_at,
-                    ["implementation"],
-                    contracts=[sections.contract(data, contract, implementation=True)],
+                    "implementation",
+                    lambda c=contract: {"contracts": [sections.contract(data, c, implementation=True)]},  # type: ignore[misc]
                 )
             )
+    return out
+
+
+def releases(data: CallData, only: Container[str] | None = None) -> list[dict[str, Any]]:
+    """The call's releases, oldest first (a draft has none); with `only`, just those of these release ids."""
+    ocid = data.call.ocid
+    out = [
+        _release(data, stage.rid, stage.when, [stage.tag], **stage.parts())
+        for stage in stages(data)
+        if only is None or f"{ocid}-{stage.rid}" in only
+    ]
     return sorted(out, key=package_order)
 
 
@@ -124,7 +141,7 @@ def package_order(release: dict[str, Any]) -> tuple[datetime, int, str]:
 def compiled_release(data: CallData) -> dict[str, Any]:
     """The current state of every section: what merging `releases` gives (a test checks it with ocdsmerge)."""
     call = data.call
-    latest = max((r["date"] for r in releases(data)), default=iso(call.updated_at), key=datetime.fromisoformat)
+    latest = max((stage.when for stage in stages(data)), default=call.updated_at)
     parts: dict[str, Any] = {"planning": sections.planning(data), "tender": sections.tender(data)}
     if data.opened:
         parts["bids"] = sections.bids(data)
@@ -133,7 +150,7 @@ def compiled_release(data: CallData) -> dict[str, Any]:
     signed = [c for c in data.contracts if c.signed_at is not None]
     if signed:
         parts["contracts"] = [sections.contract(data, c, implementation=_has_implementation(data, c)) for c in signed]
-    release = _release(data, "compiled", datetime.fromisoformat(latest.replace("Z", "+00:00")), ["compiled"], **parts)
+    release = _release(data, "compiled", latest, ["compiled"], **parts)
     return release
 
 

@@ -15,7 +15,7 @@ from services.commissioning.ocds import mapping, repository
 from services.commissioning.ocds.data import CallData
 from services.commissioning.ocds.schemas import OcdsRecordPackage, OcdsReleasePackage
 from shared.db import ReadSessionDep, database_of
-from shared.errors import NotFound, problem_responses
+from shared.errors import NotFound, ValidationProblem, problem_responses
 from shared.responses import json_bytes, json_response
 from shared.schemas import Timestamp
 
@@ -41,28 +41,45 @@ async def release_package(
     clock: ClockDep,
     since: Annotated[Timestamp | None, Query(description="Releases dated on or after (ISO 8601).")] = None,
     until: Annotated[Timestamp | None, Query(description="Releases dated before (ISO 8601).")] = None,
-    page: Annotated[int, Query(ge=1, le=100_000, description="Page, from 1.")] = 1,
+    after: Annotated[
+        str | None,
+        Query(max_length=400, description="Continue after this point (the cursor `links.next` carries)."),
+    ] = None,
+    page: Annotated[int, Query(ge=1, le=100_000, description="Page, from 1 (counted from `after` if given).")] = 1,
     per_page: Annotated[int, Query(ge=1, le=500, description="Releases per page.")] = 100,
 ) -> Response:
     now = clock.now()
     start = (page - 1) * per_page
+    try:
+        from_release = repository.after_cursor(after) if after is not None else None
+    except ValueError:
+        raise ValidationProblem.field(
+            "after",
+            "not a cursor this service gave (take it from links.next)",
+            pl="to nie jest kursor wydany przez tę usługę (należy go wziąć z links.next)",
+            location="query",
+        ) from None
     # the page's releases from the index (one more tells whether a next page exists), then only their calls;
     # both on one snapshot, so the index and the calls agree
     async with database_of(request.app).snapshot() as session:
-        index = await repository.release_index(session, now, since=since, until=until, limit=per_page + 1, offset=start)
+        index = await repository.release_index(
+            session, now, since=since, until=until, limit=per_page + 1, offset=start, after=from_release
+        )
         wanted = index[:per_page]
         calls = await repository.published_calls(session, ids=list({entry.call_id for entry in wanted}))
-        built = {r["id"]: r for data in await repository.gather(session, calls, now) for r in mapping.releases(data)}
+        ids = {entry.release_id for entry in wanted}
+        gathered = await repository.gather(session, calls, now)
+        built = {r["id"]: r for data in gathered for r in mapping.releases(data, only=ids)}
     chunk = [built[entry.release_id] for entry in wanted]
     filters = {k: v.isoformat() for k, v in (("since", since), ("until", until)) if v is not None}
-    query = "?" + urlencode({**filters, "page": page, "per_page": per_page})
+    asked = {**filters, **({"after": after} if after else {}), "page": page, "per_page": per_page}
     package: dict[str, Any] = {
-        "uri": f"{_base(request)}/ocds/releases{query}",
+        "uri": f"{_base(request)}/ocds/releases?{urlencode(asked)}",
         **mapping.package_meta(_base(request), now),
         "releases": chunk,
     }
-    if len(index) > per_page:
-        following = urlencode({**filters, "page": page + 1, "per_page": per_page})
+    if len(index) > per_page:  # the next page starts after this one's last release, however far in
+        following = urlencode({**filters, "after": wanted[-1].cursor(), "per_page": per_page})
         package["links"] = {"next": f"{_base(request)}/ocds/releases?{following}"}
     return json_response(package)
 
