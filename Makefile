@@ -26,8 +26,19 @@ run: $(STAMP) ## Start everything (embedded PostgreSQL, migrations, demo data, s
 	$(PY) -m tools.devstack run
 
 .PHONY: test
-test: $(STAMP) ## Run the whole test suite on real PostgreSQL (embedded, or TEST_DATABASE_URL)
+test: $(STAMP) browser ## Run the whole test suite on real PostgreSQL (embedded, or TEST_DATABASE_URL)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The pages' browser tests: Debian's Chromium (a downloaded browser cannot be had here) and axe-core from npm.
+# Without root or a registry this says why and goes on; those tests then skip, saying so.
+.PHONY: browser
+browser: ## Install Chromium (Debian package) and axe-core (npm) for the pages' browser tests
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; } || \
+		echo "browser: Debian's chromium could not be installed (root and the Debian registry are needed)"
+	@test -f .browser/node_modules/axe-core/axe.min.js || \
+		{ command -v npm >/dev/null && npm install --silent --no-audit --no-fund --prefix .browser axe-core@4 >/dev/null; } || \
+		echo "browser: axe-core could not be installed from npm"
 
 .PHONY: lint
 lint: $(STAMP) ## ruff (format and lint), mypy strict, import-linter contracts

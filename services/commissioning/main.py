@@ -15,6 +15,7 @@ from services.commissioning.calls import events
 from services.commissioning.calls.router import router as calls_router
 from services.commissioning.catalogue_client import CatalogueClient, CatalogueUnavailable
 from services.commissioning.clock import Clock, FileOffsetClock
+from services.commissioning.clock_router import router as clock_router
 from services.commissioning.contracts.awards import end_standstill
 from services.commissioning.contracts.router import router as contracts_router
 from services.commissioning.dependencies import CommissioningState
@@ -145,6 +146,7 @@ def create_app(
             summary_router,
             planning_router,
             rules_router,
+            clock_router,
             calls_router,
             amendments_router,
             offers_router,

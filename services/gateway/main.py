@@ -11,8 +11,11 @@ import aiohttp
 import orjson
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from services.gateway import openapi
+from services.gateway.pages.router import STATIC
+from services.gateway.pages.router import router as pages_router
 from services.gateway.proxy.router import proxy_router
 from services.gateway.proxy.routes import RouteTable
 from services.gateway.proxy.state import GatewayState, state_of
@@ -110,6 +113,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.gateway = state
     app.include_router(proxy_router())
+    app.include_router(pages_router)  # the public pages, in Polish, read from the public API
+    app.mount("/strony", StaticFiles(directory=STATIC), name="pages-static")
     app.add_middleware(
         RateLimitMiddleware, per_minute=settings.rate_limit_per_minute, storage=limiter_storage(settings.redis_url)
     )

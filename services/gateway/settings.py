@@ -21,6 +21,9 @@ class GatewaySettings(ServiceSettings):
     )
     upstream_timeout_seconds: float = Field(default=10.0, description="Timeout of one proxied call.")
     part_timeout_seconds: float = Field(default=2.0, description="Timeout of each part of an aggregated view.")
+    pages_cache_seconds: float = Field(
+        default=10.0, ge=0, description="How long a rendered public page is kept per address (0: rendered each time)."
+    )
     read_retries: int = Field(default=1, ge=0, le=3, description="Retries of idempotent reads that failed to connect.")
     breaker_failures: int = Field(default=5, description="Consecutive failures that open an upstream's breaker.")
     breaker_reset_seconds: float = Field(default=10.0, description="How long an open breaker refuses calls.")

@@ -157,6 +157,7 @@ async def stack(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Asy
                 "GATEWAY_COMMISSIONING_URL": urls["commissioning"],
                 "GATEWAY_PART_TIMEOUT_SECONDS": "1",
                 "GATEWAY_BREAKER_RESET_SECONDS": "1",
+                "GATEWAY_PAGES_CACHE_SECONDS": "0",  # the tests change what pages show from one moment to the next
             },
             logs / "gateway.log",
         ),

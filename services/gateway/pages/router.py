@@ -1,0 +1,246 @@
+"""The public pages' routes: each reads the public API's parts (no token is ever passed on), renders a template,
+and answers with a strict Content-Security-Policy. A part that cannot be had is said on the page, not a 500."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from services.gateway.pages import present
+from services.gateway.proxy.state import state_of
+from services.gateway.views.parts import Part, gather
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes .html
+templates.env.filters.update(money=present.money, moment=present.moment, day=present.day)
+templates.env.globals.update(
+    units=present.UNITS,
+    call_status=present.CALL_STATUS,
+    modes=present.MODES,
+    contract_status=present.CONTRACT_STATUS,
+    provider_status=present.PROVIDER_STATUS,
+)
+
+# no inline script or style anywhere: the pages' own files only
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self';"
+        " form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+PER_PAGE = 20
+TERC = re.compile(r"(?<!\d)(\d{7})(?!\d)")
+
+router = APIRouter(include_in_schema=False)
+_rendered: dict[str, tuple[float, int, bytes]] = {}
+
+
+def _page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    body = templates.get_template(template).render(request=request, **context).encode()
+    if status == 200 and _keep(request):
+        if len(_rendered) > 512:
+            _rendered.clear()
+        _rendered[str(request.url)] = (time.monotonic(), status, body)
+    return _html(body, status, _keep(request))
+
+
+def _keep(request: Request) -> float:
+    """How long a page is kept (settings; countdowns move by the minute, so seconds)."""
+    return state_of(request.app).settings.pages_cache_seconds
+
+
+def _html(body: bytes, status: int, keep: float) -> Response:
+    headers = {**SECURITY_HEADERS, "Cache-Control": f"public, max-age={int(keep)}" if keep else "no-cache"}
+    return HTMLResponse(body, status_code=status, headers=headers)
+
+
+def _cached(request: Request) -> Response | None:
+    hit = _rendered.get(str(request.url))
+    keep = _keep(request)
+    if hit and time.monotonic() - hit[0] < keep:
+        return _html(hit[2], hit[1], keep)
+    return None
+
+
+def _number(value: str | None, default: int = 1, high: int = 1000) -> int:
+    return min(max(int(value), 1), high) if value and value.isdigit() and len(value) < 6 else default
+
+
+@router.get("/", response_class=HTMLResponse)
+@router.get("/uslugi", response_class=HTMLResponse)
+async def catalogue(request: Request) -> Response:
+    """Find a social service near you: by gmina, statutory area and service type, PES only by default."""
+    if cached := _cached(request):
+        return cached
+    asked = request.query_params
+    gmina_text = (asked.get("gmina") or "").strip()[:100]
+    area = (asked.get("obszar") or "").strip()[:64]
+    service_type = (asked.get("rodzaj") or "").strip()
+    service_type = service_type if _is_uuid(service_type) else ""
+    pes_only = asked.get("tylko_pes", "1" if not asked else "") == "1"
+    page = _number(asked.get("strona"))
+
+    lookups = [Part("areas", "catalogue", "/v1/areas")]
+    types_query = urlencode({"per_page": 100, **({"area": area} if area else {})})
+    lookups.append(Part("service_types", "catalogue", "/v1/service-types", types_query))
+    match = TERC.search(gmina_text)
+    if gmina_text and not match:
+        lookups.append(Part("places", "catalogue", "/v1/places", urlencode({"q": gmina_text, "level": "gmina"})))
+    data, missing = await gather(request, lookups)
+
+    candidates = (data.get("places") or {}).get("items", [])
+    terc = match.group(1) if match else (candidates[0]["code"] if candidates else None)
+    results: dict[str, Any] | None = None
+    searched = bool(asked)
+    if searched and not (gmina_text and terc is None):
+        query = {"per_page": PER_PAGE, "page": page, "sort": "price"}
+        query.update({k: v for k, v in (("place", terc), ("area", area), ("service_type", service_type)) if v})
+        if pes_only:
+            query["pes_only"] = "true"
+        found, more_missing = await gather(request, [Part("offerings", "catalogue", "/v1/offerings", urlencode(query))])
+        missing += more_missing
+        results = found.get("offerings")
+    names = await _place_names(request, results["items"] if results else [])
+    if terc and terc not in names:
+        names.update(await _place_names(request, [{"delivery_areas": [terc]}]))
+    return _page(
+        request,
+        "katalog.html",
+        title="Katalog usług społecznych",
+        areas=data.get("areas") or [],
+        service_types=(data.get("service_types") or {}).get("items", []),
+        chosen={"gmina": gmina_text, "area": area, "service_type": service_type, "pes_only": pes_only},
+        terc=terc,
+        gmina_unknown=bool(gmina_text) and terc is None,
+        candidates=candidates[1:6],
+        results=results,
+        names=names,
+        missing=missing,
+        pages=_pagination(request, results, page),
+    )
+
+
+async def _place_names(request: Request, offerings: list[dict[str, Any]]) -> dict[str, str]:
+    """Names of the units (gminas, powiats, voivodeships) where these offerings are delivered: one list of a
+    parent's units per parent."""
+    codes = {code for o in offerings for code in o.get("delivery_areas", [])}
+    parents = {(code[:4], "gmina") if len(code) == 7 else (code[:2], "powiat") for code in codes if len(code) in (4, 7)}
+    parts = [
+        Part(
+            f"{level}-{parent}",
+            "catalogue",
+            "/v1/places",
+            urlencode({"parent": parent, "level": level, "per_page": 100}),
+        )
+        for parent, level in sorted(parents)[:12]
+    ]
+    if any(len(code) == 2 for code in codes):
+        parts.append(Part("voivodeships", "catalogue", "/v1/places", "level=voivodeship&per_page=100"))
+    data, _ = await gather(request, parts)
+    prefix = {"powiat": "powiat ", "voivodeships": "województwo "}
+    return {
+        place["code"]: prefix.get(name.split("-")[0], "") + place["name"]
+        for name, page in data.items()
+        for place in page.get("items", [])
+    }
+
+
+def _pagination(request: Request, results: dict[str, Any] | None, page: int) -> dict[str, str]:
+    if not results:
+        return {}
+    links = {}
+    others = {k: v for k, v in request.query_params.items() if k != "strona"}
+    if page > 1:
+        links["previous"] = f"{request.url.path}?{urlencode({**others, 'strona': page - 1})}"
+    if page < results.get("pages", 1):
+        links["next"] = f"{request.url.path}?{urlencode({**others, 'strona': page + 1})}"
+    return links
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@router.get("/dostawcy/{provider_id}", response_class=HTMLResponse)
+async def provider(request: Request, provider_id: str) -> Response:
+    """A provider's public page: verified status, legal form, offerings and its track record."""
+    if not _is_uuid(provider_id):
+        return _not_found(request, "Nie ma takiego podmiotu: adres strony jest niepoprawny.")
+    if cached := _cached(request):
+        return cached
+    data, missing = await gather(
+        request,
+        [
+            Part("provider", "catalogue", f"/v1/providers/{provider_id}"),
+            Part("offerings", "catalogue", f"/v1/providers/{provider_id}/offerings", "per_page=100"),
+            Part("track_record", "commissioning", f"/v1/track-records/{provider_id}"),
+        ],
+    )
+    if "provider" not in data:
+        if any("answered 404" in m["reason"] for m in missing):
+            return _not_found(request, "Ten podmiot nie istnieje albo nie jest publiczny (czeka na weryfikację).")
+        return _page(request, "niedostepne.html", status=503, title="Strona chwilowo niedostępna", missing=missing)
+    offerings = (data.get("offerings") or {}).get("items", [])
+    return _page(
+        request,
+        "dostawca.html",
+        title=data["provider"]["name"],
+        provider=data["provider"],
+        offerings=offerings,
+        track=data.get("track_record"),
+        names=await _place_names(request, offerings),
+        missing=missing,
+    )
+
+
+@router.get("/zamowienia", response_class=HTMLResponse)
+async def calls(request: Request) -> Response:
+    """Open calls with the time left by the server's clock, results, and contracts, each linked to its OCDS record."""
+    if cached := _cached(request):
+        return cached
+    data, missing = await gather(
+        request,
+        [
+            Part("open", "commissioning", "/v1/calls", "status=open&sort=deadline&per_page=50"),
+            Part("awarded", "commissioning", "/v1/calls", "status=awarded&sort=-deadline&per_page=20"),
+            Part("contracts", "commissioning", "/v1/contracts", "sort=-signed_on&per_page=20"),
+            Part("clock", "commissioning", "/v1/clock"),
+        ],
+    )
+    # counted by the clock the deadlines are kept by (commissioning's), this gateway's only if it cannot be read
+    clock = data.get("clock") or {}
+    now = datetime.fromisoformat(clock["now"]) if "now" in clock else datetime.now(UTC)
+    open_calls = [
+        {**call, "time_left": present.time_left(call["deadline"], now)}
+        for call in (data.get("open") or {}).get("items", [])
+    ]
+    return _page(
+        request,
+        "zamowienia.html",
+        title="Zamówienia i konkursy",
+        open_calls=open_calls,
+        awarded=(data.get("awarded") or {}).get("items", []),
+        contracts=(data.get("contracts") or {}).get("items", []),
+        now=now.isoformat(),
+        missing=missing,
+    )
+
+
+def _not_found(request: Request, message: str) -> Response:
+    return _page(request, "brak.html", status=404, title="Nie znaleziono", message=message)

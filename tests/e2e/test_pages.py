@@ -1,0 +1,176 @@
+"""The public pages through the running gateway: what a resident finds, what is escaped, what is never shown
+(a sealed offer, an unverified provider, anything a token would unlock), and the headers that keep them safe."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from shared.auth import Role
+from tests.catalogue.factories import provider_payload
+from tests.e2e.conftest import Stack
+from tests.e2e.test_story import ADMIN, ANSWERS, CRITERIA, ROPS, bearer, ok
+
+SEALED_PRICE = 28_765_400  # an offer's price: never on a page before the deadline ("287 654,00 zł")
+KIELCE = "2661011"  # its own municipality: the story's figures for Starachowice stay its own
+CITY = bearer(Role.MUNICIPALITY, subject="cus-kielce-pages", terc=KIELCE)
+
+
+def open_call(gateway: httpx.Client, stack: Stack, care: str, title: str) -> dict[str, Any]:
+    period = {"period_start": "2027-01-01", "period_end": "2027-10-31"}
+    need = ok(
+        gateway.post(
+            f"/v1/municipalities/{KIELCE}/needs",
+            headers=CITY,
+            json={"title": title, "service_type_id": care, "quantity": 10_000, "estimated_value_grosze": 30_000_000}
+            | period,
+        ),
+        201,
+    )
+    body = {
+        "need_id": need["id"],
+        "title": title,
+        "mode": "open-competition",
+        "criteria": CRITERIA,
+        "lots": [{"title": title, "quantity": 10_000, "value_grosze": 30_000_000}],
+        "deadline": (stack.now() + timedelta(days=25)).isoformat(),
+    }
+    call = ok(gateway.post("/v1/calls", headers=CITY, json=body), 201)
+    return ok(gateway.post(f"/v1/calls/{call['id']}/publication", headers=CITY))
+
+
+@pytest.fixture(scope="module")
+def public(stack: Stack) -> dict[str, Any]:
+    """A verified PES whose name needs escaping, its offering in Starachowice, an open call with its sealed offer,
+    and a provider still waiting for verification."""
+    with httpx.Client(base_url=stack.gateway.url, timeout=10) as gateway:
+        made = gateway.post(
+            "/v1/municipalities",
+            headers=ADMIN,
+            json={"terc": KIELCE, "name": "Miasto Kielce", "cus_name": "Miejskie CUS w Kielcach"},
+        )
+        assert made.status_code in (201, 409), made.text  # (409: the browser's tests made it first)
+        account = bearer(Role.PROVIDER, subject=f"pages-{uuid.uuid4()}")
+        payload = provider_payload(name='Fundacja "Razem" & <Przyjaciele> – Łódź')
+        provider = ok(gateway.post("/v1/providers", json=payload, headers=account), 201)
+        ok(gateway.post(f"/v1/providers/{provider['id']}/status-changes", json={"action": "verify"}, headers=ROPS), 201)
+        own = bearer(Role.PROVIDER, subject=f"user-{provider['id']}", provider_id=provider["id"])
+        care = next(
+            t["id"]
+            for t in ok(gateway.get("/v1/service-types", params={"q": "opiekuncze"}))["items"]
+            if t["code"] == "care-services"
+        )
+        offering = ok(
+            gateway.post(
+                f"/v1/providers/{provider['id']}/offerings",
+                headers=own,
+                json={
+                    "service_type_id": care,
+                    "title": f"Opieka wytchnieniowa dla rodzin – strona {uuid.uuid4().hex[:6]}",
+                    "delivery_areas": [KIELCE],
+                    "capacity_per_month": 640,
+                    "unit_price_grosze": 5250,
+                    "target_groups": ["seniors"],
+                },
+            ),
+            201,
+        )
+        call = open_call(gateway, stack, care, "Konkurs na strony publiczne: opieka 2027")
+        offer = gateway.post(
+            f"/v1/calls/{call['id']}/offers",
+            headers={**own, "Idempotency-Key": f"pages-{uuid.uuid4()}"},
+            json={
+                "lot_id": call["lots"][0]["id"],
+                "total_price_grosze": SEALED_PRICE,
+                "quantity": 10_000,
+                "answers": ANSWERS,
+            },
+        )
+        assert offer.status_code == 201, offer.text
+        other = bearer(Role.PROVIDER, subject=f"pages-{uuid.uuid4()}")  # one account registers one provider
+        pending = ok(gateway.post("/v1/providers", json=provider_payload(), headers=other), 201)
+        return {
+            "provider": provider,
+            "own": own,
+            "offering": offering,
+            "call": call,
+            "pending": pending,
+            "pending_account": other,
+        }
+
+
+def page(gateway: httpx.Client, path: str, status: int = 200, **headers: str) -> str:
+    response = gateway.get(path, headers=headers)
+    assert response.status_code == status, (path, response.status_code, response.text[:500])
+    assert response.headers["content-type"].startswith("text/html")
+    policy = response.headers["content-security-policy"]
+    assert "unsafe-inline" not in policy and "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert 'lang="pl"' in response.text and "<main" in response.text
+    assert not re.search(r"<script(?![^>]*\bsrc=)", response.text), "an inline script"
+    assert " style=" not in response.text, "an inline style"
+    return response.text
+
+
+ESCAPED_NAME = "Fundacja &#34;Razem&#34; &amp; &lt;Przyjaciele&gt; – Łódź"
+
+
+def test_the_catalogue_finds_a_service_by_gmina_name_or_terc(gateway: httpx.Client, public: dict[str, Any]):
+    home = page(gateway, "/")
+    assert "Katalog usług społecznych" in home and 'name="gmina"' in home and "opiekuńcze" in home.lower()
+    for gmina in ("Kielce", KIELCE, f"Kielce ({KIELCE})"):
+        found = page(gateway, f"/uslugi?gmina={quote(gmina)}&tylko_pes=1")
+        assert public["offering"]["title"] in found, gmina
+        assert f'href="/dostawcy/{public["provider"]["id"]}"' in found
+        assert ESCAPED_NAME in found and "<Przyjaciele>" not in found
+        assert "52,50\u00a0zł / godz." in found and "640 z 640 na miesiąc" in found
+        assert "Wyniki: Kielce" in found
+    unknown = page(gateway, f"/uslugi?gmina={quote('Gmina, której nie ma')}")
+    assert "Nie znaleziono gminy „Gmina, której nie ma”" in unknown
+    hostile = page(gateway, f"/uslugi?gmina={quote('<script>alert(1)</script>')}&obszar=%22%3E%3Cb%3E&strona=x")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hostile and "<script>alert" not in hostile
+    by_area = page(gateway, f"/uslugi?gmina={KIELCE}&obszar=nie-ma-takiego")  # the catalogue refuses: said, not a 500
+    assert "Część danych jest chwilowo niedostępna" in by_area or "Znaleziono" in by_area
+
+
+def test_a_providers_page_shows_its_standing_offerings_and_record(gateway: httpx.Client, public: dict[str, Any]):
+    text = page(gateway, f"/dostawcy/{public['provider']['id']}")
+    assert f"<h1>{ESCAPED_NAME}</h1>" in text
+    assert "zweryfikowany" in text and "spółdzielnia socjalna" in text.lower()
+    assert public["offering"]["title"] in text and "Kielce" in text
+    assert "Dorobek w zamówieniach" in text and "Wygrane postępowania: <strong>0</strong>" in text
+    # unverified: not public, whoever asks (the page passes no token on, not even its member's)
+    pending = public["pending"]["id"]
+    assert "nie jest publiczny" in page(gateway, f"/dostawcy/{pending}", 404)
+    member = public["pending_account"]
+    assert gateway.get(f"/v1/providers/{pending}", headers=member).status_code == 200  # the API shows it to them
+    page(gateway, f"/dostawcy/{pending}", 404, authorization=member["Authorization"])
+    page(gateway, "/dostawcy/nie-uuid", 404)
+
+
+def test_the_calls_page_counts_down_and_links_the_ocds_record(gateway: httpx.Client, public: dict[str, Any]):
+    call = public["call"]
+    text = page(gateway, "/zamowienia")
+    row = text[text.index(call["title"]) :][:1500]
+    assert "otwarty konkurs ofert" in row and "zostało 2" in row  # 25 days less the moments since it opened
+    assert f'href="/ocds/records/{call["ocid"]}"' in row
+    assert gateway.get(f"/ocds/records/{call['ocid']}").status_code == 200
+    # sealed until the deadline: no offer's price or bidder, even for the bidder's own token
+    for headers in ({}, {"authorization": public["own"]["Authorization"]}, {"authorization": CITY["Authorization"]}):
+        seen = page(gateway, "/zamowienia", **headers)
+        assert "287\u00a0654,00" not in seen and ESCAPED_NAME not in seen
+
+
+def test_pages_files_and_unknown_addresses(gateway: httpx.Client):
+    css = gateway.get("/strony/pages.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    script = gateway.get("/strony/pages.js")
+    assert script.status_code == 200 and "/v1/places" in script.text
+    assert gateway.get("/strony/../main.py").status_code == 404
+    assert gateway.get("/nie-ma-takiej-strony").status_code == 404
