@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import statistics
@@ -9,9 +10,30 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@contextlib.asynccontextmanager
+async def database_server() -> AsyncIterator[str]:
+    """The server the benchmark's throw-away databases go on: BENCH_DATABASE_URL's, or the embedded one (started
+    for the run, and stopped after it if it was not running before). Yields its admin URL (database `postgres`)."""
+    from shared import embedded_pg
+    from shared.db import with_database
+
+    given = os.environ.get("BENCH_DATABASE_URL")
+    if given:
+        yield with_database(given.replace("postgresql://", "postgresql+asyncpg://", 1), "postgres")
+        return
+    started = not embedded_pg.is_running()
+    try:
+        yield embedded_pg.ensure_running()
+    finally:
+        if started:
+            embedded_pg.stop()
+
 
 WRK_REPORT = """
 done = function(summary, latency, requests)

@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import json
 import math
-import os
 import subprocess
 import time
 from dataclasses import dataclass
@@ -31,11 +30,10 @@ from sqlalchemy import Table, Uuid, text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 import services.commissioning.models  # noqa: F401  (every table on the metadata)
-from bench.common import free_port, start_uvicorn
+from bench.common import database_server, free_port, start_uvicorn
 from services.commissioning import demo
 from services.commissioning.base import Base
-from shared import embedded_pg
-from shared.db import drop_database, fresh_database, with_database
+from shared.db import drop_database, fresh_database
 from shared.migrations import upgrade_head
 
 REPO = Path(__file__).resolve().parent.parent
@@ -231,19 +229,8 @@ def report(results: list[tuple[int, float, list[Read]]]) -> None:
 
 
 async def run(args: argparse.Namespace) -> None:
-    server = os.environ.get("BENCH_DATABASE_URL")
-    started_db = False
-    if server:
-        server = with_database(server.replace("postgresql://", "postgresql+asyncpg://", 1), "postgres")
-    else:
-        started_db = not embedded_pg.is_running()
-        server = embedded_pg.ensure_running()
-    try:
-        results = [await measure(server, size) for size in args.sizes]
-        report(results)
-    finally:
-        if started_db:
-            embedded_pg.stop()
+    async with database_server() as server:
+        report([await measure(server, size) for size in args.sizes])
 
 
 def main() -> None:
