@@ -15,7 +15,7 @@ import httpx
 
 from shared.auth import Role
 from tests.e2e.conftest import Stack
-from tests.e2e.test_story import ADMIN, ANSWERS, CRITERIA, bearer, ok, registered_verified_provider
+from tests.e2e.test_story import ADMIN, ANSWERS, CRITERIA, bearer, care_service_type, ok, registered_verified_provider
 
 TERC = "2604011"
 GMINA = bearer(Role.MUNICIPALITY, subject="cus-crash", terc=TERC)
@@ -89,11 +89,7 @@ def test_kill_9_during_submissions_and_awards_loses_and_doubles_nothing(stack: S
             ),
             201,
         )
-        care = next(
-            t["id"]
-            for t in ok(gateway.get("/v1/service-types", params={"q": "opiekuncze"}))["items"]
-            if t["code"] == "care-services"
-        )
+        care = care_service_type(gateway)
         bidders = [registered_verified_provider(gateway) for _ in range(BIDDERS)]
         call = call_with_lots(commissioning, stack, care)
         cid = call["id"]

@@ -15,7 +15,7 @@ import pytest
 from shared.auth import Role
 from tests.catalogue.factories import provider_payload
 from tests.e2e.conftest import Stack
-from tests.e2e.test_story import ADMIN, ANSWERS, CRITERIA, ROPS, bearer, ok
+from tests.e2e.test_story import ADMIN, ANSWERS, CRITERIA, ROPS, bearer, care_service_type, ok
 
 SEALED_PRICE = 28_765_400  # an offer's price: never on a page before the deadline ("287 654,00 zł")
 KIELCE = "2661011"  # its own municipality: the story's figures for Starachowice stay its own
@@ -61,11 +61,7 @@ def public(stack: Stack) -> dict[str, Any]:
         provider = ok(gateway.post("/v1/providers", json=payload, headers=account), 201)
         ok(gateway.post(f"/v1/providers/{provider['id']}/status-changes", json={"action": "verify"}, headers=ROPS), 201)
         own = bearer(Role.PROVIDER, subject=f"user-{provider['id']}", provider_id=provider["id"])
-        care = next(
-            t["id"]
-            for t in ok(gateway.get("/v1/service-types", params={"q": "opiekuncze"}))["items"]
-            if t["code"] == "care-services"
-        )
+        care = care_service_type(gateway)
         offering = ok(
             gateway.post(
                 f"/v1/providers/{provider['id']}/offerings",

@@ -23,7 +23,7 @@ from shared.db import drop_database
 from tests.catalogue.factories import provider_payload
 from tests.conftest import migrated_database
 from tests.e2e.conftest import STORY_STARTS, Service, forget_streams, free_port
-from tests.e2e.test_story import ADMIN, ANSWERS, CRITERIA, ROPS, bearer, ok, wait_until
+from tests.e2e.test_story import ADMIN, ANSWERS, CRITERIA, ROPS, bearer, care_service_type, ok, wait_until
 
 TERC = "2606011"
 GMINA = bearer(Role.MUNICIPALITY, subject="cus-replicas", terc=TERC)
@@ -159,11 +159,7 @@ def test_two_replicas_of_each_service_do_nothing_twice_and_survive_one_of_each_k
             201,
         )
         ok(gateway.post(f"/v1/providers/{provider['id']}/status-changes", json={"action": "verify"}, headers=ROPS), 201)
-        care = next(
-            t["id"]
-            for t in ok(gateway.get("/v1/service-types", params={"q": "opiekuncze"}))["items"]
-            if t["code"] == "care-services"
-        )
+        care = care_service_type(gateway)
         offering = ok(
             gateway.post(
                 f"/v1/providers/{provider['id']}/offerings",

@@ -16,7 +16,7 @@ import httpx
 from shared.auth import Role
 from tests.catalogue.factories import provider_payload
 from tests.e2e.conftest import Stack
-from tests.e2e.test_story import ADMIN, CRITERIA, ROPS, bearer, ok
+from tests.e2e.test_story import ADMIN, CRITERIA, ROPS, bearer, care_service_type, ok
 
 
 def test_generated_sdk_registers_searches_and_reads(stack: Stack, gateway: httpx.Client, tmp_path: Path):
@@ -73,11 +73,7 @@ def test_generated_sdk_registers_searches_and_reads(stack: Stack, gateway: httpx
             ),
             201,
         )
-        care = next(
-            t["id"]
-            for t in ok(gateway.get("/v1/service-types", params={"q": "opiekuncze"}))["items"]
-            if t["code"] == "care-services"
-        )
+        care = care_service_type(gateway)
         need = ok(
             gateway.post(
                 "/v1/municipalities/2611022/needs",

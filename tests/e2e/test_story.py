@@ -47,6 +47,12 @@ def wait_until(check: Any, seconds: float = 10) -> Any:
     raise AssertionError("the condition was not met in time")
 
 
+def care_service_type(gateway: httpx.Client) -> str:
+    """The id of the taxonomy's `care-services` type (usługi opiekuńcze), found as a client would."""
+    found = ok(gateway.get("/v1/service-types", params={"q": "opiekuncze"}))["items"]
+    return str(next(t["id"] for t in found if t["code"] == "care-services"))
+
+
 def registered_verified_provider(
     gateway: httpx.Client, *, with_claim: bool = True
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -107,11 +113,7 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
         201,
     )
     provider, own = registered_verified_provider(gateway, with_claim=False)  # the account that registered it
-    care = next(
-        t["id"]
-        for t in ok(gateway.get("/v1/service-types", params={"q": "opiekuncze"}))["items"]
-        if t["code"] == "care-services"
-    )
+    care = care_service_type(gateway)
     offering = ok(
         gateway.post(
             f"/v1/providers/{provider['id']}/offerings",

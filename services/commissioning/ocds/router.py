@@ -112,6 +112,7 @@ async def record_package(request: Request, ocid: str, session: ReadSessionDep, c
 # Bulk files: every published call, read in batches on one snapshot of the database and written as it is read.
 BULK_BATCH = 200
 JSON_LINES = "application/x-ndjson"
+Lines = Callable[[CallData], list[bytes]]  # a call's lines of a bulk file
 
 
 def _bulk_doc(what: str, media_type: str) -> dict[str, Any]:
@@ -130,7 +131,7 @@ def _bulk_doc(what: str, media_type: str) -> dict[str, Any]:
 def _streamed(
     request: Request,
     now: datetime,
-    lines: Callable[[CallData], list[bytes]],
+    lines: Lines,
     *,
     head: bytes,
     separator: bytes,
@@ -167,10 +168,6 @@ def _release_lines(data: CallData) -> list[bytes]:
     return [json_bytes(release) for release in mapping.releases(data)]
 
 
-def _as_json_lines(lines: Callable[[CallData], list[bytes]]) -> Callable[[CallData], list[bytes]]:
-    return lambda data: [line + b"\n" for line in lines(data)]
-
-
 def _record_lines(data: CallData) -> list[bytes]:
     releases = mapping.releases(data)
     return [
@@ -178,33 +175,31 @@ def _record_lines(data: CallData) -> list[bytes]:
     ]
 
 
+def _json_lines(request: Request, now: datetime, lines: Lines, filename: str) -> StreamingResponse:
+    """One JSON object a line, each ended by a newline (none at all when nothing is published)."""
+
+    def ended(data: CallData) -> list[bytes]:
+        return [line + b"\n" for line in lines(data)]
+
+    return _streamed(request, now, ended, head=b"", separator=b"", tail=b"", media_type=JSON_LINES, filename=filename)
+
+
+def _package(request: Request, now: datetime, lines: Lines, key: str, filename: str) -> StreamingResponse:
+    """One OCDS package: its metadata, then `key`'s array of every line."""
+    head = _package_head(request, now, key, filename)
+    return _streamed(
+        request, now, lines, head=head, separator=b",", tail=b"]}", media_type="application/json", filename=filename
+    )
+
+
 @router.get("/bulk/releases.jsonl", **_bulk_doc("every release, one JSON object a line (JSON Lines)", JSON_LINES))
 async def bulk_releases(request: Request, clock: ClockDep) -> StreamingResponse:
-    return _streamed(
-        request,
-        clock.now(),
-        _as_json_lines(_release_lines),
-        head=b"",
-        separator=b"",
-        tail=b"",
-        media_type=JSON_LINES,
-        filename="releases.jsonl",
-    )
+    return _json_lines(request, clock.now(), _release_lines, "releases.jsonl")
 
 
 @router.get("/bulk/release-package.json", **_bulk_doc("every release in one OCDS release package", "application/json"))
 async def bulk_release_package(request: Request, clock: ClockDep) -> StreamingResponse:
-    now = clock.now()
-    return _streamed(
-        request,
-        now,
-        _release_lines,
-        head=_package_head(request, now, "releases", "release-package.json"),
-        separator=b",",
-        tail=b"]}",
-        media_type="application/json",
-        filename="release-package.json",
-    )
+    return _package(request, clock.now(), _release_lines, "releases", "release-package.json")
 
 
 @router.get(
@@ -212,16 +207,7 @@ async def bulk_release_package(request: Request, clock: ClockDep) -> StreamingRe
     **_bulk_doc("every contracting process's record (its releases and compiled release), one a line", JSON_LINES),
 )
 async def bulk_records(request: Request, clock: ClockDep) -> StreamingResponse:
-    return _streamed(
-        request,
-        clock.now(),
-        _as_json_lines(_record_lines),
-        head=b"",
-        separator=b"",
-        tail=b"",
-        media_type=JSON_LINES,
-        filename="records.jsonl",
-    )
+    return _json_lines(request, clock.now(), _record_lines, "records.jsonl")
 
 
 @router.get(
@@ -229,14 +215,4 @@ async def bulk_records(request: Request, clock: ClockDep) -> StreamingResponse:
     **_bulk_doc("every contracting process's record in one OCDS record package", "application/json"),
 )
 async def bulk_record_package(request: Request, clock: ClockDep) -> StreamingResponse:
-    now = clock.now()
-    return _streamed(
-        request,
-        now,
-        _record_lines,
-        head=_package_head(request, now, "records", "record-package.json"),
-        separator=b",",
-        tail=b"]}",
-        media_type="application/json",
-        filename="record-package.json",
-    )
+    return _package(request, clock.now(), _record_lines, "records", "record-package.json")
