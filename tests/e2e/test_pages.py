@@ -62,13 +62,14 @@ def public(stack: Stack) -> dict[str, Any]:
         ok(gateway.post(f"/v1/providers/{provider['id']}/status-changes", json={"action": "verify"}, headers=ROPS), 201)
         own = bearer(Role.PROVIDER, subject=f"user-{provider['id']}", provider_id=provider["id"])
         care = care_service_type(gateway)
+        token = uuid.uuid4().hex[:6]  # this module's and the browser's data apart (each makes its own)
         offering = ok(
             gateway.post(
                 f"/v1/providers/{provider['id']}/offerings",
                 headers=own,
                 json={
                     "service_type_id": care,
-                    "title": f"Opieka wytchnieniowa dla rodzin – strona {uuid.uuid4().hex[:6]}",
+                    "title": f"Opieka wytchnieniowa dla rodzin – strona {token}",
                     "delivery_areas": [KIELCE],
                     "capacity_per_month": 640,
                     "unit_price_grosze": 5250,
@@ -77,7 +78,7 @@ def public(stack: Stack) -> dict[str, Any]:
             ),
             201,
         )
-        call = open_call(gateway, stack, care, "Konkurs na strony publiczne: opieka 2027")
+        call = open_call(gateway, stack, care, f"Konkurs na strony publiczne: opieka 2027 ({token})")
         offer = gateway.post(
             f"/v1/calls/{call['id']}/offers",
             headers={**own, "Idempotency-Key": f"pages-{uuid.uuid4()}"},

@@ -51,6 +51,13 @@ def money(grosze: int | None) -> str:
     return f"{sign}{zloty:,}".replace(",", "\u00a0") + f",{rest:02d}\u00a0zł"
 
 
+def number(value: float | None) -> str:
+    """Points and other decimals as Polish writes them: `38,88`, `40`."""
+    if value is None:
+        return "—"
+    return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
 def moment(value: str | None) -> str:
     """An instant as Warsaw's local date and time."""
     if not value:
@@ -87,3 +94,22 @@ def time_left(deadline: str, now: datetime) -> str:
             f"zostało {_plural(hours, 'godzina', 'godziny', 'godzin')} {_plural(minutes, 'minuta', 'minuty', 'minut')}"
         )
     return f"zostało {_plural(max(minutes, 1), 'minuta', 'minuty', 'minut')}"
+
+
+LEGAL_FORMS = {
+    "foundation": "fundacja",
+    "association": "stowarzyszenie",
+    "ordinary-association": "stowarzyszenie zwykłe",
+    "social-cooperative": "spółdzielnia socjalna",
+    "workers-cooperative": "spółdzielnia pracy",
+    "disabled-cooperative": "spółdzielnia inwalidów i niewidomych",
+    "cis": "centrum integracji społecznej (CIS)",
+    "kis": "klub integracji społecznej (KIS)",
+    "zaz": "zakład aktywności zawodowej (ZAZ)",
+    "wtz": "warsztat terapii zajęciowej (WTZ)",
+    "nonprofit-company": "spółka non-profit",
+    "church-legal-person": "kościelna osoba prawna",
+    "company": "spółka",
+    "sole-trader": "jednoosobowa działalność gospodarcza",
+    "public-unit": "jednostka publiczna",
+}

@@ -15,14 +15,14 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from services.gateway.pages import present
+from services.gateway.pages import charts, present
 from services.gateway.proxy.state import state_of
 from services.gateway.views.parts import Part, gather
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes .html
-templates.env.filters.update(money=present.money, moment=present.moment, day=present.day)
+templates.env.filters.update(money=present.money, moment=present.moment, day=present.day, number=present.number)
 templates.env.globals.update(
     units=present.UNITS,
     call_status=present.CALL_STATUS,
@@ -239,6 +239,203 @@ async def calls(request: Request) -> Response:
         contracts=(data.get("contracts") or {}).get("items", []),
         now=now.isoformat(),
         missing=missing,
+    )
+
+
+@router.get("/zamowienia/{call_id}", response_class=HTMLResponse)
+async def call_page(request: Request, call_id: str) -> Response:
+    """One call: what is commissioned, by when (by commissioning's clock), and once decided its results and ranking."""
+    if not _is_uuid(call_id):
+        return _not_found(request, "Nie ma takiego postępowania: adres strony jest niepoprawny.")
+    if cached := _cached(request):
+        return cached
+    data, missing = await gather(
+        request,
+        [
+            Part("call", "commissioning", f"/v1/calls/{call_id}"),
+            Part("results", "commissioning", f"/v1/calls/{call_id}/results", "per_page=100"),
+            Part("clock", "commissioning", "/v1/clock"),
+        ],
+    )
+    call = data.get("call")
+    if call is None:
+        if any("answered 404" in m["reason"] for m in missing):
+            return _not_found(request, "To postępowanie nie istnieje albo nie zostało ogłoszone.")
+        return _page(request, "niedostepne.html", status=503, title="Strona chwilowo niedostępna", missing=missing)
+    clock = data.get("clock") or {}
+    now = datetime.fromisoformat(clock["now"]) if "now" in clock else datetime.now(UTC)
+    lots = {lot["id"]: lot for lot in call["lots"]}
+    return _page(
+        request,
+        "postepowanie.html",
+        title=call["title"],
+        call=call,
+        time_left=present.time_left(call["deadline"], now),
+        criteria=call["criteria"],
+        decisions=[{**d, "lot": lots.get(d["lot_id"], {})} for d in (data.get("results") or {}).get("items", [])],
+        names=await _place_names(request, [{"delivery_areas": [call["municipality_terc"]]}]),
+        missing=[m for m in missing if m["part"] != "results" or "answered 404" not in m["reason"]],
+    )
+
+
+MAP_PAGES = 10  # providers read for a map: at most this many pages of 100
+
+
+@router.get("/mapa", response_class=HTMLResponse)
+async def pes_map(request: Request) -> Response:
+    """The providers of a voivodeship by powiat (a TERC-ordered cartogram) and, for a chosen powiat, by gmina."""
+    if cached := _cached(request):
+        return cached
+    asked = request.query_params
+    voivodeship = (asked.get("woj") or "26").strip()[:2]
+    voivodeship = voivodeship if voivodeship.isdigit() and len(voivodeship) == 2 else "26"
+    powiat = (asked.get("powiat") or "").strip()
+    powiat = powiat if powiat.isdigit() and len(powiat) == 4 and powiat.startswith(voivodeship) else ""
+    legal_form = (asked.get("forma") or "").strip()
+    legal_form = legal_form if legal_form in present.LEGAL_FORMS else ""
+    area = (asked.get("obszar") or "").strip()[:64]
+    pes_only = asked.get("tylko_pes", "1" if not asked or set(asked) <= {"woj", "powiat"} else "") == "1"
+    filters = {"place": voivodeship, "per_page": 100, "sort": "name"}
+    filters.update({k: v for k, v in (("legal_form", legal_form), ("area", area)) if v})
+    if pes_only:
+        filters["pes_only"] = "true"
+    lookups = [
+        Part("voivodeships", "catalogue", "/v1/places", "level=voivodeship&per_page=100"),
+        Part(
+            "powiats", "catalogue", "/v1/places", urlencode({"parent": voivodeship, "level": "powiat", "per_page": 100})
+        ),
+        Part("areas", "catalogue", "/v1/areas"),
+        Part("page1", "catalogue", "/v1/providers", urlencode(filters)),
+    ]
+    if powiat:
+        lookups.append(
+            Part("gminas", "catalogue", "/v1/places", urlencode({"parent": powiat, "level": "gmina", "per_page": 100}))
+        )
+    data, missing = await gather(request, lookups)
+    first = data.get("page1") or {"items": [], "pages": 0}
+    more = [
+        Part(f"page{n}", "catalogue", "/v1/providers", urlencode({**filters, "page": n}))
+        for n in range(2, min(first.get("pages", 1), MAP_PAGES) + 1)
+    ]
+    rest, more_missing = await gather(request, more)
+    missing += more_missing
+    providers = first["items"] + [p for page in rest.values() for p in page["items"]]
+    seated = [p for p in providers if p["address"]["terc"].startswith(voivodeship)]
+    by_powiat: dict[str, int] = {}
+    for p in seated:
+        by_powiat[p["address"]["terc"][:4]] = by_powiat.get(p["address"]["terc"][:4], 0) + 1
+    powiats = [(u["code"], u["name"]) for u in (data.get("powiats") or {}).get("items", [])]
+    chosen = [p for p in seated if powiat and p["address"]["terc"].startswith(powiat)]
+    by_gmina: dict[str, int] = {}
+    for p in chosen:
+        by_gmina[p["address"]["terc"]] = by_gmina.get(p["address"]["terc"], 0) + 1
+    names = {v["code"]: v["name"].lower() for v in (data.get("voivodeships") or {}).get("items", [])}
+    others = {k: v for k, v in asked.items() if k not in ("powiat",)}
+    return _page(
+        request,
+        "mapa.html",
+        title=f"Mapa PES: województwo {names.get(voivodeship, voivodeship)}",
+        voivodeships=(data.get("voivodeships") or {}).get("items", []),
+        areas=data.get("areas") or [],
+        legal_forms=present.LEGAL_FORMS,
+        chosen={"woj": voivodeship, "powiat": powiat, "forma": legal_form, "obszar": area, "pes_only": pes_only},
+        map=charts.cartogram(powiats, by_powiat),
+        link=lambda code: f"/mapa?{urlencode({**others, 'woj': voivodeship, 'powiat': code})}",
+        total=len(seated),
+        elsewhere=len(providers) - len(seated),
+        truncated=first.get("pages", 1) > MAP_PAGES,
+        powiat_name=dict(powiats).get(powiat, powiat),
+        gminas=[
+            (g["code"], g["name"], by_gmina.get(g["code"], 0)) for g in (data.get("gminas") or {}).get("items", [])
+        ],
+        in_powiat=chosen,
+        missing=missing,
+    )
+
+
+REPORT_YEARS = 5  # the share to PES, year by year
+
+
+async def _scope(request: Request, gmina_text: str, voivodeship: str) -> tuple[dict[str, str], dict[str, Any]]:
+    """The report's scope from the form: a gmina (name or TERC) or a voivodeship; and the lookups made for it."""
+    lookups = [
+        Part("voivodeships", "catalogue", "/v1/places", "level=voivodeship&per_page=100"),
+        Part("clock", "commissioning", "/v1/clock"),
+    ]
+    match = TERC.search(gmina_text)
+    if gmina_text:
+        query = {"q": match.group(1) if match else gmina_text, "level": "gmina"}
+        lookups.append(Part("places", "catalogue", "/v1/places", urlencode(query)))
+    data, _ = await gather(request, lookups)
+    found = (data.get("places") or {}).get("items", [])
+    if match:
+        found = [p for p in found if p["code"] == match.group(1)] or [{"code": match.group(1), "name": match.group(1)}]
+    if gmina_text and found:
+        return {"municipality": found[0]["code"], "name": f"gmina {found[0]['name']}"}, data
+    names = {v["code"]: v["name"] for v in (data.get("voivodeships") or {}).get("items", [])}
+    chosen = voivodeship if voivodeship in names else "26"
+    return {"voivodeship": chosen, "name": f"województwo {names.get(chosen, chosen).lower()}"}, data
+
+
+@router.get("/raporty", response_class=HTMLResponse)
+async def reports(request: Request) -> Response:
+    """The monitoring figures of a gmina or a voivodeship as charts, each with its table and a CSV of the figures."""
+    if cached := _cached(request):
+        return cached
+    asked = request.query_params
+    gmina_text = (asked.get("gmina") or "").strip()[:100]
+    scope, lookups = await _scope(request, gmina_text, (asked.get("woj") or "").strip()[:2])
+    clock = lookups.get("clock") or {}
+    this_year = int(clock["legal_date"][:4]) if "legal_date" in clock else datetime.now(UTC).year
+    year = max(_number(asked.get("rok"), this_year, this_year + 1), 2000)
+    where = {k: v for k, v in scope.items() if k != "name"}
+    years = list(range(year - REPORT_YEARS + 1, year + 1))
+    parts = [
+        Part(f"y{y}", "commissioning", "/v1/monitoring", urlencode({**where, "from": f"{y}-01-01", "to": f"{y}-12-31"}))
+        for y in years
+    ]
+    parts.append(Part("target_groups", "catalogue", "/v1/target-groups"))
+    data, missing = await gather(request, parts)
+    figures = data.get(f"y{year}")
+    groups = {g["code"]: g["name_pl"] for g in data.get("target_groups") or []}
+    period = {**where, "from": f"{year}-01-01", "to": f"{year}-12-31"}
+    context: dict[str, Any] = {"figures": figures, "csv": f"/v1/monitoring?{urlencode({**period, 'format': 'csv'})}"}
+    if figures:
+        context["by_mode"] = charts.bars(
+            [(present.MODES.get(m["mode"], m["mode"]), m["value_grosze"]) for m in figures["by_mode"]],
+            charts.money,
+        )
+        yearly = [(str(y), data[f"y{y}"]["pes_share"]) for y in years if f"y{y}" in data]
+        context["pes_share"] = charts.bars(yearly, charts.share)
+        context["people"] = charts.bars(
+            [(groups.get(code, code), n) for code, n in sorted(figures["people_served"].items())], charts.count
+        )
+        context["calls"] = charts.bars(
+            [
+                ("postępowania zamknięte", figures["calls_closed"]),
+                ("bez żadnej oferty", figures["calls_without_offers"]),
+            ],
+            charts.count,
+        )
+        context["money"] = charts.bars(
+            [
+                ("zlecone", figures["value_commissioned_grosze"]),
+                ("wypłacone", figures["paid_grosze"]),
+                ("do wypłaty", figures["outstanding_grosze"]),
+            ],
+            charts.money,
+        )
+    return _page(
+        request,
+        "raporty.html",
+        title=f"Raport: {scope['name']}, {year}",
+        scope=scope,
+        year=year,
+        years=list(range(this_year - 6, this_year + 1)),
+        voivodeships=(lookups.get("voivodeships") or {}).get("items", []),
+        chosen={"gmina": gmina_text},
+        missing=missing,
+        **context,
     )
 
 
