@@ -86,20 +86,46 @@ async def test_a_resident_finds_a_service_and_its_provider(stack: Stack, browser
     assert "zostało" in await row.inner_text()
     await tab.screenshot(path=str(SHOTS / "zamowienia.png"), full_page=True)
 
+    await row.get_by_role("link", name=public["call"]["title"]).click()
+    await tab.wait_for_url(f"**/zamowienia/{public['call']['id']}")
+    assert await tab.get_by_text("Oferty są zapieczętowane").count() == 1
+    await tab.screenshot(path=str(SHOTS / "postepowanie.png"), full_page=True)
+
+    # the map: a powiat's tile is a link; following it lists the powiat's providers
+    await tab.get_by_role("link", name="Mapa PES").click()
+    await tab.wait_for_url("**/mapa")
+    await tab.locator('svg a[aria-label^="powiat starachowicki"]').click()
+    await tab.wait_for_url("**/mapa?*powiat=2611*")
+    assert await tab.get_by_role("link", name=public["provider"]["name"]).count() >= 1
+    await tab.screenshot(path=str(SHOTS / "mapa.png"), full_page=True)
+
+    await tab.get_by_role("link", name="Raporty").click()
+    await tab.wait_for_url("**/raporty")
+    assert await tab.locator("figure.chart svg").count() == 5
+    await tab.screenshot(path=str(SHOTS / "raporty.png"), full_page=True)
+
     # keyboard: the first Tab reaches the skip link, which leads to the content
     await tab.keyboard.press("Tab")
     assert await tab.evaluate("document.activeElement.textContent") == "Przejdź do treści"
     await context.close()
     assert violations == [], violations
 
-    for path in ("/", "/uslugi?gmina=2661011&tylko_pes=1", f"/dostawcy/{public['provider']['id']}", "/zamowienia"):
+    pages = ("/", "/uslugi?gmina=2661011&tylko_pes=1", f"/dostawcy/{public['provider']['id']}", "/zamowienia")
+    pages += (f"/zamowienia/{public['call']['id']}", "/mapa?woj=26&powiat=2611", "/raporty?woj=26")
+    for path in pages:
         assert await accessible(browser, f"{base}{path}") == [], path
 
 
 async def test_pages_fit_a_phone(stack: Stack, browser: Any, public: dict[str, Any]):
     context = await browser.new_context(locale="pl-PL", viewport={"width": 375, "height": 740}, is_mobile=True)
     tab = await context.new_page()
-    for name, path in (("uslugi-telefon", "/uslugi?gmina=2661011&tylko_pes=1"), ("zamowienia-telefon", "/zamowienia")):
+    phone = (
+        ("uslugi-telefon", "/uslugi?gmina=2661011&tylko_pes=1"),
+        ("zamowienia-telefon", "/zamowienia"),
+        ("mapa-telefon", "/mapa?woj=26&powiat=2611"),
+        ("raporty-telefon", "/raporty?woj=26"),
+    )
+    for name, path in phone:
         await tab.goto(f"{stack.gateway.url}{path}")
         overflow = await tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} is wider than the phone by {overflow}px"

@@ -171,3 +171,44 @@ def test_pages_files_and_unknown_addresses(gateway: httpx.Client):
     assert script.status_code == 200 and "/v1/places" in script.text
     assert gateway.get("/strony/../main.py").status_code == 404
     assert gateway.get("/nie-ma-takiej-strony").status_code == 404
+
+
+def test_the_pes_map_counts_providers_by_powiat_and_lists_a_powiats(gateway: httpx.Client, public: dict[str, Any]):
+    whole = page(gateway, "/mapa?woj=26")
+    tile = re.search(r'aria-label="powiat starachowicki: (\d+)"', whole)
+    assert tile and int(tile.group(1)) >= 1, "the provider's powiat (its seat: Starachowice) has a tile with it"
+    assert "kartogram" in whole and "<svg" in whole
+    powiat = page(gateway, "/mapa?woj=26&powiat=2611")
+    assert f'href="/dostawcy/{public["provider"]["id"]}"' in powiat and ESCAPED_NAME in powiat
+    assert "Starachowice (2611011)" in powiat
+    assert public["pending"]["name"] not in powiat  # not verified: not public
+    other_form = page(gateway, "/mapa?woj=26&powiat=2611&forma=association&tylko_pes=1")
+    assert public["provider"]["id"] not in other_form
+    odd = page(gateway, f"/mapa?woj={quote('<x>')}&powiat=99&forma={quote('<b>')}&obszar={quote('&')}")
+    assert "świętokrzyskie" in odd and "<x>" not in odd and "<b>" not in odd
+
+
+def test_reports_draw_each_figure_with_its_table_and_csv(gateway: httpx.Client, public: dict[str, Any]):
+    text = page(gateway, "/raporty?woj=26")
+    assert text.count("<svg") == 5 and text.count("<table>") == 5
+    for caption in ("Wartość zleceń według trybu", "Udział PES w wartości zleceń", "Osoby objęte usługami"):
+        assert caption in text
+    csv = re.search(r'href="(/v1/monitoring\?[^"]*format=csv)"', text)
+    assert csv and "voivodeship=26" in csv.group(1)
+    sheet = gateway.get(csv.group(1).replace("&amp;", "&"))
+    assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("text/csv")
+    city = page(gateway, f"/raporty?gmina={quote('Kielce')}&rok=2026")
+    assert "Raport: gmina Kielce, 2026" in city and "municipality=2661011" in city
+    assert "287\u00a0654,00" not in city  # the sealed offer counts for nothing before the deadline
+    assert "Raport: województwo świętokrzyskie" in page(gateway, "/raporty?woj=zz&rok=abc")
+
+
+def test_a_calls_page_keeps_its_offers_sealed(gateway: httpx.Client, public: dict[str, Any]):
+    call = public["call"]
+    for headers in ({}, {"authorization": public["own"]["Authorization"]}):
+        text = page(gateway, f"/zamowienia/{call['id']}", **headers)
+        assert call["title"] in text and "Oferty są zapieczętowane" in text and "zostało 2" in text
+        assert "287\u00a0654,00" not in text and ESCAPED_NAME not in text
+    assert f'href="/zamowienia/{call["id"]}"' in page(gateway, "/zamowienia")
+    assert "nie istnieje" in page(gateway, f"/zamowienia/{uuid.uuid4()}", 404)
+    page(gateway, "/zamowienia/nie-uuid", 404)

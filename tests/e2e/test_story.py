@@ -280,6 +280,9 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
         )
     )
 
+    results_page = gateway.get(f"/zamowienia/{call['id']}")  # the public page of the call, once decided
+    assert results_page.status_code == 200 and "Ranking ofert" in results_page.text
+    assert f'href="/dostawcy/{provider["id"]}"' in results_page.text
     profile = ok(gateway.get(f"/v1/providers/{provider['id']}/profile"))
     assert profile["track_record"]["accepted_reports"] == 1 and len(profile["track_record"]["awards"]) == 1
     package = ok(gateway.get(f"/ocds/records/{call['ocid']}"))
