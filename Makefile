@@ -109,6 +109,10 @@ bench-offers: $(STAMP) ## The burst at a deadline: 200 providers submit and revi
 bench-ocds: $(STAMP) ## Bulk OCDS: streamed files and every page of /ocds/releases at 1 000 and 10 000 processes
 	$(PY) -m bench.ocds
 
+.PHONY: bench-pages
+bench-pages: $(STAMP) ## The public pages' first byte, kept and rendered, with the demo data
+	$(PY) -m bench.pages
+
 .PHONY: db-stop
 db-stop: $(STAMP) ## Stop the embedded PostgreSQL if it is running
 	$(PY) -m tools.devstack stop-db

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from datetime import timedelta
@@ -212,3 +213,25 @@ def test_a_calls_page_keeps_its_offers_sealed(gateway: httpx.Client, public: dic
     assert f'href="/zamowienia/{call["id"]}"' in page(gateway, "/zamowienia")
     assert "nie istnieje" in page(gateway, f"/zamowienia/{uuid.uuid4()}", 404)
     page(gateway, "/zamowienia/nie-uuid", 404)
+
+
+async def test_a_page_is_kept_for_its_seconds_then_rendered_again(stack: Stack, public: dict[str, Any]):
+    """A gateway that keeps pages (the default) answers from what it rendered until the time is up: a call opened
+    meanwhile shows on /zamowienia only after that."""
+    from services.gateway.main import create_app
+    from services.gateway.settings import GatewaySettings
+    from tests.e2e.test_gateway import running
+
+    settings = GatewaySettings(
+        catalogue_url=stack.catalogue.url, commissioning_url=stack.commissioning.url, pages_cache_seconds=2
+    )
+    async with running(create_app(settings)) as kept:
+        first = await kept.get("/zamowienia")
+        assert first.headers["cache-control"] == "public, max-age=2"
+        with httpx.Client(base_url=stack.gateway.url, timeout=10) as gateway:
+            title = f"Nabór otwarty po wyrenderowaniu strony {uuid.uuid4().hex[:6]}"
+            open_call(gateway, stack, care_service_type(gateway), title)
+        again = await kept.get("/zamowienia")
+        assert again.content == first.content and title not in again.text  # kept
+        await asyncio.sleep(2.1)
+        assert title in (await kept.get("/zamowienia")).text  # rendered again, with the new call

@@ -44,15 +44,16 @@ PER_PAGE = 20
 TERC = re.compile(r"(?<!\d)(\d{7})(?!\d)")
 
 router = APIRouter(include_in_schema=False)
-_rendered: dict[str, tuple[float, int, bytes]] = {}
+KEPT_PAGES = 512  # addresses kept at most (then all are let go of: the next requests render again)
 
 
 def _page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
     body = templates.get_template(template).render(request=request, **context).encode()
     if status == 200 and _keep(request):
-        if len(_rendered) > 512:
-            _rendered.clear()
-        _rendered[str(request.url)] = (time.monotonic(), status, body)
+        kept = state_of(request.app).rendered_pages
+        if len(kept) >= KEPT_PAGES:
+            kept.clear()
+        kept[str(request.url)] = (time.monotonic(), status, body)
     return _html(body, status, _keep(request))
 
 
@@ -67,7 +68,7 @@ def _html(body: bytes, status: int, keep: float) -> Response:
 
 
 def _cached(request: Request) -> Response | None:
-    hit = _rendered.get(str(request.url))
+    hit = state_of(request.app).rendered_pages.get(str(request.url))
     keep = _keep(request)
     if hit and time.monotonic() - hit[0] < keep:
         return _html(hit[2], hit[1], keep)

@@ -1,4 +1,4 @@
-"""What a gateway app holds, typed: its settings, and the upstreams opened at start-up."""
+"""What a gateway app holds, typed: its settings, the upstreams opened at start-up, the pages it keeps."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ class GatewayState:
     settings: GatewaySettings
     upstreams: dict[str, Upstream] = field(default_factory=dict)
     routes: RouteTable | None = None  # learnt from the upstreams' OpenAPI documents at start-up
+    # the public pages rendered lately: address -> (when, status, body); see pages.router
+    rendered_pages: dict[str, tuple[float, int, bytes]] = field(default_factory=dict)
 
 
 def state_of(app: FastAPI) -> GatewayState:
