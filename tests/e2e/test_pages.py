@@ -131,10 +131,11 @@ def test_the_catalogue_finds_a_service_by_gmina_name_or_terc(gateway: httpx.Clie
         assert "Wyniki: Kielce" in found
     unknown = page(gateway, f"/uslugi?gmina={quote('Gmina, której nie ma')}")
     assert "Nie znaleziono gminy „Gmina, której nie ma”" in unknown
+    assert "Nie znaleziono gminy „9999999”" in page(gateway, "/uslugi?gmina=9999999")  # no such TERC code
     hostile = page(gateway, f"/uslugi?gmina={quote('<script>alert(1)</script>')}&obszar=%22%3E%3Cb%3E&strona=x")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hostile and "<script>alert" not in hostile
-    by_area = page(gateway, f"/uslugi?gmina={KIELCE}&obszar=nie-ma-takiego")  # the catalogue refuses: said, not a 500
-    assert "Część danych jest chwilowo niedostępna" in by_area or "Znaleziono" in by_area
+    by_area = page(gateway, f"/uslugi?gmina={KIELCE}&obszar=nie-ma-takiego")  # an unknown area is ignored
+    assert public["offering"]["title"] in by_area and "Część danych jest chwilowo niedostępna" not in by_area
 
 
 def test_a_providers_page_shows_its_standing_offerings_and_record(gateway: httpx.Client, public: dict[str, Any]):
@@ -172,6 +173,9 @@ def test_pages_files_and_unknown_addresses(gateway: httpx.Client):
     assert script.status_code == 200 and "/v1/places" in script.text
     assert gateway.get("/strony/../main.py").status_code == 404
     assert gateway.get("/nie-ma-takiej-strony").status_code == 404
+    for path in ("/", "/uslugi", "/mapa", "/raporty", "/zamowienia"):  # link checkers ask with HEAD
+        head = gateway.head(path)
+        assert head.status_code == 200 and head.content == b"" and head.headers["content-type"].startswith("text/html")
 
 
 def test_the_pes_map_counts_providers_by_powiat_and_lists_a_powiats(gateway: httpx.Client, public: dict[str, Any]):
@@ -187,6 +191,8 @@ def test_the_pes_map_counts_providers_by_powiat_and_lists_a_powiats(gateway: htt
     assert public["provider"]["id"] not in other_form
     odd = page(gateway, f"/mapa?woj={quote('<x>')}&powiat=99&forma={quote('<b>')}&obszar={quote('&')}")
     assert "świętokrzyskie" in odd and "<x>" not in odd and "<b>" not in odd
+    assert "Część danych jest chwilowo niedostępna" not in odd
+    assert "Mapa PES: województwo świętokrzyskie" in page(gateway, "/mapa?woj=99")  # no such voivodeship
 
 
 def test_reports_draw_each_figure_with_its_table_and_csv(gateway: httpx.Client, public: dict[str, Any]):

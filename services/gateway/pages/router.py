@@ -75,27 +75,34 @@ def _cached(request: Request) -> Response | None:
     return None
 
 
+async def _areas(request: Request, asked: str) -> tuple[list[dict[str, Any]], str]:
+    """The statutory areas, and the one asked for if it is one of them ("" otherwise: an unknown code is ignored,
+    not sent on to be refused)."""
+    data, _ = await gather(request, [Part("areas", "catalogue", "/v1/areas")])
+    areas = data.get("areas") or []
+    return areas, asked if asked in {a["code"] for a in areas} else ""
+
+
 def _number(value: str | None, default: int = 1, high: int = 1000) -> int:
     return min(max(int(value), 1), high) if value and value.isdigit() and len(value) < 6 else default
 
 
-@router.get("/", response_class=HTMLResponse)
-@router.get("/uslugi", response_class=HTMLResponse)
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
+@router.api_route("/uslugi", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def catalogue(request: Request) -> Response:
     """Find a social service near you: by gmina, statutory area and service type, PES only by default."""
     if cached := _cached(request):
         return cached
     asked = request.query_params
     gmina_text = (asked.get("gmina") or "").strip()[:100]
-    area = (asked.get("obszar") or "").strip()[:64]
+    areas, area = await _areas(request, (asked.get("obszar") or "").strip()[:64])
     service_type = (asked.get("rodzaj") or "").strip()
     service_type = service_type if _is_uuid(service_type) else ""
     pes_only = asked.get("tylko_pes", "1" if not asked else "") == "1"
     page = _number(asked.get("strona"))
 
-    lookups = [Part("areas", "catalogue", "/v1/areas")]
     types_query = urlencode({"per_page": 100, **({"area": area} if area else {})})
-    lookups.append(Part("service_types", "catalogue", "/v1/service-types", types_query))
+    lookups = [Part("service_types", "catalogue", "/v1/service-types", types_query)]
     match = TERC.search(gmina_text)
     if gmina_text and not match:
         lookups.append(Part("places", "catalogue", "/v1/places", urlencode({"q": gmina_text, "level": "gmina"})))
@@ -116,11 +123,13 @@ async def catalogue(request: Request) -> Response:
     names = await _place_names(request, results["items"] if results else [])
     if terc and terc not in names:
         names.update(await _place_names(request, [{"delivery_areas": [terc]}]))
+    if match and terc not in names:  # a code that names no gmina of the register
+        terc, results = None, None
     return _page(
         request,
         "katalog.html",
         title="Katalog usług społecznych",
-        areas=data.get("areas") or [],
+        areas=areas,
         service_types=(data.get("service_types") or {}).get("items", []),
         chosen={"gmina": gmina_text, "area": area, "service_type": service_type, "pes_only": pes_only},
         terc=terc,
@@ -178,7 +187,7 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-@router.get("/dostawcy/{provider_id}", response_class=HTMLResponse)
+@router.api_route("/dostawcy/{provider_id}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def provider(request: Request, provider_id: str) -> Response:
     """A provider's public page: verified status, legal form, offerings and its track record."""
     if not _is_uuid(provider_id):
@@ -210,7 +219,7 @@ async def provider(request: Request, provider_id: str) -> Response:
     )
 
 
-@router.get("/zamowienia", response_class=HTMLResponse)
+@router.api_route("/zamowienia", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def calls(request: Request) -> Response:
     """Open calls with the time left by the server's clock, results, and contracts, each linked to its OCDS record."""
     if cached := _cached(request):
@@ -243,7 +252,7 @@ async def calls(request: Request) -> Response:
     )
 
 
-@router.get("/zamowienia/{call_id}", response_class=HTMLResponse)
+@router.api_route("/zamowienia/{call_id}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def call_page(request: Request, call_id: str) -> Response:
     """One call: what is commissioned, by when (by commissioning's clock), and once decided its results and ranking."""
     if not _is_uuid(call_id):
@@ -282,19 +291,23 @@ async def call_page(request: Request, call_id: str) -> Response:
 MAP_PAGES = 10  # providers read for a map: at most this many pages of 100
 
 
-@router.get("/mapa", response_class=HTMLResponse)
+@router.api_route("/mapa", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def pes_map(request: Request) -> Response:
     """The providers of a voivodeship by powiat (a TERC-ordered cartogram) and, for a chosen powiat, by gmina."""
     if cached := _cached(request):
         return cached
     asked = request.query_params
+    register, _ = await gather(
+        request, [Part("voivodeships", "catalogue", "/v1/places", "level=voivodeship&per_page=100")]
+    )
+    voivodeships = (register.get("voivodeships") or {}).get("items", [])
     voivodeship = (asked.get("woj") or "26").strip()[:2]
-    voivodeship = voivodeship if voivodeship.isdigit() and len(voivodeship) == 2 else "26"
+    voivodeship = voivodeship if voivodeship in {v["code"] for v in voivodeships} else "26"
     powiat = (asked.get("powiat") or "").strip()
     powiat = powiat if powiat.isdigit() and len(powiat) == 4 and powiat.startswith(voivodeship) else ""
     legal_form = (asked.get("forma") or "").strip()
     legal_form = legal_form if legal_form in present.LEGAL_FORMS else ""
-    area = (asked.get("obszar") or "").strip()[:64]
+    areas, area = await _areas(request, (asked.get("obszar") or "").strip()[:64])
     pes_only = asked.get("tylko_pes", "1" if not asked or set(asked) <= {"woj", "powiat"} else "") == "1"
     filters = {"place": voivodeship, "per_page": 100, "sort": "name"}
     filters.update({k: v for k, v in (("legal_form", legal_form), ("area", area)) if v})
@@ -305,7 +318,6 @@ async def pes_map(request: Request) -> Response:
         Part(
             "powiats", "catalogue", "/v1/places", urlencode({"parent": voivodeship, "level": "powiat", "per_page": 100})
         ),
-        Part("areas", "catalogue", "/v1/areas"),
         Part("page1", "catalogue", "/v1/providers", urlencode(filters)),
     ]
     if powiat:
@@ -330,14 +342,14 @@ async def pes_map(request: Request) -> Response:
     by_gmina: dict[str, int] = {}
     for p in chosen:
         by_gmina[p["address"]["terc"]] = by_gmina.get(p["address"]["terc"], 0) + 1
-    names = {v["code"]: v["name"].lower() for v in (data.get("voivodeships") or {}).get("items", [])}
+    names = {v["code"]: v["name"].lower() for v in voivodeships}
     others = {k: v for k, v in asked.items() if k not in ("powiat",)}
     return _page(
         request,
         "mapa.html",
         title=f"Mapa PES: województwo {names.get(voivodeship, voivodeship)}",
-        voivodeships=(data.get("voivodeships") or {}).get("items", []),
-        areas=data.get("areas") or [],
+        voivodeships=voivodeships,
+        areas=areas,
         legal_forms=present.LEGAL_FORMS,
         chosen={"woj": voivodeship, "powiat": powiat, "forma": legal_form, "obszar": area, "pes_only": pes_only},
         map=charts.cartogram(powiats, by_powiat),
@@ -378,7 +390,7 @@ async def _scope(request: Request, gmina_text: str, voivodeship: str) -> tuple[d
     return {"voivodeship": chosen, "name": f"województwo {names.get(chosen, chosen).lower()}"}, data
 
 
-@router.get("/raporty", response_class=HTMLResponse)
+@router.api_route("/raporty", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def reports(request: Request) -> Response:
     """The monitoring figures of a gmina or a voivodeship as charts, each with its table and a CSV of the figures."""
     if cached := _cached(request):
