@@ -107,6 +107,16 @@ async def test_a_resident_finds_a_service_and_its_provider(stack: Stack, browser
     # keyboard: the first Tab reaches the skip link, which leads to the content
     await tab.keyboard.press("Tab")
     assert await tab.evaluate("document.activeElement.textContent") == "Przejdź do treści"
+    # and the map's tiles are reached and followed with the keyboard alone
+    await tab.goto(f"{base}/mapa?woj=26")
+    for _ in range(40):
+        await tab.keyboard.press("Tab")
+        label = await tab.evaluate("document.activeElement.getAttribute('aria-label') || ''")
+        if label.startswith("powiat"):
+            break
+    assert label.startswith("powiat buski"), label  # the first tile in TERC order (2601)
+    await tab.keyboard.press("Enter")
+    await tab.wait_for_url("**/mapa?*powiat=2601*")
     await context.close()
     assert violations == [], violations
 
