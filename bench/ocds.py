@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import Table, Uuid, text
+from sqlalchemy import DateTime, Table, Uuid, text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 import services.commissioning.models  # noqa: F401  (every table on the metadata)
@@ -37,7 +37,8 @@ from shared.db import drop_database, fresh_database
 from shared.migrations import upgrade_head
 
 REPO = Path(__file__).resolve().parent.parent
-# what OCDS releases are made of, parents first; every row is cloned with new ids, its links kept within the copy
+# what OCDS releases are made of, parents first; every row is cloned with new ids, its links kept within the copy,
+# its instants a second later per copy
 CLONED = [
     "calls",
     "lots",
@@ -75,6 +76,8 @@ def _column_copy(table: Table, column: Any) -> str:
         return f"md5({name}::text || '-' || g)::uuid"  # the same new id wherever the old one is referred to
     if (table.name, column.name) in UNIQUE_TEXT:
         return f"{name} || '-' || g"
+    if isinstance(column.type, DateTime):  # each copy g seconds later: distinct dates, as real histories have
+        return f"{name} + g * interval '1 second'"
     return name
 
 

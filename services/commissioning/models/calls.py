@@ -59,18 +59,19 @@ class Call(Versioned, Base):
     documents: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
-    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # the dates OCDS releases are paged by (ocds.repository.BRANCHES) are indexed: a page reads its own length
+    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     decision_date: Mapped[date | None] = mapped_column(Date)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     cancelled_reason: Mapped[str | None] = mapped_column(Text)
     next_event: Mapped[str | None] = mapped_column(String(32))
     next_event_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     # A due event that failed is retried later (the worker backs off); these say how often and why.
     event_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     event_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     # The public modification date: offers never touch it (sealed until the deadline).
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
     @property
     def duration_days(self) -> int:
@@ -134,7 +135,7 @@ class Amendment(Base):
     deadline_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     deadline_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     offers_to_confirm: Mapped[int] = mapped_column(Integer)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class Award(Base):

@@ -26,7 +26,7 @@ class AwardDecision(Base):
     reason: Mapped[str] = mapped_column(Text)
     ranking: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)  # the published results: scores and reasons
     decided_by: Mapped[str] = mapped_column(Text)
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)  # (OCDS paging)
     standstill_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -58,10 +58,11 @@ class Contract(Versioned, Base):
     signed_on: Mapped[date | None] = mapped_column(Date)  # the date on the signed contract
     payment_schedule: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)  # [{due_date, amount_grosze}]
     reporting_schedule: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)  # [{period_start, period_end, due_date}]
-    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # when both parties had signed
+    # when both parties had signed; it and updated_at are indexed for OCDS paging
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     ended_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class ContractAmendment(Base):
