@@ -26,6 +26,7 @@ from services.gateway.views.events import router as events_router
 from services.gateway.views.router import router as views_router
 from services.gateway.views.schemas import COMPONENTS as VIEW_COMPONENTS
 from shared.app import create_service_app
+from shared.cache import cache_of
 from shared.docs import install_docs
 from shared.responses import json_response
 
@@ -112,6 +113,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         serves_own_openapi=False,
     )
     app.state.gateway = state
+    # the upstreams' public answers are kept here a few seconds (their own caches are right; this one may lag)
+    cache_of(app).ttl = settings.public_cache_seconds
     app.include_router(proxy_router())
     app.include_router(pages_router)  # the public pages, in Polish, read from the public API
     app.mount("/strony", StaticFiles(directory=STATIC), name="pages-static")

@@ -24,6 +24,12 @@ class GatewaySettings(ServiceSettings):
     pages_cache_seconds: float = Field(
         default=10.0, ge=0, description="How long a rendered public page is kept per address (0: rendered each time)."
     )
+    public_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long an anonymous GET answered `Cache-Control: public` is answered from the gateway itself "
+        "(at most the upstream's max-age; a write through this gateway forgets them all; 0: never).",
+    )
     read_retries: int = Field(default=1, ge=0, le=3, description="Retries of idempotent reads that failed to connect.")
     breaker_failures: int = Field(default=5, description="Consecutive failures that open an upstream's breaker.")
     breaker_reset_seconds: float = Field(default=10.0, description="How long an open breaker refuses calls.")

@@ -193,3 +193,39 @@ def test_a_304_comes_through_the_gateway(gateway: httpx.Client):
         assert first.status_code == 200, first.text
         again = gateway.get(path, headers={"If-None-Match": first.headers["etag"]})
         assert again.status_code == 304 and again.content == b""
+
+
+async def test_public_answers_are_kept_a_while_and_forgotten_on_a_write(stack: Stack):
+    """An anonymous GET answered `public` is answered by the gateway itself for its seconds (an ETag's 304 too); a
+    token always goes to the service; a write through the gateway forgets what it kept."""
+    admin = {"Authorization": f"Bearer {mint_token(role=Role.ADMIN, subject='admin-cache')}"}
+    settings = GatewaySettings(
+        catalogue_url=stack.catalogue.url, commissioning_url=stack.commissioning.url, public_cache_seconds=60
+    )
+
+    def service_type(code: str) -> dict[str, object]:
+        return {
+            "code": code,
+            "area_code": "disability",
+            "name_pl": "terapia ręką – próba pamięci bramy",
+            "name_en": "gateway cache trial",
+            "unit": "session",
+            "target_groups": ["children-youth"],
+        }
+
+    path = "/v1/service-types?area=disability&per_page=100"
+    async with running(create_app(settings)) as gw:
+        first = await gw.get(path)
+        assert first.status_code == 200 and first.headers["cache-control"].startswith("public, max-age=")
+        async with httpx.AsyncClient(base_url=stack.catalogue.url) as behind:  # written behind the gateway's back
+            made = await behind.post("/v1/service-types", json=service_type("gw-cache-one"), headers=admin)
+        assert made.status_code == 201, made.text
+        kept = await gw.get(path)
+        assert kept.content == first.content  # answered from what the gateway kept
+        assert (await gw.get(path, headers={"If-None-Match": first.headers["etag"]})).status_code == 304
+        with_token = await gw.get(path, headers=admin)
+        assert "gw-cache-one" in with_token.text  # a token goes to the service
+        through = await gw.post("/v1/service-types", json=service_type("gw-cache-two"), headers=admin)
+        assert through.status_code == 201, through.text
+        fresh = await gw.get(path)
+        assert "gw-cache-one" in fresh.text and "gw-cache-two" in fresh.text  # the write made it forget

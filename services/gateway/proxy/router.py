@@ -7,8 +7,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
 from services.gateway.proxy.state import state_of
-from services.gateway.proxy.upstreams import Upstream
+from services.gateway.proxy.upstreams import Upstream, UpstreamResponse
 from shared.auth import decode_token
+from shared.cache import cache_key, cache_of
 from shared.errors import NotFound, ProblemError, Unauthorized
 from shared.observability import request_id_var
 
@@ -29,6 +30,8 @@ DROPPED_RESPONSE = HOP_BY_HOP | {"x-request-id", "date", "server"}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 # Bodies passed on as they come rather than read whole first: bulk files of any size.
 STREAMED = ("/ocds/bulk/",)
+PUBLIC = "gateway-public"  # the read cache's topic of the upstreams' public answers kept here
+KEPT_BODY_BYTES = 512 * 1024
 
 
 class PayloadTooLarge(ProblemError):
@@ -76,9 +79,18 @@ async def forward(request: Request, upstream: Upstream, path: str) -> Response:
     headers["x-forwarded-for"] = request.client.host if request.client else ""
     headers["x-forwarded-proto"] = request.url.scheme
     streamed = request.method == "GET" and path.startswith(STREAMED)
+    cache = cache_of(request.app)
+    generation = cache.generation(PUBLIC)
     result = await upstream.request(
         request.method, path, query=request.url.query, headers=headers, body=body, route="proxy", stream=streamed
     )
+    if request.method in WRITES and result.status < 400:
+        cache.drop(PUBLIC)  # read your writes through this gateway
+    elif request.method == "GET" and "authorization" not in request.headers and result.chunks is None:
+        max_age = public_max_age(result)
+        if max_age:
+            route = request.scope.get("route")
+            cache.put(PUBLIC, cache_key(request.scope), result.body, generation, max_age=max_age, route=route)
     response: Response = (
         StreamingResponse(result.chunks, status_code=result.status)
         if result.chunks is not None
@@ -88,6 +100,27 @@ async def forward(request: Request, upstream: Upstream, path: str) -> Response:
         if name.lower() not in DROPPED_RESPONSE:
             response.headers.append(name, value)
     return response
+
+
+def public_max_age(result: UpstreamResponse) -> int:
+    """The max-age of an answer any client may be given from here (a 200 JSON `Cache-Control: public` answer that
+    varies by nothing but the origin and sets nothing), or 0. The gateway's read cache then serves it to anonymous
+    GETs of the same address (shared.cache.CachedReadsMiddleware), ETag and 304 included."""
+    if result.status != 200 or len(result.body) > KEPT_BODY_BYTES:
+        return 0
+    headers = {name.lower(): value for name, value in result.headers}
+    directives = {d.strip().lower() for d in headers.get("cache-control", "").split(",")}
+    varies = {v.strip().lower() for v in headers.get("vary", "").split(",") if v.strip()}
+    if (
+        "public" not in directives
+        or not headers.get("content-type", "").startswith("application/json")
+        or "content-encoding" in headers
+        or "set-cookie" in headers
+        or not varies <= {"origin", "accept-encoding"}
+    ):
+        return 0
+    ages = [d.removeprefix("max-age=") for d in directives if d.startswith("max-age=")]
+    return int(ages[0]) if ages and ages[0].isdigit() else 0
 
 
 def proxy_router() -> APIRouter:
