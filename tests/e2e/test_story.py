@@ -155,10 +155,11 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
     )
     offer = ok(traced, 201)
     assert traced.headers["x-request-id"] == "e2e-trace-offer-1"
-    assert "e2e-trace-offer-1" in stack.commissioning.log.read_text()
+    # the access line is written once the answer has gone out, so it may land a moment after the client has it
+    wait_until(lambda: "e2e-trace-offer-1" in stack.commissioning.log.read_text(), seconds=5)
     # commissioning checked the need's service type with the catalogue under the request's id (the offer itself
     # needs no catalogue call once the catalogue's events told commissioning the provider is verified)
-    assert "e2e-trace-need-1" in stack.catalogue.log.read_text()
+    wait_until(lambda: "e2e-trace-need-1" in stack.catalogue.log.read_text(), seconds=5)
     assert gateway.get(f"/v1/calls/{call['id']}/offers", headers=GMINA).status_code == 403  # sealed
 
     # the deadline passes; the committee declares and scores; the award and the contract follow
