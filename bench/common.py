@@ -12,6 +12,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -107,3 +108,45 @@ def wrk(url: str, *, concurrency: int, seconds: float) -> dict[str, float]:
         raise RuntimeError(f"wrk saw errors: {out}")
     requests, duration_us = int(result[1]), int(result[2])
     return {"rps": requests / (duration_us / 1e6), "p50": float(result[3]), "p95": float(result[4])}
+
+
+class CpuMeter:
+    """CPU seconds (user + system) spent by named process trees, PostgreSQL's processes and this one, between two
+    readings: what each part costs per request, whatever else the shared machine was doing meanwhile."""
+
+    def __init__(self, roots: dict[str, int]) -> None:
+        import psutil
+
+        self._psutil = psutil
+        self.roots = {name: psutil.Process(pid) for name, pid in roots.items()}
+        self.started: dict[str, float] = {}
+        self.started_at = 0.0
+
+    def _tree(self, root: Any) -> float:
+        total = 0.0
+        for process in [root, *root.children(recursive=True)]:
+            with contextlib.suppress(self._psutil.Error):
+                times = process.cpu_times()
+                total += times.user + times.system
+        return total
+
+    def reading(self) -> dict[str, float]:
+        seconds = {name: self._tree(root) for name, root in self.roots.items()}
+        postgres = 0.0
+        for process in self._psutil.process_iter(["name"]):
+            if process.info["name"] == "postgres":
+                with contextlib.suppress(self._psutil.Error):
+                    times = process.cpu_times()
+                    postgres += times.user + times.system
+        seconds["PostgreSQL"] = postgres
+        own = self._psutil.Process().cpu_times()  # this process alone: the services are its children
+        seconds["load generator"] = own.user + own.system
+        return seconds
+
+    def start(self) -> None:
+        self.started, self.started_at = self.reading(), time.monotonic()
+
+    def spent(self) -> tuple[dict[str, float], float]:
+        """CPU seconds by part since `start`, and the wall seconds."""
+        now = self.reading()
+        return {name: now[name] - self.started.get(name, 0.0) for name in now}, time.monotonic() - self.started_at

@@ -1,13 +1,21 @@
-"""The burst at a deadline (not a test): N verified providers submit, then revise, offers to one call concurrently
-through the gateway until its deadline passes, and a while after; then the call is opened by the worker.
+"""The burst at a deadline (not a test): N verified providers submit, then revise, offers to one call through the
+gateway until its deadline passes, and a while after; then the call is opened by the worker.
 
-    make bench-offers                           # N = 200, 10 s of burst
-    python -m bench.offers --providers 300 --seconds 15
+    make bench-offers                           # N = 200 providers, 500 offers/s offered, 10 s of burst
+    python -m bench.offers --rate 700 --providers 300 --seconds 15
+    python -m bench.offers --closed             # capacity: every provider sends again as soon as answered
+
+The load is open (`--rate`): each provider sends at its own even pace (a random phase; together `--rate` a
+second), revising its offer with the ETag of its last answer; a provider still waiting for an answer when its next
+turn comes sends at once after it, and that wait counts in the latency (measured from the planned moment, so a
+slow server cannot hide its queue). `--closed` measures capacity instead: latency there is mostly the queue of
+N clients (N / throughput on average).
 
 Throw-away databases on the embedded PostgreSQL (or BENCH_DATABASE_URL's server); every service with two uvicorn
 workers; the commissioning clock is moved (COMMISSIONING_CLOCK_OFFSET_FILE) to `--seconds` before the deadline.
-Prints offers accepted per second (peak second and overall), latency percentiles, and the checks: every
-acknowledged offer kept (its last receipt verifies), none accepted after the deadline, the opening's delay.
+Prints offers accepted per second (peak second and overall), latency percentiles, CPU per accepted offer by part
+(where the time goes), and the checks: every acknowledged offer kept (its last receipt verifies), none accepted
+after the deadline, the opening's delay.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import subprocess
 import tempfile
 import time
@@ -27,7 +36,7 @@ from typing import Any
 
 import aiohttp
 
-from bench.common import free_port, percentile, start_uvicorn
+from bench.common import CpuMeter, free_port, percentile, start_uvicorn
 from shared import embedded_pg
 from shared.auth import Role, mint_token
 from shared.db import drop_database, fresh_database, with_database
@@ -145,13 +154,19 @@ async def bidder(
     offset: timedelta,
     stop_at: float,
     outcome: Outcome,
+    interval: float | None,
 ) -> None:
-    """Submit, then revise until `stop_at` (wall clock): what the deadline's last minutes look like."""
+    """Submit, then revise until `stop_at` (wall clock): what the deadline's last minutes look like. Every
+    `interval` seconds from a random phase (open load), or again as soon as answered (None: closed)."""
     price, etag, offer_id = 49_000_000, None, None
+    planned = time.perf_counter() + (random.uniform(0, interval) if interval else 0.0)
     while time.time() < stop_at:
+        if interval:
+            await asyncio.sleep(max(0.0, planned - time.perf_counter()))
+        else:
+            planned = time.perf_counter()
         content = {"total_price_grosze": price, "quantity": 12_000, "answers": {"quality": f"Wersja {price}"}}
         # the receipt's time says whether it was accepted late; the server's clock is the wall's plus `offset`
-        started = time.perf_counter()
         if offer_id is None:
             request = http.post(
                 f"{gateway}/v1/calls/{call['id']}/offers",
@@ -163,7 +178,7 @@ async def bidder(
             request = http.put(f"{gateway}/v1/offers/{offer_id}", json=content, headers=revision)
         async with request as response:
             body = await response.json()
-            elapsed = time.perf_counter() - started
+            elapsed = time.perf_counter() - planned  # from the planned moment: a queue behind it counts
             if response.status in (200, 201):
                 outcome.accepted.append((time.time(), elapsed))
                 offer_id, etag = body["id"], response.headers["ETag"]
@@ -175,7 +190,10 @@ async def bidder(
                 outcome.failed_before[response.status] += 1  # overload (a 503 from the gateway's timeout)
             else:
                 outcome.refused[response.status] += 1
-                await asyncio.sleep(0.05)
+                if not interval:
+                    await asyncio.sleep(0.05)
+        if interval:
+            planned += interval
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -234,12 +252,17 @@ async def run(args: argparse.Namespace) -> None:
             outcome = Outcome()
             deadline_wall = time.time() + args.seconds - 1.0
             stop_at = deadline_wall + 2.0  # and two seconds of late attempts
+            target = base["commissioning"] if args.direct else gateway
+            interval = None if args.closed else args.providers / args.rate
+            meter = CpuMeter({name: process.pid for name, process in zip(ports, processes, strict=True)})
+            meter.start()
             await asyncio.gather(
-                *(bidder(http, gateway, call, h, deadline, offset, stop_at, outcome) for _, h in bidders)
+                *(bidder(http, target, call, h, deadline, offset, stop_at, outcome, interval) for _, h in bidders)
             )
+            cpu = meter.spent()
             opened_after = await opening(http, gateway, call, deadline)
             lost = await lost_offers(http, gateway, outcome)
-        report(args, outcome, opened_after, lost, deadline_wall)
+        report(args, outcome, opened_after, lost, deadline_wall, cpu)
     finally:
         for process in processes:
             process.terminate()
@@ -275,7 +298,14 @@ async def lost_offers(http: aiohttp.ClientSession, gateway: str, outcome: Outcom
     return lost
 
 
-def report(args: argparse.Namespace, outcome: Outcome, opened_after: float, lost: int, deadline: float) -> None:
+def report(
+    args: argparse.Namespace,
+    outcome: Outcome,
+    opened_after: float,
+    lost: int,
+    deadline: float,
+    cpu: tuple[dict[str, float], float],
+) -> None:
     latencies = [latency for _, latency in outcome.accepted]
     per_second = Counter(int(at) for at, _ in outcome.accepted if at <= deadline)
     busy = sorted(per_second.values())[1:-1] or sorted(per_second.values())  # whole seconds only
@@ -283,12 +313,22 @@ def report(args: argparse.Namespace, outcome: Outcome, opened_after: float, lost
     accepted = len(outcome.accepted)
     duration = args.seconds - 1.0
     p50, p95 = percentile(latencies, 50) * 1000, percentile(latencies, 95) * 1000
-    print(f"\n{args.providers} providers, {args.workers} workers per service, {duration:.0f} s to the deadline")
+    through = "straight to commissioning" if args.direct else "through the gateway"
+    load = "closed load" if args.closed else f"{args.rate:.0f} offers/s offered"
+    print(
+        f"\n{args.providers} providers {through}, {load}, {args.workers} workers per service, "
+        f"{duration:.0f} s to the deadline"
+    )
     print(f"  offers accepted: {accepted} ({accepted / duration:.0f}/s overall, peak second {peak}/s)")
     print(f"  latency of an accepted submission or revision: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
     print(f"  refused (after the deadline): {dict(outcome.refused)}")
     print(f"  failed before the deadline: {dict(outcome.failed_before) or 'none'}")
     print(f"  the opening performed {opened_after:.2f} s after the deadline (server clock)")
+    seconds, wall = cpu
+    answered = accepted + sum(outcome.refused.values()) + sum(outcome.failed_before.values())
+    parts = ", ".join(f"{name} {spent * 1000 / max(answered, 1):.2f}" for name, spent in seconds.items())
+    print(f"  CPU per answered request (ms): {parts}")
+    print(f"  cores busy with it: {sum(seconds.values()) / wall:.2f} of {os.cpu_count()}")
     print("\ntargets:")
     print(f"  peak >= {TARGETS['rate']:.0f} offers/s: {peak}/s -> {'met' if peak >= TARGETS['rate'] else 'NOT MET'}")
     print(f"  p95 < {TARGETS['p95_ms']:.0f} ms: {p95:.1f} ms -> {'met' if p95 < TARGETS['p95_ms'] else 'NOT MET'}")
@@ -307,6 +347,9 @@ def main() -> None:
     parser.add_argument("--providers", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=10.0, help="time from the start of the burst to the deadline")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers per service")
+    parser.add_argument("--direct", action="store_true", help="offers straight to commissioning, not the gateway")
+    parser.add_argument("--rate", type=float, default=500.0, help="offers per second offered, all providers together")
+    parser.add_argument("--closed", action="store_true", help="capacity: each provider sends again once answered")
     asyncio.run(run(parser.parse_args()))
 
 

@@ -158,8 +158,28 @@ def _token_problem(exc: jwt.PyJWTError) -> tuple[str, str]:
     return "The token is not a valid JWT.", "Token nie jest poprawnym JWT."
 
 
+# Tokens already verified, until they expire: a client sends the same token with every request, and checking
+# its signature and claims again cost about 10 % of a request's time in commissioning, 16 % in the gateway.
+VERIFIED_MAX = 10_000
+_verified: dict[str, tuple[Principal, float, AuthSettings]] = {}  # token -> (principal, expires, checked under)
+
+
 def decode_token(token: str, settings: AuthSettings | None = None) -> Principal:
     settings = settings or auth_settings()
+    known = _verified.get(token)
+    if known is not None:
+        principal, expires, checked_under = known
+        if checked_under is settings and time.time() < expires:
+            return principal
+        del _verified[token]
+    principal, expires = _verify(token, settings)
+    if len(_verified) >= VERIFIED_MAX:
+        _verified.clear()
+    _verified[token] = (principal, expires, settings)
+    return principal
+
+
+def _verify(token: str, settings: AuthSettings) -> tuple[Principal, float]:
     options: Options = {"require": ["exp", "sub", "role"]}
     try:
         if settings.jwks_url:
@@ -183,7 +203,8 @@ def decode_token(token: str, settings: AuthSettings | None = None) -> Principal:
             )
     except jwt.PyJWTError as exc:
         raise Unauthorized(*_token_problem(exc)) from exc
-    return _principal_from_claims(claims)
+    # kept no longer than the token lives, nor more than 5 minutes (a key set may have dropped its key since)
+    return _principal_from_claims(claims), min(float(claims["exp"]), time.time() + 300)
 
 
 class Claims(BaseModel):

@@ -7,7 +7,8 @@ every replica listening to the same database (the same one-connection listener a
 began before an invalidation does not store what it read (generations), and entries live at most `ttl` seconds in
 any case, so a replica whose listener was down a moment cannot serve a stale answer for long.
 
-Answers carry a strong ETag of their bytes; `If-None-Match` with it is a 304 without a body.
+Answers carry a strong ETag of their bytes; `If-None-Match` with it is a 304 without a body. `TopicMemo` keeps
+other values read from the database (not answers) under the same invalidation.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import text
@@ -47,6 +48,7 @@ class ReadCache:
     max_entries: int = 1024
     entries: dict[str, Entry] = field(default_factory=dict)
     generations: dict[str, int] = field(default_factory=dict)
+    resets: int = 0  # drops of everything (a listener that reconnected may have missed invalidations)
     hits: int = 0
     misses: int = 0
 
@@ -59,7 +61,8 @@ class ReadCache:
         return entry
 
     def generation(self, topic: str) -> int:
-        return self.generations.get(topic, 0)
+        """Grows on every drop of the topic, or of everything."""
+        return self.generations.get(topic, 0) + self.resets
 
     def put(self, topic: str, key: str, body: bytes, generation: int, *, max_age: int, route: Any) -> Entry:
         entry = Entry(topic, body, etag_of(body), max_age, time.monotonic() + self.ttl, route)
@@ -71,14 +74,44 @@ class ReadCache:
 
     def drop(self, topic: str | None = None) -> None:
         """Forget a topic (None: everything)."""
-        topics = {e.topic for e in self.entries.values()} | set(self.generations) if topic is None else {topic}
-        for name in topics:
-            self.generations[name] = self.generation(name) + 1
-        self.entries = {k: e for k, e in self.entries.items() if topic is not None and e.topic != topic}
+        if topic is None:
+            self.resets += 1
+            self.entries = {}
+            return
+        self.generations[topic] = self.generations.get(topic, 0) + 1
+        self.entries = {k: e for k, e in self.entries.items() if e.topic != topic}
 
     def listener(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
         """asyncpg's LISTEN callback: another transaction (of any replica) changed `payload`'s topic."""
         self.drop(payload or None)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+@dataclass
+class TopicMemo(Generic[K, V]):
+    """Values read from the database, kept per key until `topic` is invalidated (by a write on any replica, as for
+    answers) or for `ttl` seconds at most."""
+
+    cache: ReadCache
+    topic: str
+    ttl: float = 30.0
+    max_entries: int = 10_000
+    values: dict[K, tuple[V, int, float]] = field(default_factory=dict)  # key -> (value, generation, expires)
+
+    async def get(self, key: K, load: Callable[[], Awaitable[V]]) -> V:
+        generation = self.cache.generation(self.topic)
+        kept = self.values.get(key)
+        if kept is not None and kept[1] == generation and kept[2] > time.monotonic():
+            return kept[0]
+        value = await load()
+        if generation == self.cache.generation(self.topic):  # nothing was invalidated while it was being read
+            if len(self.values) >= self.max_entries:
+                self.values.clear()
+            self.values[key] = (value, generation, time.monotonic() + self.ttl)
+        return value
 
 
 def cache_of(app: Any) -> ReadCache:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any, NewType
@@ -10,8 +11,10 @@ import orjson
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy import Integer, MetaData, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from shared import embedded_pg
 from shared.settings import ServiceSettings
@@ -98,15 +101,44 @@ def _json_dumps(value: object) -> str:
     return orjson.dumps(value).decode()
 
 
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _replace_dead_connections(engine: AsyncEngine) -> None:
+    """A pooled connection the server dropped (a restart, a failover) is replaced before use, not a 500: one the
+    server closed is seen closed at no cost, and one idle for more than a second is pinged first. A connection
+    in steady use is not pinged: SQLAlchemy's own pre-ping costs three round trips on every checkout (measured:
+    about 10 % of commissioning's time in a burst of offers)."""
+    pool = engine.sync_engine.pool
+
+    @event.listens_for(pool, "checkin")
+    def _idle_from(_dbapi: Any, entry: ConnectionPoolEntry) -> None:
+        entry.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _alive(dbapi: Any, entry: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
+        idle_since = entry.info.pop("idle_since", None)
+        driver = entry.driver_connection
+        if driver is not None and driver.is_closed():
+            raise DisconnectionError("the server closed the connection while it was pooled")  # the pool reconnects
+        if idle_since is not None and time.monotonic() - idle_since > PING_AFTER_IDLE_SECONDS:
+            try:
+                dbapi.ping()
+            except Exception as exc:  # any failure of the ping means this connection is gone
+                raise DisconnectionError("the pooled connection did not answer a ping") from exc
+
+
 def create_engine(url: str, *, pool_size: int = 10, pre_ping: bool = True) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=pre_ping,  # a connection the server dropped (restart, failover) is replaced, not a 500
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
     )
+    if pre_ping:
+        _replace_dead_connections(engine)
+    return engine
 
 
 # A request's unit of work (commits when the endpoint returns) and a read-only session (autocommit, no

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -41,6 +42,7 @@ from services.commissioning.summary.router import router as summary_router
 from services.commissioning.worker import worker
 from shared.app import create_service_app
 from shared.auth import Principal, Role, ServiceCredential
+from shared.cache import TopicMemo, cache_of
 from shared.db import database_of
 from shared.plumbing import Plumbing, cancel, running
 from shared.webhook_api import webhook_router
@@ -172,13 +174,19 @@ def create_app(
     app.state.commissioning = state
     app.state.webhook_policy = WebhookPolicy.of(settings)
 
+    # what the member events told, kept per account until the next one (on any replica): a request saves a query
+    told = TopicMemo[str, frozenset[uuid.UUID] | None](cache_of(app), standing.MEMBERSHIPS)
+
+    async def told_of(subject: str) -> frozenset[uuid.UUID] | None:
+        async with database_of(app).read() as session:
+            return await standing.providers_of(session, subject)
+
     async def with_memberships(principal: Principal) -> Principal:
         """A provider account acts for the providers it is a member of, claim or not: as the catalogue's member
         events told, or, for an account they never named (a new one), as the catalogue answers now."""
         if principal.role is not Role.PROVIDER or principal.token is None or state.catalogue is None:
             return principal
-        async with database_of(app).read() as session:
-            known = await standing.providers_of(session, principal.subject)
+        known = await told.get(principal.subject, lambda: told_of(principal.subject))
         if known is None:
             try:
                 known = await state.catalogue.memberships(principal.token)

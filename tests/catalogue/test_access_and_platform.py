@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import jwt
@@ -18,6 +19,17 @@ from tests.catalogue.test_providers import problem
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+async def test_a_token_checked_once_is_still_refused_once_it_expires(client):
+    """Verified tokens are kept (a client sends the same one with every request), never past their `exp`."""
+    token = mint_token(role=Role.ADMIN, subject="short-lived", ttl_seconds=2)
+    expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+    assert (await client.get("/v1/areas", headers=bearer(token))).status_code == 200
+    assert (await client.get("/v1/areas", headers=bearer(token))).status_code == 200  # from what was kept
+    await asyncio.sleep(max(0.0, expires - time.time()) + 0.05)
+    body = problem(await client.get("/v1/areas", headers=bearer(token)), 401)
+    assert "expired" in body["detail"]
 
 
 async def test_bad_tokens_are_refused_with_401_even_on_public_reads(client):

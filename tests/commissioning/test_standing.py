@@ -3,6 +3,7 @@ asking the catalogue at that moment; reinstated, it bids again. Replayed or olde
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -197,3 +198,41 @@ async def test_an_older_member_event_does_not_undo_a_newer_one(cdb):
     await standing.apply(cdb, told("removed", now), now)
     await standing.apply(cdb, told("added", now - timedelta(minutes=5)), now)  # late, and older
     assert await standing.providers_of(cdb, "anna@pes.pl") == frozenset()  # known, and a member of none
+
+
+async def test_a_removed_member_loses_the_provider_at_once_though_its_memberships_are_kept(
+    commissioning_app, commissioning_engine
+):
+    """Memberships are kept in memory per account (a query less per request); the member.removed event, once
+    committed, makes every replica forget them, so the next request no longer acts for the provider."""
+    account, provider_id = new_provider_user(), uuid.uuid4()
+    subject = subject_of(account)
+    sessions = create_sessionmaker(commissioning_engine)
+
+    async def told(kind: str) -> None:
+        data = {"provider_id": str(provider_id), "subject": subject}
+        event = {"id": str(uuid.uuid4()), "type": f"pl.cus.member.{kind}", "time": datetime.now(UTC).isoformat()}
+        async with sessions() as session:
+            await standing.apply(session, {**event, "data": data}, datetime.now(UTC))
+            await session.commit()
+
+    async def offers_status() -> int:
+        return (await api.get("/v1/offers", headers=account)).status_code
+
+    try:
+        async with asgi_client(commissioning_app, "http://commissioning") as api:
+            await told("added")
+            for _ in range(50):  # the commit's notification reaches the listener in a moment
+                if await offers_status() == 200:
+                    break
+                await asyncio.sleep(0.05)
+            assert await offers_status() == 200  # acts for the provider, and it is kept now
+            await told("removed")
+            for _ in range(50):
+                if await offers_status() == 403:
+                    break
+                await asyncio.sleep(0.05)
+            assert await offers_status() == 403, "a removed member still acted for the provider"
+    finally:
+        async with commissioning_engine.begin() as conn:
+            await conn.execute(text("DELETE FROM provider_memberships WHERE subject = :s"), {"s": subject})

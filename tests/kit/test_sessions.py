@@ -52,3 +52,36 @@ async def test_requests_survive_the_database_dropping_every_connection(catalogue
         assert dropped >= 1
         answers = [await http.get("/v1/areas") for _ in range(3)]
         assert [a.status_code for a in answers] == [200, 200, 200]
+
+
+@pytest.mark.parametrize("seen_closed", [True, False], ids=["seen-closed", "silent-drop-pinged"])
+async def test_pooled_connections_the_server_dropped_are_replaced_before_use(
+    catalogue_engine, monkeypatch, seen_closed
+):
+    """The pool is not pinged on every checkout, yet a dropped connection never reaches a query: one the client saw
+    closed is replaced at once; one that dropped silently (a failover) is found out by the ping after idling."""
+    import asyncpg
+    from sqlalchemy import text
+
+    from shared import db
+    from shared.db import create_engine
+
+    if not seen_closed:
+        monkeypatch.setattr(asyncpg.Connection, "is_closed", lambda _self: False)
+        monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    engine = create_engine(catalogue_engine.url.render_as_string(hide_password=False), pool_size=3)
+    try:
+        held = [await engine.connect() for _ in range(3)]
+        pids = {await c.scalar(text("SELECT pg_backend_pid()")) for c in held}
+        for connection in held:
+            await connection.close()  # back to the pool, alive as far as it knows
+        async with catalogue_engine.connect() as admin:
+            for pid in pids:
+                await admin.execute(text("SELECT pg_terminate_backend(:pid, 1000)"), {"pid": pid})
+        seen = set()
+        for _ in range(6):
+            async with engine.connect() as connection:
+                seen.add(await connection.scalar(text("SELECT pg_backend_pid()")))
+        assert seen and not seen & pids
+    finally:
+        await engine.dispose()

@@ -15,6 +15,7 @@ from services.commissioning.models.standing import AppliedEvent, FeedPosition, P
 from services.commissioning.rules.advisor import ProviderFacts
 from services.commissioning.standing import repository
 from shared.broker import StreamConsumer, Streams
+from shared.cache import invalidate
 from shared.feeds import FeedConsumer, Subscription
 
 FEED = "catalogue"
@@ -27,6 +28,7 @@ PROVIDER_EVENTS = [
 ]
 MEMBER_EVENTS = ["member.added", "member.removed"]  # private: read with the service's credential
 BARRED = frozenset({"suspended", "rejected"})
+MEMBERSHIPS = "memberships"  # the cache topic of who acts for which provider (shared.cache)
 
 
 async def apply(session: AsyncSession, event: dict[str, Any], now: datetime) -> None:
@@ -47,6 +49,7 @@ async def apply_membership(session: AsyncSession, event: dict[str, Any]) -> None
     elif told_at >= known.changed_at:
         known.active, known.changed_at = active, told_at
     await session.flush()
+    await invalidate(session, None, MEMBERSHIPS)  # every replica forgets what it kept when this commits
 
 
 async def providers_of(session: AsyncSession, subject: str) -> frozenset[uuid.UUID] | None:
