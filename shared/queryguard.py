@@ -28,8 +28,10 @@ def known_query_parameters(route: APIRoute) -> frozenset[str]:
 
 
 async def refuse_unknown_query(request: Request) -> None:
+    if not request.scope.get("query_string"):  # nothing to check (most writes): spare parsing the URL
+        return
     route = request.scope.get("route")
-    if not isinstance(route, APIRoute) or not request.url.path.startswith(CHECKED_PREFIX):
+    if not isinstance(route, APIRoute) or not request.scope["path"].startswith(CHECKED_PREFIX):
         return
     known = known_query_parameters(route)
     unknown = sorted(set(request.query_params) - known)

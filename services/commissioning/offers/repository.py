@@ -8,12 +8,26 @@ from collections.abc import Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.commissioning.models.calls import Call
 from services.commissioning.models.offers import Offer, OfferStatus
 
 
 async def for_lot_and_provider(session: AsyncSession, lot_id: uuid.UUID, provider_id: uuid.UUID) -> Offer | None:
     query = select(Offer).where(Offer.lot_id == lot_id, Offer.provider_id == provider_id).with_for_update()
     return (await session.scalars(query)).one_or_none()
+
+
+async def locked_with_call(session: AsyncSession, offer_id: uuid.UUID) -> tuple[Offer, Call] | None:
+    """The offer locked for update and its call locked shared, as they are now, in one statement."""
+    query = (
+        select(Offer, Call)
+        .join(Call, Call.id == Offer.call_id)
+        .where(Offer.id == offer_id)
+        .suffix_with("FOR UPDATE OF offers FOR SHARE OF calls")
+        .execution_options(populate_existing=True)
+    )
+    row = (await session.execute(query)).one_or_none()
+    return None if row is None else (row[0], row[1])
 
 
 async def of_call(

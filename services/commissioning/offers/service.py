@@ -87,10 +87,9 @@ def _check_answers(call: Call, content: OfferContent) -> None:
             raise ValidationProblem.field(f"answers.{code}", "at most 4,000 characters", pl="najwyżej 4000 znaków")
 
 
-async def _lock_open_call(session: AsyncSession, call_id: uuid.UUID, now_of: Any) -> tuple[Call, datetime]:
-    """Lock the call (shared: offers do not block each other, the opening at the deadline waits for them) and
-    read the clock only then, so an offer accepted here always comes before the opening."""
-    call = await session.get(Call, call_id, with_for_update={"read": True}, populate_existing=True)
+def _still_open(call: Call | None, call_id: uuid.UUID, now_of: Any) -> datetime:
+    """The clock, read only once the call is locked (shared: offers do not block each other, the opening at the
+    deadline waits for them), so an offer accepted here always comes before the opening."""
     if call is None or call.published_at is None:
         raise NotFound(
             f"Call {call_id} does not exist or is not published.",
@@ -106,6 +105,13 @@ async def _lock_open_call(session: AsyncSession, call_id: uuid.UUID, now_of: Any
             if call.status in (CallStatus.OPEN.value, CallStatus.EVALUATION.value)
             else f"Ogłoszenie ma status {call.status}.",
         )
+    return now
+
+
+async def _lock_open_call(session: AsyncSession, call_id: uuid.UUID, now_of: Any) -> tuple[Call, datetime]:
+    call = await session.get(Call, call_id, with_for_update={"read": True}, populate_existing=True)
+    now = _still_open(call, call_id, now_of)
+    assert call is not None  # _still_open refused a missing call
     return call, now
 
 
@@ -181,15 +187,17 @@ async def submit(
     return offer
 
 
-async def _own_offer_for_write(session: AsyncSession, principal: Principal, offer_id: uuid.UUID) -> Offer:
+async def _own_offer_for_write(session: AsyncSession, principal: Principal, offer_id: uuid.UUID) -> tuple[Offer, Call]:
+    """The caller's offer, locked for the write, and its call, locked shared (one round trip: the burst at a
+    deadline is made of these)."""
     require_role(principal, Role.PROVIDER)
-    offer = await session.get(Offer, offer_id, with_for_update=True, populate_existing=True)
-    if offer is None or not principal.acts_for_provider(offer.provider_id):
+    found = await repository.locked_with_call(session, offer_id)
+    if found is None or not principal.acts_for_provider(found[0].provider_id):
         raise NotFound(
             f"Offer {offer_id} does not exist or is not yours.",
             pl=f"Oferta {offer_id} nie istnieje lub nie jest Twoja.",
         )
-    return offer
+    return found
 
 
 async def revise(
@@ -201,11 +209,11 @@ async def revise(
     data: OfferContent,
     if_match: str | None,
 ) -> Offer:
-    offer = await _own_offer_for_write(session, principal, offer_id)
+    offer, call = await _own_offer_for_write(session, principal, offer_id)
     check_if_match(if_match, offer.version)
     if offer.status == OfferStatus.WITHDRAWN.value:
         raise Conflict("The offer is withdrawn: submit a new one.", pl="Oferta została wycofana: złóż nową.")
-    call, now = await _lock_open_call(session, offer.call_id, now_of)
+    now = _still_open(call, call.id, now_of)
     _check_answers(call, data)
     offer.total_price_grosze, offer.quantity, offer.answers = data.total_price_grosze, data.quantity, dict(data.answers)
     offer.content_hash = content_hash(call.id, offer.lot_id, offer.provider_id, data)
@@ -216,13 +224,13 @@ async def revise(
 
 async def confirm(session: AsyncSession, *, principal: Principal, now_of: Any, offer_id: uuid.UUID) -> Offer:
     """After an amendment: the author confirms its offer stands under the amended call."""
-    offer = await _own_offer_for_write(session, principal, offer_id)
+    offer, call = await _own_offer_for_write(session, principal, offer_id)
     if offer.status != OfferStatus.NEEDS_CONFIRMATION.value:
         raise Conflict(
             f"The offer is {offer.status}; only an offer awaiting confirmation is confirmed.",
             pl=f"Oferta ma status {offer.status}; potwierdza się tylko ofertę oczekującą na potwierdzenie.",
         )
-    _, now = await _lock_open_call(session, offer.call_id, now_of)
+    now = _still_open(call, call.id, now_of)
     offer.status, offer.submitted_at = OfferStatus.SUBMITTED.value, now
     await session.flush()
     return offer
@@ -231,11 +239,11 @@ async def confirm(session: AsyncSession, *, principal: Principal, now_of: Any, o
 async def withdraw(
     session: AsyncSession, *, principal: Principal, now_of: Any, offer_id: uuid.UUID, if_match: str | None
 ) -> Offer:
-    offer = await _own_offer_for_write(session, principal, offer_id)
+    offer, call = await _own_offer_for_write(session, principal, offer_id)
     check_if_match(if_match, offer.version)
     if offer.status == OfferStatus.WITHDRAWN.value:
         raise Conflict("The offer is already withdrawn.", pl="Oferta jest już wycofana.")
-    await _lock_open_call(session, offer.call_id, now_of)
+    _still_open(call, call.id, now_of)
     offer.status = OfferStatus.WITHDRAWN.value
     await session.flush()
     return offer
