@@ -62,6 +62,7 @@ GMINA = bearer(Role.MUNICIPALITY, subject="bench-cus", terc=TERC)
 @dataclass
 class Outcome:
     accepted: list[tuple[float, float]] = field(default_factory=list)  # (wall time answered, latency s)
+    submissions: list[float] = field(default_factory=list)  # latency s of the first offers (POST)
     refused: Counter[int] = field(default_factory=Counter)
     last_receipt: dict[str, dict[str, Any]] = field(default_factory=dict)  # offer id -> its last receipt
     late: int = 0  # accepted with a receipt time after the deadline
@@ -181,6 +182,8 @@ async def bidder(
             elapsed = time.perf_counter() - planned  # from the planned moment: a queue behind it counts
             if response.status in (200, 201):
                 outcome.accepted.append((time.time(), elapsed))
+                if offer_id is None:
+                    outcome.submissions.append(elapsed)
                 offer_id, etag = body["id"], response.headers["ETag"]
                 outcome.last_receipt[offer_id] = {**body["receipt"], "headers": headers}
                 if datetime.fromisoformat(body["receipt"]["submitted_at"]) > deadline:
@@ -321,6 +324,17 @@ def report(
     )
     print(f"  offers accepted: {accepted} ({accepted / duration:.0f}/s overall, peak second {peak}/s)")
     print(f"  latency of an accepted submission or revision: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    if outcome.submissions:
+        first = [percentile(outcome.submissions, q) * 1000 for q in (50, 95)]
+        count = len(outcome.submissions)
+        print(f"    of the {count} first submissions alone: p50 {first[0]:.1f} ms, p95 {first[1]:.1f} ms")
+    by_second: dict[int, list[float]] = {}
+    for at, latency in outcome.accepted:
+        by_second.setdefault(int(at - deadline + args.seconds), []).append(latency)
+    print(
+        "  second by second (accepted, p95 ms): "
+        + " ".join(f"{second}:{len(got)}/{percentile(got, 95) * 1000:.0f}" for second, got in sorted(by_second.items()))
+    )
     print(f"  refused (after the deadline): {dict(outcome.refused)}")
     print(f"  failed before the deadline: {dict(outcome.failed_before) or 'none'}")
     print(f"  the opening performed {opened_after:.2f} s after the deadline (server clock)")
