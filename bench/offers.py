@@ -5,15 +5,16 @@ gateway until its deadline passes, and a while after; then the call is opened by
     python -m bench.offers --rate 700 --providers 300 --seconds 15
     python -m bench.offers --closed             # capacity: every provider sends again as soon as answered
 
-The load is open (`--rate`): each provider sends at its own even pace (a random phase; together `--rate` a
-second), revising its offer with the ETag of its last answer; a provider still waiting for an answer when its next
-turn comes sends at once after it, and that wait counts in the latency (measured from the planned moment, so a
-slow server cannot hide its queue). `--closed` measures capacity instead: latency there is mostly the queue of
+First `--warmup` seconds of offers to another call, as a system that has been running (its connection pools,
+caches and prepared statements warm; `--warmup 0` for a cold start). The load is open (`--rate`): each provider
+sends at its own even pace (a random phase; together `--rate` a second), revising its offer with the ETag of its
+last answer; a provider still waiting for an answer when its next turn comes sends at once after it, and that wait
+counts in the latency (measured from the planned moment, so a slow server cannot hide its queue). `--closed` measures capacity instead: latency there is mostly the queue of
 N clients (N / throughput on average).
 
 Throw-away databases on the embedded PostgreSQL (or BENCH_DATABASE_URL's server); every service with two uvicorn
 workers; the commissioning clock is moved (COMMISSIONING_CLOCK_OFFSET_FILE) to `--seconds` before the deadline.
-Prints offers accepted per second (peak second and overall), latency percentiles, CPU per accepted offer by part
+Prints offers accepted per second (peak second and overall), latency percentiles, CPU per answered request by part
 (where the time goes), and the checks: every acknowledged offer kept (its last receipt verifies), none accepted
 after the deadline, the opening's delay.
 """
@@ -115,11 +116,13 @@ async def providers(http: aiohttp.ClientSession, gateway: str, n: int) -> list[t
     return list(await asyncio.gather(*(one(i) for i in range(n))))
 
 
-async def published_call(http: aiohttp.ClientSession, gateway: str) -> dict[str, Any]:
-    async with http.post(
-        f"{gateway}/v1/municipalities", json={"terc": TERC, "name": "Starachowice", "cus_name": "CUS"}, headers=ADMIN
-    ) as r:
+async def municipality(http: aiohttp.ClientSession, gateway: str) -> None:
+    body = {"terc": TERC, "name": "Starachowice", "cus_name": "CUS"}
+    async with http.post(f"{gateway}/v1/municipalities", json=body, headers=ADMIN) as r:
         await ok(r, 201)
+
+
+async def published_call(http: aiohttp.ClientSession, gateway: str, title: str, days: int) -> dict[str, Any]:
     async with http.get(f"{gateway}/v1/service-types", params={"q": "opiekuncze"}) as r:
         care = next(t["id"] for t in (await ok(r, 200))["items"] if t["code"] == "care-services")
     need = {
@@ -134,11 +137,11 @@ async def published_call(http: aiohttp.ClientSession, gateway: str) -> dict[str,
         need_id = (await ok(r, 201))["id"]
     body = {
         "need_id": need_id,
-        "title": "Konkurs: usługi opiekuńcze",
+        "title": title,
         "mode": "open-competition",
         "lots": [{"title": "Usługi opiekuńcze", "quantity": 12_000, "value_grosze": 50_000_000}],
         "criteria": CRITERIA,
-        "deadline": (datetime.now(UTC) + timedelta(days=22)).isoformat(),
+        "deadline": (datetime.now(UTC) + timedelta(days=days)).isoformat(),
     }
     async with http.post(f"{gateway}/v1/calls", json=body, headers=GMINA) as r:
         call = await ok(r, 201)
@@ -245,7 +248,14 @@ async def run(args: argparse.Namespace) -> None:
         connector = aiohttp.TCPConnector(limit=args.providers)
         async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as http:
             bidders = await providers(http, gateway, args.providers)
-            call = await published_call(http, gateway)
+            await municipality(http, gateway)
+            call = await published_call(http, gateway, "Konkurs: usługi opiekuńcze", days=22)
+            if args.warmup:  # a running system: pools, caches and prepared statements as they are after a while
+                later = await published_call(http, gateway, "Konkurs: usługi opiekuńcze 2028", days=60)
+                far, until = datetime.fromisoformat(later["deadline"]), time.time() + args.warmup
+                await asyncio.gather(
+                    *(bidder(http, gateway, later, h, far, timedelta(0), until, Outcome(), None) for _, h in bidders)
+                )
             deadline = datetime.fromisoformat(call["deadline"])
             # the server's clock is moved to `seconds` before the deadline
             offset = deadline - datetime.now(UTC) - timedelta(seconds=args.seconds)
@@ -364,6 +374,9 @@ def main() -> None:
     parser.add_argument("--direct", action="store_true", help="offers straight to commissioning, not the gateway")
     parser.add_argument("--rate", type=float, default=500.0, help="offers per second offered, all providers together")
     parser.add_argument("--closed", action="store_true", help="capacity: each provider sends again once answered")
+    parser.add_argument(
+        "--warmup", type=float, default=3.0, help="seconds of offers to another call first (0: a cold start)"
+    )
     asyncio.run(run(parser.parse_args()))
 
 
