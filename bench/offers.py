@@ -9,8 +9,8 @@ First `--warmup` seconds of offers to another call, as a system that has been ru
 caches and prepared statements warm; `--warmup 0` for a cold start). The load is open (`--rate`): each provider
 sends at its own even pace (a random phase; together `--rate` a second), revising its offer with the ETag of its
 last answer; a provider still waiting for an answer when its next turn comes sends at once after it, and that wait
-counts in the latency (measured from the planned moment, so a slow server cannot hide its queue). `--closed` measures capacity instead: latency there is mostly the queue of
-N clients (N / throughput on average).
+counts in the latency (measured from the planned moment, so a slow server cannot hide its queue). `--closed`
+measures capacity instead: latency there is mostly the queue of N clients (N / throughput on average).
 
 Throw-away databases on the embedded PostgreSQL (or BENCH_DATABASE_URL's server); every service with two uvicorn
 workers; the commissioning clock is moved (COMMISSIONING_CLOCK_OFFSET_FILE) to `--seconds` before the deadline.
