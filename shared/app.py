@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
@@ -36,6 +37,7 @@ from shared.settings import ServiceSettings
 from shared.textguard import NulGuardMiddleware
 
 GC_THRESHOLDS = (50_000, 50, 100)
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 
 
 def operation_id(route: APIRoute) -> str:
@@ -213,6 +215,9 @@ def create_service_app(
         openapi_url="/openapi.json" if serves_own_openapi else None,
         docs_url=None,  # served from the package's assets below, not from a CDN
         redoc_url=None,
+        # FastAPI's own OpenTelemetry, unused (metrics are Prometheus', logs ours): off, it costs no check of the
+        # global providers on every request (measured: 3-4 % of a write's time)
+        telemetry=NO_TELEMETRY,
     )
     if serves_own_openapi:
         install_docs(app)
