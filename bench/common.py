@@ -123,21 +123,22 @@ class CpuMeter:
         self.started_at = 0.0
 
     def _tree(self, root: Any) -> float:
-        total = 0.0
-        for process in [root, *root.children(recursive=True)]:
-            with contextlib.suppress(self._psutil.Error):
-                times = process.cpu_times()
-                total += times.user + times.system
-        return total
+        return sum(self._spent(process) for process in [root, *root.children(recursive=True)])
+
+    def _spent(self, process: Any) -> float:
+        """A process's CPU seconds and those of its children it has reaped: a PostgreSQL backend that ended during
+        the run (an overflow connection closed) leaves its time with the postmaster, not nowhere."""
+        with contextlib.suppress(self._psutil.Error):
+            times = process.cpu_times()
+            return float(times.user + times.system + times.children_user + times.children_system)
+        return 0.0
 
     def reading(self) -> dict[str, float]:
         seconds = {name: self._tree(root) for name, root in self.roots.items()}
         postgres = 0.0
         for process in self._psutil.process_iter(["name"]):
             if process.info["name"] == "postgres":
-                with contextlib.suppress(self._psutil.Error):
-                    times = process.cpu_times()
-                    postgres += times.user + times.system
+                postgres += self._spent(process)
         seconds["PostgreSQL"] = postgres
         own = self._psutil.Process().cpu_times()  # this process alone: the services are its children
         seconds["load generator"] = own.user + own.system
