@@ -225,6 +225,7 @@ async def run(args: argparse.Namespace) -> None:
                 **quiet,
                 "CATALOGUE_DATABASE_URL": urls["catalogue"],
                 "CATALOGUE_COMMISSIONING_URL": base["commissioning"],
+                "CATALOGUE_DB_POOL_SIZE": "10",  # with commissioning's, within the server's 100 connections
             },
             "commissioning": {
                 **quiet,
@@ -233,6 +234,7 @@ async def run(args: argparse.Namespace) -> None:
                 "COMMISSIONING_CLOCK_OFFSET_FILE": str(clock),
                 "COMMISSIONING_WORKER_INTERVAL_SECONDS": "0.1",
                 "COMMISSIONING_EVENTS_POLL_SECONDS": "0.5",
+                "COMMISSIONING_DB_POOL_SIZE": "16",
             },
             "gateway": {
                 **quiet,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Header, Response
@@ -34,7 +35,7 @@ def check_if_match(if_match: str | None, current_version: int) -> None:
             "Send If-Match with the ETag of the version you are changing.",
             pl="Wyślij nagłówek If-Match z ETagiem zmienianej wersji.",
         )
-    tags = [t.strip().removeprefix("W/") for t in if_match.split(",")]
+    tags = _tags(if_match)
     if "*" in tags or etag_for(current_version) in tags:
         return
     raise PreconditionFailed(
@@ -42,3 +43,18 @@ def check_if_match(if_match: str | None, current_version: int) -> None:
         pl=f"Zasób ma wersję {etag_for(current_version)}, nie {if_match}: odczytaj go ponownie i ponów zmianę.",
         current_etag=etag_for(current_version),
     )
+
+
+def _tags(if_match: str) -> list[str]:
+    return [t.strip().removeprefix("W/") for t in if_match.split(",")]
+
+
+def versions_named(if_match: str) -> frozenset[int] | None:
+    """The versions an If-Match names, for a write that checks them in its own statement; None for `*` (any)."""
+    tags = _tags(if_match)
+    if "*" in tags:
+        return None
+    return frozenset(int(found.group(1)) for tag in tags if (found := _VERSION_TAG.fullmatch(tag)))
+
+
+_VERSION_TAG = re.compile(r'"(0|[1-9][0-9]{0,8})"')  # as etag_for writes them; within a 32-bit version column

@@ -59,7 +59,12 @@ class ServiceSettings(BaseSettings):
     database_name: str = Field(default="cus", description="Database created on the embedded server.")
     log_level: str = "INFO"
     log_json: bool = True
-    db_pool_size: int = 10
+    db_pool_size: int = Field(
+        default=20,
+        ge=1,
+        description="Database connections per process at most, opened as needed and kept (mind the server's "
+        "max_connections across processes and replicas).",
+    )
     db_pool_pre_ping: bool = Field(
         default=True,
         description="Replace a pooled connection the server dropped before use (a database restart or failover "

@@ -30,6 +30,11 @@ from shared.db import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Pools keep the connections they open: every app, engine and service process of the suite at once (the e2e stacks
+# and replicas inherit this) stays well within a server's default max_connections (100).
+for _service in ("CATALOGUE", "COMMISSIONING"):
+    os.environ.setdefault(f"{_service}_DB_POOL_SIZE", "5")
 STANDARDS = REPO.parent / "shared" / "standards"
 
 
@@ -91,7 +96,7 @@ async def rolled_back(app: Any, engine: AsyncEngine) -> AsyncIterator[AsyncSessi
         write = create_sessionmaker(conn, join_transaction_mode="create_savepoint")
         read = create_sessionmaker(conn, read_only=True, join_transaction_mode="create_savepoint")
         original = database_of(app)
-        app.state.database = Database(original.engine, write, read, read)
+        app.state.database = Database(original.engine, write, read, read, write)
         cache_of(app).drop()  # cached answers read inside a transaction that is rolled back never outlive it
         try:
             async with write() as session:

@@ -104,7 +104,7 @@ def create_app(
         # the deadline's opening gets connections of its own: from the requests' pool it would queue behind a
         # burst of late offers for one (measured: opened 1.2-2.3 s after the deadline at 500 offers/s offered)
         url = database_of(app).engine.url.render_as_string(hide_password=False)
-        events_engine = create_engine(url, pool_size=2, pre_ping=settings.db_pool_pre_ping)
+        events_engine = create_engine(url, pool_size=4, pre_ping=settings.db_pool_pre_ping)
         if run_worker and settings.worker_interval_seconds > 0:
             due_events = create_sessionmaker(events_engine)
             tasks.append(asyncio.create_task(worker(due_events, state.clock, settings.worker_interval_seconds)))

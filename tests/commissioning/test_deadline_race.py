@@ -69,3 +69,63 @@ async def test_concurrent_submissions_around_the_deadline(
             )
         assert {str(r[0]) for r in stored} == {o["id"] for o in accepted}
         assert int(opened) == len(accepted)
+
+
+async def test_concurrent_revisions_around_the_deadline(
+    commissioning_app, commissioning_engine, catalogue_app, catalogue_engine
+):
+    """Revisions, most of the burst, take one statement each: exactly those the clock put before the deadline
+    change the offer; the others are refused and leave it as it was, and the opening counts every offer."""
+    async with committed_call(
+        commissioning_app,
+        commissioning_engine,
+        catalogue_app,
+        catalogue_engine,
+        terc=BRODY,
+        name="Gmina Brody",
+        providers=SUBMITTERS,
+    ) as setup:
+        api, call = setup.api, setup.call
+        deadline = datetime.fromisoformat(call["deadline"])
+        body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": 4_000_000, "quantity": 1000, "answers": ANSWERS}
+        first = {}
+        for p in setup.providers:
+            made = await api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(p))
+            assert made.status_code == 201, made.text
+            first[p] = made.json()
+
+        step = timedelta(milliseconds=10)
+        setup.use_clock(SteppingClock(deadline - step * (SUBMITTERS // 2), step))
+        revision = {"total_price_grosze": 3_900_000, "quantity": 1000, "answers": ANSWERS}
+        responses = await asyncio.gather(
+            *(
+                api.put(f"/v1/offers/{first[p]['id']}", json=revision, headers={**provider(p), "If-Match": '"1"'})
+                for p in setup.providers
+            )
+        )
+        by_provider = dict(zip(setup.providers, responses, strict=True))
+        accepted = {p: r.json() for p, r in by_provider.items() if r.status_code == 200}
+        refused = [r for r in responses if r.status_code != 200]
+        assert len(accepted) == SUBMITTERS // 2, [r.text for r in refused][:3]
+        assert all(r.status_code == 409 and r.json()["type"] == "urn:cus:problem:deadline-passed" for r in refused)
+        assert all(datetime.fromisoformat(o["receipt"]["submitted_at"]) < deadline for o in accepted.values())
+        assert all(o["version"] == 2 and o["total_price_grosze"] == 3_900_000 for o in accepted.values())
+
+        setup.clock.set(deadline)
+        setup.use_clock(setup.clock)
+        assert await run_due_events(database_of(commissioning_app).write, setup.clock) == 1
+        async with commissioning_engine.connect() as conn:
+            stored = dict(
+                (
+                    await conn.execute(
+                        text("SELECT provider_id::text, content_hash FROM offers WHERE call_id = :c"), {"c": call["id"]}
+                    )
+                ).all()
+            )
+            opened = await conn.scalar(
+                text("SELECT detail->>'offers' FROM call_history WHERE call_id = :c AND kind = 'offers-opened'"),
+                {"c": call["id"]},
+            )
+        expected = {p: (accepted.get(p) or first[p])["receipt"]["content_hash"] for p in setup.providers}
+        assert stored == expected
+        assert int(opened) == SUBMITTERS

@@ -366,3 +366,55 @@ async def test_a_receipt_is_verified_independently_and_by_the_server(api, client
     clock.set(datetime.fromisoformat(call["deadline"]))
     after = await api.get(url, params={"content_hash": revised.json()["receipt"]["content_hash"]}, headers=STARACHOWICE)
     assert after.status_code == 200 and after.json()["matches"] is True
+
+
+async def test_revisions_check_the_etag_the_author_and_the_withdrawal(api, client):
+    call = await setup_open_call(api, client)
+    coop, other = await verified_provider(client), await verified_provider(client)
+    offer = (await submit(api, call, coop["id"])).json()
+    url, content = (
+        f"/v1/offers/{offer['id']}",
+        {"total_price_grosze": 47_000_000, "quantity": 12_000, "answers": ANSWERS},
+    )
+
+    async def revise(if_match: str | None, who: str = coop["id"]):
+        headers = provider(who) if if_match is None else {**provider(who), "If-Match": if_match}
+        return await api.put(url, json=content, headers=headers)
+
+    problem(await revise(None), 428)
+    for stale in ('"2"', '"01"', "abc", '"99999999999"'):
+        assert problem(await revise(stale), 412)["current_etag"] == '"1"'
+    problem(await revise('"1"', other["id"]), 404)
+    assert (await revise("*")).json()["version"] == 2
+    listed = await revise('"7", W/"2"')
+    assert listed.status_code == 200 and listed.headers["ETag"] == '"3"'
+    assert (await api.get(url, headers=provider(coop["id"]))).json()["total_price_grosze"] == 47_000_000
+    await api.delete(url, headers={**provider(coop["id"]), "If-Match": '"3"'})
+    assert problem(await revise('"4"'), 409)["detail"].startswith("The offer is withdrawn")
+
+
+async def test_a_revision_answers_to_the_amended_call(api, client, clock):
+    """An offer revised after its call's criteria changed is checked against the new criteria, not the ones it
+    was submitted under."""
+    call = await setup_open_call(api, client, deadline_days=25)
+    coop = await verified_provider(client)
+    offer = (await submit(api, call, coop["id"])).json()
+    criteria = [
+        {"code": "price", "name": "cena", "kind": "price", "weight": 50},
+        {"code": "quality", "name": "jakość", "kind": "quality", "weight": 20},
+        {"code": "social", "name": "klauzula społeczna", "kind": "social", "weight": 20},
+        {"code": "local", "name": "zasięg lokalny", "kind": "quality", "weight": 10},
+    ]
+    amended = await api.post(
+        f"/v1/calls/{call['id']}/amendments",
+        json={"description": "Nowe kryterium", "criteria": criteria},
+        headers=STARACHOWICE,
+    )
+    assert amended.status_code == 201, amended.text
+    headers = {**provider(coop["id"]), "If-Match": '"1"'}
+    content = {"total_price_grosze": 47_000_000, "quantity": 12_000, "answers": ANSWERS}
+    refused = problem(await api.put(f"/v1/offers/{offer['id']}", json=content, headers=headers), 422)
+    assert "local" in json.dumps(refused)
+    answered = {**content, "answers": {**ANSWERS, "local": "Biuro w gminie"}}
+    revised = await api.put(f"/v1/offers/{offer['id']}", json=answered, headers=headers)
+    assert revised.status_code == 200 and revised.json()["status"] == "submitted"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ARRAY, Boolean, DateTime, Integer, Table, any_, bindparam, func, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.commissioning.models.calls import Call
+from services.commissioning.models.calls import Call, CallStatus
 from services.commissioning.models.offers import Offer, OfferStatus
 
 
@@ -28,6 +31,76 @@ async def locked_with_call(session: AsyncSession, offer_id: uuid.UUID) -> tuple[
     )
     row = (await session.execute(query)).one_or_none()
     return None if row is None else (row[0], row[1])
+
+
+def _revision_statement() -> Any:
+    """Made once, with bound parameters: SQLAlchemy builds no statement and no cache key per request."""
+    open_call = (
+        select(Call.id)
+        .where(
+            Call.id == bindparam("of_call"),
+            Call.version == bindparam("call_at_version"),
+            Call.status == CallStatus.OPEN.value,
+            Call.deadline > bindparam("moment", type_=DateTime(timezone=True)),
+        )
+        .with_for_update(read=True)
+        .cte("open_call")
+    )
+    return (
+        update(cast(Table, Offer.__table__))  # Core: no ORM bulk-update machinery per request
+        .where(
+            Offer.id == bindparam("of_offer"),
+            Offer.call_id.in_(select(open_call.c.id)),
+            Offer.status != OfferStatus.WITHDRAWN.value,
+            or_(
+                bindparam("any_version", type_=Boolean),
+                Offer.version == any_(bindparam("versions", type_=ARRAY(Integer))),
+            ),
+        )
+        .values(
+            {
+                Offer.total_price_grosze: bindparam("new_total_price_grosze"),
+                Offer.quantity: bindparam("new_quantity"),
+                Offer.answers: bindparam("new_answers", type_=JSONB),
+                Offer.content_hash: bindparam("new_content_hash"),
+                Offer.status: OfferStatus.SUBMITTED.value,
+                Offer.submitted_at: bindparam("moment", type_=DateTime(timezone=True)),
+                Offer.version: Offer.version + 1,
+            }
+        )
+        .returning(*(column.label(key) for key, column in Offer.__mapper__.columns.items()))
+    )
+
+
+_REVISION = _revision_statement()
+
+
+async def revise_if_current(
+    session: AsyncSession,
+    *,
+    offer_id: uuid.UUID,
+    call_id: uuid.UUID,
+    call_version: int,
+    versions: frozenset[int] | None,
+    now: datetime,
+    content: dict[str, Any],
+) -> Offer | None:
+    """A revision in one statement, atomic on its own: it is made only if the offer is at one of `versions` (None:
+    any) and not withdrawn, and its call is still at `call_version`, open, and before its deadline at `now`. The
+    call is locked shared as in the full path, so the opening at the deadline waits for it and counts it. The
+    revised offer (detached), or None when any condition failed (the full path then says which)."""
+    connection = await session.connection()
+    parameters = {
+        "of_offer": offer_id,
+        "of_call": call_id,
+        "call_at_version": call_version,
+        "moment": now,
+        "any_version": versions is None,
+        "versions": sorted(versions or ()),
+        **{f"new_{name}": value for name, value in content.items()},
+    }
+    row = (await connection.execute(_REVISION, parameters)).one_or_none()
+    return None if row is None else Offer(**row._mapping)
 
 
 async def of_call(

@@ -13,10 +13,11 @@ from services.commissioning.dependencies import CatalogueDep, ClockDep
 from services.commissioning.models.idempotency import IdempotencyRecord
 from services.commissioning.models.offers import OfferStatus
 from services.commissioning.offers import repository, service
+from services.commissioning.offers.known import KnownOffersDep
 from services.commissioning.offers.schemas import OfferContent, OfferIn, OfferOut, ReceiptCheck, offer_out
 from shared.auth import CurrentPrincipal, Role, require_role
 from shared.concurrency import IfMatchHeader, set_etag
-from shared.db import ReadSessionDep, SessionDep
+from shared.db import ReadSessionDep, SessionDep, StatementSessionDep
 from shared.errors import Forbidden, problem_responses
 from shared.idempotency import IdempotencyKeyHeader, idempotent
 from shared.pagination import Page, PageParamsDep, page_of
@@ -41,6 +42,7 @@ async def submit_offer(
     session: SessionDep,
     principal: CurrentPrincipal,
     catalogue: CatalogueDep,
+    known: KnownOffersDep,
     clock: ClockDep,
     response: Response,
     idempotency_key: IdempotencyKeyHeader = None,
@@ -53,7 +55,7 @@ async def submit_offer(
         if replay.response is not None:
             return OfferOut.model_validate(replay.response)
         offer = await service.submit(
-            session, catalogue, principal=principal, now_of=clock.now, call_id=call_id, data=data
+            session, catalogue, known, principal=principal, now_of=clock.now, call_id=call_id, data=data
         )
         response.headers["Location"] = f"/v1/offers/{offer.id}"
         set_etag(response, offer.version)
@@ -72,13 +74,22 @@ async def revise_offer(
     offer_id: uuid.UUID,
     data: OfferContent,
     session: SessionDep,
+    statement: StatementSessionDep,
+    known: KnownOffersDep,
     principal: CurrentPrincipal,
     clock: ClockDep,
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> OfferOut:
     offer = await service.revise(
-        session, principal=principal, now_of=clock.now, offer_id=offer_id, data=data, if_match=if_match
+        session,
+        statement,
+        known,
+        principal=principal,
+        now_of=clock.now,
+        offer_id=offer_id,
+        data=data,
+        if_match=if_match,
     )
     set_etag(response, offer.version)
     return offer_out(offer)

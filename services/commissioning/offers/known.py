@@ -1,0 +1,55 @@
+"""What this process knows of the offers it wrote: their call, lot and provider (which never change) and their call's
+criteria as of a version. With it a revision, most of the burst at a deadline, is one statement
+(`repository.revise_if_current`) instead of a transaction of four round trips. Nothing here is trusted: that
+statement checks the call's version, so a stale entry costs only the full path, never a wrong answer."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+
+from services.commissioning.models.calls import Call
+from services.commissioning.models.offers import Offer
+
+
+@dataclass(frozen=True, slots=True)
+class KnownOffer:
+    call_id: uuid.UUID
+    lot_id: uuid.UUID
+    provider_id: uuid.UUID
+    call_version: int
+    criteria: list[dict[str, Any]]
+
+
+class KnownOffers:
+    """Bounded: past `limit` entries it starts again (the cost is a full path for each offer once more)."""
+
+    def __init__(self, limit: int = 50_000) -> None:
+        self.limit = limit
+        self._offers: dict[uuid.UUID, KnownOffer] = {}
+
+    def get(self, offer_id: uuid.UUID) -> KnownOffer | None:
+        return self._offers.get(offer_id)
+
+    def remember(self, offer: Offer, call: Call) -> None:
+        if len(self._offers) >= self.limit:
+            self._offers.clear()
+        self._offers[offer.id] = KnownOffer(offer.call_id, offer.lot_id, offer.provider_id, call.version, call.criteria)
+
+
+def known_offers_of(app: FastAPI) -> KnownOffers:
+    """The app's, made on first use (each uvicorn worker, each test app has its own)."""
+    known: KnownOffers | None = getattr(app.state, "known_offers", None)
+    if known is None:
+        known = app.state.known_offers = KnownOffers()
+    return known
+
+
+async def get_known_offers(request: Request) -> KnownOffers:
+    return known_offers_of(request.app)
+
+
+KnownOffersDep = Annotated[KnownOffers, Depends(get_known_offers)]
