@@ -418,3 +418,18 @@ async def test_a_revision_answers_to_the_amended_call(api, client, clock):
     answered = {**content, "answers": {**ANSWERS, "local": "Biuro w gminie"}}
     revised = await api.put(f"/v1/offers/{offer['id']}", json=answered, headers=headers)
     assert revised.status_code == 200 and revised.json()["status"] == "submitted"
+
+
+def test_what_a_process_knows_of_offers_is_bounded_and_kept_once_per_call():
+    from services.commissioning.offers.known import KnownOffers
+
+    known = KnownOffers(limit=3)
+    call = Call(id=uuid.uuid4(), version=1, criteria=[{"code": "price", "kind": "price"}])
+    offers = [Offer(id=uuid.uuid4(), call_id=call.id, lot_id=uuid.uuid4(), provider_id=uuid.uuid4()) for _ in range(4)]
+    for offer in offers[:3]:
+        known.remember(offer, call)
+    call.version = 2  # an amendment, seen with the last offer: every offer of the call is checked at version 2
+    known.remember(offers[1], call)
+    assert {known.get(o.id).call_version for o in offers[:3]} == {2}
+    known.remember(offers[3], call)  # past the limit: it starts again
+    assert known.get(offers[0].id) is None and known.get(offers[3].id).lot_id == offers[3].lot_id

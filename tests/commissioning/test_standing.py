@@ -95,7 +95,7 @@ async def test_a_suspended_provider_is_refused_without_asking_the_catalogue(
             assert changed.status_code == 200, changed.text
             assert await reader.pass_once() == 1
             async with create_sessionmaker(commissioning_engine)() as session:
-                assert await standing.verified_facts(session, uuid.UUID(bidder)) is None
+                assert standing.verified_facts(await standing.standing_of(session, uuid.UUID(bidder))) is None
         finally:
             async with catalogue_engine.begin() as conn:
                 await conn.execute(
@@ -121,7 +121,8 @@ async def test_an_older_event_does_not_undo_a_newer_one(cdb):
     await standing.apply(cdb, told("suspended", now), now)
     await standing.apply(cdb, told("verified", now - timedelta(minutes=5)), now)  # late, and older
     assert (await cdb.get(ProviderStanding, provider_id)).status == "suspended"
-    assert await standing.barred(cdb, provider_id) and not await standing.barred(cdb, uuid.uuid4())
+    assert standing.barred(await standing.standing_of(cdb, provider_id))
+    assert not standing.barred(await standing.standing_of(cdb, uuid.uuid4()))
 
 
 async def test_memberships_come_from_the_catalogues_private_events_and_spare_asking_it(

@@ -32,6 +32,19 @@ async def get_visible(session: AsyncSession, call_id: uuid.UUID, principal: Prin
     return (await session.scalars(query)).one_or_none()
 
 
+async def visible_with_lot(
+    session: AsyncSession, call_id: uuid.UUID, lot_id: uuid.UUID, principal: Principal | None
+) -> tuple[Call | None, Lot | None]:
+    """The call as `get_visible` finds it and its lot `lot_id` (None if it has no such lot), in one query."""
+    query = (
+        select(Call, Lot)
+        .outerjoin(Lot, and_(Lot.call_id == Call.id, Lot.id == lot_id))
+        .where(Call.id == call_id, call_visibility(principal))
+    )
+    row = (await session.execute(query)).one_or_none()
+    return (None, None) if row is None else (row[0], row[1])
+
+
 async def lots_of(session: AsyncSession, call_ids: list[uuid.UUID]) -> Sequence[Lot]:
     if not call_ids:
         return []

@@ -25,19 +25,28 @@ class KnownOffer:
 
 
 class KnownOffers:
-    """Bounded: past `limit` entries it starts again (the cost is a full path for each offer once more)."""
+    """Bounded: past `limit` offers it starts again (the cost is a full path for each offer once more). A call's
+    criteria are kept once, at the latest version seen, however many offers it has."""
 
     def __init__(self, limit: int = 50_000) -> None:
         self.limit = limit
-        self._offers: dict[uuid.UUID, KnownOffer] = {}
+        self._offers: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID, uuid.UUID]] = {}  # call, lot, provider
+        self._calls: dict[uuid.UUID, tuple[int, list[dict[str, Any]]]] = {}  # version, criteria
 
     def get(self, offer_id: uuid.UUID) -> KnownOffer | None:
-        return self._offers.get(offer_id)
+        offer = self._offers.get(offer_id)
+        if offer is None:
+            return None
+        call_id, lot_id, provider_id = offer
+        call_version, criteria = self._calls[call_id]
+        return KnownOffer(call_id, lot_id, provider_id, call_version, criteria)
 
     def remember(self, offer: Offer, call: Call) -> None:
         if len(self._offers) >= self.limit:
             self._offers.clear()
-        self._offers[offer.id] = KnownOffer(offer.call_id, offer.lot_id, offer.provider_id, call.version, call.criteria)
+            self._calls.clear()
+        self._offers[offer.id] = (offer.call_id, offer.lot_id, offer.provider_id)
+        self._calls[call.id] = (call.version, call.criteria)
 
 
 def known_offers_of(app: FastAPI) -> KnownOffers:

@@ -127,26 +127,26 @@ async def submit(
     data: OfferIn,
 ) -> Offer:
     provider_id = acting_provider(principal, data.provider_id)
-    call = await calls_repo.get_visible(session, call_id, principal)
+    call, lot = await calls_repo.visible_with_lot(session, call_id, data.lot_id, principal)
     if call is None:
         raise NotFound(
             f"Call {call_id} does not exist or is not published.",
             pl=f"Ogłoszenie {call_id} nie istnieje lub nie zostało opublikowane.",
         )
-    lot = await calls_repo.lot(session, call.id, data.lot_id)
     if lot is None:
         raise ValidationProblem.field(
             "lot_id", "no such lot in this call", pl="w tym postępowaniu nie ma takiej części"
         )
     _check_answers(call.criteria, data)
-    if await standing.barred(session, provider_id):  # the catalogue told of a suspension: no need to ask it
+    told = await standing.standing_of(session, provider_id)
+    if standing.barred(told):  # the catalogue told of a suspension: no need to ask it
         raise NotVerified(
             "The provider is suspended (or rejected) by its regional centre: it may not submit offers.",
             pl="Podmiot jest zawieszony (lub odrzucony) przez regionalny ośrodek polityki społecznej: nie może "
             "składać ofert.",
         )
     # What the catalogue's events told, else the catalogue itself, before any lock (a slow one must not hold the call)
-    found = await standing.verified_facts(session, provider_id) or await catalogue.verified_provider(provider_id)
+    found = standing.verified_facts(told) or await catalogue.verified_provider(provider_id)
     if found is None:
         raise NotVerified(
             "Only providers verified by their regional centre may submit offers.",

@@ -77,14 +77,18 @@ async def apply_status(session: AsyncSession, event: dict[str, Any]) -> None:
     await session.flush()
 
 
-async def verified_facts(session: AsyncSession, provider_id: uuid.UUID) -> tuple[ProviderFacts, str, str] | None:
+async def standing_of(session: AsyncSession, provider_id: uuid.UUID) -> ProviderStanding | None:
+    """What the catalogue's events last told of the provider (None: nothing yet)."""
+    return await session.get(ProviderStanding, provider_id)
+
+
+def verified_facts(standing: ProviderStanding | None) -> tuple[ProviderFacts, str, str] | None:
     """(eligibility facts, name, NIP) of a provider the catalogue's events said is verified; None when they did
     not (or told no facts): then the catalogue is asked."""
-    standing = await session.get(ProviderStanding, provider_id)
     if standing is None or standing.status != "verified" or standing.name is None or standing.legal_form is None:
         return None
     facts = ProviderFacts(
-        provider_id=str(provider_id),
+        provider_id=str(standing.provider_id),
         legal_form=standing.legal_form,
         is_pes=bool(standing.is_pes),
         social_enterprise=bool(standing.social_enterprise),
@@ -93,10 +97,9 @@ async def verified_facts(session: AsyncSession, provider_id: uuid.UUID) -> tuple
     return facts, standing.name, standing.nip or ""
 
 
-async def barred(session: AsyncSession, provider_id: uuid.UUID) -> bool:
+def barred(standing: ProviderStanding | None) -> bool:
     """Is the provider suspended or rejected, as the catalogue last told? (Unknown: not barred here; the
     catalogue's own check at submission still decides.)"""
-    standing = await session.get(ProviderStanding, provider_id)
     return standing is not None and standing.status in BARRED
 
 
