@@ -42,7 +42,7 @@ class KnownOffers:
         return KnownOffer(call_id, lot_id, provider_id, call_version, criteria)
 
     def remember(self, offer: Offer, call: Call) -> None:
-        if len(self._offers) >= self.limit:
+        if offer.id not in self._offers and len(self._offers) >= self.limit:
             self._offers.clear()
             self._calls.clear()
         self._offers[offer.id] = (offer.call_id, offer.lot_id, offer.provider_id)
