@@ -3,8 +3,8 @@
 A record belongs to the whole principal (role, subject and tenancy claims) and the route: another caller, or the
 same key on another route, never gets it. It is written in the same transaction as what the request created, so a
 request that failed (a 503 when the catalogue is down, say) leaves no record and its retry runs again. Concurrent
-first uses of one key wait for each other (a transaction-level advisory lock): the first runs, the others replay
-its answer.
+first uses of one key wait for each other (on the record's unique key, claimed first): the first runs, the others
+replay its answer.
 """
 
 from __future__ import annotations
@@ -14,15 +14,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import orjson
 from fastapi import Header, Response
 from pydantic import BaseModel
-from sqlalchemy import DateTime, Integer, String, Text, text
+from sqlalchemy import DateTime, Integer, String, Table, Text, delete, select, update
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, class_mapper, mapped_column
 
 from shared.auth import Principal
 from shared.errors import ProblemError
@@ -104,12 +105,28 @@ async def idempotent(
         return
     owner = principal_scope(principal)
     request_hash = _hash(type(payload).__name__, payload)
-    # The same key's first uses, concurrent: the first holds this lock until it commits; the others then replay.
-    await session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:id, 0))"), {"id": f"{owner}\n{route}\n{key}"}
+    table = cast(Table, class_mapper(record).local_table)  # the service's mapped table of these columns
+    identity = (table.c.principal == owner) & (table.c.route == route) & (table.c.key == key)
+    # The key is claimed by inserting its record first, answered at the end in the same transaction. A concurrent
+    # first use of the key waits on its unique index until this one commits (and then replays it) or rolls back
+    # (and then claims it): one statement where an advisory lock and a read took two.
+    claim = (
+        pg_insert(table)
+        .values(
+            principal=owner,
+            route=route,
+            key=key,
+            request_hash=request_hash,
+            status_code=0,  # never seen by another transaction: answered, or deleted, before this one commits
+            body={},
+            headers={},
+            created_at=datetime.now(UTC),
+        )
+        .on_conflict_do_nothing(index_elements=[table.c.principal, table.c.route, table.c.key])
+        .returning(table.c.key)
     )
-    stored = await session.get(record, (owner, route, key))
-    if stored is not None:
+    if (await session.execute(claim)).first() is None:
+        stored = (await session.execute(select(record).where(identity))).scalar_one()
         if stored.request_hash != request_hash:
             raise IdempotencyKeyReused(
                 "This Idempotency-Key was already used with a different request body.",
@@ -123,11 +140,9 @@ async def idempotent(
         return
     replay = Replay()
     yield replay
-    if replay.pending is not None:
-        status_code, body = replay.pending
-        stored = record()
-        stored.principal, stored.route, stored.key, stored.request_hash = owner, route, key, request_hash
-        stored.status_code, stored.body, stored.created_at = status_code, body, datetime.now(UTC)
-        stored.headers = {k: v for k, v in response.headers.items() if k.lower() in REPLAYED_HEADERS}
-        session.add(stored)
-        await session.flush()
+    if replay.pending is None:  # nothing to answer again: the key is free for another try
+        await session.execute(delete(table).where(identity))
+        return
+    status_code, body = replay.pending
+    headers = {k: v for k, v in response.headers.items() if k.lower() in REPLAYED_HEADERS}
+    await session.execute(update(table).where(identity).values(status_code=status_code, body=body, headers=headers))
