@@ -129,3 +129,32 @@ async def test_concurrent_revisions_around_the_deadline(
         expected = {p: (accepted.get(p) or first[p])["receipt"]["content_hash"] for p in setup.providers}
         assert stored == expected
         assert int(opened) == SUBMITTERS
+
+
+async def test_one_provider_submitting_twice_at_once_gets_one_offer(
+    commissioning_app, commissioning_engine, catalogue_app, catalogue_engine
+):
+    """Two submissions of one provider for one lot at the same moment (no Idempotency-Key): one offer, the other
+    told to revise it; withdrawn, it is submitted again under the same id at its next version."""
+    async with committed_call(
+        commissioning_app,
+        commissioning_engine,
+        catalogue_app,
+        catalogue_engine,
+        terc=BRODY,
+        name="Gmina Brody",
+        providers=1,
+    ) as setup:
+        api, call, [coop] = setup.api, setup.call, setup.providers
+        body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": 4_000_000, "quantity": 1000, "answers": ANSWERS}
+        url = f"/v1/calls/{call['id']}/offers"
+        both = await asyncio.gather(*(api.post(url, json=body, headers=provider(coop)) for _ in range(2)))
+        assert sorted(r.status_code for r in both) == [201, 409], [r.text for r in both]
+        made = next(r.json() for r in both if r.status_code == 201)
+        told = next(r.json() for r in both if r.status_code == 409)
+        assert told["offer_id"] == made["id"]
+        withdrawn = await api.delete(f"/v1/offers/{made['id']}", headers={**provider(coop), "If-Match": '"1"'})
+        assert withdrawn.status_code == 200, withdrawn.text
+        again = await api.post(url, json={**body, "total_price_grosze": 3_500_000}, headers=provider(coop))
+        assert again.status_code == 201 and again.json()["id"] == made["id"]
+        assert again.headers["ETag"] == '"3"' and again.json()["total_price_grosze"] == 3_500_000

@@ -33,14 +33,17 @@ async def get_visible(session: AsyncSession, call_id: uuid.UUID, principal: Prin
 
 
 async def visible_with_lot(
-    session: AsyncSession, call_id: uuid.UUID, lot_id: uuid.UUID, principal: Principal | None
+    session: AsyncSession, call_id: uuid.UUID, lot_id: uuid.UUID, principal: Principal | None, *, lock_call: bool
 ) -> tuple[Call | None, Lot | None]:
-    """The call as `get_visible` finds it and its lot `lot_id` (None if it has no such lot), in one query."""
+    """The call as `get_visible` finds it and its lot `lot_id` (None if it has no such lot), in one query; with
+    `lock_call`, the call locked shared and read as it is now."""
     query = (
         select(Call, Lot)
         .outerjoin(Lot, and_(Lot.call_id == Call.id, Lot.id == lot_id))
         .where(Call.id == call_id, call_visibility(principal))
     )
+    if lock_call:
+        query = query.with_for_update(read=True, of=Call).execution_options(populate_existing=True)
     row = (await session.execute(query)).one_or_none()
     return (None, None) if row is None else (row[0], row[1])
 

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from sqlalchemy import ARRAY, Boolean, DateTime, Integer, Table, any_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.models.calls import Call, CallStatus
@@ -31,6 +32,10 @@ async def locked_with_call(session: AsyncSession, offer_id: uuid.UUID) -> tuple[
     )
     row = (await session.execute(query)).one_or_none()
     return None if row is None else (row[0], row[1])
+
+
+_COLUMN_OF = {key: column.name for key, column in Offer.__mapper__.columns.items()}  # attribute -> column name
+_OFFER_COLUMNS = [column.label(key) for key, column in Offer.__mapper__.columns.items()]
 
 
 def _revision_statement() -> Any:
@@ -68,7 +73,7 @@ def _revision_statement() -> Any:
                 Offer.version: Offer.version + 1,
             }
         )
-        .returning(*(column.label(key) for key, column in Offer.__mapper__.columns.items()))
+        .returning(*_OFFER_COLUMNS)
     )
 
 
@@ -100,6 +105,42 @@ async def revise_if_current(
         **{f"new_{name}": value for name, value in content.items()},
     }
     row = (await connection.execute(_REVISION, parameters)).one_or_none()
+    return None if row is None else Offer(**row._mapping)
+
+
+async def submit_unless_active(
+    session: AsyncSession,
+    *,
+    call_id: uuid.UUID,
+    lot_id: uuid.UUID,
+    provider_id: uuid.UUID,
+    now: datetime,
+    content: dict[str, Any],
+) -> Offer | None:
+    """The provider's offer for the lot, new, or its withdrawn one submitted again (same id, next version), in one
+    statement; None when it has an offer there that is not withdrawn (a concurrent submission of the same
+    provider waits for the first and finds it)."""
+    offers = cast(Table, Offer.__table__)
+    values = {**content, "status": OfferStatus.SUBMITTED.value, "submitted_at": now}
+    statement = (
+        pg_insert(offers)
+        .values(
+            id=uuid.uuid4(),
+            call_id=call_id,
+            lot_id=lot_id,
+            provider_id=provider_id,
+            created_at=now,
+            version=1,
+            **{_COLUMN_OF[name]: value for name, value in values.items()},
+        )
+        .on_conflict_do_update(
+            index_elements=[offers.c.lot_id, offers.c.provider_id],
+            set_={_COLUMN_OF[name]: value for name, value in values.items()} | {"version": offers.c.version + 1},
+            where=offers.c.status == OfferStatus.WITHDRAWN.value,
+        )
+        .returning(*_OFFER_COLUMNS)
+    )
+    row = (await session.execute(statement)).one_or_none()
     return None if row is None else Offer(**row._mapping)
 
 

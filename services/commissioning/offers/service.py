@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import acting_provider, acts_for_municipality
@@ -127,7 +126,12 @@ async def submit(
     data: OfferIn,
 ) -> Offer:
     provider_id = acting_provider(principal, data.provider_id)
-    call, lot = await calls_repo.visible_with_lot(session, call_id, data.lot_id, principal)
+    told = await standing.standing_of(session, provider_id)
+    local = None if standing.barred(told) else standing.verified_facts(told)
+    # With the provider's facts at hand the call is locked as it is read; else the catalogue is asked first, with
+    # no lock held (a slow catalogue must not hold the call), and the call locked after.
+    locked = local is not None
+    call, lot = await calls_repo.visible_with_lot(session, call_id, data.lot_id, principal, lock_call=locked)
     if call is None:
         raise NotFound(
             f"Call {call_id} does not exist or is not published.",
@@ -138,15 +142,13 @@ async def submit(
             "lot_id", "no such lot in this call", pl="w tym postępowaniu nie ma takiej części"
         )
     _check_answers(call.criteria, data)
-    told = await standing.standing_of(session, provider_id)
     if standing.barred(told):  # the catalogue told of a suspension: no need to ask it
         raise NotVerified(
             "The provider is suspended (or rejected) by its regional centre: it may not submit offers.",
             pl="Podmiot jest zawieszony (lub odrzucony) przez regionalny ośrodek polityki społecznej: nie może "
             "składać ofert.",
         )
-    # What the catalogue's events told, else the catalogue itself, before any lock (a slow one must not hold the call)
-    found = standing.verified_facts(told) or await catalogue.verified_provider(provider_id)
+    found = local or await catalogue.verified_provider(provider_id)
     if found is None:
         raise NotVerified(
             "Only providers verified by their regional centre may submit offers.",
@@ -156,7 +158,10 @@ async def submit(
     reasons = await provider_reasons(session, call, facts, [lot.service_type_id], now_of)
     if reasons:
         raise RuleViolation(reasons)
-    call, now = await _lock_open_call(session, call.id, now_of)
+    if locked:
+        now = _still_open(call, call.id, now_of)
+    else:
+        call, now = await _lock_open_call(session, call.id, now_of)
     await small_grant_cap(
         session,
         call,
@@ -165,27 +170,24 @@ async def submit(
         at=now,
         field="total_price_grosze",
     )
-    digest = content_hash(call.id, lot.id, provider_id, data)
-    existing = await repository.for_lot_and_provider(session, lot.id, provider_id)
-    if existing is not None and existing.status != OfferStatus.WITHDRAWN.value:
+    content = {
+        "provider_name": provider_name,
+        "provider_nip": provider_nip,
+        "total_price_grosze": data.total_price_grosze,
+        "quantity": data.quantity,
+        "answers": dict(data.answers),
+        "content_hash": content_hash(call.id, lot.id, provider_id, data),
+    }
+    offer = await repository.submit_unless_active(
+        session, call_id=call.id, lot_id=lot.id, provider_id=provider_id, now=now, content=content
+    )
+    if offer is None:
+        active = await repository.for_lot_and_provider(session, lot.id, provider_id)
         raise Conflict(
             "You already have an offer for this lot: revise it (PUT /v1/offers/{id}) instead.",
             pl="Masz już ofertę w tej części: zmień ją (PUT /v1/offers/{id}).",
-            offer_id=str(existing.id),
+            offer_id=str(active.id) if active is not None else None,
         )
-    offer = existing or Offer(id=uuid.uuid4(), call_id=call.id, lot_id=lot.id, provider_id=provider_id, created_at=now)
-    offer.provider_name, offer.provider_nip = provider_name, provider_nip
-    offer.status = OfferStatus.SUBMITTED.value
-    offer.total_price_grosze, offer.quantity, offer.answers = data.total_price_grosze, data.quantity, dict(data.answers)
-    offer.content_hash, offer.submitted_at = digest, now
-    session.add(offer)
-    try:
-        await session.flush()
-    except IntegrityError as exc:  # the same provider submitting twice at once
-        raise Conflict(
-            "An offer of yours for this lot was submitted at the same moment.",
-            pl="W tej samej chwili złożono Twoją ofertę w tej części.",
-        ) from exc
     known.remember(offer, call)
     return offer
 
