@@ -3,7 +3,7 @@ calendar dates, and a day's end in OCDS is the end of that day in Warsaw."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from services.commissioning.ocds.sections import day
 from tests.commissioning.conftest import STARACHOWICE
@@ -34,3 +34,16 @@ def test_a_days_end_is_the_end_of_that_day_in_warsaw():
     assert day(date(2027, 10, 31), end=True) == "2027-10-31T22:59:59Z"  # CET, UTC+1
     assert day(date(2027, 6, 30), end=True) == "2027-06-30T21:59:59Z"  # CEST, UTC+2
     assert day(date(2027, 1, 1)) == "2026-12-31T23:00:00Z"
+
+
+def test_a_moved_clock_file_is_read_again_at_once(tmp_path):
+    from services.commissioning.clock import FileOffsetClock
+
+    path = tmp_path / "offset"
+    clock = FileOffsetClock(str(path))
+    assert clock.offset() == timedelta(0)
+    for seconds in (86_400, 90_000.5, 86_400, 100_000, 200_000):  # the same size at once, too
+        path.write_text(str(seconds))
+        assert clock.offset() == timedelta(seconds=seconds)
+    path.unlink()
+    assert clock.offset() == timedelta(0)
