@@ -19,7 +19,7 @@ from typing import Annotated, Any, cast
 import orjson
 from fastapi import Header, Response
 from pydantic import BaseModel
-from sqlalchemy import DateTime, Integer, String, Table, Text, delete, select, update
+from sqlalchemy import DateTime, Integer, String, Table, Text, and_, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -105,28 +105,16 @@ async def idempotent(
         return
     owner = principal_scope(principal)
     request_hash = _hash(type(payload).__name__, payload)
-    table = cast(Table, class_mapper(record).local_table)  # the service's mapped table of these columns
-    identity = (table.c.principal == owner) & (table.c.route == route) & (table.c.key == key)
+    statements = _statements_for(record)
+    identity = {"the_principal": owner, "the_route": route, "the_key": key}
     # The key is claimed by inserting its record first, answered at the end in the same transaction. A concurrent
     # first use of the key waits on its unique index until this one commits (and then replays it) or rolls back
     # (and then claims it): one statement where an advisory lock and a read took two.
-    claim = (
-        pg_insert(table)
-        .values(
-            principal=owner,
-            route=route,
-            key=key,
-            request_hash=request_hash,
-            status_code=0,  # never seen by another transaction: answered, or deleted, before this one commits
-            body={},
-            headers={},
-            created_at=datetime.now(UTC),
-        )
-        .on_conflict_do_nothing(index_elements=[table.c.principal, table.c.route, table.c.key])
-        .returning(table.c.key)
+    claimed = await session.execute(
+        statements.claim, {**identity, "the_request_hash": request_hash, "the_time": datetime.now(UTC)}
     )
-    if (await session.execute(claim)).first() is None:
-        stored = (await session.execute(select(record).where(identity))).scalar_one()
+    if claimed.first() is None:
+        stored = (await session.execute(statements.read, identity)).scalar_one()
         if stored.request_hash != request_hash:
             raise IdempotencyKeyReused(
                 "This Idempotency-Key was already used with a different request body.",
@@ -141,8 +129,63 @@ async def idempotent(
     replay = Replay()
     yield replay
     if replay.pending is None:  # nothing to answer again: the key is free for another try
-        await session.execute(delete(table).where(identity))
+        await session.execute(statements.release, identity)
         return
     status_code, body = replay.pending
     headers = {k: v for k, v in response.headers.items() if k.lower() in REPLAYED_HEADERS}
-    await session.execute(update(table).where(identity).values(status_code=status_code, body=body, headers=headers))
+    await session.execute(
+        statements.answer, {**identity, "the_status_code": status_code, "the_body": body, "the_headers": headers}
+    )
+
+
+@dataclass(frozen=True)
+class _Statements:
+    claim: Any
+    read: Any
+    answer: Any
+    release: Any
+
+
+_STATEMENTS: dict[type[IdempotencyColumns], _Statements] = {}
+
+
+def _statements_for(record: type[IdempotencyColumns]) -> _Statements:
+    """A record table's statements, made once with bound parameters (none built per request)."""
+    made = _STATEMENTS.get(record)
+    if made is None:
+        made = _STATEMENTS[record] = _statements(record)
+    return made
+
+
+def _statements(record: type[IdempotencyColumns]) -> _Statements:
+    table = cast(Table, class_mapper(record).local_table)
+    identity = and_(
+        table.c.principal == bindparam("the_principal"),
+        table.c.route == bindparam("the_route"),
+        table.c.key == bindparam("the_key"),
+    )
+    claim = (
+        pg_insert(table)
+        .values(
+            principal=bindparam("the_principal"),
+            route=bindparam("the_route"),
+            key=bindparam("the_key"),
+            request_hash=bindparam("the_request_hash"),
+            status_code=0,  # never seen by another transaction: answered, or deleted, before this one commits
+            body={},
+            headers={},
+            created_at=bindparam("the_time", type_=DateTime(timezone=True)),
+        )
+        .on_conflict_do_nothing(index_elements=[table.c.principal, table.c.route, table.c.key])
+        .returning(table.c.key)
+    )
+    answer = (
+        update(table)
+        .where(identity)
+        .values(
+            status_code=bindparam("the_status_code"),
+            body=bindparam("the_body", type_=JSONB),
+            headers=bindparam("the_headers", type_=JSONB),
+        )
+    )
+    return _Statements(claim, select(record).where(identity), answer, delete(table).where(identity))

@@ -108,6 +108,43 @@ async def revise_if_current(
     return None if row is None else Offer(**row._mapping)
 
 
+def _submission_statement() -> Any:
+    """Made once, with bound parameters (`new_` and the attribute's name)."""
+    offers = cast(Table, Offer.__table__)
+    submitted = {
+        "status": OfferStatus.SUBMITTED.value,
+        **{
+            _COLUMN_OF[name]: bindparam(f"new_{name}", type_=Offer.__mapper__.columns[name].type) for name in _SUBMITTED
+        },
+    }
+    created = {
+        _COLUMN_OF[name]: bindparam(f"new_{name}", type_=Offer.__mapper__.columns[name].type)
+        for name in ("id", "call_id", "lot_id", "provider_id", "created_at")
+    }
+    return (
+        pg_insert(offers)
+        .values({**created, **submitted, "version": 1})
+        .on_conflict_do_update(
+            index_elements=[offers.c.lot_id, offers.c.provider_id],
+            set_={**submitted, "version": offers.c.version + 1},
+            where=offers.c.status == OfferStatus.WITHDRAWN.value,
+        )
+        .returning(*_OFFER_COLUMNS)
+    )
+
+
+_SUBMITTED = (
+    "provider_name",
+    "provider_nip",
+    "total_price_grosze",
+    "quantity",
+    "answers",
+    "content_hash",
+    "submitted_at",
+)
+_SUBMISSION = _submission_statement()
+
+
 async def submit_unless_active(
     session: AsyncSession,
     *,
@@ -120,27 +157,9 @@ async def submit_unless_active(
     """The provider's offer for the lot, new, or its withdrawn one submitted again (same id, next version), in one
     statement; None when it has an offer there that is not withdrawn (a concurrent submission of the same
     provider waits for the first and finds it)."""
-    offers = cast(Table, Offer.__table__)
-    values = {**content, "status": OfferStatus.SUBMITTED.value, "submitted_at": now}
-    statement = (
-        pg_insert(offers)
-        .values(
-            id=uuid.uuid4(),
-            call_id=call_id,
-            lot_id=lot_id,
-            provider_id=provider_id,
-            created_at=now,
-            version=1,
-            **{_COLUMN_OF[name]: value for name, value in values.items()},
-        )
-        .on_conflict_do_update(
-            index_elements=[offers.c.lot_id, offers.c.provider_id],
-            set_={_COLUMN_OF[name]: value for name, value in values.items()} | {"version": offers.c.version + 1},
-            where=offers.c.status == OfferStatus.WITHDRAWN.value,
-        )
-        .returning(*_OFFER_COLUMNS)
-    )
-    row = (await session.execute(statement)).one_or_none()
+    values = {"id": uuid.uuid4(), "call_id": call_id, "lot_id": lot_id, "provider_id": provider_id, **content}
+    values |= {"created_at": now, "submitted_at": now}
+    row = (await session.execute(_SUBMISSION, {f"new_{name}": value for name, value in values.items()})).one_or_none()
     return None if row is None else Offer(**row._mapping)
 
 
