@@ -187,8 +187,9 @@ class Database:
     """A service's database handles, made at start-up: one engine, a write and a read session factory, a
     snapshot factory: read-only sessions whose every query sees the database as of their first one (REPEATABLE
     READ), for reads that span many queries (a bulk download), and a one-statement factory: sessions for a write
-    that is a single statement, atomic on its own (autocommit: no BEGIN/COMMIT round trips; a second statement in
-    such a session would not be atomic with the first, so use it for one only)."""
+    that is a single statement, atomic on its own (autocommit: no BEGIN/COMMIT round trips). A second write in
+    such a session would not be atomic with the first: one write each, after reads it does not depend on for
+    its atomicity (the write checks what it relies on)."""
 
     engine: AsyncEngine
     write: async_sessionmaker[AsyncSession]

@@ -433,3 +433,22 @@ def test_what_a_process_knows_of_offers_is_bounded_and_kept_once_per_call():
     assert {known.get(o.id).call_version for o in offers[:3]} == {2}
     known.remember(offers[3], call)  # past the limit: it starts again
     assert known.get(offers[0].id) is None and known.get(offers[3].id).lot_id == offers[3].lot_id
+
+
+async def test_an_offer_another_worker_wrote_is_revised_by_its_author_only(api, client, clock, commissioning_app):
+    """A worker that did not take an offer's last write reads what the revision checks first, and still refuses
+    another provider, a stale ETag and a late revision."""
+    from services.commissioning.offers.known import KnownOffers
+
+    call = await setup_open_call(api, client)
+    coop, other = await verified_provider(client), await verified_provider(client)
+    offer = (await submit(api, call, coop["id"])).json()
+    url, content = f"/v1/offers/{offer['id']}", {"total_price_grosze": 1_000, "quantity": 12_000, "answers": ANSWERS}
+    for who, etag, status in ((other["id"], '"1"', 404), (coop["id"], '"2"', 412), (coop["id"], '"1"', 200)):
+        commissioning_app.state.known_offers = KnownOffers()  # as if each request went to another worker
+        answer = await api.put(url, json=content, headers={**provider(who), "If-Match": etag})
+        assert answer.status_code == status, answer.text
+    clock.set(datetime.fromisoformat(call["deadline"]))
+    commissioning_app.state.known_offers = KnownOffers()
+    late = await api.put(url, json=content, headers={**provider(coop["id"]), "If-Match": '"2"'})
+    assert late.status_code == 409

@@ -42,11 +42,14 @@ class KnownOffers:
         return KnownOffer(call_id, lot_id, provider_id, call_version, criteria)
 
     def remember(self, offer: Offer, call: Call) -> None:
-        if offer.id not in self._offers and len(self._offers) >= self.limit:
+        self.keep(offer.id, KnownOffer(offer.call_id, offer.lot_id, offer.provider_id, call.version, call.criteria))
+
+    def keep(self, offer_id: uuid.UUID, known: KnownOffer) -> None:
+        if offer_id not in self._offers and len(self._offers) >= self.limit:
             self._offers.clear()
             self._calls.clear()
-        self._offers[offer.id] = (offer.call_id, offer.lot_id, offer.provider_id)
-        self._calls[call.id] = (call.version, call.criteria)
+        self._offers[offer_id] = (known.call_id, known.lot_id, known.provider_id)
+        self._calls[known.call_id] = (known.call_version, known.criteria)
 
 
 def known_offers_of(app: FastAPI) -> KnownOffers:

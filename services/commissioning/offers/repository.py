@@ -80,6 +80,19 @@ def _revision_statement() -> Any:
 _REVISION = _revision_statement()
 
 
+async def facts_for_writes(
+    session: AsyncSession, offer_id: uuid.UUID
+) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID, int, list[dict[str, Any]]] | None:
+    """The offer's call, lot and provider, and its call's version and criteria (no lock: a write checks them)."""
+    query = (
+        select(Offer.call_id, Offer.lot_id, Offer.provider_id, Call.version, Call.criteria)
+        .join(Call, Call.id == Offer.call_id)
+        .where(Offer.id == offer_id)
+    )
+    row = (await session.execute(query)).one_or_none()
+    return None if row is None else (row[0], row[1], row[2], row[3], row[4])
+
+
 async def revise_if_current(
     session: AsyncSession,
     *,

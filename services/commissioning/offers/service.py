@@ -218,7 +218,15 @@ async def revise(
 ) -> Offer:
     """A revision of an offer this process knows is tried as one statement first (`statement`'s session); the full
     path, in the request's transaction, does every other one and says why one is refused."""
-    revised = await _revise_known(statement, known.get(offer_id), principal, now_of, offer_id, data, if_match)
+    facts = known.get(offer_id)
+    if facts is None and if_match is not None and principal.role is Role.PROVIDER:
+        # another worker took its last write: one read of what the statement checks, then the statement
+        found = await repository.facts_for_writes(statement, offer_id)
+        await statement.commit()  # the read ends here (a no-op in autocommit)
+        if found is not None:
+            facts = KnownOffer(*found)
+            known.keep(offer_id, facts)
+    revised = await _revise_known(statement, facts, principal, now_of, offer_id, data, if_match)
     if revised is not None:
         return revised
     offer, call = await _own_offer_for_write(session, principal, offer_id)
