@@ -4,9 +4,11 @@ offers the server's clock accepted before the deadline are kept, and the opening
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import text
 
 from services.commissioning.clock import Clock
@@ -30,18 +32,22 @@ class SteppingClock(Clock):
         return self.start + next(self.ticks) * self.step
 
 
-async def test_concurrent_submissions_around_the_deadline(
-    commissioning_app, commissioning_engine, catalogue_app, catalogue_engine
-):
-    async with committed_call(
+@pytest.fixture
+def brody(commissioning_app, commissioning_engine, catalogue_app, catalogue_engine):
+    """A published call of Gmina Brody and `providers` verified bidders, committed for real."""
+    return functools.partial(
+        committed_call,
         commissioning_app,
         commissioning_engine,
         catalogue_app,
         catalogue_engine,
         terc=BRODY,
         name="Gmina Brody",
-        providers=SUBMITTERS,
-    ) as setup:
+    )
+
+
+async def test_concurrent_submissions_around_the_deadline(brody, commissioning_app, commissioning_engine):
+    async with brody(providers=SUBMITTERS) as setup:
         api, call = setup.api, setup.call
         deadline = datetime.fromisoformat(call["deadline"])
 
@@ -71,20 +77,10 @@ async def test_concurrent_submissions_around_the_deadline(
         assert int(opened) == len(accepted)
 
 
-async def test_concurrent_revisions_around_the_deadline(
-    commissioning_app, commissioning_engine, catalogue_app, catalogue_engine
-):
+async def test_concurrent_revisions_around_the_deadline(brody, commissioning_app, commissioning_engine):
     """Revisions, most of the burst, take one statement each: exactly those the clock put before the deadline
     change the offer; the others are refused and leave it as it was, and the opening counts every offer."""
-    async with committed_call(
-        commissioning_app,
-        commissioning_engine,
-        catalogue_app,
-        catalogue_engine,
-        terc=BRODY,
-        name="Gmina Brody",
-        providers=SUBMITTERS,
-    ) as setup:
+    async with brody(providers=SUBMITTERS) as setup:
         api, call = setup.api, setup.call
         deadline = datetime.fromisoformat(call["deadline"])
         body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": 4_000_000, "quantity": 1000, "answers": ANSWERS}
@@ -131,20 +127,10 @@ async def test_concurrent_revisions_around_the_deadline(
         assert int(opened) == SUBMITTERS
 
 
-async def test_one_provider_submitting_twice_at_once_gets_one_offer(
-    commissioning_app, commissioning_engine, catalogue_app, catalogue_engine
-):
+async def test_one_provider_submitting_twice_at_once_gets_one_offer(brody):
     """Two submissions of one provider for one lot at the same moment (no Idempotency-Key): one offer, the other
     told to revise it; withdrawn, it is submitted again under the same id at its next version."""
-    async with committed_call(
-        commissioning_app,
-        commissioning_engine,
-        catalogue_app,
-        catalogue_engine,
-        terc=BRODY,
-        name="Gmina Brody",
-        providers=1,
-    ) as setup:
+    async with brody(providers=1) as setup:
         api, call, [coop] = setup.api, setup.call, setup.providers
         body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": 4_000_000, "quantity": 1000, "answers": ANSWERS}
         url = f"/v1/calls/{call['id']}/offers"
@@ -158,3 +144,21 @@ async def test_one_provider_submitting_twice_at_once_gets_one_offer(
         again = await api.post(url, json={**body, "total_price_grosze": 3_500_000}, headers=provider(coop))
         assert again.status_code == 201 and again.json()["id"] == made["id"]
         assert again.headers["ETag"] == '"3"' and again.json()["total_price_grosze"] == 3_500_000
+
+
+async def test_one_submission_sent_five_times_at_once_with_its_key_is_one_offer(brody, commissioning_engine):
+    """A client retrying an offer with its Idempotency-Key while the first attempt still runs: the first use
+    claims the key, the others wait for it and get its receipt; the key with another body is refused."""
+    async with brody(providers=1) as setup:
+        api, call, [coop] = setup.api, setup.call, setup.providers
+        body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": 4_000_000, "quantity": 1000, "answers": ANSWERS}
+        url, headers = f"/v1/calls/{call['id']}/offers", {**provider(coop), "Idempotency-Key": "oferta-brody-1"}
+        answers = await asyncio.gather(*(api.post(url, json=body, headers=headers) for _ in range(5)))
+        assert [r.status_code for r in answers] == [201] * 5, [r.text for r in answers]
+        assert len({r.json()["receipt"]["content_hash"] for r in answers}) == 1
+        assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in answers) == 4
+        async with commissioning_engine.connect() as conn:
+            stored = await conn.scalar(text("SELECT count(*) FROM offers WHERE call_id = :c"), {"c": call["id"]})
+        assert stored == 1
+        other = await api.post(url, json={**body, "quantity": 999}, headers=headers)
+        assert other.status_code == 422 and other.json()["type"] == "urn:cus:problem:idempotency-key-reused"
