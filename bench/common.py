@@ -151,3 +151,16 @@ class CpuMeter:
         """CPU seconds by part since `start`, and the wall seconds."""
         now = self.reading()
         return {name: now[name] - self.started.get(name, 0.0) for name in now}, time.monotonic() - self.started_at
+
+
+def reference_ms() -> float:
+    """The CPU time of a fixed piece of pure Python (the fastest of five, in ms): this machine's speed now. Its
+    speed swings by half from one minute to the next (a shared host), so CPU figures are read against it."""
+
+    def once() -> float:
+        started, total = time.process_time(), 0
+        for i in range(1_000_000):
+            total += i * i % 7
+        return (time.process_time() - started) * 1000
+
+    return min(once() for _ in range(5))

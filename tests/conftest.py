@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from shared import embedded_pg
 from shared.auth import Role, mint_token
@@ -87,6 +87,13 @@ async def catalogue_engine(catalogue_db_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @asynccontextmanager
+async def _savepoint_driver(conn: AsyncConnection) -> AsyncIterator[Any]:
+    """The test transaction's own connection for prepared statements, each inside a savepoint like a commit."""
+    async with conn.begin_nested():
+        yield (await conn.get_raw_connection()).driver_connection
+
+
+@asynccontextmanager
 async def rolled_back(app: Any, engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
     """Point the app's sessions at one connection in a transaction that is rolled back at the end; the app's
     own commits become savepoints inside it, so the real unit-of-work code runs. Read sessions stay read-only,
@@ -96,7 +103,7 @@ async def rolled_back(app: Any, engine: AsyncEngine) -> AsyncIterator[AsyncSessi
         write = create_sessionmaker(conn, join_transaction_mode="create_savepoint")
         read = create_sessionmaker(conn, read_only=True, join_transaction_mode="create_savepoint")
         original = database_of(app)
-        app.state.database = Database(original.engine, write, read, read, write)
+        app.state.database = Database(original.engine, write, read, read, lambda: _savepoint_driver(conn))
         cache_of(app).drop()  # cached answers read inside a transaction that is rolled back never outlive it
         try:
             async with write() as session:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.models.calls import Call, CallStatus
 from services.commissioning.models.offers import Offer, OfferStatus
+from shared.db import DriverConnection, Prepared
 
 
 async def for_lot_and_provider(session: AsyncSession, lot_id: uuid.UUID, provider_id: uuid.UUID) -> Offer | None:
@@ -77,24 +78,27 @@ def _revision_statement() -> Any:
     )
 
 
-_REVISION = _revision_statement()
-
-
-async def facts_for_writes(
-    session: AsyncSession, offer_id: uuid.UUID
-) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID, int, list[dict[str, Any]]] | None:
-    """The offer's call, lot and provider, and its call's version and criteria (no lock: a write checks them)."""
-    query = (
-        select(Offer.call_id, Offer.lot_id, Offer.provider_id, Call.version, Call.criteria)
-        .join(Call, Call.id == Offer.call_id)
-        .where(Offer.id == offer_id)
+_REVISION = Prepared(_revision_statement())
+_FACTS_FOR_WRITES = Prepared(
+    select(
+        Offer.call_id.label("call_id"),
+        Offer.lot_id.label("lot_id"),
+        Offer.provider_id.label("provider_id"),
+        Call.version.label("call_version"),
+        Call.criteria.label("criteria"),
     )
-    row = (await session.execute(query)).one_or_none()
-    return None if row is None else (row[0], row[1], row[2], row[3], row[4])
+    .join(Call, Call.id == Offer.call_id)
+    .where(Offer.id == bindparam("of_offer"))
+)
+
+
+async def facts_for_writes(driver: DriverConnection, offer_id: uuid.UUID) -> dict[str, Any] | None:
+    """The offer's call, lot and provider, and its call's version and criteria (no lock: a write checks them)."""
+    return await _FACTS_FOR_WRITES.one_or_none(driver, {"of_offer": offer_id})
 
 
 async def revise_if_current(
-    session: AsyncSession,
+    driver: DriverConnection,
     *,
     offer_id: uuid.UUID,
     call_id: uuid.UUID,
@@ -107,7 +111,6 @@ async def revise_if_current(
     any) and not withdrawn, and its call is still at `call_version`, open, and before its deadline at `now`. The
     call is locked shared as in the full path, so the opening at the deadline waits for it and counts it. The
     revised offer (detached), or None when any condition failed (the full path then says which)."""
-    connection = await session.connection()
     parameters = {
         "of_offer": offer_id,
         "of_call": call_id,
@@ -117,8 +120,8 @@ async def revise_if_current(
         "versions": sorted(versions or ()),
         **{f"new_{name}": value for name, value in content.items()},
     }
-    row = (await connection.execute(_REVISION, parameters)).one_or_none()
-    return None if row is None else Offer(**row._mapping)
+    row = await _REVISION.one_or_none(driver, parameters)
+    return None if row is None else Offer(**row)
 
 
 def _submission_statement() -> Any:

@@ -17,7 +17,7 @@ from services.commissioning.offers.known import KnownOffersDep
 from services.commissioning.offers.schemas import OfferContent, OfferIn, OfferOut, ReceiptCheck, offer_out
 from shared.auth import CurrentPrincipal, Role, require_role
 from shared.concurrency import IfMatchHeader, set_etag
-from shared.db import ReadSessionDep, SessionDep, StatementSessionDep
+from shared.db import DatabaseDep, ReadSessionDep, SessionDep
 from shared.errors import Forbidden, problem_responses
 from shared.idempotency import IdempotencyKeyHeader, idempotent
 from shared.pagination import Page, PageParamsDep, page_of
@@ -73,8 +73,7 @@ async def submit_offer(
 async def revise_offer(
     offer_id: uuid.UUID,
     data: OfferContent,
-    session: SessionDep,
-    statement: StatementSessionDep,
+    database: DatabaseDep,
     known: KnownOffersDep,
     principal: CurrentPrincipal,
     clock: ClockDep,
@@ -82,8 +81,7 @@ async def revise_offer(
     if_match: IfMatchHeader = None,
 ) -> OfferOut:
     offer = await service.revise(
-        session,
-        statement,
+        database,
         known,
         principal=principal,
         now_of=clock.now,

@@ -27,6 +27,7 @@ from services.commissioning.outbox import service as outbox
 from services.commissioning.standing import service as standing
 from shared.auth import Principal, Role, require_role
 from shared.concurrency import check_if_match, versions_named
+from shared.db import Database, DriverConnection
 from shared.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
 from shared.schemas import utc_iso
 
@@ -206,8 +207,7 @@ async def _own_offer_for_write(session: AsyncSession, principal: Principal, offe
 
 
 async def revise(
-    session: AsyncSession,
-    statement: AsyncSession,
+    database: Database,
     known: KnownOffers,
     *,
     principal: Principal,
@@ -216,35 +216,37 @@ async def revise(
     data: OfferContent,
     if_match: str | None,
 ) -> Offer:
-    """A revision of an offer this process knows is tried as one statement first (`statement`'s session); the full
-    path, in the request's transaction, does every other one and says why one is refused."""
-    facts = known.get(offer_id)
-    if facts is None and if_match is not None and principal.role is Role.PROVIDER:
-        # another worker took its last write: one read of what the statement checks, then the statement
-        found = await repository.facts_for_writes(statement, offer_id)
-        await statement.commit()  # the read ends here (a no-op in autocommit)
-        if found is not None:
-            facts = KnownOffer(*found)
-            known.keep(offer_id, facts)
-    revised = await _revise_known(statement, facts, principal, now_of, offer_id, data, if_match)
+    """A revision of an offer this process knows is tried as one statement first, with no session; the full
+    path, in a unit of work opened only then, does every other one and says why one is refused."""
+    async with database.statement() as driver:
+        facts = known.get(offer_id)
+        if facts is None and if_match is not None and principal.role is Role.PROVIDER:
+            # another worker took its last write: one read of what the statement checks, then the statement
+            found = await repository.facts_for_writes(driver, offer_id)
+            if found is not None:
+                facts = KnownOffer(**found)
+                known.keep(offer_id, facts)
+        revised = await _revise_known(driver, facts, principal, now_of, offer_id, data, if_match)
     if revised is not None:
         return revised
-    offer, call = await _own_offer_for_write(session, principal, offer_id)
-    check_if_match(if_match, offer.version)
-    if offer.status == OfferStatus.WITHDRAWN.value:
-        raise Conflict("The offer is withdrawn: submit a new one.", pl="Oferta została wycofana: złóż nową.")
-    now = _still_open(call, call.id, now_of)
-    _check_answers(call.criteria, data)
-    offer.total_price_grosze, offer.quantity, offer.answers = data.total_price_grosze, data.quantity, dict(data.answers)
-    offer.content_hash = content_hash(call.id, offer.lot_id, offer.provider_id, data)
-    offer.status, offer.submitted_at = OfferStatus.SUBMITTED.value, now
-    await session.flush()
-    known.remember(offer, call)
+    async with database.unit_of_work() as session:
+        offer, call = await _own_offer_for_write(session, principal, offer_id)
+        check_if_match(if_match, offer.version)
+        if offer.status == OfferStatus.WITHDRAWN.value:
+            raise Conflict("The offer is withdrawn: submit a new one.", pl="Oferta została wycofana: złóż nową.")
+        now = _still_open(call, call.id, now_of)
+        _check_answers(call.criteria, data)
+        offer.total_price_grosze, offer.quantity = data.total_price_grosze, data.quantity
+        offer.answers = dict(data.answers)
+        offer.content_hash = content_hash(call.id, offer.lot_id, offer.provider_id, data)
+        offer.status, offer.submitted_at = OfferStatus.SUBMITTED.value, now
+        await session.flush()
+    known.remember(offer, call)  # after the commit: what this process knows was written
     return offer
 
 
 async def _revise_known(
-    statement: AsyncSession,
+    driver: DriverConnection,
     known: KnownOffer | None,
     principal: Principal,
     now_of: Any,
@@ -266,8 +268,8 @@ async def _revise_known(
     except ValidationProblem:
         return None  # perhaps only by this process's criteria: the full path reads the call's
     now: datetime = now_of()  # before the call's lock, unlike the full path; the statement compares it under it
-    revised = await repository.revise_if_current(
-        statement,
+    return await repository.revise_if_current(
+        driver,
         offer_id=offer_id,
         call_id=known.call_id,
         call_version=known.call_version,
@@ -280,8 +282,6 @@ async def _revise_known(
             "content_hash": content_hash(known.call_id, known.lot_id, known.provider_id, data),
         },
     )
-    await statement.commit()
-    return revised
 
 
 async def confirm(session: AsyncSession, *, principal: Principal, now_of: Any, offer_id: uuid.UUID) -> Offer:
