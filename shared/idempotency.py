@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, class_mapper, mapped_column
 
 from shared.auth import Principal
+from shared.db import Prepared
 from shared.errors import ProblemError
 
 IdempotencyKeyHeader = Annotated[
@@ -110,10 +111,10 @@ async def idempotent(
     # The key is claimed by inserting its record first, answered at the end in the same transaction. A concurrent
     # first use of the key waits on its unique index until this one commits (and then replays it) or rolls back
     # (and then claims it): one statement where an advisory lock and a read took two.
-    claimed = await session.execute(
-        statements.claim, {**identity, "the_request_hash": request_hash, "the_time": datetime.now(UTC)}
+    claimed = await statements.claim.one_or_none_in(
+        session, {**identity, "the_request_hash": request_hash, "the_time": datetime.now(UTC)}
     )
-    if claimed.first() is None:
+    if claimed is None:
         stored = (await session.execute(statements.read, identity)).scalar_one()
         if stored.request_hash != request_hash:
             raise IdempotencyKeyReused(
@@ -140,7 +141,7 @@ async def idempotent(
 
 @dataclass(frozen=True)
 class _Statements:
-    claim: Any
+    claim: Prepared
     read: Any
     answer: Any
     release: Any
@@ -188,4 +189,4 @@ def _statements(record: type[IdempotencyColumns]) -> _Statements:
             headers=bindparam("the_headers", type_=JSONB),
         )
     )
-    return _Statements(claim, select(record).where(identity), answer, delete(table).where(identity))
+    return _Statements(Prepared(claim), select(record).where(identity), answer, delete(table).where(identity))

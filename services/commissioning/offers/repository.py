@@ -158,7 +158,7 @@ _SUBMITTED = (
     "content_hash",
     "submitted_at",
 )
-_SUBMISSION = _submission_statement()
+_SUBMISSION = Prepared(_submission_statement())
 
 
 async def submit_unless_active(
@@ -175,8 +175,8 @@ async def submit_unless_active(
     provider waits for the first and finds it)."""
     values = {"id": uuid.uuid4(), "call_id": call_id, "lot_id": lot_id, "provider_id": provider_id, **content}
     values |= {"created_at": now, "submitted_at": now}
-    row = (await session.execute(_SUBMISSION, {f"new_{name}": value for name, value in values.items()})).one_or_none()
-    return None if row is None else Offer(**row._mapping)
+    row = await _SUBMISSION.one_or_none_in(session, {f"new_{name}": value for name, value in values.items()})
+    return None if row is None else Offer(**row)
 
 
 async def of_call(
