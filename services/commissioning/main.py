@@ -147,7 +147,10 @@ def create_app(
         title="CUS commissioning API",
         description=DESCRIPTION,
         settings=settings,
+        # FastAPI matches routes one by one in this order (about 6 us each measured): the routes of the burst at a
+        # deadline first; no path of theirs can take another router's (tests/commissioning/test_routing.py)
         routers=[
+            offers_router,
             municipalities_router,
             summary_router,
             planning_router,
@@ -155,7 +158,6 @@ def create_app(
             clock_router,
             calls_router,
             amendments_router,
-            offers_router,
             offer_reading_router,
             evaluation_router,
             contracts_router,
