@@ -104,10 +104,9 @@ async def idempotent(
     if key is None:
         yield Replay()
         return
-    owner = principal_scope(principal)
     request_hash = _hash(type(payload).__name__, payload)
     statements = _statements_for(record)
-    identity = {"the_principal": owner, "the_route": route, "the_key": key}
+    identity = _identity(principal, route, key)
     # The key is claimed by inserting its record first, answered at the end in the same transaction. A concurrent
     # first use of the key waits on its unique index until this one commits (and then replays it) or rolls back
     # (and then claims it): one statement where an advisory lock and a read took two.
@@ -134,16 +133,49 @@ async def idempotent(
         return
     status_code, body = replay.pending
     headers = {k: v for k, v in response.headers.items() if k.lower() in REPLAYED_HEADERS}
-    await session.execute(
-        statements.answer, {**identity, "the_status_code": status_code, "the_body": body, "the_headers": headers}
+    await statements.answer.one_or_none_in(
+        session, {**identity, "the_status_code": status_code, "the_body": body, "the_headers": headers}
     )
+
+
+def _identity(principal: Principal, route: str, key: str) -> dict[str, str]:
+    return {"the_principal": principal_scope(principal), "the_route": route, "the_key": key}
+
+
+@dataclass(frozen=True)
+class KeyedWrite:
+    """The same record on the driver's connection (`Database.statement`), in a transaction the caller holds open,
+    for a write made with `Prepared` statements and no session: `claim` it first, `answer` it before the commit.
+    A key that cannot be claimed (used before, or by a concurrent request that has now committed) is left to
+    `idempotent`, which replays it or says it was reused."""
+
+    record: type[IdempotencyColumns]
+    principal: Principal
+    route: str
+    key: str
+    payload: BaseModel
+
+    async def claim(self, driver: Any) -> bool:
+        parameters = {
+            **_identity(self.principal, self.route, self.key),
+            "the_request_hash": _hash(type(self.payload).__name__, self.payload),
+            "the_time": datetime.now(UTC),
+        }
+        return await _statements_for(self.record).claim.one_or_none(driver, parameters) is not None
+
+    async def answer(self, driver: Any, status_code: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+        replayed = {name.lower(): value for name, value in headers.items() if name.lower() in REPLAYED_HEADERS}
+        parameters = {"the_status_code": status_code, "the_body": body, "the_headers": replayed}
+        await _statements_for(self.record).answer.one_or_none(
+            driver, {**_identity(self.principal, self.route, self.key), **parameters}
+        )
 
 
 @dataclass(frozen=True)
 class _Statements:
     claim: Prepared
     read: Any
-    answer: Any
+    answer: Prepared
     release: Any
 
 
@@ -188,5 +220,6 @@ def _statements(record: type[IdempotencyColumns]) -> _Statements:
             body=bindparam("the_body", type_=JSONB),
             headers=bindparam("the_headers", type_=JSONB),
         )
+        .returning(table.c.key)
     )
-    return _Statements(Prepared(claim), select(record).where(identity), answer, delete(table).where(identity))
+    return _Statements(Prepared(claim), select(record).where(identity), Prepared(answer), delete(table).where(identity))

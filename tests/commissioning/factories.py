@@ -13,7 +13,9 @@ from sqlalchemy import text
 
 from services.commissioning.clock import Clock, FrozenClock
 from services.commissioning.dependencies import state_of
-from shared.auth import Role
+from services.commissioning.standing import service as standing
+from shared.auth import Role, ServiceCredential
+from shared.db import create_sessionmaker
 from tests.catalogue.conftest import ADMIN as CATALOGUE_ADMIN
 from tests.catalogue.conftest import new_provider_user
 from tests.catalogue.factories import provider_payload, service_type_id
@@ -125,20 +127,23 @@ async def committed_call(
     terc: str,
     name: str,
     providers: int,
+    told: bool = False,
 ) -> AsyncIterator[CommittedCall]:
     """Verified providers in the catalogue, a municipality, its need and a published open competition, all
-    committed with a frozen clock; everything is deleted afterwards and the app's clock put back."""
+    committed with a frozen clock; everything is deleted afterwards and the app's clock put back. `told`:
+    commissioning has read the providers' standing from the catalogue's events (as a running one has), so an
+    offer is decided without asking the catalogue."""
     original_clock = state_of(commissioning_app).clock
     clock = FrozenClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     state_of(commissioning_app).clock = clock
     nips: list[str] = []
+    ids: list[str] = []
     municipality = auth(Role.MUNICIPALITY, subject=f"cus-{terc}", terc=terc)
     try:
         async with (
             asgi_client(catalogue_app, "http://catalogue") as cat,
             asgi_client(commissioning_app, "http://commissioning") as api,
         ):
-            ids = []
             for _ in range(providers):
                 payload = provider_payload()
                 nips.append(payload["nip"])
@@ -148,6 +153,8 @@ async def committed_call(
                 )
                 assert verified.status_code == 201, verified.text
                 ids.append(made["id"])
+            if told:
+                await read_standing(commissioning_engine, catalogue_app)
             body = {"terc": terc, "name": name, "cus_name": f"GOPS {name}"}
             created = await api.post("/v1/municipalities", json=body, headers=ADMIN)
             assert created.status_code == 201, created.text
@@ -175,7 +182,11 @@ async def committed_call(
             await conn.execute(text("DELETE FROM calls WHERE municipality_terc = :t"), {"t": terc})
             await conn.execute(text("DELETE FROM needs WHERE municipality_terc = :t"), {"t": terc})
             await conn.execute(text("DELETE FROM municipalities WHERE terc = :t"), {"t": terc})
+            if told:
+                for table in ("provider_standings", "provider_memberships", "feed_positions", "applied_events"):
+                    await conn.execute(text(f"DELETE FROM {table}"))
         async with catalogue_engine.begin() as conn:
+            await conn.execute(text("DELETE FROM outbox_events WHERE provider_id = ANY(:p)"), {"p": ids})
             await conn.execute(text("DELETE FROM providers WHERE nip = ANY(:n)"), {"n": nips})
 
 
@@ -194,3 +205,16 @@ async def sign(api: httpx.AsyncClient, contract_id: str, provider_headers: dict[
     )
     assert confirmed.status_code == 200, confirmed.text
     return dict(confirmed.json())
+
+
+async def read_standing(commissioning_engine: Any, catalogue_app: Any) -> None:
+    """Commissioning reads the catalogue's change feed to its end, with its service credential (verifications,
+    the providers' facts, members), as its background consumer does."""
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=catalogue_app),
+        base_url="http://catalogue",
+        auth=ServiceCredential("service:commissioning"),
+    ) as credentialed:
+        reader = standing.consumer(create_sessionmaker(commissioning_engine), credentialed)
+        while await reader.pass_once():
+            pass

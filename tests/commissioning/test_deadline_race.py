@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from services.commissioning.clock import Clock
+from services.commissioning.offers import service as offers_service
 from services.commissioning.worker import run_due_events
 from shared.db import database_of
 from tests.commissioning.conftest import provider
@@ -32,9 +33,11 @@ class SteppingClock(Clock):
         return self.start + next(self.ticks) * self.step
 
 
-@pytest.fixture
-def brody(commissioning_app, commissioning_engine, catalogue_app, catalogue_engine):
-    """A published call of Gmina Brody and `providers` verified bidders, committed for real."""
+@pytest.fixture(params=["asked", "told"])
+def brody(request, commissioning_app, commissioning_engine, catalogue_app, catalogue_engine):
+    """A published call of Gmina Brody and `providers` verified bidders, committed for real; commissioning either
+    asks the catalogue about the bidders, or was told of them by its events (then a first offer is settled at once,
+    `offers.service.submit_at_once`): every race runs both ways."""
     return functools.partial(
         committed_call,
         commissioning_app,
@@ -43,6 +46,7 @@ def brody(commissioning_app, commissioning_engine, catalogue_app, catalogue_engi
         catalogue_engine,
         terc=BRODY,
         name="Gmina Brody",
+        told=request.param == "told",
     )
 
 
@@ -162,3 +166,52 @@ async def test_one_submission_sent_five_times_at_once_with_its_key_is_one_offer(
         assert stored == 1
         other = await api.post(url, json={**body, "quantity": 999}, headers=headers)
         assert other.status_code == 422 and other.json()["type"] == "urn:cus:problem:idempotency-key-reused"
+
+
+async def test_a_first_offer_of_a_provider_told_of_is_settled_at_once(
+    commissioning_app, commissioning_engine, catalogue_app, catalogue_engine, monkeypatch
+):
+    """The burst's first offers: a provider the catalogue's events told of, a call whose mode reads no past awards.
+    The offer is written in one transaction of prepared statements (the full path, which would also do, is not
+    needed: here it fails), its retry with the Idempotency-Key is replayed, and another body under it refused."""
+    async with committed_call(
+        commissioning_app,
+        commissioning_engine,
+        catalogue_app,
+        catalogue_engine,
+        terc=BRODY,
+        name="Gmina Brody",
+        providers=1,
+        told=True,
+    ) as setup:
+        api, call, [coop] = setup.api, setup.call, setup.providers
+
+        async def not_needed(*_: object, **__: object) -> None:
+            raise AssertionError("the full path was taken")
+
+        monkeypatch.setattr(offers_service, "submit", not_needed)
+        body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": 4_000_000, "quantity": 1000, "answers": ANSWERS}
+        url, headers = f"/v1/calls/{call['id']}/offers", {**provider(coop), "Idempotency-Key": "oferta-brody-2"}
+        made = await api.post(url, json=body, headers=headers)
+        assert made.status_code == 201, made.text
+        offer = made.json()
+        assert made.headers["Location"] == f"/v1/offers/{offer['id']}" and made.headers["ETag"] == '"1"'
+        assert offer["provider_name"].startswith("Spółdzielnia Socjalna") and offer["version"] == 1
+        assert offer["receipt"]["submitted_at"] == setup.clock.now().isoformat().replace("+00:00", "Z")
+
+        again = await api.post(url, json=body, headers=headers)
+        assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+        assert again.json() == offer and again.headers["Location"] == made.headers["Location"]
+        assert again.headers["ETag"] == '"1"'
+        other = await api.post(url, json={**body, "quantity": 999}, headers=headers)
+        assert other.status_code == 422 and other.json()["type"] == "urn:cus:problem:idempotency-key-reused"
+        monkeypatch.undo()
+
+        # whatever the facts at hand do not settle goes the full way and is refused as it says
+        unknown_lot = await api.post(url, json={**body, "lot_id": call["id"]}, headers=provider(coop))
+        assert unknown_lot.status_code == 422 and unknown_lot.json()["errors"][0]["field"] == "lot_id"
+        twice = await api.post(url, json=body, headers=provider(coop))
+        assert twice.status_code == 409 and twice.json()["offer_id"] == offer["id"]
+        setup.clock.set(datetime.fromisoformat(call["deadline"]))
+        late = await api.post(url, json=body, headers={**provider(coop), "Idempotency-Key": "oferta-brody-3"})
+        assert late.status_code == 409 and late.json()["type"] == "urn:cus:problem:deadline-passed"

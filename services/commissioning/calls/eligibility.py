@@ -73,13 +73,26 @@ async def provider_reasons(
                 mode=call.mode,
                 since=since,
             )
+    return reasons_at(call, facts, repeat_awards=repeats)
+
+
+def needs_past_awards(call: Call) -> bool:
+    """Does deciding on an offer for this call read past awards: the art. 361 look-back (`provider_reasons`), or
+    the yearly cap on small grants (`small_grant_cap`)?"""
+    rules = rules_version(call.rules_version).get(Mode(call.mode))
+    return bool(rules.repeat_award_lookback_years) or rules.max_value_per_provider_year_grosze is not None
+
+
+def reasons_at(call: Call, facts: ProviderFacts, *, repeat_awards: int) -> list[Reason]:
+    """`provider_reasons` once the past awards it looks back on are counted."""
     requirements = Requirements(
         legal_forms=tuple(call.eligibility.get("legal_forms", [])),
         pes_only=bool(call.eligibility.get("pes_only")),
         social_enterprise_only=bool(call.eligibility.get("social_enterprise_only")),
         min_excluded_share=call.eligibility.get("min_excluded_share"),
     )
-    return provider_violations(rule_set, Mode(call.mode), facts, requirements, repeat_awards=repeats)
+    rule_set = rules_version(call.rules_version)
+    return provider_violations(rule_set, Mode(call.mode), facts, requirements, repeat_awards=repeat_awards)
 
 
 async def small_grant_cap(

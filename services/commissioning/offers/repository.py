@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ARRAY, Boolean, DateTime, Integer, Table, any_, bindparam, func, or_, select, update
+from sqlalchemy import ARRAY, Boolean, DateTime, Integer, Table, and_, any_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.commissioning.models.calls import Call, CallStatus
+from services.commissioning.models.calls import Call, CallStatus, Lot
 from services.commissioning.models.offers import Offer, OfferStatus
+from services.commissioning.models.standing import ProviderStanding
 from shared.db import DriverConnection, Prepared
 
 
@@ -173,10 +174,85 @@ async def submit_unless_active(
     """The provider's offer for the lot, new, or its withdrawn one submitted again (same id, next version), in one
     statement; None when it has an offer there that is not withdrawn (a concurrent submission of the same
     provider waits for the first and finds it)."""
-    values = {"id": uuid.uuid4(), "call_id": call_id, "lot_id": lot_id, "provider_id": provider_id, **content}
-    values |= {"created_at": now, "submitted_at": now}
+    values = submission_values(call_id=call_id, lot_id=lot_id, provider_id=provider_id, now=now, content=content)
     row = await _SUBMISSION.one_or_none_in(session, {f"new_{name}": value for name, value in values.items()})
     return None if row is None else Offer(**row)
+
+
+def submission_values(
+    *, call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID, now: datetime, content: dict[str, Any]
+) -> dict[str, Any]:
+    """A new offer's columns (a withdrawn one submitted again keeps its id and creation)."""
+    values = {"id": uuid.uuid4(), "call_id": call_id, "lot_id": lot_id, "provider_id": provider_id, **content}
+    return values | {"created_at": now, "submitted_at": now}
+
+
+async def submitted_on(driver: DriverConnection, values: dict[str, Any]) -> Offer | None:
+    """`submit_unless_active`'s statement on the driver's connection, in the transaction its caller holds."""
+    row = await _SUBMISSION.one_or_none(driver, {f"new_{name}": value for name, value in values.items()})
+    return None if row is None else Offer(**row)
+
+
+# What a submission is decided on, read at once: the published call (locked shared, as it is now: the opening at
+# the deadline waits for the offer), the lot named if it is the call's, and the provider's standing as the
+# catalogue's events last told it.
+_SUBMISSION_CALL = (
+    "id",
+    "version",
+    "status",
+    "deadline",
+    "published_at",
+    "criteria",
+    "eligibility",
+    "mode",
+    "rules_version",
+    "municipality_terc",
+)
+_SUBMISSION_STANDING = (
+    "provider_id",
+    "status",
+    "name",
+    "nip",
+    "legal_form",
+    "is_pes",
+    "social_enterprise",
+    "excluded_share",
+)
+_SUBMISSION_FACTS = Prepared(
+    select(
+        *(getattr(Call, name).label(f"call_{name}") for name in _SUBMISSION_CALL),
+        Lot.id.label("lot_id"),
+        Lot.service_type_id.label("lot_service_type_id"),
+        *(getattr(ProviderStanding, name).label(f"standing_{name}") for name in _SUBMISSION_STANDING),
+    )
+    .select_from(Call)
+    .outerjoin(Lot, and_(Lot.call_id == Call.id, Lot.id == bindparam("of_lot")))
+    .outerjoin(ProviderStanding, ProviderStanding.provider_id == bindparam("of_provider"))
+    .where(Call.id == bindparam("of_call"), Call.published_at.is_not(None))
+    .with_for_update(read=True, of=Call)
+)
+
+
+async def submission_facts(
+    driver: DriverConnection, call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID
+) -> tuple[Call, Lot | None, ProviderStanding | None] | None:
+    """The published call (detached, with the columns a submission is decided on), its lot `lot_id` and the
+    provider's standing (None when there is no such lot, or nothing was told of the provider); None when no such
+    call is published."""
+    row = await _SUBMISSION_FACTS.one_or_none(
+        driver, {"of_call": call_id, "of_lot": lot_id, "of_provider": provider_id}
+    )
+    if row is None:
+        return None
+    call = Call(**{name: row[f"call_{name}"] for name in _SUBMISSION_CALL})
+    lot = (
+        None
+        if row["lot_id"] is None
+        else Lot(id=row["lot_id"], call_id=call.id, service_type_id=row["lot_service_type_id"])
+    )
+    told = row["standing_provider_id"] is not None
+    standing = ProviderStanding(**{name: row[f"standing_{name}"] for name in _SUBMISSION_STANDING}) if told else None
+    return call, lot, standing
 
 
 async def of_call(

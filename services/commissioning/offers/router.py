@@ -19,7 +19,7 @@ from shared.auth import CurrentPrincipal, Role, require_role
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import DatabaseDep, ReadSessionDep, SessionDep
 from shared.errors import Forbidden, problem_responses
-from shared.idempotency import IdempotencyKeyHeader, idempotent
+from shared.idempotency import IdempotencyKeyHeader, KeyedWrite, idempotent
 from shared.pagination import Page, PageParamsDep, page_of
 
 router = APIRouter(prefix="/v1", tags=["offers"])
@@ -39,7 +39,7 @@ router = APIRouter(prefix="/v1", tags=["offers"])
 async def submit_offer(
     call_id: uuid.UUID,
     data: OfferIn,
-    session: SessionDep,
+    database: DatabaseDep,
     principal: CurrentPrincipal,
     catalogue: CatalogueDep,
     known: KnownOffersDep,
@@ -49,16 +49,25 @@ async def submit_offer(
 ) -> OfferOut:
     acting_provider(principal, data.provider_id)
     route = f"POST /v1/calls/{call_id}/offers"
-    async with idempotent(
-        session, principal, idempotency_key, data, response, record=IdempotencyRecord, route=route
-    ) as replay:
+    keyed = KeyedWrite(IdempotencyRecord, principal, route, idempotency_key, data) if idempotency_key else None
+    offer = await service.submit_at_once(
+        database, known, keyed, principal=principal, now_of=clock.now, call_id=call_id, data=data
+    )
+    if offer is not None:
+        response.headers.update(service.offer_headers(offer))
+        return offer_out(offer)
+    async with (
+        database.unit_of_work() as session,
+        idempotent(
+            session, principal, idempotency_key, data, response, record=IdempotencyRecord, route=route
+        ) as replay,
+    ):
         if replay.response is not None:
             return OfferOut.model_validate(replay.response)
         offer = await service.submit(
             session, catalogue, known, principal=principal, now_of=clock.now, call_id=call_id, data=data
         )
-        response.headers["Location"] = f"/v1/offers/{offer.id}"
-        set_etag(response, offer.version)
+        response.headers.update(service.offer_headers(offer))
         out = offer_out(offer)
         replay.remember(201, out.model_dump(mode="json"))
         return out

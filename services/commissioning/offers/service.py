@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import acting_provider, acts_for_municipality
 from services.commissioning.calls import repository as calls_repo
-from services.commissioning.calls.eligibility import provider_reasons, small_grant_cap
+from services.commissioning.calls.eligibility import needs_past_awards, provider_reasons, reasons_at, small_grant_cap
 from services.commissioning.calls.events import deadline_passed
 from services.commissioning.calls.service import DeadlinePassed, RuleViolation, history_entry
 from services.commissioning.catalogue_client import CatalogueClient
@@ -22,13 +22,14 @@ from services.commissioning.models.offers import Offer, OfferStatus
 from services.commissioning.models.outbox import EventType
 from services.commissioning.offers import repository
 from services.commissioning.offers.known import KnownOffer, KnownOffers
-from services.commissioning.offers.schemas import OfferContent, OfferIn
+from services.commissioning.offers.schemas import OfferContent, OfferIn, offer_out
 from services.commissioning.outbox import service as outbox
 from services.commissioning.standing import service as standing
 from shared.auth import Principal, Role, require_role
-from shared.concurrency import check_if_match, versions_named
+from shared.concurrency import check_if_match, etag_for, versions_named
 from shared.db import Database, DriverConnection
 from shared.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
+from shared.idempotency import KeyedWrite
 from shared.schemas import utc_iso
 
 
@@ -171,14 +172,7 @@ async def submit(
         at=now,
         field="total_price_grosze",
     )
-    content = {
-        "provider_name": provider_name,
-        "provider_nip": provider_nip,
-        "total_price_grosze": data.total_price_grosze,
-        "quantity": data.quantity,
-        "answers": dict(data.answers),
-        "content_hash": content_hash(call.id, lot.id, provider_id, data),
-    }
+    content = _submitted_content(call.id, lot.id, provider_id, provider_name, provider_nip, data)
     offer = await repository.submit_unless_active(
         session, call_id=call.id, lot_id=lot.id, provider_id=provider_id, now=now, content=content
     )
@@ -191,6 +185,87 @@ async def submit(
         )
     known.remember(offer, call)
     return offer
+
+
+def _submitted_content(
+    call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID, name: str, nip: str, data: OfferIn
+) -> dict[str, Any]:
+    return {
+        "provider_name": name,
+        "provider_nip": nip,
+        "total_price_grosze": data.total_price_grosze,
+        "quantity": data.quantity,
+        "answers": dict(data.answers),
+        "content_hash": content_hash(call_id, lot_id, provider_id, data),
+    }
+
+
+class _FullPath(Exception):
+    """What the facts at hand do not settle: the full path decides, and says why if it refuses."""
+
+
+async def submit_at_once(
+    database: Database,
+    known: KnownOffers,
+    keyed: KeyedWrite | None,
+    *,
+    principal: Principal,
+    now_of: Any,
+    call_id: uuid.UUID,
+    data: OfferIn,
+) -> Offer | None:
+    """A submission the facts at hand settle, in one transaction on the driver's connection with statements made
+    once: the Idempotency-Key claimed, the call, lot and standing read at once (the call locked shared), the offer
+    written, the key answered. That is every first offer of a burst at a deadline from a provider the catalogue's
+    events told of, to a call whose mode reads no past awards. The same rules as `submit`, in the same order; None
+    (nothing written) whenever anything is off, and the full path then decides, with the right refusal."""
+    if principal.role is not Role.PROVIDER:
+        return None
+    provider_id = acting_provider(principal, data.provider_id)
+    try:
+        async with database.statement() as driver, driver.transaction():
+            if keyed is not None and not await keyed.claim(driver):
+                raise _FullPath  # used before (or just now): replayed, or refused, there
+            offer, call = await _submitted_at_once(driver, provider_id, now_of, call_id, data)
+            if keyed is not None:
+                await keyed.answer(driver, 201, offer_out(offer).model_dump(mode="json"), offer_headers(offer))
+    except _FullPath:
+        return None  # rolled back: nothing written
+    known.remember(offer, call)
+    return offer
+
+
+async def _submitted_at_once(
+    driver: DriverConnection, provider_id: uuid.UUID, now_of: Any, call_id: uuid.UUID, data: OfferIn
+) -> tuple[Offer, Call]:
+    found = await repository.submission_facts(driver, call_id, data.lot_id, provider_id)
+    if found is None:
+        raise _FullPath  # no such published call
+    call, lot, told = found
+    local = None if standing.barred(told) else standing.verified_facts(told)
+    if lot is None or local is None or needs_past_awards(call):
+        raise _FullPath
+    try:
+        _check_answers(call.criteria, data)
+        now = _still_open(call, call.id, now_of)
+    except ProblemError:
+        raise _FullPath from None
+    facts, name, nip = local
+    if reasons_at(call, facts, repeat_awards=0):
+        raise _FullPath
+    content = _submitted_content(call.id, lot.id, provider_id, name, nip, data)
+    values = repository.submission_values(
+        call_id=call.id, lot_id=lot.id, provider_id=provider_id, now=now, content=content
+    )
+    offer = await repository.submitted_on(driver, values)
+    if offer is None:
+        raise _FullPath  # it has an active offer there
+    return offer, call
+
+
+def offer_headers(offer: Offer) -> dict[str, str]:
+    """A written offer's answer headers: where it is, and its version."""
+    return {"Location": f"/v1/offers/{offer.id}", "ETag": etag_for(offer.version)}
 
 
 async def _own_offer_for_write(session: AsyncSession, principal: Principal, offer_id: uuid.UUID) -> tuple[Offer, Call]:
