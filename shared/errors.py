@@ -193,21 +193,26 @@ DATABASE_CONFLICTS = {
 }
 
 
+def problem_of(exc: ProblemError, path: str) -> JSONResponse:
+    """A refusal's problem+json answer, in the caller's language (and the other one's words beside)."""
+    polish = language() == "pl"
+    detail, both = _said(exc.detail, exc.detail_pl)
+    return problem_response(
+        exc.status,
+        exc.slug,
+        exc.title_pl if polish else exc.title,
+        detail,
+        instance=path,
+        errors=exc.errors,
+        headers=exc.headers,
+        extensions={**both, **exc.extensions},
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
-        polish = language() == "pl"
-        detail, both = _said(exc.detail, exc.detail_pl)
-        return problem_response(
-            exc.status,
-            exc.slug,
-            exc.title_pl if polish else exc.title,
-            detail,
-            instance=request.url.path,
-            errors=exc.errors,
-            headers=exc.headers,
-            extensions={**both, **exc.extensions},
-        )
+        return problem_of(exc, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

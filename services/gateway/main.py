@@ -10,13 +10,14 @@ from typing import Any
 import aiohttp
 import orjson
 from fastapi import FastAPI, Request, Response
+from fastapi.middleware import Middleware
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from services.gateway import openapi
 from services.gateway.pages.router import STATIC
 from services.gateway.pages.router import router as pages_router
-from services.gateway.proxy.router import proxy_router
+from services.gateway.proxy.router import WRITES, WritesFirst, by_prefix, own_writes, proxy_router
 from services.gateway.proxy.routes import RouteTable
 from services.gateway.proxy.state import GatewayState, state_of
 from services.gateway.proxy.upstreams import Breaker, Replica, Upstream, UpstreamUnavailable, latency_histogram
@@ -115,7 +116,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.gateway = state
     # the upstreams' public answers are kept here a few seconds (their own caches are right; this one may lag)
     cache_of(app).ttl = settings.public_cache_seconds
-    app.include_router(proxy_router())
+    proxy = proxy_router()
+    app.include_router(proxy)
     app.include_router(pages_router)  # the public pages, in Polish, read from the public API
     app.mount("/strony", StaticFiles(directory=STATIC), name="pages-static")
     app.add_middleware(
@@ -129,6 +131,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID", "Idempotent-Replayed"],
         max_age=600,
     )
+    # innermost: writes to the upstreams skip the routing (none of the gateway's own routes takes them)
+    methods = frozenset(WRITES - own_writes(app.routes, proxy))
+    app.user_middleware.append(Middleware(WritesFirst, routes=by_prefix(proxy), methods=methods))
     generate = app.openapi
 
     def own_openapi() -> dict[str, Any]:

@@ -9,9 +9,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from services.gateway.main import create_app
+from services.gateway.proxy.router import WritesFirst, own_writes, proxy_router
 from services.gateway.proxy.state import state_of
 from services.gateway.settings import GatewaySettings
 from shared.auth import Role, mint_token
@@ -83,6 +84,38 @@ def test_readiness_and_metrics(gateway: httpx.Client):
     metrics = gateway.get("/metrics").text
     assert 'gateway_upstream_duration_seconds_count{route="proxy",upstream="catalogue"}' in metrics
     assert 'http_requests_total{method="GET",route="/v1/{rest:path}",service="gateway",status="200"}' in metrics
+
+
+def test_writes_skip_the_routing_and_answer_as_the_router_would(gateway: httpx.Client):
+    """Writes go to the proxy before FastAPI's routing (WritesFirst): refusals are the same problem+json, in the
+    caller's language, and the metrics count them under the proxy's route."""
+    polish = {"Accept-Language": "pl"}
+    missing = gateway.post("/v1/providers", json={}, headers=polish)
+    assert missing.status_code == 401 and missing.headers["content-type"] == "application/problem+json"
+    assert missing.json()["detail"] == "Ta operacja wymaga tokenu (Bearer)." and missing.json()["instance"] == (
+        "/v1/providers"
+    )
+    token = {"Authorization": f"Bearer {mint_token(role=Role.PROVIDER)}"}
+    nowhere = gateway.put("/v1/nie-ma-takiej-operacji", json={}, headers={**token, **polish})
+    assert nowhere.status_code == 404 and nowhere.json()["title"] == "Nie znaleziono"
+    assert nowhere.headers["x-request-id"]
+    refused = gateway.post("/v1/providers", json={"name": ""}, headers=token)  # the catalogue's own refusal
+    assert refused.status_code == 422 and refused.json()["type"] == "urn:cus:problem:validation"
+    metrics = gateway.get("/metrics").text
+    assert 'http_requests_total{method="POST",route="/v1/{rest:path}",service="gateway",status="401"}' in metrics
+    assert 'http_requests_total{method="PUT",route="/v1/{rest:path}",service="gateway",status="404"}' in metrics
+
+
+def test_a_write_route_of_the_gateways_own_is_left_to_the_router():
+    proxy, own = proxy_router(), APIRouter(prefix="/v1")
+    own.add_api_route("/views/refresh", lambda: None, methods=["POST"])
+    app = FastAPI()
+    app.include_router(proxy)
+    assert own_writes(app.routes, proxy) == frozenset()  # the proxy's own routes are not counted
+    app.include_router(own)
+    assert own_writes(app.routes, proxy) == {"POST"}
+    first = next(m for m in create_app().user_middleware if m.cls is WritesFirst)
+    assert first.kwargs["methods"] == {"POST", "PUT", "PATCH", "DELETE"}  # the views and feeds only read
 
 
 async def test_tokens_are_refused_before_any_upstream_is_called():
