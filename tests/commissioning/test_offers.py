@@ -13,6 +13,7 @@ from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.dependencies import state_of
 from services.commissioning.models.calls import Award, Call
 from services.commissioning.models.offers import Offer
+from services.commissioning.offers import service as offers_service
 from services.commissioning.worker import run_due_events
 from shared.db import database_of
 from tests.catalogue.conftest import REGIONAL_26
@@ -391,6 +392,43 @@ async def test_revisions_check_the_etag_the_author_and_the_withdrawal(api, clien
     assert (await api.get(url, headers=provider(coop["id"]))).json()["total_price_grosze"] == 47_000_000
     await api.delete(url, headers={**provider(coop["id"]), "If-Match": '"3"'})
     assert problem(await revise('"4"'), 409)["detail"].startswith("The offer is withdrawn")
+
+
+async def test_a_plain_revision_is_settled_before_the_routing(api, client, monkeypatch):
+    """Most of a deadline's burst: a provider revising its offer, settled by RevisionsFirst in one statement
+    (the route, which would also do, is not needed: here it fails). What it cannot settle reaches the route with
+    its body as it came, and is refused there as always, in the caller's language."""
+    call = await setup_open_call(api, client)
+    coop = await verified_provider(client)
+    offer = (await submit(api, call, coop["id"])).json()
+    url = f"/v1/offers/{offer['id']}"
+    content = {"total_price_grosze": 47_000_000, "quantity": 12_000, "answers": {**ANSWERS, "quality": "Zażółć"}}
+    headers = {**provider(coop["id"]), "If-Match": '"1"'}
+
+    async def not_needed(*_: object, **__: object) -> None:
+        raise AssertionError("the route was taken")
+
+    monkeypatch.setattr(offers_service, "revise", not_needed)
+    revised = await api.put(url, json=content, headers=headers)
+    assert revised.status_code == 200 and revised.headers["ETag"] == '"2"'
+    assert revised.headers["content-type"] == "application/json"
+    body = revised.json()
+    assert body["version"] == 2 and body["answers"]["quality"] == "Zażółć" and body["id"] == offer["id"]
+    assert body["receipt"]["content_hash"] != offer["receipt"]["content_hash"]
+    monkeypatch.undo()
+
+    assert problem(await api.put(url, json=content, headers=headers), 412)["current_etag"] == '"2"'
+    now = {**provider(coop["id"]), "If-Match": '"2"', "Accept-Language": "pl"}
+    unknown = problem(await api.put(url, json={**content, "answers": {"colour": "red"}}, headers=now), 422)
+    assert unknown["errors"][0]["field"] == "answers" and "nieznane kryteria" in unknown["detail"]
+    broken = await api.put(
+        url, content=b'{"total_price_grosze": 1', headers={**now, "Content-Type": "application/json"}
+    )
+    assert problem(broken, 400)["type"] == "urn:cus:problem:malformed-json"
+    problem(await api.put(f"{url}?force=1", json=content, headers=now), 422)
+    problem(await api.put(url, json=content, headers={**now, "Authorization": "Bearer nie-token"}), 401)
+    assert (await api.put(url, json=content, headers=now)).headers["ETag"] == '"3"'
+    assert 'route="/v1/offers/{offer_id}",service="commissioning",status="200"' in (await api.get("/metrics")).text
 
 
 async def test_a_revision_answers_to_the_amended_call(api, client, clock):

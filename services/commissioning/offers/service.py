@@ -293,15 +293,9 @@ async def revise(
 ) -> Offer:
     """A revision of an offer this process knows is tried as one statement first, with no session; the full
     path, in a unit of work opened only then, does every other one and says why one is refused."""
-    async with database.statement() as driver:
-        facts = known.get(offer_id)
-        if facts is None and if_match is not None and principal.role is Role.PROVIDER:
-            # another worker took its last write: one read of what the statement checks, then the statement
-            found = await repository.facts_for_writes(driver, offer_id)
-            if found is not None:
-                facts = KnownOffer(**found)
-                known.keep(offer_id, facts)
-        revised = await _revise_known(driver, facts, principal, now_of, offer_id, data, if_match)
+    revised = await revise_at_once(
+        database, known, principal=principal, now_of=now_of, offer_id=offer_id, data=data, if_match=if_match
+    )
     if revised is not None:
         return revised
     async with database.unit_of_work() as session:
@@ -318,6 +312,29 @@ async def revise(
         await session.flush()
     known.remember(offer, call)  # after the commit: what this process knows was written
     return offer
+
+
+async def revise_at_once(
+    database: Database,
+    known: KnownOffers,
+    *,
+    principal: Principal,
+    now_of: Any,
+    offer_id: uuid.UUID,
+    data: OfferContent,
+    if_match: str | None,
+) -> Offer | None:
+    """A revision in one statement (two when another worker took the offer's last write), or None (nothing
+    written): the full path then decides."""
+    async with database.statement() as driver:
+        facts = known.get(offer_id)
+        if facts is None and if_match is not None and principal.role is Role.PROVIDER:
+            # another worker took its last write: one read of what the statement checks, then the statement
+            found = await repository.facts_for_writes(driver, offer_id)
+            if found is not None:
+                facts = KnownOffer(**found)
+                known.keep(offer_id, facts)
+        return await _revise_known(driver, facts, principal, now_of, offer_id, data, if_match)
 
 
 async def _revise_known(
