@@ -31,7 +31,7 @@ from services.commissioning.models.webhooks import WebhookDelivery, WebhookSubsc
 from services.commissioning.monitoring.router import router as monitoring_router
 from services.commissioning.municipalities.router import router as municipalities_router
 from services.commissioning.ocds.router import router as ocds_router
-from services.commissioning.offers.first import RevisionsFirst
+from services.commissioning.offers.first import SETTLED, OffersFirst
 from services.commissioning.offers.router import router as offers_router
 from services.commissioning.offers.service import open_offers
 from services.commissioning.outbox import service as outbox
@@ -205,9 +205,9 @@ def create_app(
         return replace(principal, memberships=known)
 
     app.state.enrich_principal = with_memberships
-    # innermost: a plain revision, most of the burst at a deadline, before the routing (any other request after)
-    revise = next(r for r in offers_router.routes if getattr(r, "name", "") == "revise_offer")
-    app.user_middleware.append(Middleware(RevisionsFirst, route=revise))
+    # innermost: plain submissions and revisions, the burst at a deadline, before the routing (the rest after it)
+    settled = {name: r for r in offers_router.routes if (name := getattr(r, "name", "")) in SETTLED}
+    app.user_middleware.append(Middleware(OffersFirst, routes=settled))
     return app
 
 

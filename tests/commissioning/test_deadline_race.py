@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from services.commissioning.clock import Clock
-from services.commissioning.offers import service as offers_service
+from services.commissioning.offers import router as offers_router
 from services.commissioning.worker import run_due_events
 from shared.db import database_of
 from tests.commissioning.conftest import provider
@@ -172,8 +172,9 @@ async def test_a_first_offer_of_a_provider_told_of_is_settled_at_once(
     commissioning_app, commissioning_engine, catalogue_app, catalogue_engine, monkeypatch
 ):
     """The burst's first offers: a provider the catalogue's events told of, a call whose mode reads no past awards.
-    The offer is written in one transaction of prepared statements (the full path, which would also do, is not
-    needed: here it fails), its retry with the Idempotency-Key is replayed, and another body under it refused."""
+    The offer is written in one transaction of prepared statements before the routing (OffersFirst; the route,
+    which would also do, is not needed: here it fails), its retry with the Idempotency-Key is replayed, and another
+    body under it refused; what the facts at hand do not settle reaches the route with its body as it came."""
     async with committed_call(
         commissioning_app,
         commissioning_engine,
@@ -186,30 +187,33 @@ async def test_a_first_offer_of_a_provider_told_of_is_settled_at_once(
     ) as setup:
         api, call, [coop] = setup.api, setup.call, setup.providers
 
-        async def not_needed(*_: object, **__: object) -> None:
-            raise AssertionError("the full path was taken")
+        def not_routed(*_: object) -> None:
+            raise AssertionError("the route was taken")
 
-        monkeypatch.setattr(offers_service, "submit", not_needed)
+        monkeypatch.setattr(offers_router, "acting_provider", not_routed)  # the route's first step
         body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": 4_000_000, "quantity": 1000, "answers": ANSWERS}
         url, headers = f"/v1/calls/{call['id']}/offers", {**provider(coop), "Idempotency-Key": "oferta-brody-2"}
         made = await api.post(url, json=body, headers=headers)
         assert made.status_code == 201, made.text
         offer = made.json()
         assert made.headers["Location"] == f"/v1/offers/{offer['id']}" and made.headers["ETag"] == '"1"'
+        assert made.headers["content-type"] == "application/json"
         assert offer["provider_name"].startswith("Spółdzielnia Socjalna") and offer["version"] == 1
         assert offer["receipt"]["submitted_at"] == setup.clock.now().isoformat().replace("+00:00", "Z")
+        monkeypatch.undo()
 
-        again = await api.post(url, json=body, headers=headers)
+        again = await api.post(url, json=body, headers=headers)  # replayed by the route, as it was answered
         assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
         assert again.json() == offer and again.headers["Location"] == made.headers["Location"]
         assert again.headers["ETag"] == '"1"'
         other = await api.post(url, json={**body, "quantity": 999}, headers=headers)
         assert other.status_code == 422 and other.json()["type"] == "urn:cus:problem:idempotency-key-reused"
-        monkeypatch.undo()
 
         # whatever the facts at hand do not settle goes the full way and is refused as it says
         unknown_lot = await api.post(url, json={**body, "lot_id": call["id"]}, headers=provider(coop))
         assert unknown_lot.status_code == 422 and unknown_lot.json()["errors"][0]["field"] == "lot_id"
+        short_key = await api.post(url, json=body, headers={**provider(coop), "Idempotency-Key": "krotki"})
+        assert short_key.status_code == 422 and short_key.json()["errors"][0]["field"] == "Idempotency-Key"
         twice = await api.post(url, json=body, headers=provider(coop))
         assert twice.status_code == 409 and twice.json()["offer_id"] == offer["id"]
         setup.clock.set(datetime.fromisoformat(call["deadline"]))

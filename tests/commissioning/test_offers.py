@@ -395,7 +395,7 @@ async def test_revisions_check_the_etag_the_author_and_the_withdrawal(api, clien
 
 
 async def test_a_plain_revision_is_settled_before_the_routing(api, client, monkeypatch):
-    """Most of a deadline's burst: a provider revising its offer, settled by RevisionsFirst in one statement
+    """Most of a deadline's burst: a provider revising its offer, settled by OffersFirst in one statement
     (the route, which would also do, is not needed: here it fails). What it cannot settle reaches the route with
     its body as it came, and is refused there as always, in the caller's language."""
     call = await setup_open_call(api, client)

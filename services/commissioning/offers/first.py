@@ -1,85 +1,74 @@
-"""Revisions first: most of the burst at a deadline is `PUT /v1/offers/{id}` from a provider revising its offer, and
-most of those are one statement (`service.revise_at_once`). FastAPI's routing, dependencies and exception middleware
-cost more than that statement; this middleware, innermost, settles such a revision before them and leaves every
-other request, and every revision it cannot settle, to the router, which then does exactly what it always does (the
-body is handed on as it came). Nothing is refused here: a bad token, a bad body, a stale If-Match, a late revision
-all go the full way and are refused there, in the caller's language."""
+"""Offers first: the burst at a deadline is providers submitting offers (`POST /v1/calls/{id}/offers`) and revising
+them (`PUT /v1/offers/{id}`), and most of those are settled by a statement or two (`service.submit_at_once`,
+`service.revise_at_once`). FastAPI's routing, dependencies and exception middleware cost more than that; this
+middleware, innermost, settles such a request before them and leaves every other request, and every offer it cannot
+settle, to the router, which then does exactly what it always does (the body is handed on as it came). Nothing is
+refused here: a bad token, a bad body, a stale If-Match, a late offer all go the full way and are refused there, in
+the caller's language."""
 
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.commissioning.dependencies import state_of
+from services.commissioning.models.idempotency import IdempotencyRecord
+from services.commissioning.models.offers import Offer
 from services.commissioning.offers import service
 from services.commissioning.offers.known import known_offers_of
-from services.commissioning.offers.schemas import OfferContent, OfferOut, offer_out
+from services.commissioning.offers.schemas import OfferContent, OfferIn, offer_out
 from shared.auth import Principal, Role, optional_principal
 from shared.concurrency import etag_for
 from shared.db import database_of
 from shared.errors import ProblemError
+from shared.idempotency import KeyedWrite
 
-REVISION = re.compile(r"^/v1/offers/([0-9a-fA-F-]{36})$")
+UUID = "([0-9a-fA-F-]{36})"
 JSON = re.compile(rb"^application/json\s*(;|$)", re.IGNORECASE)
 
 
-class RevisionsFirst:
-    def __init__(self, app: ASGIApp, *, route: BaseRoute) -> None:
-        self.app, self.route = app, route  # the revision's route: the metrics' and logs' label
+@dataclass(frozen=True)
+class _Settled:
+    """What a route does, done at once: None when it cannot be (the route then decides)."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        found = _revision(scope)
-        if found is None:
-            await self.app(scope, receive, send)
-            return
-        request = Request(scope, receive)
-        body = await request.body()
-        revised = await _revised_at_once(request, found, body)
-        if revised is None:
-            await self.app(scope, _again(body, receive), send)
-            return
-        scope["route"] = self.route
-        headers = {"ETag": etag_for(revised.version)}
-        await Response(revised.model_dump_json(), media_type="application/json", headers=headers)(scope, receive, send)
+    method: str
+    path: re.Pattern[str]
+    needs: tuple[bytes, ...]  # headers it cannot do without
+    body: type[BaseModel]
+    status: int
+    settle: Callable[[Request, uuid.UUID, Any, Principal], Awaitable[Offer | None]]
 
 
-def _revision(scope: Scope) -> uuid.UUID | None:
-    """The offer a plain revision names: PUT, no query (the router refuses any), JSON, a token and an If-Match."""
-    if scope["type"] != "http" or scope["method"] != "PUT" or scope["query_string"]:
-        return None
-    matched = REVISION.match(scope["path"])
-    if matched is None:
-        return None
-    headers = dict(scope["headers"])
-    if (
-        b"if-match" not in headers
-        or b"authorization" not in headers
-        or not JSON.match(headers.get(b"content-type", b""))
-    ):
-        return None
-    try:
-        return uuid.UUID(matched.group(1))
-    except ValueError:
-        return None
-
-
-async def _revised_at_once(request: Request, offer_id: uuid.UUID, body: bytes) -> OfferOut | None:
-    """The revised offer as the route answers it, or None: the route is to decide."""
+async def _submitted(request: Request, call_id: uuid.UUID, data: OfferIn, principal: Principal) -> Offer | None:
+    key = request.headers.get("idempotency-key")
+    if key is not None and not 8 <= len(key) <= 200:
+        return None  # the route says why
+    route = f"POST /v1/calls/{call_id}/offers"
+    keyed = KeyedWrite(IdempotencyRecord, principal, route, key, data) if key else None
     app: FastAPI = request.app
-    try:
-        principal: Principal | None = await optional_principal(request, None)
-        data = OfferContent.model_validate(orjson.loads(body))
-    except (ProblemError, ValidationError, orjson.JSONDecodeError):
-        return None
-    if principal is None or principal.role is not Role.PROVIDER:
-        return None
-    revised = await service.revise_at_once(
+    return await service.submit_at_once(
+        database_of(app),
+        known_offers_of(app),
+        keyed,
+        principal=principal,
+        now_of=state_of(app).clock.now,
+        call_id=call_id,
+        data=data,
+    )
+
+
+async def _revised(request: Request, offer_id: uuid.UUID, data: OfferContent, principal: Principal) -> Offer | None:
+    app: FastAPI = request.app
+    return await service.revise_at_once(
         database_of(app),
         known_offers_of(app),
         principal=principal,
@@ -88,7 +77,74 @@ async def _revised_at_once(request: Request, offer_id: uuid.UUID, body: bytes) -
         data=data,
         if_match=request.headers["if-match"],
     )
-    return None if revised is None else offer_out(revised)
+
+
+SETTLED = {
+    "submit_offer": _Settled("POST", re.compile(f"^/v1/calls/{UUID}/offers$"), (), OfferIn, 201, _submitted),
+    "revise_offer": _Settled("PUT", re.compile(f"^/v1/offers/{UUID}$"), (b"if-match",), OfferContent, 200, _revised),
+}
+
+
+class OffersFirst:
+    def __init__(self, app: ASGIApp, *, routes: dict[str, BaseRoute]) -> None:
+        self.app = app
+        # each with its route: the metrics' and logs' label
+        self.settled = [(SETTLED[name], route) for name, route in routes.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        found = self._plain(scope)
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        settled, route, named = found
+        request = Request(scope, receive)
+        body = await request.body()
+        offer = await _at_once(request, settled, named, body)
+        if offer is None:
+            await self.app(scope, _again(body, receive), send)
+            return
+        scope["route"] = route
+        answer = Response(
+            offer_out(offer).model_dump_json(),
+            status_code=settled.status,
+            media_type="application/json",
+            headers=service.offer_headers(offer) if settled.status == 201 else {"ETag": etag_for(offer.version)},
+        )
+        await answer(scope, receive, send)
+
+    def _plain(self, scope: Scope) -> tuple[_Settled, BaseRoute, uuid.UUID] | None:
+        """A plain offer request: the route's method and path, no query (the router refuses any), a JSON body, a
+        token, and the headers the route cannot do without."""
+        if scope["type"] != "http" or scope["query_string"]:
+            return None
+        for settled, route in self.settled:
+            matched = settled.path.match(scope["path"]) if scope["method"] == settled.method else None
+            if matched is None:
+                continue
+            headers = dict(scope["headers"])
+            if not JSON.match(headers.get(b"content-type", b"")) or b"authorization" not in headers:
+                return None
+            if any(name not in headers for name in settled.needs):
+                return None
+            try:
+                return settled, route, uuid.UUID(matched.group(1))
+            except ValueError:
+                return None
+        return None
+
+
+async def _at_once(request: Request, settled: _Settled, named: uuid.UUID, body: bytes) -> Offer | None:
+    try:
+        principal = await optional_principal(request, None)
+        data = settled.body.model_validate(orjson.loads(body))
+    except (ProblemError, ValidationError, orjson.JSONDecodeError):
+        return None
+    if principal is None or principal.role is not Role.PROVIDER:
+        return None
+    try:
+        return await settled.settle(request, named, data, principal)
+    except ProblemError:
+        return None  # e.g. the provider it names is not one the account acts for: the route says so
 
 
 def _again(body: bytes, receive: Receive) -> Receive:
