@@ -38,16 +38,8 @@ def brody(request, commissioning_app, commissioning_engine, catalogue_app, catal
     """A published call of Gmina Brody and `providers` verified bidders, committed for real; commissioning either
     asks the catalogue about the bidders, or was told of them by its events (then a first offer is settled at once,
     `offers.service.submit_at_once`): every race runs both ways."""
-    return functools.partial(
-        committed_call,
-        commissioning_app,
-        commissioning_engine,
-        catalogue_app,
-        catalogue_engine,
-        terc=BRODY,
-        name="Gmina Brody",
-        told=request.param == "told",
-    )
+    apps = (commissioning_app, commissioning_engine, catalogue_app, catalogue_engine)
+    return functools.partial(committed_call, *apps, terc=BRODY, name="Gmina Brody", told=request.param == "told")
 
 
 async def test_concurrent_submissions_around_the_deadline(brody, commissioning_app, commissioning_engine):
@@ -175,16 +167,8 @@ async def test_a_first_offer_of_a_provider_told_of_is_settled_at_once(
     The offer is written in one transaction of prepared statements before the routing (OffersFirst; the route,
     which would also do, is not needed: here it fails), its retry with the Idempotency-Key is replayed, and another
     body under it refused; what the facts at hand do not settle reaches the route with its body as it came."""
-    async with committed_call(
-        commissioning_app,
-        commissioning_engine,
-        catalogue_app,
-        catalogue_engine,
-        terc=BRODY,
-        name="Gmina Brody",
-        providers=1,
-        told=True,
-    ) as setup:
+    apps = (commissioning_app, commissioning_engine, catalogue_app, catalogue_engine)
+    async with committed_call(*apps, terc=BRODY, name="Gmina Brody", providers=1, told=True) as setup:
         api, call, [coop] = setup.api, setup.call, setup.providers
 
         def not_routed(*_: object) -> None:
