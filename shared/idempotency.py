@@ -156,19 +156,35 @@ class KeyedWrite:
     payload: BaseModel
 
     async def claim(self, driver: Any) -> bool:
-        parameters = {
+        return await _statements_for(self.record).claim.one_or_none(driver, self.claim_parameters()) is not None
+
+    async def answer(self, driver: Any, status_code: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+        parameters = self.answer_parameters(status_code, body, headers)
+        await _statements_for(self.record).answer.one_or_none(driver, parameters)
+
+    def claim_parameters(self) -> dict[str, Any]:
+        """The parameters of `claim_statement` (a repository may fold it into a statement of its own)."""
+        return {
             **_identity(self.principal, self.route, self.key),
             "the_request_hash": _hash(type(self.payload).__name__, self.payload),
             "the_time": datetime.now(UTC),
         }
-        return await _statements_for(self.record).claim.one_or_none(driver, parameters) is not None
 
-    async def answer(self, driver: Any, status_code: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+    def answer_parameters(self, status_code: int, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        """The parameters of `answer_statement`."""
         replayed = {name.lower(): value for name, value in headers.items() if name.lower() in REPLAYED_HEADERS}
-        parameters = {"the_status_code": status_code, "the_body": body, "the_headers": replayed}
-        await _statements_for(self.record).answer.one_or_none(
-            driver, {**_identity(self.principal, self.route, self.key), **parameters}
-        )
+        answer = {"the_status_code": status_code, "the_body": body, "the_headers": replayed}
+        return {**_identity(self.principal, self.route, self.key), **answer}
+
+
+def claim_statement(record: type[IdempotencyColumns]) -> Any:
+    """A key's claim (its record inserted, unanswered; nothing if it is there), returning the key if claimed."""
+    return _statements_for(record).claim_core
+
+
+def answer_statement(record: type[IdempotencyColumns]) -> Any:
+    """A claimed key's answer, returning the key."""
+    return _statements_for(record).answer_core
 
 
 @dataclass(frozen=True)
@@ -177,6 +193,8 @@ class _Statements:
     read: Any
     answer: Prepared
     release: Any
+    claim_core: Any  # a ReturningInsert
+    answer_core: Any  # a ReturningUpdate
 
 
 _STATEMENTS: dict[type[IdempotencyColumns], _Statements] = {}
@@ -222,4 +240,5 @@ def _statements(record: type[IdempotencyColumns]) -> _Statements:
         )
         .returning(table.c.key)
     )
-    return _Statements(Prepared(claim), select(record).where(identity), Prepared(answer), delete(table).where(identity))
+    read, release = select(record).where(identity), delete(table).where(identity)
+    return _Statements(Prepared(claim), read, Prepared(answer), release, claim, answer)

@@ -137,9 +137,13 @@ async def test_one_provider_submitting_twice_at_once_gets_one_offer(brody):
         assert told["offer_id"] == made["id"]
         withdrawn = await api.delete(f"/v1/offers/{made['id']}", headers={**provider(coop), "If-Match": '"1"'})
         assert withdrawn.status_code == 200, withdrawn.text
-        again = await api.post(url, json={**body, "total_price_grosze": 3_500_000}, headers=provider(coop))
+        keyed = {**provider(coop), "Idempotency-Key": "ponownie-brody"}
+        again = await api.post(url, json={**body, "total_price_grosze": 3_500_000}, headers=keyed)
         assert again.status_code == 201 and again.json()["id"] == made["id"]
         assert again.headers["ETag"] == '"3"' and again.json()["total_price_grosze"] == 3_500_000
+        retried = await api.post(url, json={**body, "total_price_grosze": 3_500_000}, headers=keyed)
+        assert retried.headers["Idempotent-Replayed"] == "true" and retried.json() == again.json()
+        assert retried.headers["ETag"] == '"3"' and retried.headers["Location"] == f"/v1/offers/{made['id']}"
 
 
 async def test_one_submission_sent_five_times_at_once_with_its_key_is_one_offer(brody, commissioning_engine):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -13,9 +14,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.models.calls import Call, CallStatus, Lot
+from services.commissioning.models.idempotency import IdempotencyRecord
 from services.commissioning.models.offers import Offer, OfferStatus
 from services.commissioning.models.standing import ProviderStanding
 from shared.db import DriverConnection, Prepared
+from shared.idempotency import answer_statement, claim_statement
 
 
 async def for_lot_and_provider(session: AsyncSession, lot_id: uuid.UUID, provider_id: uuid.UUID) -> Offer | None:
@@ -187,10 +190,22 @@ def submission_values(
     return values | {"created_at": now, "submitted_at": now}
 
 
-async def submitted_on(driver: DriverConnection, values: dict[str, Any]) -> Offer | None:
-    """`submit_unless_active`'s statement on the driver's connection, in the transaction its caller holds."""
-    row = await _SUBMISSION.one_or_none(driver, {f"new_{name}": value for name, value in values.items()})
-    return None if row is None else Offer(**row)
+async def submitted_on(
+    driver: DriverConnection, values: dict[str, Any], answer: dict[str, Any] | None
+) -> tuple[Offer, bool] | None:
+    """`submit_unless_active`'s statement on the driver's connection, in the transaction its caller holds; with
+    `answer` (an Idempotency-Key's `answer_parameters`, made for the new offer), the key answered by the same
+    statement when the offer is the new one (not a withdrawn one submitted again). The offer and whether the key
+    was answered, or None."""
+    parameters = {f"new_{name}": value for name, value in values.items()}
+    if answer is None:
+        row = await _SUBMISSION.one_or_none(driver, parameters)
+        return None if row is None else (Offer(**row), False)
+    row = await _answering_submission().one_or_none(driver, {**parameters, **answer})
+    if row is None:
+        return None
+    answered = bool(row.pop("answered"))
+    return Offer(**row), answered
 
 
 # What a submission is decided on, read at once: the published call (locked shared, as it is now: the opening at
@@ -218,30 +233,61 @@ _SUBMISSION_STANDING = (
     "social_enterprise",
     "excluded_share",
 )
-_SUBMISSION_FACTS = Prepared(
-    select(
-        *(getattr(Call, name).label(f"call_{name}") for name in _SUBMISSION_CALL),
-        Lot.id.label("lot_id"),
-        Lot.service_type_id.label("lot_service_type_id"),
-        *(getattr(ProviderStanding, name).label(f"standing_{name}") for name in _SUBMISSION_STANDING),
+
+
+def _facts_statement() -> Any:
+    return (
+        select(
+            *(getattr(Call, name).label(f"call_{name}") for name in _SUBMISSION_CALL),
+            Lot.id.label("lot_id"),
+            Lot.service_type_id.label("lot_service_type_id"),
+            *(getattr(ProviderStanding, name).label(f"standing_{name}") for name in _SUBMISSION_STANDING),
+        )
+        .select_from(Call)
+        .outerjoin(Lot, and_(Lot.call_id == Call.id, Lot.id == bindparam("of_lot")))
+        .outerjoin(ProviderStanding, ProviderStanding.provider_id == bindparam("of_provider"))
+        .where(Call.id == bindparam("of_call"), Call.published_at.is_not(None))
+        .with_for_update(read=True, of=Call)
     )
-    .select_from(Call)
-    .outerjoin(Lot, and_(Lot.call_id == Call.id, Lot.id == bindparam("of_lot")))
-    .outerjoin(ProviderStanding, ProviderStanding.provider_id == bindparam("of_provider"))
-    .where(Call.id == bindparam("of_call"), Call.published_at.is_not(None))
-    .with_for_update(read=True, of=Call)
-)
+
+
+_SUBMISSION_FACTS = Prepared(_facts_statement())
+
+
+@functools.cache
+def _claiming_facts() -> Prepared:
+    """The same read, with the Idempotency-Key claimed by the same statement (`claimed`: 1 if it was)."""
+    claim = claim_statement(IdempotencyRecord).cte("claimed_key")
+    claimed = select(func.count()).select_from(claim).scalar_subquery().label("claimed")
+    return Prepared(_facts_statement().add_columns(claimed))
+
+
+@functools.cache
+def _answering_submission() -> Prepared:
+    """The submission, with the key answered by the same statement if the offer is the new one (`new_id`)."""
+    written = _submission_statement().cte("written")
+    answer = answer_statement(IdempotencyRecord)
+    answer = answer.where(select(written.c.id).where(written.c.id == bindparam("new_id")).exists()).cte("answered")
+    answered = select(func.count()).select_from(answer).scalar_subquery().label("answered")
+    return Prepared(select(*(written.c[key] for key in _COLUMN_OF), answered))
 
 
 async def submission_facts(
-    driver: DriverConnection, call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID
-) -> tuple[Call, Lot | None, ProviderStanding | None] | None:
+    driver: DriverConnection,
+    call_id: uuid.UUID,
+    lot_id: uuid.UUID,
+    provider_id: uuid.UUID,
+    claim: dict[str, Any] | None = None,
+) -> tuple[Call, Lot | None, ProviderStanding | None, bool] | None:
     """The published call (detached, with the columns a submission is decided on), its lot `lot_id` and the
-    provider's standing (None when there is no such lot, or nothing was told of the provider); None when no such
-    call is published."""
-    row = await _SUBMISSION_FACTS.one_or_none(
-        driver, {"of_call": call_id, "of_lot": lot_id, "of_provider": provider_id}
-    )
+    provider's standing (None when there is no such lot, or nothing was told of the provider); with `claim` (an
+    Idempotency-Key's `claim_parameters`) the key claimed by the same statement, and whether it was. None when no
+    such call is published."""
+    parameters = {"of_call": call_id, "of_lot": lot_id, "of_provider": provider_id}
+    if claim is None:
+        row = await _SUBMISSION_FACTS.one_or_none(driver, parameters)
+    else:
+        row = await _claiming_facts().one_or_none(driver, {**parameters, **claim})
     if row is None:
         return None
     call = Call(**{name: row[f"call_{name}"] for name in _SUBMISSION_CALL})
@@ -252,7 +298,7 @@ async def submission_facts(
     )
     told = row["standing_provider_id"] is not None
     standing = ProviderStanding(**{name: row[f"standing_{name}"] for name in _SUBMISSION_STANDING}) if told else None
-    return call, lot, standing
+    return call, lot, standing, bool(row.get("claimed", 1))
 
 
 async def of_call(

@@ -224,11 +224,7 @@ async def submit_at_once(
     provider_id = acting_provider(principal, data.provider_id)
     try:
         async with database.statement() as driver, driver.transaction():
-            if keyed is not None and not await keyed.claim(driver):
-                raise _FullPath  # used before (or just now): replayed, or refused, there
-            offer, call = await _submitted_at_once(driver, provider_id, now_of, call_id, data)
-            if keyed is not None:
-                await keyed.answer(driver, 201, offer_out(offer).model_dump(mode="json"), offer_headers(offer))
+            offer, call = await _submitted_at_once(driver, keyed, provider_id, now_of, call_id, data)
     except _FullPath:
         return None  # rolled back: nothing written
     known.remember(offer, call)
@@ -236,12 +232,21 @@ async def submit_at_once(
 
 
 async def _submitted_at_once(
-    driver: DriverConnection, provider_id: uuid.UUID, now_of: Any, call_id: uuid.UUID, data: OfferIn
+    driver: DriverConnection,
+    keyed: KeyedWrite | None,
+    provider_id: uuid.UUID,
+    now_of: Any,
+    call_id: uuid.UUID,
+    data: OfferIn,
 ) -> tuple[Offer, Call]:
-    found = await repository.submission_facts(driver, call_id, data.lot_id, provider_id)
+    """Two statements: the key claimed with the facts read, then the offer written with the key answered."""
+    claim = keyed.claim_parameters() if keyed is not None else None
+    found = await repository.submission_facts(driver, call_id, data.lot_id, provider_id, claim)
     if found is None:
         raise _FullPath  # no such published call
-    call, lot, told = found
+    call, lot, told, claimed = found
+    if not claimed:
+        raise _FullPath  # the key was used before (or just now): replayed, or refused, there
     local = None if standing.barred(told) else standing.verified_facts(told)
     if lot is None or local is None or needs_past_awards(call):
         raise _FullPath
@@ -257,10 +262,20 @@ async def _submitted_at_once(
     values = repository.submission_values(
         call_id=call.id, lot_id=lot.id, provider_id=provider_id, now=now, content=content
     )
-    offer = await repository.submitted_on(driver, values)
-    if offer is None:
+    # the key's answer is made for the new offer; a withdrawn one submitted again keeps its id, and is answered apart
+    new = Offer(**values, status=OfferStatus.SUBMITTED.value, version=1)
+    answer = _answer_of(keyed, new) if keyed is not None else None
+    written = await repository.submitted_on(driver, values, answer)
+    if written is None:
         raise _FullPath  # it has an active offer there
+    offer, answered = written
+    if keyed is not None and not answered:
+        await keyed.answer(driver, 201, offer_out(offer).model_dump(mode="json"), offer_headers(offer))
     return offer, call
+
+
+def _answer_of(keyed: KeyedWrite, offer: Offer) -> dict[str, Any]:
+    return keyed.answer_parameters(201, offer_out(offer).model_dump(mode="json"), offer_headers(offer))
 
 
 def offer_headers(offer: Offer) -> dict[str, str]:
