@@ -46,6 +46,7 @@ class _Settled:
     body: type[BaseModel]
     status: int
     settle: Callable[[Request, uuid.UUID, Any, Principal], Awaitable[Offer | None]]
+    headers: Callable[[Offer], dict[str, str]]  # the route's answer headers
 
 
 async def _submitted(request: Request, call_id: uuid.UUID, data: OfferIn, principal: Principal) -> Offer | None:
@@ -79,9 +80,17 @@ async def _revised(request: Request, offer_id: uuid.UUID, data: OfferContent, pr
     )
 
 
+def _version(offer: Offer) -> dict[str, str]:
+    return {"ETag": etag_for(offer.version)}
+
+
 SETTLED = {
-    "submit_offer": _Settled("POST", re.compile(f"^/v1/calls/{UUID}/offers$"), (), OfferIn, 201, _submitted),
-    "revise_offer": _Settled("PUT", re.compile(f"^/v1/offers/{UUID}$"), (b"if-match",), OfferContent, 200, _revised),
+    "submit_offer": _Settled(
+        "POST", re.compile(f"^/v1/calls/{UUID}/offers$"), (), OfferIn, 201, _submitted, service.offer_headers
+    ),
+    "revise_offer": _Settled(
+        "PUT", re.compile(f"^/v1/offers/{UUID}$"), (b"if-match",), OfferContent, 200, _revised, _version
+    ),
 }
 
 
@@ -108,7 +117,7 @@ class OffersFirst:
             offer_out(offer).model_dump_json(),
             status_code=settled.status,
             media_type="application/json",
-            headers=service.offer_headers(offer) if settled.status == 201 else {"ETag": etag_for(offer.version)},
+            headers=settled.headers(offer),
         )
         await answer(scope, receive, send)
 
