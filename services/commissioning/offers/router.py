@@ -19,7 +19,7 @@ from shared.auth import CurrentPrincipal, Role, require_role
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import DatabaseDep, ReadSessionDep, SessionDep
 from shared.errors import Forbidden, problem_responses
-from shared.idempotency import IdempotencyKeyHeader, KeyedWrite, idempotent
+from shared.idempotency import IdempotencyKeyHeader, idempotent
 from shared.pagination import Page, PageParamsDep, page_of
 
 router = APIRouter(prefix="/v1", tags=["offers"])
@@ -39,7 +39,7 @@ router = APIRouter(prefix="/v1", tags=["offers"])
 async def submit_offer(
     call_id: uuid.UUID,
     data: OfferIn,
-    database: DatabaseDep,
+    session: SessionDep,
     principal: CurrentPrincipal,
     catalogue: CatalogueDep,
     known: KnownOffersDep,
@@ -47,21 +47,12 @@ async def submit_offer(
     response: Response,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> OfferOut:
+    # a plain submission was settled before the routing (offers.first.OffersFirst): this is every other one
     acting_provider(principal, data.provider_id)
     route = f"POST /v1/calls/{call_id}/offers"
-    keyed = KeyedWrite(IdempotencyRecord, principal, route, idempotency_key, data) if idempotency_key else None
-    offer = await service.submit_at_once(
-        database, known, keyed, principal=principal, now_of=clock.now, call_id=call_id, data=data
-    )
-    if offer is not None:
-        response.headers.update(service.offer_headers(offer))
-        return offer_out(offer)
-    async with (
-        database.unit_of_work() as session,
-        idempotent(
-            session, principal, idempotency_key, data, response, record=IdempotencyRecord, route=route
-        ) as replay,
-    ):
+    async with idempotent(
+        session, principal, idempotency_key, data, response, record=IdempotencyRecord, route=route
+    ) as replay:
         if replay.response is not None:
             return OfferOut.model_validate(replay.response)
         offer = await service.submit(
@@ -89,6 +80,7 @@ async def revise_offer(
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> OfferOut:
+    # a plain revision was settled before the routing (offers.first.OffersFirst): this is every other one
     offer = await service.revise(
         database,
         known,

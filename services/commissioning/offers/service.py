@@ -306,13 +306,8 @@ async def revise(
     data: OfferContent,
     if_match: str | None,
 ) -> Offer:
-    """A revision of an offer this process knows is tried as one statement first, with no session; the full
-    path, in a unit of work opened only then, does every other one and says why one is refused."""
-    revised = await revise_at_once(
-        database, known, principal=principal, now_of=now_of, offer_id=offer_id, data=data, if_match=if_match
-    )
-    if revised is not None:
-        return revised
+    """The full path of a revision, in a unit of work, which says why one is refused: a plain revision of an offer
+    this process knows was settled before the routing in one statement (`revise_at_once`, offers.first)."""
     async with database.unit_of_work() as session:
         offer, call = await _own_offer_for_write(session, principal, offer_id)
         check_if_match(if_match, offer.version)
