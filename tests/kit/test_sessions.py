@@ -85,3 +85,30 @@ async def test_pooled_connections_the_server_dropped_are_replaced_before_use(
         assert seen and not seen & pids
     finally:
         await engine.dispose()
+
+
+async def test_a_lent_driver_goes_back_to_the_pool_only_as_it_came(catalogue_engine):
+    """`Database.statement` lends a pooled connection's driver with no SQLAlchemy connection around it: given back
+    clean it is pooled again; given back inside a transaction (a block cancelled mid-way) or closed, it is discarded,
+    and the next statement gets a fresh connection, never one in an unfinished transaction."""
+    from shared.db import Database
+
+    database = Database.connect(catalogue_engine.url.render_as_string(hide_password=False), pool_size=1)
+    try:
+        async with database.statement() as driver:
+            first = await driver.fetchval("SELECT pg_backend_pid()")
+        async with database.statement() as driver:
+            assert await driver.fetchval("SELECT pg_backend_pid()") == first  # pooled again
+            transaction = driver.transaction()
+            await transaction.start()  # and never finished
+            await driver.execute("CREATE TEMPORARY TABLE left_behind (n int)")
+        async with database.statement() as driver:
+            assert not driver.is_in_transaction()
+            assert await driver.fetchval("SELECT pg_backend_pid()") != first  # discarded
+            assert await driver.fetchval("SELECT to_regclass('pg_temp.left_behind') IS NULL")
+            second = await driver.fetchval("SELECT pg_backend_pid()")
+            await driver.close()  # as a dropped connection would be
+        async with database.statement() as driver:
+            assert await driver.fetchval("SELECT pg_backend_pid()") != second
+    finally:
+        await database.engine.dispose()
