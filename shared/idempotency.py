@@ -145,18 +145,16 @@ def _identity(principal: Principal, route: str, key: str) -> dict[str, str]:
 @dataclass(frozen=True)
 class KeyedWrite:
     """The same record on the driver's connection (`Database.statement`), in a transaction the caller holds open,
-    for a write made with `Prepared` statements and no session: `claim` it first, `answer` it before the commit.
-    A key that cannot be claimed (used before, or by a concurrent request that has now committed) is left to
-    `idempotent`, which replays it or says it was reused."""
+    for a write made with `Prepared` statements and no session: the key claimed first (`claim_statement`, folded
+    into the write's first statement with `claim_parameters`), answered before the commit (`answer_statement` with
+    `answer_parameters`, or `answer`). A key that cannot be claimed (used before, or by a concurrent request that
+    has now committed) is left to `idempotent`, which replays it or says it was reused."""
 
     record: type[IdempotencyColumns]
     principal: Principal
     route: str
     key: str
     payload: BaseModel
-
-    async def claim(self, driver: Any) -> bool:
-        return await _statements_for(self.record).claim.one_or_none(driver, self.claim_parameters()) is not None
 
     async def answer(self, driver: Any, status_code: int, body: dict[str, Any], headers: dict[str, str]) -> None:
         parameters = self.answer_parameters(status_code, body, headers)
