@@ -7,7 +7,6 @@ import os
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
@@ -68,22 +67,9 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], what: str) -> Non
 
 
 def start_uvicorn(service: str, port: int, env: dict[str, str], workers: int = 1) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        f"services.{service}.main:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-        "--workers",
-        str(workers),
-    ]
+    from shared.http_server import uvicorn_command
+
+    command = [*uvicorn_command(service, port, workers=workers), "--log-level", "warning"]
     process = subprocess.Popen(command, env={**os.environ, **env}, cwd=REPO)
     wait_for_port(port, process, service)
     return process

@@ -28,6 +28,7 @@ from shared.db import (
     fresh_database,
     with_database,
 )
+from shared.http_server import CoalescingHttpTools
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -139,7 +140,9 @@ def free_port() -> int:
 async def served(app: Any) -> AsyncIterator[str]:
     """The app on a real uvicorn server on a free loopback port, in this event loop; its base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical", http=CoalescingHttpTools)
+    )
     serving = asyncio.create_task(server.serve())
     try:
         while not server.started:  # noqa: ASYNC110  (uvicorn's server offers no event to wait on)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from shared import embedded_pg
 from shared.db import ensure_database, with_database
+from shared.http_server import uvicorn_command
 from shared.migrations import upgrade_head
 from shared.paths import REPO_ROOT
 
@@ -104,18 +105,7 @@ def run() -> int:
             env[service.env_prefix + "DATABASE_URL"] = urls[service.name]
         for other in services():
             env.setdefault(f"{service.env_prefix}{other.name.upper()}_URL", f"http://127.0.0.1:{other.port}")
-        command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            f"services.{service.name}.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(service.port),
-            "--no-access-log",
-        ]
+        command = uvicorn_command(service.name, service.port)
         children.append(subprocess.Popen(command, env=env, cwd=REPO_ROOT))
     time.sleep(1.5)
     print("\nRunning (Ctrl-C stops everything):")

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import httpx
 
+from shared.http_server import uvicorn_command
+
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / ".data" / "fuzz"
 DEMO_PROVIDER = "857f7539-be20-5382-a105-6828c19267d2"  # a verified demo provider (README)
@@ -51,8 +53,7 @@ def token(claims: dict[str, str], env: dict[str, str]) -> str | None:
 def start(env: dict[str, str], ports: dict[str, int]) -> list[subprocess.Popen[bytes]]:
     children = []
     for name, port in ports.items():
-        command = [sys.executable, "-m", "uvicorn", "--factory", f"services.{name}.main:app", "--port", str(port)]
-        command += ["--host", "127.0.0.1", "--no-access-log", "--log-level", "warning"]
+        command = [*uvicorn_command(name, port), "--log-level", "warning"]
         children.append(subprocess.Popen(command, env=env, cwd=REPO))
     for name, port in ports.items():
         for _ in range(200):

@@ -8,7 +8,6 @@ import contextlib
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from nats.js.errors import NotFoundError
 
 from shared.broker import Streams, connect
 from shared.db import drop_database
+from shared.http_server import uvicorn_command
 from tests.conftest import REPO, migrated_database
 
 STORY_STARTS = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -58,20 +58,7 @@ class Service:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            f"services.{self.name}.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ]
+        command = [*uvicorn_command(self.name, self.port), "--log-level", "warning"]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, env={**os.environ, **self.env}, cwd=REPO, stdout=log, stderr=log)
         deadline = time.monotonic() + 30
