@@ -19,7 +19,7 @@ from typing import Annotated, Any, cast
 import orjson
 from fastapi import Header, Response
 from pydantic import BaseModel
-from sqlalchemy import DateTime, Integer, String, Table, Text, and_, bindparam, delete, select, update
+from sqlalchemy import DateTime, Integer, String, Table, Text, and_, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -144,11 +144,10 @@ def _identity(principal: Principal, route: str, key: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class KeyedWrite:
-    """The same record on the driver's connection (`Database.statement`), in a transaction the caller holds open,
-    for a write made with `Prepared` statements and no session: the key claimed first (`claim_statement`, folded
-    into the write's first statement with `claim_parameters`), answered before the commit (`answer_statement` with
-    `answer_parameters`, or `answer`). A key that cannot be claimed (used before, or by a concurrent request that
-    has now committed) is left to `idempotent`, which replays it or says it was reused."""
+    """The same record for a write made in one statement with `Prepared` (no session): the key's record goes in
+    already answered, from the statement's own written rows (`answered_record`, with `record_parameters`), or
+    the statement fails on the record's unique key. A key used before, or by a concurrent request that has now
+    committed, so fails the write, and is left to `idempotent`, which replays it or says it was reused."""
 
     record: type[IdempotencyColumns]
     principal: Principal
@@ -156,33 +155,36 @@ class KeyedWrite:
     key: str
     payload: BaseModel
 
-    async def answer(self, driver: Any, status_code: int, body: dict[str, Any], headers: dict[str, str]) -> None:
-        parameters = self.answer_parameters(status_code, body, headers)
-        await _statements_for(self.record).answer.one_or_none(driver, parameters)
-
-    def claim_parameters(self) -> dict[str, Any]:
-        """The parameters of `claim_statement` (a repository may fold it into a statement of its own)."""
+    def record_parameters(self, status_code: int, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        """The parameters of `answered_record`: the key, its request and its answer."""
+        replayed = {name.lower(): value for name, value in headers.items() if name.lower() in REPLAYED_HEADERS}
         return {
             **_identity(self.principal, self.route, self.key),
             "the_request_hash": _hash(type(self.payload).__name__, self.payload),
             "the_time": datetime.now(UTC),
+            "the_status_code": status_code,
+            "the_body": body,
+            "the_headers": replayed,
         }
 
-    def answer_parameters(self, status_code: int, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
-        """The parameters of `answer_statement`."""
-        replayed = {name.lower(): value for name, value in headers.items() if name.lower() in REPLAYED_HEADERS}
-        answer = {"the_status_code": status_code, "the_body": body, "the_headers": replayed}
-        return {**_identity(self.principal, self.route, self.key), **answer}
 
-
-def claim_statement(record: type[IdempotencyColumns]) -> Any:
-    """A key's claim (its record inserted, unanswered; nothing if it is there), returning the key if claimed."""
-    return _statements_for(record).claim_core
-
-
-def answer_statement(record: type[IdempotencyColumns]) -> Any:
-    """A claimed key's answer, returning the key."""
-    return _statements_for(record).answer_core
+def answered_record(record: type[IdempotencyColumns], written: Any) -> Any:
+    """A key's record inserted with its answer, once for each row of `written` (a CTE of what the statement
+    wrote: none, no record). No ON CONFLICT: a key that has a record fails the whole statement (a unique
+    violation), and nothing the statement wrote is kept."""
+    table = cast(Table, class_mapper(record).local_table)
+    values = select(
+        bindparam("the_principal", type_=Text),
+        bindparam("the_route", type_=Text),
+        bindparam("the_key", type_=String),
+        bindparam("the_request_hash", type_=String),
+        bindparam("the_status_code", type_=Integer),
+        bindparam("the_body", type_=JSONB),
+        bindparam("the_headers", type_=JSONB),
+        bindparam("the_time", type_=DateTime(timezone=True)),
+    ).select_from(written)
+    columns = ["principal", "route", "key", "request_hash", "status_code", "body", "headers", "created_at"]
+    return insert(table).from_select(columns, values).returning(table.c.key)
 
 
 @dataclass(frozen=True)
@@ -191,8 +193,6 @@ class _Statements:
     read: Any
     answer: Prepared
     release: Any
-    claim_core: Any  # a ReturningInsert
-    answer_core: Any  # a ReturningUpdate
 
 
 _STATEMENTS: dict[type[IdempotencyColumns], _Statements] = {}
@@ -239,4 +239,4 @@ def _statements(record: type[IdempotencyColumns]) -> _Statements:
         .returning(table.c.key)
     )
     read, release = select(record).where(identity), delete(table).where(identity)
-    return _Statements(Prepared(claim), read, Prepared(answer), release, claim, answer)
+    return _Statements(Prepared(claim), read, Prepared(answer), release)

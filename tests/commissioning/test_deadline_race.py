@@ -7,6 +7,7 @@ import asyncio
 import functools
 import itertools
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -15,8 +16,10 @@ from services.commissioning.clock import Clock
 from services.commissioning.offers import router as offers_router
 from services.commissioning.worker import run_due_events
 from shared.db import database_of
+from tests.catalogue.conftest import REGIONAL_26
 from tests.commissioning.conftest import provider
-from tests.commissioning.factories import ANSWERS, committed_call
+from tests.commissioning.factories import ANSWERS, call_body, committed_call, read_standing
+from tests.conftest import asgi_client
 
 BRODY = "2611022"
 SUBMITTERS = 24
@@ -207,3 +210,52 @@ async def test_a_first_offer_of_a_provider_told_of_is_settled_at_once(
         setup.clock.set(datetime.fromisoformat(call["deadline"]))
         late = await api.post(url, json=body, headers={**provider(coop), "Idempotency-Key": "oferta-brody-3"})
         assert late.status_code == 409 and late.json()["type"] == "urn:cus:problem:deadline-passed"
+
+
+async def test_what_a_process_read_to_decide_offers_is_checked_by_the_write(
+    commissioning_app, commissioning_engine, catalogue_app, catalogue_engine
+):
+    """A process keeps the calls and the providers' standing it read to decide first offers, and decides the next
+    ones on them without reading again; the write checks that they still hold. A provider suspended since, or a
+    call amended since, is decided afresh: refused, not accepted on what the process last read."""
+    apps = (commissioning_app, commissioning_engine, catalogue_app, catalogue_engine)
+    async with committed_call(*apps, terc=BRODY, name="Gmina Brody", providers=4, told=True) as setup:
+        api, call = setup.api, setup.call
+        a, b, suspended, d = setup.providers
+        lots = [{"title": f"Część {n}", "quantity": 4000, "value_grosze": 10_000_000} for n in (1, 2, 3)]
+        other = await api.post("/v1/calls", json=call_body(call["need_id"], lots=lots), headers=setup.municipality)
+        other = await api.post(f"/v1/calls/{other.json()['id']}/publication", headers=setup.municipality)
+        assert other.status_code == 200, other.text
+
+        async def first_offer(to: dict[str, Any], provider_id: str, lot: int = 0, key: str | None = None) -> Any:
+            body = {"lot_id": to["lots"][lot]["id"], "total_price_grosze": 4_000_000, "quantity": 1000}
+            headers = provider(provider_id) | ({"Idempotency-Key": key} if key else {})
+            return await api.post(f"/v1/calls/{to['id']}/offers", json={**body, "answers": ANSWERS}, headers=headers)
+
+        for bidder in setup.providers:  # their standing, and the other call, as this process read them
+            assert (await first_offer(other.json(), bidder)).status_code == 201
+        assert (await first_offer(call, a)).status_code == 201  # and this call
+
+        # a key used before fails the write, and leaves nothing of it: the full path says the key was reused
+        assert (await first_offer(other.json(), a, lot=1, key="klucz-oferty-a")).status_code == 201
+        reused = await first_offer(other.json(), a, lot=2, key="klucz-oferty-a")
+        assert reused.status_code == 422 and reused.json()["type"] == "urn:cus:problem:idempotency-key-reused"
+        assert (await first_offer(other.json(), a, lot=2)).status_code == 201
+
+        suspension = {"action": "suspend", "reason": "kontrola ROPS w toku"}
+        async with asgi_client(catalogue_app, "http://catalogue") as catalogue:
+            changed = await catalogue.post(
+                f"/v1/providers/{suspended}/status-changes", json=suspension, headers=REGIONAL_26
+            )
+        assert changed.status_code == 201, changed.text
+        await read_standing(commissioning_engine, catalogue_app)
+        refused = await first_offer(call, suspended)
+        assert refused.status_code == 403 and refused.json()["type"] == "urn:cus:problem:provider-not-verified"
+
+        assert (await first_offer(call, d)).status_code == 201  # the call as this process read it again
+        amendment = {"description": "Tylko fundacje", "eligibility": {"legal_forms": ["foundation"]}}
+        amended = await api.post(f"/v1/calls/{call['id']}/amendments", json=amendment, headers=setup.municipality)
+        assert amended.status_code == 201, amended.text
+        ineligible = await first_offer(call, b)
+        assert ineligible.status_code == 422, ineligible.text
+        assert ineligible.json()["violations"][0]["rule"] == "requirement-legal-form"

@@ -8,7 +8,22 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ARRAY, Boolean, DateTime, Integer, Table, and_, any_, bindparam, func, or_, select, update
+from asyncpg import UniqueViolationError
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    DateTime,
+    Integer,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +33,7 @@ from services.commissioning.models.idempotency import IdempotencyRecord
 from services.commissioning.models.offers import Offer, OfferStatus
 from services.commissioning.models.standing import ProviderStanding
 from shared.db import DriverConnection, Prepared
-from shared.idempotency import answer_statement, claim_statement
+from shared.idempotency import answered_record
 
 
 async def for_lot_and_provider(session: AsyncSession, lot_id: uuid.UUID, provider_id: uuid.UUID) -> Offer | None:
@@ -190,27 +205,8 @@ def submission_values(
     return values | {"created_at": now, "submitted_at": now}
 
 
-async def submitted_on(
-    driver: DriverConnection, values: dict[str, Any], answer: dict[str, Any] | None
-) -> tuple[Offer, bool] | None:
-    """`submit_unless_active`'s statement on the driver's connection, in the transaction its caller holds; with
-    `answer` (an Idempotency-Key's `answer_parameters`, made for the new offer), the key answered by the same
-    statement when the offer is the new one (not a withdrawn one submitted again). The offer and whether the key
-    was answered, or None."""
-    parameters = {f"new_{name}": value for name, value in values.items()}
-    if answer is None:
-        row = await _SUBMISSION.one_or_none(driver, parameters)
-        return None if row is None else (Offer(**row), False)
-    row = await _answering_submission().one_or_none(driver, {**parameters, **answer})
-    if row is None:
-        return None
-    answered = bool(row.pop("answered"))
-    return Offer(**row), answered
-
-
-# What a submission is decided on, read at once: the published call (locked shared, as it is now: the opening at
-# the deadline waits for the offer), the lot named if it is the call's, and the provider's standing as the
-# catalogue's events last told it.
+# What a submission is decided on: the published call, the lot named if it is the call's, and the provider's
+# standing as the catalogue's events last told it. Read without a lock: the write checks every fact it relied on.
 _SUBMISSION_CALL = (
     "id",
     "version",
@@ -223,71 +219,31 @@ _SUBMISSION_CALL = (
     "rules_version",
     "municipality_terc",
 )
-_SUBMISSION_STANDING = (
-    "provider_id",
-    "status",
-    "name",
-    "nip",
-    "legal_form",
-    "is_pes",
-    "social_enterprise",
-    "excluded_share",
+_TOLD = ("status", "name", "nip", "legal_form", "is_pes", "social_enterprise", "excluded_share")
+_SUBMISSION_FACTS = Prepared(
+    select(
+        *(getattr(Call, name).label(f"call_{name}") for name in _SUBMISSION_CALL),
+        Lot.id.label("lot_id"),
+        Lot.service_type_id.label("lot_service_type_id"),
+        ProviderStanding.provider_id.label("standing_provider_id"),
+        *(getattr(ProviderStanding, name).label(f"standing_{name}") for name in _TOLD),
+    )
+    .select_from(Call)
+    .outerjoin(Lot, and_(Lot.call_id == Call.id, Lot.id == bindparam("of_lot")))
+    .outerjoin(ProviderStanding, ProviderStanding.provider_id == bindparam("of_provider"))
+    .where(Call.id == bindparam("of_call"), Call.published_at.is_not(None))
 )
 
 
-def _facts_statement() -> Any:
-    return (
-        select(
-            *(getattr(Call, name).label(f"call_{name}") for name in _SUBMISSION_CALL),
-            Lot.id.label("lot_id"),
-            Lot.service_type_id.label("lot_service_type_id"),
-            *(getattr(ProviderStanding, name).label(f"standing_{name}") for name in _SUBMISSION_STANDING),
-        )
-        .select_from(Call)
-        .outerjoin(Lot, and_(Lot.call_id == Call.id, Lot.id == bindparam("of_lot")))
-        .outerjoin(ProviderStanding, ProviderStanding.provider_id == bindparam("of_provider"))
-        .where(Call.id == bindparam("of_call"), Call.published_at.is_not(None))
-        .with_for_update(read=True, of=Call)
-    )
-
-
-_SUBMISSION_FACTS = Prepared(_facts_statement())
-
-
-@functools.cache
-def _claiming_facts() -> Prepared:
-    """The same read, with the Idempotency-Key claimed by the same statement (`claimed`: 1 if it was)."""
-    claim = claim_statement(IdempotencyRecord).cte("claimed_key")
-    claimed = select(func.count()).select_from(claim).scalar_subquery().label("claimed")
-    return Prepared(_facts_statement().add_columns(claimed))
-
-
-@functools.cache
-def _answering_submission() -> Prepared:
-    """The submission, with the key answered by the same statement if the offer is the new one (`new_id`)."""
-    written = _submission_statement().cte("written")
-    answer = answer_statement(IdempotencyRecord)
-    answer = answer.where(select(written.c.id).where(written.c.id == bindparam("new_id")).exists()).cte("answered")
-    answered = select(func.count()).select_from(answer).scalar_subquery().label("answered")
-    return Prepared(select(*(written.c[key] for key in _COLUMN_OF), answered))
-
-
 async def submission_facts(
-    driver: DriverConnection,
-    call_id: uuid.UUID,
-    lot_id: uuid.UUID,
-    provider_id: uuid.UUID,
-    claim: dict[str, Any] | None = None,
-) -> tuple[Call, Lot | None, ProviderStanding | None, bool] | None:
+    driver: DriverConnection, call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID
+) -> tuple[Call, Lot | None, ProviderStanding | None] | None:
     """The published call (detached, with the columns a submission is decided on), its lot `lot_id` and the
-    provider's standing (None when there is no such lot, or nothing was told of the provider); with `claim` (an
-    Idempotency-Key's `claim_parameters`) the key claimed by the same statement, and whether it was. None when no
+    provider's standing (None when there is no such lot, or nothing was told of the provider); None when no
     such call is published."""
-    parameters = {"of_call": call_id, "of_lot": lot_id, "of_provider": provider_id}
-    if claim is None:
-        row = await _SUBMISSION_FACTS.one_or_none(driver, parameters)
-    else:
-        row = await _claiming_facts().one_or_none(driver, {**parameters, **claim})
+    row = await _SUBMISSION_FACTS.one_or_none(
+        driver, {"of_call": call_id, "of_lot": lot_id, "of_provider": provider_id}
+    )
     if row is None:
         return None
     call = Call(**{name: row[f"call_{name}"] for name in _SUBMISSION_CALL})
@@ -297,8 +253,89 @@ async def submission_facts(
         else Lot(id=row["lot_id"], call_id=call.id, service_type_id=row["lot_service_type_id"])
     )
     told = row["standing_provider_id"] is not None
-    standing = ProviderStanding(**{name: row[f"standing_{name}"] for name in _SUBMISSION_STANDING}) if told else None
-    return call, lot, standing, bool(row.get("claimed", 1))
+    standing = (
+        ProviderStanding(provider_id=provider_id, **{name: row[f"standing_{name}"] for name in _TOLD}) if told else None
+    )
+    return call, lot, standing
+
+
+def _submission_if_unchanged() -> Any:
+    """A new offer, written only while its call is at the version it was decided on, open and before its
+    deadline at `moment` (locked shared, as in the full path: the opening at the deadline waits for it and counts
+    it), and the provider's standing is still what it was decided on; nothing if the provider has an offer for
+    the lot (active or withdrawn). Made once, with bound parameters."""
+    offers = cast(Table, Offer.__table__)
+    open_call = (
+        select(Call.id)
+        .where(
+            Call.id == bindparam("of_call"),
+            Call.version == bindparam("call_at_version"),
+            Call.status == CallStatus.OPEN.value,
+            Call.deadline > bindparam("moment", type_=DateTime(timezone=True)),
+        )
+        .with_for_update(read=True)
+        .cte("open_call")
+    )
+    same_standing = select(ProviderStanding.provider_id).where(
+        ProviderStanding.provider_id == bindparam("of_provider"),
+        *(getattr(ProviderStanding, name).is_not_distinct_from(bindparam(f"told_{name}")) for name in _TOLD),
+    )
+    new = {
+        name: bindparam(f"new_{name}", type_=Offer.__mapper__.columns[name].type)
+        for name in ("id", "call_id", "lot_id", "provider_id", "created_at", *_SUBMITTED)
+    }
+    values = (
+        select(*(value.label(_COLUMN_OF[name]) for name, value in new.items()))
+        .add_columns(literal(OfferStatus.SUBMITTED.value).label("status"), literal(1).label("version"))
+        .where(select(open_call.c.id).exists(), same_standing.exists())
+    )
+    names = [*(_COLUMN_OF[name] for name in new), "status", "version"]
+    return (
+        pg_insert(offers)
+        .from_select(names, values)
+        .on_conflict_do_nothing(index_elements=[offers.c.lot_id, offers.c.provider_id])
+        .returning(*_OFFER_COLUMNS)
+    )
+
+
+_NEW_SUBMISSION = Prepared(_submission_if_unchanged())
+
+
+@functools.cache
+def _keyed_submission() -> Prepared:
+    """The same, with the Idempotency-Key's record written by the same statement, answered."""
+    written = _submission_if_unchanged().cte("written")
+    answered = answered_record(IdempotencyRecord, written).cte("answered")
+    return Prepared(select(*(written.c[key] for key in _COLUMN_OF)).add_cte(answered))
+
+
+async def submit_if_unchanged(
+    driver: DriverConnection,
+    *,
+    values: dict[str, Any],
+    call_version: int,
+    standing: ProviderStanding,
+    answer: dict[str, Any] | None,
+) -> Offer | None:
+    """`_submission_if_unchanged` in one statement (atomic on its own, in autocommit): `values` are the offer's
+    (`submission_values`), `answer` an Idempotency-Key's `record_parameters` made for it. The offer, or None
+    when anything it relied on changed, the provider has an offer for the lot, or the key was used before."""
+    parameters = {
+        "of_call": values["call_id"],
+        "call_at_version": call_version,
+        "moment": values["submitted_at"],
+        "of_provider": values["provider_id"],
+        **{f"told_{name}": getattr(standing, name) for name in _TOLD},
+        **{f"new_{name}": value for name, value in values.items()},
+    }
+    try:
+        if answer is None:
+            row = await _NEW_SUBMISSION.one_or_none(driver, parameters)
+        else:
+            row = await _keyed_submission().one_or_none(driver, {**parameters, **answer})
+    except UniqueViolationError:
+        return None  # the key has a record: replayed, or refused as reused, by the full path
+    return None if row is None else Offer(**row)
 
 
 async def of_call(

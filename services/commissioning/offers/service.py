@@ -21,7 +21,7 @@ from services.commissioning.models.calls import Call, CallStatus
 from services.commissioning.models.offers import Offer, OfferStatus
 from services.commissioning.models.outbox import EventType
 from services.commissioning.offers import repository
-from services.commissioning.offers.known import KnownOffer, KnownOffers
+from services.commissioning.offers.known import KnownOffer, KnownOffers, SubmissionFacts
 from services.commissioning.offers.schemas import OfferContent, OfferIn, offer_out
 from services.commissioning.outbox import service as outbox
 from services.commissioning.standing import service as standing
@@ -214,68 +214,78 @@ async def submit_at_once(
     call_id: uuid.UUID,
     data: OfferIn,
 ) -> Offer | None:
-    """A submission the facts at hand settle, in one transaction on the driver's connection with statements made
-    once: the Idempotency-Key claimed, the call, lot and standing read at once (the call locked shared), the offer
-    written, the key answered. That is every first offer of a burst at a deadline from a provider the catalogue's
-    events told of, to a call whose mode reads no past awards. The same rules as `submit`, in the same order; None
-    (nothing written) whenever anything is off, and the full path then decides, with the right refusal."""
+    """A submission the facts at hand settle, in one statement made once (`repository.submit_if_unchanged`),
+    atomic on its own: the offer and its Idempotency-Key's answered record written only while every fact it was
+    decided on still holds. The facts are this process's (`KnownOffers`), or read first without a lock. That is
+    every first offer of a burst at a deadline from a provider the catalogue's events told of, to a call whose
+    mode reads no past awards. The same rules as `submit`, in the same order; None (nothing written) whenever
+    anything is off, and the full path then decides, with the right refusal."""
     if principal.role is not Role.PROVIDER:
         return None
     provider_id = acting_provider(principal, data.provider_id)
+    facts = known.submission_facts(call_id, data.lot_id, provider_id)
     try:
-        async with database.statement() as driver, driver.transaction():
-            offer, call = await _submitted_at_once(driver, keyed, provider_id, now_of, call_id, data)
+        async with database.statement() as driver:
+            if facts is None:
+                facts = await _read_facts(driver, call_id, data.lot_id, provider_id)
+                known.keep_submission_facts(data.lot_id, facts)
+            offer = await _submitted_at_once(driver, keyed, facts, provider_id, now_of, data)
     except _FullPath:
-        return None  # rolled back: nothing written
-    known.remember(offer, call)
+        known.forget_submission_facts(call_id, provider_id)  # perhaps stale: read again next time
+        return None
+    known.remember(offer, facts.call)
     return offer
+
+
+async def _read_facts(
+    driver: DriverConnection, call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID
+) -> SubmissionFacts:
+    found = await repository.submission_facts(driver, call_id, lot_id, provider_id)
+    if found is None:
+        raise _FullPath  # no such published call
+    call, lot, told = found
+    if lot is None or told is None:
+        raise _FullPath  # no such lot, or the catalogue is to be asked
+    return SubmissionFacts(call, lot.service_type_id, told)
 
 
 async def _submitted_at_once(
     driver: DriverConnection,
     keyed: KeyedWrite | None,
+    facts: SubmissionFacts,
     provider_id: uuid.UUID,
     now_of: Any,
-    call_id: uuid.UUID,
     data: OfferIn,
-) -> tuple[Offer, Call]:
-    """Two statements: the key claimed with the facts read, then the offer written with the key answered."""
-    claim = keyed.claim_parameters() if keyed is not None else None
-    found = await repository.submission_facts(driver, call_id, data.lot_id, provider_id, claim)
-    if found is None:
-        raise _FullPath  # no such published call
-    call, lot, told, claimed = found
-    if not claimed:
-        raise _FullPath  # the key was used before (or just now): replayed, or refused, there
+) -> Offer:
+    """The rules decided on the facts, then one statement that writes the offer if they still hold."""
+    call, told = facts.call, facts.standing
     local = None if standing.barred(told) else standing.verified_facts(told)
-    if lot is None or local is None or needs_past_awards(call):
+    if local is None or needs_past_awards(call):
         raise _FullPath
     try:
         _check_answers(call.criteria, data)
         now = _still_open(call, call.id, now_of)
     except ProblemError:
         raise _FullPath from None
-    facts, name, nip = local
-    if reasons_at(call, facts, repeat_awards=0):
+    eligibility, name, nip = local
+    if reasons_at(call, eligibility, repeat_awards=0):
         raise _FullPath
-    content = _submitted_content(call.id, lot.id, provider_id, name, nip, data)
+    content = _submitted_content(call.id, data.lot_id, provider_id, name, nip, data)
     values = repository.submission_values(
-        call_id=call.id, lot_id=lot.id, provider_id=provider_id, now=now, content=content
+        call_id=call.id, lot_id=data.lot_id, provider_id=provider_id, now=now, content=content
     )
-    # the key's answer is made for the new offer; a withdrawn one submitted again keeps its id, and is answered apart
     new = Offer(**values, status=OfferStatus.SUBMITTED.value, version=1)
-    answer = _answer_of(keyed, new) if keyed is not None else None
-    written = await repository.submitted_on(driver, values, answer)
-    if written is None:
-        raise _FullPath  # it has an active offer there
-    offer, answered = written
-    if keyed is not None and not answered:
-        await keyed.answer(driver, 201, offer_out(offer).model_dump(mode="json"), offer_headers(offer))
-    return offer, call
-
-
-def _answer_of(keyed: KeyedWrite, offer: Offer) -> dict[str, Any]:
-    return keyed.answer_parameters(201, offer_out(offer).model_dump(mode="json"), offer_headers(offer))
+    answer = (
+        keyed.record_parameters(201, offer_out(new).model_dump(mode="json"), offer_headers(new))
+        if keyed is not None
+        else None
+    )
+    offer = await repository.submit_if_unchanged(
+        driver, values=values, call_version=call.version, standing=told, answer=answer
+    )
+    if offer is None:
+        raise _FullPath  # something changed, it has an offer for the lot, or the key was used: the full path says
+    return offer
 
 
 def offer_headers(offer: Offer) -> dict[str, str]:
