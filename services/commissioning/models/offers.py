@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -27,7 +28,8 @@ class Offer(Versioned, Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
-    lot_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"), index=True)
+    # looked up by the unique (lot_id, provider_id) index, which begins with it
+    lot_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"))
     provider_id: Mapped[uuid.UUID] = mapped_column(index=True)
     provider_name: Mapped[str] = mapped_column(String(300))
     provider_nip: Mapped[str | None] = mapped_column(String(10))  # for open-data identifiers (PL-NIP)
@@ -38,3 +40,24 @@ class Offer(Versioned, Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+@dataclass(frozen=True, slots=True)
+class OfferRow:
+    """An offer as a statement wrote and returned it (the offers settled before the routing): the same fields as
+    `Offer`, without the ORM's instrumentation, which costs more than the rest of such a request's Python."""
+
+    id: uuid.UUID
+    call_id: uuid.UUID
+    lot_id: uuid.UUID
+    provider_id: uuid.UUID
+    provider_name: str
+    provider_nip: str | None
+    status: str
+    total_price_grosze: int
+    quantity: int
+    answers: dict[str, Any]
+    content_hash: str
+    submitted_at: datetime
+    created_at: datetime
+    version: int

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.commissioning.dependencies import state_of
 from services.commissioning.models.idempotency import IdempotencyRecord
-from services.commissioning.models.offers import Offer
+from services.commissioning.models.offers import OfferRow
 from services.commissioning.offers import service
 from services.commissioning.offers.known import known_offers_of
 from services.commissioning.offers.schemas import OfferContent, OfferIn, offer_out
@@ -45,11 +45,11 @@ class _Settled:
     needs: tuple[bytes, ...]  # headers it cannot do without
     body: type[BaseModel]
     status: int
-    settle: Callable[[Request, uuid.UUID, Any, Principal], Awaitable[Offer | None]]
-    headers: Callable[[Offer], dict[str, str]]  # the route's answer headers
+    settle: Callable[[Request, uuid.UUID, Any, Principal], Awaitable[OfferRow | None]]
+    headers: Callable[[OfferRow], dict[str, str]]  # the route's answer headers
 
 
-async def _submitted(request: Request, call_id: uuid.UUID, data: OfferIn, principal: Principal) -> Offer | None:
+async def _submitted(request: Request, call_id: uuid.UUID, data: OfferIn, principal: Principal) -> OfferRow | None:
     key = request.headers.get("idempotency-key")
     if key is not None and not 8 <= len(key) <= 200:
         return None  # the route says why
@@ -67,7 +67,7 @@ async def _submitted(request: Request, call_id: uuid.UUID, data: OfferIn, princi
     )
 
 
-async def _revised(request: Request, offer_id: uuid.UUID, data: OfferContent, principal: Principal) -> Offer | None:
+async def _revised(request: Request, offer_id: uuid.UUID, data: OfferContent, principal: Principal) -> OfferRow | None:
     app: FastAPI = request.app
     return await service.revise_at_once(
         database_of(app),
@@ -80,7 +80,7 @@ async def _revised(request: Request, offer_id: uuid.UUID, data: OfferContent, pr
     )
 
 
-def _version(offer: Offer) -> dict[str, str]:
+def _version(offer: OfferRow) -> dict[str, str]:
     return {"ETag": etag_for(offer.version)}
 
 
@@ -142,7 +142,7 @@ class OffersFirst:
         return None
 
 
-async def _at_once(request: Request, settled: _Settled, named: uuid.UUID, body: bytes) -> Offer | None:
+async def _at_once(request: Request, settled: _Settled, named: uuid.UUID, body: bytes) -> OfferRow | None:
     try:
         principal = await optional_principal(request, None)
         data = settled.body.model_validate(orjson.loads(body))

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 
 from services.commissioning.models.calls import Call
-from services.commissioning.models.offers import Offer
+from services.commissioning.models.offers import Offer, OfferRow
 from services.commissioning.models.standing import ProviderStanding
 
 
@@ -77,7 +77,7 @@ class KnownOffers:
         call_version, criteria = self._calls[call_id]
         return KnownOffer(call_id, lot_id, provider_id, call_version, criteria)
 
-    def remember(self, offer: Offer, call: Call) -> None:
+    def remember(self, offer: Offer | OfferRow, call: Call) -> None:
         self.keep(offer.id, KnownOffer(offer.call_id, offer.lot_id, offer.provider_id, call.version, call.criteria))
 
     def keep(self, offer_id: uuid.UUID, known: KnownOffer) -> None:

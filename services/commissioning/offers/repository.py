@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.models.calls import Call, CallStatus, Lot
 from services.commissioning.models.idempotency import IdempotencyRecord
-from services.commissioning.models.offers import Offer, OfferStatus
+from services.commissioning.models.offers import Offer, OfferRow, OfferStatus
 from services.commissioning.models.standing import ProviderStanding
 from shared.db import DriverConnection, Prepared
 from shared.idempotency import answered_record
@@ -125,11 +125,11 @@ async def revise_if_current(
     versions: frozenset[int] | None,
     now: datetime,
     content: dict[str, Any],
-) -> Offer | None:
+) -> OfferRow | None:
     """A revision in one statement, atomic on its own: it is made only if the offer is at one of `versions` (None:
     any) and not withdrawn, and its call is still at `call_version`, open, and before its deadline at `now`. The
     call is locked shared as in the full path, so the opening at the deadline waits for it and counts it. The
-    revised offer (detached), or None when any condition failed (the full path then says which)."""
+    revised offer, or None when any condition failed (the full path then says which)."""
     parameters = {
         "of_offer": offer_id,
         "of_call": call_id,
@@ -140,7 +140,7 @@ async def revise_if_current(
         **{f"new_{name}": value for name, value in content.items()},
     }
     row = await _REVISION.one_or_none(driver, parameters)
-    return None if row is None else Offer(**row)
+    return None if row is None else OfferRow(**row)
 
 
 def _submission_statement() -> Any:
@@ -316,7 +316,7 @@ async def submit_if_unchanged(
     call_version: int,
     standing: ProviderStanding,
     answer: dict[str, Any] | None,
-) -> Offer | None:
+) -> OfferRow | None:
     """`_submission_if_unchanged` in one statement (atomic on its own, in autocommit): `values` are the offer's
     (`submission_values`), `answer` an Idempotency-Key's `record_parameters` made for it. The offer, or None
     when anything it relied on changed, the provider has an offer for the lot, or the key was used before."""
@@ -335,7 +335,7 @@ async def submit_if_unchanged(
             row = await _keyed_submission().one_or_none(driver, {**parameters, **answer})
     except UniqueViolationError:
         return None  # the key has a record: replayed, or refused as reused, by the full path
-    return None if row is None else Offer(**row)
+    return None if row is None else OfferRow(**row)
 
 
 async def of_call(

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.commissioning.models.offers import Offer, OfferStatus
+from services.commissioning.models.offers import Offer, OfferRow, OfferStatus
 from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
 from shared.schemas import Body
 
@@ -120,7 +120,7 @@ class OfferOut(BaseModel):
     receipt: Receipt = Field(description="The receipt of the last submission.")
 
 
-def offer_out(offer: Offer) -> OfferOut:
+def offer_out(offer: Offer | OfferRow) -> OfferOut:
     return OfferOut(
         id=offer.id,
         call_id=offer.call_id,

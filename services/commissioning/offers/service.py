@@ -18,7 +18,7 @@ from services.commissioning.calls.events import deadline_passed
 from services.commissioning.calls.service import DeadlinePassed, RuleViolation, history_entry
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.models.calls import Call, CallStatus
-from services.commissioning.models.offers import Offer, OfferStatus
+from services.commissioning.models.offers import Offer, OfferRow, OfferStatus
 from services.commissioning.models.outbox import EventType
 from services.commissioning.offers import repository
 from services.commissioning.offers.known import KnownOffer, KnownOffers, SubmissionFacts
@@ -213,7 +213,7 @@ async def submit_at_once(
     now_of: Any,
     call_id: uuid.UUID,
     data: OfferIn,
-) -> Offer | None:
+) -> OfferRow | None:
     """A submission the facts at hand settle, in one statement made once (`repository.submit_if_unchanged`),
     atomic on its own: the offer and its Idempotency-Key's answered record written only while every fact it was
     decided on still holds. The facts are this process's (`KnownOffers`), or read first without a lock. That is
@@ -256,7 +256,7 @@ async def _submitted_at_once(
     provider_id: uuid.UUID,
     now_of: Any,
     data: OfferIn,
-) -> Offer:
+) -> OfferRow:
     """The rules decided on the facts, then one statement that writes the offer if they still hold."""
     call, told = facts.call, facts.standing
     local = None if standing.barred(told) else standing.verified_facts(told)
@@ -274,7 +274,7 @@ async def _submitted_at_once(
     values = repository.submission_values(
         call_id=call.id, lot_id=data.lot_id, provider_id=provider_id, now=now, content=content
     )
-    new = Offer(**values, status=OfferStatus.SUBMITTED.value, version=1)
+    new = OfferRow(**values, status=OfferStatus.SUBMITTED.value, version=1)
     answer = (
         keyed.record_parameters(201, offer_out(new).model_dump(mode="json"), offer_headers(new))
         if keyed is not None
@@ -288,7 +288,7 @@ async def _submitted_at_once(
     return offer
 
 
-def offer_headers(offer: Offer) -> dict[str, str]:
+def offer_headers(offer: Offer | OfferRow) -> dict[str, str]:
     """A written offer's answer headers: where it is, and its version."""
     return {"Location": f"/v1/offers/{offer.id}", "ETag": etag_for(offer.version)}
 
@@ -343,7 +343,7 @@ async def revise_at_once(
     offer_id: uuid.UUID,
     data: OfferContent,
     if_match: str | None,
-) -> Offer | None:
+) -> OfferRow | None:
     """A revision in one statement (two when another worker took the offer's last write), or None (nothing
     written): the full path then decides."""
     async with database.statement() as driver:
@@ -365,7 +365,7 @@ async def _revise_known(
     offer_id: uuid.UUID,
     data: OfferContent,
     if_match: str | None,
-) -> Offer | None:
+) -> OfferRow | None:
     """The same rules as the full path, checked here where the known facts suffice and by the statement where
     they are the database's; None whenever anything is off (the full path then decides, with the right refusal)."""
     if known is None or if_match is None or not principal.acts_for_provider(known.provider_id):
