@@ -273,14 +273,16 @@ async def run(args: argparse.Namespace) -> None:
             interval = None if args.closed else args.providers / args.rate
             meter = CpuMeter({name: process.pid for name, process in zip(ports, processes, strict=True)})
             meter.start()
+            before = asyncio.create_task(reading_at(deadline_wall, meter, outcome))
             await asyncio.gather(
                 *(bidder(http, target, call, h, deadline, offset, stop_at, outcome, interval) for _, h in bidders)
             )
             cpu = meter.spent()
+            cpu_before = await before
             reference.append(reference_ms())
             opened_after = await opening(http, gateway, call, deadline)
             lost = await lost_offers(http, gateway, outcome)
-        report(args, outcome, opened_after, lost, deadline_wall, cpu, reference)
+        report(args, outcome, opened_after, lost, deadline_wall, (*cpu, *cpu_before), reference)
     finally:
         for process in processes:
             process.terminate()
@@ -290,6 +292,15 @@ async def run(args: argparse.Namespace) -> None:
             await drop_database(url)
         if started_db:
             embedded_pg.stop()
+
+
+async def reading_at(wall: float, meter: CpuMeter, outcome: Outcome) -> tuple[dict[str, float], int]:
+    """CPU seconds by part from the start of the burst to the deadline, and the offers accepted meanwhile: what
+    an accepted offer costs, without the late attempts refused after it (each takes the full path)."""
+    await asyncio.sleep(max(0.0, wall - time.time()))
+    accepted = len(outcome.accepted)
+    reading = meter.reading()
+    return {name: reading[name] - meter.started.get(name, 0.0) for name in reading}, accepted
 
 
 async def opening(http: aiohttp.ClientSession, gateway: str, call: dict[str, Any], deadline: datetime) -> float:
@@ -322,7 +333,7 @@ def report(
     opened_after: float,
     lost: int,
     deadline: float,
-    cpu: tuple[dict[str, float], float],
+    cpu: tuple[dict[str, float], float, dict[str, float], int],
     reference: list[float],
 ) -> None:
     latencies = [latency for _, latency in outcome.accepted]
@@ -354,10 +365,12 @@ def report(
     print(f"  refused (after the deadline): {dict(outcome.refused)}")
     print(f"  failed before the deadline: {dict(outcome.failed_before) or 'none'}")
     print(f"  the opening performed {opened_after:.2f} s after the deadline (server clock)")
-    seconds, wall = cpu
+    seconds, wall, before, accepted_before = cpu
     answered = accepted + sum(outcome.refused.values()) + sum(outcome.failed_before.values())
     parts = ", ".join(f"{name} {spent * 1000 / max(answered, 1):.2f}" for name, spent in seconds.items())
     print(f"  CPU per answered request (ms): {parts}")
+    parts = ", ".join(f"{name} {spent * 1000 / max(accepted_before, 1):.2f}" for name, spent in before.items())
+    print(f"  CPU per offer accepted before the deadline (ms; the late attempts left out): {parts}")
     print(f"  cores busy with it: {sum(seconds.values()) / wall:.2f} of {os.cpu_count()}")
     print(
         f"  the machine's speed: the reference loop took {reference[0]:.0f} ms before, {reference[1]:.0f} ms after"
