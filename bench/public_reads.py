@@ -5,7 +5,8 @@ in-process cache, against a bare FastAPI route answering the same bytes, measure
     python -m bench.public_reads --seconds 5
 
 Throw-away databases on the embedded PostgreSQL (or BENCH_DATABASE_URL's server) with the demo data; the catalogue,
-the gateway and the bare app each run with one uvicorn worker; wrk loads each at 32 connections.
+the gateway and the bare app each run with one uvicorn worker, all on the services' HTTP protocol; wrk loads each
+at 32 connections.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bench.common import free_port, start_uvicorn, wait_for_port, wrk
 from services.catalogue import demo as catalogue_demo
 from shared import embedded_pg
 from shared.db import drop_database, fresh_database, with_database
+from shared.http_server import UVICORN_HTTP
 from shared.migrations import upgrade_head
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,8 +34,9 @@ TARGET = 0.5  # of the bare route's throughput
 
 
 def start_bare(port: int, body: Path) -> subprocess.Popen[bytes]:
+    # on the same HTTP protocol as the services (shared.http_server): the ratio is the app's, not the server's
     command = [sys.executable, "-m", "uvicorn", "--factory", "bench.bare:app", "--port", str(port)]
-    command += ["--host", "127.0.0.1", "--no-access-log", "--log-level", "warning"]
+    command += ["--host", "127.0.0.1", "--no-access-log", "--log-level", "warning", "--http", UVICORN_HTTP]
     process = subprocess.Popen(command, env={**os.environ, "BENCH_BODY_FILE": str(body)}, cwd=REPO)
     wait_for_port(port, process, "the bare app")
     return process

@@ -58,9 +58,10 @@ _COLUMN_OF = {key: column.name for key, column in Offer.__mapper__.columns.items
 _OFFER_COLUMNS = [column.label(key) for key, column in Offer.__mapper__.columns.items()]
 
 
-def _revision_statement() -> Any:
-    """Made once, with bound parameters: SQLAlchemy builds no statement and no cache key per request."""
-    open_call = (
+def _open_call_at_version() -> Any:
+    """The call `of_call` while it is at `call_at_version`, open, and before its deadline at `moment`, locked shared
+    (a CTE): a write that relies on it is counted by the opening at the deadline, which waits for it."""
+    return (
         select(Call.id)
         .where(
             Call.id == bindparam("of_call"),
@@ -71,6 +72,11 @@ def _revision_statement() -> Any:
         .with_for_update(read=True)
         .cte("open_call")
     )
+
+
+def _revision_statement() -> Any:
+    """Made once, with bound parameters: SQLAlchemy builds no statement and no cache key per request."""
+    open_call = _open_call_at_version()
     return (
         update(cast(Table, Offer.__table__))  # Core: no ORM bulk-update machinery per request
         .where(
@@ -265,17 +271,7 @@ def _submission_if_unchanged() -> Any:
     it), and the provider's standing is still what it was decided on; nothing if the provider has an offer for
     the lot (active or withdrawn). Made once, with bound parameters."""
     offers = cast(Table, Offer.__table__)
-    open_call = (
-        select(Call.id)
-        .where(
-            Call.id == bindparam("of_call"),
-            Call.version == bindparam("call_at_version"),
-            Call.status == CallStatus.OPEN.value,
-            Call.deadline > bindparam("moment", type_=DateTime(timezone=True)),
-        )
-        .with_for_update(read=True)
-        .cte("open_call")
-    )
+    open_call = _open_call_at_version()
     same_standing = select(ProviderStanding.provider_id).where(
         ProviderStanding.provider_id == bindparam("of_provider"),
         *(getattr(ProviderStanding, name).is_not_distinct_from(bindparam(f"told_{name}")) for name in _TOLD),
