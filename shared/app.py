@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from shared.auth import optional_principal
 from shared.cache import CHANNEL, CachedReadsMiddleware, cache_of
+from shared.conditional import ConditionalGets
 from shared.db import Database, database_of, ensure_database, resolve_database_url
 from shared.docs import install_docs
 from shared.errors import (
@@ -224,6 +225,7 @@ def create_service_app(
     optional_auth_openapi(app)
     app.state.metrics = Metrics(name)
     app.add_middleware(CachedReadsMiddleware)  # innermost: a cached answer is still logged and counted
+    app.add_middleware(ConditionalGets)  # an ETag and 304s for every JSON answer that sets none
     app.add_middleware(UnhandledErrorMiddleware)  # innermost of the rest: the access log sees its 500
     app.add_middleware(NulGuardMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -221,11 +221,15 @@ def test_every_path_of_the_merged_document_is_reachable_through_the_gateway(gate
 
 
 def test_a_304_comes_through_the_gateway(gateway: httpx.Client):
-    for path in ("/v1/areas", "/v1/rules", "/v1/rules/sources"):
+    # the cached vocabularies, and every other JSON read: published calls, HSDS lists, the gateway's own views
+    paths = ("/v1/areas", "/v1/rules", "/v1/rules/sources", "/v1/calls", "/hsds/services", "/hsds/organizations")
+    for path in (*paths, "/v1/municipalities/2611011/overview"):
         first = gateway.get(path)
         assert first.status_code == 200, first.text
         again = gateway.get(path, headers={"If-None-Match": first.headers["etag"]})
-        assert again.status_code == 304 and again.content == b""
+        assert again.status_code == 304 and again.content == b"", path
+        stale = gateway.get(path, headers={"If-None-Match": '"an-answer-of-before"'})
+        assert stale.status_code == 200 and stale.content == first.content, path
 
 
 async def test_public_answers_are_kept_a_while_and_forgotten_on_a_write(stack: Stack):

@@ -54,7 +54,10 @@ async def fetch(request: Request, part: Part) -> tuple[str, Any, str | None]:
 
 
 async def gather(request: Request, parts: list[Part]) -> tuple[dict[str, Any], list[dict[str, str]]]:
-    results = await asyncio.gather(*(fetch(request, p) for p in parts))
+    # a private part is not asked for without a token: the answer could only be a refusal, and it is left out
+    anonymous = not request.headers.get("authorization")
+    asked = [p for p in parts if not (p.private and anonymous)]
+    results = await asyncio.gather(*(fetch(request, p) for p in asked))
     data = {name: value for name, value, why in results if why is None and value is not None}
     missing = [{"part": name, "reason": why} for name, _, why in results if why is not None]
     return data, missing
