@@ -21,7 +21,7 @@ from typing import Any, Generic, TypeVar
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.responses import etag_of, json_bytes, revalidated
 
@@ -49,6 +49,9 @@ class ReadCache:
     entries: dict[str, Entry] = field(default_factory=dict)
     generations: dict[str, int] = field(default_factory=dict)
     resets: int = 0  # drops of everything (a listener that reconnected may have missed invalidations)
+    # topics that every write of this service drops (a table trigger's NOTIFY drops them on the other replicas,
+    # at the commit): here at once, when the write answers, so the writer reads what it wrote
+    dropped_by_writes: set[str] = field(default_factory=set)
     hits: int = 0
     misses: int = 0
 
@@ -149,7 +152,13 @@ class CachedReadsMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET":
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, _dropping_on_success(cache_of(scope["app"]), send))
+            return
+        if scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -167,3 +176,16 @@ class CachedReadsMiddleware:
             media_type=None if not_modified else "application/json",
         )
         await response(scope, receive, send)
+
+
+def _dropping_on_success(cache: ReadCache, send: Send) -> Send:
+    """A write's answer, once it is known to have succeeded (its unit of work committed before it), first drops
+    the topics every write drops."""
+
+    async def dropping(message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] < 400:
+            for topic in cache.dropped_by_writes:
+                cache.drop(topic)
+        await send(message)
+
+    return dropping if cache.dropped_by_writes else send

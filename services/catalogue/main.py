@@ -13,6 +13,7 @@ from services.catalogue.hsds.router import router as hsds_router
 from services.catalogue.models.capacity import FeedPosition
 from services.catalogue.models.idempotency import IdempotencyRecord
 from services.catalogue.models.outbox import EventType, OutboxEvent
+from services.catalogue.models.public import PUBLIC_LISTS
 from services.catalogue.models.webhooks import WebhookDelivery, WebhookSubscription
 from services.catalogue.offerings.router import router as offerings_router
 from services.catalogue.outbox import service as outbox
@@ -23,6 +24,7 @@ from services.catalogue.providers.router import router as providers_router
 from services.catalogue.settings import CatalogueSettings, get_settings
 from services.catalogue.taxonomy.router import router as taxonomy_router
 from shared.app import create_service_app
+from shared.cache import cache_of
 from shared.db import database_of
 from shared.plumbing import Plumbing, running
 from shared.webhook_api import webhook_router
@@ -113,6 +115,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.webhook_policy = WebhookPolicy.of(settings)
+    cache_of(app).dropped_by_writes.add(PUBLIC_LISTS)
     return app
 
 

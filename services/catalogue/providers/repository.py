@@ -156,9 +156,14 @@ async def search(
         query = query.where(Provider.social_enterprise.is_(True))
     if f.modified_after:
         query = query.where(Provider.updated_at >= f.modified_after)
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.scalars(query.order_by(*PROVIDER_SORTS[sort]).offset(offset).limit(limit))
-    return rows.all(), int(total or 0)
+    # the page and the count of every match in one statement (the filters run once); a page past the end has no row
+    # to carry the count, and asks for it apart
+    counted = query.add_columns(func.count().over().label("total"))
+    page = (await session.execute(counted.order_by(*PROVIDER_SORTS[sort]).offset(offset).limit(limit))).all()
+    if page:
+        return [provider for provider, _ in page], int(page[0].total)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) if offset else 0
+    return [], int(total or 0)
 
 
 async def get_many(session: AsyncSession, ids: set[uuid.UUID]) -> Sequence[Provider]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from services.catalogue.filters import SearchQueryDep
 from services.catalogue.models.idempotency import IdempotencyRecord
 from services.catalogue.models.providers import ProviderStatus
+from services.catalogue.models.public import PUBLIC_LISTS
 from services.catalogue.providers import repository, service
 from services.catalogue.providers.schemas import (
     InvitationIn,
@@ -24,6 +25,7 @@ from services.catalogue.providers.schemas import (
     provider_out,
 )
 from shared.auth import CurrentPrincipal, OptionalPrincipal, Role
+from shared.cache import cached_json
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import Forbidden, problem_responses
@@ -104,6 +106,7 @@ async def register_provider(
     ),
 )
 async def search_providers(
+    request: Request,
     session: ReadSessionDep,
     principal: OptionalPrincipal,
     paging: PageParamsDep,
@@ -120,12 +123,21 @@ async def search_providers(
             pl="Według statusu filtrują tylko regionalni weryfikatorzy i administratorzy; publicznie widać podmioty "
             "zweryfikowane.",
         )
-    shared = await query.validated(session)
-    filters = repository.ProviderFilters(**vars(shared), statuses=[s.value for s in status_ or []])
-    rows, total = await repository.search(
-        session, principal=principal, filters=filters, sort=sort, offset=paging.offset, limit=paging.per_page
-    )
-    return model_response(Page.build([provider_out(p) for p in rows], total, paging))
+
+    async def page() -> Page[ProviderOut]:
+        shared = await query.validated(session)
+        filters = repository.ProviderFilters(**vars(shared), statuses=[s.value for s in status_ or []])
+        rows, total = await repository.search(
+            session, principal=principal, filters=filters, sort=sort, offset=paging.offset, limit=paging.per_page
+        )
+        return Page.build([provider_out(p) for p in rows], total, paging)
+
+    async def public() -> dict[str, Any]:
+        return (await page()).model_dump(mode="json")
+
+    if principal is None:  # the public's list, the same for everyone: kept until the next write
+        return await cached_json(request, PUBLIC_LISTS, public, max_age=0)
+    return model_response(await page())
 
 
 @router.get(
