@@ -75,13 +75,22 @@ def start_uvicorn(service: str, port: int, env: dict[str, str], workers: int = 1
     return process
 
 
-def wrk(url: str, *, concurrency: int, seconds: float) -> dict[str, float]:
-    """Load from wrk (C, two threads): rps, p50 and p95 in ms."""
+def wrk(url: str, *, concurrency: int, seconds: float, headers: dict[str, str] | None = None) -> dict[str, float]:
+    """Load from wrk (C, two threads), with `headers` on every request: rps, p50 and p95 in ms."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_REPORT)
     try:
         out = subprocess.run(
-            ["wrk", "-t2", f"-c{concurrency}", f"-d{seconds:.0f}s", "-s", script.name, url],
+            [
+                "wrk",
+                "-t2",
+                f"-c{concurrency}",
+                f"-d{seconds:.0f}s",
+                "-s",
+                script.name,
+                *(part for name, value in (headers or {}).items() for part in ("-H", f"{name}: {value}")),
+                url,
+            ],
             capture_output=True,
             text=True,
             check=True,
@@ -137,6 +146,14 @@ class CpuMeter:
         """CPU seconds by part since `start`, and the wall seconds."""
         now = self.reading()
         return {name: now[name] - self.started.get(name, 0.0) for name in now}, time.monotonic() - self.started_at
+
+
+def searcher() -> dict[str, str]:
+    """A municipality's Authorization header: its searches find what the public's do, and are made every time (the
+    public's are kept in the catalogue's read cache until a write: a benchmark of the search itself sends this)."""
+    from shared.auth import Role, mint_token
+
+    return {"Authorization": f"Bearer {mint_token(role=Role.MUNICIPALITY, subject='bench-search', terc='2611011')}"}
 
 
 def reference_ms() -> float:

@@ -14,6 +14,7 @@ from tests.catalogue.factories import provider_payload, verified_provider
 from tests.conftest import ADMIN, asgi_client, auth
 
 LIST = "/v1/providers?place=2611011&per_page=100"
+ORGANIZATIONS = "/hsds/organizations?per_page=50"
 
 
 async def test_the_publics_list_is_kept_and_a_write_here_drops_it(client, catalogue_app):
@@ -22,10 +23,15 @@ async def test_the_publics_list_is_kept_and_a_write_here_drops_it(client, catalo
     hits = cache_of(catalogue_app).hits
     again = await client.get(LIST, headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304 and cache_of(catalogue_app).hits == hits + 1  # answered from the cache
+    organizations = await client.get(ORGANIZATIONS)
+    assert (await client.get(ORGANIZATIONS)).json() == organizations.json()
     made = await verified_provider(client, name="Spółdzielnia Socjalna „Nowa”")
     after = await client.get(LIST, headers={"If-None-Match": first.headers["etag"]})
     assert after.status_code == 200 and after.headers["etag"] != first.headers["etag"]
     assert made["id"] in {p["id"] for p in after.json()["items"]}  # the writer reads what it wrote
+    listed = (await client.get(ORGANIZATIONS)).json()  # and so do the HSDS lists
+    assert made["id"] in {o["id"] for o in listed["contents"]}
+    assert made["id"] not in {o["id"] for o in organizations.json()["contents"]}
     mine = await client.get(LIST, headers=auth(Role.PROVIDER, subject="someone"))
     assert mine.headers["cache-control"] == "private, no-cache"  # a caller with a token goes the full way
 
@@ -53,6 +59,8 @@ async def test_a_write_made_elsewhere_drops_it_when_it_commits(catalogue_app, ca
                     break
                 await asyncio.sleep(0.02)
             assert now[provider_id] == "Fundacja Pod Starym Dębem"
+            hsds = (await http.get(ORGANIZATIONS, params={"search": "Dębem"})).json()["contents"]
+            assert [o["name"] for o in hsds if o["id"] == provider_id] == ["Fundacja Pod Starym Dębem"]
         finally:
             async with catalogue_engine.begin() as conn:
                 await conn.execute(text("DELETE FROM outbox_events WHERE provider_id = :id"), {"id": provider_id})

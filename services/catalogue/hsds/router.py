@@ -21,8 +21,10 @@ from services.catalogue.hsds.schemas import (
     HsdsTaxonomy,
     HsdsTaxonomyTerm,
 )
+from services.catalogue.models.public import PUBLIC_LISTS
 from services.catalogue.places import repository as places
 from services.catalogue.providers import repository as providers_repo
+from shared.cache import cached_json
 from shared.db import ReadSessionDep
 from shared.errors import NotFound, problem_responses
 from shared.responses import json_response
@@ -117,10 +119,13 @@ async def hsds_services(
     session: ReadSessionDep,
     query: ServiceQueryDep,
 ) -> Response:
-    rows, total = await query.run(session)
-    base = base_url(request)
-    contents = [mapping.service_list_item(r, base_url=base) for r in rows]
-    return json_response(mapping.page(contents, total=total, page_number=query.page, per_page=query.per_page))
+    async def build() -> dict[str, Any]:
+        rows, total = await query.run(session)
+        base = base_url(request)
+        contents = [mapping.service_list_item(r, base_url=base) for r in rows]
+        return mapping.page(contents, total=total, page_number=query.page, per_page=query.per_page)
+
+    return await cached_json(request, PUBLIC_LISTS, build, max_age=0)  # the same for everyone: kept until a write
 
 
 @router.get(
@@ -161,17 +166,20 @@ async def hsds_organizations(
     page: PageNo = 1,
     per_page: PerPage = 20,
 ) -> Response:
-    rows, total = await providers_repo.search(
-        session,
-        principal=None,
-        filters=providers_repo.ProviderFilters(text=search, modified_after=modified_after),
-        sort="name",
-        offset=(page - 1) * per_page,
-        limit=per_page,
-    )
-    base = base_url(request)
-    contents = [mapping.organization(p, full=False, base_url=base) for p in rows]
-    return json_response(mapping.page(contents, total=total, page_number=page, per_page=per_page))
+    async def build() -> dict[str, Any]:
+        rows, total = await providers_repo.search(
+            session,
+            principal=None,
+            filters=providers_repo.ProviderFilters(text=search, modified_after=modified_after),
+            sort="name",
+            offset=(page - 1) * per_page,
+            limit=per_page,
+        )
+        base = base_url(request)
+        contents = [mapping.organization(p, full=False, base_url=base) for p in rows]
+        return mapping.page(contents, total=total, page_number=page, per_page=per_page)
+
+    return await cached_json(request, PUBLIC_LISTS, build, max_age=0)
 
 
 @router.get(
@@ -281,11 +289,14 @@ async def hsds_service_at_locations(
     session: ReadSessionDep,
     query: ServiceQueryDep,
 ) -> Response:
-    rows, total = await query.run(session)
-    providers = await service.providers_by_id(session, {r.provider_id for r in rows})
-    base = base_url(request)
-    contents = [mapping.service_at_location(r, providers[r.provider_id], base_url=base) for r in rows]
-    return json_response(mapping.page(contents, total=total, page_number=query.page, per_page=query.per_page))
+    async def build() -> dict[str, Any]:
+        rows, total = await query.run(session)
+        providers = await service.providers_by_id(session, {r.provider_id for r in rows})
+        base = base_url(request)
+        contents = [mapping.service_at_location(r, providers[r.provider_id], base_url=base) for r in rows]
+        return mapping.page(contents, total=total, page_number=query.page, per_page=query.per_page)
+
+    return await cached_json(request, PUBLIC_LISTS, build, max_age=0)
 
 
 @router.get(

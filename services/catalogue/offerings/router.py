@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.catalogue.filters import SearchQueryDep
 from services.catalogue.models.idempotency import IdempotencyRecord
+from services.catalogue.models.public import PUBLIC_LISTS
 from services.catalogue.offerings import repository, service
 from services.catalogue.offerings.repository import OfferingFilters
 from services.catalogue.offerings.schemas import (
@@ -22,6 +23,7 @@ from services.catalogue.offerings.schemas import (
 )
 from services.catalogue.providers import service as providers
 from shared.auth import CurrentPrincipal, OptionalPrincipal
+from shared.cache import cached_json
 from shared.concurrency import IfMatchHeader, etag_for
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import problem_responses
@@ -62,6 +64,7 @@ async def _respond(
     ),
 )
 async def search_offerings(
+    request: Request,
     session: ReadSessionDep,
     principal: OptionalPrincipal,
     paging: PageParamsDep,
@@ -75,17 +78,22 @@ async def search_offerings(
     provider_id: Annotated[uuid.UUID | None, Query(description="Only this provider's offerings.")] = None,
     sort: Annotated[OfferingSort | None, Query(description="Sort order; default relevance with q, else title.")] = None,
 ) -> Response:
-    shared = await query.validated(session)
-    filters = OfferingFilters(
-        **vars(shared),
-        min_free_capacity=min_free_capacity,
-        max_unit_price_grosze=max_unit_price_grosze,
-        provider_id=provider_id,
-    )
-    rows, total = await repository.search(
-        session, principal=principal, filters=filters, sort=sort, offset=paging.offset, limit=paging.per_page
-    )
-    return json_response(page_json([offering_json(r) for r in rows], total, paging))
+    async def page() -> dict[str, Any]:
+        shared = await query.validated(session)
+        filters = OfferingFilters(
+            **vars(shared),
+            min_free_capacity=min_free_capacity,
+            max_unit_price_grosze=max_unit_price_grosze,
+            provider_id=provider_id,
+        )
+        rows, total = await repository.search(
+            session, principal=principal, filters=filters, sort=sort, offset=paging.offset, limit=paging.per_page
+        )
+        return page_json([offering_json(r) for r in rows], total, paging)
+
+    if principal is None:  # the public's search, the same for everyone: kept until the next write
+        return await cached_json(request, PUBLIC_LISTS, page, max_age=0)
+    return json_response(await page())
 
 
 @router.get(
