@@ -67,8 +67,12 @@ class ReadCache:
         """Grows on every drop of the topic, or of everything."""
         return self.generations.get(topic, 0) + self.resets
 
-    def put(self, topic: str, key: str, body: bytes, generation: int, *, max_age: int, route: Any) -> Entry:
-        entry = Entry(topic, body, etag_of(body), max_age, time.monotonic() + self.ttl, route)
+    def put(
+        self, topic: str, key: str, body: bytes, generation: int, *, max_age: int, route: Any, fresh_for: float = 0
+    ) -> Entry:
+        """Kept `ttl` seconds at most, or `fresh_for` if fewer (an answer that time itself changes)."""
+        kept_for = min(self.ttl, fresh_for) if fresh_for > 0 else self.ttl
+        entry = Entry(topic, body, etag_of(body), max_age, time.monotonic() + kept_for, route)
         if generation == self.generation(topic):  # nothing was invalidated while it was being read
             if len(self.entries) >= self.max_entries:
                 self.entries.clear()
@@ -131,16 +135,20 @@ async def invalidate(session: AsyncSession, request_app: FastAPI | None, topic: 
         cache_of(request_app).drop(topic)
 
 
-async def cached_json(request: Request, topic: str, build: Callable[[], Awaitable[Any]], *, max_age: int) -> Response:
-    """The cached answer for this path and query, or `build()`'s, stored; 304 when the client has it. Only for
-    answers that are the same for every caller, anonymous or not: they are served to anyone who asks."""
+async def cached_json(
+    request: Request, topic: str, build: Callable[[], Awaitable[Any]], *, max_age: int, fresh_for: float = 0
+) -> Response:
+    """The cached answer for this path and query, or `build()`'s, stored (for `fresh_for` seconds at most, when
+    time itself changes it); 304 when the client has it. Only for answers that are the same for every caller,
+    anonymous or not: they are served to anyone who asks."""
     cache = cache_of(request.app)
     key = cache_key(request.scope)
     entry = cache.get(key)
     if entry is None:
         generation = cache.generation(topic)
         body = json_bytes(await build())
-        entry = cache.put(topic, key, body, generation, max_age=max_age, route=request.scope.get("route"))
+        route = request.scope.get("route")
+        entry = cache.put(topic, key, body, generation, max_age=max_age, route=route, fresh_for=fresh_for)
     return revalidated(request, entry.body, entry.etag, max_age=max_age)
 
 
@@ -162,7 +170,9 @@ class CachedReadsMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        entry = None if b"authorization" in headers else cache_of(scope["app"]).get(cache_key(scope))
+        accept = headers.get(b"accept", b"*/*")
+        wants_json = b"json" in accept or b"*/*" in accept  # else a spreadsheet, say: the route decides
+        entry = None if b"authorization" in headers or not wants_json else cache_of(scope["app"]).get(cache_key(scope))
         if entry is None:
             await self.app(scope, receive, send)
             return

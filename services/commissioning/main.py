@@ -26,6 +26,7 @@ from services.commissioning.evaluation.router import router as evaluation_router
 from services.commissioning.models.calls import CallEvent
 from services.commissioning.models.idempotency import IdempotencyRecord
 from services.commissioning.models.outbox import EventType, OutboxEvent
+from services.commissioning.models.public import PUBLIC_CALLS
 from services.commissioning.models.standing import FeedPosition
 from services.commissioning.models.webhooks import WebhookDelivery, WebhookSubscription
 from services.commissioning.monitoring.router import router as monitoring_router
@@ -184,6 +185,7 @@ def create_app(
 
     # what the member events told, kept per account until the next one (on any replica): a request saves a query
     told = TopicMemo[str, frozenset[uuid.UUID] | None](cache_of(app), standing.MEMBERSHIPS)
+    cache_of(app).dropped_by_writes.add(PUBLIC_CALLS)
 
     async def told_of(subject: str) -> frozenset[uuid.UUID] | None:
         async with database_of(app).read() as session:

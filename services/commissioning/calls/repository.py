@@ -215,3 +215,13 @@ async def awarded_value(
         Award.awarded_at < end,
     )
     return int(await session.scalar(query) or 0)
+
+
+async def next_deadline(session: AsyncSession, now: datetime) -> datetime | None:
+    """The next deadline of a published open call after `now`: when a call's status next changes by the clock
+    alone (`effective_status`)."""
+    query = select(func.min(Call.deadline)).where(
+        Call.status == CallStatus.OPEN.value, Call.published_at.is_not(None), Call.deadline > now
+    )
+    found: datetime | None = await session.scalar(query)
+    return found

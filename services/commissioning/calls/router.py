@@ -6,7 +6,7 @@ import functools
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -25,11 +25,14 @@ from services.commissioning.calls.schemas import (
     QuestionOut,
     call_out,
 )
+from services.commissioning.clock import Clock
 from services.commissioning.dependencies import CatalogueDep, ClockDep, SettingsDep
 from services.commissioning.models.calls import Call, CallStatus
 from services.commissioning.models.idempotency import IdempotencyRecord
+from services.commissioning.models.public import PUBLIC_CALLS
 from services.commissioning.rules.modes import Mode
 from shared.auth import CurrentPrincipal, OptionalPrincipal, Principal
+from shared.cache import cached_json
 from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep, database_of
 from shared.errors import problem_responses
@@ -162,9 +165,22 @@ async def search_calls(
                     yield call
 
         return await export([Sheet("Ogłoszenia", CALL_COLUMNS, every_call())], wanted_format, "ogloszenia")
-    rows, total = await search(session, offset=paging.offset, limit=paging.per_page)
-    lots = list(await repository.lots_of(session, [c.id for c in rows]))
-    return Page.build([call_out(c, lots, now, principal) for c in rows], total, paging)
+
+    async def page() -> Page[CallOut]:
+        rows, total = await search(session, offset=paging.offset, limit=paging.per_page)
+        lots = list(await repository.lots_of(session, [c.id for c in rows]))
+        return Page.build([call_out(c, lots, now, principal) for c in rows], total, paging)
+
+    if principal is None and type(clock) is Clock:  # the public's list, on the system clock: kept (shared.cache)
+
+        async def public() -> dict[str, Any]:
+            return (await page()).model_dump(mode="json")
+
+        # until the next write, or the next deadline of an open call, when statuses change by the clock alone
+        upcoming = await repository.next_deadline(session, now)
+        fresh_for = (upcoming - now).total_seconds() if upcoming is not None else 0  # 0: as long as any entry
+        return await cached_json(request, PUBLIC_CALLS, public, max_age=0, fresh_for=fresh_for)
+    return await page()
 
 
 @router.get(
