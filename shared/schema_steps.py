@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from shared.cache import CHANNEL as CACHE_CHANNEL
 from shared.events import OUTBOX_CHANNEL
 
 
@@ -88,3 +89,23 @@ def drop_webhook_tables_v1() -> None:
     op.execute("DROP FUNCTION outbox_events_notify()")
     op.drop_table("webhook_deliveries")
     op.drop_table("webhook_subscriptions")
+
+
+def create_cache_notify_v1(function: str, topic: str, tables: tuple[str, ...]) -> None:
+    """Every write to `tables` (any statement, whoever makes it) tells every replica's read cache, at its commit,
+    that `topic` changed (NOTIFY on shared.cache's channel)."""
+    op.execute(
+        f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN PERFORM pg_notify('{CACHE_CHANNEL}', '{topic}'); RETURN NULL; END $$"
+    )
+    for table in tables:
+        op.execute(
+            f"CREATE TRIGGER {table}_public_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+        )
+
+
+def drop_cache_notify_v1(function: str, tables: tuple[str, ...]) -> None:
+    for table in tables:
+        op.execute(f"DROP TRIGGER {table}_public_changed ON {table}")
+    op.execute(f"DROP FUNCTION {function}()")

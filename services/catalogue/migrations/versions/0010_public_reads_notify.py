@@ -9,7 +9,7 @@ Create Date: 2026-12-07 19:00:00.000000
 
 from collections.abc import Sequence
 
-from alembic import op
+from shared.schema_steps import create_cache_notify_v1, drop_cache_notify_v1
 
 revision: str = "0010"
 down_revision: str | None = "0009"
@@ -21,18 +21,8 @@ TABLES = ("providers", "offerings", "terc_units", "service_types", "areas", "tar
 
 
 def upgrade() -> None:
-    op.execute(
-        "CREATE FUNCTION catalogue_public_changed() RETURNS trigger LANGUAGE plpgsql AS "
-        "$$ BEGIN PERFORM pg_notify('read_cache', 'catalogue-public'); RETURN NULL; END $$"
-    )
-    for table in TABLES:
-        op.execute(
-            f"CREATE TRIGGER {table}_public_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION catalogue_public_changed()"
-        )
+    create_cache_notify_v1("catalogue_public_changed", "catalogue-public", TABLES)
 
 
 def downgrade() -> None:
-    for table in TABLES:
-        op.execute(f"DROP TRIGGER {table}_public_changed ON {table}")
-    op.execute("DROP FUNCTION catalogue_public_changed()")
+    drop_cache_notify_v1("catalogue_public_changed", TABLES)

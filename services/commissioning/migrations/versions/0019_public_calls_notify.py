@@ -9,7 +9,7 @@ Create Date: 2026-12-07 19:25:00.000000
 
 from collections.abc import Sequence
 
-from alembic import op
+from shared.schema_steps import create_cache_notify_v1, drop_cache_notify_v1
 
 revision: str = "0019"
 down_revision: str | None = "0018"
@@ -20,18 +20,8 @@ TABLES = ("calls", "lots")  # what a call's public answer is made of (call_out)
 
 
 def upgrade() -> None:
-    op.execute(
-        "CREATE FUNCTION public_calls_changed() RETURNS trigger LANGUAGE plpgsql AS "
-        "$$ BEGIN PERFORM pg_notify('read_cache', 'public-calls'); RETURN NULL; END $$"
-    )
-    for table in TABLES:
-        op.execute(
-            f"CREATE TRIGGER {table}_public_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION public_calls_changed()"
-        )
+    create_cache_notify_v1("public_calls_changed", "public-calls", TABLES)
 
 
 def downgrade() -> None:
-    for table in TABLES:
-        op.execute(f"DROP TRIGGER {table}_public_changed ON {table}")
-    op.execute("DROP FUNCTION public_calls_changed()")
+    drop_cache_notify_v1("public_calls_changed", TABLES)
