@@ -29,18 +29,25 @@ from shared.auth import Principal
 from shared.db import Prepared
 from shared.errors import ProblemError
 
+KEY_LENGTHS = (8, 200)  # an Idempotency-Key's shortest and longest
+
 IdempotencyKeyHeader = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
-        min_length=8,
-        max_length=200,
+        min_length=KEY_LENGTHS[0],
+        max_length=KEY_LENGTHS[1],
         description="A unique key per intended creation (e.g. a UUID). A retry with the same key and body "
         "returns the first answer; the same key with another body is refused.",
     ),
 ]
 
 REPLAYED_HEADERS = ("location", "etag")
+
+
+def acceptable_key(key: str) -> bool:
+    """Is it an Idempotency-Key the header accepts (by its length)?"""
+    return KEY_LENGTHS[0] <= len(key) <= KEY_LENGTHS[1]
 
 
 class IdempotencyKeyReused(ProblemError):
@@ -66,7 +73,7 @@ class IdempotencyColumns:
 
     principal: Mapped[str] = mapped_column(Text, primary_key=True)
     route: Mapped[str] = mapped_column(Text, primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY_LENGTHS[1]), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[dict[str, Any]] = mapped_column(JSONB)

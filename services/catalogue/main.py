@@ -21,6 +21,7 @@ from services.catalogue.outbox.router import router as events_router
 from services.catalogue.places.router import router as places_router
 from services.catalogue.providers.router import me_router
 from services.catalogue.providers.router import router as providers_router
+from services.catalogue.providers.standings import router as standings_router
 from services.catalogue.settings import CatalogueSettings, get_settings
 from services.catalogue.taxonomy.router import router as taxonomy_router
 from shared.app import create_service_app
@@ -95,6 +96,7 @@ def create_app(
             places_router,
             providers_router,
             me_router,
+            standings_router,
             offerings_router,
             hsds_router,
             events_router,

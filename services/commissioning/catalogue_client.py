@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from services.commissioning.rules.advisor import ProviderFacts
+from shared.auth import ServiceCredential
 from shared.errors import ProblemError, ValidationProblem
 from shared.observability import request_id_var
 
@@ -23,21 +24,32 @@ class CatalogueUnavailable(ProblemError):
 
 MEMBERSHIP_SECONDS = 30.0  # how long the catalogue's word on an account's providers is reused
 MEMBERSHIP_ENTRIES = 10_000
+STANDINGS_PER_REQUEST = 200  # the catalogue's limit
 
 
 class CatalogueClient:
-    def __init__(self, base_url: str, *, timeout: float, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+        credential: ServiceCredential | None = None,
+    ) -> None:
         self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+        # the service account: providers' standings (and whatever else only it may read)
+        self.credential = credential or ServiceCredential("service:commissioning")
         self._memberships: dict[str, tuple[float, frozenset[uuid.UUID]]] = {}
 
     async def close(self) -> None:
         await self.http.aclose()
 
-    async def _get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
+    async def _get(self, path: str, params: Any = None, *, credentialed: bool = False) -> httpx.Response:
         try:
             request_id = request_id_var.get()
             headers = {"x-request-id": request_id} if request_id else None
-            response = await self.http.get(path, params=params, headers=headers)
+            auth = self.credential if credentialed else httpx.USE_CLIENT_DEFAULT
+            response = await self.http.get(path, params=params, headers=headers, auth=auth)
         except httpx.HTTPError as exc:
             raise CatalogueUnavailable(
                 f"The catalogue did not answer ({type(exc).__name__}); nothing was saved, retry later.",
@@ -81,6 +93,21 @@ class CatalogueClient:
             str(body["name"]),
             str(body["nip"]),
         )
+
+    async def standings(self, provider_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+        """The providers' standing as the catalogue has it committed now, each at its version of the provider
+        (absent: no such provider)."""
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(provider_ids), STANDINGS_PER_REQUEST):
+            ids = [("id", str(p)) for p in provider_ids[start : start + STANDINGS_PER_REQUEST]]
+            response = await self._get("/v1/provider-standings", ids, credentialed=True)
+            if not response.is_success:  # the service account refused: as if the catalogue were away
+                raise CatalogueUnavailable(
+                    f"The catalogue refused the providers' standing ({response.status_code}); nothing was saved.",
+                    pl=f"Katalog odmówił podania statusu podmiotów ({response.status_code}); niczego nie zapisano.",
+                )
+            found += response.json()["items"]
+        return found
 
     async def local_pes_offerings(self, service_type_id: uuid.UUID, place: str) -> int:
         response = await self._get(

@@ -23,9 +23,9 @@ from services.commissioning.models.calls import Call, CallEvent, CallHistory, Ca
 from services.commissioning.models.municipalities import Municipality
 from services.commissioning.models.offers import Offer, OfferStatus
 from services.commissioning.models.planning import Need, Programme, ProgrammeLine
+from services.commissioning.models.standing import ProviderStanding
 from services.commissioning.offers.schemas import OfferContent
 from services.commissioning.offers.service import content_hash
-from services.commissioning.rules.advisor import ProviderFacts
 from services.commissioning.rules.modes import rules_in_force
 from services.commissioning.settings import get_settings
 from shared.auth import Principal, Role
@@ -555,11 +555,18 @@ async def _award(
     function the API calls."""
     municipality = _municipality(call)
     winning = next(o for o in offers if o.provider_id == provider_id(winner))
-    catalogue = {
-        winning.provider_id: (
-            ProviderFacts(str(winning.provider_id), "social-cooperative", True, True, 0.4),
-            winning.provider_name,
-            provider_nip(winner),
+    standing = {  # as the catalogue's demo has it, read at the decision
+        winning.provider_id: ProviderStanding(
+            provider_id=winning.provider_id,
+            status="verified",
+            catalogue_version=1,
+            confirmed_at=decided,
+            name=winning.provider_name,
+            nip=provider_nip(winner),
+            legal_form="social-cooperative",
+            is_pes=True,
+            social_enterprise=True,
+            excluded_share=0.4,
         )
     }
     decision_in = DecisionIn.model_validate(
@@ -573,7 +580,8 @@ async def _award(
         lot_id=lot.id,
         data=decision_in,
         standstill_days=5,
-        catalogue=catalogue,
+        standing=standing,
+        bound=timedelta(0),
     )
     signed = decided + timedelta(days=6)
     await awards.end_standstill(session, call, signed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
@@ -10,6 +11,7 @@ from fastapi import Depends, FastAPI, Request
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import Clock
 from services.commissioning.settings import CommissioningSettings
+from services.commissioning.standing.service import Standings
 
 
 @dataclass
@@ -19,6 +21,17 @@ class CommissioningState:
     settings: CommissioningSettings
     clock: Clock
     catalogue: CatalogueClient | None = None
+
+    @property
+    def standings(self) -> Standings:
+        """Providers' standing, from the catalogue client of the moment, fresh within the settings' bound."""
+        if self.catalogue is None:
+            raise RuntimeError("The catalogue client is opened at start-up (lifespan).")
+        return Standings(self.catalogue, self.standing_bound)
+
+    @property
+    def standing_bound(self) -> timedelta:
+        return timedelta(seconds=self.settings.standing_fresh_seconds)
 
 
 def state_of(app: FastAPI) -> CommissioningState:
@@ -37,6 +50,10 @@ async def get_catalogue(request: Request) -> CatalogueClient:
     return catalogue
 
 
+async def get_standings(request: Request) -> Standings:
+    return state_of(request.app).standings
+
+
 async def get_clock(request: Request) -> Clock:
     return state_of(request.app).clock
 
@@ -44,3 +61,4 @@ async def get_clock(request: Request) -> Clock:
 SettingsDep = Annotated[CommissioningSettings, Depends(get_app_settings)]
 CatalogueDep = Annotated[CatalogueClient, Depends(get_catalogue)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
+StandingsDep = Annotated[Standings, Depends(get_standings)]

@@ -37,6 +37,14 @@ class CommissioningSettings(ServiceSettings):
         description="The service account's bearer token commissioning reads the catalogue's private events with "
         "(member changes). Empty: on the development key it signs its own; with a JWKS it reads public events only.",
     )
+    standing_fresh_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How old a provider's standing read from the catalogue may be for an offer, a revision or an award"
+        " to be decided on it; older, the catalogue is asked first. A suspension committed in the catalogue is refused"
+        " within this bound.",
+    )
     events_poll_seconds: float = Field(
         default=2.0, ge=0, description="How often the catalogue's change feed is read (providers' standing; 0: not)."
     )

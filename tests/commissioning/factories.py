@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+import uuid
 from typing import Any
 
 import httpx
@@ -15,7 +16,8 @@ from services.commissioning.clock import Clock, FrozenClock
 from services.commissioning.dependencies import state_of
 from services.commissioning.standing import service as standing
 from shared.auth import Role, ServiceCredential
-from shared.db import create_sessionmaker
+from services.commissioning.offers.known import known_offers_of
+from shared.db import create_sessionmaker, database_of
 from tests.catalogue.conftest import ADMIN as CATALOGUE_ADMIN
 from tests.catalogue.conftest import new_provider_user
 from tests.catalogue.factories import provider_payload, service_type_id
@@ -112,9 +114,19 @@ class CommittedCall:
     call: dict[str, Any]
     providers: list[str]
     municipality: dict[str, str]  # the municipality's Authorization header
+    told: bool = False  # commissioning holds the bidders' standing fresh, as a running one does
 
     def use_clock(self, clock: Clock) -> None:
         state_of(self.api._transport.app).clock = clock  # type: ignore[attr-defined]
+
+    async def hold_fresh_standings(self, at: datetime) -> None:
+        """Commissioning confirms its bidders' standing with the catalogue as of `at`, as its refresher does."""
+        app = self.api._transport.app  # type: ignore[attr-defined]
+        bidders = [uuid.UUID(p) for p in self.providers]
+        held = await standing.refresh(
+            database_of(app), state_of(app).standings, lambda: bidders, known_offers_of(app).keep_standing, lambda: at
+        )
+        assert held >= len(bidders)
 
 
 @asynccontextmanager
@@ -173,7 +185,10 @@ async def committed_call(
             call = (await api.post("/v1/calls", json=call_body(need.json()["id"]), headers=municipality)).json()
             published = await api.post(f"/v1/calls/{call['id']}/publication", headers=municipality)
             assert published.status_code == 200, published.text
-            yield CommittedCall(api, clock, published.json(), ids, municipality)
+            committed = CommittedCall(api, clock, published.json(), ids, municipality, told)
+            if told:
+                await committed.hold_fresh_standings(clock.now())
+            yield committed
     finally:
         state_of(commissioning_app).clock = original_clock
         async with commissioning_engine.begin() as conn:
@@ -182,6 +197,7 @@ async def committed_call(
             await conn.execute(text("DELETE FROM calls WHERE municipality_terc = :t"), {"t": terc})
             await conn.execute(text("DELETE FROM needs WHERE municipality_terc = :t"), {"t": terc})
             await conn.execute(text("DELETE FROM municipalities WHERE terc = :t"), {"t": terc})
+            await conn.execute(text("DELETE FROM provider_standings WHERE provider_id = ANY(:p)"), {"p": ids})
             if told:
                 for table in ("provider_standings", "provider_memberships", "feed_positions", "applied_events"):
                     await conn.execute(text(f"DELETE FROM {table}"))

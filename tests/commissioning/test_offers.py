@@ -459,18 +459,24 @@ async def test_a_revision_answers_to_the_amended_call(api, client, clock):
 
 
 def test_what_a_process_knows_of_offers_is_bounded_and_kept_once_per_call():
+    from services.commissioning.models.standing import ProviderStanding
     from services.commissioning.offers.known import KnownOffers
 
     known = KnownOffers(limit=3)
     call = Call(id=uuid.uuid4(), version=1, criteria=[{"code": "price", "kind": "price"}])
-    offers = [Offer(id=uuid.uuid4(), call_id=call.id, lot_id=uuid.uuid4(), provider_id=uuid.uuid4()) for _ in range(4)]
+    offers = [
+        Offer(id=uuid.uuid4(), call_id=call.id, lot_id=uuid.uuid4(), provider_id=uuid.uuid4(), version=1, status="x")
+        for _ in range(4)
+    ]
     for offer in offers[:3]:
+        known.keep_standing(ProviderStanding(provider_id=offer.provider_id, status="verified"))
         known.remember(offer, call)
-    call.version = 2  # an amendment, seen with the last offer: every offer of the call is checked at version 2
-    known.remember(offers[1], call)
-    assert {known.get(o.id).call_version for o in offers[:3]} == {2}
-    known.remember(offers[3], call)  # past the limit: it starts again
-    assert known.get(offers[0].id) is None and known.get(offers[3].id).lot_id == offers[3].lot_id
+    amended = Call(id=call.id, version=2, criteria=call.criteria)  # seen with the last offer: the call is kept once
+    known.remember(offers[1], amended)
+    assert {known.revision_facts(o.id).call.version for o in offers[:3]} == {2}
+    known.remember(offers[3], amended)  # past the limit: it starts again
+    assert known.revision_facts(offers[0].id) is None and known.revision_facts(offers[3].id) is None
+    assert known.providers() == [o.provider_id for o in offers[:3]]
 
 
 async def test_an_offer_another_worker_wrote_is_revised_by_its_author_only(api, client, clock, commissioning_app):

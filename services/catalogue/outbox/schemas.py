@@ -14,6 +14,7 @@ class ProviderData(EventData):
     """A provider's verification and social-economy facts after the change."""
 
     provider_id: str
+    version: int = Field(description="The catalogue's version of the provider: one more on every change of it.")
     name: str
     status: str = Field(description="pending, verified, rejected, suspended.")
     legal_form: str

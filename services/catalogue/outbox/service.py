@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,20 +38,25 @@ def provider_changed(session: AsyncSession, provider: Provider, event: EventType
             time=datetime.now(UTC),
             provider_id=provider.id,
             public=public,
-            data={
-                "provider_id": str(provider.id),
-                "name": provider.name,
-                "status": provider.status,
-                "legal_form": provider.legal_form,
-                "is_pes": provider.is_pes,
-                "social_enterprise": provider.social_enterprise,
-                "excluded_share": provider.excluded_share,
-                "voivodeship": provider.voivodeship,
-                "terc": provider.terc,
-                "nip": provider.nip,
-            },
+            data={**standing_of(provider), "voivodeship": provider.voivodeship, "terc": provider.terc},
         )
     )
+
+
+def standing_of(provider: Provider) -> dict[str, Any]:
+    """What deciding who may bid needs of a provider, at the catalogue's `version` of it (one more on every
+    change, in commit order): its events tell this, and `GET /v1/provider-standings` answers it."""
+    return {
+        "provider_id": str(provider.id),
+        "version": provider.version,
+        "name": provider.name,
+        "status": provider.status,
+        "legal_form": provider.legal_form,
+        "is_pes": provider.is_pes,
+        "social_enterprise": provider.social_enterprise,
+        "excluded_share": provider.excluded_share,
+        "nip": provider.nip,
+    }
 
 
 def offering_changed(session: AsyncSession, offering: Offering, provider: Provider, event: EventType) -> None:

@@ -224,3 +224,8 @@ async def delete_member(session: AsyncSession, provider_id: uuid.UUID, subject: 
     await session.execute(
         delete(ProviderMember).where(ProviderMember.provider_id == provider_id, ProviderMember.subject == subject)
     )
+
+
+async def by_ids(session: AsyncSession, provider_ids: set[uuid.UUID]) -> Sequence[Provider]:
+    """The providers with these ids that exist, whatever their status."""
+    return (await session.scalars(select(Provider).where(Provider.id.in_(provider_ids)))).all()

@@ -56,31 +56,41 @@ async def provider_reasons(
 ) -> list[Reason]:
     """Why this provider may not answer this call: the mode's rules (with the art. 361 look-back over past
     awards for these service types) and the call's own requirements. Empty: eligible."""
-    rule_set = rules_version(call.rules_version)
-    lookback = rule_set.get(Mode(call.mode)).repeat_award_lookback_years
-    repeats = 0
-    if lookback:  # the clock is read only when the look-back applies
-        now = now_of()
-        # the same calendar day `lookback` years ago, in Warsaw (not 365-day multiples)
-        today = now.astimezone(WARSAW).date()
-        since = datetime.combine(add_years(today, -lookback), time.min, WARSAW)
-        for service_type_id in service_type_ids:
-            repeats += await repository.repeat_awards(
-                session,
-                provider_id=uuid.UUID(facts.provider_id),
-                municipality=call.municipality_terc,
-                service_type_id=service_type_id,
-                mode=call.mode,
-                since=since,
-            )
+    repeats = await repeat_awards(session, call, uuid.UUID(facts.provider_id), service_type_ids, now_of)
     return reasons_at(call, facts, repeat_awards=repeats)
 
 
+async def repeat_awards(
+    session: AsyncSession,
+    call: Call,
+    provider_id: uuid.UUID,
+    service_type_ids: list[uuid.UUID],
+    now_of: Callable[[], datetime],
+) -> int:
+    """The provider's awards for these service types from this municipality in this mode that the mode looks back
+    on (art. 361 Pzp: the last 3 years); 0 where it does not look back (the clock is then not read)."""
+    lookback = rules_version(call.rules_version).get(Mode(call.mode)).repeat_award_lookback_years
+    if not lookback:
+        return 0
+    # the same calendar day `lookback` years ago, in Warsaw (not 365-day multiples)
+    today = now_of().astimezone(WARSAW).date()
+    since = datetime.combine(add_years(today, -lookback), time.min, WARSAW)
+    repeats = 0
+    for service_type_id in service_type_ids:
+        repeats += await repository.repeat_awards(
+            session,
+            provider_id=provider_id,
+            municipality=call.municipality_terc,
+            service_type_id=service_type_id,
+            mode=call.mode,
+            since=since,
+        )
+    return repeats
+
+
 def needs_past_awards(call: Call) -> bool:
-    """Does deciding on an offer for this call read past awards: the art. 361 look-back (`provider_reasons`), or
-    the yearly cap on small grants (`small_grant_cap`)?"""
-    rules = rules_version(call.rules_version).get(Mode(call.mode))
-    return bool(rules.repeat_award_lookback_years) or rules.max_value_per_provider_year_grosze is not None
+    """Does deciding on an offer for this call read past awards (`ModeRules.reads_past_awards`)?"""
+    return rules_version(call.rules_version).get(Mode(call.mode)).reads_past_awards
 
 
 def reasons_at(call: Call, facts: ProviderFacts, *, repeat_awards: int) -> list[Reason]:

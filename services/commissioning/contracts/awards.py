@@ -4,7 +4,7 @@ transaction, and may be signed by the parties when the standstill ends."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -15,7 +15,7 @@ from services.commissioning.calls import repository as calls_repo
 from services.commissioning.calls import service as calls
 from services.commissioning.calls.eligibility import small_grant_cap
 from services.commissioning.calls.events import effective_status, perform_due
-from services.commissioning.catalogue_client import CatalogueClient
+from services.commissioning.catalogue_client import CatalogueUnavailable
 from services.commissioning.contracts import repository
 from services.commissioning.contracts.schemas import DecisionIn
 from services.commissioning.evaluation.service import lot_ranking
@@ -23,9 +23,11 @@ from services.commissioning.models.calls import Award, Call, CallEvent, CallHist
 from services.commissioning.models.contracts import AwardDecision, Contract, ContractStatus, OfferComment
 from services.commissioning.models.offers import Offer
 from services.commissioning.models.outbox import EventType
+from services.commissioning.models.standing import ProviderStanding
+from services.commissioning.offers.decisions import Admitted, StaleStanding, award_winner
 from services.commissioning.outbox import service as outbox
-from services.commissioning.rules.advisor import ProviderFacts
 from services.commissioning.rules.modes import Mode, rules_version
+from services.commissioning.standing.service import Standings
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound, ValidationProblem
 from shared.money import format_pln
@@ -67,19 +69,21 @@ def reporting_schedule(start: date, end: date) -> list[dict[str, Any]]:
     return periods
 
 
-# What the catalogue says of a winner: (eligibility facts, name, NIP), or None if it is no longer verified.
-CatalogueEntry = tuple[ProviderFacts, str, str] | None
-
-
-async def winners_in_catalogue(
-    session: AsyncSession, catalogue: CatalogueClient, *, principal: Principal, call_id: uuid.UUID, data: DecisionIn
-) -> dict[uuid.UUID, CatalogueEntry]:
-    """The catalogue's word on each named winner, asked before the decision takes the call's lock (a slow
-    catalogue must not hold the call)."""
+async def winners_standing(
+    session: AsyncSession,
+    standings: Standings,
+    *,
+    principal: Principal,
+    call_id: uuid.UUID,
+    data: DecisionIn,
+    now_of: Callable[[], datetime],
+) -> dict[uuid.UUID, ProviderStanding]:
+    """Each named winner's standing, made fresh (the catalogue asked if need be) before the decision takes the
+    call's lock (a slow catalogue must not hold the call)."""
     await calls.for_owner(session, principal, call_id, lock=False)  # only the call's municipality asks
     offers = [await session.get(Offer, winner.offer_id) for winner in data.winners]
-    providers = {offer.provider_id for offer in offers if offer is not None and offer.call_id == call_id}
-    return {provider_id: await catalogue.verified_provider(provider_id) for provider_id in providers}
+    providers = sorted({offer.provider_id for offer in offers if offer is not None and offer.call_id == call_id})
+    return await standings.fresh_all(session, providers, now_of) if providers else {}
 
 
 async def _quantities(session: AsyncSession, data: DecisionIn, lot: Lot) -> list[int]:
@@ -103,6 +107,16 @@ async def _quantities(session: AsyncSession, data: DecisionIn, lot: Lot) -> list
             pl=f"{sum(quantities)} jednostek wybranych ofert przekracza {lot.quantity} ({lot.unit}) tej części",
         )
     return quantities
+
+
+def _admitted(standing: ProviderStanding | None, now: datetime, bound: timedelta, field: str) -> Admitted:
+    try:
+        return award_winner(standing, now, bound, field)
+    except StaleStanding:  # the decision waited longer than the bound for the call's lock
+        raise CatalogueUnavailable(
+            "The winners' standing could not be confirmed in time; nothing was saved, retry.",
+            pl="Nie potwierdzono na czas statusu wybranych podmiotów; niczego nie zapisano, spróbuj ponownie.",
+        ) from None
 
 
 def contract_for(award: Award, call: Call, now: datetime) -> Contract:
@@ -135,9 +149,11 @@ async def decide(
     lot_id: uuid.UUID,
     data: DecisionIn,
     standstill_days: int,
-    catalogue: Mapping[uuid.UUID, CatalogueEntry],
+    standing: Mapping[uuid.UUID, ProviderStanding],
+    bound: timedelta,
 ) -> tuple[AwardDecision, list[tuple[Award, Contract]]]:
-    """Decide a lot once: `catalogue` is what winners_in_catalogue found for the named winners."""
+    """Decide a lot once: `standing` is what `winners_standing` found for the named winners, fresh within
+    `bound`."""
     call = await calls.for_owner(session, principal, call_id)  # the call's row lock serialises decisions
     await perform_due(session, call, now)  # an opening the worker has not performed yet
     if effective_status(call, now) is not CallStatus.EVALUATION:
@@ -172,6 +188,10 @@ async def decide(
                 "not a formally passed offer of this lot",
                 pl="to nie jest oferta tej części oceniona pozytywnie pod względem formalnym",
             )
+    admitted = [
+        _admitted(standing.get(uuid.UUID(by_offer[offer_id].provider_id)), now, bound, f"winners.{i}.offer_id")
+        for i, offer_id in enumerate(offer_ids)
+    ]
     values = [w.value_grosze or by_offer[str(w.offer_id)].total_price_grosze for w in data.winners]
     quantities = await _quantities(session, data, lot)
     if len(values) > 1 and sum(values) > lot.value_grosze:
@@ -208,9 +228,8 @@ async def decide(
             pl=f"O części {lot.number} już rozstrzygnięto: część rozstrzyga się raz.",
         ) from exc
     made: list[tuple[Award, Contract]] = []
-    for winner, value, quantity in zip(data.winners, values, quantities, strict=True):
+    for winner, value, quantity, provider in zip(data.winners, values, quantities, admitted, strict=True):
         entry = by_offer[str(winner.offer_id)]
-        found = catalogue.get(uuid.UUID(entry.provider_id))
         award = Award(
             call_id=call.id,
             lot_id=lot.id,
@@ -218,8 +237,8 @@ async def decide(
             offer_id=winner.offer_id,
             provider_id=uuid.UUID(entry.provider_id),
             provider_name=entry.provider_name,
-            provider_nip=found[2] if found else None,
-            is_pes=found[0].is_pes if found else None,
+            provider_nip=provider.nip or None,
+            is_pes=provider.facts.is_pes,
             municipality_terc=call.municipality_terc,
             mode=call.mode,
             service_type_id=lot.service_type_id,

@@ -29,7 +29,7 @@ from services.commissioning.contracts.schemas import (
     TrackRecordOut,
     decision_out,
 )
-from services.commissioning.dependencies import CatalogueDep, ClockDep, SettingsDep
+from services.commissioning.dependencies import ClockDep, SettingsDep, StandingsDep
 from services.commissioning.models.contracts import Contract, ContractStatus
 from services.commissioning.models.idempotency import IdempotencyRecord
 from shared.auth import CurrentPrincipal, OptionalPrincipal
@@ -71,14 +71,17 @@ async def record_award_decision(
     data: DecisionIn,
     session: SessionDep,
     principal: CurrentPrincipal,
-    catalogue: CatalogueDep,
+    standings: StandingsDep,
     clock: ClockDep,
     settings: SettingsDep,
 ) -> DecisionOut:
-    winners = await awards.winners_in_catalogue(session, catalogue, principal=principal, call_id=call_id, data=data)
+    winners = await awards.winners_standing(
+        session, standings, principal=principal, call_id=call_id, data=data, now_of=clock.now
+    )
     decision, made = await awards.decide(
         session,
-        catalogue=winners,
+        standing=winners,
+        bound=standings.bound,
         principal=principal,
         now=clock.now(),
         call_id=call_id,

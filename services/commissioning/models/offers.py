@@ -61,3 +61,15 @@ class OfferRow:
     submitted_at: datetime
     created_at: datetime
     version: int
+
+
+@dataclass(frozen=True, slots=True)
+class OfferFacts:
+    """An offer as a write to it is decided on."""
+
+    id: uuid.UUID
+    call_id: uuid.UUID
+    lot_id: uuid.UUID
+    provider_id: uuid.UUID
+    version: int
+    status: str

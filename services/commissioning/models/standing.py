@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Float, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.commissioning.base import Base
@@ -20,6 +20,10 @@ class ProviderStanding(Base):
     provider_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the event's time
+    # the catalogue's version of the provider this was told at (0: told by an event that carried none)
+    catalogue_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # when commissioning last read it from the catalogue as committed (by this service's clock); None: only told
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # the facts eligibility is decided on, as the same event told them (an offer then needs no catalogue call)
     name: Mapped[str | None] = mapped_column(Text)
     nip: Mapped[str | None] = mapped_column(String(10))
@@ -27,6 +31,10 @@ class ProviderStanding(Base):
     is_pes: Mapped[bool | None] = mapped_column(Boolean)
     social_enterprise: Mapped[bool | None] = mapped_column(Boolean)
     excluded_share: Mapped[float | None] = mapped_column(Float)
+
+
+# what the catalogue tells of a provider, its events and its standings alike
+STANDING_FACTS = ("status", "name", "nip", "legal_form", "is_pes", "social_enterprise", "excluded_share")
 
 
 class ProviderMembership(Base):

@@ -1,10 +1,10 @@
 """Offers first: the burst at a deadline is providers submitting offers (`POST /v1/calls/{id}/offers`) and revising
-them (`PUT /v1/offers/{id}`), and most of those are settled by a statement or two (`service.submit_at_once`,
+them (`PUT /v1/offers/{id}`), and most of those are settled by a statement (`service.submit_at_once`,
 `service.revise_at_once`). FastAPI's routing, dependencies and exception middleware cost more than that; this
-middleware, innermost, settles such a request before them and leaves every other request, and every offer it cannot
-settle, to the router, which then does exactly what it always does (the body is handed on as it came). Nothing is
-refused here: a bad token, a bad body, a stale If-Match, a late offer all go the full way and are refused there, in
-the caller's language."""
+middleware, innermost, settles such a request before them, matched by the routes' own paths and methods, and
+answers with the route's own status. It decides with the same functions as the routes (`offers.decisions`); what it
+cannot settle (a bad token or body, facts it does not hold, a refusal it would have to answer with an
+Idempotency-Key, which the route may replay instead) goes to the route, with the body as it came."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.commissioning.dependencies import state_of
@@ -29,10 +30,9 @@ from services.commissioning.offers.schemas import OfferContent, OfferIn, offer_o
 from shared.auth import Principal, Role, optional_principal
 from shared.concurrency import etag_for
 from shared.db import database_of
-from shared.errors import ProblemError
-from shared.idempotency import KeyedWrite
+from shared.errors import ProblemError, problem_of
+from shared.idempotency import KeyedWrite, acceptable_key
 
-UUID = "([0-9a-fA-F-]{36})"
 JSON = re.compile(rb"^application/json\s*(;|$)", re.IGNORECASE)
 
 
@@ -40,26 +40,24 @@ JSON = re.compile(rb"^application/json\s*(;|$)", re.IGNORECASE)
 class _Settled:
     """What a route does, done at once: None when it cannot be (the route then decides)."""
 
-    method: str
-    path: re.Pattern[str]
     needs: tuple[bytes, ...]  # headers it cannot do without
     body: type[BaseModel]
-    status: int
     settle: Callable[[Request, uuid.UUID, Any, Principal], Awaitable[OfferRow | None]]
     headers: Callable[[OfferRow], dict[str, str]]  # the route's answer headers
+    keyed: bool = False  # an Idempotency-Key may make the route replay an answer instead of refusing
 
 
 async def _submitted(request: Request, call_id: uuid.UUID, data: OfferIn, principal: Principal) -> OfferRow | None:
     key = request.headers.get("idempotency-key")
-    if key is not None and not 8 <= len(key) <= 200:
+    if key is not None and not acceptable_key(key):
         return None  # the route says why
-    route = f"POST /v1/calls/{call_id}/offers"
-    keyed = KeyedWrite(IdempotencyRecord, principal, route, key, data) if key else None
+    keyed = KeyedWrite(IdempotencyRecord, principal, service.submission_route(call_id), key, data) if key else None
     app: FastAPI = request.app
     return await service.submit_at_once(
         database_of(app),
         known_offers_of(app),
         keyed,
+        bound=state_of(app).standing_bound,
         principal=principal,
         now_of=state_of(app).clock.now,
         call_id=call_id,
@@ -72,6 +70,7 @@ async def _revised(request: Request, offer_id: uuid.UUID, data: OfferContent, pr
     return await service.revise_at_once(
         database_of(app),
         known_offers_of(app),
+        bound=state_of(app).standing_bound,
         principal=principal,
         now_of=state_of(app).clock.now,
         offer_id=offer_id,
@@ -85,20 +84,15 @@ def _version(offer: OfferRow) -> dict[str, str]:
 
 
 SETTLED = {
-    "submit_offer": _Settled(
-        "POST", re.compile(f"^/v1/calls/{UUID}/offers$"), (), OfferIn, 201, _submitted, service.offer_headers
-    ),
-    "revise_offer": _Settled(
-        "PUT", re.compile(f"^/v1/offers/{UUID}$"), (b"if-match",), OfferContent, 200, _revised, _version
-    ),
+    "submit_offer": _Settled((), OfferIn, _submitted, service.offer_headers, keyed=True),
+    "revise_offer": _Settled((b"if-match",), OfferContent, _revised, _version),
 }
 
 
 class OffersFirst:
     def __init__(self, app: ASGIApp, *, routes: dict[str, BaseRoute]) -> None:
         self.app = app
-        # each with its route: the metrics' and logs' label
-        self.settled = [(SETTLED[name], route) for name, route in routes.items()]
+        self.settled = [(SETTLED[name], route) for name, route in routes.items() if isinstance(route, APIRoute)]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         found = self._plain(scope)
@@ -108,41 +102,48 @@ class OffersFirst:
         settled, route, named = found
         request = Request(scope, receive)
         body = await request.body()
-        offer = await _at_once(request, settled, named, body)
-        if offer is None:
-            await self.app(scope, _again(body, receive), send)
-            return
-        scope["route"] = route
-        answer = Response(
-            offer_out(offer).model_dump_json(),
-            status_code=settled.status,
-            media_type="application/json",
-            headers=settled.headers(offer),
-        )
+        try:
+            offer = await _at_once(request, settled, named, body)
+        except ProblemError as exc:
+            answer: Response = problem_of(exc, scope["path"])
+        else:
+            if offer is None:
+                await self.app(scope, _again(body, receive), send)
+                return
+            answer = Response(
+                offer_out(offer).model_dump_json(),
+                status_code=route.status_code or 200,
+                media_type="application/json",
+                headers=settled.headers(offer),
+            )
+        scope["route"] = route  # the metrics' and logs' label
         await answer(scope, receive, send)
 
-    def _plain(self, scope: Scope) -> tuple[_Settled, BaseRoute, uuid.UUID] | None:
+    def _plain(self, scope: Scope) -> tuple[_Settled, APIRoute, uuid.UUID] | None:
         """A plain offer request: the route's method and path, no query (the router refuses any), a JSON body, a
         token, and the headers the route cannot do without."""
         if scope["type"] != "http" or scope["query_string"]:
             return None
         for settled, route in self.settled:
-            matched = settled.path.match(scope["path"]) if scope["method"] == settled.method else None
-            if matched is None:
+            matched, child = route.matches(scope)
+            if matched is not Match.FULL:
                 continue
             headers = dict(scope["headers"])
             if not JSON.match(headers.get(b"content-type", b"")) or b"authorization" not in headers:
                 return None
             if any(name not in headers for name in settled.needs):
                 return None
+            (named,) = child["path_params"].values()
             try:
-                return settled, route, uuid.UUID(matched.group(1))
+                return settled, route, uuid.UUID(named)
             except ValueError:
                 return None
         return None
 
 
 async def _at_once(request: Request, settled: _Settled, named: uuid.UUID, body: bytes) -> OfferRow | None:
+    """The offer written, or None for the route to decide; a refusal decided on facts read afresh is raised
+    (when the request carries no Idempotency-Key: with one, the route may have an answer to replay)."""
     try:
         principal = await optional_principal(request, None)
         data = settled.body.model_validate(orjson.loads(body))
@@ -153,7 +154,9 @@ async def _at_once(request: Request, settled: _Settled, named: uuid.UUID, body: 
     try:
         return await settled.settle(request, named, data, principal)
     except ProblemError:
-        return None  # e.g. the provider it names is not one the account acts for: the route says so
+        if settled.keyed and "idempotency-key" in request.headers:
+            return None
+        raise
 
 
 def _again(body: bytes, receive: Receive) -> Receive:

@@ -10,17 +10,12 @@ from typing import Any, cast
 
 from asyncpg import UniqueViolationError
 from sqlalchemy import (
-    ARRAY,
-    Boolean,
     DateTime,
-    Integer,
     Table,
     and_,
-    any_,
     bindparam,
     func,
     literal,
-    or_,
     select,
     update,
 )
@@ -28,10 +23,11 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.commissioning.models.calls import Call, CallStatus, Lot
+from services.commissioning.calls.repository import call_visibility
+from services.commissioning.models.calls import Call, Lot
 from services.commissioning.models.idempotency import IdempotencyRecord
-from services.commissioning.models.offers import Offer, OfferRow, OfferStatus
-from services.commissioning.models.standing import ProviderStanding
+from services.commissioning.models.offers import Offer, OfferFacts, OfferRow, OfferStatus
+from services.commissioning.models.standing import STANDING_FACTS, ProviderStanding
 from shared.db import DriverConnection, Prepared
 from shared.idempotency import answered_record
 
@@ -56,37 +52,49 @@ async def locked_with_call(session: AsyncSession, offer_id: uuid.UUID) -> tuple[
 
 _COLUMN_OF = {key: column.name for key, column in Offer.__mapper__.columns.items()}  # attribute -> column name
 _OFFER_COLUMNS = [column.label(key) for key, column in Offer.__mapper__.columns.items()]
+_STANDING_GUARDED = ("catalogue_version", *STANDING_FACTS)  # a standing at its version, with its facts
 
 
-def _open_call_at_version() -> Any:
-    """The call `of_call` while it is at `call_at_version`, open, and before its deadline at `moment`, locked shared
-    (a CTE): a write that relies on it is counted by the opening at the deadline, which waits for it."""
+def _call_at_version() -> Any:
+    """The call `of_call` while it is at `call_at_version`, the version a write was decided on, locked shared (a
+    CTE): the opening at the deadline, which changes the call, waits for the write and counts it."""
     return (
         select(Call.id)
-        .where(
-            Call.id == bindparam("of_call"),
-            Call.version == bindparam("call_at_version"),
-            Call.status == CallStatus.OPEN.value,
-            Call.deadline > bindparam("moment", type_=DateTime(timezone=True)),
-        )
+        .where(Call.id == bindparam("of_call"), Call.version == bindparam("call_at_version"))
         .with_for_update(read=True)
-        .cte("open_call")
+        .cte("decided_call")
     )
+
+
+def _standing_unchanged() -> Any:
+    """The provider's standing is still the one the write was decided on (`told_` its columns)."""
+    return select(ProviderStanding.provider_id).where(
+        ProviderStanding.provider_id == bindparam("of_provider"),
+        *(
+            getattr(ProviderStanding, name).is_not_distinct_from(bindparam(f"told_{name}"))
+            for name in _STANDING_GUARDED
+        ),
+    )
+
+
+def _guards(call_version: int, standing: ProviderStanding) -> dict[str, Any]:
+    return {
+        "call_at_version": call_version,
+        "of_provider": standing.provider_id,
+        **{f"told_{name}": getattr(standing, name) for name in _STANDING_GUARDED},
+    }
 
 
 def _revision_statement() -> Any:
     """Made once, with bound parameters: SQLAlchemy builds no statement and no cache key per request."""
-    open_call = _open_call_at_version()
+    decided_call = _call_at_version()
     return (
         update(cast(Table, Offer.__table__))  # Core: no ORM bulk-update machinery per request
         .where(
             Offer.id == bindparam("of_offer"),
-            Offer.call_id.in_(select(open_call.c.id)),
-            Offer.status != OfferStatus.WITHDRAWN.value,
-            or_(
-                bindparam("any_version", type_=Boolean),
-                Offer.version == any_(bindparam("versions", type_=ARRAY(Integer))),
-            ),
+            Offer.version == bindparam("offer_at_version"),
+            Offer.call_id.in_(select(decided_call.c.id)),
+            _standing_unchanged().exists(),
         )
         .values(
             {
@@ -104,45 +112,26 @@ def _revision_statement() -> Any:
 
 
 _REVISION = Prepared(_revision_statement())
-_FACTS_FOR_WRITES = Prepared(
-    select(
-        Offer.call_id.label("call_id"),
-        Offer.lot_id.label("lot_id"),
-        Offer.provider_id.label("provider_id"),
-        Call.version.label("call_version"),
-        Call.criteria.label("criteria"),
-    )
-    .join(Call, Call.id == Offer.call_id)
-    .where(Offer.id == bindparam("of_offer"))
-)
 
 
-async def facts_for_writes(driver: DriverConnection, offer_id: uuid.UUID) -> dict[str, Any] | None:
-    """The offer's call, lot and provider, and its call's version and criteria (no lock: a write checks them)."""
-    return await _FACTS_FOR_WRITES.one_or_none(driver, {"of_offer": offer_id})
-
-
-async def revise_if_current(
+async def revise_if_unchanged(
     driver: DriverConnection,
     *,
-    offer_id: uuid.UUID,
-    call_id: uuid.UUID,
+    offer: OfferFacts,
     call_version: int,
-    versions: frozenset[int] | None,
+    standing: ProviderStanding,
     now: datetime,
     content: dict[str, Any],
 ) -> OfferRow | None:
-    """A revision in one statement, atomic on its own: it is made only if the offer is at one of `versions` (None:
-    any) and not withdrawn, and its call is still at `call_version`, open, and before its deadline at `now`. The
-    call is locked shared as in the full path, so the opening at the deadline waits for it and counts it. The
-    revised offer, or None when any condition failed (the full path then says which)."""
+    """A revision in one statement, atomic on its own, written only while the offer, its call and the provider's
+    standing are what it was decided on; the call locked shared, as in the full path. The revised offer, or None
+    when any of them changed (the full path then decides afresh)."""
     parameters = {
-        "of_offer": offer_id,
-        "of_call": call_id,
-        "call_at_version": call_version,
+        "of_offer": offer.id,
+        "offer_at_version": offer.version,
+        "of_call": offer.call_id,
         "moment": now,
-        "any_version": versions is None,
-        "versions": sorted(versions or ()),
+        **_guards(call_version, standing),
         **{f"new_{name}": value for name, value in content.items()},
     }
     row = await _REVISION.one_or_none(driver, parameters)
@@ -211,9 +200,9 @@ def submission_values(
     return values | {"created_at": now, "submitted_at": now}
 
 
-# What a submission is decided on: the published call, the lot named if it is the call's, and the provider's
-# standing as the catalogue's events last told it. Read without a lock: the write checks every fact it relied on.
-_SUBMISSION_CALL = (
+# What an offer's write is decided on: the call as a provider may see it, and the provider's standing as held.
+# Read without a lock: the write checks every fact it relied on.
+CALL_FACTS = (
     "id",
     "version",
     "status",
@@ -225,57 +214,69 @@ _SUBMISSION_CALL = (
     "rules_version",
     "municipality_terc",
 )
-_TOLD = ("status", "name", "nip", "legal_form", "is_pes", "social_enterprise", "excluded_share")
+_STANDING_COLUMNS = ("provider_id", "confirmed_at", *_STANDING_GUARDED)
+_CALL_LABELLED = [getattr(Call, name).label(f"call_{name}") for name in CALL_FACTS]
+_STANDING_LABELLED = [getattr(ProviderStanding, name).label(f"standing_{name}") for name in _STANDING_COLUMNS]
 _SUBMISSION_FACTS = Prepared(
-    select(
-        *(getattr(Call, name).label(f"call_{name}") for name in _SUBMISSION_CALL),
-        Lot.id.label("lot_id"),
-        Lot.service_type_id.label("lot_service_type_id"),
-        ProviderStanding.provider_id.label("standing_provider_id"),
-        *(getattr(ProviderStanding, name).label(f"standing_{name}") for name in _TOLD),
-    )
+    select(*_CALL_LABELLED, Lot.id.label("lot_id"), Lot.service_type_id.label("lot_service_type_id"))
+    .add_columns(*_STANDING_LABELLED)
     .select_from(Call)
     .outerjoin(Lot, and_(Lot.call_id == Call.id, Lot.id == bindparam("of_lot")))
     .outerjoin(ProviderStanding, ProviderStanding.provider_id == bindparam("of_provider"))
-    .where(Call.id == bindparam("of_call"), Call.published_at.is_not(None))
+    .where(Call.id == bindparam("of_call"), call_visibility(None))  # as a provider may see it
 )
+_OFFER_FACTS = ("id", "call_id", "lot_id", "provider_id", "version", "status")
+_REVISION_FACTS = Prepared(
+    select(*(getattr(Offer, name).label(f"offer_{name}") for name in _OFFER_FACTS), *_CALL_LABELLED)
+    .add_columns(*_STANDING_LABELLED)
+    .select_from(Offer)
+    .join(Call, Call.id == Offer.call_id)
+    .outerjoin(ProviderStanding, ProviderStanding.provider_id == Offer.provider_id)
+    .where(Offer.id == bindparam("of_offer"))
+)
+
+
+def _call_of(row: dict[str, Any]) -> Call:
+    return Call(**{name: row[f"call_{name}"] for name in CALL_FACTS})
+
+
+def _standing_of(row: dict[str, Any]) -> ProviderStanding | None:
+    if row["standing_provider_id"] is None:
+        return None
+    return ProviderStanding(**{name: row[f"standing_{name}"] for name in _STANDING_COLUMNS})
 
 
 async def submission_facts(
     driver: DriverConnection, call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID
-) -> tuple[Call, Lot | None, ProviderStanding | None] | None:
-    """The published call (detached, with the columns a submission is decided on), its lot `lot_id` and the
-    provider's standing (None when there is no such lot, or nothing was told of the provider); None when no
-    such call is published."""
+) -> tuple[Call, uuid.UUID | None, ProviderStanding | None] | None:
+    """The published call (detached, with the columns a submission is decided on), the service type of its lot
+    `lot_id` (None: no such lot) and the provider's standing as held (None: none); None when no such call is
+    published."""
     row = await _SUBMISSION_FACTS.one_or_none(
         driver, {"of_call": call_id, "of_lot": lot_id, "of_provider": provider_id}
     )
     if row is None:
         return None
-    call = Call(**{name: row[f"call_{name}"] for name in _SUBMISSION_CALL})
-    lot = (
-        None
-        if row["lot_id"] is None
-        else Lot(id=row["lot_id"], call_id=call.id, service_type_id=row["lot_service_type_id"])
-    )
-    told = row["standing_provider_id"] is not None
-    standing = (
-        ProviderStanding(provider_id=provider_id, **{name: row[f"standing_{name}"] for name in _TOLD}) if told else None
-    )
-    return call, lot, standing
+    return _call_of(row), row["lot_service_type_id"], _standing_of(row)
+
+
+async def revision_facts(
+    driver: DriverConnection, offer_id: uuid.UUID
+) -> tuple[OfferFacts, Call, ProviderStanding | None] | None:
+    """The offer, its call and its provider's standing as held, in one statement (no lock: the write checks)."""
+    row = await _REVISION_FACTS.one_or_none(driver, {"of_offer": offer_id})
+    if row is None:
+        return None
+    offer = OfferFacts(**{name: row[f"offer_{name}"] for name in _OFFER_FACTS})
+    return offer, _call_of(row), _standing_of(row)
 
 
 def _submission_if_unchanged() -> Any:
-    """A new offer, written only while its call is at the version it was decided on, open and before its
-    deadline at `moment` (locked shared, as in the full path: the opening at the deadline waits for it and counts
-    it), and the provider's standing is still what it was decided on; nothing if the provider has an offer for
-    the lot (active or withdrawn). Made once, with bound parameters."""
+    """A new offer, written only while its call is at the version it was decided on (locked shared, as in the
+    full path: the opening at the deadline waits for it and counts it) and the provider's standing is still the
+    one it was decided on; nothing if the provider has an offer for the lot (active or withdrawn). Made once."""
     offers = cast(Table, Offer.__table__)
-    open_call = _open_call_at_version()
-    same_standing = select(ProviderStanding.provider_id).where(
-        ProviderStanding.provider_id == bindparam("of_provider"),
-        *(getattr(ProviderStanding, name).is_not_distinct_from(bindparam(f"told_{name}")) for name in _TOLD),
-    )
+    decided_call = _call_at_version()
     new = {
         name: bindparam(f"new_{name}", type_=Offer.__mapper__.columns[name].type)
         for name in ("id", "call_id", "lot_id", "provider_id", "created_at", *_SUBMITTED)
@@ -283,7 +284,7 @@ def _submission_if_unchanged() -> Any:
     values = (
         select(*(value.label(_COLUMN_OF[name]) for name, value in new.items()))
         .add_columns(literal(OfferStatus.SUBMITTED.value).label("status"), literal(1).label("version"))
-        .where(select(open_call.c.id).exists(), same_standing.exists())
+        .where(select(decided_call.c.id).exists(), _standing_unchanged().exists())
     )
     names = [*(_COLUMN_OF[name] for name in new), "status", "version"]
     return (
@@ -318,10 +319,7 @@ async def submit_if_unchanged(
     when anything it relied on changed, the provider has an offer for the lot, or the key was used before."""
     parameters = {
         "of_call": values["call_id"],
-        "call_at_version": call_version,
-        "moment": values["submitted_at"],
-        "of_provider": values["provider_id"],
-        **{f"told_{name}": getattr(standing, name) for name in _TOLD},
+        **_guards(call_version, standing),
         **{f"new_{name}": value for name, value in values.items()},
     }
     try:

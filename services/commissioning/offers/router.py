@@ -9,15 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from services.commissioning.access import acting_provider
-from services.commissioning.dependencies import CatalogueDep, ClockDep
+from services.commissioning.dependencies import ClockDep, StandingsDep
 from services.commissioning.models.idempotency import IdempotencyRecord
 from services.commissioning.models.offers import OfferStatus
 from services.commissioning.offers import repository, service
-from services.commissioning.offers.known import KnownOffersDep
 from services.commissioning.offers.schemas import OfferContent, OfferIn, OfferOut, ReceiptCheck, offer_out
 from shared.auth import CurrentPrincipal, Role, require_role
 from shared.concurrency import IfMatchHeader, set_etag
-from shared.db import DatabaseDep, ReadSessionDep, SessionDep
+from shared.db import ReadSessionDep, SessionDep
 from shared.errors import Forbidden, problem_responses
 from shared.idempotency import IdempotencyKeyHeader, idempotent
 from shared.pagination import Page, PageParamsDep, page_of
@@ -41,22 +40,26 @@ async def submit_offer(
     data: OfferIn,
     session: SessionDep,
     principal: CurrentPrincipal,
-    catalogue: CatalogueDep,
-    known: KnownOffersDep,
+    standings: StandingsDep,
     clock: ClockDep,
     response: Response,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> OfferOut:
     # a plain submission was settled before the routing (offers.first.OffersFirst): this is every other one
     acting_provider(principal, data.provider_id)
-    route = f"POST /v1/calls/{call_id}/offers"
     async with idempotent(
-        session, principal, idempotency_key, data, response, record=IdempotencyRecord, route=route
+        session,
+        principal,
+        idempotency_key,
+        data,
+        response,
+        record=IdempotencyRecord,
+        route=service.submission_route(call_id),
     ) as replay:
         if replay.response is not None:
             return OfferOut.model_validate(replay.response)
         offer = await service.submit(
-            session, catalogue, known, principal=principal, now_of=clock.now, call_id=call_id, data=data
+            session, standings, principal=principal, now_of=clock.now, call_id=call_id, data=data
         )
         response.headers.update(service.offer_headers(offer))
         out = offer_out(offer)
@@ -73,8 +76,8 @@ async def submit_offer(
 async def revise_offer(
     offer_id: uuid.UUID,
     data: OfferContent,
-    database: DatabaseDep,
-    known: KnownOffersDep,
+    session: SessionDep,
+    standings: StandingsDep,
     principal: CurrentPrincipal,
     clock: ClockDep,
     response: Response,
@@ -82,13 +85,7 @@ async def revise_offer(
 ) -> OfferOut:
     # a plain revision was settled before the routing (offers.first.OffersFirst): this is every other one
     offer = await service.revise(
-        database,
-        known,
-        principal=principal,
-        now_of=clock.now,
-        offer_id=offer_id,
-        data=data,
-        if_match=if_match,
+        session, standings, principal=principal, now_of=clock.now, offer_id=offer_id, data=data, if_match=if_match
     )
     set_etag(response, offer.version)
     return offer_out(offer)
@@ -101,9 +98,14 @@ async def revise_offer(
     description="After an amendment of the call the provider confirms its offer (or revises it) before the deadline.",
 )
 async def confirm_offer(
-    offer_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep, response: Response
+    offer_id: uuid.UUID,
+    session: SessionDep,
+    standings: StandingsDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    response: Response,
 ) -> OfferOut:
-    offer = await service.confirm(session, principal=principal, now_of=clock.now, offer_id=offer_id)
+    offer = await service.confirm(session, standings, principal=principal, now_of=clock.now, offer_id=offer_id)
     set_etag(response, offer.version)
     return offer_out(offer)
 

@@ -1,40 +1,47 @@
-"""Offer rules: verified, eligible providers submit per lot before the deadline (the server's clock decides, on
-every write); offers stay sealed until then and never touch the call's public dates or history."""
+"""Offer writes: verified, eligible providers submit per lot before the deadline (the server's clock decides, on
+every write); offers stay sealed until then and never touch the call's public dates or history. Each write is
+decided by `offers.decisions` on facts gathered here: in the request's unit of work (the full path), or by one
+statement on facts this process keeps (`*_at_once`, settled before the routing by `offers.first`)."""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime
-from typing import Any
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import acting_provider, acts_for_municipality
 from services.commissioning.calls import repository as calls_repo
-from services.commissioning.calls.eligibility import needs_past_awards, provider_reasons, reasons_at, small_grant_cap
+from services.commissioning.calls.eligibility import needs_past_awards, repeat_awards, small_grant_cap
 from services.commissioning.calls.events import deadline_passed
-from services.commissioning.calls.service import DeadlinePassed, RuleViolation, history_entry
-from services.commissioning.catalogue_client import CatalogueClient
+from services.commissioning.calls.service import history_entry
+from services.commissioning.catalogue_client import CatalogueUnavailable
 from services.commissioning.models.calls import Call, CallStatus
-from services.commissioning.models.offers import Offer, OfferRow, OfferStatus
+from services.commissioning.models.offers import Offer, OfferFacts, OfferRow, OfferStatus
 from services.commissioning.models.outbox import EventType
-from services.commissioning.offers import repository
-from services.commissioning.offers.known import KnownOffer, KnownOffers, SubmissionFacts
+from services.commissioning.models.standing import ProviderStanding
+from services.commissioning.offers import decisions, repository
+from services.commissioning.offers.known import KnownOffers, RevisionFacts, SubmissionFacts
 from services.commissioning.offers.schemas import OfferContent, OfferIn, offer_out
 from services.commissioning.outbox import service as outbox
-from services.commissioning.standing import service as standing
+from services.commissioning.standing.service import Standings
 from shared.auth import Principal, Role, require_role
-from shared.concurrency import check_if_match, etag_for, versions_named
-from shared.db import Database, DriverConnection
-from shared.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
+from shared.concurrency import etag_for
+from shared.db import Database
+from shared.errors import Conflict, Forbidden, NotFound, ProblemError
 from shared.idempotency import KeyedWrite
 from shared.schemas import utc_iso
 
+T = TypeVar("T")
+F = TypeVar("F")  # the facts a write is decided on
+D = TypeVar("D")  # what the decision found
+R = TypeVar("R")  # what the write returns
 
-class NotVerified(ProblemError):
-    status, slug, title = 403, "provider-not-verified", "The provider is not verified in the catalogue"
+NotVerified = decisions.NotVerified  # the refusal's class, where the routes document it
 
 
 async def open_offers(session: AsyncSession, call: Call, now: datetime) -> None:
@@ -68,102 +75,70 @@ def content_hash(call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID, 
     return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def _check_answers(call_criteria: list[dict[str, Any]], content: OfferContent) -> None:
-    criteria = {c["code"]: c for c in call_criteria}
-    unknown = sorted(set(content.answers) - set(criteria))
-    if unknown:
-        raise ValidationProblem.field(
-            "answers",
-            f"unknown criteria {unknown} (the call's: {sorted(criteria)})",
-            pl=f"nieznane kryteria {unknown} (kryteria ogłoszenia: {sorted(criteria)})",
-        )
-    missing = sorted(code for code, c in criteria.items() if c["kind"] != "price" and code not in content.answers)
-    if missing:
-        raise ValidationProblem.field(
-            "answers",
-            f"answer every non-price criterion: missing {missing}",
-            pl=f"odpowiedz na każde kryterium pozacenowe: brakuje {missing}",
-        )
-    for code, value in content.answers.items():
-        if isinstance(value, str) and len(value) > 4000:
-            raise ValidationProblem.field(f"answers.{code}", "at most 4,000 characters", pl="najwyżej 4000 znaków")
+def revised_content(
+    call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID, data: OfferContent
+) -> dict[str, Any]:
+    """What an offer's content is written as, with its receipt's hash."""
+    return {
+        "total_price_grosze": data.total_price_grosze,
+        "quantity": data.quantity,
+        "answers": dict(data.answers),
+        "content_hash": content_hash(call_id, lot_id, provider_id, data),
+    }
 
 
-def _still_open(call: Call | None, call_id: uuid.UUID, now_of: Any) -> datetime:
-    """The clock, read only once the call is locked (shared: offers do not block each other, the opening at the
-    deadline waits for them), so an offer accepted here always comes before the opening."""
-    if call is None or call.published_at is None:
-        raise NotFound(
-            f"Call {call_id} does not exist or is not published.",
-            pl=f"Ogłoszenie {call_id} nie istnieje lub nie zostało opublikowane.",
-        )
-    now: datetime = now_of()
-    if call.status != CallStatus.OPEN.value or now >= call.deadline:
-        raise DeadlinePassed(
-            f"Offers were due by {utc_iso(call.deadline)}; the server's clock says {utc_iso(now)}."
-            if call.status in (CallStatus.OPEN.value, CallStatus.EVALUATION.value)
-            else f"The call is {call.status}.",
-            pl=f"Termin składania ofert upłynął {utc_iso(call.deadline)}; zegar serwera wskazuje {utc_iso(now)}."
-            if call.status in (CallStatus.OPEN.value, CallStatus.EVALUATION.value)
-            else f"Ogłoszenie ma status {call.status}.",
-        )
-    return now
+def _submitted_content(
+    call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID, provider: decisions.Admitted, data: OfferIn
+) -> dict[str, Any]:
+    return {
+        "provider_name": provider.name,
+        "provider_nip": provider.nip,
+        **revised_content(call_id, lot_id, provider_id, data),
+    }
 
 
-async def _lock_open_call(session: AsyncSession, call_id: uuid.UUID, now_of: Any) -> tuple[Call, datetime]:
-    call = await session.get(Call, call_id, with_for_update={"read": True}, populate_existing=True)
-    now = _still_open(call, call_id, now_of)
-    assert call is not None  # _still_open refused a missing call
-    return call, now
+def _decided(decide: Callable[[], T]) -> T:
+    """A decision on facts the full path gathered fresh: a standing still stale (the catalogue answered slower
+    than the bound) is the catalogue's fault, not the caller's."""
+    try:
+        return decide()
+    except decisions.StaleStanding:
+        raise CatalogueUnavailable(
+            "The provider's standing could not be confirmed by the catalogue in time; nothing was saved, retry.",
+            pl="Katalog nie potwierdził na czas statusu podmiotu; niczego nie zapisano, spróbuj ponownie.",
+        ) from None
 
 
 async def submit(
     session: AsyncSession,
-    catalogue: CatalogueClient,
-    known: KnownOffers,
+    standings: Standings,
     *,
     principal: Principal,
-    now_of: Any,
+    now_of: Callable[[], datetime],
     call_id: uuid.UUID,
     data: OfferIn,
 ) -> Offer:
+    """The full path of a submission, in the request's unit of work: the standing made fresh first (the catalogue
+    asked with no lock held), then the call locked shared and read as it is now, and the clock read under it, so
+    an offer accepted here always comes before the opening at the deadline."""
     provider_id = acting_provider(principal, data.provider_id)
-    told = await standing.standing_of(session, provider_id)
-    local = None if standing.barred(told) else standing.verified_facts(told)
-    # With the provider's facts at hand the call is locked as it is read; else the catalogue is asked first, with
-    # no lock held (a slow catalogue must not hold the call), and the call locked after.
-    locked = local is not None
-    call, lot = await calls_repo.visible_with_lot(session, call_id, data.lot_id, principal, lock_call=locked)
-    if call is None:
-        raise NotFound(
-            f"Call {call_id} does not exist or is not published.",
-            pl=f"Ogłoszenie {call_id} nie istnieje lub nie zostało opublikowane.",
+    standing = await standings.fresh(session, provider_id, now_of)
+    call, lot = await calls_repo.visible_with_lot(session, call_id, data.lot_id, principal, lock_call=True)
+    now = now_of()
+    repeats = await repeat_awards(session, call, provider_id, [lot.service_type_id], now_of) if call and lot else 0
+    provider = _decided(
+        lambda: decisions.submission(
+            call_id=call_id,
+            call=call,
+            lot_id=lot.id if lot else None,
+            standing=standing,
+            data=data,
+            now=now,
+            bound=standings.bound,
+            repeat_awards=repeats,
         )
-    if lot is None:
-        raise ValidationProblem.field(
-            "lot_id", "no such lot in this call", pl="w tym postępowaniu nie ma takiej części"
-        )
-    _check_answers(call.criteria, data)
-    if standing.barred(told):  # the catalogue told of a suspension: no need to ask it
-        raise NotVerified(
-            "The provider is suspended (or rejected) by its regional centre: it may not submit offers.",
-            pl="Podmiot jest zawieszony (lub odrzucony) przez regionalny ośrodek polityki społecznej: nie może "
-            "składać ofert.",
-        )
-    found = local or await catalogue.verified_provider(provider_id)
-    if found is None:
-        raise NotVerified(
-            "Only providers verified by their regional centre may submit offers.",
-            pl="Oferty mogą składać tylko podmioty zweryfikowane przez regionalny ośrodek polityki społecznej.",
-        )
-    facts, provider_name, provider_nip = found
-    reasons = await provider_reasons(session, call, facts, [lot.service_type_id], now_of)
-    if reasons:
-        raise RuleViolation(reasons)
-    if locked:
-        now = _still_open(call, call.id, now_of)
-    else:
-        call, now = await _lock_open_call(session, call.id, now_of)
+    )
+    assert call is not None and lot is not None  # decided
     await small_grant_cap(
         session,
         call,
@@ -172,7 +147,7 @@ async def submit(
         at=now,
         field="total_price_grosze",
     )
-    content = _submitted_content(call.id, lot.id, provider_id, provider_name, provider_nip, data)
+    content = _submitted_content(call.id, lot.id, provider_id, provider, data)
     offer = await repository.submit_unless_active(
         session, call_id=call.id, lot_id=lot.id, provider_id=provider_id, now=now, content=content
     )
@@ -183,25 +158,42 @@ async def submit(
             pl="Masz już ofertę w tej części: zmień ją (PUT /v1/offers/{id}).",
             offer_id=str(active.id) if active is not None else None,
         )
-    known.remember(offer, call)
     return offer
-
-
-def _submitted_content(
-    call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID, name: str, nip: str, data: OfferIn
-) -> dict[str, Any]:
-    return {
-        "provider_name": name,
-        "provider_nip": nip,
-        "total_price_grosze": data.total_price_grosze,
-        "quantity": data.quantity,
-        "answers": dict(data.answers),
-        "content_hash": content_hash(call_id, lot_id, provider_id, data),
-    }
 
 
 class _FullPath(Exception):
     """What the facts at hand do not settle: the full path decides, and says why if it refuses."""
+
+
+async def _settled(
+    cached: F | None,
+    read: Callable[[], Awaitable[F | None]],
+    decide: Callable[[F], D],
+    write: Callable[[F, D], Awaitable[R | None]],
+) -> R | None:
+    """A write the facts at hand settle: decided on the facts this process keeps, or read afresh (at once when
+    none are kept, or when the kept ones are refused: they may be stale). A refusal on facts read afresh is the
+    answer; facts that cannot settle it (a standing older than the bound, a mode that reads past awards), or a
+    write whose facts changed meanwhile, leave it to the full path (None), which asks the catalogue if need be."""
+    facts = cached
+    for _ in range(2):
+        fresh = facts is None
+        if facts is None and (facts := await read()) is None:
+            return None
+        try:
+            decided = decide(facts)
+        except _FullPath:
+            return None
+        except decisions.StaleStanding:
+            if fresh:
+                return None  # the full path asks the catalogue
+        except ProblemError:
+            if fresh:
+                raise
+        else:
+            return await write(facts, decided)
+        facts = None  # the kept facts may be stale: read them
+    return None
 
 
 async def submit_at_once(
@@ -209,83 +201,76 @@ async def submit_at_once(
     known: KnownOffers,
     keyed: KeyedWrite | None,
     *,
+    bound: timedelta,
     principal: Principal,
-    now_of: Any,
+    now_of: Callable[[], datetime],
     call_id: uuid.UUID,
     data: OfferIn,
 ) -> OfferRow | None:
-    """A submission the facts at hand settle, in one statement made once (`repository.submit_if_unchanged`),
-    atomic on its own: the offer and its Idempotency-Key's answered record written only while every fact it was
-    decided on still holds. The facts are this process's (`KnownOffers`), or read first without a lock. That is
-    every first offer of a burst at a deadline from a provider the catalogue's events told of, to a call whose
-    mode reads no past awards. The same rules as `submit`, in the same order; None (nothing written) whenever
-    anything is off, and the full path then decides, with the right refusal."""
+    """A first offer in one statement, decided by `decisions.submission` on the facts this process keeps (or read
+    afresh), and written with its Idempotency-Key's answered record only while those facts still hold. None: the
+    full path decides (the provider has an offer for the lot, the key was used, the facts changed...); a refusal
+    on facts read afresh is raised."""
     if principal.role is not Role.PROVIDER:
         return None
-    provider_id = acting_provider(principal, data.provider_id)
-    facts = known.submission_facts(call_id, data.lot_id, provider_id)
     try:
-        async with database.statement() as driver:
-            if facts is None:
-                facts = await _read_facts(driver, call_id, data.lot_id, provider_id)
-                known.keep_submission_facts(data.lot_id, facts)
-            offer = await _submitted_at_once(driver, keyed, facts, provider_id, now_of, data)
-    except _FullPath:
-        known.forget_submission_facts(call_id, provider_id)  # perhaps stale: read again next time
-        return None
-    known.remember(offer, facts.call)
-    return offer
-
-
-async def _read_facts(
-    driver: DriverConnection, call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID
-) -> SubmissionFacts:
-    found = await repository.submission_facts(driver, call_id, lot_id, provider_id)
-    if found is None:
-        raise _FullPath  # no such published call
-    call, lot, told = found
-    if lot is None or told is None:
-        raise _FullPath  # no such lot, or the catalogue is to be asked
-    return SubmissionFacts(call, lot.service_type_id, told)
-
-
-async def _submitted_at_once(
-    driver: DriverConnection,
-    keyed: KeyedWrite | None,
-    facts: SubmissionFacts,
-    provider_id: uuid.UUID,
-    now_of: Any,
-    data: OfferIn,
-) -> OfferRow:
-    """The rules decided on the facts, then one statement that writes the offer if they still hold."""
-    call, told = facts.call, facts.standing
-    local = None if standing.barred(told) else standing.verified_facts(told)
-    if local is None or needs_past_awards(call):
-        raise _FullPath
-    try:
-        _check_answers(call.criteria, data)
-        now = _still_open(call, call.id, now_of)
+        provider_id = acting_provider(principal, data.provider_id)
     except ProblemError:
-        raise _FullPath from None
-    eligibility, name, nip = local
-    if reasons_at(call, eligibility, repeat_awards=0):
-        raise _FullPath
-    content = _submitted_content(call.id, data.lot_id, provider_id, name, nip, data)
-    values = repository.submission_values(
-        call_id=call.id, lot_id=data.lot_id, provider_id=provider_id, now=now, content=content
-    )
-    new = OfferRow(**values, status=OfferStatus.SUBMITTED.value, version=1)
-    answer = (
-        keyed.record_parameters(201, offer_out(new).model_dump(mode="json"), offer_headers(new))
-        if keyed is not None
-        else None
-    )
-    offer = await repository.submit_if_unchanged(
-        driver, values=values, call_version=call.version, standing=told, answer=answer
-    )
-    if offer is None:
-        raise _FullPath  # something changed, it has an offer for the lot, or the key was used: the full path says
+        return None  # perhaps a member by the catalogue's word, which the route asks for
+    async with database.statement() as driver:
+
+        async def read() -> SubmissionFacts | None:
+            found = await repository.submission_facts(driver, call_id, data.lot_id, provider_id)
+            if found is None or found[2] is None:
+                return None  # no such published call (the full path says so), or no standing held: ask
+            facts = SubmissionFacts(found[0], found[1], found[2])
+            known.keep_submission_facts(data.lot_id, facts)
+            return facts
+
+        def decide(facts: SubmissionFacts) -> tuple[decisions.Admitted, datetime]:
+            if needs_past_awards(facts.call):
+                raise _FullPath
+            now = now_of()
+            admitted = decisions.submission(
+                call_id=call_id,
+                call=facts.call,
+                lot_id=data.lot_id if facts.lot_service_type_id else None,
+                standing=facts.standing,
+                data=data,
+                now=now,
+                bound=bound,
+                repeat_awards=0,
+            )
+            return admitted, now
+
+        async def write(facts: SubmissionFacts, decided: tuple[decisions.Admitted, datetime]) -> OfferRow | None:
+            admitted, now = decided
+            content = _submitted_content(facts.call.id, data.lot_id, provider_id, admitted, data)
+            values = repository.submission_values(
+                call_id=facts.call.id, lot_id=data.lot_id, provider_id=provider_id, now=now, content=content
+            )
+            new = OfferRow(**values, status=OfferStatus.SUBMITTED.value, version=1)
+            answer = (
+                keyed.record_parameters(201, offer_out(new).model_dump(mode="json"), offer_headers(new))
+                if keyed is not None
+                else None
+            )
+            offer = await repository.submit_if_unchanged(
+                driver, values=values, call_version=facts.call.version, standing=facts.standing, answer=answer
+            )
+            if offer is None:
+                known.forget_submission_facts(call_id, provider_id)  # perhaps stale: read again next time
+            return offer
+
+        offer = await _settled(known.submission_facts(call_id, data.lot_id, provider_id), read, decide, write)
+    if offer is not None:
+        known.remember(offer, known.call(call_id))
     return offer
+
+
+def submission_route(call_id: uuid.UUID) -> str:
+    """The operation an Idempotency-Key of a submission is kept under."""
+    return f"POST /v1/calls/{call_id}/offers"
 
 
 def offer_headers(offer: Offer | OfferRow) -> dict[str, str]:
@@ -293,7 +278,9 @@ def offer_headers(offer: Offer | OfferRow) -> dict[str, str]:
     return {"Location": f"/v1/offers/{offer.id}", "ETag": etag_for(offer.version)}
 
 
-async def _own_offer_for_write(session: AsyncSession, principal: Principal, offer_id: uuid.UUID) -> tuple[Offer, Call]:
+async def _own_offer_for_write(
+    session: AsyncSession, principal: Principal, offer_id: uuid.UUID
+) -> tuple[Offer, Call, OfferFacts]:
     """The caller's offer, locked for the write, and its call, locked shared (one round trip: the burst at a
     deadline is made of these)."""
     require_role(principal, Role.PROVIDER)
@@ -303,34 +290,49 @@ async def _own_offer_for_write(session: AsyncSession, principal: Principal, offe
             f"Offer {offer_id} does not exist or is not yours.",
             pl=f"Oferta {offer_id} nie istnieje lub nie jest Twoja.",
         )
-    return found
+    offer, call = found
+    facts = OfferFacts(offer.id, offer.call_id, offer.lot_id, offer.provider_id, offer.version, offer.status)
+    return offer, call, facts
+
+
+async def _standing_for(
+    session: AsyncSession,
+    standings: Standings,
+    principal: Principal,
+    offer_id: uuid.UUID,
+    now_of: Callable[[], datetime],
+) -> ProviderStanding | None:
+    """The standing of the provider of the caller's offer, made fresh before any lock is taken (the catalogue may
+    be asked); the offer is found again, locked, after."""
+    offer = await session.get(Offer, offer_id)
+    if offer is None or not principal.acts_for_provider(offer.provider_id):
+        return None  # refused as not found under the lock
+    return await standings.fresh(session, offer.provider_id, now_of)
 
 
 async def revise(
-    database: Database,
-    known: KnownOffers,
+    session: AsyncSession,
+    standings: Standings,
     *,
     principal: Principal,
-    now_of: Any,
+    now_of: Callable[[], datetime],
     offer_id: uuid.UUID,
     data: OfferContent,
     if_match: str | None,
 ) -> Offer:
-    """The full path of a revision, in a unit of work, which says why one is refused: a plain revision of an offer
-    this process knows was settled before the routing in one statement (`revise_at_once`, offers.first)."""
-    async with database.unit_of_work() as session:
-        offer, call = await _own_offer_for_write(session, principal, offer_id)
-        check_if_match(if_match, offer.version)
-        if offer.status == OfferStatus.WITHDRAWN.value:
-            raise Conflict("The offer is withdrawn: submit a new one.", pl="Oferta została wycofana: złóż nową.")
-        now = _still_open(call, call.id, now_of)
-        _check_answers(call.criteria, data)
-        offer.total_price_grosze, offer.quantity = data.total_price_grosze, data.quantity
-        offer.answers = dict(data.answers)
-        offer.content_hash = content_hash(call.id, offer.lot_id, offer.provider_id, data)
-        offer.status, offer.submitted_at = OfferStatus.SUBMITTED.value, now
-        await session.flush()
-    known.remember(offer, call)  # after the commit: what this process knows was written
+    """The full path of a revision, in the request's unit of work."""
+    standing = await _standing_for(session, standings, principal, offer_id, now_of)
+    offer, call, facts = await _own_offer_for_write(session, principal, offer_id)
+    now = now_of()
+    _decided(
+        lambda: decisions.revision(
+            offer=facts, call=call, standing=standing, data=data, if_match=if_match, now=now, bound=standings.bound
+        )
+    )
+    for name, value in revised_content(call.id, offer.lot_id, offer.provider_id, data).items():
+        setattr(offer, name, value)
+    offer.status, offer.submitted_at = OfferStatus.SUBMITTED.value, now
+    await session.flush()
     return offer
 
 
@@ -338,86 +340,91 @@ async def revise_at_once(
     database: Database,
     known: KnownOffers,
     *,
+    bound: timedelta,
     principal: Principal,
-    now_of: Any,
+    now_of: Callable[[], datetime],
     offer_id: uuid.UUID,
     data: OfferContent,
     if_match: str | None,
 ) -> OfferRow | None:
-    """A revision in one statement (two when another worker took the offer's last write), or None (nothing
-    written): the full path then decides."""
-    async with database.statement() as driver:
-        facts = known.get(offer_id)
-        if facts is None and if_match is not None and principal.role is Role.PROVIDER:
-            # another worker took its last write: one read of what the statement checks, then the statement
-            found = await repository.facts_for_writes(driver, offer_id)
-            if found is not None:
-                facts = KnownOffer(**found)
-                known.keep(offer_id, facts)
-        return await _revise_known(driver, facts, principal, now_of, offer_id, data, if_match)
-
-
-async def _revise_known(
-    driver: DriverConnection,
-    known: KnownOffer | None,
-    principal: Principal,
-    now_of: Any,
-    offer_id: uuid.UUID,
-    data: OfferContent,
-    if_match: str | None,
-) -> OfferRow | None:
-    """The same rules as the full path, checked here where the known facts suffice and by the statement where
-    they are the database's; None whenever anything is off (the full path then decides, with the right refusal)."""
-    if known is None or if_match is None or not principal.acts_for_provider(known.provider_id):
-        return None
+    """A revision in one statement, decided by `decisions.revision` on the facts this process keeps (or read
+    afresh: one more statement), written only while they still hold. None: the full path decides; a refusal on
+    facts read afresh is raised."""
     if principal.role is not Role.PROVIDER:
         return None
-    versions = versions_named(if_match)
-    if versions is not None and not versions:
-        return None
-    try:
-        _check_answers(known.criteria, data)
-    except ValidationProblem:
-        return None  # perhaps only by this process's criteria: the full path reads the call's
-    now: datetime = now_of()  # before the call's lock, unlike the full path; the statement compares it under it
-    return await repository.revise_if_current(
-        driver,
-        offer_id=offer_id,
-        call_id=known.call_id,
-        call_version=known.call_version,
-        versions=versions,
-        now=now,
-        content={
-            "total_price_grosze": data.total_price_grosze,
-            "quantity": data.quantity,
-            "answers": dict(data.answers),
-            "content_hash": content_hash(known.call_id, known.lot_id, known.provider_id, data),
-        },
-    )
+    async with database.statement() as driver:
+
+        async def read() -> RevisionFacts | None:
+            found = await repository.revision_facts(driver, offer_id)
+            if found is None or not principal.acts_for_provider(found[0].provider_id) or found[2] is None:
+                return None  # not found, not the caller's (the full path says so), or no standing held: ask
+            facts = RevisionFacts(found[0], found[1], found[2])
+            known.keep_revision_facts(facts)
+            return facts
+
+        def decide(facts: RevisionFacts) -> datetime:
+            if not principal.acts_for_provider(facts.offer.provider_id):
+                raise _FullPath
+            now = now_of()  # before the call's lock, unlike the full path; the write holds only while it is open
+            decisions.revision(
+                offer=facts.offer,
+                call=facts.call,
+                standing=facts.standing,
+                data=data,
+                if_match=if_match,
+                now=now,
+                bound=bound,
+            )
+            return now
+
+        async def write(facts: RevisionFacts, now: datetime) -> OfferRow | None:
+            offer = facts.offer
+            revised = await repository.revise_if_unchanged(
+                driver,
+                offer=offer,
+                call_version=facts.call.version,
+                standing=facts.standing,
+                now=now,
+                content=revised_content(offer.call_id, offer.lot_id, offer.provider_id, data),
+            )
+            if revised is None:
+                known.forget_offer(offer_id)
+            return revised
+
+        revised = await _settled(known.revision_facts(offer_id), read, decide, write)
+    if revised is not None:
+        known.remember(revised, known.call(revised.call_id))
+    return revised
 
 
-async def confirm(session: AsyncSession, *, principal: Principal, now_of: Any, offer_id: uuid.UUID) -> Offer:
+async def confirm(
+    session: AsyncSession,
+    standings: Standings,
+    *,
+    principal: Principal,
+    now_of: Callable[[], datetime],
+    offer_id: uuid.UUID,
+) -> Offer:
     """After an amendment: the author confirms its offer stands under the amended call."""
-    offer, call = await _own_offer_for_write(session, principal, offer_id)
-    if offer.status != OfferStatus.NEEDS_CONFIRMATION.value:
-        raise Conflict(
-            f"The offer is {offer.status}; only an offer awaiting confirmation is confirmed.",
-            pl=f"Oferta ma status {offer.status}; potwierdza się tylko ofertę oczekującą na potwierdzenie.",
-        )
-    now = _still_open(call, call.id, now_of)
+    standing = await _standing_for(session, standings, principal, offer_id, now_of)
+    offer, call, facts = await _own_offer_for_write(session, principal, offer_id)
+    now = now_of()
+    _decided(lambda: decisions.confirmation(offer=facts, call=call, standing=standing, now=now, bound=standings.bound))
     offer.status, offer.submitted_at = OfferStatus.SUBMITTED.value, now
     await session.flush()
     return offer
 
 
 async def withdraw(
-    session: AsyncSession, *, principal: Principal, now_of: Any, offer_id: uuid.UUID, if_match: str | None
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    now_of: Callable[[], datetime],
+    offer_id: uuid.UUID,
+    if_match: str | None,
 ) -> Offer:
-    offer, call = await _own_offer_for_write(session, principal, offer_id)
-    check_if_match(if_match, offer.version)
-    if offer.status == OfferStatus.WITHDRAWN.value:
-        raise Conflict("The offer is already withdrawn.", pl="Oferta jest już wycofana.")
-    _still_open(call, call.id, now_of)
+    offer, call, facts = await _own_offer_for_write(session, principal, offer_id)
+    decisions.withdrawal(offer=facts, call=call, if_match=if_match, now=now_of())
     offer.status = OfferStatus.WITHDRAWN.value
     await session.flush()
     return offer

@@ -81,6 +81,12 @@ class ModeRules:
     publication_basis_pl: str | None = None
     verify: tuple[str, ...] = ()  # figures the brief marks "(verify)"
 
+    @property
+    def reads_past_awards(self) -> bool:
+        """Does deciding on an offer read the authority's past awards (the art. 361 look-back, the small grants'
+        yearly cap)?"""
+        return bool(self.repeat_award_lookback_years) or self.max_value_per_provider_year_grosze is not None
+
 
 @dataclass(frozen=True)
 class Source:

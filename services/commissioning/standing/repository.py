@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, case, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.commissioning.models.standing import ProviderMembership
+from services.commissioning.models.calls import Call, CallStatus
+from services.commissioning.models.offers import Offer, OfferStatus
+from services.commissioning.models.standing import STANDING_FACTS, ProviderMembership, ProviderStanding
 
 
 async def memberships_of(session: AsyncSession, subject: str) -> dict[uuid.UUID, bool]:
@@ -16,3 +21,42 @@ async def memberships_of(session: AsyncSession, subject: str) -> dict[uuid.UUID,
         select(ProviderMembership.provider_id, ProviderMembership.active).where(ProviderMembership.subject == subject)
     )
     return {provider_id: active for provider_id, active in rows.all()}
+
+
+async def standings(session: AsyncSession, provider_ids: list[uuid.UUID]) -> Sequence[ProviderStanding]:
+    """The standings held for these providers, as committed now."""
+    query = select(ProviderStanding).where(ProviderStanding.provider_id.in_(provider_ids))
+    return (await session.scalars(query.execution_options(populate_existing=True))).all()
+
+
+def _upserted(rows: list[dict[str, Any]]) -> Any:
+    """The standings the catalogue answered: the facts replaced where its version is newer than the one held, the
+    confirmation moved forward in any case (whatever was committed before it is held)."""
+    table = cast(Table, ProviderStanding.__table__)
+    statement = pg_insert(table).values(rows)
+    newer = statement.excluded.catalogue_version > table.c.catalogue_version
+    replaced = ("catalogue_version", "changed_at", *STANDING_FACTS)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.provider_id],
+        set_={
+            **{name: case((newer, statement.excluded[name]), else_=table.c[name]) for name in replaced},
+            "confirmed_at": func.greatest(table.c.confirmed_at, statement.excluded.confirmed_at),
+        },
+    ).returning(*table.c)
+
+
+async def keep_confirmed(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[uuid.UUID, ProviderStanding]:
+    """Keep the standings the catalogue answered (`_upserted`); each as now held."""
+    result = await session.execute(_upserted(rows))
+    return {row.provider_id: ProviderStanding(**row._asdict()) for row in result}
+
+
+async def bidding(session: AsyncSession) -> set[uuid.UUID]:
+    """Providers with an offer (not withdrawn) in a call that is open: the standings revisions are decided on."""
+    query = (
+        select(Offer.provider_id)
+        .join(Call, Call.id == Offer.call_id)
+        .where(Call.status == CallStatus.OPEN.value, Offer.status != OfferStatus.WITHDRAWN.value)
+        .distinct()
+    )
+    return set((await session.scalars(query)).all())

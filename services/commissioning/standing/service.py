@@ -1,22 +1,36 @@
-"""Keeping providers' standing from the catalogue's events, and refusing what a suspended provider sends without
-asking the catalogue at that moment."""
+"""Providers' standing as commissioning holds it: told by the catalogue's events (ordered by the catalogue's version
+of each provider), and confirmed by asking the catalogue, so that a decision relies on a standing read within its
+freshness bound (`Standings`)."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.commissioning.models.standing import AppliedEvent, FeedPosition, ProviderMembership, ProviderStanding
+from services.commissioning.catalogue_client import CatalogueClient
+from services.commissioning.models.standing import (
+    STANDING_FACTS,
+    AppliedEvent,
+    FeedPosition,
+    ProviderMembership,
+    ProviderStanding,
+)
 from services.commissioning.rules.advisor import ProviderFacts
 from services.commissioning.standing import repository
 from shared.broker import StreamConsumer, Streams
 from shared.cache import invalidate
+from shared.db import Database
 from shared.feeds import FeedConsumer, Subscription
+
+logger = logging.getLogger(__name__)
 
 FEED = "catalogue"
 PROVIDER_EVENTS = [
@@ -60,21 +74,116 @@ async def providers_of(session: AsyncSession, subject: str) -> frozenset[uuid.UU
 
 
 async def apply_status(session: AsyncSession, event: dict[str, Any]) -> None:
-    """The provider's status and facts as the event tells them; an event older than what is known changes
-    nothing."""
+    """The provider's status and facts as the event tells them, at the catalogue's version of the provider; an
+    event of an older version changes nothing (one that carries none is ordered by its time)."""
     data, told_at = event["data"], datetime.fromisoformat(event["time"])
-    provider_id = uuid.UUID(data["provider_id"])
+    provider_id, version = uuid.UUID(data["provider_id"]), int(data.get("version") or 0)
     standing = await session.get(ProviderStanding, provider_id, with_for_update=True)
     if standing is None:
-        standing = ProviderStanding(provider_id=provider_id, changed_at=told_at)
+        standing = ProviderStanding(provider_id=provider_id, changed_at=told_at, catalogue_version=0)
         session.add(standing)
-    elif told_at < standing.changed_at:
+    elif not _newer(standing, version, told_at):
         return
-    standing.status, standing.changed_at = data["status"], told_at
-    standing.name, standing.nip, standing.legal_form = data.get("name"), data.get("nip"), data.get("legal_form")
-    standing.is_pes, standing.social_enterprise = data.get("is_pes"), data.get("social_enterprise")
-    standing.excluded_share = data.get("excluded_share")
+    for name in STANDING_FACTS:
+        setattr(standing, name, data.get(name))
+    standing.catalogue_version, standing.changed_at = max(version, standing.catalogue_version), told_at
     await session.flush()
+
+
+def _newer(standing: ProviderStanding, version: int, told_at: datetime) -> bool:
+    if version and standing.catalogue_version:
+        return version > standing.catalogue_version
+    return told_at >= standing.changed_at
+
+
+async def confirm(
+    session: AsyncSession, answered: list[dict[str, Any]], confirmed_at: datetime
+) -> dict[uuid.UUID, ProviderStanding]:
+    """Keep what the catalogue answered for these providers, as of `confirmed_at` (read before it was asked)."""
+    if not answered:
+        return {}
+    rows = [
+        {
+            "provider_id": uuid.UUID(str(item["provider_id"])),
+            "catalogue_version": int(item["version"]),
+            "changed_at": confirmed_at,
+            "confirmed_at": confirmed_at,
+            **{name: item.get(name) for name in STANDING_FACTS},
+        }
+        for item in sorted(answered, key=lambda item: str(item["provider_id"]))  # one lock order
+    ]
+    return await repository.keep_confirmed(session, rows)
+
+
+def is_fresh(standing: ProviderStanding | None, now: datetime, bound: timedelta) -> bool:
+    """Was the standing read from the catalogue, as committed, within `bound` of `now`?"""
+    return standing is not None and standing.confirmed_at is not None and now - standing.confirmed_at <= bound
+
+
+class Standings:
+    """Providers' standing as fresh as a decision needs: the one held if it was read from the catalogue within
+    the bound, else the catalogue's as committed now, kept in the decision's transaction."""
+
+    def __init__(self, catalogue: CatalogueClient, bound: timedelta) -> None:
+        self.catalogue, self.bound = catalogue, bound
+
+    async def fresh(
+        self, session: AsyncSession, provider_id: uuid.UUID, now_of: Callable[[], datetime]
+    ) -> ProviderStanding | None:
+        return (await self.fresh_all(session, [provider_id], now_of)).get(provider_id)
+
+    async def fresh_all(
+        self, session: AsyncSession, provider_ids: list[uuid.UUID], now_of: Callable[[], datetime]
+    ) -> dict[uuid.UUID, ProviderStanding]:
+        """Each provider's standing (absent: the catalogue knows no such provider)."""
+        held = {
+            row.provider_id: row
+            for row in await repository.standings(session, provider_ids)  # as committed now
+        }
+        now = now_of()  # before the catalogue is asked: its answer is as of this moment or later
+        stale = [p for p in provider_ids if not is_fresh(held.get(p), now, self.bound)]
+        if stale:
+            held |= await confirm(session, await self.catalogue.standings(stale), now)
+        return held
+
+
+async def refresh(
+    database: Database,
+    standings: Standings,
+    also: Callable[[], list[uuid.UUID]],
+    kept: Callable[[ProviderStanding], None],
+    now_of: Callable[[], datetime],
+) -> int:
+    """Confirm, as of now, the standings of the providers bidding in open calls and of `also` (those this process
+    decided on), each handed to `kept` too; how many."""
+    async with database.unit_of_work() as session:
+        providers = sorted(await repository.bidding(session) | set(also()))
+        if not providers:
+            return 0
+        now = now_of()  # before the catalogue is asked
+        confirmed = await confirm(session, await standings.catalogue.standings(providers), now)
+    for row in confirmed.values():
+        kept(row)
+    return len(confirmed)
+
+
+async def keep_fresh(
+    database: Database,
+    standings: Standings,
+    also: Callable[[], list[uuid.UUID]],
+    kept: Callable[[ProviderStanding], None],
+    now_of: Callable[[], datetime],
+) -> None:
+    """`refresh` every third of the bound, so that decisions about to rely on these standings need not ask the
+    catalogue themselves."""
+    while True:
+        try:
+            await refresh(database, standings, also, kept, now_of)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the catalogue away: decisions ask it themselves meanwhile
+            logger.warning("keeping standings fresh failed", extra={"error": f"{type(exc).__name__}: {exc}"[:500]})
+        await asyncio.sleep(standings.bound.total_seconds() / 3)
 
 
 async def standing_of(session: AsyncSession, provider_id: uuid.UUID) -> ProviderStanding | None:
