@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-import uuid
 from typing import Any
 
 import httpx
@@ -14,9 +14,9 @@ from sqlalchemy import text
 
 from services.commissioning.clock import Clock, FrozenClock
 from services.commissioning.dependencies import state_of
+from services.commissioning.offers.known import known_offers_of
 from services.commissioning.standing import service as standing
 from shared.auth import Role, ServiceCredential
-from services.commissioning.offers.known import known_offers_of
 from shared.db import create_sessionmaker, database_of
 from tests.catalogue.conftest import ADMIN as CATALOGUE_ADMIN
 from tests.catalogue.conftest import new_provider_user
