@@ -266,3 +266,17 @@ async def test_public_answers_are_kept_a_while_and_forgotten_on_a_write(stack: S
         assert through.status_code == 201, through.text
         fresh = await gw.get(path)
         assert "gw-cache-one" in fresh.text and "gw-cache-two" in fresh.text  # the write made it forget
+
+
+def test_a_nul_in_the_path_and_json_nested_too_deep_are_refused_at_the_gateway(stack: Stack, gateway: httpx.Client):
+    from tests.catalogue.test_hostile_input import DEEP_WITH_NUL
+
+    token = {"Authorization": f"Bearer {mint_token(role=Role.PROVIDER)}", "Content-Type": "application/json"}
+    for base in (stack.gateway.url, stack.catalogue.url):  # the write skips the gateway's routing (WritesFirst)
+        deep = httpx.post(f"{base}/v1/providers", content=DEEP_WITH_NUL, headers=token)
+        assert deep.status_code == 422 and deep.headers["content-type"] == "application/problem+json", deep.text
+        assert deep.json()["errors"][0]["field"] == "body"
+    for base in (stack.gateway.url, stack.commissioning.url):
+        record = httpx.get(f"{base}/ocds/records/abc%00def")
+        assert record.status_code == 422 and record.headers["content-type"] == "application/problem+json"
+        assert record.json()["errors"][0]["field"] == "path"
