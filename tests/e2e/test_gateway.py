@@ -280,3 +280,15 @@ def test_a_nul_in_the_path_and_json_nested_too_deep_are_refused_at_the_gateway(s
         record = httpx.get(f"{base}/ocds/records/abc%00def")
         assert record.status_code == 422 and record.headers["content-type"] == "application/problem+json"
         assert record.json()["errors"][0]["field"] == "path"
+
+
+async def test_a_body_that_stops_arriving_is_a_408_on_every_service(stack: Stack):
+    from tests.kit.test_http_server import SLOW_BODY, _until_closed
+
+    services = (stack.gateway, stack.commissioning, stack.catalogue)
+    answers = await asyncio.gather(
+        *(asyncio.to_thread(_until_closed, s.port, [SLOW_BODY + b"\r\n" + b"0123456789"]) for s in services)
+    )
+    for service, (data, took) in zip(services, answers, strict=True):
+        assert data.startswith(b"HTTP/1.1 408") and b"connection: close" in data, (service.name, data)
+        assert 3 <= took < 8, (service.name, took)  # the stack's bound (HTTP_REQUEST_TIMEOUT_SECONDS), not forever
