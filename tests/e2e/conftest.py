@@ -104,8 +104,9 @@ async def stack(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Asy
     ports = {name: free_port() for name in ("catalogue", "commissioning", "gateway")}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     # INFO: the access lines carry the request ids the tests look for; with EVENTS_NATS_URL set (CI's broker
-    # pass), this run's streams and consumers on the broker are its own
-    quiet: dict[str, str] = {"EVENTS_NATS_PREFIX": f"e2e{os.getpid()}"}
+    # pass), this run's streams and consumers on the broker are its own; a request that stops arriving is a 408
+    # after 3 s, not 30
+    quiet: dict[str, str] = {"EVENTS_NATS_PREFIX": f"e2e{os.getpid()}", "HTTP_REQUEST_TIMEOUT_SECONDS": "3"}
     logs = tmp_path_factory.mktemp("logs")
     services = Stack(
         catalogue=Service(

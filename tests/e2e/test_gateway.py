@@ -266,3 +266,29 @@ async def test_public_answers_are_kept_a_while_and_forgotten_on_a_write(stack: S
         assert through.status_code == 201, through.text
         fresh = await gw.get(path)
         assert "gw-cache-one" in fresh.text and "gw-cache-two" in fresh.text  # the write made it forget
+
+
+def test_a_nul_in_the_path_and_json_nested_too_deep_are_refused_at_the_gateway(stack: Stack, gateway: httpx.Client):
+    from tests.catalogue.test_hostile_input import DEEP_WITH_NUL
+
+    token = {"Authorization": f"Bearer {mint_token(role=Role.PROVIDER)}", "Content-Type": "application/json"}
+    for base in (stack.gateway.url, stack.catalogue.url):  # the write skips the gateway's routing (WritesFirst)
+        deep = httpx.post(f"{base}/v1/providers", content=DEEP_WITH_NUL, headers=token)
+        assert deep.status_code == 422 and deep.headers["content-type"] == "application/problem+json", deep.text
+        assert deep.json()["errors"][0]["field"] == "body"
+    for base in (stack.gateway.url, stack.commissioning.url):
+        record = httpx.get(f"{base}/ocds/records/abc%00def")
+        assert record.status_code == 422 and record.headers["content-type"] == "application/problem+json"
+        assert record.json()["errors"][0]["field"] == "path"
+
+
+async def test_a_body_that_stops_arriving_is_a_408_on_every_service(stack: Stack):
+    from tests.kit.test_http_server import SLOW_BODY, _until_closed
+
+    services = (stack.gateway, stack.commissioning, stack.catalogue)
+    answers = await asyncio.gather(
+        *(asyncio.to_thread(_until_closed, s.port, [SLOW_BODY + b"\r\n" + b"0123456789"]) for s in services)
+    )
+    for service, (data, took) in zip(services, answers, strict=True):
+        assert data.startswith(b"HTTP/1.1 408") and b"connection: close" in data, (service.name, data)
+        assert 3 <= took < 8, (service.name, took)  # the stack's bound (HTTP_REQUEST_TIMEOUT_SECONDS), not forever

@@ -5,7 +5,9 @@ step leave as one."""
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
+import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -14,7 +16,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from shared.http_server import HELD_BYTES, CoalescedWrites, uvicorn_command
+from shared.http_server import (
+    HELD_BYTES,
+    CoalescedWrites,
+    CoalescingHttpTools,
+    RequestReadSettings,
+    uvicorn_command,
+)
 from tests.conftest import served
 
 CHUNK = b"0123456789abcdef" * 1024  # 16 KiB
@@ -123,3 +131,57 @@ def test_every_launcher_serves_with_the_protocol() -> None:
     command = uvicorn_command("gateway", 8000, workers=2)
     assert command[command.index("--http") + 1] == "shared.http_server:CoalescingHttpTools"
     assert command[-2:] == ["--workers", "2"]
+
+
+def _until_closed(port: int, parts: list[bytes], pause: float = 0.0) -> tuple[bytes, float]:
+    """Sends the parts (a pause between them), then reads until the server closes; what came and when it closed."""
+    with socket.create_connection(("127.0.0.1", port)) as raw:
+        raw.settimeout(10)
+        started = time.monotonic()
+        for part in parts:
+            raw.sendall(part)
+            time.sleep(pause)
+        data = b""
+        while chunk := raw.recv(65536):
+            data += chunk
+        return data, time.monotonic() - started
+
+
+SLOW_BODY = b"POST /fine HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n"
+
+
+async def test_a_request_that_does_not_arrive_in_time_is_a_408_problem_but_one_that_keeps_coming_is_not(monkeypatch):
+    from tests.kit.test_errors import probe_app
+
+    monkeypatch.setattr(CoalescingHttpTools, "request_timeout", 0.5)
+    monkeypatch.setattr(CoalescingHttpTools, "min_bytes_per_second", 100)  # 100 bytes more: a second more
+    async with served(probe_app()) as url:
+        port = int(url.rsplit(":", 1)[1])
+        cases = {
+            "a body that stops": [SLOW_BODY + b"\r\n" + b"0123456789"],
+            "a head that never ends": [b"GET /fine HTTP/1.1\r\nHost: test\r\nX-Still-Typing: "],
+            "nothing at all": [],
+        }
+        for case, parts in cases.items():
+            data, took = await asyncio.to_thread(_until_closed, port, parts)
+            head, _, body = data.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 408"), (case, data)
+            assert b"connection: close" in head and b"content-type: application/problem+json" in head, case
+            assert json.loads(body)["status"] == 408 and 0.5 <= took < 3, (case, took)
+        polish, _ = await asyncio.to_thread(_until_closed, port, [SLOW_BODY + b"Accept-Language: pl\r\n\r\n0"])
+        assert json.loads(polish.partition(b"\r\n\r\n")[2])["title"] == "Przekroczono czas na przesłanie żądania"
+        # an upload that keeps arriving, for three times the bound: the route's own answer, after all of it
+        parts = [SLOW_BODY + b"Connection: close\r\n\r\n", *[b"[" + b" " * 98 + b"]"] * 10]
+        data, took = await asyncio.to_thread(_until_closed, port, parts, 0.15)
+        assert took > 1.5 and data.startswith(b"HTTP/1.1 405"), data
+
+
+def test_the_bound_is_set_by_the_environment(monkeypatch):
+    monkeypatch.setenv("HTTP_REQUEST_TIMEOUT_SECONDS", "12.5")
+    monkeypatch.setenv("HTTP_REQUEST_MIN_BYTES_PER_SECOND", "2000")
+    settings = RequestReadSettings()
+    assert (settings.request_timeout_seconds, settings.request_min_bytes_per_second) == (12.5, 2000)
+    assert (
+        RequestReadSettings.model_fields["request_timeout_seconds"].default,
+        CoalescingHttpTools.request_timeout,
+    ) == (30, 30)
