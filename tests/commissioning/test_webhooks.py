@@ -8,7 +8,7 @@ import asyncio
 import json
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -19,11 +19,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from standardwebhooks.webhooks import Webhook
 
-from services.commissioning.models.outbox import EventType, OutboxEvent
-from services.commissioning.models.webhooks import WebhookDelivery, WebhookSubscription
-from services.commissioning.outbox.service import SOURCE, record, webhook_disabled
-from shared.auth import Role
-from shared.db import create_sessionmaker
+from services.commissioning.models.outbox import EventType
+from services.commissioning.outbox.service import record
+from services.commissioning.standing import service as standing
+from shared.auth import Principal, Role
+from shared.db import create_sessionmaker, database_of
+from shared.plumbing import webhook_relay
 from shared.webhooks import WebhookPolicy, WebhookRelay, woken_tasks
 from tests.commissioning.conftest import auth
 from tests.conftest import asgi_client
@@ -55,16 +56,9 @@ async def hooks(commissioning_app: Any, commissioning_engine: AsyncEngine) -> As
         )
 
 
-def relay(engine: AsyncEngine, policy: WebhookPolicy = TEST_POLICY) -> WebhookRelay:
-    return WebhookRelay(
-        create_sessionmaker(engine),
-        subscriptions=WebhookSubscription,
-        deliveries=WebhookDelivery,
-        outbox=OutboxEvent,
-        source=SOURCE,
-        policy=policy,
-        on_disabled=webhook_disabled,
-    )
+def relay(app: Any, policy: WebhookPolicy = TEST_POLICY) -> WebhookRelay:
+    """A replica's relay, as the app starts it (what an owner may read looked up as its feed does)."""
+    return webhook_relay(app.state.plumbing, database_of(app), policy)
 
 
 async def commit_events(engine: AsyncEngine, n: int, *, terc: str = TERC, **options: Any) -> None:
@@ -88,19 +82,37 @@ async def subscribe(http: httpx.AsyncClient, url: str, headers: dict[str, str], 
     return response.json()
 
 
+async def pass_until(worker: WebhookRelay, done: Callable[[], Awaitable[bool]], passes: int = 100) -> None:
+    """Relay passes until `done`: events are fanned out once no transaction on the server holds the feed back."""
+    for _ in range(passes):
+        await worker.pass_once()
+        if await done():
+            return
+        await asyncio.sleep(0.05)
+
+
+def got(receiver: Any, n: int) -> Callable[[], Awaitable[bool]]:
+    async def done() -> bool:
+        return len(receiver.received) >= n
+
+    return done
+
+
 async def until_delivered(worker: WebhookRelay, passes: int = 50) -> None:
     for _ in range(passes):
         await worker.pass_once()
         await asyncio.sleep(0.02)
 
 
-async def test_a_subscriber_receives_its_events_signed_and_the_log_shows_them(hooks, receiver, commissioning_engine):
+async def test_a_subscriber_receives_its_events_signed_and_the_log_shows_them(
+    hooks, commissioning_app, receiver, commissioning_engine
+):
     sub = await subscribe(hooks, receiver.url, OWNER, types=["call.amended"], municipality=TERC)
     assert sub["secret"].startswith("whsec_") and sub["status"] == "active"
     await commit_events(commissioning_engine, 3)
     await commit_events(commissioning_engine, 2, terc=OTHER_TERC)  # not its municipality
-    worker = relay(commissioning_engine)
-    await worker.pass_once()
+    worker = relay(commissioning_app)
+    await pass_until(worker, got(receiver, 3))
     await worker.close()
     assert len(receiver.received) == 3
     for headers, body in receiver.received:
@@ -114,12 +126,13 @@ async def test_a_subscriber_receives_its_events_signed_and_the_log_shows_them(ho
     assert "secret" not in (await hooks.get(f"/v1/webhooks/{sub['id']}", headers=OWNER)).json()
 
 
-async def test_private_events_go_only_to_whom_may_read_them(hooks, receiver, commissioning_engine):
+async def test_private_events_go_only_to_whom_may_read_them(hooks, commissioning_app, receiver, commissioning_engine):
     await subscribe(hooks, receiver.url, NEIGHBOUR)  # every type, no filter: public ones only, and its own
     await subscribe(hooks, receiver.url + "?provider", PROVIDER)
     await commit_events(commissioning_engine, 1, type=EventType.PAYMENT_RECORDED, provider=PROVIDER_ID, public=False)
     await commit_events(commissioning_engine, 1)  # public
-    worker = relay(commissioning_engine)
+    worker = relay(commissioning_app)
+    await pass_until(worker, got(receiver, 3))
     await worker.pass_once()
     await worker.close()
     kinds = sorted(json.loads(body)["type"] for _, body in receiver.received)
@@ -127,11 +140,60 @@ async def test_private_events_go_only_to_whom_may_read_them(hooks, receiver, com
     assert kinds == ["pl.cus.call.amended", "pl.cus.call.amended", "pl.cus.payment.recorded"]
 
 
-async def test_failures_are_retried_with_the_same_id_until_delivered(hooks, receiver, commissioning_engine):
+async def test_a_member_removed_from_the_provider_is_sent_none_of_its_private_events(
+    hooks, commissioning_app, receiver, commissioning_engine
+):
+    """Commissioning learns who acts for a provider from the catalogue's member events: once it is told a member
+    was removed, their subscription is sent none of the provider's private events, not even the retry of one
+    due before; a current member is still sent every one."""
+    sessions = create_sessionmaker(commissioning_engine)
+    removed, kept = "webhook-member-removed", "webhook-member-kept"
+
+    async def told(kind: str, subject: str) -> None:
+        event = {"id": str(uuid.uuid4()), "type": f"pl.cus.member.{kind}", "time": datetime.now(UTC).isoformat()}
+        async with sessions() as session, session.begin():
+            data = {"provider_id": str(PROVIDER_ID), "subject": subject}
+            await standing.apply(session, {**event, "data": data}, datetime.now(UTC))
+
+    try:
+        for subject in (removed, kept):
+            await told("added", subject)
+            await subscribe(hooks, f"{receiver.url}?{subject}", auth(Role.PROVIDER, subject=subject))
+        private = {"type": EventType.PAYMENT_RECORDED, "provider": PROVIDER_ID, "public": False}
+        await commit_events(commissioning_engine, 1, **private)
+        worker = relay(commissioning_app, replace(TEST_POLICY, first_retry_seconds=60))
+        receiver.answers = [503, 503]  # both first attempts fail: each is due again later
+        await pass_until(worker, got(receiver, 2))
+        await told("removed", removed)
+        for _ in range(50):  # the commit's notification reaches the app's listener in a moment
+            owner = await commissioning_app.state.webhook_owner_scope(None, Principal(removed, Role.PROVIDER))
+            if not owner.providers:
+                break
+            await asyncio.sleep(0.05)
+        await commit_events(commissioning_engine, 1, **private)
+        async with sessions() as session, session.begin():  # the retries are due now
+            await session.execute(text("UPDATE webhook_deliveries SET next_attempt_at = now()"))
+        await pass_until(worker, got(receiver, 4))
+        await worker.pass_once()
+        await worker.close()
+        assert Counter(receiver.queries) == {removed: 1, kept: 3}  # the removed member: the first failed attempt only
+        subscriptions = (await hooks.get("/v1/webhooks", headers=auth(Role.PROVIDER, subject=removed))).json()
+        log = await hooks.get(
+            f"/v1/webhooks/{subscriptions['items'][0]['id']}/deliveries", headers=auth(Role.PROVIDER, subject=removed)
+        )
+        assert [d["status"] for d in log.json()["items"]] == ["skipped"]
+    finally:
+        async with commissioning_engine.begin() as conn:
+            await conn.execute(text("DELETE FROM provider_memberships WHERE subject LIKE 'webhook-member-%'"))
+
+
+async def test_failures_are_retried_with_the_same_id_until_delivered(
+    hooks, commissioning_app, receiver, commissioning_engine
+):
     sub = await subscribe(hooks, receiver.url, OWNER, municipality=TERC)
     receiver.answers = [500, 503]
     await commit_events(commissioning_engine, 1)
-    worker = relay(commissioning_engine)
+    worker = relay(commissioning_app)
     await until_delivered(worker, passes=30)
     await worker.close()
     assert len(receiver.received) == 3 and len(set(receiver.ids())) == 1
@@ -142,11 +204,13 @@ async def test_failures_are_retried_with_the_same_id_until_delivered(hooks, rece
     assert [a["status_code"] for a in delivery["log"]] == [500, 503, 204]
 
 
-async def test_persistent_failure_disables_the_subscription_and_tells_its_owner(hooks, receiver, commissioning_engine):
+async def test_persistent_failure_disables_the_subscription_and_tells_its_owner(
+    hooks, commissioning_app, receiver, commissioning_engine
+):
     sub = await subscribe(hooks, receiver.url, OWNER, municipality=TERC, types=["call.amended"])
     receiver.answers = [500] * 100
     await commit_events(commissioning_engine, 2)
-    worker = relay(commissioning_engine, replace(TEST_POLICY, disable_after=4, max_attempts=2))
+    worker = relay(commissioning_app, replace(TEST_POLICY, disable_after=4, max_attempts=2))
     await until_delivered(worker, passes=20)
     attempts = len(receiver.received)
     assert attempts == 4  # then no more: disabled
@@ -175,7 +239,7 @@ async def test_persistent_failure_disables_the_subscription_and_tells_its_owner(
     failed = next(d for d in log if d["status"] == "failed")
     again = await hooks.post(f"/v1/webhooks/{sub['id']}/deliveries/{failed['id']}/redeliver", headers=OWNER)
     assert again.status_code == 202 and again.json()["status"] == "pending"
-    worker = relay(commissioning_engine)
+    worker = relay(commissioning_app)
     await worker.pass_once()
     await worker.close()
     log = (await hooks.get(f"/v1/webhooks/{sub['id']}/deliveries", headers=OWNER)).json()["items"]
@@ -183,23 +247,23 @@ async def test_persistent_failure_disables_the_subscription_and_tells_its_owner(
     assert len(receiver.received) == attempts + 2
 
 
-async def test_redirects_are_not_followed(hooks, receiver, commissioning_engine):
+async def test_redirects_are_not_followed(hooks, commissioning_app, receiver, commissioning_engine):
     sub = await subscribe(hooks, receiver.url, OWNER, municipality=TERC)
     receiver.redirect_to = "http://169.254.169.254/latest/meta-data"
     await commit_events(commissioning_engine, 1)
-    worker = relay(commissioning_engine, replace(TEST_POLICY, first_retry_seconds=60))
-    await worker.pass_once()
+    worker = relay(commissioning_app, replace(TEST_POLICY, first_retry_seconds=60))
+    await pass_until(worker, got(receiver, 1))
     await worker.close()
     assert len(receiver.received) == 1
     delivery = (await hooks.get(f"/v1/webhooks/{sub['id']}/deliveries", headers=OWNER)).json()["items"][0]
     assert delivery["status"] == "pending" and delivery["last_status_code"] == 302
 
 
-async def test_two_replicas_make_each_delivery_once(hooks, receiver, commissioning_engine):
+async def test_two_replicas_make_each_delivery_once(hooks, commissioning_app, receiver, commissioning_engine):
     await subscribe(hooks, receiver.url, OWNER, municipality=TERC)
     await subscribe(hooks, receiver.url + "?second", OWNER, municipality=TERC)
     await commit_events(commissioning_engine, 40)
-    one, two = relay(commissioning_engine), relay(commissioning_engine)
+    one, two = relay(commissioning_app), relay(commissioning_app)
     for _ in range(3):
         await asyncio.gather(one.pass_once(), two.pass_once())
     await one.close()
@@ -281,9 +345,11 @@ async def test_bad_bodies_are_refused_and_a_retried_create_is_replayed(hooks, re
     assert again.json()["id"] == first.json()["id"] and again.headers["Idempotent-Replayed"] == "true"
 
 
-async def test_a_commit_of_events_wakes_the_relay_without_waiting_for_its_poll(hooks, receiver, commissioning_engine):
+async def test_a_commit_of_events_wakes_the_relay_without_waiting_for_its_poll(
+    hooks, commissioning_app, receiver, commissioning_engine
+):
     await subscribe(hooks, receiver.url, OWNER, municipality=TERC)
-    worker = relay(commissioning_engine)
+    worker = relay(commissioning_app)
     tasks = woken_tasks(
         commissioning_engine, lambda wake: worker.run(600, wake)
     )  # polling alone would wait ten minutes
