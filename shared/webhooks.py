@@ -132,11 +132,27 @@ def signed_headers(secret: str, message_id: str, body: str, at: datetime) -> dic
 # Where a webhook may go
 
 
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # the well-known prefix: the last 32 bits are the IPv4 reached
+
+
+def _carried_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one reaches: IPv4-mapped, IPv4-compatible (::a.b.c.d), 6to4 or NAT64."""
+    if embedded := ip.ipv4_mapped or ip.sixtofour:
+        return embedded
+    if int(ip) >> 32 == 0 or ip in NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def _public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    """Global unicast only, an IPv6 address carrying an IPv4 one judged by the IPv4 it reaches (the local-use
+    NAT64 prefix 64:ff9b:1::/48 is in ::/8, reserved, so refused whatever it carries)."""
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.is_site_local:
+            return False
+        ip = _carried_ipv4(ip) or ip
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved)
 
 
 async def check_url(url: str, allowed_hosts: frozenset[str]) -> None:

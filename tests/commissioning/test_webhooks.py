@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -274,29 +275,85 @@ async def test_two_replicas_make_each_delivery_once(hooks, commissioning_app, re
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "accepted"),
     [
-        "http://10.0.0.7/hook",
-        "https://10.0.0.7/hook",
-        "https://169.254.169.254/latest",
-        "https://localhost/hook",
-        "https://[::1]/hook",
-        "https://[::ffff:127.0.0.1]/hook",
-        "https://2130706433/hook",  # 127.0.0.1 as a number
-        "https://0.0.0.0/hook",
-        "https://user:pw@93.184.216.34/hook",
-        "ftp://93.184.216.34/hook",
-        "http://93.184.216.34/hook",  # public, but not https
-        "https://name.invalid/hook",
-        "https://93.184.216.34:99999/hook",
+        ("http://10.0.0.7/hook", False),
+        ("https://10.0.0.7/hook", False),  # private
+        ("https://192.168.1.20/hook", False),
+        ("https://100.64.0.1/hook", False),  # shared address space (carrier-grade NAT)
+        ("https://[fc00::1]/hook", False),  # unique local
+        ("https://169.254.169.254/latest", False),  # link-local (cloud metadata)
+        ("https://[fe80::1]/hook", False),
+        ("https://localhost/hook", False),  # loopback
+        ("https://127.0.0.2/hook", False),
+        ("https://[::1]/hook", False),
+        ("https://[::ffff:127.0.0.1]/hook", False),  # IPv4-mapped
+        ("https://[::7f00:1]/hook", False),  # IPv4-compatible, in hex
+        ("https://[::127.0.0.1]/hook", False),  # IPv4-compatible
+        ("https://[2002:7f00:1::1]/hook", False),  # 6to4 of 127.0.0.1
+        ("https://[2002:a00:7::1]/hook", False),  # 6to4 of 10.0.0.7
+        ("https://[64:ff9b::7f00:1]/hook", False),  # NAT64 of 127.0.0.1
+        ("https://[64:ff9b::a9fe:a9fe]/hook", False),  # NAT64 of 169.254.169.254
+        ("https://[64:ff9b:1::7f00:1]/hook", False),  # local-use NAT64
+        ("https://[fec0::1]/hook", False),  # site-local
+        ("https://224.0.0.1/hook", False),  # multicast
+        ("https://[ff0e::1]/hook", False),
+        ("https://0.0.0.0/hook", False),  # unspecified
+        ("https://[::]/hook", False),
+        ("https://240.0.0.1/hook", False),  # reserved
+        ("https://2130706433/hook", False),  # 127.0.0.1 as a number
+        ("https://user:pw@93.184.216.34/hook", False),
+        ("ftp://93.184.216.34/hook", False),
+        ("http://93.184.216.34/hook", False),  # public, but not https
+        ("https://name.invalid/hook", False),
+        ("https://93.184.216.34:99999/hook", False),
+        ("https://93.184.216.34/hook", True),  # public
+        ("https://[2606:4700:4700::1111]/hook", True),
+        ("https://[::ffff:93.184.216.34]/hook", True),  # a public IPv4, mapped
+        ("https://[64:ff9b::5db8:d822]/hook", True),  # NAT64 of the public 93.184.216.34
+        ("https://[2002:5db8:d822::1]/hook", True),  # 6to4 of it
     ],
 )
-async def test_urls_that_reach_inside_or_are_not_https_are_refused(hooks, url):
+async def test_urls_that_reach_inside_or_are_not_https_are_refused(hooks, url, accepted):
     response = await hooks.post("/v1/webhooks", json={"url": url}, headers=OWNER)
+    if accepted:
+        assert response.status_code == 201, response.text
+        return
     assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == "url"
     polish = await hooks.post("/v1/webhooks", json={"url": url}, headers={**OWNER, "Accept-Language": "pl"})
     assert polish.json()["errors"][0]["reason"] != response.json()["errors"][0]["reason"]
+
+
+async def test_a_name_re_pointed_inside_the_network_is_refused_at_delivery(
+    hooks, commissioning_app, commissioning_engine, monkeypatch
+):
+    """DNS rebinding: the name resolves to a public address when the subscription is saved, and to an IPv4-compatible
+    loopback (::127.0.0.1) when the delivery is made: the attempt is refused before any request."""
+    resolves_to = ["93.184.216.34"]
+    loop = asyncio.get_running_loop()
+
+    async def resolver(host: str, port: int, **_: Any) -> list[tuple[Any, ...]]:
+        assert host == "hooks.example.com"
+        family = socket.AF_INET6 if ":" in resolves_to[0] else socket.AF_INET
+        return [(family, socket.SOCK_STREAM, 6, "", (resolves_to[0], port))]
+
+    monkeypatch.setattr(loop, "getaddrinfo", resolver)
+    sub = await subscribe(hooks, "https://hooks.example.com/hook", OWNER, municipality=TERC)
+    resolves_to[0] = "::127.0.0.1"
+    await commit_events(commissioning_engine, 1)
+    log = f"/v1/webhooks/{sub['id']}/deliveries"
+
+    async def attempted() -> bool:
+        return bool((await hooks.get(log, headers=OWNER)).json()["items"])
+
+    worker = relay(commissioning_app, replace(TEST_POLICY, first_retry_seconds=60))
+    await pass_until(worker, attempted)
+    await worker.close()
+    delivery = (await hooks.get(log, headers=OWNER)).json()["items"][0]
+    assert delivery["status"] == "pending" and delivery["last_status_code"] is None
+    assert delivery["last_error"].startswith("refused: the URL the host hooks.example.com is not a public address")
 
 
 async def test_a_public_https_url_is_accepted_without_the_allow_list(hooks, commissioning_app):
