@@ -36,6 +36,7 @@ from shared.webhooks import (
     check_url,
     deliveries_of,
     feed_end,
+    make_room,
     new_secret,
     subscriptions_of,
 )
@@ -202,14 +203,15 @@ def webhook_router(
         "",
         summary="Subscribe a URL to events (signed deliveries, Standard Webhooks)",
         status_code=status.HTTP_201_CREATED,
-        responses=problem_responses(401, 422),
+        responses=problem_responses(401, 409, 422),
         description="Events committed from now on that you may read in the feed (public ones; your municipality's "
         "or your providers' private ones), filtered by type, municipality and provider, are POSTed to the URL as "
         "CloudEvents (JSON), signed with the secret returned now (`webhook-id` is the event id: deduplicate by it; "
         "delivery is at least once and unordered). Any answer but 2xx is retried with exponential back-off; after "
         "persistent failure the subscription is disabled and you are told why. What you may read is checked again "
         "for every delivery: an event you may no longer read (removed from its provider, say) is skipped. The URL "
-        "must be https on a public address. Idempotency-Key accepted.",
+        "must be https on a public address. One owner may have a limited number of subscriptions (409 beyond it, "
+        "with the `limit`; deleted ones do not count). Idempotency-Key accepted.",
     )
     async def create_subscription(
         request: Request,
@@ -226,6 +228,7 @@ def webhook_router(
             if replay.response is not None:
                 return WebhookCreated.model_validate(replay.response)
             await _allowed(request, sent.url)
+            await make_room(session, subscriptions, principal, request.app.state.webhook_policy.max_subscriptions)
             now = datetime.now(UTC)
             row = subscriptions(
                 id=uuid.uuid4(),

@@ -63,6 +63,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from standardwebhooks.webhooks import Webhook
 
 from shared.auth import Principal, Role
+from shared.errors import Conflict
 from shared.events import OUTBOX_CHANNEL, WATERMARK, Cursor, envelope, next_cursor, read_feed, readable_by
 from shared.i18n import Refusal
 from shared.notify import listen
@@ -90,6 +91,7 @@ class WebhookPolicy:
     disable_after: int = 30
     first_retry_seconds: float = 5.0
     longest_retry_seconds: float = 3600.0
+    max_subscriptions: int = 20  # per owner
 
     @classmethod
     def of(cls, settings: Any) -> WebhookPolicy:
@@ -101,6 +103,7 @@ class WebhookPolicy:
             max_attempts=settings.webhook_max_attempts,
             disable_after=settings.webhook_disable_after,
             first_retry_seconds=settings.webhook_first_retry_seconds,
+            max_subscriptions=settings.webhook_max_subscriptions,
         )
 
     @property
@@ -291,6 +294,23 @@ async def subscriptions_of(
     total = int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
     rows = (await session.scalars(query.order_by(model.created_at, model.id).offset(offset).limit(limit))).all()
     return rows, total
+
+
+async def make_room(session: AsyncSession, model: Any, principal: Principal, limit: int) -> None:
+    """Refuse a subscription beyond the owner's `limit` (deleted ones are gone; disabled ones count). Counted
+    under a transaction-scoped advisory lock on the owner, so two creations at the limit less one cannot both
+    pass: the second counts once the first has committed."""
+    await session.execute(
+        select(func.pg_advisory_xact_lock(func.hashtextextended(f"webhooks:{principal.role}:{principal.subject}", 0)))
+    )
+    owned = (model.owner_subject == principal.subject) & (model.owner_role == principal.role.value)
+    if int(await session.scalar(select(func.count()).where(owned)) or 0) >= limit:
+        raise Conflict(
+            f"You have {limit} webhook subscriptions, the most one owner may have: delete one first.",
+            pl=f"Masz już {limit} subskrypcji webhooków, najwięcej, ile może mieć jeden właściciel: najpierw "
+            "usuń którąś.",
+            limit=limit,
+        )
 
 
 async def deliveries_of(

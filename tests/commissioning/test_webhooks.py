@@ -22,6 +22,7 @@ from standardwebhooks.webhooks import Webhook
 
 from services.commissioning.models.outbox import EventType
 from services.commissioning.outbox.service import record
+from services.commissioning.settings import CommissioningSettings
 from services.commissioning.standing import service as standing
 from shared.auth import Principal, Role
 from shared.db import create_sessionmaker, database_of
@@ -354,6 +355,32 @@ async def test_a_name_re_pointed_inside_the_network_is_refused_at_delivery(
     delivery = (await hooks.get(log, headers=OWNER)).json()["items"][0]
     assert delivery["status"] == "pending" and delivery["last_status_code"] is None
     assert delivery["last_error"].startswith("refused: the URL the host hooks.example.com is not a public address")
+
+
+async def test_an_owner_may_have_twenty_subscriptions_and_deleted_ones_do_not_count(hooks, receiver):
+    made = [await subscribe(hooks, f"{receiver.url}?{n}", OWNER) for n in range(20)]
+    over = await hooks.post("/v1/webhooks", json={"url": receiver.url}, headers=OWNER)
+    assert over.status_code == 409 and over.headers["content-type"] == "application/problem+json"
+    assert over.json()["limit"] == 20 and "20" in over.json()["detail"]
+    polish = await hooks.post("/v1/webhooks", json={"url": receiver.url}, headers={**OWNER, "Accept-Language": "pl"})
+    assert polish.status_code == 409 and "Masz już 20 subskrypcji" in polish.json()["detail"]
+    await subscribe(hooks, receiver.url, NEIGHBOUR)  # another owner's are their own
+    assert (await hooks.delete(f"/v1/webhooks/{made[0]['id']}", headers=OWNER)).status_code == 204
+    await subscribe(hooks, receiver.url, OWNER)
+    again = await hooks.post("/v1/webhooks", json={"url": receiver.url}, headers=OWNER)
+    assert again.status_code == 409
+
+
+async def test_a_lowered_limit_holds_against_concurrent_creations(hooks, commissioning_app, receiver):
+    settings = CommissioningSettings(webhook_max_subscriptions=3, webhook_allowed_hosts="127.0.0.1")
+    commissioning_app.state.webhook_policy = WebhookPolicy.of(settings)
+    await subscribe(hooks, receiver.url, OWNER)
+    racing = await asyncio.gather(
+        *(hooks.post("/v1/webhooks", json={"url": f"{receiver.url}?{n}"}, headers=OWNER) for n in range(6))
+    )
+    assert sorted(r.status_code for r in racing) == [201, 201, 409, 409, 409, 409]
+    assert {r.json()["limit"] for r in racing if r.status_code == 409} == {3}
+    assert (await hooks.get("/v1/webhooks", headers=OWNER)).json()["total"] == 3
 
 
 async def test_a_public_https_url_is_accepted_without_the_allow_list(hooks, commissioning_app):
