@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.broker import OutboxPublisher, StreamConsumer, Streams, connect
 from shared.db import Database
 from shared.settings import ServiceSettings
-from shared.webhooks import OnDisabled, Runner, WebhookPolicy, WebhookRelay, woken_tasks
+from shared.webhooks import OnDisabled, OwnerScope, Runner, WebhookPolicy, WebhookRelay, woken_tasks
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -33,6 +33,7 @@ class Plumbing:
     subscriptions: Any  # its WebhookSubscription model
     deliveries: Any
     on_disabled: OnDisabled
+    owner_scope: OwnerScope  # what a subscription's owner may read now, as the service's feed decides it
     # the other service's events: over HTTP (a loop polling every `interval`), or from its stream
     feed_consumer: Callable[[], Callable[[float], Coroutine[Any, Any, None]]] | None = None
     stream_consumer: Callable[[Sessions, JetStreamContext, Streams], StreamConsumer] | None = None
@@ -46,6 +47,20 @@ async def cancel(tasks: list[asyncio.Task[None]]) -> None:
             await task
 
 
+def webhook_relay(plumbing: Plumbing, database: Database, policy: WebhookPolicy) -> WebhookRelay:
+    """The service's webhook relay over its own tables (`running` starts one; a test may make its own)."""
+    return WebhookRelay(
+        database.write,
+        subscriptions=plumbing.subscriptions,
+        deliveries=plumbing.deliveries,
+        outbox=plumbing.outbox,
+        source=plumbing.source,
+        policy=policy,
+        owner_scope=plumbing.owner_scope,
+        on_disabled=plumbing.on_disabled,
+    )
+
+
 @asynccontextmanager
 async def running(
     plumbing: Plumbing,
@@ -56,15 +71,7 @@ async def running(
     consume_every: float,
 ) -> AsyncIterator[None]:
     """Start what the settings ask for (`consume_every` 0: no consumer; `webhook_poll_seconds` 0: no relay)."""
-    relay = WebhookRelay(
-        database.write,
-        subscriptions=plumbing.subscriptions,
-        deliveries=plumbing.deliveries,
-        outbox=plumbing.outbox,
-        source=plumbing.source,
-        policy=policy,
-        on_disabled=plumbing.on_disabled,
-    )
+    relay = webhook_relay(plumbing, database, policy)
     runners: list[Runner] = []
     tasks: list[asyncio.Task[None]] = []
     broker = await connect(settings.events_nats_url, plumbing.service) if settings.events_nats_url else None

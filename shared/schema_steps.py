@@ -91,6 +91,16 @@ def drop_webhook_tables_v1() -> None:
     op.drop_table("webhook_subscriptions")
 
 
+def add_webhook_owner_claim_v1() -> None:
+    """A subscription's owner's `provider_id` claim, kept apart from the memberships they had when they saved it
+    (those are looked up again for every delivery; a subscription saved before keeps none)."""
+    op.add_column("webhook_subscriptions", sa.Column("owner_provider_claim", sa.Uuid(), nullable=True))
+
+
+def drop_webhook_owner_claim_v1() -> None:
+    op.drop_column("webhook_subscriptions", "owner_provider_claim")
+
+
 def create_cache_notify_v1(function: str, topic: str, tables: tuple[str, ...]) -> None:
     """Every write to `tables` (any statement, whoever makes it) tells every replica's read cache, at its commit,
     that `topic` changed (NOTIFY on shared.cache's channel)."""

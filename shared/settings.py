@@ -87,6 +87,12 @@ class ServiceSettings(BaseSettings):
     webhook_first_retry_seconds: float = Field(
         default=5.0, gt=0, description="Wait after a first failed attempt (doubled after each failure, up to an hour)."
     )
+    webhook_max_subscriptions: int = Field(
+        default=20,
+        ge=1,
+        description="Webhook subscriptions one owner may have at most (each is sent every event it may read); "
+        "the next is refused with 409.",
+    )
     events_nats_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("EVENTS_NATS_URL", "events_nats_url"),

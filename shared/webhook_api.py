@@ -7,7 +7,6 @@ per service, with its event types, and FastAPI reads them from the handlers' sig
 """
 
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -31,15 +30,16 @@ from shared.webhooks import (
     DISABLED,
     FAILED,
     PENDING,
+    SKIPPED,
+    OwnerScope,
     WebhookPolicy,
     check_url,
     deliveries_of,
     feed_end,
+    make_room,
     new_secret,
     subscriptions_of,
 )
-
-Scope = Callable[[AsyncSession, Principal], Awaitable[Principal]]
 
 
 class WebhookOut(Schema):
@@ -80,7 +80,10 @@ class DeliveryOut(Schema):
     id: uuid.UUID
     event_id: uuid.UUID = Field(description="The event's id, sent as `webhook-id` on every attempt.")
     event_type: str
-    status: str = Field(description="`pending` (to be tried, or retried), `delivered`, or `failed` (given up).")
+    status: str = Field(
+        description="`pending` (to be tried, or retried), `delivered`, `failed` (given up), or `skipped` (not sent: "
+        "you may no longer read the event, say since you were removed from its provider)."
+    )
     attempts: int
     next_attempt_at: datetime | None = Field(description="When it is tried next (pending only).")
     last_status_code: int | None
@@ -167,6 +170,7 @@ async def _same_scope(session: AsyncSession, principal: Principal) -> Principal:
 
 def _stamp_owner(row: Any, principal: Principal) -> None:
     row.owner_subject, row.owner_role, row.owner_terc = principal.subject, principal.role.value, principal.terc
+    row.owner_provider_claim = principal.provider_id if principal.providers else None
     row.owner_providers = sorted(str(p) for p in principal.providers)
 
 
@@ -179,7 +183,7 @@ def webhook_router(
     deliveries: Any,
     idempotency_record: type[IdempotencyColumns],
     schema_prefix: str = "",
-    scope: Scope = _same_scope,
+    scope: OwnerScope = _same_scope,
 ) -> APIRouter:
     """The routes under `path` (`/v1/webhooks`) over the service's two webhook tables. `scope` widens a principal
     to what it may read in the service's feed (the catalogue adds a provider account's memberships)."""
@@ -199,13 +203,15 @@ def webhook_router(
         "",
         summary="Subscribe a URL to events (signed deliveries, Standard Webhooks)",
         status_code=status.HTTP_201_CREATED,
-        responses=problem_responses(401, 422),
+        responses=problem_responses(401, 409, 422),
         description="Events committed from now on that you may read in the feed (public ones; your municipality's "
         "or your providers' private ones), filtered by type, municipality and provider, are POSTed to the URL as "
         "CloudEvents (JSON), signed with the secret returned now (`webhook-id` is the event id: deduplicate by it; "
         "delivery is at least once and unordered). Any answer but 2xx is retried with exponential back-off; after "
-        "persistent failure the subscription is disabled and you are told why. The URL must be https on a public "
-        "address. Idempotency-Key accepted.",
+        "persistent failure the subscription is disabled and you are told why. What you may read is checked again "
+        "for every delivery: an event you may no longer read (removed from its provider, say) is skipped. The URL "
+        "must be https on a public address. One owner may have a limited number of subscriptions (409 beyond it, "
+        "with the `limit`; deleted ones do not count). Idempotency-Key accepted.",
     )
     async def create_subscription(
         request: Request,
@@ -222,6 +228,7 @@ def webhook_router(
             if replay.response is not None:
                 return WebhookCreated.model_validate(replay.response)
             await _allowed(request, sent.url)
+            await make_room(session, subscriptions, principal, request.app.state.webhook_policy.max_subscriptions)
             now = datetime.now(UTC)
             row = subscriptions(
                 id=uuid.uuid4(),
@@ -348,7 +355,7 @@ def webhook_router(
         paging: PageParamsDep,
         status_: Annotated[
             str | None,
-            Query(alias="status", pattern=f"^({PENDING}|{DELIVERED}|{FAILED})$", description="Only these."),
+            Query(alias="status", pattern=f"^({PENDING}|{DELIVERED}|{FAILED}|{SKIPPED})$", description="Only these."),
         ] = None,
     ) -> Page[DeliveryOut]:
         await owned(session, subscription_id, principal, lock=False)

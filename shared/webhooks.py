@@ -2,14 +2,17 @@
 specification says, at least once, by any number of replicas.
 
 Fan-out. Each active subscription keeps its own cursor in the service's outbox feed (shared.events). A pass reads
-the feed after that cursor with the subscription's filters and its owner's right to read, exactly as
-`GET /v1/events` would answer the owner, adds one delivery per event (unique per subscription and event) and moves
-the cursor, in one transaction under the subscription's row lock (SKIP LOCKED: replicas take different
-subscriptions). So a webhook can never carry what its owner could not read in the feed, and, like the feed, never
-skips an event committed late.
+the feed after that cursor with the subscription's filters and its owner's right to read now (their memberships
+looked up by the service's `owner_scope`, as its feed looks them up), exactly as `GET /v1/events` would answer the
+owner, adds one delivery per event (unique per subscription and event) and moves the cursor, in one transaction
+under the subscription's row lock (SKIP LOCKED: replicas take different subscriptions). So a webhook can never carry
+what its owner could not read in the feed, and, like the feed, never skips an event committed late.
 
 Delivery. Due deliveries are leased in a short transaction (SKIP LOCKED, then a lease time), so each attempt is made
 by one replica; the POST itself is made outside any transaction (an open transaction would hold every feed back).
+Every attempt (a retry, a redelivery) is leased only while the owner may still read the event, by the feed's own
+rule (`readable_by`) over their right to read at that moment; one they may no longer read (a member removed from its
+provider since) is `skipped`, never sent.
 A replica that dies mid-attempt lets the lease lapse and another makes the attempt again: at least once, and the
 receiver deduplicates by `webhook-id`, which is the event's id on every attempt.
 
@@ -60,14 +63,16 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from standardwebhooks.webhooks import Webhook
 
 from shared.auth import Principal, Role
-from shared.events import OUTBOX_CHANNEL, WATERMARK, Cursor, envelope, next_cursor, read_feed
+from shared.errors import Conflict
+from shared.events import OUTBOX_CHANNEL, WATERMARK, Cursor, envelope, next_cursor, read_feed, readable_by
 from shared.i18n import Refusal
 from shared.notify import listen
 
 logger = logging.getLogger(__name__)
 
 ACTIVE, DISABLED = "active", "disabled"
-PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+PENDING, DELIVERED, FAILED, SKIPPED = "pending", "delivered", "failed", "skipped"
+NOT_READABLE = "skipped: its owner may no longer read this event"
 FAN_OUT_PAGE = 200
 DELIVERY_BATCH = 50
 PARALLEL_ATTEMPTS = 16
@@ -86,6 +91,7 @@ class WebhookPolicy:
     disable_after: int = 30
     first_retry_seconds: float = 5.0
     longest_retry_seconds: float = 3600.0
+    max_subscriptions: int = 20  # per owner
 
     @classmethod
     def of(cls, settings: Any) -> WebhookPolicy:
@@ -97,6 +103,7 @@ class WebhookPolicy:
             max_attempts=settings.webhook_max_attempts,
             disable_after=settings.webhook_disable_after,
             first_retry_seconds=settings.webhook_first_retry_seconds,
+            max_subscriptions=settings.webhook_max_subscriptions,
         )
 
     @property
@@ -128,11 +135,27 @@ def signed_headers(secret: str, message_id: str, body: str, at: datetime) -> dic
 # Where a webhook may go
 
 
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # the well-known prefix: the last 32 bits are the IPv4 reached
+
+
+def _carried_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one reaches: IPv4-mapped, IPv4-compatible (::a.b.c.d), 6to4 or NAT64."""
+    if embedded := ip.ipv4_mapped or ip.sixtofour:
+        return embedded
+    if int(ip) >> 32 == 0 or ip in NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def _public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    """Global unicast only, an IPv6 address carrying an IPv4 one judged by the IPv4 it reaches (the local-use
+    NAT64 prefix 64:ff9b:1::/48 is in ::/8, reserved, so refused whatever it carries)."""
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.is_site_local:
+            return False
+        ip = _carried_ipv4(ip) or ip
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved)
 
 
 async def check_url(url: str, allowed_hosts: frozenset[str]) -> None:
@@ -176,10 +199,12 @@ class WebhookSubscriptionColumns:
     __tablename__ = "webhook_subscriptions"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    # who owns it, and what they may read (their scope when they last saved it)
+    # who owns it, and what they could read when they last saved it: their token's claims and the providers they
+    # were a member of then (memberships are looked up again for every delivery: `WebhookRelay.owner_scope`)
     owner_subject: Mapped[str] = mapped_column(String(255), index=True)
     owner_role: Mapped[str] = mapped_column(String(20))
     owner_terc: Mapped[str | None] = mapped_column(String(7))
+    owner_provider_claim: Mapped[uuid.UUID | None] = mapped_column()
     owner_providers: Mapped[list[str]] = mapped_column(JSONB, default=list)
     url: Mapped[str] = mapped_column(Text)
     types: Mapped[list[str]] = mapped_column(JSONB, default=list)  # full CloudEvents types; empty: all
@@ -196,10 +221,12 @@ class WebhookSubscriptionColumns:
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     def owner(self) -> Principal:
+        """The owner as saved (no token): a service's `owner_scope` takes their memberships of now."""
         return Principal(
             subject=self.owner_subject,
             role=Role(self.owner_role),
             terc=self.owner_terc,
+            provider_id=self.owner_provider_claim,
             memberships=frozenset(uuid.UUID(p) for p in self.owner_providers),
         )
 
@@ -269,6 +296,23 @@ async def subscriptions_of(
     return rows, total
 
 
+async def make_room(session: AsyncSession, model: Any, principal: Principal, limit: int) -> None:
+    """Refuse a subscription beyond the owner's `limit` (deleted ones are gone; disabled ones count). Counted
+    under a transaction-scoped advisory lock on the owner, so two creations at the limit less one cannot both
+    pass: the second counts once the first has committed."""
+    await session.execute(
+        select(func.pg_advisory_xact_lock(func.hashtextextended(f"webhooks:{principal.role}:{principal.subject}", 0)))
+    )
+    owned = (model.owner_subject == principal.subject) & (model.owner_role == principal.role.value)
+    if int(await session.scalar(select(func.count()).where(owned)) or 0) >= limit:
+        raise Conflict(
+            f"You have {limit} webhook subscriptions, the most one owner may have: delete one first.",
+            pl=f"Masz już {limit} subskrypcji webhooków, najwięcej, ile może mieć jeden właściciel: najpierw "
+            "usuń którąś.",
+            limit=limit,
+        )
+
+
 async def deliveries_of(
     session: AsyncSession, model: Any, subscription_id: uuid.UUID, *, status: str | None, offset: int, limit: int
 ) -> tuple[Sequence[Any], int]:
@@ -309,6 +353,8 @@ class Outcome:
 
 
 OnDisabled = Callable[[AsyncSession, Any, datetime], Awaitable[None]]
+# A principal as the service's feed widens it to what it may read now (a provider account's memberships)
+OwnerScope = Callable[[AsyncSession, Principal], Awaitable[Principal]]
 
 
 @dataclass
@@ -319,6 +365,7 @@ class WebhookRelay:
     outbox: Any  # its OutboxEvent model
     source: str  # CloudEvents source of its events
     policy: WebhookPolicy
+    owner_scope: OwnerScope  # what a subscription's owner may read now: the feed's own look-up
     on_disabled: OnDisabled | None = None  # tells the owner (an event in their feed)
     http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(follow_redirects=False))
 
@@ -347,7 +394,7 @@ class WebhookRelay:
             rows, watermark = await read_feed(
                 session,
                 self.outbox,
-                principal=subscription.owner(),
+                principal=await self.owner_scope(session, subscription.owner()),
                 after=after,
                 types=list(subscription.types),
                 municipality=subscription.municipality_terc,
@@ -374,7 +421,15 @@ class WebhookRelay:
             subscription.cursor = str(next_cursor(rows, watermark, after, FAN_OUT_PAGE))
             return len(rows), len(rows) == FAN_OUT_PAGE
 
-    async def _lease_due(self) -> list[Attempt]:
+    async def _readable(self, session: AsyncSession, subscription: Any, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these events the subscription's owner may read now, by the feed's rule."""
+        owner = await self.owner_scope(session, subscription.owner())
+        query = select(self.outbox.id).where(self.outbox.id.in_(event_ids), readable_by(self.outbox, owner))
+        return set((await session.scalars(query)).all())
+
+    async def _lease_due(self) -> tuple[list[Attempt], bool]:
+        """The due attempts whose owner may still read the event (the others skipped), and whether a full batch
+        was due."""
         deliveries, subscriptions, now = self.deliveries, self.subscriptions, datetime.now(UTC)
         async with self.sessionmaker() as session, session.begin():
             due = (
@@ -390,8 +445,20 @@ class WebhookRelay:
                 .limit(DELIVERY_BATCH)
                 .with_for_update(of=deliveries, skip_locked=True)
             )
+            rows = (await session.execute(due)).all()
+            by_subscription: dict[uuid.UUID, tuple[Any, list[uuid.UUID]]] = {}
+            for delivery, subscription in rows:
+                by_subscription.setdefault(subscription.id, (subscription, []))[1].append(delivery.event_id)
+            readable = {
+                (subscription.id, event_id)
+                for subscription, event_ids in by_subscription.values()
+                for event_id in await self._readable(session, subscription, event_ids)
+            }
             leased = []
-            for delivery, subscription in (await session.execute(due)).all():
+            for delivery, subscription in rows:
+                if (subscription.id, delivery.event_id) not in readable:
+                    delivery.status, delivery.last_error, delivery.leased_until = SKIPPED, NOT_READABLE, None
+                    continue
                 delivery.leased_until = now + self.policy.lease
                 delivery.attempts += 1
                 leased.append(
@@ -404,7 +471,7 @@ class WebhookRelay:
                         subscription.secret,
                     )
                 )
-            return leased
+            return leased, len(rows) == DELIVERY_BATCH
 
     async def attempt(self, attempt: Attempt) -> Outcome:
         """One POST, signed now; any answer but a 2xx is a failure (redirects are not followed)."""
@@ -471,11 +538,11 @@ class WebhookRelay:
             await self._record(attempt, outcome)
             return outcome.ok
 
-        while leased := await self._lease_due():
+        while True:
+            leased, more = await self._lease_due()
             delivered += sum(await asyncio.gather(*(one(a) for a in leased)))
-            if len(leased) < DELIVERY_BATCH:
-                break
-        return delivered
+            if not more:
+                return delivered
 
     async def pass_once(self) -> int:
         await self.fan_out()

@@ -73,10 +73,12 @@ def create_app(
                 subscriptions=WebhookSubscription,
                 deliveries=WebhookDelivery,
                 on_disabled=outbox.webhook_disabled,
+                owner_scope=app.state.webhook_owner_scope,
                 # contracts commit capacity
                 feed_consumer=lambda: FeedConsumer(database_of(app).write, http).run,
                 stream_consumer=stream_consumer,
             )
+            app.state.plumbing = plumbing
             if not consume_events:
                 yield
                 return
@@ -117,6 +119,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.webhook_policy = WebhookPolicy.of(settings)
+    app.state.webhook_owner_scope = outbox.with_memberships  # the feed's own look-up, at every delivery
     cache_of(app).dropped_by_writes.add(PUBLIC_LISTS)
     return app
 

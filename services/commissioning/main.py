@@ -11,6 +11,7 @@ from dataclasses import replace
 import httpx
 from fastapi import FastAPI
 from fastapi.middleware import Middleware
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.amendments.router import router as amendments_router
 from services.commissioning.calls import events
@@ -128,10 +129,12 @@ def create_app(
             subscriptions=WebhookSubscription,
             deliveries=WebhookDelivery,
             on_disabled=outbox.webhook_disabled,
+            owner_scope=app.state.webhook_owner_scope,
             # providers' standing from the catalogue's events
             feed_consumer=lambda: standing.consumer(database_of(app).write, feed).run,
             stream_consumer=standing.stream_consumer,
         )
+        app.state.plumbing = plumbing
         events = (
             running(
                 plumbing,
@@ -200,11 +203,14 @@ def create_app(
 
     async def with_memberships(principal: Principal) -> Principal:
         """A provider account acts for the providers it is a member of, claim or not: as the catalogue's member
-        events told, or, for an account they never named (a new one), as the catalogue answers now."""
-        if principal.role is not Role.PROVIDER or principal.token is None or state.catalogue is None:
+        events told, or, for an account they never named (a new one), as the catalogue answers now (a webhook's
+        owner, who sends no token, as they were when they saved it)."""
+        if principal.role is not Role.PROVIDER or state.catalogue is None:
             return principal
         known = await told.get(principal.subject, lambda: told_of(principal.subject))
         if known is None:
+            if principal.token is None:
+                return principal
             try:
                 known = await state.catalogue.memberships(principal.token)
             except CatalogueUnavailable:
@@ -213,7 +219,11 @@ def create_app(
                 known = frozenset()  # the token's own claim still stands while the catalogue is away
         return replace(principal, memberships=known)
 
+    async def owner_scope(_session: AsyncSession, principal: Principal) -> Principal:
+        return await with_memberships(principal)
+
     app.state.enrich_principal = with_memberships
+    app.state.webhook_owner_scope = owner_scope  # the feed's own look-up, at every webhook delivery
     # innermost: plain submissions and revisions, the burst at a deadline, before the routing (the rest after it)
     settled = {name: r for r in offers_router.routes if (name := getattr(r, "name", "")) in SETTLED}
     app.user_middleware.append(Middleware(OffersFirst, routes=settled))

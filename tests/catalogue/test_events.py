@@ -4,6 +4,7 @@ who its members are only its members' (and administrators')."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -12,6 +13,8 @@ import jwt
 import pytest
 from sqlalchemy import text
 
+from shared.db import database_of
+from shared.plumbing import webhook_relay
 from tests.catalogue.conftest import ADMIN, REGIONAL_26, new_provider_user
 from tests.catalogue.factories import provider_payload
 from tests.conftest import asgi_client
@@ -69,11 +72,7 @@ async def test_a_provider_account_subscribes_to_its_providers_private_events(
     committed, catalogue_app, catalogue_engine, receiver
 ):
     """The catalogue's webhooks: what an account is sent is what it may read in the feed (its memberships)."""
-    from services.catalogue.models.outbox import OutboxEvent
-    from services.catalogue.models.webhooks import WebhookDelivery, WebhookSubscription
-    from services.catalogue.outbox.service import SOURCE, webhook_disabled
-    from shared.db import database_of
-    from shared.webhooks import WebhookPolicy, WebhookRelay
+    from shared.webhooks import WebhookPolicy
 
     http, made = committed
     catalogue_app.state.webhook_policy = WebhookPolicy(allowed_hosts=frozenset({"127.0.0.1"}))
@@ -90,14 +89,8 @@ async def test_a_provider_account_subscribes_to_its_providers_private_events(
             headers=REGIONAL_26,
         )
         assert rejected.status_code == 201, rejected.text
-        relay = WebhookRelay(
-            database_of(catalogue_app).write,
-            subscriptions=WebhookSubscription,
-            deliveries=WebhookDelivery,
-            outbox=OutboxEvent,
-            source=SOURCE,
-            policy=catalogue_app.state.webhook_policy,
-            on_disabled=webhook_disabled,
+        relay = webhook_relay(
+            catalogue_app.state.plumbing, database_of(catalogue_app), catalogue_app.state.webhook_policy
         )
         await relay.pass_once()
         await relay.close()
@@ -114,6 +107,83 @@ async def test_a_provider_account_subscribes_to_its_providers_private_events(
                 text("DELETE FROM webhook_subscriptions WHERE owner_subject IN (:a, :b)"),
                 {"a": subject_of(account), "b": subject_of(stranger)},
             )
+
+
+async def test_a_member_removed_from_a_provider_is_sent_none_of_its_private_events(
+    committed, catalogue_app, catalogue_engine, receiver
+):
+    """Membership is checked at every delivery, not when the subscription was saved: a member removed is sent
+    nothing more of the provider (not the event fanned out to it before, nor its redelivery: `skipped`), the
+    member who stays everything."""
+    from shared.webhooks import WebhookPolicy
+
+    http, made = committed
+    catalogue_app.state.webhook_policy = WebhookPolicy(allowed_hosts=frozenset({"127.0.0.1"}))
+    founder, consultant = new_provider_user(), new_provider_user()
+    relay = webhook_relay(catalogue_app.state.plumbing, database_of(catalogue_app), catalogue_app.state.webhook_policy)
+    try:
+        provider = (await http.post("/v1/providers", json=provider_payload(), headers=founder)).json()
+        made.append(provider["id"])
+        path = f"/v1/providers/{provider['id']}"
+        invited = await http.post(f"{path}/invitations", json={"subject": subject_of(consultant)}, headers=founder)
+        assert invited.status_code == 201, invited.text
+        joined = await http.post(f"/v1/me/invitations/{invited.json()['id']}/acceptance", headers=consultant)
+        assert joined.status_code == 201, joined.text
+        subscriptions = {}
+        for who, tag in ((founder, "founder"), (consultant, "consultant")):
+            sub = await http.post("/v1/catalogue-webhooks", json={"url": f"{receiver.url}?{tag}"}, headers=who)
+            assert sub.status_code == 201, sub.text
+            subscriptions[tag] = sub.json()["id"]
+
+        async def change(version: int) -> None:  # a pending provider's change: its members' only
+            body, match = {"phone": f"+48 41 000 00 0{version}"}, {**founder, "If-Match": f'"{version}"'}
+            assert (await http.patch(path, json=body, headers=match)).status_code == 200
+
+        await change(1)
+        fanned = 0
+        for _ in range(100):  # a delivery of it to each member, not made yet (once no transaction holds it back)
+            fanned += await relay.fan_out()
+            if fanned >= 2:
+                break
+            await asyncio.sleep(0.05)
+        removed = await http.delete(f"{path}/members/{subject_of(consultant)}", headers=founder)
+        assert removed.status_code == 204
+        await change(2)
+
+        def told() -> list[tuple[str, str]]:  # what each was sent of what happened since both subscribed
+            sent = [(q, json.loads(body)) for (_, body), q in zip(receiver.received, receiver.queries, strict=True)]
+            return sorted(
+                (query, event["type"].removeprefix("pl.cus."))
+                for query, event in sent
+                if event["provider"] == provider["id"] and event["type"] in CHANGES
+            )
+
+        expected = [("founder", "member.removed"), ("founder", "provider.changed"), ("founder", "provider.changed")]
+        for _ in range(100):
+            await relay.pass_once()
+            if len(told()) >= 3:
+                break
+            await asyncio.sleep(0.05)
+        assert told() == expected
+        log = f"/v1/catalogue-webhooks/{subscriptions['consultant']}/deliveries"
+        skipped = (await http.get(log, headers=consultant)).json()["items"]
+        assert [d["status"] for d in skipped] == ["skipped"]
+        again = await http.post(f"{log}/{skipped[0]['id']}/redeliver", headers=consultant)
+        assert again.status_code == 202
+        await relay.pass_once()
+        assert "consultant" not in receiver.queries
+        assert (await http.get(log, headers=consultant)).json()["items"][0]["status"] == "skipped"
+    finally:
+        await relay.close()
+        catalogue_app.state.webhook_policy = WebhookPolicy()
+        async with catalogue_engine.begin() as conn:
+            await conn.execute(
+                text("DELETE FROM webhook_subscriptions WHERE owner_subject IN (:a, :b)"),
+                {"a": subject_of(founder), "b": subject_of(consultant)},
+            )
+
+
+CHANGES = ("pl.cus.provider.changed", "pl.cus.member.removed")
 
 
 def subject_of(headers: dict[str, str]) -> str:

@@ -104,12 +104,11 @@ def membership_changed(session: AsyncSession, provider: Provider, subject: str, 
 
 
 async def with_memberships(session: AsyncSession, principal: Principal) -> Principal:
-    """A provider account reads the private events of every provider it is a member of, claim or not."""
+    """A provider account reads the private events of every provider it is a member of now, claim or not (a
+    webhook's owner too, at every delivery: what they were a member of when they saved it no longer counts)."""
     if principal.role is not Role.PROVIDER:
         return principal
-    return replace(
-        principal, memberships=principal.memberships | await repository.member_of(session, principal.subject)
-    )
+    return replace(principal, memberships=await repository.member_of(session, principal.subject))
 
 
 async def page(

@@ -1,0 +1,22 @@
+"""A webhook subscription's owner's provider claim, apart from their memberships (looked up at every delivery).
+
+Revision ID: 0011
+Revises: 0010
+"""
+
+from collections.abc import Sequence
+
+from shared.schema_steps import add_webhook_owner_claim_v1, drop_webhook_owner_claim_v1
+
+revision: str = "0011"
+down_revision: str | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    add_webhook_owner_claim_v1()
+
+
+def downgrade() -> None:
+    drop_webhook_owner_claim_v1()
