@@ -23,7 +23,7 @@ from services.commissioning.models.calls import Call, CallEvent, CallHistory, Ca
 from services.commissioning.models.municipalities import Municipality
 from services.commissioning.models.offers import Offer, OfferStatus
 from services.commissioning.models.planning import Need, Programme, ProgrammeLine
-from services.commissioning.models.standing import ProviderStanding
+from services.commissioning.models.standing import Standing
 from services.commissioning.offers.schemas import OfferContent
 from services.commissioning.offers.service import content_hash
 from services.commissioning.rules.modes import rules_in_force
@@ -556,7 +556,7 @@ async def _award(
     municipality = _municipality(call)
     winning = next(o for o in offers if o.provider_id == provider_id(winner))
     standing = {  # as the catalogue's demo has it, read at the decision
-        winning.provider_id: ProviderStanding(
+        winning.provider_id: Standing(
             provider_id=winning.provider_id,
             status="verified",
             catalogue_version=1,

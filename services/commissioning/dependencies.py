@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated
 
@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI, Request
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import Clock
 from services.commissioning.settings import CommissioningSettings
-from services.commissioning.standing.service import Standings
+from services.commissioning.standing.service import HeldStandings, Standings
 
 
 @dataclass
@@ -21,13 +21,14 @@ class CommissioningState:
     settings: CommissioningSettings
     clock: Clock
     catalogue: CatalogueClient | None = None
+    held: HeldStandings = field(default_factory=HeldStandings)  # the standings this process read
 
     @property
     def standings(self) -> Standings:
         """Providers' standing, from the catalogue client of the moment, fresh within the settings' bound."""
         if self.catalogue is None:
             raise RuntimeError("The catalogue client is opened at start-up (lifespan).")
-        return Standings(self.catalogue, self.standing_bound)
+        return Standings(self.catalogue, self.standing_bound, self.held)
 
     @property
     def standing_bound(self) -> timedelta:

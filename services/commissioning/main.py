@@ -34,7 +34,6 @@ from services.commissioning.monitoring.router import router as monitoring_router
 from services.commissioning.municipalities.router import router as municipalities_router
 from services.commissioning.ocds.router import router as ocds_router
 from services.commissioning.offers.first import SETTLED, OffersFirst
-from services.commissioning.offers.known import known_offers_of
 from services.commissioning.offers.router import router as offers_router
 from services.commissioning.offers.service import open_offers
 from services.commissioning.outbox import service as outbox
@@ -112,11 +111,9 @@ def create_app(
         url = database_of(app).engine.url.render_as_string(hide_password=False)
         events_engine = create_engine(url, pool_size=4, pre_ping=settings.db_pool_pre_ping)
         if run_worker:
-            known = known_offers_of(app)
-            keep = standing.keep_fresh(
-                database_of(app), state.standings, known.providers, known.keep_standing, state.clock.now
+            tasks.append(
+                asyncio.create_task(standing.keep_fresh(database_of(app), state.standings, lambda: state.clock.now()))
             )
-            tasks.append(asyncio.create_task(keep))
         if run_worker and settings.worker_interval_seconds > 0:
             due_events = create_sessionmaker(events_engine)
             tasks.append(asyncio.create_task(worker(due_events, state.clock, settings.worker_interval_seconds)))

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import FrozenClock
+from services.commissioning.dependencies import state_of
 from services.commissioning.main import create_app
 from shared.auth import Role
 from shared.db import create_engine
@@ -55,6 +56,8 @@ async def cdb(
     clock: FrozenClock,
 ) -> AsyncIterator[AsyncSession]:
     clock.set(START)
+    state_of(commissioning_app).held.clear()  # what the process read of standings rolled back with the test
+    commissioning_app.state.known_offers = None
     async with rolled_back(commissioning_app, commissioning_engine) as session:
         yield session
 

@@ -459,24 +459,22 @@ async def test_a_revision_answers_to_the_amended_call(api, client, clock):
 
 
 def test_what_a_process_knows_of_offers_is_bounded_and_kept_once_per_call():
-    from services.commissioning.models.standing import ProviderStanding
     from services.commissioning.offers.known import KnownOffers
+    from services.commissioning.standing.service import HeldStandings
 
-    known = KnownOffers(limit=3)
+    known = KnownOffers(HeldStandings(), limit=3)
     call = Call(id=uuid.uuid4(), version=1, criteria=[{"code": "price", "kind": "price"}])
     offers = [
         Offer(id=uuid.uuid4(), call_id=call.id, lot_id=uuid.uuid4(), provider_id=uuid.uuid4(), version=1, status="x")
         for _ in range(4)
     ]
     for offer in offers[:3]:
-        known.keep_standing(ProviderStanding(provider_id=offer.provider_id, status="verified"))
         known.remember(offer, call)
     amended = Call(id=call.id, version=2, criteria=call.criteria)  # seen with the last offer: the call is kept once
     known.remember(offers[1], amended)
     assert {known.revision_facts(o.id).call.version for o in offers[:3]} == {2}
     known.remember(offers[3], amended)  # past the limit: it starts again
-    assert known.revision_facts(offers[0].id) is None and known.revision_facts(offers[3].id) is None
-    assert known.providers() == [o.provider_id for o in offers[:3]]
+    assert known.revision_facts(offers[0].id) is None and known.revision_facts(offers[3].id).call.version == 2
 
 
 async def test_an_offer_another_worker_wrote_is_revised_by_its_author_only(api, client, clock, commissioning_app):
@@ -489,10 +487,12 @@ async def test_an_offer_another_worker_wrote_is_revised_by_its_author_only(api, 
     offer = (await submit(api, call, coop["id"])).json()
     url, content = f"/v1/offers/{offer['id']}", {"total_price_grosze": 1_000, "quantity": 12_000, "answers": ANSWERS}
     for who, etag, status in ((other["id"], '"1"', 404), (coop["id"], '"2"', 412), (coop["id"], '"1"', 200)):
-        commissioning_app.state.known_offers = KnownOffers()  # as if each request went to another worker
+        commissioning_app.state.known_offers = KnownOffers(
+            state_of(commissioning_app).held
+        )  # as if each request went to another worker
         answer = await api.put(url, json=content, headers={**provider(who), "If-Match": etag})
         assert answer.status_code == status, answer.text
     clock.set(datetime.fromisoformat(call["deadline"]))
-    commissioning_app.state.known_offers = KnownOffers()
+    commissioning_app.state.known_offers = KnownOffers(state_of(commissioning_app).held)
     late = await api.put(url, json=content, headers={**provider(coop["id"]), "If-Match": '"2"'})
     assert late.status_code == 409

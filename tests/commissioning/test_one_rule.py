@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from services.commissioning.dependencies import state_of
 from services.commissioning.models.standing import ProviderStanding
@@ -72,7 +71,7 @@ async def both_paths_of_a_submission(commissioning_app, cdb, clock, call: dict[s
     fast = await refused(
         offers.submit_at_once(
             database_of(commissioning_app),
-            KnownOffers(),
+            KnownOffers(state_of(commissioning_app).held),
             None,
             bound=BOUND,
             principal=principal,
@@ -125,7 +124,9 @@ async def test_every_refusal_of_a_revision_is_the_same_on_both_paths(commissioni
         common = {"principal": principal, "now_of": clock.now, "offer_id": offer_id, "data": data, "if_match": if_match}
         full = await refused(offers.revise(cdb, state.standings, **common))
         fast = await refused(
-            offers.revise_at_once(database_of(commissioning_app), KnownOffers(), bound=BOUND, **common)
+            offers.revise_at_once(
+                database_of(commissioning_app), KnownOffers(state_of(commissioning_app).held), bound=BOUND, **common
+            )
         )
         return full, fast
 
@@ -156,8 +157,8 @@ async def test_a_suspension_is_refused_within_the_bound(commissioning_app, api, 
     url = f"/v1/calls/{call['id']}/offers"
     made = await api.post(url, json=body, headers=provider(coop["id"]))
     assert made.status_code == 201, made.text
-    held = await cdb.scalars(select(ProviderStanding).where(ProviderStanding.provider_id == uuid.UUID(coop["id"])))
-    assert held.one().confirmed_at == clock.now()  # asked of the catalogue at the first offer
+    held = state_of(commissioning_app).held.get(uuid.UUID(coop["id"]))
+    assert held is not None and held.confirmed_at == clock.now()  # asked of the catalogue at the first offer
     await suspend(client, coop["id"])
     revise: Callable[[str], Awaitable[Any]] = lambda etag: api.put(  # noqa: E731
         f"/v1/offers/{made.json()['id']}",

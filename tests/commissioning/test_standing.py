@@ -1,5 +1,6 @@
-"""Commissioning learns from the catalogue's feed that a provider was suspended, and refuses its offers without
-asking the catalogue at that moment; reinstated, it bids again. Replayed or older events change nothing."""
+"""Commissioning learns from the catalogue's feed that a provider was suspended; what it was told confirms nothing,
+so it asks the catalogue before relying on it, then relies on what it read for the bound; reinstated and told a
+newer version, it asks again and the provider bids. Replayed or older events change nothing."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from tests.conftest import asgi_client
 TERC = "2604042"  # a gmina of this test only (Bodzentyn)
 
 
-async def test_a_suspended_provider_is_refused_without_asking_the_catalogue(
+async def test_a_suspended_provider_is_refused_and_asked_of_again_when_told_a_newer_version(
     commissioning_app, commissioning_engine, catalogue_app, catalogue_engine, monkeypatch
 ):
     """All committed for real (the feed shows what is committed, and an open writing transaction anywhere on the
@@ -65,25 +66,30 @@ async def test_a_suspended_provider_is_refused_without_asking_the_catalogue(
                 "answers": ANSWERS,
             }
 
-            async def not_asked(provider_id: uuid.UUID) -> None:
-                raise AssertionError("the catalogue was asked")
+            commissionings_catalogue, asked = state_of(commissioning_app).catalogue, []
+            standings = commissionings_catalogue.standings
 
-            monkeypatch.setattr(state_of(commissioning_app).catalogue, "verified_provider", not_asked)
+            async def counted(provider_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+                asked.append(provider_ids)
+                return await standings(provider_ids)
+
+            monkeypatch.setattr(commissionings_catalogue, "standings", counted)
             url = f"/v1/calls/{call['id']}/offers"
-            refused = problem(await setup.api.post(url, json=body, headers=provider(bidder)), 403)
-            assert refused["type"] == "urn:cus:problem:provider-not-verified" and "suspended" in refused["detail"]
-            monkeypatch.undo()
+            for _ in range(2):  # asked once, then relied on within the bound (the clock is frozen)
+                refused = problem(await setup.api.post(url, json=body, headers=provider(bidder)), 403)
+                assert refused["type"] == "urn:cus:problem:provider-not-verified" and "suspended" in refused["detail"]
+            assert asked == [[uuid.UUID(bidder)]]
 
             action = {"action": "reinstate", "reason": "Kontrola zakończona"}
             changed = await catalogue.post(f"/v1/providers/{bidder}/status-changes", json=action, headers=ADMIN)
             assert changed.status_code == 201
             assert await reader.pass_once() == 1
             assert await reader.pass_once() == 0  # read to its end: nothing twice
-            # verified again, with its facts told by the event: the offer needs no catalogue call either
-            monkeypatch.setattr(state_of(commissioning_app).catalogue, "verified_provider", not_asked)
+            # told a newer version than it read: asked again, verified, and the offer made
             sent = await setup.api.post(url, json=body, headers=provider(bidder))
             assert sent.status_code == 201, sent.text
             assert sent.json()["provider_name"].startswith("Spółdzielnia Socjalna")
+            assert asked == [[uuid.UUID(bidder)]] * 2
             monkeypatch.undo()
             # a verified provider's change of key facts sends it back to pending: told, and refused again
             me = await catalogue.get(f"/v1/providers/{bidder}", headers=ADMIN)

@@ -23,7 +23,7 @@ from services.commissioning.models.calls import Award, Call, CallEvent, CallHist
 from services.commissioning.models.contracts import AwardDecision, Contract, ContractStatus, OfferComment
 from services.commissioning.models.offers import Offer
 from services.commissioning.models.outbox import EventType
-from services.commissioning.models.standing import ProviderStanding
+from services.commissioning.models.standing import Standing
 from services.commissioning.offers.decisions import Admitted, StaleStanding, award_winner
 from services.commissioning.outbox import service as outbox
 from services.commissioning.rules.modes import Mode, rules_version
@@ -77,7 +77,7 @@ async def winners_standing(
     call_id: uuid.UUID,
     data: DecisionIn,
     now_of: Callable[[], datetime],
-) -> dict[uuid.UUID, ProviderStanding]:
+) -> dict[uuid.UUID, Standing]:
     """Each named winner's standing, made fresh (the catalogue asked if need be) before the decision takes the
     call's lock (a slow catalogue must not hold the call)."""
     await calls.for_owner(session, principal, call_id, lock=False)  # only the call's municipality asks
@@ -109,7 +109,7 @@ async def _quantities(session: AsyncSession, data: DecisionIn, lot: Lot) -> list
     return quantities
 
 
-def _admitted(standing: ProviderStanding | None, now: datetime, bound: timedelta, field: str) -> Admitted:
+def _admitted(standing: Standing | None, now: datetime, bound: timedelta, field: str) -> Admitted:
     try:
         return award_winner(standing, now, bound, field)
     except StaleStanding:  # the decision waited longer than the bound for the call's lock
@@ -149,7 +149,7 @@ async def decide(
     lot_id: uuid.UUID,
     data: DecisionIn,
     standstill_days: int,
-    standing: Mapping[uuid.UUID, ProviderStanding],
+    standing: Mapping[uuid.UUID, Standing],
     bound: timedelta,
 ) -> tuple[AwardDecision, list[tuple[Award, Contract]]]:
     """Decide a lot once: `standing` is what `winners_standing` found for the named winners, fresh within

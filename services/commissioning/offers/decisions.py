@@ -15,7 +15,7 @@ from services.commissioning.calls.eligibility import reasons_at
 from services.commissioning.calls.service import DeadlinePassed, RuleViolation
 from services.commissioning.models.calls import Call, CallStatus
 from services.commissioning.models.offers import OfferFacts, OfferStatus
-from services.commissioning.models.standing import ProviderStanding
+from services.commissioning.models.standing import Standing
 from services.commissioning.offers.schemas import OfferContent
 from services.commissioning.rules.advisor import ProviderFacts
 from services.commissioning.standing.service import BARRED, is_fresh, verified_facts
@@ -95,12 +95,12 @@ def still_open(call: Call, now: datetime) -> None:
     raise DeadlinePassed(f"The call is {call.status}.", pl=f"Ogłoszenie ma status {call.status}.")
 
 
-def admitted(standing: ProviderStanding | None, now: datetime, bound: timedelta) -> Admitted:
-    """May the provider bid now? Only verified by its regional centre, by a standing read within `bound`."""
-    if not is_fresh(standing, now, bound):
+def admitted(standing: Standing | None, now: datetime, bound: timedelta) -> Admitted:
+    """May the provider bid now? Only verified by its regional centre, by a standing read from the catalogue within
+    `bound` (None: the catalogue knows no such provider)."""
+    if standing is not None and not is_fresh(standing, now, bound):
         raise StaleStanding
-    assert standing is not None  # is_fresh
-    if standing.status in BARRED:
+    if standing is not None and standing.status in BARRED:
         raise NotVerified(
             "The provider is suspended (or rejected) by its regional centre: it may not submit offers.",
             pl="Podmiot jest zawieszony (lub odrzucony) przez regionalny ośrodek polityki społecznej: nie może "
@@ -120,7 +120,7 @@ def submission(
     call_id: uuid.UUID,
     call: Call | None,
     lot_id: uuid.UUID | None,
-    standing: ProviderStanding | None,
+    standing: Standing | None,
     data: OfferContent,
     now: datetime,
     bound: timedelta,
@@ -149,7 +149,7 @@ def revision(
     *,
     offer: OfferFacts,
     call: Call,
-    standing: ProviderStanding | None,
+    standing: Standing | None,
     data: OfferContent,
     if_match: str | None,
     now: datetime,
@@ -162,9 +162,7 @@ def revision(
     admitted(standing, now, bound)
 
 
-def confirmation(
-    *, offer: OfferFacts, call: Call, standing: ProviderStanding | None, now: datetime, bound: timedelta
-) -> None:
+def confirmation(*, offer: OfferFacts, call: Call, standing: Standing | None, now: datetime, bound: timedelta) -> None:
     """After an amendment, the author confirms its offer stands under the amended call, while it may bid."""
     if offer.status != OfferStatus.NEEDS_CONFIRMATION.value:
         raise Conflict(
@@ -183,7 +181,7 @@ def withdrawal(*, offer: OfferFacts, call: Call, if_match: str | None, now: date
     still_open(call, now)
 
 
-def award_winner(standing: ProviderStanding | None, now: datetime, bound: timedelta, field: str) -> Admitted:
+def award_winner(standing: Standing | None, now: datetime, bound: timedelta, field: str) -> Admitted:
     """A lot is awarded only to a provider that may bid now (suspended after the deadline: not awarded)."""
     try:
         return admitted(standing, now, bound)

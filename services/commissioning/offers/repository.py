@@ -27,7 +27,7 @@ from services.commissioning.calls.repository import call_visibility
 from services.commissioning.models.calls import Call, Lot
 from services.commissioning.models.idempotency import IdempotencyRecord
 from services.commissioning.models.offers import Offer, OfferFacts, OfferRow, OfferStatus
-from services.commissioning.models.standing import STANDING_FACTS, ProviderStanding
+from services.commissioning.models.standing import STANDING_FACTS, ProviderStanding, Standing
 from shared.db import DriverConnection, Prepared
 from shared.idempotency import answered_record
 
@@ -77,7 +77,7 @@ def _standing_unchanged() -> Any:
     )
 
 
-def _guards(call_version: int, standing: ProviderStanding) -> dict[str, Any]:
+def _guards(call_version: int, standing: Standing) -> dict[str, Any]:
     return {
         "call_at_version": call_version,
         "of_provider": standing.provider_id,
@@ -119,7 +119,7 @@ async def revise_if_unchanged(
     *,
     offer: OfferFacts,
     call_version: int,
-    standing: ProviderStanding,
+    standing: Standing,
     now: datetime,
     content: dict[str, Any],
 ) -> OfferRow | None:
@@ -200,7 +200,7 @@ def submission_values(
     return values | {"created_at": now, "submitted_at": now}
 
 
-# What an offer's write is decided on: the call as a provider may see it, and the provider's standing as held.
+# What an offer's write is decided on, of the database: the call as a provider may see it, its lot, the offer.
 # Read without a lock: the write checks every fact it relied on.
 CALL_FACTS = (
     "id",
@@ -214,12 +214,10 @@ CALL_FACTS = (
     "rules_version",
     "municipality_terc",
 )
-_STANDING_COLUMNS = ("provider_id", "confirmed_at", *_STANDING_GUARDED)
 _CALL_LABELLED = [getattr(Call, name).label(f"call_{name}") for name in CALL_FACTS]
-_STANDING_LABELLED = [getattr(ProviderStanding, name).label(f"standing_{name}") for name in _STANDING_COLUMNS]
+_TOLD_VERSION = ProviderStanding.catalogue_version.label("told_version")  # what the events told
 _SUBMISSION_FACTS = Prepared(
-    select(*_CALL_LABELLED, Lot.id.label("lot_id"), Lot.service_type_id.label("lot_service_type_id"))
-    .add_columns(*_STANDING_LABELLED)
+    select(*_CALL_LABELLED, Lot.service_type_id.label("lot_service_type_id"), _TOLD_VERSION)
     .select_from(Call)
     .outerjoin(Lot, and_(Lot.call_id == Call.id, Lot.id == bindparam("of_lot")))
     .outerjoin(ProviderStanding, ProviderStanding.provider_id == bindparam("of_provider"))
@@ -227,9 +225,7 @@ _SUBMISSION_FACTS = Prepared(
 )
 _OFFER_FACTS = ("id", "call_id", "lot_id", "provider_id", "version", "status")
 _REVISION_FACTS = Prepared(
-    select(*(getattr(Offer, name).label(f"offer_{name}") for name in _OFFER_FACTS), *_CALL_LABELLED)
-    .add_columns(*_STANDING_LABELLED)
-    .select_from(Offer)
+    select(*(getattr(Offer, name).label(f"offer_{name}") for name in _OFFER_FACTS), *_CALL_LABELLED, _TOLD_VERSION)
     .join(Call, Call.id == Offer.call_id)
     .outerjoin(ProviderStanding, ProviderStanding.provider_id == Offer.provider_id)
     .where(Offer.id == bindparam("of_offer"))
@@ -240,35 +236,25 @@ def _call_of(row: dict[str, Any]) -> Call:
     return Call(**{name: row[f"call_{name}"] for name in CALL_FACTS})
 
 
-def _standing_of(row: dict[str, Any]) -> ProviderStanding | None:
-    if row["standing_provider_id"] is None:
-        return None
-    return ProviderStanding(**{name: row[f"standing_{name}"] for name in _STANDING_COLUMNS})
-
-
 async def submission_facts(
     driver: DriverConnection, call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID
-) -> tuple[Call, uuid.UUID | None, ProviderStanding | None] | None:
+) -> tuple[Call, uuid.UUID | None, int | None] | None:
     """The published call (detached, with the columns a submission is decided on), the service type of its lot
-    `lot_id` (None: no such lot) and the provider's standing as held (None: none); None when no such call is
-    published."""
-    row = await _SUBMISSION_FACTS.one_or_none(
-        driver, {"of_call": call_id, "of_lot": lot_id, "of_provider": provider_id}
-    )
-    if row is None:
-        return None
-    return _call_of(row), row["lot_service_type_id"], _standing_of(row)
+    `lot_id` (None: no such lot) and the version of the provider the catalogue's events told (None: none); None
+    when no such call is published."""
+    parameters = {"of_call": call_id, "of_lot": lot_id, "of_provider": provider_id}
+    row = await _SUBMISSION_FACTS.one_or_none(driver, parameters)
+    return None if row is None else (_call_of(row), row["lot_service_type_id"], row["told_version"])
 
 
-async def revision_facts(
-    driver: DriverConnection, offer_id: uuid.UUID
-) -> tuple[OfferFacts, Call, ProviderStanding | None] | None:
-    """The offer, its call and its provider's standing as held, in one statement (no lock: the write checks)."""
+async def revision_facts(driver: DriverConnection, offer_id: uuid.UUID) -> tuple[OfferFacts, Call, int | None] | None:
+    """The offer, its call and the version of its provider the events told, in one statement (no lock: the write
+    checks)."""
     row = await _REVISION_FACTS.one_or_none(driver, {"of_offer": offer_id})
     if row is None:
         return None
     offer = OfferFacts(**{name: row[f"offer_{name}"] for name in _OFFER_FACTS})
-    return offer, _call_of(row), _standing_of(row)
+    return offer, _call_of(row), row["told_version"]
 
 
 def _submission_if_unchanged() -> Any:
@@ -311,7 +297,7 @@ async def submit_if_unchanged(
     *,
     values: dict[str, Any],
     call_version: int,
-    standing: ProviderStanding,
+    standing: Standing,
     answer: dict[str, Any] | None,
 ) -> OfferRow | None:
     """`_submission_if_unchanged` in one statement (atomic on its own, in autocommit): `values` are the offer's

@@ -23,12 +23,12 @@ from services.commissioning.catalogue_client import CatalogueUnavailable
 from services.commissioning.models.calls import Call, CallStatus
 from services.commissioning.models.offers import Offer, OfferFacts, OfferRow, OfferStatus
 from services.commissioning.models.outbox import EventType
-from services.commissioning.models.standing import ProviderStanding
+from services.commissioning.models.standing import Standing
 from services.commissioning.offers import decisions, repository
 from services.commissioning.offers.known import KnownOffers, RevisionFacts, SubmissionFacts
 from services.commissioning.offers.schemas import OfferContent, OfferIn, offer_out
 from services.commissioning.outbox import service as outbox
-from services.commissioning.standing.service import Standings
+from services.commissioning.standing.service import Standings, superseded
 from shared.auth import Principal, Role, require_role
 from shared.concurrency import etag_for
 from shared.db import Database
@@ -165,6 +165,11 @@ class _FullPath(Exception):
     """What the facts at hand do not settle: the full path decides, and says why if it refuses."""
 
 
+def _usable(held: Standing | None, told_version: int | None) -> bool:
+    """A standing this process read, which the catalogue's events have not superseded since (else: ask)."""
+    return held is not None and not superseded(held, told_version)
+
+
 async def _settled(
     cached: F | None,
     read: Callable[[], Awaitable[F | None]],
@@ -221,15 +226,16 @@ async def submit_at_once(
 
         async def read() -> SubmissionFacts | None:
             found = await repository.submission_facts(driver, call_id, data.lot_id, provider_id)
-            if found is None or found[2] is None:
-                return None  # no such published call (the full path says so), or no standing held: ask
-            facts = SubmissionFacts(found[0], found[1], found[2])
+            if found is None:
+                return None  # no such published call: the full path says so
+            call, service_type_id, told_version = found
+            facts = SubmissionFacts(call, service_type_id, known.held.get(provider_id), told_version)
             known.keep_submission_facts(data.lot_id, facts)
             return facts
 
         def decide(facts: SubmissionFacts) -> tuple[decisions.Admitted, datetime]:
-            if needs_past_awards(facts.call):
-                raise _FullPath
+            if needs_past_awards(facts.call) or not _usable(facts.standing, facts.told_version):
+                raise _FullPath  # the full path counts the past awards, or asks the catalogue
             now = now_of()
             admitted = decisions.submission(
                 call_id=call_id,
@@ -245,6 +251,7 @@ async def submit_at_once(
 
         async def write(facts: SubmissionFacts, decided: tuple[decisions.Admitted, datetime]) -> OfferRow | None:
             admitted, now = decided
+            assert facts.standing is not None  # decided on it
             content = _submitted_content(facts.call.id, data.lot_id, provider_id, admitted, data)
             values = repository.submission_values(
                 call_id=facts.call.id, lot_id=data.lot_id, provider_id=provider_id, now=now, content=content
@@ -259,7 +266,7 @@ async def submit_at_once(
                 driver, values=values, call_version=facts.call.version, standing=facts.standing, answer=answer
             )
             if offer is None:
-                known.forget_submission_facts(call_id, provider_id)  # perhaps stale: read again next time
+                known.forget_call(call_id)  # perhaps stale: read again next time
             return offer
 
         offer = await _settled(known.submission_facts(call_id, data.lot_id, provider_id), read, decide, write)
@@ -301,7 +308,7 @@ async def _standing_for(
     principal: Principal,
     offer_id: uuid.UUID,
     now_of: Callable[[], datetime],
-) -> ProviderStanding | None:
+) -> Standing | None:
     """The standing of the provider of the caller's offer, made fresh before any lock is taken (the catalogue may
     be asked); the offer is found again, locked, after."""
     offer = await session.get(Offer, offer_id)
@@ -356,14 +363,17 @@ async def revise_at_once(
 
         async def read() -> RevisionFacts | None:
             found = await repository.revision_facts(driver, offer_id)
-            if found is None or not principal.acts_for_provider(found[0].provider_id) or found[2] is None:
-                return None  # not found, not the caller's (the full path says so), or no standing held: ask
-            facts = RevisionFacts(found[0], found[1], found[2])
+            if found is None or not principal.acts_for_provider(found[0].provider_id):
+                return None  # not found, or not the caller's: the full path says so
+            offer, call, told_version = found
+            facts = RevisionFacts(offer, call, known.held.get(offer.provider_id), told_version)
             known.keep_revision_facts(facts)
             return facts
 
         def decide(facts: RevisionFacts) -> datetime:
             if not principal.acts_for_provider(facts.offer.provider_id):
+                raise _FullPath
+            if not _usable(facts.standing, facts.told_version):
                 raise _FullPath
             now = now_of()  # before the call's lock, unlike the full path; the write holds only while it is open
             decisions.revision(
@@ -379,6 +389,7 @@ async def revise_at_once(
 
         async def write(facts: RevisionFacts, now: datetime) -> OfferRow | None:
             offer = facts.offer
+            assert facts.standing is not None  # decided on it
             revised = await repository.revise_if_unchanged(
                 driver,
                 offer=offer,

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, case, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,26 +29,19 @@ async def standings(session: AsyncSession, provider_ids: list[uuid.UUID]) -> Seq
     return (await session.scalars(query.execution_options(populate_existing=True))).all()
 
 
-def _upserted(rows: list[dict[str, Any]]) -> Any:
-    """The standings the catalogue answered: the facts replaced where its version is newer than the one held, the
-    confirmation moved forward in any case (whatever was committed before it is held)."""
+def _newer_kept(rows: list[dict[str, Any]]) -> Any:
+    """The standings the catalogue answered, kept where they are newer (by its version) than what is held."""
     table = cast(Table, ProviderStanding.__table__)
     statement = pg_insert(table).values(rows)
-    newer = statement.excluded.catalogue_version > table.c.catalogue_version
-    replaced = ("catalogue_version", "changed_at", *STANDING_FACTS)
     return statement.on_conflict_do_update(
         index_elements=[table.c.provider_id],
-        set_={
-            **{name: case((newer, statement.excluded[name]), else_=table.c[name]) for name in replaced},
-            "confirmed_at": func.greatest(table.c.confirmed_at, statement.excluded.confirmed_at),
-        },
-    ).returning(*table.c)
+        set_={name: statement.excluded[name] for name in ("catalogue_version", "changed_at", *STANDING_FACTS)},
+        where=statement.excluded.catalogue_version > table.c.catalogue_version,
+    )
 
 
-async def keep_confirmed(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[uuid.UUID, ProviderStanding]:
-    """Keep the standings the catalogue answered (`_upserted`); each as now held."""
-    result = await session.execute(_upserted(rows))
-    return {row.provider_id: ProviderStanding(**row._asdict()) for row in result}
+async def keep_newer(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    await session.execute(_newer_kept(sorted(rows, key=lambda row: str(row["provider_id"]))))  # one lock order
 
 
 async def bidding(session: AsyncSession) -> set[uuid.UUID]:

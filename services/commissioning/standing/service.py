@@ -22,6 +22,7 @@ from services.commissioning.models.standing import (
     FeedPosition,
     ProviderMembership,
     ProviderStanding,
+    Standing,
 )
 from services.commissioning.rules.advisor import ProviderFacts
 from services.commissioning.standing import repository
@@ -96,89 +97,94 @@ def _newer(standing: ProviderStanding, version: int, told_at: datetime) -> bool:
     return told_at >= standing.changed_at
 
 
-async def confirm(
-    session: AsyncSession, answered: list[dict[str, Any]], confirmed_at: datetime
-) -> dict[uuid.UUID, ProviderStanding]:
-    """Keep what the catalogue answered for these providers, as of `confirmed_at` (read before it was asked)."""
-    if not answered:
-        return {}
-    rows = [
-        {
-            "provider_id": uuid.UUID(str(item["provider_id"])),
-            "catalogue_version": int(item["version"]),
-            "changed_at": confirmed_at,
-            "confirmed_at": confirmed_at,
-            **{name: item.get(name) for name in STANDING_FACTS},
-        }
-        for item in sorted(answered, key=lambda item: str(item["provider_id"]))  # one lock order
-    ]
-    return await repository.keep_confirmed(session, rows)
+class HeldStandings:
+    """The standings this process read from the catalogue, with when (bounded: past `limit` it starts again)."""
+
+    def __init__(self, limit: int = 50_000) -> None:
+        self.limit, self._held = limit, dict[uuid.UUID, Standing]()
+
+    def get(self, provider_id: uuid.UUID) -> Standing | None:
+        return self._held.get(provider_id)
+
+    def keep(self, standing: Standing) -> None:
+        if standing.provider_id not in self._held and len(self._held) >= self.limit:
+            self._held.clear()
+        self._held[standing.provider_id] = standing
+
+    def providers(self) -> list[uuid.UUID]:
+        return list(self._held)
+
+    def clear(self) -> None:
+        self._held.clear()
 
 
-def is_fresh(standing: ProviderStanding | None, now: datetime, bound: timedelta) -> bool:
+def is_fresh(standing: Standing | None, now: datetime, bound: timedelta) -> bool:
     """Was the standing read from the catalogue, as committed, within `bound` of `now`?"""
     return standing is not None and standing.confirmed_at is not None and now - standing.confirmed_at <= bound
 
 
-class Standings:
-    """Providers' standing as fresh as a decision needs: the one held if it was read from the catalogue within
-    the bound, else the catalogue's as committed now, kept in the decision's transaction."""
+def superseded(held: Standing, told_version: int | None) -> bool:
+    """Have the catalogue's events told a newer version of the provider than the one this process read?"""
+    return told_version is not None and told_version > held.catalogue_version
 
-    def __init__(self, catalogue: CatalogueClient, bound: timedelta) -> None:
-        self.catalogue, self.bound = catalogue, bound
+
+class Standings:
+    """Providers' standing as fresh as a decision needs: the one this process read from the catalogue within the
+    bound (unless the catalogue's events have told a newer version since), else the catalogue's as committed
+    now. What is newer than the database holds is kept there too (the writes' guards compare with it)."""
+
+    def __init__(self, catalogue: CatalogueClient, bound: timedelta, held: HeldStandings) -> None:
+        self.catalogue, self.bound, self.held = catalogue, bound, held
 
     async def fresh(
         self, session: AsyncSession, provider_id: uuid.UUID, now_of: Callable[[], datetime]
-    ) -> ProviderStanding | None:
+    ) -> Standing | None:
         return (await self.fresh_all(session, [provider_id], now_of)).get(provider_id)
 
     async def fresh_all(
         self, session: AsyncSession, provider_ids: list[uuid.UUID], now_of: Callable[[], datetime]
-    ) -> dict[uuid.UUID, ProviderStanding]:
+    ) -> dict[uuid.UUID, Standing]:
         """Each provider's standing (absent: the catalogue knows no such provider)."""
-        held = {
-            row.provider_id: row
-            for row in await repository.standings(session, provider_ids)  # as committed now
-        }
+        told = {row.provider_id: row.catalogue_version for row in await repository.standings(session, provider_ids)}
         now = now_of()  # before the catalogue is asked: its answer is as of this moment or later
-        stale = [p for p in provider_ids if not is_fresh(held.get(p), now, self.bound)]
-        if stale:
-            held |= await confirm(session, await self.catalogue.standings(stale), now)
-        return held
+        found: dict[uuid.UUID, Standing] = {}
+        for provider_id in provider_ids:
+            held = self.held.get(provider_id)
+            if held is not None and is_fresh(held, now, self.bound) and not superseded(held, told.get(provider_id)):
+                found[provider_id] = held
+        stale = [p for p in provider_ids if p not in found]
+        return found | (await self.ask(session, stale, now, told) if stale else {})
+
+    async def ask(
+        self, session: AsyncSession, provider_ids: list[uuid.UUID], now: datetime, told: dict[uuid.UUID, int]
+    ) -> dict[uuid.UUID, Standing]:
+        """The catalogue's standing of these providers, asked at `now`; `told`: the versions the database holds."""
+        answered = [Standing.answered(item, now) for item in await self.catalogue.standings(provider_ids)]
+        for standing in answered:
+            self.held.keep(standing)
+        newer = [s.row() for s in answered if s.catalogue_version > told.get(s.provider_id, -1)]
+        if newer:
+            await repository.keep_newer(session, newer)
+        return {standing.provider_id: standing for standing in answered}
 
 
-async def refresh(
-    database: Database,
-    standings: Standings,
-    also: Callable[[], list[uuid.UUID]],
-    kept: Callable[[ProviderStanding], None],
-    now_of: Callable[[], datetime],
-) -> int:
-    """Confirm, as of now, the standings of the providers bidding in open calls and of `also` (those this process
-    decided on), each handed to `kept` too; how many."""
+async def refresh(database: Database, standings: Standings, now_of: Callable[[], datetime]) -> int:
+    """Read again from the catalogue the standings of the providers bidding in open calls and of those this process
+    decided on; how many."""
     async with database.unit_of_work() as session:
-        providers = sorted(await repository.bidding(session) | set(also()))
+        providers = sorted(await repository.bidding(session) | set(standings.held.providers()))
         if not providers:
             return 0
-        now = now_of()  # before the catalogue is asked
-        confirmed = await confirm(session, await standings.catalogue.standings(providers), now)
-    for row in confirmed.values():
-        kept(row)
-    return len(confirmed)
+        told = {row.provider_id: row.catalogue_version for row in await repository.standings(session, providers)}
+        return len(await standings.ask(session, providers, now_of(), told))
 
 
-async def keep_fresh(
-    database: Database,
-    standings: Standings,
-    also: Callable[[], list[uuid.UUID]],
-    kept: Callable[[ProviderStanding], None],
-    now_of: Callable[[], datetime],
-) -> None:
+async def keep_fresh(database: Database, standings: Standings, now_of: Callable[[], datetime]) -> None:
     """`refresh` every third of the bound, so that decisions about to rely on these standings need not ask the
     catalogue themselves."""
     while True:
         try:
-            await refresh(database, standings, also, kept, now_of)
+            await refresh(database, standings, now_of)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the catalogue away: decisions ask it themselves meanwhile
@@ -191,7 +197,7 @@ async def standing_of(session: AsyncSession, provider_id: uuid.UUID) -> Provider
     return await session.get(ProviderStanding, provider_id)
 
 
-def verified_facts(standing: ProviderStanding | None) -> tuple[ProviderFacts, str, str] | None:
+def verified_facts(standing: Standing | ProviderStanding | None) -> tuple[ProviderFacts, str, str] | None:
     """(eligibility facts, name, NIP) of a provider the catalogue's events said is verified; None when they did
     not (or told no facts): then the catalogue is asked."""
     if standing is None or standing.status != "verified" or standing.name is None or standing.legal_form is None:
@@ -206,7 +212,7 @@ def verified_facts(standing: ProviderStanding | None) -> tuple[ProviderFacts, st
     return facts, standing.name, standing.nip or ""
 
 
-def barred(standing: ProviderStanding | None) -> bool:
+def barred(standing: Standing | ProviderStanding | None) -> bool:
     """Is the provider suspended or rejected, as the catalogue last told? (Unknown: not barred here; the
     catalogue's own check at submission still decides.)"""
     return standing is not None and standing.status in BARRED

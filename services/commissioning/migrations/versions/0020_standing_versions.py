@@ -1,6 +1,5 @@
-"""Providers' standing at the catalogue's version of each provider (events are ordered by it, not by the writer's
-clock), and when commissioning last read it from the catalogue as committed (a decision relies on a standing
-read within its freshness bound).
+"""Providers' standing at the catalogue's version of each provider: events are ordered by it, not by the writer's
+clock.
 
 Revision ID: 0020
 Revises: 0019
@@ -21,9 +20,7 @@ def upgrade() -> None:
     op.add_column(
         "provider_standings", sa.Column("catalogue_version", sa.BigInteger(), nullable=False, server_default="0")
     )
-    op.add_column("provider_standings", sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    op.drop_column("provider_standings", "confirmed_at")
     op.drop_column("provider_standings", "catalogue_version")
