@@ -27,7 +27,7 @@ from services.commissioning.calls.repository import call_visibility
 from services.commissioning.models.calls import Call, Lot
 from services.commissioning.models.idempotency import IdempotencyRecord
 from services.commissioning.models.offers import Offer, OfferFacts, OfferRow, OfferStatus
-from services.commissioning.models.standing import STANDING_FACTS, ProviderStanding, Standing
+from services.commissioning.models.standing import ProviderStanding, Standing
 from shared.db import DriverConnection, Prepared
 from shared.idempotency import answered_record
 
@@ -52,7 +52,7 @@ async def locked_with_call(session: AsyncSession, offer_id: uuid.UUID) -> tuple[
 
 _COLUMN_OF = {key: column.name for key, column in Offer.__mapper__.columns.items()}  # attribute -> column name
 _OFFER_COLUMNS = [column.label(key) for key, column in Offer.__mapper__.columns.items()]
-_STANDING_GUARDED = ("catalogue_version", *STANDING_FACTS)  # a standing at its version, with its facts
+_STANDING_GUARDED = ("catalogue_version",)  # a standing at the catalogue's version of the provider: its facts too
 
 
 def _call_at_version() -> Any:

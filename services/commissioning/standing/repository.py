@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import Table, select
@@ -23,10 +22,12 @@ async def memberships_of(session: AsyncSession, subject: str) -> dict[uuid.UUID,
     return {provider_id: active for provider_id, active in rows.all()}
 
 
-async def standings(session: AsyncSession, provider_ids: list[uuid.UUID]) -> Sequence[ProviderStanding]:
-    """The standings held for these providers, as committed now."""
-    query = select(ProviderStanding).where(ProviderStanding.provider_id.in_(provider_ids))
-    return (await session.scalars(query.execution_options(populate_existing=True))).all()
+async def told_versions(session: AsyncSession, provider_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """The versions of these providers the catalogue's events told (or a read kept), as committed now."""
+    query = select(ProviderStanding.provider_id, ProviderStanding.catalogue_version).where(
+        ProviderStanding.provider_id.in_(provider_ids)
+    )
+    return {provider_id: version for provider_id, version in (await session.execute(query)).all()}
 
 
 def _newer_kept(rows: list[dict[str, Any]]) -> Any:

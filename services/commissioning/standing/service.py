@@ -102,6 +102,30 @@ class HeldStandings:
 
     def __init__(self, limit: int = 50_000) -> None:
         self.limit, self._held = limit, dict[uuid.UUID, Standing]()
+        self._reading: dict[uuid.UUID, asyncio.Future[list[Standing]]] = {}  # asked of the catalogue, not answered
+
+    async def read(self, catalogue: CatalogueClient, provider_ids: list[uuid.UUID], now: datetime) -> list[Standing]:
+        """The catalogue's standing of these providers, asked at `now` or joining a question under way (then as of
+        when that one was asked); what it answers is kept."""
+        under_way = {self._reading[p] for p in provider_ids if p in self._reading}
+        new = [p for p in provider_ids if p not in self._reading]
+        if new:
+            asked = asyncio.ensure_future(self._asked(catalogue, new, now))
+            self._reading.update(dict.fromkeys(new, asked))
+            under_way.add(asked)
+        answers = await asyncio.gather(*(asyncio.shield(one) for one in under_way))
+        found = {standing.provider_id: standing for answer in answers for standing in answer}
+        return [found[p] for p in provider_ids if p in found]
+
+    async def _asked(self, catalogue: CatalogueClient, provider_ids: list[uuid.UUID], now: datetime) -> list[Standing]:
+        try:
+            answered = [Standing.answered(item, now) for item in await catalogue.standings(provider_ids)]
+        finally:
+            for provider_id in provider_ids:
+                self._reading.pop(provider_id, None)
+        for standing in answered:
+            self.keep(standing)
+        return answered
 
     def get(self, provider_id: uuid.UUID) -> Standing | None:
         return self._held.get(provider_id)
@@ -145,7 +169,7 @@ class Standings:
         self, session: AsyncSession, provider_ids: list[uuid.UUID], now_of: Callable[[], datetime]
     ) -> dict[uuid.UUID, Standing]:
         """Each provider's standing (absent: the catalogue knows no such provider)."""
-        told = {row.provider_id: row.catalogue_version for row in await repository.standings(session, provider_ids)}
+        told = await repository.told_versions(session, provider_ids)
         now = now_of()  # before the catalogue is asked: its answer is as of this moment or later
         found: dict[uuid.UUID, Standing] = {}
         for provider_id in provider_ids:
@@ -159,9 +183,7 @@ class Standings:
         self, session: AsyncSession, provider_ids: list[uuid.UUID], now: datetime, told: dict[uuid.UUID, int]
     ) -> dict[uuid.UUID, Standing]:
         """The catalogue's standing of these providers, asked at `now`; `told`: the versions the database holds."""
-        answered = [Standing.answered(item, now) for item in await self.catalogue.standings(provider_ids)]
-        for standing in answered:
-            self.held.keep(standing)
+        answered = await self.held.read(self.catalogue, provider_ids, now)
         newer = [s.row() for s in answered if s.catalogue_version > told.get(s.provider_id, -1)]
         if newer:
             await repository.keep_newer(session, newer)
@@ -175,12 +197,12 @@ async def refresh(database: Database, standings: Standings, now_of: Callable[[],
         providers = sorted(await repository.bidding(session) | set(standings.held.providers()))
         if not providers:
             return 0
-        told = {row.provider_id: row.catalogue_version for row in await repository.standings(session, providers)}
+        told = await repository.told_versions(session, providers)
         return len(await standings.ask(session, providers, now_of(), told))
 
 
 async def keep_fresh(database: Database, standings: Standings, now_of: Callable[[], datetime]) -> None:
-    """`refresh` every third of the bound, so that decisions about to rely on these standings need not ask the
+    """`refresh` twice within the bound, so that decisions about to rely on these standings need not ask the
     catalogue themselves."""
     while True:
         try:
@@ -189,7 +211,7 @@ async def keep_fresh(database: Database, standings: Standings, now_of: Callable[
             raise
         except Exception as exc:  # the catalogue away: decisions ask it themselves meanwhile
             logger.warning("keeping standings fresh failed", extra={"error": f"{type(exc).__name__}: {exc}"[:500]})
-        await asyncio.sleep(standings.bound.total_seconds() / 3)
+        await asyncio.sleep(standings.bound.total_seconds() / 2)
 
 
 async def standing_of(session: AsyncSession, provider_id: uuid.UUID) -> ProviderStanding | None:
