@@ -25,6 +25,7 @@ from services.commissioning.rules.advisor import (
 from services.commissioning.rules.modes import Mode, rules_in_force, rules_version
 from shared.auth import Principal
 from shared.concurrency import check_if_match
+from shared.db import touch
 from shared.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
 from shared.schemas import utc_iso
 
@@ -211,7 +212,7 @@ async def update_draft(
         call.documents = [d.model_dump() for d in data.documents]
     await session.flush()
     _check_mode(call, sum(lot.value_grosze for lot in await repository.lots_of(session, [call.id])))
-    call.updated_at = now
+    touch(call)  # its lots may be all that changed
     await session.flush()
     return call
 
@@ -237,7 +238,6 @@ async def publish(session: AsyncSession, *, principal: Principal, now: datetime,
     call.status = CallStatus.OPEN.value
     call.published_at = now
     call.next_event, call.next_event_at = CallEvent.OPEN_OFFERS.value, call.deadline
-    call.updated_at = now
     session.add(history_entry(call, "published", principal, now, deadline=utc_iso(call.deadline)))
     outbox.call_changed(session, call, EventType.CALL_PUBLISHED, now)
     await session.flush()
@@ -253,7 +253,6 @@ async def cancel(
     call.status = CallStatus.CANCELLED.value
     call.cancelled_reason = reason
     call.next_event = call.next_event_at = None
-    call.updated_at = now
     session.add(history_entry(call, "cancelled", principal, now, reason=reason))
     if call.published_at is not None:  # a draft's end is nobody else's business
         outbox.call_changed(session, call, EventType.CALL_CANCELLED, now, reason=reason)
@@ -311,7 +310,7 @@ async def answer(
             pl="Na to pytanie już odpowiedziano; aby zmienić treść, zmień ogłoszenie.",
         )
     question.answer, question.answered_at = text, now
-    call.updated_at = now
+    touch(call)  # its public answers changed
     session.add(history_entry(call, "answered", principal, now, question_id=str(question.id)))
     await session.flush()
     return question

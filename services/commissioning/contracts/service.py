@@ -40,6 +40,7 @@ from services.commissioning.rules.advisor import contract_violations, grant_chan
 from services.commissioning.rules.modes import Mode, rules_version
 from shared.auth import Principal, Role
 from shared.concurrency import check_if_match
+from shared.db import touch
 from shared.errors import Conflict, Forbidden, NotFound, ValidationProblem
 from shared.money import format_pln
 from shared.schemas import utc_iso
@@ -141,7 +142,7 @@ async def amend_contract(
         changes["change_basis"] = data.change_basis
     number = await repository.amendment_count(session, contract.id) + 1
     session.add(ContractAmendment(contract_id=contract.id, number=number, reason=data.reason, changes=changes, at=now))
-    contract.updated_at = now
+    touch(contract)  # an annex changes the contract, even one that restates a term
     await outbox.contract_changed(session, contract, EventType.CONTRACT_AMENDED, now)
     return contract
 
@@ -162,7 +163,6 @@ async def end_contract(
             pl=f"Umowa ma status {contract.status}; zakończyć lub rozwiązać można tylko umowę w trakcie realizacji.",
         )
     contract.status, contract.ended_reason = status.value, reason
-    contract.updated_at = now
     await outbox.contract_changed(session, contract, EventType.CONTRACT_ENDED, now)
     return contract
 
@@ -230,7 +230,6 @@ async def record_signature(
         raise ValidationProblem.field("signed_on", "is in the future", pl="przypada w przyszłości")
     contract.number, contract.signed_on = data.number, data.signed_on
     contract.status = ContractStatus.AWAITING_CONFIRMATION.value
-    contract.updated_at = now
     await session.flush()
     return contract
 
@@ -252,7 +251,7 @@ async def confirm_signature(
             pl=f"Umowa ma status {contract.status}: realizator potwierdza ją po podpisaniu przez gminę.",
         )
     contract.status = ContractStatus.ACTIVE.value
-    contract.signed_at = contract.updated_at = now
+    contract.signed_at = now
     await outbox.contract_changed(session, contract, EventType.CONTRACT_SIGNED, now)
     return contract
 

@@ -47,7 +47,6 @@ async def update(
     for key, value in data.model_dump().items():
         setattr(municipality, key, value)
     await session.flush()
-    await session.refresh(municipality)
     return municipality
 
 
