@@ -24,7 +24,7 @@ from services.commissioning.rules.advisor import (
 )
 from services.commissioning.rules.modes import Mode, rules_in_force, rules_version
 from shared.auth import Principal
-from shared.concurrency import check_if_match
+from shared.concurrency import load_for_write
 from shared.db import touch
 from shared.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
 from shared.schemas import utc_iso
@@ -141,21 +141,26 @@ async def create(
     return call
 
 
-async def for_owner(session: AsyncSession, principal: Principal, call_id: uuid.UUID, *, lock: bool = True) -> Call:
-    """The call, locked, for its own municipality (others: 404 for drafts, 403 for published calls)."""
+async def for_owner(
+    session: AsyncSession, principal: Principal, call_id: uuid.UUID, *, lock: bool = True, if_match: str | None = "*"
+) -> Call:
+    """The call, locked, for its own municipality (others: 404 for drafts, 403 for published calls), at the
+    version If-Match names (`*`: any)."""
     require_municipality_role(principal)
-    call = await session.get(Call, call_id, with_for_update=lock or None, populate_existing=lock)
-    if call is None or not acts_for_municipality(principal, call.municipality_terc):
-        if call is not None and call.published_at is not None:
+
+    def owns(call: Call) -> bool:
+        if not acts_for_municipality(principal, call.municipality_terc) and call.published_at is not None:
             raise Forbidden(
                 "Only the call's own municipality may do this.",
                 pl="Może to zrobić tylko gmina prowadząca postępowanie.",
             )
-        raise NotFound(
-            f"Call {call_id} does not exist or is not visible to you.",
-            pl=f"Ogłoszenie {call_id} nie istnieje lub nie jest dla Ciebie widoczne.",
-        )
-    return call
+        return acts_for_municipality(principal, call.municipality_terc)
+
+    missing = NotFound(
+        f"Call {call_id} does not exist or is not visible to you.",
+        pl=f"Ogłoszenie {call_id} nie istnieje lub nie jest dla Ciebie widoczne.",
+    )
+    return await load_for_write(session, Call, call_id, if_match=if_match, missing=missing, may_write=owns, lock=lock)
 
 
 async def visible(session: AsyncSession, principal: Principal | None, call_id: uuid.UUID) -> Call:
@@ -178,8 +183,7 @@ async def update_draft(
     data: CallUpdate,
     if_match: str | None,
 ) -> Call:
-    call = await for_owner(session, principal, call_id)
-    check_if_match(if_match, call.version)
+    call = await for_owner(session, principal, call_id, if_match=if_match)
     if call.status != CallStatus.DRAFT.value:
         raise Conflict(
             "Only a draft changes freely; a published call changes through amendments.",
