@@ -20,7 +20,7 @@ from sqlalchemy import text
 from shared.auth import optional_principal
 from shared.cache import CHANNEL, CachedReadsMiddleware, cache_of
 from shared.conditional import ConditionalGets
-from shared.db import Database, database_of, ensure_database, resolve_database_url
+from shared.db import Database, Now, database_of, ensure_database, resolve_database_url, utc_now
 from shared.docs import install_docs
 from shared.errors import (
     PROBLEM_MEDIA_TYPE,
@@ -172,6 +172,7 @@ def create_service_app(
     uses_database: bool = True,
     readiness: Callable[[FastAPI], Awaitable[str | None]] = database_ready,
     serves_own_openapi: bool = True,
+    now: Now = utc_now,
 ) -> FastAPI:
     configure_logging(name, settings.log_level, settings.log_json)
 
@@ -182,7 +183,7 @@ def create_service_app(
             url = database_url or resolve_database_url(settings)
             await ensure_database(url)
             database = app.state.database = Database.connect(
-                url, pool_size=settings.db_pool_size, pre_ping=settings.db_pool_pre_ping
+                url, pool_size=settings.db_pool_size, pre_ping=settings.db_pool_pre_ping, now=now
             )
             # other replicas' writes drop the cached answers they change (shared.cache)
             cache = cache_of(app)

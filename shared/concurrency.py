@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from inspect import isawaitable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Header, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.errors import PreconditionFailed, PreconditionRequired
+from shared.db import Versioned
+from shared.errors import NotFound, PreconditionFailed, PreconditionRequired
+
+V = TypeVar("V", bound=Versioned)
 
 
 def etag_for(version: int) -> str:
@@ -43,6 +49,30 @@ def check_if_match(if_match: str | None, current_version: int) -> None:
         pl=f"Zasób ma wersję {etag_for(current_version)}, nie {if_match}: odczytaj go ponownie i ponów zmianę.",
         current_etag=etag_for(current_version),
     )
+
+
+async def load_for_write(
+    session: AsyncSession,
+    model: type[V],
+    key: Any,
+    *,
+    if_match: str | None,
+    missing: NotFound,
+    may_write: Callable[[V], bool | Awaitable[bool]] | None = None,
+    lock: bool = True,
+) -> V:
+    """The row to change, read anew under its row lock (`lock`); `missing`, the caller's 404, when there is none or
+    `may_write` says the caller may not write it (it raises another refusal itself, a 403, where the row may be
+    known to exist); then If-Match against its version (`"*"` for a write that asks for no precondition)."""
+    row = await session.get(model, key, with_for_update=lock or None, populate_existing=lock)
+    if row is None:
+        raise missing
+    if may_write is not None:
+        allowed = may_write(row)
+        if not (await allowed if isawaitable(allowed) else allowed):
+            raise missing
+    check_if_match(if_match, row.version)
+    return row
 
 
 def _tags(if_match: str) -> list[str]:

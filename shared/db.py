@@ -5,17 +5,27 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Annotated, Any, NewType, cast
 
 import orjson
 from fastapi import Depends, FastAPI, Request
-from sqlalchemy import Integer, MetaData, event, text
+from sqlalchemy import DateTime, Integer, MetaData, event, func, text
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column
+from sqlalchemy.orm import (
+    InstanceState,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    declared_attr,
+    mapped_column,
+)
+from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -40,14 +50,88 @@ def service_metadata() -> MetaData:
 
 
 class Versioned:
-    """Optimistic locking by SQLAlchemy: `version` is 1 on insert, incremented by every UPDATE of the row, and
-    the UPDATE checks the version it read (a lost race raises StaleDataError, answered 412). It is the ETag."""
+    """Optimistic locking, one change per unit of work: `version` is 1 on insert and one more after every unit of
+    work (transaction) that changes the row, however many flushes it takes; the UPDATE checks the version it read
+    (a lost race raises StaleDataError, answered 412). It is the ETag. The model's `updated_at`, if it has one, is
+    set with it (and on insert its `created_at`, unless given) to the time of the unit of work: the session's clock
+    (`create_sessionmaker(now=...)`) as first read in it. `touch` counts a change of what a row holds."""
 
-    version: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}  # type: ignore[attr-defined]
+
+
+class Stamped(Versioned):
+    """A versioned row with the usual times, created_at and updated_at, set as `Versioned` says."""
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+Now = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+_UNIT_OF_WORK, _NOW = "versioned.unit_of_work", "versioned.now"  # keys of Session.info
+
+
+@dataclass
+class _UnitOfWork:
+    """One transaction's versioned rows: those already counted, and the moment their times are set to."""
+
+    transaction: SessionTransaction
+    clock: Now
+    counted: set[InstanceState[Any]] = field(default_factory=set)
+    moment: datetime | None = None
+
+    @classmethod
+    def of(cls, session: Session) -> _UnitOfWork:
+        transaction = session.get_transaction() or session.begin()
+        unit: _UnitOfWork | None = session.info.get(_UNIT_OF_WORK)
+        if unit is None or unit.transaction is not transaction:  # a new transaction counts every row again
+            unit = session.info[_UNIT_OF_WORK] = cls(transaction, session.info.get(_NOW, utc_now))
+        return unit
+
+    def count(self, row: Versioned, *, new: bool = False) -> None:
+        """The row's one change in this unit of work: a new one keeps version 1 and gets its times unless it has
+        them; another goes one version up, and its updated_at to the moment."""
+        state = instance_state(row)
+        if state in self.counted:
+            return
+        self.counted.add(state)
+        if not new:
+            row.version += 1
+        for name in ("created_at", "updated_at") if new else ("updated_at",):
+            if name in state.mapper.columns and not (new and getattr(row, name) is not None):
+                setattr(row, name, self.now())
+
+    def now(self) -> datetime:
+        if self.moment is None:  # read once, and only for a row with a time to set
+            self.moment = self.clock()
+        return self.moment
+
+
+def touch(row: Versioned) -> None:
+    """Count this unit of work as a change of `row` though none of its own columns changed (what it holds did:
+    its lots, its amendments, an answer). A row not yet written is counted by its insert."""
+    state = instance_state(row)
+    if state.session is not None and state.persistent:
+        _UnitOfWork.of(state.session).count(row)
+
+
+@event.listens_for(Session, "before_flush")
+def _count_versioned_changes(session: Session, *_: Any) -> None:
+    for row in session.new:
+        if isinstance(row, Versioned):
+            _UnitOfWork.of(session).count(row, new=True)
+    for row in session.dirty:
+        if isinstance(row, Versioned) and session.is_modified(row):
+            _UnitOfWork.of(session).count(row)
 
 
 def escape_like(text: str) -> str:
@@ -175,13 +259,15 @@ def _refuse_dml(state: ORMExecuteState) -> None:
 
 
 def create_sessionmaker(
-    bind: AsyncEngine | AsyncConnection, *, read_only: bool = False, **options: Any
+    bind: AsyncEngine | AsyncConnection, *, read_only: bool = False, now: Now = utc_now, **options: Any
 ) -> async_sessionmaker[AsyncSession]:
+    """`now`: the clock the versioned rows' `updated_at` is set by (a service that controls its time passes its own)."""
     return async_sessionmaker(
         bind,
         expire_on_commit=False,
         autoflush=False,
         sync_session_class=ReadOnlySyncSession if read_only else Session,
+        info={_NOW: now},
         **options,
     )
 
@@ -253,18 +339,20 @@ class Database:
     read: async_sessionmaker[AsyncSession]
     snapshot: async_sessionmaker[AsyncSession]
     statement: Callable[[], AbstractAsyncContextManager[DriverConnection]]
+    now: Now = utc_now  # the write sessions' clock
 
     @classmethod
-    def connect(cls, url: str, *, pool_size: int, pre_ping: bool = True) -> Database:
+    def connect(cls, url: str, *, pool_size: int, pre_ping: bool = True, now: Now = utc_now) -> Database:
         engine = create_engine(url, pool_size=pool_size, pre_ping=pre_ping)
         autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         repeatable = engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         return cls(
             engine,
-            create_sessionmaker(engine),
+            create_sessionmaker(engine, now=now),
             create_sessionmaker(autocommit, read_only=True),
             create_sessionmaker(repeatable, read_only=True),
             lambda: lend_driver(engine),
+            now,
         )
 
     @asynccontextmanager

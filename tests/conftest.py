@@ -101,10 +101,10 @@ async def rolled_back(app: Any, engine: AsyncEngine) -> AsyncIterator[AsyncSessi
     as in production."""
     async with engine.connect() as conn:
         outer = await conn.begin()
-        write = create_sessionmaker(conn, join_transaction_mode="create_savepoint")
-        read = create_sessionmaker(conn, read_only=True, join_transaction_mode="create_savepoint")
         original = database_of(app)
-        app.state.database = Database(original.engine, write, read, read, lambda: _savepoint_driver(conn))
+        write = create_sessionmaker(conn, now=original.now, join_transaction_mode="create_savepoint")
+        read = create_sessionmaker(conn, read_only=True, join_transaction_mode="create_savepoint")
+        app.state.database = Database(original.engine, write, read, read, lambda: _savepoint_driver(conn), original.now)
         cache_of(app).drop()  # cached answers read inside a transaction that is rolled back never outlive it
         try:
             async with write() as session:

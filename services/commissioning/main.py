@@ -115,7 +115,7 @@ def create_app(
                 asyncio.create_task(standing.keep_fresh(database_of(app), state.standings, lambda: state.clock.now()))
             )
         if run_worker and settings.worker_interval_seconds > 0:
-            due_events = create_sessionmaker(events_engine)
+            due_events = create_sessionmaker(events_engine, now=database_of(app).now)
             tasks.append(asyncio.create_task(worker(due_events, state.clock, settings.worker_interval_seconds)))
         feed = httpx.AsyncClient(base_url=settings.catalogue_url, timeout=5, auth=credential)
         plumbing = Plumbing(
@@ -186,6 +186,7 @@ def create_app(
         openapi_tags=TAGS,
         resources=resources,
         database_url=database_url,
+        now=lambda: state.clock.now(),  # the clock a test or a demo moves: the one the versioned rows are stamped by
     )
     app.state.commissioning = state
     app.state.webhook_policy = WebhookPolicy.of(settings)

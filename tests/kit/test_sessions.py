@@ -112,3 +112,39 @@ async def test_a_lent_driver_goes_back_to_the_pool_only_as_it_came(catalogue_eng
             assert await driver.fetchval("SELECT pg_backend_pid()") != second
     finally:
         await database.engine.dispose()
+
+
+async def test_a_unit_of_work_counts_once_however_many_flushes_and_a_stale_writer_loses(catalogue_engine):
+    """Versioned rows: one version more per transaction, with updated_at from the session's clock; the UPDATE still
+    checks the version it read, so a writer that read it before a commit fails (answered 412)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import delete
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from services.catalogue.models.taxonomy import ServiceType
+    from shared.db import create_sessionmaker
+
+    moment = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    sessions = create_sessionmaker(catalogue_engine, now=lambda: moment)
+    async with sessions() as setup, setup.begin():
+        made = ServiceType(code="kit-versions", area_code="health", name_pl="próba", name_en="trial", unit="hour")
+        setup.add(made)
+    try:
+        async with sessions() as first, sessions() as late:
+            mine, theirs = await first.get(ServiceType, made.id), await late.get(ServiceType, made.id)
+            mine.name_en = "first flush"
+            await first.flush()
+            mine.name_pl = "drugi zapis"
+            await first.flush()
+            await first.commit()
+            assert (mine.version, mine.updated_at) == (2, moment)
+            theirs.name_en = "a stale change"
+            with pytest.raises(StaleDataError):
+                await late.commit()
+        async with sessions() as check:
+            stored = await check.get(ServiceType, made.id)
+            assert (stored.version, stored.name_en, stored.updated_at) == (2, "first flush", moment)
+    finally:
+        async with sessions() as cleanup, cleanup.begin():
+            await cleanup.execute(delete(ServiceType).where(ServiceType.id == made.id))

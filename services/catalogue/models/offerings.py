@@ -3,29 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from sqlalchemy import (
     ARRAY,
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
-    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.catalogue.base import Base
-from shared.db import Versioned
+from shared.db import Stamped
 
 
-class Offering(Versioned, Base):
+class Offering(Stamped, Base):
     __tablename__ = "offerings"
     __table_args__ = (
         Index("ix_offerings_search_vector", "search_vector", postgresql_using="gin"),
@@ -60,10 +57,6 @@ class Offering(Versioned, Base):
     schedule_notes: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     search_vector: Mapped[str | None] = mapped_column(TSVECTOR)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
     @property
     def free_capacity(self) -> int:

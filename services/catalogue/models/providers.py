@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.catalogue.base import Base
-from shared.db import Versioned
+from shared.db import Stamped
 
 
 class LegalForm(StrEnum):
@@ -88,7 +88,7 @@ class ProviderStatus(StrEnum):
     SUSPENDED = "suspended"
 
 
-class Provider(Versioned, Base):
+class Provider(Stamped, Base):
     __tablename__ = "providers"
     __table_args__ = (
         Index("ix_providers_search_vector", "search_vector", postgresql_using="gin"),
@@ -126,10 +126,6 @@ class Provider(Versioned, Base):
     status_reason: Mapped[str | None] = mapped_column(Text)
     registered_by: Mapped[str] = mapped_column(Text)
     search_vector: Mapped[str | None] = mapped_column(TSVECTOR)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
     @property
     def excluded_share(self) -> float | None:

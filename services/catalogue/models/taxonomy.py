@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ARRAY, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import ARRAY, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.catalogue.base import Base
-from shared.db import Versioned
+from shared.db import Stamped
 
 
 class Unit(StrEnum):
@@ -40,7 +39,7 @@ class TargetGroup(Base):
     name_en: Mapped[str] = mapped_column(String(200))
 
 
-class ServiceType(Versioned, Base):
+class ServiceType(Stamped, Base):
     __tablename__ = "service_types"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -51,7 +50,3 @@ class ServiceType(Versioned, Base):
     description: Mapped[str | None] = mapped_column(Text)
     unit: Mapped[str] = mapped_column(String(16))
     target_groups: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )

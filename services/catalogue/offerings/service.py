@@ -20,18 +20,22 @@ from services.catalogue.providers import service as providers
 from services.catalogue.search import repository as search_vectors
 from services.catalogue.taxonomy import service as taxonomy
 from shared.auth import Principal
-from shared.concurrency import check_if_match
+from shared.concurrency import load_for_write
 from shared.errors import Forbidden, NotFound, ValidationProblem
 
 
 async def get_visible_row(session: AsyncSession, offering_id: uuid.UUID, principal: Principal | None) -> Row[Any]:
     row = await repository.get_row(session, offering_id, principal)
     if row is None:
-        raise NotFound(
-            f"Offering {offering_id} does not exist or is not public.",
-            pl=f"Oferta usługi {offering_id} nie istnieje lub nie jest publiczna.",
-        )
+        raise _missing(offering_id)
     return row
+
+
+def _missing(offering_id: uuid.UUID) -> NotFound:
+    return NotFound(
+        f"Offering {offering_id} does not exist or is not public.",
+        pl=f"Oferta usługi {offering_id} nie istnieje lub nie jest publiczna.",
+    )
 
 
 def _check_owner(principal: Principal, provider_id: uuid.UUID) -> bool:
@@ -40,19 +44,20 @@ def _check_owner(principal: Principal, provider_id: uuid.UUID) -> bool:
 
 async def require_may_add(session: AsyncSession, principal: Principal, provider_id: uuid.UUID) -> Provider:
     """The provider, if the caller may add its offerings (its own users, admins)."""
-    principal = await providers.acting_for(session, principal, provider_id)
-    provider = await session.get(Provider, provider_id)
-    if provider is None or not _check_owner(principal, provider_id):
-        if provider is not None and await providers_repo.get_visible(session, provider_id, principal):
+    acting = await providers.acting_for(session, principal, provider_id)
+
+    async def may_add(provider: Provider) -> bool:  # one who may read it is told why not
+        if not _check_owner(acting, provider.id) and await providers_repo.get_visible(session, provider.id, acting):
             raise Forbidden(
                 "Only the provider's own users or an admin may add its offerings.",
                 pl="Oferty usług podmiotu dodają tylko jego użytkownicy lub administrator.",
             )
-        raise NotFound(
-            f"Provider {provider_id} does not exist or is not public (unverified).",
-            pl=f"Podmiot {provider_id} nie istnieje lub nie jest publiczny (niezweryfikowany).",
-        )
-    return provider
+        return _check_owner(acting, provider.id)
+
+    missing = providers.not_public(provider_id)
+    return await load_for_write(
+        session, Provider, provider_id, if_match="*", lock=False, missing=missing, may_write=may_add
+    )
 
 
 async def create(
@@ -81,21 +86,20 @@ async def create(
 async def _load_for_write(
     session: AsyncSession, principal: Principal, offering_id: uuid.UUID, if_match: str | None
 ) -> Offering:
-    offering = await session.get(Offering, offering_id, with_for_update=True, populate_existing=True)
-    if offering is not None:
-        principal = await providers.acting_for(session, principal, offering.provider_id)
-    if offering is None or not _check_owner(principal, offering.provider_id):
-        if offering is not None and await repository.get_row(session, offering_id, principal):
+
+    async def may_change(offering: Offering) -> bool:  # one who may read it is told why not
+        acting = await providers.acting_for(session, principal, offering.provider_id)
+        if not _check_owner(acting, offering.provider_id) and await repository.get_row(session, offering.id, acting):
             raise Forbidden(
                 "Only the offering provider's own users or an admin may change it.",
                 pl="Ofertę usługi zmieniają tylko użytkownicy jej podmiotu lub administrator.",
             )
-        raise NotFound(
-            f"Offering {offering_id} does not exist or is not public.",
-            pl=f"Oferta usługi {offering_id} nie istnieje lub nie jest publiczna.",
-        )
-    check_if_match(if_match, offering.version)
-    return offering
+        return _check_owner(acting, offering.provider_id)
+
+    missing = _missing(offering_id)
+    return await load_for_write(
+        session, Offering, offering_id, if_match=if_match, missing=missing, may_write=may_change
+    )
 
 
 async def update(

@@ -24,7 +24,7 @@ from services.catalogue.providers import repository
 from services.catalogue.providers.schemas import ProviderCreate, ProviderUpdate, SocialEconomy, StatusAction
 from services.catalogue.search import repository as search_vectors
 from shared.auth import Principal, Role, require_role
-from shared.concurrency import check_if_match
+from shared.concurrency import load_for_write
 from shared.errors import Conflict, Forbidden, NotFound, ValidationProblem
 
 # Changing these on a verified provider means the verifier's check no longer holds.
@@ -259,13 +259,17 @@ async def remove_member(session: AsyncSession, *, principal: Principal, provider
     await session.flush()
 
 
+def not_public(provider_id: uuid.UUID) -> NotFound:
+    return NotFound(
+        f"Provider {provider_id} does not exist or is not public (unverified).",
+        pl=f"Podmiot {provider_id} nie istnieje lub nie jest publiczny (niezweryfikowany).",
+    )
+
+
 async def get_visible(session: AsyncSession, provider_id: uuid.UUID, principal: Principal | None) -> Provider:
     provider = await repository.get_visible(session, provider_id, principal)
     if provider is None:
-        raise NotFound(
-            f"Provider {provider_id} does not exist or is not public (unverified).",
-            pl=f"Podmiot {provider_id} nie istnieje lub nie jest publiczny (niezweryfikowany).",
-        )
+        raise not_public(provider_id)
     return provider
 
 
@@ -281,18 +285,18 @@ async def update(
     data: ProviderUpdate,
     if_match: str | None,
 ) -> Provider:
-    provider = await session.get(Provider, provider_id, with_for_update=True, populate_existing=True)
-    if provider is None or not _may_edit(principal, provider):
-        if provider is not None and await repository.get_visible(session, provider_id, principal):
+
+    async def may_edit(provider: Provider) -> bool:  # one who may read it is told why not
+        if not _may_edit(principal, provider) and await repository.get_visible(session, provider.id, principal):
             raise Forbidden(
                 "Only the provider's own users or an admin may change it.",
                 pl="Zmieniać dane podmiotu mogą tylko jego użytkownicy lub administrator.",
             )
-        raise NotFound(
-            f"Provider {provider_id} does not exist or is not public (unverified).",
-            pl=f"Podmiot {provider_id} nie istnieje lub nie jest publiczny (niezweryfikowany).",
-        )
-    check_if_match(if_match, provider.version)
+        return _may_edit(principal, provider)
+
+    provider = await load_for_write(
+        session, Provider, provider_id, if_match=if_match, missing=not_public(provider_id), may_write=may_edit
+    )
     changes = data.model_dump(exclude_unset=True, mode="python")
     for required in ("name", "legal_form", "address", "operating_areas", "contacts", "social_economy"):
         if required in changes and changes[required] is None:

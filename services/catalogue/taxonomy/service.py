@@ -11,7 +11,7 @@ from services.catalogue.search import repository as search_vectors
 from services.catalogue.taxonomy import repository
 from services.catalogue.taxonomy.schemas import ServiceTypeCreate, ServiceTypeUpdate
 from shared.auth import Principal, Role, require_role
-from shared.concurrency import check_if_match
+from shared.concurrency import load_for_write
 from shared.errors import Conflict, NotFound, ValidationProblem
 
 
@@ -68,12 +68,10 @@ async def update_service_type(
     if_match: str | None,
 ) -> ServiceType:
     require_role(principal, Role.ADMIN)
-    service_type = await session.get(ServiceType, service_type_id, with_for_update=True, populate_existing=True)
-    if service_type is None:
-        raise NotFound(
-            f"Service type {service_type_id} does not exist.", pl=f"Rodzaj usługi {service_type_id} nie istnieje."
-        )
-    check_if_match(if_match, service_type.version)
+    missing = NotFound(
+        f"Service type {service_type_id} does not exist.", pl=f"Rodzaj usługi {service_type_id} nie istnieje."
+    )
+    service_type = await load_for_write(session, ServiceType, service_type_id, if_match=if_match, missing=missing)
     changes = data.model_dump(exclude_unset=True)
     for required in ("area_code", "name_pl", "name_en", "unit", "target_groups"):
         if required in changes and changes[required] is None:

@@ -18,6 +18,7 @@ from services.commissioning.offers import repository as offers_repo
 from services.commissioning.outbox import service as outbox
 from services.commissioning.rules.modes import rules_version
 from shared.auth import Principal
+from shared.db import touch
 from shared.errors import ValidationProblem
 from shared.schemas import utc_iso
 
@@ -63,7 +64,7 @@ async def amend(
     )
     session.add(amendment)
     call.next_event_at = call.deadline
-    call.updated_at = now
+    touch(call)  # an amendment changes the call, even when only its description says how
     session.add(
         calls.history_entry(call, "amended", principal, now, number=number, description=data.description, **changes)
     )

@@ -24,7 +24,8 @@ from services.commissioning.rules.advisor import (
 )
 from services.commissioning.rules.modes import Mode, rules_in_force, rules_version
 from shared.auth import Principal
-from shared.concurrency import check_if_match
+from shared.concurrency import load_for_write
+from shared.db import touch
 from shared.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
 from shared.schemas import utc_iso
 
@@ -140,21 +141,26 @@ async def create(
     return call
 
 
-async def for_owner(session: AsyncSession, principal: Principal, call_id: uuid.UUID, *, lock: bool = True) -> Call:
-    """The call, locked, for its own municipality (others: 404 for drafts, 403 for published calls)."""
+async def for_owner(
+    session: AsyncSession, principal: Principal, call_id: uuid.UUID, *, lock: bool = True, if_match: str | None = "*"
+) -> Call:
+    """The call, locked, for its own municipality (others: 404 for drafts, 403 for published calls), at the
+    version If-Match names (`*`: any)."""
     require_municipality_role(principal)
-    call = await session.get(Call, call_id, with_for_update=lock or None, populate_existing=lock)
-    if call is None or not acts_for_municipality(principal, call.municipality_terc):
-        if call is not None and call.published_at is not None:
+
+    def owns(call: Call) -> bool:
+        if not acts_for_municipality(principal, call.municipality_terc) and call.published_at is not None:
             raise Forbidden(
                 "Only the call's own municipality may do this.",
                 pl="Może to zrobić tylko gmina prowadząca postępowanie.",
             )
-        raise NotFound(
-            f"Call {call_id} does not exist or is not visible to you.",
-            pl=f"Ogłoszenie {call_id} nie istnieje lub nie jest dla Ciebie widoczne.",
-        )
-    return call
+        return acts_for_municipality(principal, call.municipality_terc)
+
+    missing = NotFound(
+        f"Call {call_id} does not exist or is not visible to you.",
+        pl=f"Ogłoszenie {call_id} nie istnieje lub nie jest dla Ciebie widoczne.",
+    )
+    return await load_for_write(session, Call, call_id, if_match=if_match, missing=missing, may_write=owns, lock=lock)
 
 
 async def visible(session: AsyncSession, principal: Principal | None, call_id: uuid.UUID) -> Call:
@@ -177,8 +183,7 @@ async def update_draft(
     data: CallUpdate,
     if_match: str | None,
 ) -> Call:
-    call = await for_owner(session, principal, call_id)
-    check_if_match(if_match, call.version)
+    call = await for_owner(session, principal, call_id, if_match=if_match)
     if call.status != CallStatus.DRAFT.value:
         raise Conflict(
             "Only a draft changes freely; a published call changes through amendments.",
@@ -211,7 +216,7 @@ async def update_draft(
         call.documents = [d.model_dump() for d in data.documents]
     await session.flush()
     _check_mode(call, sum(lot.value_grosze for lot in await repository.lots_of(session, [call.id])))
-    call.updated_at = now
+    touch(call)  # its lots may be all that changed
     await session.flush()
     return call
 
@@ -237,7 +242,6 @@ async def publish(session: AsyncSession, *, principal: Principal, now: datetime,
     call.status = CallStatus.OPEN.value
     call.published_at = now
     call.next_event, call.next_event_at = CallEvent.OPEN_OFFERS.value, call.deadline
-    call.updated_at = now
     session.add(history_entry(call, "published", principal, now, deadline=utc_iso(call.deadline)))
     outbox.call_changed(session, call, EventType.CALL_PUBLISHED, now)
     await session.flush()
@@ -253,7 +257,6 @@ async def cancel(
     call.status = CallStatus.CANCELLED.value
     call.cancelled_reason = reason
     call.next_event = call.next_event_at = None
-    call.updated_at = now
     session.add(history_entry(call, "cancelled", principal, now, reason=reason))
     if call.published_at is not None:  # a draft's end is nobody else's business
         outbox.call_changed(session, call, EventType.CALL_CANCELLED, now, reason=reason)
@@ -311,7 +314,7 @@ async def answer(
             pl="Na to pytanie już odpowiedziano; aby zmienić treść, zmień ogłoszenie.",
         )
     question.answer, question.answered_at = text, now
-    call.updated_at = now
+    touch(call)  # its public answers changed
     session.add(history_entry(call, "answered", principal, now, question_id=str(question.id)))
     await session.flush()
     return question

@@ -39,21 +39,27 @@ from services.commissioning.outbox import service as outbox
 from services.commissioning.rules.advisor import contract_violations, grant_change_violations, pzp_change_violations
 from services.commissioning.rules.modes import Mode, rules_version
 from shared.auth import Principal, Role
-from shared.concurrency import check_if_match
+from shared.concurrency import load_for_write
+from shared.db import touch
 from shared.errors import Conflict, Forbidden, NotFound, ValidationProblem
 from shared.money import format_pln
 from shared.schemas import utc_iso
 
 
-async def contract_for_owner(session: AsyncSession, principal: Principal, contract_id: uuid.UUID) -> Contract:
-    contract = await session.get(Contract, contract_id, with_for_update=True)
-    if contract is None:
-        raise NotFound(f"Contract {contract_id} does not exist.", pl=f"Umowa {contract_id} nie istnieje.")
-    if not acts_for_municipality(principal, contract.municipality_terc):
-        raise Forbidden(
-            "Only the contracting municipality may do this.", pl="Może to zrobić tylko gmina, która zawarła umowę."
-        )
-    return contract
+async def contract_for_owner(
+    session: AsyncSession, principal: Principal, contract_id: uuid.UUID, *, if_match: str | None = "*"
+) -> Contract:
+    """The contract, locked, for its municipality (others: 403), at the version If-Match names (`*`: any)."""
+
+    def owns(contract: Contract) -> bool:
+        if not acts_for_municipality(principal, contract.municipality_terc):
+            raise Forbidden(
+                "Only the contracting municipality may do this.", pl="Może to zrobić tylko gmina, która zawarła umowę."
+            )
+        return True
+
+    missing = NotFound(f"Contract {contract_id} does not exist.", pl=f"Umowa {contract_id} nie istnieje.")
+    return await load_for_write(session, Contract, contract_id, if_match=if_match, missing=missing, may_write=owns)
 
 
 async def amend_contract(
@@ -65,8 +71,7 @@ async def amend_contract(
     data: ContractAmendmentIn,
     if_match: str | None,
 ) -> Contract:
-    contract = await contract_for_owner(session, principal, contract_id)
-    check_if_match(if_match, contract.version)
+    contract = await contract_for_owner(session, principal, contract_id, if_match=if_match)
     if contract.status != ContractStatus.ACTIVE.value:
         raise Conflict(
             f"The contract is {contract.status}: an amendment (aneks) changes a contract both parties have signed "
@@ -141,7 +146,7 @@ async def amend_contract(
         changes["change_basis"] = data.change_basis
     number = await repository.amendment_count(session, contract.id) + 1
     session.add(ContractAmendment(contract_id=contract.id, number=number, reason=data.reason, changes=changes, at=now))
-    contract.updated_at = now
+    touch(contract)  # an annex changes the contract, even one that restates a term
     await outbox.contract_changed(session, contract, EventType.CONTRACT_AMENDED, now)
     return contract
 
@@ -162,7 +167,6 @@ async def end_contract(
             pl=f"Umowa ma status {contract.status}; zakończyć lub rozwiązać można tylko umowę w trakcie realizacji.",
         )
     contract.status, contract.ended_reason = status.value, reason
-    contract.updated_at = now
     await outbox.contract_changed(session, contract, EventType.CONTRACT_ENDED, now)
     return contract
 
@@ -174,14 +178,18 @@ async def get_contract(session: AsyncSession, contract_id: uuid.UUID) -> Contrac
     return contract
 
 
+def not_yours(contract_id: uuid.UUID) -> NotFound:
+    return NotFound(
+        f"Contract {contract_id} does not exist or is not yours.",
+        pl=f"Umowa {contract_id} nie istnieje lub nie jest Twoja.",
+    )
+
+
 async def private_contract(session: AsyncSession, principal: Principal, contract_id: uuid.UUID) -> Contract:
     """The contract, for its parties only: its reports and payments are not public."""
     contract = await session.get(Contract, contract_id)
     if contract is None or not may_read_private(principal, contract):
-        raise NotFound(
-            f"Contract {contract_id} does not exist or is not yours.",
-            pl=f"Umowa {contract_id} nie istnieje lub nie jest Twoja.",
-        )
+        raise not_yours(contract_id)
     return contract
 
 
@@ -217,8 +225,7 @@ async def record_signature(
     if_match: str | None,
 ) -> Contract:
     """The municipality records that it signed: the contract's number and the date on it."""
-    contract = await contract_for_owner(session, principal, contract_id)
-    check_if_match(if_match, contract.version)
+    contract = await contract_for_owner(session, principal, contract_id, if_match=if_match)
     if contract.status != ContractStatus.AWAITING_SIGNATURE.value:
         raise Conflict(
             f"The contract is {contract.status}: it is signed once the standstill has ended.",
@@ -230,7 +237,6 @@ async def record_signature(
         raise ValidationProblem.field("signed_on", "is in the future", pl="przypada w przyszłości")
     contract.number, contract.signed_on = data.number, data.signed_on
     contract.status = ContractStatus.AWAITING_CONFIRMATION.value
-    contract.updated_at = now
     await session.flush()
     return contract
 
@@ -239,20 +245,21 @@ async def confirm_signature(
     session: AsyncSession, *, principal: Principal, now: datetime, contract_id: uuid.UUID, if_match: str | None
 ) -> Contract:
     """The provider confirms the contract the municipality signed: it is in force from now on."""
-    contract = await session.get(Contract, contract_id, with_for_update=True, populate_existing=True)
-    if contract is None or not principal.acts_for_provider(contract.provider_id):
-        raise NotFound(
-            f"Contract {contract_id} does not exist or is not yours.",
-            pl=f"Umowa {contract_id} nie istnieje lub nie jest Twoja.",
-        )
-    check_if_match(if_match, contract.version)
+    contract = await load_for_write(
+        session,
+        Contract,
+        contract_id,
+        if_match=if_match,
+        missing=not_yours(contract_id),
+        may_write=lambda contract: principal.acts_for_provider(contract.provider_id),
+    )
     if contract.status != ContractStatus.AWAITING_CONFIRMATION.value:
         raise Conflict(
             f"The contract is {contract.status}: the provider confirms once the municipality has signed.",
             pl=f"Umowa ma status {contract.status}: realizator potwierdza ją po podpisaniu przez gminę.",
         )
     contract.status = ContractStatus.ACTIVE.value
-    contract.signed_at = contract.updated_at = now
+    contract.signed_at = now
     await outbox.contract_changed(session, contract, EventType.CONTRACT_SIGNED, now)
     return contract
 
@@ -275,10 +282,7 @@ async def submit_report(
 ) -> DeliveryReport:
     contract = await session.get(Contract, contract_id)
     if contract is None or not principal.acts_for_provider(contract.provider_id):
-        raise NotFound(
-            f"Contract {contract_id} does not exist or is not yours.",
-            pl=f"Umowa {contract_id} nie istnieje lub nie jest Twoja.",
-        )
+        raise not_yours(contract_id)
     if contract.status != ContractStatus.ACTIVE.value:
         raise Conflict(
             f"The contract is {contract.status}: reports are for active contracts.",
@@ -330,14 +334,19 @@ async def review_report(
     data: ReviewIn,
     if_match: str | None,
 ) -> DeliveryReport:
-    report = await session.get(DeliveryReport, report_id, with_for_update=True)
-    contract = await session.get(Contract, report.contract_id) if report else None
-    if report is None or contract is None or not acts_for_municipality(principal, contract.municipality_terc):
-        raise NotFound(
-            f"Report {report_id} does not exist or is not yours to review.",
-            pl=f"Sprawozdanie {report_id} nie istnieje lub nie Tobie przysługuje jego ocena.",
-        )
-    check_if_match(if_match, report.version)
+
+    async def reviews(report: DeliveryReport) -> bool:
+        contract = await session.get(Contract, report.contract_id)
+        return contract is not None and acts_for_municipality(principal, contract.municipality_terc)
+
+    missing = NotFound(
+        f"Report {report_id} does not exist or is not yours to review.",
+        pl=f"Sprawozdanie {report_id} nie istnieje lub nie Tobie przysługuje jego ocena.",
+    )
+    report = await load_for_write(
+        session, DeliveryReport, report_id, if_match=if_match, missing=missing, may_write=reviews
+    )
+    contract = await session.get_one(Contract, report.contract_id)  # as `reviews` read it
     if report.status != ReportStatus.SUBMITTED.value:
         raise Conflict(f"The report is {report.status}.", pl=f"Sprawozdanie ma status {report.status}.")
     if data.decision == "return" and not data.comment:

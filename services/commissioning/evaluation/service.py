@@ -323,7 +323,6 @@ async def save_scores(
     else:
         check_if_match(if_match, sheet.version)
     sheet.scores = {**sheet.scores, **{k: v.model_dump() for k, v in data.scores.items()}}
-    sheet.updated_at = now
     try:
         await session.flush()
     except IntegrityError as exc:  # the same member's two first saves at once

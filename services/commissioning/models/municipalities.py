@@ -8,10 +8,10 @@ from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.commissioning.base import Base
-from shared.db import Versioned
+from shared.db import Stamped
 
 
-class Municipality(Versioned, Base):
+class Municipality(Stamped, Base):
     __tablename__ = "municipalities"
 
     terc: Mapped[str] = mapped_column(String(7), primary_key=True)
@@ -22,10 +22,6 @@ class Municipality(Versioned, Base):
     street: Mapped[str | None] = mapped_column(String(200))
     postal_code: Mapped[str | None] = mapped_column(String(6))
     city: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
 
 class MunicipalityBudget(Base):

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import ARRAY, BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import ARRAY, BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.commissioning.base import Base
-from shared.db import Versioned
+from shared.db import Stamped
 
 
-class Programme(Versioned, Base):
+class Programme(Stamped, Base):
     __tablename__ = "programmes"
     __table_args__ = (CheckConstraint("period_end >= period_start", name="period_order"),)
 
@@ -23,10 +23,6 @@ class Programme(Versioned, Base):
     period_end: Mapped[date] = mapped_column(Date)
     resolution_number: Mapped[str | None] = mapped_column(String(100))  # uchwała rady gminy
     resolution_date: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
 
 class ProgrammeLine(Base):
@@ -46,7 +42,7 @@ class ProgrammeLine(Base):
     area_terc: Mapped[str] = mapped_column(String(7))
 
 
-class Need(Versioned, Base):
+class Need(Stamped, Base):
     """A service to commission, from a programme line or on its own, with what the diagnosis said."""
 
     __tablename__ = "needs"
@@ -68,10 +64,6 @@ class Need(Versioned, Base):
     area_terc: Mapped[str] = mapped_column(String(7))
     target_groups: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
     notes: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
     @property
     def estimated_value_net_grosze(self) -> int:

@@ -8,14 +8,18 @@ from services.commissioning.access import acts_for_municipality
 from services.commissioning.models.municipalities import Municipality, MunicipalityBudget
 from services.commissioning.municipalities.schemas import BudgetIn, MunicipalityCreate, MunicipalityFields
 from shared.auth import Principal, Role, require_role
-from shared.concurrency import check_if_match
+from shared.concurrency import load_for_write
 from shared.errors import Conflict, Forbidden, NotFound
+
+
+def not_registered(terc: str) -> NotFound:
+    return NotFound(f"Municipality {terc} is not registered.", pl=f"Gmina {terc} nie jest zarejestrowana.")
 
 
 async def get(session: AsyncSession, terc: str) -> Municipality:
     found = await session.get(Municipality, terc)
     if found is None:
-        raise NotFound(f"Municipality {terc} is not registered.", pl=f"Gmina {terc} nie jest zarejestrowana.")
+        raise not_registered(terc)
     return found
 
 
@@ -40,14 +44,10 @@ async def update(
             "Only the municipality itself or an admin may change its details.",
             pl="Dane gminy zmienia tylko ona sama lub administrator.",
         )
-    municipality = await session.get(Municipality, terc, with_for_update=True, populate_existing=True)
-    if municipality is None:
-        raise NotFound(f"Municipality {terc} is not registered.", pl=f"Gmina {terc} nie jest zarejestrowana.")
-    check_if_match(if_match, municipality.version)
+    municipality = await load_for_write(session, Municipality, terc, if_match=if_match, missing=not_registered(terc))
     for key, value in data.model_dump().items():
         setattr(municipality, key, value)
     await session.flush()
-    await session.refresh(municipality)
     return municipality
 
 

@@ -11,11 +11,13 @@ from services.commissioning.access import acts_for_municipality, require_municip
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.models.municipalities import Municipality
 from services.commissioning.models.planning import Need, Programme, ProgrammeLine
+from services.commissioning.municipalities.service import not_registered
 from services.commissioning.planning import repository
 from services.commissioning.planning.schemas import NeedCreate, ProgrammeCreate
 from services.commissioning.rules.advisor import NeedFacts, advise
 from services.commissioning.rules.modes import rules_in_force
 from shared.auth import Principal
+from shared.concurrency import load_for_write
 from shared.errors import Forbidden, NotFound, ValidationProblem
 
 
@@ -26,10 +28,7 @@ async def municipality_for_write(session: AsyncSession, principal: Principal, te
             f"A municipality acts only for itself (token for {principal.terc}, not {terc}).",
             pl=f"Gmina działa tylko we własnym imieniu (token gminy {principal.terc}, nie {terc}).",
         )
-    municipality = await session.get(Municipality, terc)
-    if municipality is None:
-        raise NotFound(f"Municipality {terc} is not registered.", pl=f"Gmina {terc} nie jest zarejestrowana.")
-    return municipality
+    return await load_for_write(session, Municipality, terc, if_match="*", lock=False, missing=not_registered(terc))
 
 
 async def create_programme(
