@@ -9,11 +9,13 @@ appear behind a cursor a reader already holds, however late a slow transaction c
 transaction holds the feed back until it ends.
 
 The envelope follows CloudEvents 1.0 (id, source, type, time, subject, data); `municipality` and `provider` are
-extension attributes, for filtering. Events are public unless they name the party that alone may read them.
+extension attributes, for filtering. Events are public unless they name the party that alone may read them, and
+a reader's cursors tell nothing of the events it may not read: only a reader of every event is given positions.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from collections.abc import Sequence
@@ -76,34 +78,45 @@ class OutboxColumns:
         return mapped_column(BigInteger, Identity(always=True), unique=True)
 
 
-class Cursor:
-    """A position in the feed: after the event (xid, position). Opaque to readers: `xid-position`."""
+NOT_A_CURSOR = "not a cursor of this feed (take `next_cursor` from the previous page)"
+NOT_A_CURSOR_PL = "to nie jest kursor tego strumienia (weź `next_cursor` z poprzedniej strony)"
 
-    def __init__(self, xid: int = 0, position: int = 0) -> None:
-        self.xid, self.position = xid, position
+
+class Cursor:
+    """A position in the feed: after the event (xid, position). A reader that sees every event (an administrator,
+    a service's credential) is given `xid-position`; any other reader is given the id of an event it may read
+    (`event`), which says nothing of how many events it may not read were written around it."""
+
+    def __init__(self, xid: int = 0, position: int = 0, event: uuid.UUID | None = None) -> None:
+        self.xid, self.position, self.event = xid, position, event
 
     @classmethod
     def parse(cls, value: str | None) -> Cursor:
         if not value:
             return cls()
         match = CURSOR.match(value)
-        if match is None or max(int(match[1]), int(match[2])) > MAX_INT8:
-            raise Refusal(
-                "not a cursor of this feed (take `next_cursor` from the previous page)",
-                "to nie jest kursor tego strumienia (weź `next_cursor` z poprzedniej strony)",
-            )
-        return cls(int(match[1]), int(match[2]))
+        if match is None:
+            with contextlib.suppress(ValueError):
+                return cls(event=uuid.UUID(value))
+        elif max(int(match[1]), int(match[2])) <= MAX_INT8:
+            return cls(int(match[1]), int(match[2]))
+        raise Refusal(NOT_A_CURSOR, NOT_A_CURSOR_PL)
 
     @classmethod
     def before_watermark(cls, watermark: int) -> Cursor:
         """After every event of every transaction below the watermark: all a reader can have seen."""
         return cls(max(watermark - 1, 0), MAX_INT8)
 
+    @property
+    def counted(self) -> bool:
+        """Is it a position (`xid-position`), not the start or an event's id?"""
+        return self.event is None and (self.xid, self.position) != (0, 0)
+
     def __lt__(self, other: Cursor) -> bool:
         return (self.xid, self.position) < (other.xid, other.position)
 
     def __str__(self) -> str:
-        return f"{self.xid}-{self.position}"
+        return str(self.event) if self.event is not None else f"{self.xid}-{self.position}"
 
 
 class CloudEvent(Schema):
@@ -125,7 +138,8 @@ class EventPage(Schema):
     items: list[CloudEvent] = Field(description="Events in commit-safe order, oldest first.")
     next_cursor: str = Field(
         description="Pass as `after` for the next page; when the page is not full it is the feed's end, and "
-        "polling with it returns only events committed since."
+        "polling with it returns only events committed since. Opaque: the id of the last event the reader may "
+        "read (a position, `xid-position`, for administrators and services, who read every event)."
     )
 
 
@@ -146,12 +160,16 @@ def envelope(row: OutboxColumns, source: str) -> CloudEvent:
 WATERMARK = literal_column("(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint", BigInteger)
 
 
+def sees_everything(principal: Principal | None) -> bool:
+    return principal is not None and principal.role is Role.ADMIN
+
+
 def readable_by(model: Any, principal: Principal | None) -> ColumnElement[bool]:
     """Public events to everyone; the others to their municipality, their provider's members and admins."""
     public: ColumnElement[bool] = model.public.is_(True)
     if principal is None:
         return public
-    if principal.role is Role.ADMIN:
+    if sees_everything(principal):
         return true()
     own: ColumnElement[bool] = false()
     if principal.role is Role.MUNICIPALITY and principal.terc:
@@ -159,6 +177,12 @@ def readable_by(model: Any, principal: Principal | None) -> ColumnElement[bool]:
     elif principal.role is Role.PROVIDER and principal.providers:
         own = model.provider_id.in_(principal.providers)
     return or_(public, own)
+
+
+def _after(model: Any, after: Cursor) -> ColumnElement[bool]:
+    return tuple_(model.xid, model.position) > tuple_(
+        literal(after.xid, BigInteger), literal(after.position, BigInteger)
+    )
 
 
 async def read_feed(
@@ -181,8 +205,7 @@ async def read_feed(
         select(model)
         .where(
             model.xid < watermark,
-            tuple_(model.xid, model.position)
-            > tuple_(literal(after.xid, BigInteger), literal(after.position, BigInteger)),
+            _after(model, after),
             readable_by(model, principal),
         )
         .order_by(model.xid, model.position)
@@ -204,6 +227,35 @@ def next_cursor(rows: Sequence[Any], watermark: int, after: Cursor, limit: int) 
     return max(Cursor.before_watermark(watermark), after)
 
 
+async def _located(session: AsyncSession, model: Any, after: Cursor, principal: Principal | None) -> Cursor:
+    """The position of the cursor's event. Only a reader that sees every event may name a position itself: from
+    positions chosen at will, any other could tell how many events it may not read lie between two it may."""
+    if after.counted and not sees_everything(principal):
+        raise ValidationProblem.field("after", NOT_A_CURSOR, pl=NOT_A_CURSOR_PL, location="query")
+    if after.event is None:
+        return after
+    found = (await session.execute(select(model.xid, model.position).where(model.id == after.event))).first()
+    if found is None:
+        raise ValidationProblem.field("after", NOT_A_CURSOR, pl=NOT_A_CURSOR_PL, location="query")
+    return Cursor(found.xid, found.position, event=after.event)
+
+
+async def _last_readable(
+    session: AsyncSession, model: Any, principal: Principal | None, watermark: int, after: Cursor
+) -> Cursor:
+    """Past every final event the principal may read, whatever the page's filters: the last such event (its id),
+    or the cursor it came with when there is none after it. The next page then starts there, not again behind
+    every event the filters left out."""
+    query = (
+        select(model.id)
+        .where(model.xid < watermark, _after(model, after), readable_by(model, principal))
+        .order_by(model.xid.desc(), model.position.desc())
+        .limit(1)
+    )
+    last = await session.scalar(query)
+    return after if last is None else Cursor(event=last)
+
+
 async def feed_page(
     session: AsyncSession,
     model: Any,
@@ -215,11 +267,21 @@ async def feed_page(
     municipality: str | None,
     limit: int,
 ) -> EventPage:
+    """A page of the feed as the principal may read it. A reader that sees every event gets positions as cursors;
+    any other reader the id of the last event it may read, so no cursor of its feed counts the events it may not
+    read (a position would: public events at positions 2 and 6 tell of three others between)."""
+    after = await _located(session, model, after, principal)
     rows, watermark = await read_feed(
         session, model, principal=principal, after=after, types=types, municipality=municipality, limit=limit
     )
     items = [envelope(row, source) for row in rows]
-    return EventPage(items=items, next_cursor=str(next_cursor(rows, watermark, after, limit)))
+    if sees_everything(principal):
+        cursor = next_cursor(rows, watermark, after, limit)
+    elif len(rows) == limit:
+        cursor = Cursor(rows[-1].xid, rows[-1].position, event=rows[-1].id)
+    else:
+        cursor = await _last_readable(session, model, principal, watermark, after)
+    return EventPage(items=items, next_cursor="" if cursor.event is None and not cursor.counted else str(cursor))
 
 
 async def feed_cursor(

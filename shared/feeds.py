@@ -75,6 +75,13 @@ class FeedConsumer:
         params: list[tuple[str, str | int | float | bool | None]] = [("type", t) for t in self.subscription.types]
         params += [("limit", PAGE)] + ([("after", cursor)] if cursor else [])
         response = await self.http.get(self.subscription.path, params=params)
+        if response.status_code == 422 and cursor:
+            # the feed takes this cursor no more (a position kept from reading as a service, now read without
+            # one): from the start again, where every event already applied changes nothing
+            logger.warning(
+                "a feed refused the cursor kept; reading it from the start", extra={"feed": self.subscription.feed}
+            )
+            return await self._page(None)
         response.raise_for_status()
         page: dict[str, Any] = response.json()
         return page

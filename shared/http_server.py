@@ -14,7 +14,7 @@ sends a few bytes and then holds the connection (slowloris) is answered 408 and 
 arriving at a modest rate is never cut off, however large (the body limit bounds it). A total bound alone would
 cut off a large upload on a slow line; a bound on silence alone would let a byte every few seconds hold a connection
 for hours. The timer is one loop handle, armed only while a request is incomplete at the end of a read: a request
-that arrives in one read costs none.
+that arrives in one read costs none (a check after each read, nothing more).
 
 Run uvicorn with `--http shared.http_server:CoalescingHttpTools` (`UVICORN_HTTP` below).
 """
@@ -127,39 +127,35 @@ class CoalescingHttpTools(HttpToolsProtocol):
     _reading: asyncio.TimerHandle | None = None  # armed while a request is incomplete
     _read_since = 0.0
     _read_bytes = 0
-    _in_request = False
+    _read_scope: Any = None  # the request it is armed for
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(CoalescedWrites(transport, self.loop))  # type: ignore[arg-type]
         self._arm()  # a connection that never sends its first request is closed too
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
+        if self._reading is not None:
+            self._reading.cancel()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         self._read_bytes += len(data)
-        super().data_received(data)
-        if self._in_request and self._reading is None:
+        HttpToolsProtocol.data_received(self, data)
+        # has all of the last request begun come? (uvicorn's cycle of it says so; one answered before its body
+        # came waits for the rest, and is closed if it never comes)
+        cycle = self.cycle
+        if cycle is not None and cycle.scope is self.scope and not cycle.more_body:
+            if self._reading is not None:
+                self._reading.cancel()
+                self._reading = None
+        elif self._reading is None or self._read_scope is not self.scope:  # none armed, or for an earlier request
+            if self._reading is not None:
+                self._reading.cancel()
             self._arm()
 
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        self._in_request = True
-
-    def on_message_complete(self) -> None:
-        super().on_message_complete()
-        self._in_request = False
-        self._disarm()
-
     def _arm(self) -> None:
-        self._read_since, self._read_bytes = self.loop.time(), 0
+        self._read_since, self._read_bytes, self._read_scope = self.loop.time(), 0, self.scope
         self._reading = self.loop.call_later(self.request_timeout, self._read_timed_out)
-
-    def _disarm(self) -> None:
-        if self._reading is not None:
-            self._reading.cancel()
-            self._reading = None
 
     def _read_timed_out(self) -> None:
         allowed = self._read_since + self.request_timeout + self._read_bytes / self.min_bytes_per_second

@@ -175,3 +175,17 @@ def test_units_spread_over_calendar_months_and_the_most_precise_offering_is_chos
     assert choose_offering([(a, ["26"], 900), (b, ["2611"], 10), (c, ["1465"], 5000)], "2611011") == b
     assert choose_offering([(a, ["2611"], 900), (b, ["2611"], 10)], "2611011") == a
     assert choose_offering([(c, ["1465"], 5000)], "2611011") is None
+
+
+async def test_a_kept_cursor_the_feed_takes_no_more_is_read_again_from_the_start(world, catalogue_engine):
+    """An anonymous reader's cursor is an event's id; a kept one whose event is gone, or a position kept from
+    reading as a service, is refused: the consumer reads from the start again, and applies nothing twice."""
+    await contract_event(world, EventType.CONTRACT_SIGNED, uuid.uuid4())
+    assert await world["consumer"].pass_once() == 1
+    for kept in (str(uuid.uuid4()), "1-1"):
+        async with catalogue_engine.begin() as conn:
+            await conn.execute(text("UPDATE feed_positions SET cursor = :c WHERE feed = :f"), {"c": kept, "f": FEED})
+        assert await world["consumer"].pass_once() == 0
+        assert (await capacity(world, world["gmina"]))[0] == 1000
+    await contract_event(world, EventType.CONTRACT_ENDED, uuid.uuid4(), version=6, status="terminated")
+    assert await world["consumer"].pass_once() == 1  # and goes on from there

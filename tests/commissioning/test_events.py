@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -150,6 +151,57 @@ async def test_private_events_only_to_their_parties_and_filters(feed, commission
     first = (await feed.get("/v1/events", params={"municipality": TERC, "after": start})).json()["items"][0]
     assert first["specversion"] == "1.0" and first["source"] == "urn:cus:commissioning"
     assert first["type"] == "pl.cus.call.amended" and first["municipality"] == TERC
+
+
+async def settled(http: httpx.AsyncClient, cursor: str | None, count: int) -> None:
+    """Until an administrator reads `count` events after the cursor: a transaction running elsewhere on the
+    server holds the feed back a moment."""
+    for _ in range(100):
+        http.headers["Authorization"] = auth(Role.ADMIN, subject="admin-1")["Authorization"]
+        seen, _ = await read_all(http, cursor)
+        del http.headers["Authorization"]
+        if len(seen) >= count:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{count} events never became final")
+
+
+async def test_a_readers_cursors_say_nothing_of_the_events_it_may_not_read(feed, commissioning_engine):
+    sessions = create_sessionmaker(commissioning_engine)
+    _, start = await read_all(feed, None)
+    async with sessions() as session, session.begin():
+        for n, public in ((1, True), (2, False), (3, False), (4, True)):
+            event(session, n, public=public)
+    await settled(feed, start, 4)
+    async with commissioning_engine.connect() as conn:
+        query = text("SELECT id FROM outbox_events WHERE municipality_terc = :t ORDER BY xid, position")
+        ids = [str(row.id) for row in await conn.execute(query, {"t": TERC})]
+
+    async def page(after: str | None, **headers: str) -> tuple[list[int], str]:
+        params = {"municipality": TERC, "limit": 1, **({"after": after} if after else {})}
+        answer = await feed.get("/v1/events", params=params, headers=headers)
+        assert answer.status_code == 200, answer.text
+        return [e["data"]["n"] for e in answer.json()["items"]], answer.json()["next_cursor"]
+
+    first, after_first = await page(start)
+    second, after_second = await page(after_first)
+    assert (first, second) == ([1], [4])
+    # each cursor is the id of the event just read: no position, so no count of the two private events between
+    assert (after_first, after_second) == (ids[0], ids[3])
+    assert await page(after_first) == ([4], after_second)  # resumed, it gives what follows, the same each time
+    assert (await page(after_second))[0] == []
+    async with sessions() as session, session.begin():
+        event(session, 5, public=False)
+    await settled(feed, start, 5)
+    assert await page(after_second) == ([], after_second)  # a private event since changes nothing it reads
+    probe = await feed.get("/v1/events", params={"municipality": TERC, "after": "1-1"})  # positions are not taken
+    assert probe.status_code == 422 and probe.json()["errors"][0]["field"] == "after"
+    member = TERC_CUS["Authorization"]
+    assert (await page(after_first, Authorization=member))[0] == [2]  # its own private events, in order
+    feed.headers["Authorization"] = auth(Role.ADMIN, subject="admin-1")["Authorization"]
+    seen, position = await read_all(feed, start)
+    assert [e["data"]["n"] for e in seen] == [1, 2, 3, 4, 5] and re.fullmatch(r"\d+-\d+", position)
+    # (an administrator, a service, reads every event: it is given positions)
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,9 @@ FEEDS = {"commissioning": "/v1/events", "catalogue": "/v1/catalogue-events"}
 # the catalogue's event types; every other type is commissioning's
 CATALOGUE_KINDS = ("provider.", "offering.", "member.")
 BOTH_KINDS = ("webhook.",)  # each service tells of its own webhook subscriptions
-CURSOR = re.compile(r"^(\d{1,19}-\d{1,19})?\|(\d{1,19}-\d{1,19})?$")
+# each service's cursor: a position (a reader of every event), or the id of the last event the reader may read
+ONE_CURSOR = r"(\d{1,19}-\d{1,19}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?"
+CURSOR = re.compile(rf"^{ONE_CURSOR}\|{ONE_CURSOR}$", re.IGNORECASE)
 
 
 def _cursors(after: str | None) -> dict[str, str | None]:
@@ -60,7 +62,7 @@ def _asked(types: list[str], municipality: str | None) -> dict[str, list[str]]:
     summary="Read the change feed after a cursor: both services' events (public events; a party's own too)",
     description="Commissioning's events (calls, awards, contracts, reports, payments) and the catalogue's "
     "(providers verified, suspended, reinstated; members) in one feed. Each service's events come in an order no "
-    "reader can miss; the cursor holds both services' positions. Start without `after`, then pass each page's "
+    "reader can miss; the cursor holds both services' cursors. Start without `after`, then pass each page's "
     "`next_cursor`; deduplicate by `id`. A service that cannot be read now is listed in `missing` and its events "
     "come on a later page: none is skipped.",
     responses={**answer("GatewayEventPage"), **problem_responses(401, 422)},

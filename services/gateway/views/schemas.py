@@ -105,7 +105,7 @@ GATEWAY_EVENT_PAGE = {
     "required": ["items", "next_cursor", "missing"],
     "properties": {
         "items": {**array(ref("CloudEvent")), "description": "Both services' events, each service's in its order."},
-        "next_cursor": {"type": "string", "description": "Pass as `after`: both services' positions."},
+        "next_cursor": {"type": "string", "description": "Pass as `after`: both services' cursors."},
         "missing": MISSING,
     },
 }
