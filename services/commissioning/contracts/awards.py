@@ -29,6 +29,7 @@ from services.commissioning.outbox import service as outbox
 from services.commissioning.rules.modes import Mode, rules_version
 from services.commissioning.standing.service import Standings
 from shared.auth import Principal
+from shared.db import touch
 from shared.errors import Conflict, NotFound, ValidationProblem
 from shared.money import format_pln
 
@@ -258,7 +259,7 @@ async def decide(
     if {lot_.id for lot_ in lots} <= await repository.decided_lots(session, call.id):
         winners = await repository.award_count(session, call.id)
         call.status = (CallStatus.AWARDED if winners else CallStatus.UNSUCCESSFUL).value
-    call.updated_at = now
+    touch(call)  # its published results changed
     session.add(
         CallHistory(
             call_id=call.id,
@@ -295,7 +296,6 @@ async def end_standstill(session: AsyncSession, call: Call, now: datetime) -> in
     due = await repository.contracts_past_standstill(session, call.id, now)
     for contract in due:
         contract.status = ContractStatus.AWAITING_SIGNATURE.value
-        contract.updated_at = now
     if due:
         session.add(
             CallHistory(
