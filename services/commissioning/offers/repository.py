@@ -93,6 +93,7 @@ def _revision_statement() -> Any:
         .where(
             Offer.id == bindparam("of_offer"),
             Offer.version == bindparam("offer_at_version"),
+            Offer.status == bindparam("offer_in_status"),
             Offer.call_id.in_(select(decided_call.c.id)),
             _standing_unchanged().exists(),
         )
@@ -123,12 +124,13 @@ async def revise_if_unchanged(
     now: datetime,
     content: dict[str, Any],
 ) -> OfferRow | None:
-    """A revision in one statement, atomic on its own, written only while the offer, its call and the provider's
-    standing are what it was decided on; the call locked shared, as in the full path. The revised offer, or None
-    when any of them changed (the full path then decides afresh)."""
+    """A revision in one statement, atomic on its own, written only while the offer (its version and status), its
+    call and the provider's standing are what it was decided on; the call locked shared, as in the full path. The
+    revised offer, or None when any of them changed (the full path then decides afresh)."""
     parameters = {
         "of_offer": offer.id,
         "offer_at_version": offer.version,
+        "offer_in_status": offer.status,
         "of_call": offer.call_id,
         "moment": now,
         **_guards(call_version, standing),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -30,7 +31,7 @@ from services.commissioning.offers.schemas import OfferContent, OfferIn, offer_o
 from services.commissioning.outbox import service as outbox
 from services.commissioning.standing.service import Standings, superseded
 from shared.auth import Principal, Role, require_role
-from shared.concurrency import etag_for
+from shared.concurrency import etag_for, versions_named
 from shared.db import Database
 from shared.errors import Conflict, Forbidden, NotFound, ProblemError
 from shared.idempotency import KeyedWrite
@@ -402,10 +403,19 @@ async def revise_at_once(
                 known.forget_offer(offer_id)
             return revised
 
-        revised = await _settled(known.revision_facts(offer_id), read, decide, write)
+        revised = await _settled(_as_named(known.revision_facts(offer_id), if_match), read, decide, write)
     if revised is not None:
         known.remember(revised, known.call(revised.call_id))
     return revised
+
+
+def _as_named(kept: RevisionFacts | None, if_match: str | None) -> RevisionFacts | None:
+    """Kept facts, with the offer at the one version the caller names (another process may have written it since
+    this one did): the write checks that it is at that version, in the status kept."""
+    named = versions_named(if_match) if if_match else None
+    if kept is None or not named or len(named) != 1:
+        return kept
+    return replace(kept, offer=replace(kept.offer, version=next(iter(named))))
 
 
 async def confirm(
