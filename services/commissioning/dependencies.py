@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
@@ -10,6 +10,8 @@ from fastapi import Depends, FastAPI, Request
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import Clock
 from services.commissioning.settings import CommissioningSettings
+from shared import routes
+from shared.concurrency import IfMatchHeader
 
 
 @dataclass
@@ -44,3 +46,18 @@ async def get_clock(request: Request) -> Clock:
 SettingsDep = Annotated[CommissioningSettings, Depends(get_app_settings)]
 CatalogueDep = Annotated[CatalogueClient, Depends(get_catalogue)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+async def get_timed_write(write: routes.WriteDep, clock: ClockDep) -> routes.Write:
+    """A write whose service function also takes the clock's time now (`now=`)."""
+    return replace(write, named={"now": clock.now()})
+
+
+TimedWriteDep = Annotated[routes.Write, Depends(get_timed_write)]
+
+
+async def get_timed_change(write: TimedWriteDep, if_match: IfMatchHeader = None) -> routes.Change:
+    return routes.Change(write, if_match)
+
+
+TimedChangeDep = Annotated[routes.Change, Depends(get_timed_change)]
