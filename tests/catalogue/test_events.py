@@ -8,13 +8,13 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import jwt
 import pytest
 from sqlalchemy import text
 
 from tests.catalogue.conftest import ADMIN, REGIONAL_26, new_provider_user
 from tests.catalogue.factories import provider_payload
 from tests.conftest import asgi_client
+from tests.helpers import subject_of
 from tests.webhook_receiver import receiver  # noqa: F401  (a fixture)
 
 
@@ -114,11 +114,6 @@ async def test_a_provider_account_subscribes_to_its_providers_private_events(
                 text("DELETE FROM webhook_subscriptions WHERE owner_subject IN (:a, :b)"),
                 {"a": subject_of(account), "b": subject_of(stranger)},
             )
-
-
-def subject_of(headers: dict[str, str]) -> str:
-    token = headers["Authorization"].removeprefix("Bearer ")
-    return str(jwt.decode(token, options={"verify_signature": False})["sub"])
 
 
 async def test_the_catalogues_feed_is_described_in_asyncapi_and_its_events_match(committed, catalogue_engine):
