@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Unpack
+from typing import Annotated, Any, TypeVar, Unpack
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -14,6 +14,16 @@ class Schema(BaseModel):
     """An API shape; answers are read straight from ORM objects (`Out.model_validate(row)`)."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+S = TypeVar("S", bound=BaseModel)
+
+
+def from_row(model: type[S], row: Any, **given: Any) -> S:
+    """The model of a row: each field read from the row's attribute of its name, but for those `given`."""
+    return model.model_validate(
+        {name: given[name] if name in given else getattr(row, name) for name in model.model_fields}
+    )
 
 
 def examples(*shown: dict[str, Any], **config: Unpack[ConfigDict]) -> ConfigDict:

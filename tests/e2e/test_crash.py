@@ -16,13 +16,7 @@ import httpx
 from shared.auth import Role
 from tests.conftest import auth
 from tests.e2e.conftest import Stack
-from tests.e2e.factories import (
-    ANSWERS,
-    CRITERIA,
-    add_municipality,
-    care_service_type,
-    registered_verified_provider,
-)
+from tests.e2e.factories import ANSWERS, CRITERIA, add_municipality, care_service_type, registered_verified_provider
 from tests.helpers import ok
 
 TERC = "2604011"

@@ -23,14 +23,7 @@ from shared.db import drop_database
 from tests.catalogue.factories import provider_payload
 from tests.conftest import auth, migrated_database
 from tests.e2e.conftest import STORY_STARTS, Service, forget_streams, free_port
-from tests.e2e.factories import (
-    ROPS,
-    add_municipality,
-    add_offering,
-    care_service_type,
-    offer_for,
-    open_call,
-)
+from tests.e2e.factories import ROPS, add_municipality, add_offering, care_service_type, offer_for, open_call
 from tests.helpers import ok, wait_until
 
 TERC = "2606011"

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.catalogue.taxonomy import repository, service
 from services.catalogue.taxonomy.schemas import (
@@ -28,6 +31,18 @@ TAXONOMY = "taxonomy"  # the cache topic of these answers (shared.cache): a serv
 router = APIRouter(prefix="/v1", tags=["taxonomy"])
 
 
+async def _vocabulary(
+    request: Request, rows: Callable[[AsyncSession], Awaitable[Sequence[Any]]], out: type[BaseModel]
+) -> Response:
+    """A vocabulary the migrations keep (areas, target groups), answered from the cache while it is fresh."""
+
+    async def build() -> list[Any]:
+        async with database_of(request.app).read() as session:
+            return [out.model_validate(row).model_dump(mode="json") for row in await rows(session)]
+
+    return await cached_json(request, TAXONOMY, build, max_age=VOCABULARY_MAX_AGE)
+
+
 @router.get(
     "/areas",
     summary="The 14 statutory areas of social services",
@@ -38,11 +53,7 @@ router = APIRouter(prefix="/v1", tags=["taxonomy"])
     ),
 )
 async def list_areas(request: Request) -> Response:
-    async def build() -> list[Any]:
-        async with database_of(request.app).read() as session:
-            return [AreaOut.model_validate(a).model_dump(mode="json") for a in await repository.list_areas(session)]
-
-    return await cached_json(request, TAXONOMY, build, max_age=VOCABULARY_MAX_AGE)
+    return await _vocabulary(request, repository.list_areas, AreaOut)
 
 
 @router.get(
@@ -55,12 +66,7 @@ async def list_areas(request: Request) -> Response:
     ),
 )
 async def list_target_groups(request: Request) -> Response:
-    async def build() -> list[Any]:
-        async with database_of(request.app).read() as session:
-            groups = await repository.list_target_groups(session)
-            return [TargetGroupOut.model_validate(g).model_dump(mode="json") for g in groups]
-
-    return await cached_json(request, TAXONOMY, build, max_age=VOCABULARY_MAX_AGE)
+    return await _vocabulary(request, repository.list_target_groups, TargetGroupOut)
 
 
 @router.get(

@@ -25,7 +25,7 @@ from services.commissioning.rules.modes import LEGAL_FORMS, Mode
 from services.commissioning.rules.schemas import ReasonOut
 from shared.auth import Principal
 from shared.i18n import Refusal
-from shared.schemas import Body, CalendarDate, CreatedAt, Instant, Schema, Version, When, examples
+from shared.schemas import Body, CalendarDate, CreatedAt, Instant, Schema, Version, When, examples, from_row
 
 CODE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -263,31 +263,13 @@ class HistoryOut(Schema):
 
 def call_out(call: Call, lots: list[Lot], now: datetime, principal: Principal | None) -> CallOut:
     own = [lot for lot in lots if lot.call_id == call.id]
-    return CallOut(
-        id=call.id,
-        ocid=call.ocid,
-        municipality_terc=call.municipality_terc,
+    return from_row(
+        CallOut,
+        call,
         need_id=call.need_id if acts_for_municipality(principal, call.municipality_terc) else None,
-        title=call.title,
-        description=call.description,
-        mode=Mode(call.mode),
-        vat_rate_percent=call.vat_rate_percent,
-        rules_version=call.rules_version,
         status=effective_status(call, now),
         lots=[LotOut.model_validate(lot) for lot in own],
         value_grosze=sum(lot.value_grosze for lot in own),
-        criteria=[Criterion.model_validate(c) for c in call.criteria],
-        eligibility=Eligibility.model_validate(call.eligibility),
-        documents=[Document.model_validate(d) for d in call.documents],
-        period_start=call.period_start,
-        period_end=call.period_end,
-        deadline=call.deadline,
-        decision_date=call.decision_date,
-        published_at=call.published_at,
-        cancelled_reason=call.cancelled_reason,
-        created_at=call.created_at,
-        updated_at=call.updated_at,
-        version=call.version,
     )
 
 

@@ -13,7 +13,7 @@ from services.commissioning.models.contracts import AwardDecision, Contract, Con
 from services.commissioning.models.offers import Offer
 from services.commissioning.planning.schemas import MAX_VALUE_GROSZE, MunicipalityTerc
 from shared.i18n import Refusal
-from shared.schemas import Body, CalendarDate, Schema, Version, When, examples
+from shared.schemas import Body, CalendarDate, Schema, Version, When, examples, from_row
 
 
 class Winner(Body):
@@ -223,14 +223,9 @@ def decision_out(
     """`published`: winning offers the mode makes public for comments (their content joins the winner)."""
     by_award = {c.award_id: c for c in contracts}
     published = published or {}
-    return DecisionOut(
-        id=decision.id,
-        call_id=decision.call_id,
-        lot_id=decision.lot_id,
-        reason=decision.reason,
-        ranking=decision.ranking,
-        decided_at=decision.decided_at,
-        standstill_until=decision.standstill_until,
+    return from_row(
+        DecisionOut,
+        decision,
         winners=[
             {
                 "provider_id": str(a.provider_id),

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from services.commissioning.models.planning import Programme
 from services.commissioning.rules.schemas import ModeAdvice
 from shared.i18n import Refusal
-from shared.schemas import Body, CalendarDate, CreatedAt, Schema, TargetGroupCodes, TargetGroups, examples
+from shared.schemas import Body, CalendarDate, CreatedAt, Schema, TargetGroupCodes, TargetGroups, examples, from_row
 
 MAX_VALUE_GROSZE = 100_000_000_000  # 1 bn PLN: more is not a municipal social service
 VatRate = Literal[0, 5, 8, 23]  # the rates of the VAT act
@@ -155,18 +155,8 @@ class NeedOut(Period):
 
 
 def programme_out(programme: Programme, lines: list[Any]) -> ProgrammeOut:
-    return ProgrammeOut(
-        id=programme.id,
-        municipality_terc=programme.municipality_terc,
-        title=programme.title,
-        period_start=programme.period_start,
-        period_end=programme.period_end,
-        resolution_number=programme.resolution_number,
-        resolution_date=programme.resolution_date,
-        lines=[LineOut.model_validate(line) for line in lines if line.programme_id == programme.id],
-        created_at=programme.created_at,
-        version=programme.version,
-    )
+    own = [LineOut.model_validate(line) for line in lines if line.programme_id == programme.id]
+    return from_row(ProgrammeOut, programme, lines=own)
 
 
 class NeedAdviceOut(Schema):
