@@ -66,7 +66,11 @@ class Change:
 
     async def __call__(self, function: Callable[..., Awaitable[V]], /, **args: Any) -> V:
         """function(session, principal=..., **named, if_match=..., **args), its result's version the ETag."""
-        return self.write.tagged(await self.write(function, if_match=self.if_match, **args))
+        return self.write.tagged(await self.run(function, **args))
+
+    async def run(self, function: Callable[..., Awaitable[T]], /, **args: Any) -> T:
+        """The same call, its result as it is (no ETag set)."""
+        return await self.write(function, if_match=self.if_match, **args)
 
     def by(self, principal: Principal) -> Change:
         """The same change, made by another principal (the caller acting for a provider, say)."""

@@ -189,11 +189,10 @@ async def put_formal_check(offer_id: uuid.UUID, data: FormalCheckIn, change: Tim
     ),
 )
 async def put_scores(offer_id: uuid.UUID, data: ScoresIn, change: TimedChangeDep) -> SheetOut:
-    write = change.write
-    sheet, created = await write(service.save_scores, offer_id=offer_id, data=data, if_match=change.if_match)
+    sheet, created = await change.run(service.save_scores, offer_id=offer_id, data=data)
     if created:
-        write.response.status_code = status.HTTP_201_CREATED
-    return SheetOut.model_validate(write.tagged(sheet))
+        change.write.response.status_code = status.HTTP_201_CREATED
+    return SheetOut.model_validate(change.write.tagged(sheet))
 
 
 @router.get(
