@@ -21,8 +21,9 @@ from typing import Any, Generic, TypeVar
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from shared.middleware import HttpMiddleware
 from shared.responses import etag_of, json_bytes, revalidated
 
 CHANNEL = "read_cache"
@@ -152,17 +153,11 @@ async def cached_json(
     return revalidated(request, entry.body, entry.etag, max_age=max_age)
 
 
-class CachedReadsMiddleware:
+class CachedReadsMiddleware(HttpMiddleware):
     """Answers an anonymous GET that is in the cache before routing: no dependency runs, since the same path and
     query were routed, checked and answered before (a token, which must be verified, always takes the full way)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, _dropping_on_success(cache_of(scope["app"]), send))
             return

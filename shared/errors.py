@@ -8,13 +8,15 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.i18n import language, pydantic_reason_pl
+from shared.middleware import HttpMiddleware
+from shared.schemas import examples
 
 logger = logging.getLogger(__name__)
 
@@ -31,20 +33,16 @@ class FieldIssue(BaseModel):
 class Problem(BaseModel):
     """An RFC 9457 problem details object."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "type": "urn:cus:problem:validation",
-                    "title": "Żądanie zawiera nieprawidłowe pola",
-                    "status": 422,
-                    "detail": "nip: NIP: nieprawidłowa suma kontrolna",
-                    "instance": "/v1/providers",
-                    "errors": [{"field": "nip", "location": "body", "reason": "NIP: nieprawidłowa suma kontrolna"}],
-                    "detail_en": "nip: NIP checksum is invalid",
-                    "detail_pl": "nip: NIP: nieprawidłowa suma kontrolna",
-                }
-            ]
+    model_config = examples(
+        {
+            "type": "urn:cus:problem:validation",
+            "title": "Żądanie zawiera nieprawidłowe pola",
+            "status": 422,
+            "detail": "nip: NIP: nieprawidłowa suma kontrolna",
+            "instance": "/v1/providers",
+            "errors": [{"field": "nip", "location": "body", "reason": "NIP: nieprawidłowa suma kontrolna"}],
+            "detail_en": "nip: NIP checksum is invalid",
+            "detail_pl": "nip: NIP: nieprawidłowa suma kontrolna",
         }
     )
 
@@ -305,17 +303,11 @@ def internal_error(path: str) -> JSONResponse:
     return problem_response(500, "internal", "Internal error", detail, instance=path, extensions=both)
 
 
-class UnhandledErrorMiddleware:
+class UnhandledErrorMiddleware(HttpMiddleware):
     """A bug is a logged 500 problem, and the connection stays usable: an exception let out to the server would
     make it close the connection after the answer, and a client (the gateway's pool) reusing it would fail."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking(message: Message) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextvars
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
+
+from shared.middleware import HttpMiddleware
 
 LANGUAGES = ("pl", "en")
 _language: contextvars.ContextVar[str] = contextvars.ContextVar("language", default="en")
@@ -32,14 +34,8 @@ def preferred(accept_language: str) -> str:
     return min(ranked)[2] if ranked else "en"
 
 
-class LanguageMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class LanguageMiddleware(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         header = dict(scope["headers"]).get(b"accept-language", b"").decode("latin-1")
         token = _language.set(preferred(header) if header else "en")
         try:

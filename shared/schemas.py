@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any, TypeVar, Unpack
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.i18n import Refusal
 
@@ -14,6 +14,21 @@ class Schema(BaseModel):
     """An API shape; answers are read straight from ORM objects (`Out.model_validate(row)`)."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+S = TypeVar("S", bound=BaseModel)
+
+
+def from_row(model: type[S], row: Any, **given: Any) -> S:
+    """The model of a row: each field read from the row's attribute of its name, but for those `given`."""
+    return model.model_validate(
+        {name: given[name] if name in given else getattr(row, name) for name in model.model_fields}
+    )
+
+
+def examples(*shown: dict[str, Any], **config: Unpack[ConfigDict]) -> ConfigDict:
+    """A model's configuration (`config`) with the examples the OpenAPI document shows of it."""
+    return {**config, "json_schema_extra": {"examples": list(shown)}}
 
 
 class Body(Schema):
@@ -60,3 +75,12 @@ CalendarDate = Annotated[date, AfterValidator(_plausible)]
 def utc_iso(moment: datetime) -> str:
     """An instant as this API writes every instant: ISO 8601 in UTC with `Z` (2026-03-02T09:00:00Z)."""
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# Fields many shapes have, each described once (`version: Version`).
+Version = Annotated[int, Field(description="Version, also the ETag.")]
+CreatedAt = Annotated[datetime, Field(description="Created (UTC).")]
+UpdatedAt = Annotated[datetime, Field(description="Last change (UTC).")]
+When = Annotated[datetime, Field(description="When (UTC).")]
+TargetGroups = Annotated[list[str], Field(description="Target groups.")]
+TargetGroupCodes = Annotated[list[str], Field(default_factory=list, max_length=20, description="Target group codes.")]

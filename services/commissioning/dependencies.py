@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Annotated
 
@@ -12,6 +12,8 @@ from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import Clock
 from services.commissioning.settings import CommissioningSettings
 from services.commissioning.standing.service import HeldStandings, Standings
+from shared import routes
+from shared.concurrency import IfMatchHeader
 
 
 @dataclass
@@ -63,3 +65,18 @@ SettingsDep = Annotated[CommissioningSettings, Depends(get_app_settings)]
 CatalogueDep = Annotated[CatalogueClient, Depends(get_catalogue)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 StandingsDep = Annotated[Standings, Depends(get_standings)]
+
+
+async def get_timed_write(write: routes.WriteDep, clock: ClockDep) -> routes.Write:
+    """A write whose service function also takes the clock's time now (`now=`)."""
+    return replace(write, named={"now": clock.now()})
+
+
+TimedWriteDep = Annotated[routes.Write, Depends(get_timed_write)]
+
+
+async def get_timed_change(write: TimedWriteDep, if_match: IfMatchHeader = None) -> routes.Change:
+    return routes.Change(write, if_match)
+
+
+TimedChangeDep = Annotated[routes.Change, Depends(get_timed_change)]

@@ -7,6 +7,8 @@ import uuid
 from typing import Any
 
 import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.identifiers import complete_nip, complete_regon
 from tests.catalogue.conftest import ADMIN, REGIONAL_26, new_provider_user, provider_user
@@ -35,12 +37,7 @@ def provider_payload(**overrides: Any) -> dict[str, Any]:
         "nip": valid_nip(n),
         "regon": valid_regon(n),
         "krs": f"{n:010d}",
-        "address": {
-            "street": "ul. Radomska 12",
-            "postal_code": "27-200",
-            "city": "Starachowice",
-            "terc": "2611011",
-        },
+        "address": {"street": "ul. Radomska 12", "postal_code": "27-200", "city": "Starachowice", "terc": "2611011"},
         "operating_areas": ["2611"],
         "email": "biuro@razem.example.pl",
         "social_economy": {
@@ -98,3 +95,27 @@ async def create_offering(
     )
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+async def provider_with_offering(client: httpx.AsyncClient) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A verified provider and its offering, open on Tuesdays, accessible to wheelchairs."""
+    provider = await verified_provider(client)
+    offering = await create_offering(
+        client,
+        provider["id"],
+        schedule=[{"weekday": 2, "opens_at": "08:00", "closes_at": "15:30"}],
+        accessibility="Podjazd dla wózków",
+    )
+    return provider, offering
+
+
+async def providers_with_nip(engine: AsyncEngine, nip: str) -> int:
+    """How many providers with this NIP are committed."""
+    async with engine.connect() as conn:
+        return int(await conn.scalar(text("SELECT count(*) FROM providers WHERE nip = :nip"), {"nip": nip}) or 0)
+
+
+async def delete_providers_with_nip(engine: AsyncEngine, nip: str) -> None:
+    """Removes what a test with real commits registered."""
+    async with engine.begin() as conn:
+        await conn.execute(text("DELETE FROM providers WHERE nip = :nip"), {"nip": nip})

@@ -14,7 +14,7 @@ from services.catalogue.models.providers import Provider
 from shared.auth import Role, auth_settings, mint_token
 from tests.catalogue.conftest import ADMIN, MUNICIPALITY, NEW_PROVIDER_USER
 from tests.catalogue.factories import provider_payload
-from tests.catalogue.test_providers import problem
+from tests.helpers import problem
 
 
 def bearer(token: str) -> dict[str, str]:

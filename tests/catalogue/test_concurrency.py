@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from sqlalchemy import text
 
 from tests.catalogue.conftest import NEW_PROVIDER_USER, new_provider_user, provider_user
-from tests.catalogue.factories import provider_payload
+from tests.catalogue.factories import delete_providers_with_nip, provider_payload, providers_with_nip
 
 
 async def test_two_registrations_of_one_nip_at_once_give_one_provider_and_one_conflict(catalogue_app, catalogue_engine):
@@ -24,12 +23,9 @@ async def test_two_registrations_of_one_nip_at_once_give_one_provider_and_one_co
         for r in responses:
             if r.status_code == 409:
                 assert r.headers["content-type"] == "application/problem+json"
-        async with catalogue_engine.connect() as conn:
-            count = await conn.scalar(text("SELECT count(*) FROM providers WHERE nip = :nip"), {"nip": payload["nip"]})
-        assert count == 1
+        assert await providers_with_nip(catalogue_engine, payload["nip"]) == 1
     finally:
-        async with catalogue_engine.begin() as conn:
-            await conn.execute(text("DELETE FROM providers WHERE nip = :nip"), {"nip": payload["nip"]})
+        await delete_providers_with_nip(catalogue_engine, payload["nip"])
 
 
 async def test_two_writers_with_the_same_etag_one_wins_one_gets_412(catalogue_app, catalogue_engine):
@@ -49,5 +45,4 @@ async def test_two_writers_with_the_same_etag_one_wins_one_gets_412(catalogue_ap
             stored = (await client.get(url, headers=provider_user(created["id"]))).json()
             assert stored["phone"] == winner["phone"] and stored["version"] == 2
     finally:
-        async with catalogue_engine.begin() as conn:
-            await conn.execute(text("DELETE FROM providers WHERE nip = :nip"), {"nip": payload["nip"]})
+        await delete_providers_with_nip(catalogue_engine, payload["nip"])

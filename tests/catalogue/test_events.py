@@ -9,7 +9,6 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import jwt
 import pytest
 from sqlalchemy import text
 
@@ -18,6 +17,7 @@ from shared.plumbing import webhook_relay
 from tests.catalogue.conftest import ADMIN, REGIONAL_26, new_provider_user
 from tests.catalogue.factories import provider_payload
 from tests.conftest import asgi_client
+from tests.helpers import subject_of
 from tests.webhook_receiver import receiver  # noqa: F401  (a fixture)
 
 
@@ -184,11 +184,6 @@ async def test_a_member_removed_from_a_provider_is_sent_none_of_its_private_even
 
 
 CHANGES = ("pl.cus.provider.changed", "pl.cus.member.removed")
-
-
-def subject_of(headers: dict[str, str]) -> str:
-    token = headers["Authorization"].removeprefix("Bearer ")
-    return str(jwt.decode(token, options={"verify_signature": False})["sub"])
 
 
 async def test_the_catalogues_feed_is_described_in_asyncapi_and_its_events_match(committed, catalogue_engine):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.catalogue.factories import verified_provider
+from tests.helpers import DEEP_WITH_NUL
 
 # Characters that unaccent turns into tsquery syntax: ʼ → ', ː → :, ⑴ → (1), ŉ → 'n; and tsquery operators.
 HOSTILE_TEXT = ["ʼ", "ː", "⑴", "ŉ", "opiekaʼn", "a ⑴ b", "'", "&", "|", "!", ":*", "(", "\\\\", "usługi ŉ:*"]
@@ -58,7 +59,6 @@ async def test_the_service_refuses_large_bodies_itself(client):
 
 
 # JSON 5 000 levels deep with a NUL in it: once a stack overflow in the kit's NUL guard (a plain-text 500)
-DEEP_WITH_NUL = ('{"name": "\\u0000", "contacts": ' + "[" * 5000 + "]" * 5000 + "}").encode()
 
 
 def refused_with_its_field(answer, field: str, reason: str) -> None:

@@ -11,7 +11,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from tests.catalogue.conftest import ADMIN
-from tests.catalogue.factories import create_offering, register_provider, verified_provider
+from tests.catalogue.factories import create_offering, provider_with_offering, register_provider, verified_provider
 from tests.conftest import STANDARDS
 
 HSDS = STANDARDS / "hsds-3.0" / "compiled"
@@ -52,19 +52,8 @@ def assert_valid_page(name: str, page: dict[str, Any]) -> None:
         assert_valid(name, item)
 
 
-async def seed(client):
-    provider = await verified_provider(client)
-    offering = await create_offering(
-        client,
-        provider["id"],
-        schedule=[{"weekday": 2, "opens_at": "08:00", "closes_at": "15:30"}],
-        accessibility="Podjazd dla wózków",
-    )
-    return provider, offering
-
-
 async def test_services_list_and_detail_validate(client):
-    provider, offering = await seed(client)
+    provider, offering = await provider_with_offering(client)
     page = (await client.get("/hsds/services", params={"search": "uslugi opiekuncze"})).json()
     assert page["total_items"] == 1 and page["contents"][0]["id"] == offering["id"]
     assert_valid_page("service_list", page)
@@ -81,7 +70,7 @@ async def test_services_list_and_detail_validate(client):
 
 
 async def test_organizations_validate_and_carry_pes_facts(client):
-    provider, _ = await seed(client)
+    provider, _ = await provider_with_offering(client)
     page = (await client.get("/hsds/organizations", params={"search": provider["name"][:12]})).json()
     assert_valid_page("organization_list", page)
     org = (await client.get(f"/hsds/organizations/{provider['id']}")).json()
@@ -97,7 +86,7 @@ async def test_organizations_validate_and_carry_pes_facts(client):
 
 
 async def test_service_at_locations_validate(client):
-    _, offering = await seed(client)
+    _, offering = await provider_with_offering(client)
     page = (await client.get("/hsds/service_at_locations", params={"per_page": 100})).json()
     assert_valid_page("service_at_location_list", page)
     one = (await client.get(f"/hsds/service_at_locations/{offering['id']}")).json()
@@ -126,7 +115,7 @@ async def test_taxonomies_and_terms(client):
 
 
 async def test_filters_taxonomy_term_organization_modified_after(client):
-    provider, offering = await seed(client)
+    provider, offering = await provider_with_offering(client)
     other = await verified_provider(client)
     await create_offering(client, other["id"], service_type="yoga", title="Joga dla seniorów")
     terms = (await client.get("/hsds/taxonomy_terms", params={"search": "joga"})).json()["contents"]

@@ -9,7 +9,13 @@ from sqlalchemy import text
 
 from shared.auth import Role
 from tests.catalogue.conftest import auth, provider_user
-from tests.catalogue.factories import provider_payload, service_type_id, verified_provider
+from tests.catalogue.factories import (
+    delete_providers_with_nip,
+    provider_payload,
+    providers_with_nip,
+    service_type_id,
+    verified_provider,
+)
 from tests.conftest import asgi_client
 
 
@@ -52,12 +58,10 @@ async def test_five_first_uses_of_one_key_at_once_make_one_provider(catalogue_ap
         assert [a.status_code for a in answers] == [201] * 5, [a.text for a in answers]
         assert len({a.json()["id"] for a in answers}) == 1
         assert sum(a.headers.get("idempotent-replayed") == "true" for a in answers) == 4
-        async with catalogue_engine.connect() as conn:
-            count = await conn.scalar(text("SELECT count(*) FROM providers WHERE nip = :nip"), {"nip": payload["nip"]})
-        assert count == 1
+        assert await providers_with_nip(catalogue_engine, payload["nip"]) == 1
     finally:
+        await delete_providers_with_nip(catalogue_engine, payload["nip"])
         async with catalogue_engine.begin() as conn:
-            await conn.execute(text("DELETE FROM providers WHERE nip = :nip"), {"nip": payload["nip"]})
             await conn.execute(text("DELETE FROM idempotency_records WHERE key = 'register-five-at-once'"))
 
 

@@ -9,7 +9,7 @@ import uuid
 from shared.auth import Role
 from tests.catalogue.conftest import ADMIN, REGIONAL_26, auth
 from tests.catalogue.factories import provider_payload
-from tests.catalogue.test_providers import problem
+from tests.helpers import problem
 
 
 def account(name: str) -> dict[str, str]:

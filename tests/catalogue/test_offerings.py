@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from services.catalogue.models.offerings import Offering
 from tests.catalogue.conftest import ADMIN, MUNICIPALITY, REGIONAL_26, provider_user
 from tests.catalogue.factories import create_offering, register_provider, service_type_id, verified_provider
-from tests.catalogue.test_providers import problem
+from tests.helpers import problem
 
 
 async def count_offerings(db) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.catalogue.places.repository import upsert
 from services.catalogue.places.service import parse_terc_csv
 from tests.catalogue.factories import create_offering, verified_provider
-from tests.catalogue.test_providers import problem
+from tests.helpers import problem
 
 SAMPLE = (
     "\ufeffWOJ;POW;GMI;RODZ;NAZWA;NAZWA_DOD;STAN_NA\n"

@@ -15,18 +15,11 @@ from tests.catalogue.conftest import (
     provider_user,
 )
 from tests.catalogue.factories import provider_payload, register_provider, valid_nip, verified_provider
+from tests.helpers import problem
 
 
 async def count_providers(db) -> int:
     return int(await db.scalar(select(func.count()).select_from(Provider)))
-
-
-def problem(response, status: int) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status and body["type"].startswith("urn:cus:problem:") and body["detail"]
-    return body
 
 
 async def test_registration_starts_pending_with_normalised_identifiers(client):

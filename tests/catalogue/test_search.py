@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.catalogue.factories import create_offering, service_type_id, verified_provider
-from tests.catalogue.test_providers import problem
+from tests.helpers import problem
 
 
 async def offerings(client, **params) -> list[dict]:
@@ -24,60 +24,25 @@ async def catalogue(client) -> dict[str, dict]:
         name="Opieka Domowa Sp. z o.o.",
         social_economy={"is_pes": False, "employees": 40},
     )
-    made = {
-        "gmina": await create_offering(
-            client,
-            coop["id"],
-            title="Usługi opiekuńcze Starachowice",
-            delivery_areas=["2611011"],
-            unit_price_grosze=4000,
-            capacity_per_month=100,
+
+    async def offering(owner: dict, title: str, area: str, price: int, **fields) -> dict:
+        return await create_offering(
+            client, owner["id"], title=title, delivery_areas=[area], unit_price_grosze=price, **fields
+        )
+
+    return {
+        "gmina": await offering(coop, "Usługi opiekuńcze Starachowice", "2611011", 4000, capacity_per_month=100),
+        "powiat": await offering(
+            company, "Usługi opiekuńcze w powiecie", "2611", 3500, capacity_per_month=50, capacity_committed=45
         ),
-        "powiat": await create_offering(
-            client,
-            company["id"],
-            title="Usługi opiekuńcze w powiecie",
-            delivery_areas=["2611"],
-            unit_price_grosze=3500,
-            capacity_per_month=50,
-            capacity_committed=45,
+        "voivodeship": await offering(coop, "Usługi opiekuńcze w regionie", "26", 5000, capacity_per_month=500),
+        "kielce": await offering(company, "Usługi opiekuńcze Kielce", "2661011", 4500),
+        "other-gmina": await offering(coop, "Usługi opiekuńcze Brody", "2611022", 3900),
+        "yoga": await offering(
+            coop, "Joga dla seniorów", "2611011", 2000, service_type="yoga", target_groups=["seniors"]
         ),
-        "voivodeship": await create_offering(
-            client,
-            coop["id"],
-            title="Usługi opiekuńcze w regionie",
-            delivery_areas=["26"],
-            unit_price_grosze=5000,
-            capacity_per_month=500,
-        ),
-        "kielce": await create_offering(
-            client,
-            company["id"],
-            title="Usługi opiekuńcze Kielce",
-            delivery_areas=["2661011"],
-            unit_price_grosze=4500,
-        ),
-        "other-gmina": await create_offering(
-            client, coop["id"], title="Usługi opiekuńcze Brody", delivery_areas=["2611022"], unit_price_grosze=3900
-        ),
-        "yoga": await create_offering(
-            client,
-            coop["id"],
-            service_type="yoga",
-            title="Joga dla seniorów",
-            delivery_areas=["2611011"],
-            unit_price_grosze=2000,
-            target_groups=["seniors"],
-        ),
-        "warsaw": await create_offering(
-            client,
-            company["id"],
-            title="Usługi opiekuńcze Warszawa",
-            delivery_areas=["1465011"],
-            unit_price_grosze=6000,
-        ),
+        "warsaw": await offering(company, "Usługi opiekuńcze Warszawa", "1465011", 6000),
     }
-    return made
 
 
 async def test_text_search_ignores_diacritics_and_the_last_word_is_a_prefix(client):

@@ -19,10 +19,11 @@ from shared.auth import Role, ServiceCredential
 from shared.db import create_sessionmaker, database_of
 from tests.catalogue.conftest import ADMIN as CATALOGUE_ADMIN
 from tests.catalogue.conftest import new_provider_user
-from tests.catalogue.factories import provider_payload, service_type_id
-from tests.commissioning.conftest import ADMIN, KIELCE, STARACHOWICE, START, auth
+from tests.catalogue.factories import provider_payload, service_type_id, verified_provider
+from tests.commissioning.conftest import ADMIN, KIELCE, STARACHOWICE, START, auth, provider
 from tests.conftest import asgi_client
 
+EWA = auth(Role.EVALUATOR, subject="ewa@cus.pl")
 HEADERS = {"2611011": STARACHOWICE, "2661011": KIELCE}
 NAMES = {"2611011": "Gmina Starachowice", "2661011": "Miasto Kielce"}
 
@@ -232,3 +233,72 @@ async def read_standing(commissioning_engine: Any, catalogue_app: Any) -> None:
         reader = standing.consumer(create_sessionmaker(commissioning_engine), credentialed)
         while await reader.pass_once():
             pass
+
+
+async def offer(api, call: dict, provider_id: str, price_pln: int) -> httpx.Response:
+    """A provider's offer for the call's first lot, 100 units at this price."""
+    body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": price_pln * 100, "quantity": 100, "answers": ANSWERS}
+    return await api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(provider_id))
+
+
+async def award_the_only_offer(api, call: dict, reason: str = "Oferta zgodna z regulaminem.") -> tuple[Any, Any]:
+    """After the deadline: the call's one offer passes the formal check and wins its lot; the decision's answer
+    and the offer."""
+    offers = (await api.get(f"/v1/calls/{call['id']}/offers", headers=STARACHOWICE)).json()["items"]
+    await api.put(f"/v1/offers/{offers[0]['id']}/formal-check", json={"passed": True}, headers=STARACHOWICE)
+    decided = await api.post(
+        f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/award-decision",
+        json={"winners": [{"offer_id": offers[0]["id"]}], "reason": reason},
+        headers=STARACHOWICE,
+    )
+    return decided, offers[0]
+
+
+def merit(quality: int, social: int) -> dict:
+    """A member's score sheet: these merit scores, justified."""
+    return {
+        "scores": {
+            "quality": {"score": quality, "justification": "Ocena jakości wg regulaminu"},
+            "social": {"score": social, "justification": "Udział osób wykluczonych"},
+        }
+    }
+
+
+async def opened_call_with_offers(
+    api, client, clock, prices=(48_000_000, 45_000_000, 50_000_000)
+) -> tuple[Any, Any, Any]:
+    """An open call with one offer for each price from its own verified provider, and a committee of two
+    evaluators (Ewa, Jan): the call, the providers and the offers."""
+    call = await setup_open_call(api, client)
+    providers = [await verified_provider(client) for _ in prices]
+    offers = []
+    for p, price in zip(providers, prices, strict=True):
+        body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": price, "quantity": 12_000, "answers": ANSWERS}
+        response = await api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(p["id"]))
+        assert response.status_code == 201, response.text
+        offers.append(response.json())
+    for member in (
+        {"subject": "ewa@cus.pl", "name": "Ewa Nowak"},
+        {"subject": "jan@ngo.pl", "name": "Jan Kowal", "nominated_by": "Fundacja Razem"},
+    ):
+        added = await api.post(f"/v1/calls/{call['id']}/committee", json=member, headers=STARACHOWICE)
+        assert added.status_code == 201, added.text
+    return call, providers, offers
+
+
+async def awarded_and_signed(api, client, clock, *, mode: str, value_pln: int, days: int) -> tuple[dict, dict]:
+    """A call in `mode` with one offer, awarded; its contract and the provider's headers."""
+    await municipality(api)
+    ngo = await verified_provider(client)
+    need_ = await need(api, client, value_pln=value_pln, days=days)
+    call = await open_call(api, need_, mode=mode, deadline_days=30, value_pln=value_pln)
+    assert (await offer(api, call, ngo["id"], value_pln)).status_code == 201
+    clock.set(datetime.fromisoformat(call["deadline"]))
+    decided, _ = await award_the_only_offer(api, call)
+    assert decided.status_code == 201, decided.text
+    contract = (await api.get(f"/v1/contracts/{decided.json()['winners'][0]['contract_id']}")).json()
+    return contract, provider(ngo["id"])
+
+
+def as_gmina(resource: dict) -> dict[str, str]:
+    return {**STARACHOWICE, "If-Match": f'"{resource["version"]}"'}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tests.catalogue.test_providers import problem
 from tests.commissioning.conftest import KIELCE, STARACHOWICE, START, provider
 from tests.commissioning.factories import CRITERIA, call_body, draft, municipality, need, open_call
+from tests.helpers import problem
 
 
 async def test_draft_from_need_is_private_and_gets_a_stable_ocid(api, client):
@@ -145,7 +145,7 @@ async def test_demo_data_loads_once_and_matches_the_catalogue_demo(api, client, 
     region = (await api.get("/v1/monitoring", params={"voivodeship": "26", **year})).json()
     assert region["value_commissioned_grosze"] == 17_400_000 + 20_500_000 and region["pes_share"] == 1.0
     assert region["people_served"] == {"disabled": 12}  # Kielce's report is not accepted yet
-    from tests.commissioning.test_ocds import assert_valid
+    from tests.helpers import assert_valid
 
     assert_valid("release-package-schema.json", (await api.get("/ocds/releases", params={"per_page": 500})).json())
     drafts = (await api.get("/v1/calls", params={"status": "draft"}, headers=STARACHOWICE)).json()

@@ -9,41 +9,12 @@ from services.commissioning.evaluation.ranking import OfferFacts, Sheet, rank
 from services.commissioning.worker import run_due_events
 from shared.auth import Role
 from shared.db import database_of
-from tests.catalogue.factories import verified_provider
-from tests.catalogue.test_providers import problem
 from tests.commissioning.conftest import KIELCE, STARACHOWICE, auth, provider
-from tests.commissioning.factories import ANSWERS, setup_open_call, sign
+from tests.commissioning.factories import EWA, merit, opened_call_with_offers, sign
+from tests.helpers import problem
 
-EWA = auth(Role.EVALUATOR, subject="ewa@cus.pl")
 JAN = auth(Role.EVALUATOR, subject="jan@ngo.pl")
 OUTSIDER = auth(Role.EVALUATOR, subject="someone@else.pl")
-
-
-def merit(quality: int, social: int) -> dict:
-    return {
-        "scores": {
-            "quality": {"score": quality, "justification": "Ocena jakości wg regulaminu"},
-            "social": {"score": social, "justification": "Udział osób wykluczonych"},
-        }
-    }
-
-
-async def opened_call_with_offers(api, client, clock, prices=(48_000_000, 45_000_000, 50_000_000)):
-    call = await setup_open_call(api, client)
-    providers = [await verified_provider(client) for _ in prices]
-    offers = []
-    for p, price in zip(providers, prices, strict=True):
-        body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": price, "quantity": 12_000, "answers": ANSWERS}
-        response = await api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(p["id"]))
-        assert response.status_code == 201, response.text
-        offers.append(response.json())
-    for member in (
-        {"subject": "ewa@cus.pl", "name": "Ewa Nowak"},
-        {"subject": "jan@ngo.pl", "name": "Jan Kowal", "nominated_by": "Fundacja Razem"},
-    ):
-        added = await api.post(f"/v1/calls/{call['id']}/committee", json=member, headers=STARACHOWICE)
-        assert added.status_code == 201, added.text
-    return call, providers, offers
 
 
 async def test_the_committee_sees_nothing_before_the_deadline(api, client, clock):

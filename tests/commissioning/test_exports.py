@@ -13,10 +13,9 @@ import openpyxl
 from services.commissioning.worker import run_due_events
 from shared.db import database_of
 from tests.catalogue.factories import verified_provider
-from tests.catalogue.test_providers import problem
 from tests.commissioning.conftest import STARACHOWICE, provider
-from tests.commissioning.factories import ANSWERS, municipality, need, open_call, sign
-from tests.commissioning.test_law import award_the_only_offer, offer
+from tests.commissioning.factories import ANSWERS, award_the_only_offer, municipality, need, offer, open_call, sign
+from tests.helpers import problem
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -8,32 +8,25 @@ from datetime import datetime
 from services.commissioning.worker import run_due_events
 from shared.db import database_of
 from tests.catalogue.factories import verified_provider
-from tests.catalogue.test_providers import problem
 from tests.commissioning.conftest import STARACHOWICE, provider
-from tests.commissioning.factories import ANSWERS, municipality, need, open_call, setup_open_call, sign
+from tests.commissioning.factories import (
+    ANSWERS,
+    as_gmina,
+    award_the_only_offer,
+    awarded_and_signed,
+    municipality,
+    need,
+    offer,
+    open_call,
+    setup_open_call,
+    sign,
+)
+from tests.helpers import problem
 
 
 async def small_grant(api, client, value_pln: int, deadline_days: float = 8) -> dict:
     need_ = await need(api, client, value_pln=value_pln, days=60)
     return await open_call(api, need_, mode="small-grant", deadline_days=deadline_days, value_pln=value_pln)
-
-
-async def offer(api, call: dict, provider_id: str, price_pln: int):
-    body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": price_pln * 100, "quantity": 100, "answers": ANSWERS}
-    return await api.post(f"/v1/calls/{call['id']}/offers", json=body, headers=provider(provider_id))
-
-
-async def award_the_only_offer(api, call: dict, reason: str = "Oferta zgodna z regulaminem."):
-    """After the deadline: the call's one offer passes the formal check and wins its lot; the decision's answer
-    and the offer."""
-    offers = (await api.get(f"/v1/calls/{call['id']}/offers", headers=STARACHOWICE)).json()["items"]
-    await api.put(f"/v1/offers/{offers[0]['id']}/formal-check", json={"passed": True}, headers=STARACHOWICE)
-    decided = await api.post(
-        f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/award-decision",
-        json={"winners": [{"offer_id": offers[0]["id"]}], "reason": reason},
-        headers=STARACHOWICE,
-    )
-    return decided, offers[0]
 
 
 async def test_small_grants_to_one_organisation_stop_at_20000_pln_a_year(api, client, clock):
@@ -58,24 +51,6 @@ async def test_small_grants_to_one_organisation_stop_at_20000_pln_a_year(api, cl
     too_much = problem(await offer(api, later, ngo["id"], 3_000), 422)
     assert too_much["violations"][0]["rule"] == "small-grant-yearly-cap"
     assert (await offer(api, later, ngo["id"], 2_000)).status_code == 201  # exactly 20 000 zł: allowed
-
-
-async def awarded_and_signed(api, client, clock, *, mode: str, value_pln: int, days: int) -> tuple[dict, dict]:
-    """A call in `mode` with one offer, awarded; its contract and the provider's headers."""
-    await municipality(api)
-    ngo = await verified_provider(client)
-    need_ = await need(api, client, value_pln=value_pln, days=days)
-    call = await open_call(api, need_, mode=mode, deadline_days=30, value_pln=value_pln)
-    assert (await offer(api, call, ngo["id"], value_pln)).status_code == 201
-    clock.set(datetime.fromisoformat(call["deadline"]))
-    decided, _ = await award_the_only_offer(api, call)
-    assert decided.status_code == 201, decided.text
-    contract = (await api.get(f"/v1/contracts/{decided.json()['winners'][0]['contract_id']}")).json()
-    return contract, provider(ngo["id"])
-
-
-def as_gmina(resource: dict) -> dict[str, str]:
-    return {**STARACHOWICE, "If-Match": f'"{resource["version"]}"'}
 
 
 async def test_an_amendment_keeps_to_the_modes_limits_and_waits_for_the_signature(

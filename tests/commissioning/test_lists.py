@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from tests.catalogue.factories import verified_provider
-from tests.catalogue.test_providers import problem
 from tests.commissioning.conftest import STARACHOWICE
-from tests.commissioning.factories import municipality, need, open_call
-from tests.commissioning.test_law import award_the_only_offer, offer
+from tests.commissioning.factories import award_the_only_offer, municipality, need, offer, open_call
+from tests.helpers import problem
 
 
 async def test_contracts_are_filtered_by_period_and_provider_and_sorted_by_value(api, client, clock):

@@ -4,7 +4,6 @@ implementation (ocdsmerge) compiles from its releases."""
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,59 +11,18 @@ from urllib.parse import urlencode
 
 import ocdsmerge
 import pytest
-from jsonschema import Draft4Validator, FormatChecker
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
 
 from services.commissioning.ocds.mapping import package_order
 from services.commissioning.ocds.schemas import OcdsRecordPackage, OcdsReleasePackage
 from services.commissioning.worker import run_due_events
 from shared.db import database_of
 from tests.commissioning.conftest import STARACHOWICE, provider
-from tests.commissioning.factories import sign
-from tests.commissioning.test_evaluation import EWA, merit, opened_call_with_offers
-from tests.conftest import STANDARDS
-
-OCDS = STANDARDS / "ocds-1.1.5"
-EXTENSIONS = STANDARDS / "ocds-extensions"
-RELEASE_URL = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
+from tests.commissioning.factories import EWA, merit, opened_call_with_offers, sign
+from tests.helpers import OCDS, assert_valid, release_schema
 
 pytestmark = pytest.mark.skipif(
     not OCDS.exists(), reason=f"the official OCDS schemas are not beside this clone ({OCDS}); CI always has them"
 )
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7396 JSON Merge Patch, as OCDS extensions are applied."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
-
-
-def release_schema() -> dict[str, Any]:
-    schema = json.loads((OCDS / "release-schema.json").read_text())
-    for extension in ("lots", "bids"):
-        schema = merge_patch(schema, json.loads((EXTENSIONS / extension / "release-schema.json").read_text()))
-    return schema
-
-
-def package_validator(name: str) -> Draft4Validator:
-    registry: Registry[Any] = Registry().with_resource(
-        RELEASE_URL, Resource.from_contents(release_schema(), default_specification=DRAFT4)
-    )
-    schema = json.loads((OCDS / name).read_text())
-    return Draft4Validator(schema, registry=registry, format_checker=FormatChecker())
-
-
-def assert_valid(name: str, document: dict[str, Any]) -> None:
-    errors = sorted(package_validator(name).iter_errors(document), key=lambda e: list(e.absolute_path))
-    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:8]]
 
 
 async def test_a_whole_process_as_valid_ocds(api, client, clock, commissioning_app):

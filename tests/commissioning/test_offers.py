@@ -18,9 +18,9 @@ from services.commissioning.worker import run_due_events
 from shared.db import database_of
 from tests.catalogue.conftest import REGIONAL_26
 from tests.catalogue.factories import register_provider, verified_provider
-from tests.catalogue.test_providers import problem
 from tests.commissioning.conftest import KIELCE, STARACHOWICE, provider
 from tests.commissioning.factories import ANSWERS, municipality, need, open_call, setup_open_call
+from tests.helpers import problem
 
 
 def offer_body(call: dict, **overrides) -> dict:

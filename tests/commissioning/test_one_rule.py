@@ -23,9 +23,9 @@ from shared.db import database_of
 from shared.errors import ProblemError
 from tests.catalogue.conftest import REGIONAL_26
 from tests.catalogue.factories import register_provider, verified_provider
-from tests.catalogue.test_providers import problem
 from tests.commissioning.conftest import STARACHOWICE, provider
 from tests.commissioning.factories import ANSWERS, municipality, need, open_call
+from tests.helpers import problem
 
 BOUND = timedelta(seconds=1)
 

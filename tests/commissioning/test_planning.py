@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from tests.catalogue.factories import create_offering, service_type_id, verified_provider
-from tests.catalogue.test_providers import problem
 from tests.commissioning.conftest import ADMIN, KIELCE, STARACHOWICE, provider
 from tests.commissioning.factories import municipality, need
+from tests.helpers import problem
 
 
 async def test_admins_register_municipalities_which_keep_their_own_details(api):

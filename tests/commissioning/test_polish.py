@@ -11,9 +11,9 @@ import pytest
 from shared.errors import ProblemError
 from tests.catalogue.conftest import new_provider_user
 from tests.catalogue.factories import provider_payload
-from tests.catalogue.test_providers import problem
 from tests.commissioning.conftest import STARACHOWICE
 from tests.commissioning.factories import municipality, need
+from tests.helpers import problem
 
 PL = {"Accept-Language": "pl"}
 

@@ -9,7 +9,7 @@ import re
 from starlette.routing import Match
 
 from services.commissioning.main import create_app
-from tests.kit.test_request_path import api_routes
+from tests.helpers import api_routes
 
 SAMPLE = "5e0c7bde-8c1a-4c4e-9d55-3f2b1a6e7c90"  # a value for every path parameter (ids are UUIDs, codes free text)
 

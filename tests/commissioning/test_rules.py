@@ -104,29 +104,19 @@ def test_reserved_modes_are_only_allowed_when_no_local_pes():
 
 def test_open_competition_needs_21_days_between_publication_and_deadline():
     published = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    short = call_violations(
-        RULES,
-        Mode.OPEN_COMPETITION,
-        value_grosze=1,
-        period_start=date(2026, 6, 1),
-        period_end=date(2026, 6, 30),
-        published_at=published,
-        deadline=published + timedelta(days=20, hours=23),
-    )
+    june = {"period_start": date(2026, 6, 1), "period_end": date(2026, 6, 30)}
+
+    def open_for(time: timedelta) -> list:
+        """An open competition's violations when it is open this long after its publication."""
+        deadline = published + time
+        return call_violations(
+            RULES, Mode.OPEN_COMPETITION, value_grosze=1, published_at=published, deadline=deadline, **june
+        )
+
+    short = open_for(timedelta(days=20, hours=23))
     assert [r.rule for r in short] == ["open-competition-min-publication"]
     assert short[0].compared["limit_days"] == 21 and short[0].legal_basis == "UDPP art. 13 ust. 1"
-    assert (
-        call_violations(
-            RULES,
-            Mode.OPEN_COMPETITION,
-            value_grosze=1,
-            period_start=date(2026, 6, 1),
-            period_end=date(2026, 6, 30),
-            published_at=published,
-            deadline=published + timedelta(days=21),
-        )
-        == []
-    )
+    assert open_for(timedelta(days=21)) == []
     assert [
         r.rule
         for r in call_violations(

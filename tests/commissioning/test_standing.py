@@ -20,11 +20,10 @@ from shared.auth import ServiceCredential
 from shared.db import create_sessionmaker
 from tests.catalogue.conftest import ADMIN, new_provider_user
 from tests.catalogue.factories import provider_payload
-from tests.catalogue.test_events import subject_of
-from tests.catalogue.test_providers import problem
 from tests.commissioning.conftest import provider
 from tests.commissioning.factories import ANSWERS, committed_call
 from tests.conftest import asgi_client
+from tests.helpers import problem, subject_of
 
 TERC = "2604042"  # a gmina of this test only (Bodzentyn)
 

@@ -15,9 +15,21 @@ from services.commissioning.worker import run_due_events
 from shared.db import database_of
 from tests.catalogue.factories import verified_provider
 from tests.commissioning.conftest import STARACHOWICE, provider
-from tests.commissioning.factories import ANSWERS, call_body, committed_call, draft, municipality, need, open_call, sign
-from tests.commissioning.test_evaluation import EWA, merit, opened_call_with_offers
-from tests.commissioning.test_law import as_gmina, awarded_and_signed
+from tests.commissioning.factories import (
+    ANSWERS,
+    EWA,
+    as_gmina,
+    awarded_and_signed,
+    call_body,
+    committed_call,
+    draft,
+    merit,
+    municipality,
+    need,
+    open_call,
+    opened_call_with_offers,
+    sign,
+)
 
 Write = Callable[[], Awaitable[dict[str, Any]]]  # the write; the resource as it then is
 Case = Callable[[httpx.AsyncClient, httpx.AsyncClient, Any, Any], Awaitable[tuple[dict[str, Any], Write]]]

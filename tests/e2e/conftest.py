@@ -9,19 +9,35 @@ import os
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from nats.js.errors import NotFoundError
 
+from services.gateway.main import create_app as create_gateway
+from services.gateway.settings import GatewaySettings
+from shared.auth import Role
 from shared.broker import Streams, connect
 from shared.db import drop_database
 from shared.http_server import uvicorn_command
-from tests.conftest import REPO, migrated_database
+from tests.catalogue.factories import provider_payload
+from tests.conftest import REPO, auth, migrated_database
+from tests.e2e.factories import (
+    ADMIN,
+    add_offering,
+    care_service_type,
+    offer_for,
+    open_call,
+    registered_verified_provider,
+)
+from tests.helpers import ok
 
 STORY_STARTS = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -162,6 +178,55 @@ async def stack(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Asy
         await drop_database(catalogue_db)
         await drop_database(commissioning_db)
         await forget_streams(quiet["EVENTS_NATS_PREFIX"])
+
+
+SEALED_PRICE = 28_765_400  # an offer's price: never on a page before the deadline ("287 654,00 zł")
+KIELCE = "2661011"  # its own municipality: the story's figures for Starachowice stay its own
+CITY = auth(Role.MUNICIPALITY, subject="cus-kielce-pages", terc=KIELCE)
+IN_KIELCE: dict[str, Any] = {"terc": KIELCE, "municipality": CITY}
+
+
+@pytest.fixture(scope="module")
+def public(stack: Stack) -> dict[str, Any]:
+    """A verified PES whose name needs escaping, its offering in Starachowice, an open call with its sealed offer,
+    and a provider still waiting for verification."""
+    with httpx.Client(base_url=stack.gateway.url, timeout=10) as gateway:
+        made = gateway.post(
+            "/v1/municipalities",
+            headers=ADMIN,
+            json={"terc": KIELCE, "name": "Miasto Kielce", "cus_name": "Miejskie CUS w Kielcach"},
+        )
+        assert made.status_code in (201, 409), made.text  # (409: the browser's tests made it first)
+        provider, own = registered_verified_provider(gateway, name='Fundacja "Razem" & <Przyjaciele> – Łódź')
+        care = care_service_type(gateway)
+        token = uuid.uuid4().hex[:6]  # this module's and the browser's data apart (each makes its own)
+        title = f"Opieka wytchnieniowa dla rodzin – strona {token}"
+        in_kielce = {"delivery_areas": [KIELCE], "capacity_per_month": 640, "unit_price_grosze": 5250}
+        offering = add_offering(gateway, provider["id"], own, care, title=title, **in_kielce)
+        title = f"Konkurs na strony publiczne: opieka 2027 ({token})"
+        call = open_call(gateway, care, title, stack.now() + timedelta(days=25), **IN_KIELCE)
+        offer = gateway.post(
+            f"/v1/calls/{call['id']}/offers",
+            headers={**own, "Idempotency-Key": f"pages-{uuid.uuid4()}"},
+            json=offer_for(call, SEALED_PRICE),
+        )
+        assert offer.status_code == 201, offer.text
+        other = auth(Role.PROVIDER, subject=f"pages-{uuid.uuid4()}")  # one account registers one provider
+        pending = ok(gateway.post("/v1/providers", json=provider_payload(), headers=other), 201)
+        return {
+            "provider": provider,
+            "own": own,
+            "offering": offering,
+            "call": call,
+            "pending": pending,
+            "pending_account": other,
+        }
+
+
+def gateway_before(stack: Stack, **settings: Any) -> FastAPI:
+    """A gateway in-process before the stack's services, with these settings."""
+    urls = {"catalogue_url": stack.catalogue.url, "commissioning_url": stack.commissioning.url}
+    return create_gateway(GatewaySettings(**urls, **settings))
 
 
 @pytest.fixture

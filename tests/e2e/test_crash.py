@@ -14,11 +14,13 @@ from typing import Any
 import httpx
 
 from shared.auth import Role
+from tests.conftest import auth
 from tests.e2e.conftest import Stack
-from tests.e2e.test_story import ADMIN, ANSWERS, CRITERIA, bearer, care_service_type, ok, registered_verified_provider
+from tests.e2e.factories import ANSWERS, CRITERIA, add_municipality, care_service_type, registered_verified_provider
+from tests.helpers import ok
 
 TERC = "2604011"
-GMINA = bearer(Role.MUNICIPALITY, subject="cus-crash", terc=TERC)
+GMINA = auth(Role.MUNICIPALITY, subject="cus-crash", terc=TERC)
 BIDDERS = 8
 LOTS = 6
 
@@ -81,14 +83,7 @@ def test_kill_9_during_submissions_and_awards_loses_and_doubles_nothing(stack: S
     clock_before = stack.clock_file.read_text()
     commissioning = httpx.Client(base_url=stack.commissioning.url, timeout=10)
     try:
-        ok(
-            commissioning.post(
-                "/v1/municipalities",
-                headers=ADMIN,
-                json={"terc": TERC, "name": "Gmina Końskie", "cus_name": "CUS Końskie"},
-            ),
-            201,
-        )
+        add_municipality(commissioning, TERC, "Gmina Końskie", "CUS Końskie")
         care = care_service_type(gateway)
         bidders = [registered_verified_provider(gateway) for _ in range(BIDDERS)]
         call = call_with_lots(commissioning, stack, care)

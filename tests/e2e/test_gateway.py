@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import APIRouter, FastAPI
@@ -16,19 +14,10 @@ from services.gateway.proxy.router import WritesFirst, own_writes, proxy_router
 from services.gateway.proxy.state import state_of
 from services.gateway.settings import GatewaySettings
 from shared.auth import Role, mint_token
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, gateway_before
+from tests.helpers import running
 
 DEAD = "http://127.0.0.1:9"  # nothing listens there
-
-
-@asynccontextmanager
-async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """The gateway in-process (its upstreams are real URLs: the stack's services, or nothing)."""
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
-    ):
-        yield client
 
 
 def test_proxied_answers_are_the_services_own(stack: Stack, gateway: httpx.Client):
@@ -131,15 +120,7 @@ async def test_tokens_are_refused_before_any_upstream_is_called():
 
 
 async def test_the_circuit_breaker_opens_and_stops_calling(stack: Stack):
-    app = create_app(
-        GatewaySettings(
-            catalogue_url=stack.catalogue.url,
-            commissioning_url=stack.commissioning.url,
-            breaker_failures=3,
-            breaker_reset_seconds=30,
-            read_retries=0,
-        )
-    )
+    app = gateway_before(stack, breaker_failures=3, breaker_reset_seconds=30, read_retries=0)
     async with running(app) as client:
         state_of(app).upstreams["catalogue"].base_url = DEAD  # the catalogue dies after the gateway learnt its routes
         for _ in range(3):
@@ -152,14 +133,7 @@ async def test_the_circuit_breaker_opens_and_stops_calling(stack: Stack):
 
 
 async def test_rate_limits_and_body_limits(stack: Stack):
-    app = create_app(
-        GatewaySettings(
-            catalogue_url=stack.catalogue.url,
-            commissioning_url=stack.commissioning.url,
-            rate_limit_per_minute=5,
-            max_body_bytes=1000,
-        )
-    )
+    app = gateway_before(stack, rate_limit_per_minute=5, max_body_bytes=1000)
     token = {"Authorization": f"Bearer {mint_token(role=Role.PROVIDER)}"}
     async with running(app) as client:
         big = await client.post(
@@ -236,9 +210,6 @@ async def test_public_answers_are_kept_a_while_and_forgotten_on_a_write(stack: S
     """An anonymous GET answered `public` is answered by the gateway itself for its seconds (an ETag's 304 too); a
     token always goes to the service; a write through the gateway forgets what it kept."""
     admin = {"Authorization": f"Bearer {mint_token(role=Role.ADMIN, subject='admin-cache')}"}
-    settings = GatewaySettings(
-        catalogue_url=stack.catalogue.url, commissioning_url=stack.commissioning.url, public_cache_seconds=60
-    )
 
     def service_type(code: str) -> dict[str, object]:
         return {
@@ -251,7 +222,7 @@ async def test_public_answers_are_kept_a_while_and_forgotten_on_a_write(stack: S
         }
 
     path = "/v1/service-types?area=disability&per_page=100"
-    async with running(create_app(settings)) as gw:
+    async with running(gateway_before(stack, public_cache_seconds=60)) as gw:
         first = await gw.get(path)
         assert first.status_code == 200 and first.headers["cache-control"].startswith("public, max-age=")
         async with httpx.AsyncClient(base_url=stack.catalogue.url) as behind:  # written behind the gateway's back
@@ -269,7 +240,7 @@ async def test_public_answers_are_kept_a_while_and_forgotten_on_a_write(stack: S
 
 
 def test_a_nul_in_the_path_and_json_nested_too_deep_are_refused_at_the_gateway(stack: Stack, gateway: httpx.Client):
-    from tests.catalogue.test_hostile_input import DEEP_WITH_NUL
+    from tests.helpers import DEEP_WITH_NUL
 
     token = {"Authorization": f"Bearer {mint_token(role=Role.PROVIDER)}", "Content-Type": "application/json"}
     for base in (stack.gateway.url, stack.catalogue.url):  # the write skips the gateway's routing (WritesFirst)
@@ -283,11 +254,11 @@ def test_a_nul_in_the_path_and_json_nested_too_deep_are_refused_at_the_gateway(s
 
 
 async def test_a_body_that_stops_arriving_is_a_408_on_every_service(stack: Stack):
-    from tests.kit.test_http_server import SLOW_BODY, _until_closed
+    from tests.helpers import SLOW_BODY, until_closed
 
     services = (stack.gateway, stack.commissioning, stack.catalogue)
     answers = await asyncio.gather(
-        *(asyncio.to_thread(_until_closed, s.port, [SLOW_BODY + b"\r\n" + b"0123456789"]) for s in services)
+        *(asyncio.to_thread(until_closed, s.port, [SLOW_BODY + b"\r\n" + b"0123456789"]) for s in services)
     )
     for service, (data, took) in zip(services, answers, strict=True):
         assert data.startswith(b"HTTP/1.1 408") and b"connection: close" in data, (service.name, data)

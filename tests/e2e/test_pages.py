@@ -11,96 +11,10 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-import pytest
 
-from shared.auth import Role
-from tests.catalogue.factories import provider_payload
-from tests.e2e.conftest import Stack
-from tests.e2e.test_story import ADMIN, ANSWERS, CRITERIA, ROPS, bearer, care_service_type, ok
-
-SEALED_PRICE = 28_765_400  # an offer's price: never on a page before the deadline ("287 654,00 zł")
-KIELCE = "2661011"  # its own municipality: the story's figures for Starachowice stay its own
-CITY = bearer(Role.MUNICIPALITY, subject="cus-kielce-pages", terc=KIELCE)
-
-
-def open_call(gateway: httpx.Client, stack: Stack, care: str, title: str) -> dict[str, Any]:
-    period = {"period_start": "2027-01-01", "period_end": "2027-10-31"}
-    need = ok(
-        gateway.post(
-            f"/v1/municipalities/{KIELCE}/needs",
-            headers=CITY,
-            json={"title": title, "service_type_id": care, "quantity": 10_000, "estimated_value_grosze": 30_000_000}
-            | period,
-        ),
-        201,
-    )
-    body = {
-        "need_id": need["id"],
-        "title": title,
-        "mode": "open-competition",
-        "criteria": CRITERIA,
-        "lots": [{"title": title, "quantity": 10_000, "value_grosze": 30_000_000}],
-        "deadline": (stack.now() + timedelta(days=25)).isoformat(),
-    }
-    call = ok(gateway.post("/v1/calls", headers=CITY, json=body), 201)
-    return ok(gateway.post(f"/v1/calls/{call['id']}/publication", headers=CITY))
-
-
-@pytest.fixture(scope="module")
-def public(stack: Stack) -> dict[str, Any]:
-    """A verified PES whose name needs escaping, its offering in Starachowice, an open call with its sealed offer,
-    and a provider still waiting for verification."""
-    with httpx.Client(base_url=stack.gateway.url, timeout=10) as gateway:
-        made = gateway.post(
-            "/v1/municipalities",
-            headers=ADMIN,
-            json={"terc": KIELCE, "name": "Miasto Kielce", "cus_name": "Miejskie CUS w Kielcach"},
-        )
-        assert made.status_code in (201, 409), made.text  # (409: the browser's tests made it first)
-        account = bearer(Role.PROVIDER, subject=f"pages-{uuid.uuid4()}")
-        payload = provider_payload(name='Fundacja "Razem" & <Przyjaciele> – Łódź')
-        provider = ok(gateway.post("/v1/providers", json=payload, headers=account), 201)
-        ok(gateway.post(f"/v1/providers/{provider['id']}/status-changes", json={"action": "verify"}, headers=ROPS), 201)
-        own = bearer(Role.PROVIDER, subject=f"user-{provider['id']}", provider_id=provider["id"])
-        care = care_service_type(gateway)
-        token = uuid.uuid4().hex[:6]  # this module's and the browser's data apart (each makes its own)
-        offering = ok(
-            gateway.post(
-                f"/v1/providers/{provider['id']}/offerings",
-                headers=own,
-                json={
-                    "service_type_id": care,
-                    "title": f"Opieka wytchnieniowa dla rodzin – strona {token}",
-                    "delivery_areas": [KIELCE],
-                    "capacity_per_month": 640,
-                    "unit_price_grosze": 5250,
-                    "target_groups": ["seniors"],
-                },
-            ),
-            201,
-        )
-        call = open_call(gateway, stack, care, f"Konkurs na strony publiczne: opieka 2027 ({token})")
-        offer = gateway.post(
-            f"/v1/calls/{call['id']}/offers",
-            headers={**own, "Idempotency-Key": f"pages-{uuid.uuid4()}"},
-            json={
-                "lot_id": call["lots"][0]["id"],
-                "total_price_grosze": SEALED_PRICE,
-                "quantity": 10_000,
-                "answers": ANSWERS,
-            },
-        )
-        assert offer.status_code == 201, offer.text
-        other = bearer(Role.PROVIDER, subject=f"pages-{uuid.uuid4()}")  # one account registers one provider
-        pending = ok(gateway.post("/v1/providers", json=provider_payload(), headers=other), 201)
-        return {
-            "provider": provider,
-            "own": own,
-            "offering": offering,
-            "call": call,
-            "pending": pending,
-            "pending_account": other,
-        }
+from tests.e2e.conftest import CITY, IN_KIELCE, KIELCE, Stack, gateway_before
+from tests.e2e.factories import care_service_type, open_call
+from tests.helpers import running
 
 
 def page(gateway: httpx.Client, path: str, status: int = 200, **headers: str) -> str:
@@ -224,19 +138,12 @@ def test_a_calls_page_keeps_its_offers_sealed(gateway: httpx.Client, public: dic
 async def test_a_page_is_kept_for_its_seconds_then_rendered_again(stack: Stack, public: dict[str, Any]):
     """A gateway that keeps pages (the default) answers from what it rendered until the time is up: a call opened
     meanwhile shows on /zamowienia only after that."""
-    from services.gateway.main import create_app
-    from services.gateway.settings import GatewaySettings
-    from tests.e2e.test_gateway import running
-
-    settings = GatewaySettings(
-        catalogue_url=stack.catalogue.url, commissioning_url=stack.commissioning.url, pages_cache_seconds=2
-    )
-    async with running(create_app(settings)) as kept:
+    async with running(gateway_before(stack, pages_cache_seconds=2)) as kept:
         first = await kept.get("/zamowienia")
         assert first.headers["cache-control"] == "public, max-age=2"
         with httpx.Client(base_url=stack.gateway.url, timeout=10) as gateway:
             title = f"Nabór otwarty po wyrenderowaniu strony {uuid.uuid4().hex[:6]}"
-            open_call(gateway, stack, care_service_type(gateway), title)
+            open_call(gateway, care_service_type(gateway), title, stack.now() + timedelta(days=25), **IN_KIELCE)
         again = await kept.get("/zamowienia")
         assert again.content == first.content and title not in again.text  # kept
         await asyncio.sleep(2.1)

@@ -21,13 +21,14 @@ from standardwebhooks.webhooks import Webhook
 from shared.auth import Role
 from shared.db import drop_database
 from tests.catalogue.factories import provider_payload
-from tests.conftest import migrated_database
+from tests.conftest import auth, migrated_database
 from tests.e2e.conftest import STORY_STARTS, Service, forget_streams, free_port
-from tests.e2e.test_story import ADMIN, ANSWERS, CRITERIA, ROPS, bearer, care_service_type, ok, wait_until
+from tests.e2e.factories import ROPS, add_municipality, add_offering, care_service_type, offer_for, open_call
+from tests.helpers import ok, wait_until
 
 TERC = "2606011"
-GMINA = bearer(Role.MUNICIPALITY, subject="cus-replicas", terc=TERC)
-EVALUATOR = bearer(Role.EVALUATOR, subject="ewa-replicas@cus.pl")
+GMINA = auth(Role.MUNICIPALITY, subject="cus-replicas", terc=TERC)
+EVALUATOR = auth(Role.EVALUATOR, subject="ewa-replicas@cus.pl")
 
 
 class Inbox(ThreadingHTTPServer):
@@ -138,17 +139,12 @@ async def replicas(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> 
 def test_two_replicas_of_each_service_do_nothing_twice_and_survive_one_of_each_killed(replicas: Replicas):
     municipality_inbox, provider_inbox = Inbox(), Inbox()
     with httpx.Client(base_url=replicas.gateway.url, timeout=10) as gateway:
-        ok(
-            gateway.post(
-                "/v1/municipalities", headers=ADMIN, json={"terc": TERC, "name": "Gmina Skarżysko", "cus_name": "MOPS"}
-            ),
-            201,
-        )
+        add_municipality(gateway, TERC, "Gmina Skarżysko", "MOPS")
         hook = ok(
             gateway.post("/v1/webhooks", headers=GMINA, json={"url": municipality_inbox.url, "municipality": TERC}),
             201,
         )
-        account = bearer(Role.PROVIDER, subject=f"replicas-{uuid.uuid4()}")
+        account = auth(Role.PROVIDER, subject=f"replicas-{uuid.uuid4()}")
         provider = ok(gateway.post("/v1/providers", json=provider_payload(), headers=account), 201)
         catalogue_hook = ok(
             gateway.post(
@@ -160,57 +156,14 @@ def test_two_replicas_of_each_service_do_nothing_twice_and_survive_one_of_each_k
         )
         ok(gateway.post(f"/v1/providers/{provider['id']}/status-changes", json={"action": "verify"}, headers=ROPS), 201)
         care = care_service_type(gateway)
-        offering = ok(
-            gateway.post(
-                f"/v1/providers/{provider['id']}/offerings",
-                headers=account,
-                json={
-                    "service_type_id": care,
-                    "title": "Opieka",
-                    "delivery_areas": [TERC[:4]],
-                    "capacity_per_month": 2000,
-                    "unit_price_grosze": 4000,
-                },
-            ),
-            201,
-        )
+        in_powiat = {"delivery_areas": [TERC[:4]], "capacity_per_month": 2000, "unit_price_grosze": 4000}
+        offering = add_offering(gateway, provider["id"], account, care, title="Opieka", **in_powiat)
 
         def published_call(title: str) -> dict[str, Any]:
-            need = ok(
-                gateway.post(
-                    f"/v1/municipalities/{TERC}/needs",
-                    headers=GMINA,
-                    json={
-                        "title": title,
-                        "service_type_id": care,
-                        "quantity": 10_000,
-                        "estimated_value_grosze": 30_000_000,
-                        "period_start": "2027-01-01",
-                        "period_end": "2027-10-31",
-                    },
-                ),
-                201,
-            )
-            body = {
-                "need_id": need["id"],
-                "title": title,
-                "mode": "open-competition",
-                "criteria": CRITERIA,
-                "lots": [{"title": title, "quantity": 10_000, "value_grosze": 30_000_000}],
-                "deadline": (replicas.now() + timedelta(days=25)).isoformat(),
-            }
-            call = ok(
-                gateway.post("/v1/calls", headers={**GMINA, "Idempotency-Key": f"call-{uuid.uuid4()}"}, json=body), 201
-            )
-            return dict(ok(gateway.post(f"/v1/calls/{call['id']}/publication", headers=GMINA)))
+            return open_call(gateway, care, title, replicas.now() + timedelta(days=25), terc=TERC, municipality=GMINA)
 
         call = published_call("Opieka – repliki")
-        offer = {
-            "lot_id": call["lots"][0]["id"],
-            "total_price_grosze": 29_000_000,
-            "quantity": 10_000,
-            "answers": ANSWERS,
-        }
+        offer = offer_for(call, 29_000_000)
         ok(
             gateway.post(
                 f"/v1/calls/{call['id']}/offers", headers={**account, "Idempotency-Key": "replica-offer"}, json=offer

@@ -15,8 +15,10 @@ import httpx
 
 from shared.auth import Role
 from tests.catalogue.factories import provider_payload
+from tests.conftest import auth
 from tests.e2e.conftest import Stack
-from tests.e2e.test_story import ADMIN, CRITERIA, ROPS, bearer, care_service_type, ok
+from tests.e2e.factories import CRITERIA, ROPS, add_municipality, care_service_type
+from tests.helpers import ok
 
 
 def test_generated_sdk_registers_searches_and_reads(stack: Stack, gateway: httpx.Client, tmp_path: Path):
@@ -51,7 +53,7 @@ def test_generated_sdk_registers_searches_and_reads(stack: Stack, gateway: httpx
         overview = importlib.import_module("cus_sdk.api.views.views_municipality_overview")
         models = importlib.import_module("cus_sdk.models")
 
-        token = bearer(Role.PROVIDER, subject="sdk-user")["Authorization"].split()[1]
+        token = auth(Role.PROVIDER, subject="sdk-user")["Authorization"].split()[1]
         client = sdk.AuthenticatedClient(base_url=stack.gateway.url, token=token)
         created = register.sync_detailed(client=client, body=models.ProviderCreate.from_dict(provider_payload()))
         assert created.status_code == 201, created.content
@@ -64,15 +66,8 @@ def test_generated_sdk_registers_searches_and_reads(stack: Stack, gateway: httpx
         found = search.sync(client=public, q="uslugi opiekuncze", place="2611011", per_page=5)
         assert found is not None and found.total >= 0 and found.per_page == 5
 
-        brody = bearer(Role.MUNICIPALITY, subject="gops-brody", terc="2611022")
-        ok(
-            gateway.post(
-                "/v1/municipalities",
-                headers=ADMIN,
-                json={"terc": "2611022", "name": "Gmina Brody", "cus_name": "GOPS Brody"},
-            ),
-            201,
-        )
+        brody = auth(Role.MUNICIPALITY, subject="gops-brody", terc="2611022")
+        add_municipality(gateway, "2611022", "Gmina Brody", "GOPS Brody")
         care = care_service_type(gateway)
         need = ok(
             gateway.post(

@@ -4,135 +4,44 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 import jsonschema
 
-from shared.auth import Role, mint_token
-from tests.catalogue.factories import provider_payload
 from tests.e2e.conftest import Stack
+from tests.e2e.factories import (
+    ANSWERS,
+    EVALUATOR,
+    GMINA,
+    add_municipality,
+    add_offering,
+    care_service_type,
+    offer_for,
+    open_call,
+    registered_verified_provider,
+)
+from tests.helpers import ok, wait_until
 
-
-def bearer(role: Role, **claims: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(role=role, **claims)}"}
-
-
-ADMIN = bearer(Role.ADMIN, subject="admin-e2e")
-ROPS = bearer(Role.REGIONAL, subject="rops-e2e", voivodeship="26")
-GMINA = bearer(Role.MUNICIPALITY, subject="cus-e2e", terc="2611011")
-EVALUATOR = bearer(Role.EVALUATOR, subject="ewa-e2e@cus.pl")
-ANSWERS = {"quality": "Opiekunki z certyfikatem, koordynator 7 dni w tygodniu.", "social": 40}
-CRITERIA = [
-    {"code": "price", "name": "cena", "kind": "price", "weight": 50},
-    {"code": "quality", "name": "jakość", "kind": "quality", "weight": 30},
-    {"code": "social", "name": "klauzula społeczna", "kind": "social", "weight": 20},
-]
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, (response.request.method, response.request.url, response.text)
-    return response.json()
-
-
-def wait_until(check: Any, seconds: float = 10) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError("the condition was not met in time")
-
-
-def care_service_type(gateway: httpx.Client) -> str:
-    """The id of the taxonomy's `care-services` type (usługi opiekuńcze), found as a client would."""
-    found = ok(gateway.get("/v1/service-types", params={"q": "opiekuncze"}))["items"]
-    return str(next(t["id"] for t in found if t["code"] == "care-services"))
-
-
-def registered_verified_provider(
-    gateway: httpx.Client, *, with_claim: bool = True
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """A provider registered and verified, and a token that acts for it: with a `provider_id` claim, or the
-    registering account's own token without one (it is the provider's first member)."""
-    payload = provider_payload()
-    account = bearer(Role.PROVIDER, subject=f"new-e2e-{uuid.uuid4()}")
-    created = ok(gateway.post("/v1/providers", json=payload, headers=account), 201)
-    ok(gateway.post(f"/v1/providers/{created['id']}/status-changes", json={"action": "verify"}, headers=ROPS), 201)
-    if not with_claim:
-        return created, account
-    return created, bearer(Role.PROVIDER, subject=f"user-{created['id']}", provider_id=created["id"])
-
-
-def open_call(gateway: httpx.Client, stack: Stack, care: str, title: str, trace: str = "") -> dict[str, Any]:
-    need = ok(
-        gateway.post(
-            "/v1/municipalities/2611011/needs",
-            headers={**GMINA, **({"X-Request-ID": trace} if trace else {})},
-            json={
-                "title": title,
-                "service_type_id": care,
-                "quantity": 10_000,
-                "estimated_value_grosze": 30_000_000,
-                "period_start": "2027-01-01",
-                "period_end": "2027-10-31",
-            },
-        ),
-        201,
-    )
-    deadline = stack.now() + timedelta(days=25)
-    call = ok(
-        gateway.post(
-            "/v1/calls",
-            headers={**GMINA, "Idempotency-Key": f"call-{uuid.uuid4()}"},
-            json={
-                "need_id": need["id"],
-                "title": title,
-                "mode": "open-competition",
-                "criteria": CRITERIA,
-                "lots": [{"title": title, "quantity": 10_000, "value_grosze": 30_000_000}],
-                "deadline": deadline.isoformat(),
-                "eligibility": {"pes_only": True},
-            },
-        ),
-        201,
-    )
-    return ok(gateway.post(f"/v1/calls/{call['id']}/publication", headers=GMINA))
+PES = {"pes_only": True}  # the story's calls are for social-economy entities only
 
 
 def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.Client):
-    ok(
-        gateway.post(
-            "/v1/municipalities",
-            headers=ADMIN,
-            json={"terc": "2611011", "name": "Gmina Starachowice", "cus_name": "CUS w Starachowicach"},
-        ),
-        201,
-    )
+    add_municipality(gateway, "2611011", "Gmina Starachowice", "CUS w Starachowicach")
     provider, own = registered_verified_provider(gateway, with_claim=False)  # the account that registered it
     care = care_service_type(gateway)
-    offering = ok(
-        gateway.post(
-            f"/v1/providers/{provider['id']}/offerings",
-            headers=own,
-            json={
-                "service_type_id": care,
-                "title": "Usługi opiekuńcze w domu",
-                "delivery_areas": ["2611"],
-                "capacity_per_month": 1500,
-                "unit_price_grosze": 4100,
-                "target_groups": ["seniors"],
-            },
-        ),
-        201,
-    )
+    offering = add_offering(gateway, provider["id"], own, care)
     found = ok(gateway.get("/v1/offerings", params={"q": "uslugi opiekuncze", "place": "2611011"}))
     assert offering["id"] in {o["id"] for o in found["items"]}
 
-    need_advice_call = open_call(gateway, stack, care, "Usługi opiekuńcze 2027", trace="e2e-trace-need-1")
+    need_advice_call = open_call(
+        gateway,
+        care,
+        "Usługi opiekuńcze 2027",
+        stack.now() + timedelta(days=25),
+        trace="e2e-trace-need-1",
+        eligibility=PES,
+    )
     need_id = ok(gateway.get("/v1/municipalities/2611011/needs", headers=GMINA))["items"][0]["id"]
     advice = ok(gateway.get(f"/v1/needs/{need_id}/mode-advice", headers=GMINA))
     assert {m["mode"]: m["verdict"] for m in advice["modes"]}["open-competition"] == "recommended"
@@ -146,12 +55,7 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
     traced = gateway.post(
         f"/v1/calls/{call['id']}/offers",
         headers={**own, "X-Request-ID": "e2e-trace-offer-1"},
-        json={
-            "lot_id": call["lots"][0]["id"],
-            "total_price_grosze": 29_000_000,
-            "quantity": 10_000,
-            "answers": ANSWERS,
-        },
+        json=offer_for(call, 29_000_000),
     )
     offer = ok(traced, 201)
     assert traced.headers["x-request-id"] == "e2e-trace-offer-1"
@@ -307,7 +211,7 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
     assert bulk_records[call["ocid"]] == record
 
     # the catalogue stops: commissioning still answers, the views say what is missing, nothing is lost
-    second = open_call(gateway, stack, care, "Opieka – druga edycja")
+    second = open_call(gateway, care, "Opieka – druga edycja", stack.now() + timedelta(days=25), eligibility=PES)
     time.sleep(1.0)  # five of commissioning's reads of the catalogue's feed (every 0.2 s here): it knows the provider
     stack.catalogue.stop()
     try:
@@ -328,12 +232,7 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
         accepted = gateway.post(
             f"/v1/calls/{second['id']}/offers",
             headers={**own, "Idempotency-Key": "e2e-retry-1"},
-            json={
-                "lot_id": second["lots"][0]["id"],
-                "total_price_grosze": 28_000_000,
-                "quantity": 10_000,
-                "answers": ANSWERS,
-            },
+            json=offer_for(second, 28_000_000),
         )
         assert accepted.status_code == 201, accepted.text
         assert ok(gateway.get("/v1/offers", headers=own))["total"] == 2
@@ -343,12 +242,7 @@ def test_the_whole_story_then_the_catalogue_stops(stack: Stack, gateway: httpx.C
     retried = gateway.post(
         f"/v1/calls/{second['id']}/offers",
         headers={**own, "Idempotency-Key": "e2e-retry-1"},
-        json={
-            "lot_id": second["lots"][0]["id"],
-            "total_price_grosze": 28_000_000,
-            "quantity": 10_000,
-            "answers": ANSWERS,
-        },
+        json=offer_for(second, 28_000_000),
     )
     assert retried.status_code == 201 and retried.json()["id"] == accepted.json()["id"]  # the retry, replayed
     assert retried.headers["idempotent-replayed"] == "true"

@@ -13,7 +13,7 @@ from services.gateway.proxy.upstreams import Breaker
 from services.gateway.settings import GatewaySettings
 from shared.auth import Role, mint_token
 from tests.conftest import served
-from tests.kit.test_errors import probe_app
+from tests.helpers import probe_app
 
 DEAD = "http://127.0.0.1:9"  # nothing listens there
 

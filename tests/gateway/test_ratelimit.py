@@ -13,7 +13,7 @@ from services.gateway.main import create_app
 from services.gateway.settings import GatewaySettings
 from shared.auth import Role, mint_token
 from tests.conftest import served
-from tests.kit.test_errors import probe_app
+from tests.helpers import probe_app
 
 REDIS = ("127.0.0.1", 6379)
 

@@ -6,41 +6,8 @@ from __future__ import annotations
 import asyncio
 import http.client
 
-from fastapi import APIRouter, FastAPI
-
-from shared.app import create_service_app
-from shared.settings import ServiceSettings
 from tests.conftest import served
-
-
-async def always_ready(_: FastAPI) -> str | None:
-    return None
-
-
-def probe_app() -> FastAPI:
-    router = APIRouter()
-
-    @router.get("/boom")
-    async def boom() -> dict[str, str]:
-        raise RuntimeError("a bug")
-
-    @router.get("/v1/areas")  # a catalogue path with the same bug, for the gateway's tests
-    async def areas() -> dict[str, str]:
-        raise RuntimeError("a bug")
-
-    @router.get("/fine")
-    async def fine() -> dict[str, str]:
-        return {"status": "fine"}
-
-    return create_service_app(
-        name="probe",
-        title="probe",
-        description="",
-        settings=ServiceSettings(log_json=False),
-        routers=[router],
-        uses_database=False,
-        readiness=always_ready,
-    )
+from tests.helpers import probe_app
 
 
 def two_requests_on_one_connection(port: int) -> list[tuple[int, str | None]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -24,6 +23,7 @@ from shared.http_server import (
     uvicorn_command,
 )
 from tests.conftest import served
+from tests.helpers import SLOW_BODY, until_closed
 
 CHUNK = b"0123456789abcdef" * 1024  # 16 KiB
 CHUNKS = 64  # 1 MiB in all
@@ -133,25 +133,8 @@ def test_every_launcher_serves_with_the_protocol() -> None:
     assert command[-2:] == ["--workers", "2"]
 
 
-def _until_closed(port: int, parts: list[bytes], pause: float = 0.0) -> tuple[bytes, float]:
-    """Sends the parts (a pause between them), then reads until the server closes; what came and when it closed."""
-    with socket.create_connection(("127.0.0.1", port)) as raw:
-        raw.settimeout(10)
-        started = time.monotonic()
-        for part in parts:
-            raw.sendall(part)
-            time.sleep(pause)
-        data = b""
-        while chunk := raw.recv(65536):
-            data += chunk
-        return data, time.monotonic() - started
-
-
-SLOW_BODY = b"POST /fine HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n"
-
-
 async def test_a_request_that_does_not_arrive_in_time_is_a_408_problem_but_one_that_keeps_coming_is_not(monkeypatch):
-    from tests.kit.test_errors import probe_app
+    from tests.helpers import probe_app
 
     monkeypatch.setattr(CoalescingHttpTools, "request_timeout", 0.5)
     monkeypatch.setattr(CoalescingHttpTools, "min_bytes_per_second", 100)  # 100 bytes more: a second more
@@ -163,16 +146,16 @@ async def test_a_request_that_does_not_arrive_in_time_is_a_408_problem_but_one_t
             "nothing at all": [],
         }
         for case, parts in cases.items():
-            data, took = await asyncio.to_thread(_until_closed, port, parts)
+            data, took = await asyncio.to_thread(until_closed, port, parts)
             head, _, body = data.partition(b"\r\n\r\n")
             assert head.startswith(b"HTTP/1.1 408"), (case, data)
             assert b"connection: close" in head and b"content-type: application/problem+json" in head, case
             assert json.loads(body)["status"] == 408 and 0.5 <= took < 3, (case, took)
-        polish, _ = await asyncio.to_thread(_until_closed, port, [SLOW_BODY + b"Accept-Language: pl\r\n\r\n0"])
+        polish, _ = await asyncio.to_thread(until_closed, port, [SLOW_BODY + b"Accept-Language: pl\r\n\r\n0"])
         assert json.loads(polish.partition(b"\r\n\r\n")[2])["title"] == "Przekroczono czas na przesłanie żądania"
         # an upload that keeps arriving, for three times the bound: the route's own answer, after all of it
         parts = [SLOW_BODY + b"Connection: close\r\n\r\n", *[b"[" + b" " * 98 + b"]"] * 10]
-        data, took = await asyncio.to_thread(_until_closed, port, parts, 0.15)
+        data, took = await asyncio.to_thread(until_closed, port, parts, 0.15)
         assert took > 1.5 and data.startswith(b"HTTP/1.1 405"), data
 
 

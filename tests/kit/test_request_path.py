@@ -6,26 +6,15 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 from sqlalchemy import Column, Integer, MetaData, Table, bindparam, select
 
 from shared.db import Prepared
+from tests.helpers import api_routes
 
 SERVICES = ("catalogue", "commissioning", "gateway")
-
-
-def api_routes(routes: list[Any]) -> Iterator[APIRoute]:
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        elif hasattr(route, "original_router"):  # an included router
-            yield from api_routes(route.original_router.routes)
-        elif hasattr(route, "routes"):
-            yield from api_routes(route.routes)
 
 
 def synchronous(dependant: Dependant) -> Iterator[str]:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.catalogue.dependencies import settings_of
@@ -78,6 +79,23 @@ async def service_query(
 ServiceQueryDep = Annotated[ServiceQuery, Depends(service_query)]
 
 
+def pages_of(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    """The answers of a listing: pages of the model (HSDS's envelope), or 422 for a bad filter."""
+    return {200: {"model": HsdsPage[model]}, **problem_responses(422)}  # type: ignore[valid-type]
+
+
+def one(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    """The answers of one item's read: the model, or 404."""
+    return {200: {"model": model}, **problem_responses(404)}
+
+
+def _page_of(items: list[Json], page: int, per_page: int) -> Response:
+    """A page of a list read whole (the taxonomies and their terms are few)."""
+    start = (page - 1) * per_page
+    chosen = items[start : start + per_page]
+    return json_response(mapping.page(chosen, total=len(items), page_number=page, per_page=per_page))
+
+
 def base_url(request: Request) -> str:
     return str(settings_of(request.app).public_base_url).rstrip("/")
 
@@ -108,7 +126,7 @@ async def hsds_root(request: Request) -> Response:
 @router.get(
     "/services",
     summary="HSDS services (our offerings)",
-    responses={200: {"model": HsdsPage[HsdsService]}, **problem_responses(422)},
+    responses=pages_of(HsdsService),
     description=(
         "HSDS services (offerings of verified providers), paged as the standard says; `search`, "
         "`taxonomy_term_id`, `organization_id` and `modified_after` filter."
@@ -131,7 +149,7 @@ async def hsds_services(
 @router.get(
     "/services/{service_id}",
     summary="One HSDS service, fully nested",
-    responses={200: {"model": HsdsService}, **problem_responses(404)},
+    responses=one(HsdsService),
     description=(
         "One HSDS service with its organization, attributes (areas, service types, target groups), service "
         "areas (TERC), schedules, cost options and languages."
@@ -155,7 +173,7 @@ async def hsds_service(request: Request, session: ReadSessionDep, service_id: uu
 @router.get(
     "/organizations",
     summary="HSDS organizations (verified providers)",
-    responses={200: {"model": HsdsPage[HsdsOrganization]}, **problem_responses(422)},
+    responses=pages_of(HsdsOrganization),
     description="HSDS organizations (verified providers), paged as the standard says.",
 )
 async def hsds_organizations(
@@ -185,7 +203,7 @@ async def hsds_organizations(
 @router.get(
     "/organizations/{organization_id}",
     summary="One HSDS organization",
-    responses={200: {"model": HsdsOrganization}, **problem_responses(404)},
+    responses=one(HsdsOrganization),
     description=(
         "One HSDS organization with identifiers (NIP, REGON, KRS), phones, contacts, its location and services."
     ),
@@ -210,21 +228,17 @@ async def hsds_organization(request: Request, session: ReadSessionDep, organizat
 @router.get(
     "/taxonomies",
     summary="HSDS taxonomies",
-    responses={200: {"model": HsdsPage[HsdsTaxonomy]}, **problem_responses(422)},
+    responses=pages_of(HsdsTaxonomy),
     description="The taxonomies: statutory areas, service types, target groups.",
 )
 async def hsds_taxonomies(request: Request, page: PageNo = 1, per_page: PerPage = 20) -> Response:
-    items = [mapping.taxonomy(key, base_url(request)) for key in mapping.TAXONOMIES]
-    start = (page - 1) * per_page
-    return json_response(
-        mapping.page(items[start : start + per_page], total=len(items), page_number=page, per_page=per_page)
-    )
+    return _page_of([mapping.taxonomy(key, base_url(request)) for key in mapping.TAXONOMIES], page, per_page)
 
 
 @router.get(
     "/taxonomies/{taxonomy_id}",
     summary="One HSDS taxonomy",
-    responses={200: {"model": HsdsTaxonomy}, **problem_responses(404)},
+    responses=one(HsdsTaxonomy),
     description="One taxonomy: the statutory areas, the service types or the target groups.",
 )
 async def hsds_taxonomy(request: Request, taxonomy_id: Annotated[uuid.UUID, Path()]) -> Response:
@@ -237,7 +251,7 @@ async def hsds_taxonomy(request: Request, taxonomy_id: Annotated[uuid.UUID, Path
 @router.get(
     "/taxonomy_terms",
     summary="HSDS taxonomy terms",
-    responses={200: {"model": HsdsPage[HsdsTaxonomyTerm]}, **problem_responses(422)},
+    responses=pages_of(HsdsTaxonomyTerm),
     description="Taxonomy terms, by taxonomy or parent.",
 )
 async def hsds_taxonomy_terms(
@@ -259,16 +273,13 @@ async def hsds_taxonomy_terms(
     if search:
         needle = search.casefold()
         terms = [t for t in terms if needle in t["name"].casefold() or needle in t["code"]]
-    start = (page - 1) * per_page
-    return json_response(
-        mapping.page(terms[start : start + per_page], total=len(terms), page_number=page, per_page=per_page)
-    )
+    return _page_of(terms, page, per_page)
 
 
 @router.get(
     "/taxonomy_terms/{term_id}",
     summary="One HSDS taxonomy term",
-    responses={200: {"model": HsdsTaxonomyTerm}, **problem_responses(404)},
+    responses=one(HsdsTaxonomyTerm),
     description="One taxonomy term: an area, a service type or a target group, with its parent.",
 )
 async def hsds_taxonomy_term(session: ReadSessionDep, term_id: uuid.UUID) -> Response:
@@ -281,7 +292,7 @@ async def hsds_taxonomy_term(session: ReadSessionDep, term_id: uuid.UUID) -> Res
 @router.get(
     "/service_at_locations",
     summary="HSDS services at locations",
-    responses={200: {"model": HsdsPage[HsdsServiceAtLocation]}, **problem_responses(422)},
+    responses=pages_of(HsdsServiceAtLocation),
     description="Services at their providers' locations.",
 )
 async def hsds_service_at_locations(
@@ -302,7 +313,7 @@ async def hsds_service_at_locations(
 @router.get(
     "/service_at_locations/{service_at_location_id}",
     summary="One HSDS service at location",
-    responses={200: {"model": HsdsServiceAtLocation}, **problem_responses(404)},
+    responses=one(HsdsServiceAtLocation),
     description="One service at location, with the location and the service.",
 )
 async def hsds_service_at_location(

@@ -24,12 +24,13 @@ from services.catalogue.offerings.schemas import (
 from services.catalogue.providers import service as providers
 from shared.auth import CurrentPrincipal, OptionalPrincipal
 from shared.cache import cached_json
-from shared.concurrency import IfMatchHeader, etag_for
+from shared.concurrency import etag_for
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, idempotent
 from shared.pagination import Page, PageParamsDep, page_json
 from shared.responses import json_response
+from shared.routes import ChangeDep
 
 router = APIRouter(prefix="/v1", tags=["offerings"])
 
@@ -174,15 +175,9 @@ async def get_offering(offering_id: uuid.UUID, session: ReadSessionDep, principa
     responses=problem_responses(400, 401, 403, 404, 412, 422, 428),
     description="A member changes an offering (If-Match).",
 )
-async def update_offering(
-    offering_id: uuid.UUID,
-    data: OfferingUpdate,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> Response:
-    await service.update(session, principal=principal, offering_id=offering_id, data=data, if_match=if_match)
-    return await _respond(session, offering_id, principal)
+async def update_offering(offering_id: uuid.UUID, data: OfferingUpdate, change: ChangeDep) -> Response:
+    await change.run(service.update, offering_id=offering_id, data=data)
+    return await _respond(change.write.session, offering_id, change.write.principal)
 
 
 @router.delete(
@@ -192,8 +187,6 @@ async def update_offering(
     responses=problem_responses(401, 403, 404, 412, 428),
     description="A member removes an offering (If-Match).",
 )
-async def delete_offering(
-    offering_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal, if_match: IfMatchHeader = None
-) -> Response:
-    await service.delete(session, principal=principal, offering_id=offering_id, if_match=if_match)
+async def delete_offering(offering_id: uuid.UUID, change: ChangeDep) -> Response:
+    await change.run(service.delete, offering_id=offering_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

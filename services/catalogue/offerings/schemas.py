@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from services.catalogue.models.taxonomy import Unit
 from services.catalogue.providers.schemas import ProviderSummary
 from shared.i18n import Refusal
 from shared.identifiers import TercStr
-from shared.schemas import Body
+from shared.schemas import Body, CreatedAt, TargetGroupCodes, TargetGroups, UpdatedAt, Version, examples
 
 MAX_CAPACITY = 1_000_000  # units a month; more is not a real social service
 MAX_PRICE_GROSZE = 100_000_000  # 1,000,000 PLN per unit
@@ -50,7 +49,7 @@ class OfferingFields(Body):
         ge=0, le=MAX_PRICE_GROSZE, description="Price of one unit (an hour, a visit...) in grosze (1 PLN = 100)."
     )
     currency: Literal["PLN"] = Field(default="PLN", description="Currency (PLN).")
-    target_groups: list[str] = Field(default_factory=list, max_length=20, description="Target group codes.")
+    target_groups: TargetGroupCodes
     accessibility: str | None = Field(default=None, max_length=2000, description="Accessibility notes.")
     schedule: list[ScheduleSlot] = Field(default_factory=list, max_length=50, description="Weekly opening hours.")
     schedule_notes: str | None = Field(default=None, max_length=1000, description="Other schedule information.")
@@ -67,30 +66,24 @@ class OfferingFields(Body):
 
 
 class OfferingCreate(OfferingFields):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "service_type_id": "ee0324e7-6d5a-5598-88d2-f7ea0480ead0",
-                    "title": "Usługi opiekuńcze w domu",
-                    "delivery_areas": ["2611"],
-                    "capacity_per_month": 1200,
-                    "unit_price_grosze": 4200,
-                    "target_groups": ["seniors", "dependent"],
-                    "schedule": [{"weekday": 1, "opens_at": "07:00", "closes_at": "19:00"}],
-                }
-            ]
+    model_config = examples(
+        {
+            "service_type_id": "ee0324e7-6d5a-5598-88d2-f7ea0480ead0",
+            "title": "Usługi opiekuńcze w domu",
+            "delivery_areas": ["2611"],
+            "capacity_per_month": 1200,
+            "unit_price_grosze": 4200,
+            "target_groups": ["seniors", "dependent"],
+            "schedule": [{"weekday": 1, "opens_at": "07:00", "closes_at": "19:00"}],
         },
+        extra="forbid",
     )
 
     service_type_id: uuid.UUID = Field(description="The service type offered.")
 
 
 class OfferingUpdate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"unit_price_grosze": 4500, "capacity_per_month": 1000}]}
-    )
+    model_config = examples({"unit_price_grosze": 4500, "capacity_per_month": 1000}, extra="forbid")
 
     title: str | None = Field(default=None, min_length=2, max_length=300, description="Name of the offer.")
     description: str | None = Field(default=None, max_length=4000, description="Description.")
@@ -133,14 +126,14 @@ class OfferingOut(Body):
     unit_price_grosze: int = Field(description="Price of one unit of the service type, grosze.")
     currency: str = Field(description="PLN.")
     unit: Unit = Field(description="The unit the price and capacity are counted in.")
-    target_groups: list[str] = Field(description="Target groups.")
+    target_groups: TargetGroups
     accessibility: str | None = Field(description="Accessibility notes.")
     schedule: list[ScheduleSlot] = Field(description="Weekly opening hours.")
     schedule_notes: str | None = Field(description="Schedule notes.")
     active: bool = Field(description="Offered now.")
-    created_at: datetime = Field(description="Created (UTC).")
-    updated_at: datetime = Field(description="Last change (UTC).")
-    version: int = Field(description="Version, also the ETag.")
+    created_at: CreatedAt
+    updated_at: UpdatedAt
+    version: Version
     rank: float | None = Field(default=None, description="Text relevance, when searching by text.")
 
 

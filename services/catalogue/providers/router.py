@@ -26,12 +26,12 @@ from services.catalogue.providers.schemas import (
 )
 from shared.auth import CurrentPrincipal, OptionalPrincipal, Role
 from shared.cache import cached_json
-from shared.concurrency import IfMatchHeader, set_etag
-from shared.db import ReadSessionDep, SessionDep
+from shared.db import ReadSessionDep
 from shared.errors import Forbidden, problem_responses
-from shared.idempotency import IdempotencyKeyHeader, idempotent
+from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParamsDep, page_of
 from shared.responses import model_response
+from shared.routes import ChangeDep, WriteDep, created_once, tagged
 
 router = APIRouter(prefix="/v1/providers", tags=["providers"])
 me_router = APIRouter(prefix="/v1/me", tags=["providers"])
@@ -56,8 +56,8 @@ async def get_me(session: ReadSessionDep, principal: CurrentPrincipal) -> MeOut:
     responses=problem_responses(401, 404),
     description="The invited account accepts and becomes a member.",
 )
-async def accept_invitation(invitation_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> MemberOut:
-    return MemberOut.model_validate(await service.accept(session, principal=principal, invitation_id=invitation_id))
+async def accept_invitation(invitation_id: uuid.UUID, write: WriteDep) -> MemberOut:
+    return MemberOut.model_validate(await write(service.accept, invitation_id=invitation_id))
 
 
 ProviderSort = Literal["name", "-name", "created_at", "-created_at"]
@@ -75,24 +75,19 @@ ProviderSort = Literal["name", "-name", "created_at", "-created_at"]
     ),
 )
 async def register_provider(
-    data: ProviderCreate,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    response: Response,
-    idempotency_key: IdempotencyKeyHeader = None,
+    data: ProviderCreate, write: WriteDep, idempotency_key: IdempotencyKeyHeader = None
 ) -> ProviderOut:
-    service.require_may_register(principal)
-    async with idempotent(
-        session, principal, idempotency_key, data, response, record=IdempotencyRecord, route="POST /v1/providers"
-    ) as replay:
-        if replay.response is not None:
-            return ProviderOut.model_validate(replay.response)
-        provider = await service.register(session, principal=principal, data=data)
-        set_etag(response, provider.version)
-        response.headers["Location"] = f"/v1/providers/{provider.id}"
-        out = provider_out(provider)
-        replay.remember(201, out.model_dump(mode="json"))
-        return out
+    service.require_may_register(write.principal)
+
+    async def register() -> ProviderOut:
+        provider = write.tagged(await write(service.register, data=data))
+        write.response.headers["Location"] = f"/v1/providers/{provider.id}"
+        return provider_out(provider)
+
+    route = "POST /v1/providers"
+    return await created_once(
+        write, idempotency_key, data, register, out=ProviderOut, record=IdempotencyRecord, route=route
+    )
 
 
 @router.get(
@@ -161,11 +156,8 @@ async def list_members(
     responses=problem_responses(401, 404, 409, 422),
     description="A member invites another account (a consultant may belong to several providers, by invitation only).",
 )
-async def invite_member(
-    provider_id: uuid.UUID, data: InvitationIn, session: SessionDep, principal: CurrentPrincipal
-) -> InvitationOut:
-    invitation = await service.invite(session, principal=principal, provider_id=provider_id, subject=data.subject)
-    return InvitationOut.model_validate(invitation)
+async def invite_member(provider_id: uuid.UUID, data: InvitationIn, write: WriteDep) -> InvitationOut:
+    return InvitationOut.model_validate(await write(service.invite, provider_id=provider_id, subject=data.subject))
 
 
 @router.delete(
@@ -175,8 +167,8 @@ async def invite_member(
     responses=problem_responses(401, 404, 409),
     description="A member removes a member; the last one cannot be removed.",
 )
-async def remove_member(provider_id: uuid.UUID, subject: str, session: SessionDep, principal: CurrentPrincipal) -> None:
-    await service.remove_member(session, principal=principal, provider_id=provider_id, subject=subject)
+async def remove_member(provider_id: uuid.UUID, subject: str, write: WriteDep) -> None:
+    await write(service.remove_member, provider_id=provider_id, subject=subject)
 
 
 @router.get(
@@ -191,9 +183,7 @@ async def get_provider(
     provider_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, response: Response
 ) -> ProviderOut:
     viewer = await service.acting_for(session, principal, provider_id) if principal else None
-    provider = await service.get_visible(session, provider_id, viewer)
-    set_etag(response, provider.version)
-    return provider_out(provider)
+    return provider_out(tagged(response, await service.get_visible(session, provider_id, viewer)))
 
 
 @router.patch(
@@ -202,18 +192,9 @@ async def get_provider(
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
     description="A member changes its provider's data (If-Match). NIP cannot change; KRS and REGON stay unique.",
 )
-async def update_provider(
-    provider_id: uuid.UUID,
-    data: ProviderUpdate,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    response: Response,
-    if_match: IfMatchHeader = None,
-) -> ProviderOut:
-    acting = await service.acting_for(session, principal, provider_id)
-    provider = await service.update(session, principal=acting, provider_id=provider_id, data=data, if_match=if_match)
-    set_etag(response, provider.version)
-    return provider_out(provider)
+async def update_provider(provider_id: uuid.UUID, data: ProviderUpdate, change: ChangeDep) -> ProviderOut:
+    acting = await service.acting_for(change.write.session, change.write.principal, provider_id)
+    return provider_out(await change.by(acting)(service.update, provider_id=provider_id, data=data))
 
 
 @router.post(
@@ -227,11 +208,8 @@ async def update_provider(
         "providers cannot bid."
     ),
 )
-async def change_provider_status(
-    provider_id: uuid.UUID, action: StatusAction, session: SessionDep, principal: CurrentPrincipal
-) -> StatusEventOut:
-    event = await service.change_status(session, principal=principal, provider_id=provider_id, action=action)
-    return StatusEventOut.model_validate(event)
+async def change_provider_status(provider_id: uuid.UUID, action: StatusAction, write: WriteDep) -> StatusEventOut:
+    return StatusEventOut.model_validate(await write(service.change_status, provider_id=provider_id, action=action))
 
 
 @router.get(

@@ -7,12 +7,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.catalogue.models.providers import LegalForm, ProviderStatus
 from shared.i18n import Refusal
 from shared.identifiers import GminaTercStr, KrsStr, NipStr, RegonStr, TercStr
-from shared.schemas import Body, CalendarDate, Schema
+from shared.schemas import Body, CalendarDate, Schema, UpdatedAt, Version, When, examples
 
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 PHONE_PATTERN = r"^\+?[0-9 ()-]{7,20}$"
@@ -109,33 +109,29 @@ class ProviderBase(Body):
 
 
 class ProviderCreate(ProviderBase):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "name": "Spółdzielnia Socjalna „Pomocna Dłoń”",
-                    "legal_form": "social-cooperative",
-                    "nip": "6641234568",
-                    "regon": "123456785",
-                    "krs": "0000123456",
-                    "address": {
-                        "street": "ul. Radomska 12",
-                        "postal_code": "27-200",
-                        "city": "Starachowice",
-                        "terc": "2611011",
-                    },
-                    "operating_areas": ["2611"],
-                    "email": "biuro@pomocnadlon.pl",
-                    "social_economy": {
-                        "is_pes": True,
-                        "social_enterprise": {"decision_number": "PS.1.2024", "decision_date": "2024-03-01"},
-                        "employees": 8,
-                        "excluded_employees": 4,
-                    },
-                }
-            ]
+    model_config = examples(
+        {
+            "name": "Spółdzielnia Socjalna „Pomocna Dłoń”",
+            "legal_form": "social-cooperative",
+            "nip": "6641234568",
+            "regon": "123456785",
+            "krs": "0000123456",
+            "address": {
+                "street": "ul. Radomska 12",
+                "postal_code": "27-200",
+                "city": "Starachowice",
+                "terc": "2611011",
+            },
+            "operating_areas": ["2611"],
+            "email": "biuro@pomocnadlon.pl",
+            "social_economy": {
+                "is_pes": True,
+                "social_enterprise": {"decision_number": "PS.1.2024", "decision_date": "2024-03-01"},
+                "employees": 8,
+                "excluded_employees": 4,
+            },
         },
+        extra="forbid",
     )
 
     nip: NipStr = Field(description="NIP, 10 digits with a mod-11 checksum (dashes allowed).")
@@ -144,7 +140,7 @@ class ProviderCreate(ProviderBase):
 class ProviderUpdate(Body):
     """Partial update; NIP identifies the entity and cannot change (register anew instead)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"phone": "+48 41 274 00 00"}]})
+    model_config = examples({"phone": "+48 41 274 00 00"})
 
     name: str | None = Field(default=None, min_length=2, max_length=300, description="Full registered name.")
     short_name: str | None = Field(default=None, max_length=100, description="Short name.")
@@ -183,8 +179,8 @@ class ProviderOut(BaseModel):
     status: ProviderStatus = Field(description="Verification status: pending, verified, rejected, suspended.")
     status_reason: str | None = Field(description="Reason of the last rejection or suspension.")
     created_at: datetime = Field(description="Registered at (UTC).")
-    updated_at: datetime = Field(description="Last change (UTC).")
-    version: int = Field(description="Version, also the ETag.")
+    updated_at: UpdatedAt
+    version: Version
 
 
 class ProviderSummary(Body):
@@ -206,9 +202,7 @@ class StatusChange(StrEnum):
 
 
 class StatusAction(Body):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"action": "verify", "reason": "KRS i status PS sprawdzone w rejestrze"}]},
-    )
+    model_config = examples({"action": "verify", "reason": "KRS i status PS sprawdzone w rejestrze"})
 
     action: StatusChange = Field(
         description="verify or reject a pending provider; suspend a verified one; reinstate a suspended one.",
@@ -226,7 +220,7 @@ class StatusEventOut(Schema):
     reason: str | None = Field(description="Why.")
     actor_subject: str = Field(description="Who (token subject).")
     actor_role: str = Field(description="In which role.")
-    at: datetime = Field(description="When (UTC).")
+    at: When
 
 
 def provider_out(p: Any) -> ProviderOut:
@@ -301,6 +295,6 @@ class MemberOut(Schema):
 
 
 class InvitationIn(Body):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"subject": "konsultant@example.pl"}]})
+    model_config = examples({"subject": "konsultant@example.pl"})
 
     subject: str = Field(min_length=1, max_length=255, description="The invited account (its token `sub`).")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.catalogue.taxonomy import repository, service
 from services.catalogue.taxonomy.schemas import (
@@ -15,18 +18,29 @@ from services.catalogue.taxonomy.schemas import (
     ServiceTypeUpdate,
     TargetGroupOut,
 )
-from shared.auth import CurrentPrincipal
 from shared.cache import cached_json, invalidate
-from shared.concurrency import IfMatchHeader, set_etag
-from shared.db import ReadSessionDep, SessionDep, database_of
+from shared.db import ReadSessionDep, database_of
 from shared.errors import problem_responses
 from shared.pagination import Page, PageParamsDep
+from shared.routes import ChangeDep, WriteDep, tagged
 
 VOCABULARY_MAX_AGE = 3600  # the statutory areas and target groups change with a migration, not a request
 SERVICE_TYPES_MAX_AGE = 300  # administrators add and change service types
 TAXONOMY = "taxonomy"  # the cache topic of these answers (shared.cache): a service type's change drops it
 
 router = APIRouter(prefix="/v1", tags=["taxonomy"])
+
+
+async def _vocabulary(
+    request: Request, rows: Callable[[AsyncSession], Awaitable[Sequence[Any]]], out: type[BaseModel]
+) -> Response:
+    """A vocabulary the migrations keep (areas, target groups), answered from the cache while it is fresh."""
+
+    async def build() -> list[Any]:
+        async with database_of(request.app).read() as session:
+            return [out.model_validate(row).model_dump(mode="json") for row in await rows(session)]
+
+    return await cached_json(request, TAXONOMY, build, max_age=VOCABULARY_MAX_AGE)
 
 
 @router.get(
@@ -39,11 +53,7 @@ router = APIRouter(prefix="/v1", tags=["taxonomy"])
     ),
 )
 async def list_areas(request: Request) -> Response:
-    async def build() -> list[Any]:
-        async with database_of(request.app).read() as session:
-            return [AreaOut.model_validate(a).model_dump(mode="json") for a in await repository.list_areas(session)]
-
-    return await cached_json(request, TAXONOMY, build, max_age=VOCABULARY_MAX_AGE)
+    return await _vocabulary(request, repository.list_areas, AreaOut)
 
 
 @router.get(
@@ -56,12 +66,7 @@ async def list_areas(request: Request) -> Response:
     ),
 )
 async def list_target_groups(request: Request) -> Response:
-    async def build() -> list[Any]:
-        async with database_of(request.app).read() as session:
-            groups = await repository.list_target_groups(session)
-            return [TargetGroupOut.model_validate(g).model_dump(mode="json") for g in groups]
-
-    return await cached_json(request, TAXONOMY, build, max_age=VOCABULARY_MAX_AGE)
+    return await _vocabulary(request, repository.list_target_groups, TargetGroupOut)
 
 
 @router.get(
@@ -100,9 +105,7 @@ async def list_service_types(
     description="One service type; its ETag is the version a change must name in If-Match.",
 )
 async def get_service_type(service_type_id: uuid.UUID, session: ReadSessionDep, response: Response) -> ServiceTypeOut:
-    found = await service.get_service_type(session, service_type_id)
-    set_etag(response, found.version)
-    return ServiceTypeOut.model_validate(found)
+    return ServiceTypeOut.model_validate(tagged(response, await service.get_service_type(session, service_type_id)))
 
 
 @router.post(
@@ -112,13 +115,10 @@ async def get_service_type(service_type_id: uuid.UUID, session: ReadSessionDep, 
     responses=problem_responses(401, 403, 409, 422),
     description="Add a service type under a statutory area (administrators).",
 )
-async def create_service_type(
-    request: Request, data: ServiceTypeCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
-) -> ServiceTypeOut:
-    created = await service.create_service_type(session, principal=principal, data=data)
-    await invalidate(session, request.app, TAXONOMY)
-    set_etag(response, created.version)
-    response.headers["Location"] = f"/v1/service-types/{created.id}"
+async def create_service_type(request: Request, data: ServiceTypeCreate, write: WriteDep) -> ServiceTypeOut:
+    created = write.tagged(await write(service.create_service_type, data=data))
+    await invalidate(write.session, request.app, TAXONOMY)
+    write.response.headers["Location"] = f"/v1/service-types/{created.id}"
     return ServiceTypeOut.model_validate(created)
 
 
@@ -129,17 +129,8 @@ async def create_service_type(
     description="Change a service type (administrators; If-Match).",
 )
 async def update_service_type(
-    request: Request,
-    service_type_id: uuid.UUID,
-    data: ServiceTypeUpdate,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    response: Response,
-    if_match: IfMatchHeader = None,
+    request: Request, service_type_id: uuid.UUID, data: ServiceTypeUpdate, change: ChangeDep
 ) -> ServiceTypeOut:
-    updated = await service.update_service_type(
-        session, principal=principal, service_type_id=service_type_id, data=data, if_match=if_match
-    )
-    await invalidate(session, request.app, TAXONOMY)
-    set_etag(response, updated.version)
+    updated = await change(service.update_service_type, service_type_id=service_type_id, data=data)
+    await invalidate(change.write.session, request.app, TAXONOMY)
     return ServiceTypeOut.model_validate(updated)

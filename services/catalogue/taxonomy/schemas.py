@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from services.catalogue.models.taxonomy import Unit
-from shared.schemas import Body, Schema
+from shared.schemas import Body, Schema, TargetGroupCodes, examples
 
 CODE_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -41,19 +41,15 @@ class ServiceTypeOut(Schema):
 
 
 class ServiceTypeCreate(Body):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "code": "sensory-integration",
-                    "area_code": "disability",
-                    "name_pl": "terapia integracji sensorycznej",
-                    "name_en": "sensory integration therapy",
-                    "unit": "session",
-                    "target_groups": ["children-youth", "disabled"],
-                }
-            ]
-        },
+    model_config = examples(
+        {
+            "code": "sensory-integration",
+            "area_code": "disability",
+            "name_pl": "terapia integracji sensorycznej",
+            "name_en": "sensory integration therapy",
+            "unit": "session",
+            "target_groups": ["children-youth", "disabled"],
+        }
     )
 
     code: str = Field(min_length=2, max_length=64, pattern=CODE_PATTERN, description="Stable lowercase code.")
@@ -62,11 +58,11 @@ class ServiceTypeCreate(Body):
     name_en: str = Field(min_length=2, max_length=200, description="English name.")
     description: str | None = Field(default=None, max_length=4000, description="What the service is.")
     unit: Unit = Field(description="Unit of capacity, price and delivery.")
-    target_groups: list[str] = Field(default_factory=list, max_length=20, description="Target group codes.")
+    target_groups: TargetGroupCodes
 
 
 class ServiceTypeUpdate(Body):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"name_en": "home care services"}]})
+    model_config = examples({"name_en": "home care services"})
 
     area_code: str | None = Field(default=None, max_length=32, description="Code of a statutory area.")
     name_pl: str | None = Field(default=None, min_length=2, max_length=200, description="Polish name.")

@@ -8,9 +8,7 @@ from fastapi import APIRouter, status
 
 from services.commissioning.amendments import service
 from services.commissioning.calls.schemas import AmendmentIn, AmendmentOut
-from services.commissioning.dependencies import ClockDep
-from shared.auth import CurrentPrincipal
-from shared.db import SessionDep
+from services.commissioning.dependencies import TimedWriteDep
 from shared.errors import problem_responses
 
 router = APIRouter(prefix="/v1/calls", tags=["calls"])
@@ -27,8 +25,5 @@ router = APIRouter(prefix="/v1/calls", tags=["calls"])
         " moves to leave the minimum."
     ),
 )
-async def amend_call(
-    call_id: uuid.UUID, data: AmendmentIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
-) -> AmendmentOut:
-    amendment = await service.amend(session, principal=principal, now=clock.now(), call_id=call_id, data=data)
-    return AmendmentOut.model_validate(amendment)
+async def amend_call(call_id: uuid.UUID, data: AmendmentIn, write: TimedWriteDep) -> AmendmentOut:
+    return AmendmentOut.model_validate(await write(service.amend, call_id=call_id, data=data))

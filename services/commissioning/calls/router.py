@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -26,15 +25,14 @@ from services.commissioning.calls.schemas import (
     call_out,
 )
 from services.commissioning.clock import Clock
-from services.commissioning.dependencies import CatalogueDep, ClockDep, SettingsDep
+from services.commissioning.dependencies import CatalogueDep, ClockDep, SettingsDep, TimedChangeDep, TimedWriteDep
 from services.commissioning.models.calls import Call, CallStatus
 from services.commissioning.models.idempotency import IdempotencyRecord
 from services.commissioning.models.public import PUBLIC_CALLS
 from services.commissioning.rules.modes import Mode
-from shared.auth import CurrentPrincipal, OptionalPrincipal, Principal
+from shared.auth import OptionalPrincipal
 from shared.cache import cached_json
-from shared.concurrency import IfMatchHeader, set_etag
-from shared.db import ReadSessionDep, SessionDep, database_of
+from shared.db import ReadSessionDep, database_of
 from shared.errors import problem_responses
 from shared.exports import (
     EXPORT_BATCH,
@@ -46,9 +44,10 @@ from shared.exports import (
     in_batches,
     wanted,
 )
-from shared.idempotency import IdempotencyKeyHeader, idempotent
+from shared.idempotency import IdempotencyKeyHeader
 from shared.identifiers import GminaTercStr, TercStr
 from shared.pagination import Page, PageParamsDep, page_of
+from shared.routes import Write, created_once, tagged
 from shared.schemas import Timestamp
 
 CallSort = Literal["deadline", "-deadline", "published", "-published", "value", "-value"]
@@ -56,9 +55,10 @@ CallSort = Literal["deadline", "-deadline", "published", "-published", "value", 
 router = APIRouter(prefix="/v1/calls", tags=["calls"])
 
 
-async def _respond(session: SessionDep, call: Call, now: datetime, principal: Principal, response: Response) -> CallOut:
-    set_etag(response, call.version)
-    return call_out(call, list(await repository.lots_of(session, [call.id])), now, principal)
+async def _out(write: Write, call: Call) -> CallOut:
+    """The call written, with its lots and its status at the time of the write."""
+    lots = list(await repository.lots_of(write.session, [call.id]))
+    return call_out(call, lots, write.named["now"], write.principal)
 
 
 @router.post(
@@ -74,28 +74,20 @@ async def _respond(session: SessionDep, call: Call, now: datetime, principal: Pr
 )
 async def create_call(
     data: CallCreate,
-    session: SessionDep,
-    principal: CurrentPrincipal,
+    write: TimedWriteDep,
     catalogue: CatalogueDep,
-    clock: ClockDep,
     settings: SettingsDep,
-    response: Response,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> CallOut:
-    require_municipality_role(principal)
-    async with idempotent(
-        session, principal, idempotency_key, data, response, record=IdempotencyRecord, route="POST /v1/calls"
-    ) as replay:
-        if replay.response is not None:
-            return CallOut.model_validate(replay.response)
-        now = clock.now()
-        call = await service.create(
-            session, catalogue, principal=principal, now=now, data=data, ocid_prefix=settings.ocid_prefix
-        )
-        response.headers["Location"] = f"/v1/calls/{call.id}"
-        out = await _respond(session, call, now, principal, response)
-        replay.remember(201, out.model_dump(mode="json"))
-        return out
+    require_municipality_role(write.principal)
+
+    async def create() -> CallOut:
+        call = await write(service.create, catalogue=catalogue, data=data, ocid_prefix=settings.ocid_prefix)
+        write.response.headers["Location"] = f"/v1/calls/{call.id}"
+        return await _out(write, write.tagged(call))
+
+    route = "POST /v1/calls"
+    return await created_once(write, idempotency_key, data, create, out=CallOut, record=IdempotencyRecord, route=route)
 
 
 @router.get(
@@ -192,8 +184,7 @@ async def search_calls(
 async def get_call(
     call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, clock: ClockDep, response: Response
 ) -> CallOut:
-    call = await service.visible(session, principal, call_id)
-    set_etag(response, call.version)
+    call = tagged(response, await service.visible(session, principal, call_id))
     return call_out(call, list(await repository.lots_of(session, [call.id])), clock.now(), principal)
 
 
@@ -203,21 +194,8 @@ async def get_call(
     responses=problem_responses(400, 401, 403, 404, 409, 412, 422, 428, 503),
     description="The municipality changes its draft (If-Match); a published call changes only through amendments.",
 )
-async def update_call(
-    call_id: uuid.UUID,
-    data: CallUpdate,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    catalogue: CatalogueDep,
-    clock: ClockDep,
-    response: Response,
-    if_match: IfMatchHeader = None,
-) -> CallOut:
-    now = clock.now()
-    call = await service.update_draft(
-        session, catalogue, principal=principal, now=now, call_id=call_id, data=data, if_match=if_match
-    )
-    return await _respond(session, call, now, principal, response)
+async def update_call(call_id: uuid.UUID, data: CallUpdate, change: TimedChangeDep, catalogue: CatalogueDep) -> CallOut:
+    return await _out(change.write, await change(service.update_draft, catalogue=catalogue, call_id=call_id, data=data))
 
 
 @router.post(
@@ -229,12 +207,8 @@ async def update_call(
         "limits and minimum publication period are checked; offers are accepted until the deadline."
     ),
 )
-async def publish_call(
-    call_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep, response: Response
-) -> CallOut:
-    now = clock.now()
-    call = await service.publish(session, principal=principal, now=now, call_id=call_id)
-    return await _respond(session, call, now, principal, response)
+async def publish_call(call_id: uuid.UUID, write: TimedWriteDep) -> CallOut:
+    return await _out(write, write.tagged(await write(service.publish, call_id=call_id)))
 
 
 @router.post(
@@ -243,17 +217,8 @@ async def publish_call(
     responses=problem_responses(401, 403, 404, 409, 422),
     description="Cancel the call (unieważnienie) with a reason; submitted offers are never opened.",
 )
-async def cancel_call(
-    call_id: uuid.UUID,
-    data: Cancellation,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    clock: ClockDep,
-    response: Response,
-) -> CallOut:
-    now = clock.now()
-    call = await service.cancel(session, principal=principal, now=now, call_id=call_id, reason=data.reason)
-    return await _respond(session, call, now, principal, response)
+async def cancel_call(call_id: uuid.UUID, data: Cancellation, write: TimedWriteDep) -> CallOut:
+    return await _out(write, write.tagged(await write(service.cancel, call_id=call_id, reason=data.reason)))
 
 
 @router.get(
@@ -279,17 +244,8 @@ async def call_history(
     responses=problem_responses(401, 403, 404, 409, 422),
     description="A provider asks about a published call before the deadline; answers are public, askers are not.",
 )
-async def ask_question(
-    call_id: uuid.UUID, data: QuestionIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
-) -> QuestionOut:
-    asked = await service.ask(
-        session,
-        principal=principal,
-        now=clock.now(),
-        call_id=call_id,
-        question=data.question,
-        provider_id=data.provider_id,
-    )
+async def ask_question(call_id: uuid.UUID, data: QuestionIn, write: TimedWriteDep) -> QuestionOut:
+    asked = await write(service.ask, call_id=call_id, question=data.question, provider_id=data.provider_id)
     return QuestionOut.model_validate(asked)
 
 
@@ -300,17 +256,10 @@ async def ask_question(
     description="The municipality answers a question; the answer is public.",
 )
 async def answer_question(
-    call_id: uuid.UUID,
-    question_id: uuid.UUID,
-    data: AnswerIn,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    clock: ClockDep,
+    call_id: uuid.UUID, question_id: uuid.UUID, data: AnswerIn, write: TimedWriteDep
 ) -> QuestionOut:
-    q = await service.answer(
-        session, principal=principal, now=clock.now(), call_id=call_id, question_id=question_id, text=data.answer
-    )
-    return QuestionOut.model_validate(q)
+    answered = await write(service.answer, call_id=call_id, question_id=question_id, text=data.answer)
+    return QuestionOut.model_validate(answered)
 
 
 @router.get(

@@ -6,17 +6,26 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.commissioning.access import acts_for_municipality
 from services.commissioning.calls.events import effective_status
 from services.commissioning.models.calls import Call, CallStatus, Lot
-from services.commissioning.planning.schemas import MAX_VALUE_GROSZE, VAT_DOC, VatRate
+from services.commissioning.planning.schemas import (
+    MAX_VALUE_GROSZE,
+    VAT_DOC,
+    AreaTerc,
+    Quantity,
+    QuantityIn,
+    Title,
+    Unit,
+    VatRate,
+)
 from services.commissioning.rules.modes import LEGAL_FORMS, Mode
 from services.commissioning.rules.schemas import ReasonOut
 from shared.auth import Principal
 from shared.i18n import Refusal
-from shared.schemas import Body, CalendarDate, Instant, Schema
+from shared.schemas import Body, CalendarDate, CreatedAt, Instant, Schema, Version, When, examples, from_row
 
 CODE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -74,44 +83,38 @@ class Document(Body):
 class LotIn(Body):
     title: str = Field(min_length=2, max_length=300, description="Title of the lot (część).")
     service_type_id: uuid.UUID | None = Field(default=None, description="Service type (default: the need's).")
-    quantity: int = Field(gt=0, le=10_000_000, description="Quantity in the service type's unit.")
+    quantity: QuantityIn
     value_grosze: int = Field(ge=0, le=MAX_VALUE_GROSZE, description="Estimated value of the lot, grosze.")
 
 
 class LotOut(Schema):
     id: uuid.UUID = Field(description="Lot id.")
     number: int = Field(description="Lot number, from 1.")
-    title: str = Field(description="Title.")
+    title: Title
     service_type_id: uuid.UUID = Field(description="Service type.")
     service_type_code: str = Field(description="Service type code.")
     area_code: str | None = Field(description="The service type's statutory area (art. 2 ust. 1 ustawy o CUS).")
-    unit: str = Field(description="Unit of the quantity.")
-    quantity: int = Field(description="Quantity.")
-    area_terc: str = Field(description="Area (TERC).")
+    unit: Unit
+    quantity: Quantity
+    area_terc: AreaTerc
     value_grosze: int = Field(description="Estimated value, grosze.")
 
 
 class CallCreate(Body):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "need_id": "461a982a-3a1d-5f4c-b66d-31424c3cd669",
-                    "title": "Otwarty konkurs ofert: usługi opiekuńcze 2026",
-                    "mode": "open-competition",
-                    "lots": [
-                        {"title": "Usługi opiekuńcze – Starachowice", "quantity": 12000, "value_grosze": 50400000}
-                    ],
-                    "criteria": [
-                        {"code": "price", "name": "cena", "kind": "price", "weight": 40},
-                        {"code": "quality", "name": "jakość usług", "kind": "quality", "weight": 40},
-                        {"code": "social", "name": "zatrudnienie osób wykluczonych", "kind": "social", "weight": 20},
-                    ],
-                    "eligibility": {"pes_only": True},
-                    "deadline": "2026-04-15T12:00:00+02:00",
-                }
-            ]
-        },
+    model_config = examples(
+        {
+            "need_id": "461a982a-3a1d-5f4c-b66d-31424c3cd669",
+            "title": "Otwarty konkurs ofert: usługi opiekuńcze 2026",
+            "mode": "open-competition",
+            "lots": [{"title": "Usługi opiekuńcze – Starachowice", "quantity": 12000, "value_grosze": 50400000}],
+            "criteria": [
+                {"code": "price", "name": "cena", "kind": "price", "weight": 40},
+                {"code": "quality", "name": "jakość usług", "kind": "quality", "weight": 40},
+                {"code": "social", "name": "zatrudnienie osób wykluczonych", "kind": "social", "weight": 20},
+            ],
+            "eligibility": {"pes_only": True},
+            "deadline": "2026-04-15T12:00:00+02:00",
+        }
     )
 
     need_id: uuid.UUID = Field(description="The need this call commissions.")
@@ -143,7 +146,7 @@ class CallCreate(Body):
 class CallUpdate(Body):
     """Changes to a draft (a published call changes through amendments)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"title": "Nowy tytuł"}]})
+    model_config = examples({"title": "Nowy tytuł"})
 
     title: str | None = Field(default=None, min_length=2, max_length=300, description="Title.")
     description: str | None = Field(default=None, max_length=10_000, description="Description.")
@@ -166,7 +169,7 @@ class CallOut(BaseModel):
     ocid: str = Field(description="Open Contracting id, stable.")
     municipality_terc: str = Field(description="The commissioning municipality.")
     need_id: uuid.UUID | None = Field(description="The need (visible to the municipality only).")
-    title: str = Field(description="Title.")
+    title: Title
     description: str | None = Field(description="Description.")
     mode: Mode = Field(description="Legal mode.")
     vat_rate_percent: int | None = Field(description="VAT rate of the lots' (gross) values; empty: exempt.")
@@ -183,30 +186,26 @@ class CallOut(BaseModel):
     decision_date: CalendarDate | None = Field(description="Planned decision date.")
     published_at: datetime | None = Field(description="Published (UTC).")
     cancelled_reason: str | None = Field(description="Why it was cancelled.")
-    created_at: datetime = Field(description="Created (UTC).")
+    created_at: CreatedAt
     updated_at: datetime = Field(description="Last public change (UTC); offers never change it.")
-    version: int = Field(description="Version, also the ETag.")
+    version: Version
 
 
 class Cancellation(Body):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "Brak środków w budżecie"}]})
+    model_config = examples({"reason": "Brak środków w budżecie"})
 
     reason: str = Field(min_length=5, max_length=2000, description="Why the call is cancelled (unieważnienie).")
 
 
 class AmendmentIn(Body):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "description": "Zmiana kryteriów oceny",
-                    "criteria": [
-                        {"code": "price", "name": "cena", "kind": "price", "weight": 50},
-                        {"code": "quality", "name": "jakość", "kind": "quality", "weight": 50},
-                    ],
-                }
-            ]
-        },
+    model_config = examples(
+        {
+            "description": "Zmiana kryteriów oceny",
+            "criteria": [
+                {"code": "price", "name": "cena", "kind": "price", "weight": 50},
+                {"code": "quality", "name": "jakość", "kind": "quality", "weight": 50},
+            ],
+        }
     )
 
     description: str = Field(min_length=5, max_length=4000, description="What changes and why.")
@@ -230,13 +229,11 @@ class AmendmentOut(Schema):
     changes: dict[str, Any] = Field(description="The changed fields and their new values.")
     deadline_before: datetime = Field(description="Deadline before the amendment.")
     deadline_after: datetime = Field(description="Deadline after it (moved when it came too close).")
-    at: datetime = Field(description="When (UTC).")
+    at: When
 
 
 class QuestionIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"question": "Czy dopuszczalne są konsorcja?"}]}
-    )
+    model_config = examples({"question": "Czy dopuszczalne są konsorcja?"}, extra="forbid")
 
     question: str = Field(min_length=5, max_length=4000, description="The question.")
     provider_id: uuid.UUID | None = Field(
@@ -245,9 +242,7 @@ class QuestionIn(BaseModel):
 
 
 class AnswerIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"answer": "Tak, na zasadach art. 14 ust. 2 UDPP."}]}
-    )
+    model_config = examples({"answer": "Tak, na zasadach art. 14 ust. 2 UDPP."}, extra="forbid")
 
     answer: str = Field(min_length=2, max_length=8000, description="The published answer.")
 
@@ -263,36 +258,18 @@ class QuestionOut(Schema):
 class HistoryOut(Schema):
     kind: str = Field(description="created, published, amended, answered, cancelled, offers-opened...")
     detail: dict[str, Any] = Field(description="What changed.")
-    at: datetime = Field(description="When (UTC).")
+    at: When
 
 
 def call_out(call: Call, lots: list[Lot], now: datetime, principal: Principal | None) -> CallOut:
     own = [lot for lot in lots if lot.call_id == call.id]
-    return CallOut(
-        id=call.id,
-        ocid=call.ocid,
-        municipality_terc=call.municipality_terc,
+    return from_row(
+        CallOut,
+        call,
         need_id=call.need_id if acts_for_municipality(principal, call.municipality_terc) else None,
-        title=call.title,
-        description=call.description,
-        mode=Mode(call.mode),
-        vat_rate_percent=call.vat_rate_percent,
-        rules_version=call.rules_version,
         status=effective_status(call, now),
         lots=[LotOut.model_validate(lot) for lot in own],
         value_grosze=sum(lot.value_grosze for lot in own),
-        criteria=[Criterion.model_validate(c) for c in call.criteria],
-        eligibility=Eligibility.model_validate(call.eligibility),
-        documents=[Document.model_validate(d) for d in call.documents],
-        period_start=call.period_start,
-        period_end=call.period_end,
-        deadline=call.deadline,
-        decision_date=call.decision_date,
-        published_at=call.published_at,
-        cancelled_reason=call.cancelled_reason,
-        created_at=call.created_at,
-        updated_at=call.updated_at,
-        version=call.version,
     )
 
 

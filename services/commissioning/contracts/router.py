@@ -29,11 +29,16 @@ from services.commissioning.contracts.schemas import (
     TrackRecordOut,
     decision_out,
 )
-from services.commissioning.dependencies import ClockDep, SettingsDep, StandingsDep
+from services.commissioning.dependencies import (
+    ClockDep,
+    SettingsDep,
+    StandingsDep,
+    TimedChangeDep,
+    TimedWriteDep,
+)
 from services.commissioning.models.contracts import Contract, ContractStatus
 from services.commissioning.models.idempotency import IdempotencyRecord
 from shared.auth import CurrentPrincipal, OptionalPrincipal
-from shared.concurrency import IfMatchHeader, set_etag
 from shared.db import ReadSessionDep, SessionDep, database_of
 from shared.errors import problem_responses
 from shared.exports import (
@@ -46,9 +51,10 @@ from shared.exports import (
     in_batches,
     wanted,
 )
-from shared.idempotency import IdempotencyKeyHeader, idempotent
+from shared.idempotency import IdempotencyKeyHeader
 from shared.identifiers import GminaTercStr, TercStr
 from shared.pagination import Page, PageParamsDep, page_of
+from shared.routes import created_once, tagged
 from shared.schemas import CalendarDate
 
 router = APIRouter(prefix="/v1", tags=["contracts"])
@@ -119,24 +125,17 @@ async def comment_on_offer(
     call_id: uuid.UUID,
     offer_id: uuid.UUID,
     data: CommentIn,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    clock: ClockDep,
-    response: Response,
+    write: TimedWriteDep,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> CommentOut:
+    async def comment() -> CommentOut:
+        made = await write(awards.comment_on_offer, call_id=call_id, offer_id=offer_id, text=data.comment)
+        return CommentOut.model_validate(made)
+
     route = f"POST /v1/calls/{call_id}/offers/{offer_id}/comments"
-    async with idempotent(
-        session, principal, idempotency_key, data, response, record=IdempotencyRecord, route=route
-    ) as replay:
-        if replay.response is not None:
-            return CommentOut.model_validate(replay.response)
-        made = await awards.comment_on_offer(
-            session, principal=principal, now=clock.now(), call_id=call_id, offer_id=offer_id, text=data.comment
-        )
-        out = CommentOut.model_validate(made)
-        replay.remember(201, out.model_dump(mode="json"))
-        return out
+    return await created_once(
+        write, idempotency_key, data, comment, out=CommentOut, record=IdempotencyRecord, route=route
+    )
 
 
 @router.get(
@@ -217,9 +216,7 @@ async def list_contracts(
     description="One contract (public); its ETag for If-Match.",
 )
 async def get_contract(contract_id: uuid.UUID, session: ReadSessionDep, response: Response) -> ContractOut:
-    contract = await service.get_contract(session, contract_id)
-    set_etag(response, contract.version)
-    return ContractOut.model_validate(contract)
+    return ContractOut.model_validate(tagged(response, await service.get_contract(session, contract_id)))
 
 
 @router.post(
@@ -232,20 +229,8 @@ async def get_contract(contract_id: uuid.UUID, session: ReadSessionDep, response
         "announced funds."
     ),
 )
-async def amend_contract(
-    contract_id: uuid.UUID,
-    data: ContractAmendmentIn,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    clock: ClockDep,
-    response: Response,
-    if_match: IfMatchHeader = None,
-) -> ContractOut:
-    contract = await service.amend_contract(
-        session, principal=principal, now=clock.now(), contract_id=contract_id, data=data, if_match=if_match
-    )
-    set_etag(response, contract.version)
-    return ContractOut.model_validate(contract)
+async def amend_contract(contract_id: uuid.UUID, data: ContractAmendmentIn, change: TimedChangeDep) -> ContractOut:
+    return ContractOut.model_validate(await change(service.amend_contract, contract_id=contract_id, data=data))
 
 
 @router.post(
@@ -256,20 +241,8 @@ async def amend_contract(
         "After the standstill the municipality records its signature: the contract's number and date (If-Match)."
     ),
 )
-async def sign_contract(
-    contract_id: uuid.UUID,
-    data: SignatureIn,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    clock: ClockDep,
-    response: Response,
-    if_match: IfMatchHeader = None,
-) -> ContractOut:
-    contract = await service.record_signature(
-        session, principal=principal, now=clock.now(), contract_id=contract_id, data=data, if_match=if_match
-    )
-    set_etag(response, contract.version)
-    return ContractOut.model_validate(contract)
+async def sign_contract(contract_id: uuid.UUID, data: SignatureIn, change: TimedChangeDep) -> ContractOut:
+    return ContractOut.model_validate(await change(service.record_signature, contract_id=contract_id, data=data))
 
 
 @router.post(
@@ -281,30 +254,15 @@ async def sign_contract(
         "capacity it buys."
     ),
 )
-async def confirm_contract(
-    contract_id: uuid.UUID,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    clock: ClockDep,
-    response: Response,
-    if_match: IfMatchHeader = None,
-) -> ContractOut:
-    contract = await service.confirm_signature(
-        session, principal=principal, now=clock.now(), contract_id=contract_id, if_match=if_match
-    )
-    set_etag(response, contract.version)
-    return ContractOut.model_validate(contract)
+async def confirm_contract(contract_id: uuid.UUID, change: TimedChangeDep) -> ContractOut:
+    return ContractOut.model_validate(await change(service.confirm_signature, contract_id=contract_id))
 
 
 def _ending(status: ContractStatus) -> Callable[..., Awaitable[ContractOut]]:
     """The endpoint that ends a contract with this status (completion and termination differ only in it)."""
 
-    async def end(
-        contract_id: uuid.UUID, data: EndIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
-    ) -> ContractOut:
-        ended = await service.end_contract(
-            session, principal=principal, now=clock.now(), contract_id=contract_id, reason=data.reason, status=status
-        )
+    async def end(contract_id: uuid.UUID, data: EndIn, write: TimedWriteDep) -> ContractOut:
+        ended = await write(service.end_contract, contract_id=contract_id, reason=data.reason, status=status)
         return ContractOut.model_validate(ended)
 
     return end
@@ -347,19 +305,9 @@ for _path, _name, _summary, _description, _status in (
         "target group, outcomes, issues."
     ),
 )
-async def submit_report(
-    contract_id: uuid.UUID,
-    data: ReportIn,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    clock: ClockDep,
-    response: Response,
-) -> ReportOut:
-    report = await service.submit_report(
-        session, principal=principal, now=clock.now(), contract_id=contract_id, data=data
-    )
-    set_etag(response, report.version)  # the review needs it (If-Match)
-    return ReportOut.model_validate(report)
+async def submit_report(contract_id: uuid.UUID, data: ReportIn, write: TimedWriteDep) -> ReportOut:
+    report = await write(service.submit_report, contract_id=contract_id, data=data)
+    return ReportOut.model_validate(write.tagged(report))  # the review needs its ETag (If-Match)
 
 
 @router.get(
@@ -381,20 +329,8 @@ async def list_reports(
     responses=problem_responses(401, 404, 409, 412, 422, 428),
     description="The municipality accepts a report, or returns it with what to correct (If-Match).",
 )
-async def review_report(
-    report_id: uuid.UUID,
-    data: ReviewIn,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    clock: ClockDep,
-    response: Response,
-    if_match: IfMatchHeader = None,
-) -> ReportOut:
-    report = await service.review_report(
-        session, principal=principal, now=clock.now(), report_id=report_id, data=data, if_match=if_match
-    )
-    set_etag(response, report.version)
-    return ReportOut.model_validate(report)
+async def review_report(report_id: uuid.UUID, data: ReviewIn, change: TimedChangeDep) -> ReportOut:
+    return ReportOut.model_validate(await change(service.review_report, report_id=report_id, data=data))
 
 
 @router.post(
@@ -408,27 +344,15 @@ async def review_report(
     ),
 )
 async def record_payment(
-    contract_id: uuid.UUID,
-    data: PaymentIn,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    clock: ClockDep,
-    response: Response,
-    idempotency_key: IdempotencyKeyHeader = None,
+    contract_id: uuid.UUID, data: PaymentIn, write: TimedWriteDep, idempotency_key: IdempotencyKeyHeader = None
 ) -> PaymentOut:
-    require_municipality_role(principal)
+    require_municipality_role(write.principal)
+
+    async def pay() -> PaymentOut:
+        return PaymentOut.model_validate(await write(service.record_payment, contract_id=contract_id, data=data))
+
     route = f"POST /v1/contracts/{contract_id}/payments"
-    async with idempotent(
-        session, principal, idempotency_key, data, response, record=IdempotencyRecord, route=route
-    ) as replay:
-        if replay.response is not None:
-            return PaymentOut.model_validate(replay.response)
-        payment = await service.record_payment(
-            session, principal=principal, now=clock.now(), contract_id=contract_id, data=data
-        )
-        out = PaymentOut.model_validate(payment)
-        replay.remember(201, out.model_dump(mode="json"))
-        return out
+    return await created_once(write, idempotency_key, data, pay, out=PaymentOut, record=IdempotencyRecord, route=route)
 
 
 @router.get(

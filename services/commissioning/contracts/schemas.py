@@ -6,14 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from services.commissioning.models.calls import Award
 from services.commissioning.models.contracts import AwardDecision, Contract, ContractStatus, ReportStatus
 from services.commissioning.models.offers import Offer
-from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
+from services.commissioning.planning.schemas import MAX_VALUE_GROSZE, MunicipalityTerc
 from shared.i18n import Refusal
-from shared.schemas import Body, CalendarDate, Schema
+from shared.schemas import Body, CalendarDate, Schema, Version, When, examples, from_row
 
 
 class Winner(Body):
@@ -31,15 +31,11 @@ class Winner(Body):
 
 
 class DecisionIn(Body):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "winners": [{"offer_id": "b53e4771-e706-5e83-817e-ce34987fa0c5"}],
-                    "reason": "Najwyżej oceniona oferta (84,5 pkt) spełniająca wymogi formalne.",
-                }
-            ]
-        },
+    model_config = examples(
+        {
+            "winners": [{"offer_id": "b53e4771-e706-5e83-817e-ce34987fa0c5"}],
+            "reason": "Najwyżej oceniona oferta (84,5 pkt) spełniająca wymogi formalne.",
+        }
     )
 
     winners: list[Winner] = Field(max_length=20, description="Zero (no award), one, or several (open competition).")
@@ -66,35 +62,31 @@ class PaymentDue(Body):
 
 
 class ContractOut(Schema):
-    model_config = ConfigDict(
-        from_attributes=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "b9efad5b-1c16-4098-82e3-7692eec66b28",
-                    "call_id": "bb4fa34d-4edd-51f2-8dc0-0feeca89baa0",
-                    "lot_id": "0d3c6a2e-5b1f-5e4a-9c8d-7e6f5a4b3c2d",
-                    "award_id": "1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b",
-                    "provider_id": "857f7539-be20-5382-a105-6828c19267d2",
-                    "provider_name": "Fundacja „Krokus”",
-                    "municipality_terc": "2611011",
-                    "value_grosze": 17400000,
-                    "quantity": 4000,
-                    "period_start": "2026-08-24",
-                    "period_end": "2027-09-23",
-                    "status": "completed",
-                    "number": "CUS.526.3.2026",
-                    "signed_on": "2026-10-05",
-                    "payment_schedule": [{"due_date": "2026-09-30", "amount_grosze": 1338462}],
-                    "reporting_schedule": [
-                        {"period_start": "2026-08-24", "period_end": "2026-09-30", "due_date": "2026-10-15"}
-                    ],
-                    "signed_at": "2026-10-06T08:00:00Z",
-                    "ended_reason": "Zrealizowana w całości; sprawozdanie końcowe przyjęte.",
-                    "version": 9,
-                }
-            ]
+    model_config = examples(
+        {
+            "id": "b9efad5b-1c16-4098-82e3-7692eec66b28",
+            "call_id": "bb4fa34d-4edd-51f2-8dc0-0feeca89baa0",
+            "lot_id": "0d3c6a2e-5b1f-5e4a-9c8d-7e6f5a4b3c2d",
+            "award_id": "1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b",
+            "provider_id": "857f7539-be20-5382-a105-6828c19267d2",
+            "provider_name": "Fundacja „Krokus”",
+            "municipality_terc": "2611011",
+            "value_grosze": 17400000,
+            "quantity": 4000,
+            "period_start": "2026-08-24",
+            "period_end": "2027-09-23",
+            "status": "completed",
+            "number": "CUS.526.3.2026",
+            "signed_on": "2026-10-05",
+            "payment_schedule": [{"due_date": "2026-09-30", "amount_grosze": 1338462}],
+            "reporting_schedule": [
+                {"period_start": "2026-08-24", "period_end": "2026-09-30", "due_date": "2026-10-15"}
+            ],
+            "signed_at": "2026-10-06T08:00:00Z",
+            "ended_reason": "Zrealizowana w całości; sprawozdanie końcowe przyjęte.",
+            "version": 9,
         },
+        from_attributes=True,
     )
 
     id: uuid.UUID = Field(description="Contract id.")
@@ -103,7 +95,7 @@ class ContractOut(Schema):
     award_id: uuid.UUID = Field(description="Award.")
     provider_id: uuid.UUID = Field(description="Provider.")
     provider_name: str = Field(description="Provider name.")
-    municipality_terc: str = Field(description="Municipality.")
+    municipality_terc: MunicipalityTerc
     value_grosze: int = Field(description="Value, grosze.")
     quantity: int | None = Field(description="Units bought, in the lot's unit (hours, places...).")
     period_start: CalendarDate = Field(description="Start.")
@@ -118,11 +110,11 @@ class ContractOut(Schema):
     reporting_schedule: list[dict[str, Any]] = Field(description="Report periods and due dates.")
     signed_at: datetime | None = Field(description="When both parties had signed (UTC): the provider's confirmation.")
     ended_reason: str | None = Field(description="Why it ended early or was completed.")
-    version: int = Field(description="Version, also the ETag.")
+    version: Version
 
 
 class SignatureIn(Body):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"number": "CUS.526.4.2026", "signed_on": "2026-11-20"}]})
+    model_config = examples({"number": "CUS.526.4.2026", "signed_on": "2026-11-20"})
 
     number: str = Field(min_length=1, max_length=100, description="The contract's number (umowa nr ...).")
     signed_on: CalendarDate = Field(description="The date on the signed contract.")
@@ -132,11 +124,7 @@ ChangeBasis = Literal["review-clause", "additional-services", "unforeseeable", "
 
 
 class ContractAmendmentIn(Body):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"reason": "Zwiększenie liczby godzin usług (aneks nr 1)", "value_grosze": 17900000}]
-        },
-    )
+    model_config = examples({"reason": "Zwiększenie liczby godzin usług (aneks nr 1)", "value_grosze": 17900000})
 
     reason: str = Field(min_length=5, max_length=4000, description="Why (aneks).")
     value_grosze: int | None = Field(default=None, gt=0, le=MAX_VALUE_GROSZE, description="New value.")
@@ -156,18 +144,14 @@ class EndIn(Body):
 
 
 class ReportIn(Body):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "period_start": "2027-01-01",
-                    "period_end": "2027-03-31",
-                    "units_delivered": 2950,
-                    "people_served": {"seniors": 38, "dependent": 9},
-                    "outcomes": "Wszyscy podopieczni pozostali w domu.",
-                }
-            ]
-        },
+    model_config = examples(
+        {
+            "period_start": "2027-01-01",
+            "period_end": "2027-03-31",
+            "units_delivered": 2950,
+            "people_served": {"seniors": 38, "dependent": 9},
+            "outcomes": "Wszyscy podopieczni pozostali w domu.",
+        }
     )
 
     period_start: CalendarDate = Field(description="First day reported.")
@@ -201,20 +185,18 @@ class ReportOut(Schema):
     review_comment: str | None = Field(description="The municipality's comment.")
     submitted_at: datetime = Field(description="Submitted (UTC).")
     reviewed_at: datetime | None = Field(description="Reviewed (UTC).")
-    version: int = Field(description="Version, also the ETag.")
+    version: Version
 
 
 class ReviewIn(Body):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"decision": "accept"}]})
+    model_config = examples({"decision": "accept"})
 
     decision: Literal["accept", "return"] = Field(description="Accept the report, or return it for correction.")
     comment: str | None = Field(default=None, max_length=4000, description="Required to return a report.")
 
 
 class PaymentIn(Body):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"amount_grosze": 4200000, "paid_on": "2027-02-10", "schedule_index": 0}]},
-    )
+    model_config = examples({"amount_grosze": 4200000, "paid_on": "2027-02-10", "schedule_index": 0})
 
     amount_grosze: int = Field(gt=0, le=MAX_VALUE_GROSZE, description="Amount paid, grosze.")
     paid_on: CalendarDate = Field(description="Payment date.")
@@ -241,14 +223,9 @@ def decision_out(
     """`published`: winning offers the mode makes public for comments (their content joins the winner)."""
     by_award = {c.award_id: c for c in contracts}
     published = published or {}
-    return DecisionOut(
-        id=decision.id,
-        call_id=decision.call_id,
-        lot_id=decision.lot_id,
-        reason=decision.reason,
-        ranking=decision.ranking,
-        decided_at=decision.decided_at,
-        standstill_until=decision.standstill_until,
+    return from_row(
+        DecisionOut,
+        decision,
         winners=[
             {
                 "provider_id": str(a.provider_id),
@@ -273,9 +250,7 @@ def _published(offer: Offer) -> dict[str, Any]:
 
 
 class CommentIn(Body):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"comment": "Proponowana stawka godzinowa jest zawyżona."}]}
-    )
+    model_config = examples({"comment": "Proponowana stawka godzinowa jest zawyżona."})
 
     comment: str = Field(min_length=5, max_length=4000, description="The comment on the published offer.")
 
@@ -284,7 +259,7 @@ class CommentOut(Schema):
     id: uuid.UUID = Field(description="Comment id.")
     offer_id: uuid.UUID = Field(description="The offer commented on.")
     comment: str = Field(description="The comment (its author is not published).")
-    at: datetime = Field(description="When (UTC).")
+    at: When
 
 
 class TrackAward(Schema):

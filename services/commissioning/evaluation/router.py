@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, Request, Response, status
 
 from services.commissioning.calls import service as calls_service
-from services.commissioning.dependencies import ClockDep
+from services.commissioning.dependencies import ClockDep, TimedChangeDep, TimedWriteDep
 from services.commissioning.evaluation import service
 from services.commissioning.evaluation.exports import offer_columns, ranking_columns
 from services.commissioning.evaluation.schemas import (
@@ -26,11 +26,11 @@ from services.commissioning.evaluation.schemas import (
 )
 from services.commissioning.offers.schemas import OfferOut, offer_out
 from shared.auth import CurrentPrincipal
-from shared.concurrency import IfMatchHeader, set_etag
-from shared.db import ReadSessionDep, SessionDep
+from shared.db import ReadSessionDep
 from shared.errors import problem_responses
 from shared.exports import ExportFormat, ExportFormatQuery, Sheet, export, export_responses, wanted
 from shared.pagination import Page, PageParamsDep, page_of
+from shared.routes import tagged
 
 router = APIRouter(prefix="/v1", tags=["evaluation"])
 # Reading offers: their providers, and after the deadline the municipality and the committee (tag: offers).
@@ -47,9 +47,7 @@ offers_router = APIRouter(prefix="/v1", tags=["offers"])
 async def get_offer(
     offer_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep, response: Response
 ) -> OfferOut:
-    offer = await service.readable_offer(session, principal, offer_id, clock.now())
-    set_etag(response, offer.version)
-    return offer_out(offer)
+    return offer_out(tagged(response, await service.readable_offer(session, principal, offer_id, clock.now())))
 
 
 @offers_router.get(
@@ -92,11 +90,8 @@ async def list_call_offers(
         "call's committee."
     ),
 )
-async def add_committee_member(
-    call_id: uuid.UUID, data: MemberIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
-) -> MemberOut:
-    member = await service.add_member(session, principal=principal, now=clock.now(), call_id=call_id, data=data)
-    return MemberOut.model_validate(member)
+async def add_committee_member(call_id: uuid.UUID, data: MemberIn, write: TimedWriteDep) -> MemberOut:
+    return MemberOut.model_validate(await write(service.add_member, call_id=call_id, data=data))
 
 
 @router.get(
@@ -133,11 +128,8 @@ async def list_bidders(
     responses=problem_responses(401, 403, 404, 409, 422),
     description="A member declares, for one bidder, a conflict of interest or none; declarations cannot be changed.",
 )
-async def declare(
-    call_id: uuid.UUID, data: DeclarationIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
-) -> DeclarationOut:
-    made = await service.declare(session, principal=principal, now=clock.now(), call_id=call_id, data=data)
-    return DeclarationOut.model_validate(made)
+async def declare(call_id: uuid.UUID, data: DeclarationIn, write: TimedWriteDep) -> DeclarationOut:
+    return DeclarationOut.model_validate(await write(service.declare, call_id=call_id, data=data))
 
 
 @router.post(
@@ -147,12 +139,8 @@ async def declare(
     responses=problem_responses(401, 403, 404, 409, 422),
     description="A member declares for every bidder at once: all or nothing.",
 )
-async def declare_all(
-    call_id: uuid.UUID, data: DeclarationsIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
-) -> list[DeclarationOut]:
-    made = await service.declare_all(
-        session, principal=principal, now=clock.now(), call_id=call_id, data=data.declarations
-    )
+async def declare_all(call_id: uuid.UUID, data: DeclarationsIn, write: TimedWriteDep) -> list[DeclarationOut]:
+    made = await write(service.declare_all, call_id=call_id, data=data.declarations)
     return [DeclarationOut.model_validate(d) for d in made]
 
 
@@ -187,20 +175,8 @@ async def my_committees(
     responses=problem_responses(401, 403, 404, 412, 422),
     description="The municipality records an offer's formal check: passed, or failed with reasons.",
 )
-async def put_formal_check(
-    offer_id: uuid.UUID,
-    data: FormalCheckIn,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    clock: ClockDep,
-    response: Response,
-    if_match: IfMatchHeader = None,
-) -> FormalCheckOut:
-    check = await service.formal_check(
-        session, principal=principal, now=clock.now(), offer_id=offer_id, data=data, if_match=if_match
-    )
-    set_etag(response, check.version)
-    return FormalCheckOut.model_validate(check)
+async def put_formal_check(offer_id: uuid.UUID, data: FormalCheckIn, change: TimedChangeDep) -> FormalCheckOut:
+    return FormalCheckOut.model_validate(await change(service.formal_check, offer_id=offer_id, data=data))
 
 
 @router.put(
@@ -212,22 +188,11 @@ async def put_formal_check(
         "change its sheet."
     ),
 )
-async def put_scores(
-    offer_id: uuid.UUID,
-    data: ScoresIn,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    clock: ClockDep,
-    response: Response,
-    if_match: IfMatchHeader = None,
-) -> SheetOut:
-    sheet, created = await service.save_scores(
-        session, principal=principal, now=clock.now(), offer_id=offer_id, data=data, if_match=if_match
-    )
-    set_etag(response, sheet.version)
+async def put_scores(offer_id: uuid.UUID, data: ScoresIn, change: TimedChangeDep) -> SheetOut:
+    sheet, created = await change.run(service.save_scores, offer_id=offer_id, data=data)
     if created:
-        response.status_code = status.HTTP_201_CREATED
-    return SheetOut.model_validate(sheet)
+        change.write.response.status_code = status.HTTP_201_CREATED
+    return SheetOut.model_validate(change.write.tagged(sheet))
 
 
 @router.get(

@@ -6,18 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from shared.schemas import Body, Schema
+from shared.schemas import Body, Schema, Version, examples
 
 
 class MemberIn(Body):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"subject": "ewa.nowak@cus.starachowice.pl", "name": "Ewa Nowak", "nominated_by": "Fundacja Razem"}
-            ]
-        },
+    model_config = examples(
+        {"subject": "ewa.nowak@cus.starachowice.pl", "name": "Ewa Nowak", "nominated_by": "Fundacja Razem"}
     )
 
     subject: str = Field(min_length=1, max_length=255, description="The evaluator's user id (token `sub`).")
@@ -43,16 +39,12 @@ class Bidder(BaseModel):
 
 
 class DeclarationIn(Body):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "provider_id": "857f7539-be20-5382-a105-6828c19267d2",
-                    "conflict": False,
-                    "statement": "Oświadczam, że nie pozostaję w stosunku prawnym ani faktycznym z oferentem.",
-                }
-            ]
-        },
+    model_config = examples(
+        {
+            "provider_id": "857f7539-be20-5382-a105-6828c19267d2",
+            "conflict": False,
+            "statement": "Oświadczam, że nie pozostaję w stosunku prawnym ani faktycznym z oferentem.",
+        }
     )
 
     provider_id: uuid.UUID = Field(description="The bidder.")
@@ -70,14 +62,7 @@ class DeclarationOut(Schema):
 
 
 class FormalCheckIn(Body):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"passed": True},
-                {"passed": False, "reasons": ["brak podpisu osoby upoważnionej"]},
-            ]
-        },
-    )
+    model_config = examples({"passed": True}, {"passed": False, "reasons": ["brak podpisu osoby upoważnionej"]})
 
     passed: bool = Field(description="Whether the offer passes the formal check.")
     reasons: list[str] = Field(default_factory=list, max_length=20, description="Reasons (required to fail).")
@@ -89,7 +74,7 @@ class FormalCheckOut(Schema):
     reasons: list[str] = Field(description="Reasons.")
     checked_by: str = Field(description="Who.")
     checked_at: datetime = Field(description="When (UTC).")
-    version: int = Field(description="Version, also the ETag.")
+    version: Version
 
 
 class CriterionScore(Body):
@@ -98,17 +83,13 @@ class CriterionScore(Body):
 
 
 class ScoresIn(Body):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "scores": {
-                        "quality": {"score": 80, "justification": "Doświadczona kadra, jasny plan zastępstw."},
-                        "social": {"score": 60, "justification": "40% zatrudnionych z grup zagrożonych wykluczeniem."},
-                    }
-                }
-            ]
-        },
+    model_config = examples(
+        {
+            "scores": {
+                "quality": {"score": 80, "justification": "Doświadczona kadra, jasny plan zastępstw."},
+                "social": {"score": 60, "justification": "40% zatrudnionych z grup zagrożonych wykluczeniem."},
+            }
+        }
     )
 
     scores: dict[str, CriterionScore] = Field(description="Per non-price criterion code.")
@@ -120,25 +101,21 @@ class SheetOut(Schema):
     offer_id: uuid.UUID = Field(description="Offer.")
     scores: dict[str, Any] = Field(description="Scores with justifications.")
     updated_at: datetime = Field(description="When (UTC).")
-    version: int = Field(description="Version, also the ETag.")
+    version: Version
 
 
 class DeclarationsIn(Body):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
+    model_config = examples(
+        {
+            "declarations": [
+                {"provider_id": "857f7539-be20-5382-a105-6828c19267d2", "conflict": False},
                 {
-                    "declarations": [
-                        {"provider_id": "857f7539-be20-5382-a105-6828c19267d2", "conflict": False},
-                        {
-                            "provider_id": "b3b70135-44b2-5ea5-9154-5dfac88f16d7",
-                            "conflict": True,
-                            "statement": "Jestem członkiem zarządu oferenta.",
-                        },
-                    ]
-                }
+                    "provider_id": "b3b70135-44b2-5ea5-9154-5dfac88f16d7",
+                    "conflict": True,
+                    "statement": "Jestem członkiem zarządu oferenta.",
+                },
             ]
-        },
+        }
     )
 
     declarations: list[DeclarationIn] = Field(min_length=1, max_length=500, description="One per bidder.")

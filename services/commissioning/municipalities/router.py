@@ -14,12 +14,11 @@ from services.commissioning.municipalities.schemas import (
     MunicipalityFields,
     MunicipalityOut,
 )
-from shared.auth import CurrentPrincipal
-from shared.concurrency import IfMatchHeader, set_etag
-from shared.db import ReadSessionDep, SessionDep
+from shared.db import ReadSessionDep
 from shared.errors import problem_responses
 from shared.identifiers import GminaTercStr
 from shared.pagination import Page, PageParamsDep, page_of
+from shared.routes import ChangeDep, WriteDep, tagged
 
 router = APIRouter(prefix="/v1/municipalities", tags=["municipalities"])
 
@@ -40,9 +39,7 @@ async def list_municipalities(session: ReadSessionDep, paging: PageParamsDep) ->
     description="One municipality; its ETag for If-Match.",
 )
 async def get_municipality(terc: GminaTercStr, session: ReadSessionDep, response: Response) -> MunicipalityOut:
-    found = await service.get(session, terc)
-    set_etag(response, found.version)
-    return MunicipalityOut.model_validate(found)
+    return MunicipalityOut.model_validate(tagged(response, await service.get(session, terc)))
 
 
 @router.post(
@@ -52,12 +49,9 @@ async def get_municipality(terc: GminaTercStr, session: ReadSessionDep, response
     responses=problem_responses(401, 403, 409, 422),
     description="Register a gmina and its centre for social services (administrators).",
 )
-async def create_municipality(
-    data: MunicipalityCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
-) -> MunicipalityOut:
-    municipality = await service.register(session, principal=principal, data=data)
-    set_etag(response, municipality.version)
-    response.headers["Location"] = f"/v1/municipalities/{municipality.terc}"
+async def create_municipality(data: MunicipalityCreate, write: WriteDep) -> MunicipalityOut:
+    municipality = write.tagged(await write(service.register, data=data))
+    write.response.headers["Location"] = f"/v1/municipalities/{municipality.terc}"
     return MunicipalityOut.model_validate(municipality)
 
 
@@ -67,17 +61,8 @@ async def create_municipality(
     responses=problem_responses(401, 403, 404, 412, 422, 428),
     description="The municipality (or an administrator) changes its details (If-Match).",
 )
-async def update_municipality(
-    terc: GminaTercStr,
-    data: MunicipalityFields,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    response: Response,
-    if_match: IfMatchHeader = None,
-) -> MunicipalityOut:
-    municipality = await service.update(session, principal=principal, terc=terc, data=data, if_match=if_match)
-    set_etag(response, municipality.version)
-    return MunicipalityOut.model_validate(municipality)
+async def update_municipality(terc: GminaTercStr, data: MunicipalityFields, change: ChangeDep) -> MunicipalityOut:
+    return MunicipalityOut.model_validate(await change(service.update, terc=terc, data=data))
 
 
 @router.put(
@@ -93,11 +78,9 @@ async def set_budget(
     terc: GminaTercStr,
     year: Annotated[int, Path(ge=2000, le=2100, description="Budget year.")],
     data: BudgetIn,
-    session: SessionDep,
-    principal: CurrentPrincipal,
+    write: WriteDep,
 ) -> BudgetOut:
-    budget = await service.set_budget(session, principal=principal, terc=terc, year=year, data=data)
-    return BudgetOut.model_validate(budget)
+    return BudgetOut.model_validate(await write(service.set_budget, terc=terc, year=year, data=data))
 
 
 @router.get(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import ConfigDict, Field
 
 from shared.identifiers import GminaTercStr
-from shared.schemas import Body, Schema
+from shared.schemas import Body, CreatedAt, Schema, UpdatedAt, Version, examples
 
 EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 PHONE = r"^\+?[0-9 ()-]{7,20}$"
@@ -30,17 +28,13 @@ class MunicipalityFields(Body):
 
 
 class MunicipalityCreate(MunicipalityFields):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "terc": "2611011",
-                    "name": "Gmina Starachowice",
-                    "cus_name": "Centrum Usług Społecznych w Starachowicach",
-                }
-            ]
+    model_config = examples(
+        {
+            "terc": "2611011",
+            "name": "Gmina Starachowice",
+            "cus_name": "Centrum Usług Społecznych w Starachowicach",
         },
+        extra="forbid",
     )
 
     terc: GminaTercStr = Field(description="TERC code of the gmina (7 digits).")
@@ -50,13 +44,13 @@ class MunicipalityOut(MunicipalityFields):
     model_config = ConfigDict(from_attributes=True)
 
     terc: str = Field(description="TERC code of the gmina.")
-    created_at: datetime = Field(description="Created (UTC).")
-    updated_at: datetime = Field(description="Last change (UTC).")
-    version: int = Field(description="Version, also the ETag.")
+    created_at: CreatedAt
+    updated_at: UpdatedAt
+    version: Version
 
 
 class BudgetIn(Body):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"ngo_grants_planned_grosze": 150000000}]})
+    model_config = examples({"ngo_grants_planned_grosze": 150000000})
 
     ngo_grants_planned_grosze: int = Field(
         ge=0, le=MAX_BUDGET_GROSZE, description="Grants to NGOs for public tasks the year's budget plans, grosze."

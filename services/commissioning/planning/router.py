@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, status
 
 from services.commissioning.access import acts_for_municipality
 from services.commissioning.clock import WARSAW
@@ -19,10 +19,11 @@ from services.commissioning.planning.schemas import (
     programme_out,
 )
 from shared.auth import CurrentPrincipal, OptionalPrincipal
-from shared.db import ReadSessionDep, SessionDep
+from shared.db import ReadSessionDep
 from shared.errors import Forbidden, problem_responses
 from shared.identifiers import GminaTercStr
 from shared.pagination import Page, PageParamsDep, page_of
+from shared.routes import WriteDep
 
 router = APIRouter(prefix="/v1", tags=["planning"])
 
@@ -38,16 +39,11 @@ router = APIRouter(prefix="/v1", tags=["planning"])
     ),
 )
 async def create_programme(
-    terc: GminaTercStr,
-    data: ProgrammeCreate,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    catalogue: CatalogueDep,
-    response: Response,
+    terc: GminaTercStr, data: ProgrammeCreate, write: WriteDep, catalogue: CatalogueDep
 ) -> ProgrammeOut:
-    programme = await service.create_programme(session, catalogue, principal=principal, terc=terc, data=data)
-    response.headers["Location"] = f"/v1/programmes/{programme.id}"
-    return programme_out(programme, list(await repository.lines_of(session, [programme.id])))
+    programme = await write(service.create_programme, catalogue=catalogue, terc=terc, data=data)
+    write.response.headers["Location"] = f"/v1/programmes/{programme.id}"
+    return programme_out(programme, list(await repository.lines_of(write.session, [programme.id])))
 
 
 @router.get(
@@ -83,16 +79,9 @@ async def get_programme(programme_id: uuid.UUID, session: ReadSessionDep) -> Pro
         "period; from a programme line or on its own. Needs are the municipality's own planning, not public."
     ),
 )
-async def create_need(
-    terc: GminaTercStr,
-    data: NeedCreate,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    catalogue: CatalogueDep,
-    response: Response,
-) -> NeedOut:
-    need = await service.create_need(session, catalogue, principal=principal, terc=terc, data=data)
-    response.headers["Location"] = f"/v1/needs/{need.id}"
+async def create_need(terc: GminaTercStr, data: NeedCreate, write: WriteDep, catalogue: CatalogueDep) -> NeedOut:
+    need = await write(service.create_need, catalogue=catalogue, terc=terc, data=data)
+    write.response.headers["Location"] = f"/v1/needs/{need.id}"
     return NeedOut.model_validate(need)
 
 

@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.commissioning.models.planning import Programme
 from services.commissioning.rules.schemas import ModeAdvice
 from shared.i18n import Refusal
-from shared.schemas import Body, CalendarDate, Schema
+from shared.schemas import Body, CalendarDate, CreatedAt, Schema, TargetGroupCodes, TargetGroups, examples, from_row
 
 MAX_VALUE_GROSZE = 100_000_000_000  # 1 bn PLN: more is not a municipal social service
 VatRate = Literal[0, 5, 8, 23]  # the rates of the VAT act
+
 VAT_DOC = (
     "VAT rate in percent of the (gross) values: 0, 5, 8 or 23; empty: exempt (zw.), usual for social services. "
     "Pzp thresholds compare values without VAT."
 )
+
+# The fields of a planned service that needs, programme lines and calls' lots share, each described once.
+Title = Annotated[str, Field(description="Title.")]
+MunicipalityTerc = Annotated[str, Field(description="Municipality.")]
+AreaTerc = Annotated[str, Field(description="Area (TERC).")]
+ServiceTypeId = Annotated[uuid.UUID, Field(description="Catalogue service type.")]
+ServiceTypeCode = Annotated[str, Field(description="Its code.")]
+ServiceTypeName = Annotated[str, Field(description="Its Polish name.")]
+Unit = Annotated[str, Field(description="Unit of the quantity.")]
+Quantity = Annotated[int, Field(description="Quantity.")]
+QuantityIn = Annotated[int, Field(gt=0, le=10_000_000, description="Quantity in the service type's unit.")]
 
 
 class Period(BaseModel):
@@ -35,46 +46,42 @@ class Period(BaseModel):
 
 
 class LineIn(Body):
-    service_type_id: uuid.UUID = Field(description="Catalogue service type.")
-    quantity: int = Field(gt=0, le=10_000_000, description="Quantity in the service type's unit.")
+    service_type_id: ServiceTypeId
+    quantity: QuantityIn
     budget_grosze: int = Field(ge=0, le=MAX_VALUE_GROSZE, description="Budget in grosze.")
-    target_groups: list[str] = Field(default_factory=list, max_length=20, description="Target group codes.")
+    target_groups: TargetGroupCodes
 
 
 class LineOut(Schema):
     id: uuid.UUID = Field(description="Line id.")
-    service_type_id: uuid.UUID = Field(description="Catalogue service type.")
-    service_type_code: str = Field(description="Its code.")
-    service_type_name: str = Field(description="Its Polish name.")
-    unit: str = Field(description="Unit of the quantity.")
-    quantity: int = Field(description="Quantity.")
+    service_type_id: ServiceTypeId
+    service_type_code: ServiceTypeCode
+    service_type_name: ServiceTypeName
+    unit: Unit
+    quantity: Quantity
     budget_grosze: int = Field(description="Budget in grosze.")
-    target_groups: list[str] = Field(description="Target groups.")
-    area_terc: str = Field(description="Area (TERC).")
+    target_groups: TargetGroups
+    area_terc: AreaTerc
 
 
 class ProgrammeCreate(Period):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
+    model_config = examples(
+        {
+            "title": "Program usług społecznych Gminy Starachowice na lata 2026-2027",
+            "period_start": "2026-01-01",
+            "period_end": "2027-12-31",
+            "resolution_number": "XII/123/2025",
+            "resolution_date": "2025-12-18",
+            "lines": [
                 {
-                    "title": "Program usług społecznych Gminy Starachowice na lata 2026-2027",
-                    "period_start": "2026-01-01",
-                    "period_end": "2027-12-31",
-                    "resolution_number": "XII/123/2025",
-                    "resolution_date": "2025-12-18",
-                    "lines": [
-                        {
-                            "service_type_id": "ee0324e7-6d5a-5598-88d2-f7ea0480ead0",
-                            "quantity": 20000,
-                            "budget_grosze": 84000000,
-                            "target_groups": ["seniors"],
-                        }
-                    ],
+                    "service_type_id": "ee0324e7-6d5a-5598-88d2-f7ea0480ead0",
+                    "quantity": 20000,
+                    "budget_grosze": 84000000,
+                    "target_groups": ["seniors"],
                 }
-            ]
+            ],
         },
+        extra="forbid",
     )
 
     title: str = Field(min_length=2, max_length=300, description="Title of the programme.")
@@ -87,31 +94,27 @@ class ProgrammeOut(Period):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID = Field(description="Programme id.")
-    municipality_terc: str = Field(description="Municipality.")
-    title: str = Field(description="Title.")
+    municipality_terc: MunicipalityTerc
+    title: Title
     resolution_number: str | None = Field(description="Council resolution number.")
     resolution_date: CalendarDate | None = Field(description="Council resolution date.")
     lines: list[LineOut] = Field(description="Planned services.")
-    created_at: datetime = Field(description="Created (UTC).")
+    created_at: CreatedAt
     version: int = Field(description="Version.")
 
 
 class NeedCreate(Period):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "title": "Usługi opiekuńcze dla seniorów 2026",
-                    "service_type_id": "ee0324e7-6d5a-5598-88d2-f7ea0480ead0",
-                    "quantity": 12000,
-                    "estimated_value_grosze": 50400000,
-                    "period_start": "2026-03-01",
-                    "period_end": "2026-12-31",
-                    "notes": "Diagnoza potrzeb 2025: 140 osób 75+ wymaga wsparcia w domu.",
-                }
-            ]
+    model_config = examples(
+        {
+            "title": "Usługi opiekuńcze dla seniorów 2026",
+            "service_type_id": "ee0324e7-6d5a-5598-88d2-f7ea0480ead0",
+            "quantity": 12000,
+            "estimated_value_grosze": 50400000,
+            "period_start": "2026-03-01",
+            "period_end": "2026-12-31",
+            "notes": "Diagnoza potrzeb 2025: 140 osób 75+ wymaga wsparcia w domu.",
         },
+        extra="forbid",
     )
 
     title: str = Field(min_length=2, max_length=300, description="What is needed.")
@@ -119,12 +122,12 @@ class NeedCreate(Period):
     service_type_id: uuid.UUID | None = Field(
         default=None, description="Catalogue service type (default: the programme line's)."
     )
-    quantity: int = Field(gt=0, le=10_000_000, description="Quantity in the service type's unit.")
+    quantity: QuantityIn
     estimated_value_grosze: int = Field(
         ge=0, le=MAX_VALUE_GROSZE, description="Estimated value in grosze, gross (what the municipality pays)."
     )
     vat_rate_percent: VatRate | None = Field(default=None, description=VAT_DOC)
-    target_groups: list[str] = Field(default_factory=list, max_length=20, description="Target group codes.")
+    target_groups: TargetGroupCodes
     notes: str | None = Field(default=None, max_length=4000, description="From the diagnosis or consultations.")
 
 
@@ -132,38 +135,28 @@ class NeedOut(Period):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID = Field(description="Need id.")
-    municipality_terc: str = Field(description="Municipality.")
+    municipality_terc: MunicipalityTerc
     programme_line_id: uuid.UUID | None = Field(description="Programme line.")
     title: str = Field(description="What is needed.")
-    service_type_id: uuid.UUID = Field(description="Catalogue service type.")
-    service_type_code: str = Field(description="Its code.")
-    service_type_name: str = Field(description="Its Polish name.")
-    unit: str = Field(description="Unit of the quantity.")
-    quantity: int = Field(description="Quantity.")
+    service_type_id: ServiceTypeId
+    service_type_code: ServiceTypeCode
+    service_type_name: ServiceTypeName
+    unit: Unit
+    quantity: Quantity
     estimated_value_grosze: int = Field(description="Estimated value in grosze, gross.")
     vat_rate_percent: int | None = Field(description="VAT rate in percent; empty: exempt.")
     estimated_value_net_grosze: int = Field(description="Estimated value without VAT (what Pzp thresholds compare).")
     area_terc: str = Field(description="Area (the gmina's TERC).")
-    target_groups: list[str] = Field(description="Target groups.")
+    target_groups: TargetGroups
     notes: str | None = Field(description="Notes.")
     duration_days: int = Field(description="Days from period_start to period_end, inclusive.")
-    created_at: datetime = Field(description="Created (UTC).")
+    created_at: CreatedAt
     version: int = Field(description="Version.")
 
 
 def programme_out(programme: Programme, lines: list[Any]) -> ProgrammeOut:
-    return ProgrammeOut(
-        id=programme.id,
-        municipality_terc=programme.municipality_terc,
-        title=programme.title,
-        period_start=programme.period_start,
-        period_end=programme.period_end,
-        resolution_number=programme.resolution_number,
-        resolution_date=programme.resolution_date,
-        lines=[LineOut.model_validate(line) for line in lines if line.programme_id == programme.id],
-        created_at=programme.created_at,
-        version=programme.version,
-    )
+    own = [LineOut.model_validate(line) for line in lines if line.programme_id == programme.id]
+    return from_row(ProgrammeOut, programme, lines=own)
 
 
 class NeedAdviceOut(Schema):

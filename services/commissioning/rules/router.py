@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
 
 from services.commissioning.rules.modes import RULE_SETS, SOURCES, VERIFY_FLAGS
 from services.commissioning.rules.schemas import ModeRulesOut, RuleSetOut, SourceOut
@@ -15,6 +17,15 @@ RULES_MAX_AGE = 3600  # the rules change with a release
 RULES = "rules"  # their cache topic (shared.cache): built once per process, never invalidated by a request
 
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
+
+
+async def _kept(request: Request, answer: Callable[[], Sequence[BaseModel]]) -> Response:
+    """The answer, built when the cache has it not, and answered from the cache while it is fresh."""
+
+    async def build() -> list[Any]:
+        return [item.model_dump(mode="json") for item in answer()]
+
+    return await cached_json(request, RULES, build, max_age=RULES_MAX_AGE)
 
 
 @router.get(
@@ -27,13 +38,7 @@ router = APIRouter(prefix="/v1/rules", tags=["rules"])
     ),
 )
 async def list_sources(request: Request) -> Response:
-    async def build() -> list[Any]:
-        return [
-            SourceOut.model_validate({**dataclasses.asdict(s), "articles": list(s.articles)}).model_dump(mode="json")
-            for s in SOURCES
-        ]
-
-    return await cached_json(request, RULES, build, max_age=RULES_MAX_AGE)
+    return await _kept(request, _sources)
 
 
 @router.get(
@@ -46,10 +51,11 @@ async def list_sources(request: Request) -> Response:
     ),
 )
 async def list_rules(request: Request) -> Response:
-    async def build() -> list[Any]:
-        return [r.model_dump(mode="json") for r in _rule_sets()]
+    return await _kept(request, _rule_sets)
 
-    return await cached_json(request, RULES, build, max_age=RULES_MAX_AGE)
+
+def _sources() -> list[SourceOut]:
+    return [SourceOut.model_validate({**dataclasses.asdict(s), "articles": list(s.articles)}) for s in SOURCES]
 
 
 def _rule_sets() -> list[RuleSetOut]:
