@@ -192,11 +192,10 @@ def create_service_app(
             # the service's own clients, workers...
             async with resources(app) if resources else contextlib.nullcontext():
                 # what start-up made lives as long as the process: out of the collector's full passes, which
-                # otherwise walk it all again and again (measured: 70-90 ms pauses in bulk OCDS pages)
+                # otherwise walk it all again and again (pauses in bulk OCDS pages: docs/performance.md)
                 gc.freeze()
                 # and the collector runs less often: a request makes thousands of short-lived objects, nearly
-                # all freed by their counts, and passes every 700 allocations cost 10-17 % of commissioning's
-                # time in a burst of offers (bench-offers)
+                # all freed by their counts, and frequent passes cost a burst of offers dearly (docs/performance.md)
                 gc.set_threshold(*GC_THRESHOLDS)
                 yield
         finally:
@@ -218,7 +217,7 @@ def create_service_app(
         docs_url=None,  # served from the package's assets below, not from a CDN
         redoc_url=None,
         # FastAPI's own OpenTelemetry, unused (metrics are Prometheus', logs ours): off, it costs no check of the
-        # global providers on every request (measured: 3-4 % of a write's time)
+        # global providers on every request (docs/performance.md)
         telemetry=NO_TELEMETRY,
     )
     if serves_own_openapi:

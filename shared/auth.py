@@ -159,7 +159,7 @@ def _token_problem(exc: jwt.PyJWTError) -> tuple[str, str]:
 
 
 # Tokens already verified, until they expire: a client sends the same token with every request, and checking
-# its signature and claims again cost about 10 % of a request's time in commissioning, 16 % in the gateway.
+# its signature and claims again is a large part of a small request's time (docs/performance.md).
 VERIFIED_MAX = 10_000
 _verified: dict[str, tuple[Principal, float, AuthSettings]] = {}  # token -> (principal, expires, checked under)
 

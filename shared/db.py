@@ -196,8 +196,8 @@ PING_AFTER_IDLE_SECONDS = 1.0
 def _replace_dead_connections(engine: AsyncEngine) -> None:
     """A pooled connection the server dropped (a restart, a failover) is replaced before use, not a 500: one the
     server closed is seen closed at no cost, and one idle for more than a second is pinged first. A connection
-    in steady use is not pinged: SQLAlchemy's own pre-ping costs three round trips on every checkout (measured:
-    about 10 % of commissioning's time in a burst of offers)."""
+    in steady use is not pinged: SQLAlchemy's own pre-ping costs three round trips on every checkout
+    (docs/performance.md)."""
     pool = engine.sync_engine.pool
 
     @event.listens_for(pool, "checkin")
@@ -220,7 +220,7 @@ def _replace_dead_connections(engine: AsyncEngine) -> None:
 def create_engine(url: str, *, pool_size: int = 20, pre_ping: bool = True) -> AsyncEngine:
     """At most `pool_size` connections, opened as needed and kept: no overflow connections closed and opened again
     as the load swings around a smaller pool (each new one costs PostgreSQL a backend and asyncpg a type
-    introspection; measured in a burst of offers: 30 new backends a second and a third of PostgreSQL's time)."""
+    introspection: docs/performance.md)."""
     engine = create_async_engine(
         url,
         pool_size=pool_size,
@@ -274,10 +274,10 @@ def create_sessionmaker(
 
 class Prepared:
     """A Core statement compiled once for asyncpg, run on the driver's own connection with none of SQLAlchemy's
-    work per execution (the session, the compiled cache's lookup, parameter and result processing: about 0.3 ms
-    of a request on the development machine), or in a session's transaction. Two reasons to use it: the hottest
+    work per execution (the session, the compiled cache's lookup, parameter and result processing), or in a session's
+    transaction. Two reasons to use it: the hottest
     single statements, and PostgreSQL's `insert` (ON CONFLICT), which SQLAlchemy does not cache and so compiles
-    on every execution (0.3-0.8 ms each measured). Only for statements whose columns need no SQLAlchemy result
+    on every execution (docs/performance.md). Only for statements whose columns need no SQLAlchemy result
     processing (plain types; JSON is decoded by the driver's codec, set up by the dialect). Parameters by their
     bind names; the statement's literals are bound as compiled."""
 
@@ -371,8 +371,8 @@ class Database:
 @asynccontextmanager
 async def lend_driver(engine: AsyncEngine) -> AsyncIterator[DriverConnection]:
     """A pooled connection's driver (asyncpg: autocommit unless a transaction is begun on it), lent without an
-    SQLAlchemy connection around it: the pool's checkout, liveness checks and return apply, at about 20 us of CPU
-    where an AsyncConnection in AUTOCOMMIT took 70-100 (measured). One given back inside a transaction (a block
+    SQLAlchemy connection around it: the pool's checkout, liveness checks and return apply, at a fraction of the CPU
+    of an AsyncConnection in AUTOCOMMIT (docs/performance.md). One given back inside a transaction (a block
     cancelled mid-way) or closed is not pooled again but discarded."""
     pooled = await engine.raw_connection()
     driver = pooled.driver_connection

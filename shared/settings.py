@@ -17,8 +17,7 @@ def development_signing_key() -> str:
     return _key_for(os.environ.get("CUS_DATA_DIR"))
 
 
-# Read once per process (per data folder): every token is checked with it, and reading the file each time cost
-# about 13 % of a token's check.
+# Read once per process (per data folder): every token is checked with it (docs/performance.md).
 @cache
 def _key_for(_data_dir_setting: str | None) -> str:
     path = data_dir() / "dev-jwt.key"

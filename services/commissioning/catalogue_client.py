@@ -44,10 +44,15 @@ class CatalogueClient:
     async def close(self) -> None:
         await self.http.aclose()
 
-    async def _get(self, path: str, params: Any = None, *, credentialed: bool = False) -> httpx.Response:
+    async def _get(
+        self, path: str, params: Any = None, *, credentialed: bool = False, token: str | None = None
+    ) -> httpx.Response:
+        """Asked anonymously, with the service account (`credentialed`) or with a caller's `token`."""
         try:
             request_id = request_id_var.get()
-            headers = {"x-request-id": request_id} if request_id else None
+            headers = {"x-request-id": request_id} if request_id else {}
+            if token is not None:
+                headers["authorization"] = f"Bearer {token}"
             auth = self.credential if credentialed else httpx.USE_CLIENT_DEFAULT
             response = await self.http.get(path, params=params, headers=headers, auth=auth)
         except httpx.HTTPError as exc:
@@ -124,20 +129,7 @@ class CatalogueClient:
         cached = self._memberships.get(key)
         if cached and cached[0] > time.monotonic():
             return cached[1]
-        try:
-            request_id = request_id_var.get()
-            headers = {"authorization": f"Bearer {token}", **({"x-request-id": request_id} if request_id else {})}
-            response = await self.http.get("/v1/me", headers=headers)
-        except httpx.HTTPError as exc:
-            raise CatalogueUnavailable(
-                f"The catalogue did not answer ({type(exc).__name__}); retry later.",
-                pl=f"Katalog nie odpowiedział ({type(exc).__name__}); spróbuj później.",
-            ) from exc
-        if response.status_code >= 500:
-            raise CatalogueUnavailable(
-                f"The catalogue answered {response.status_code}; retry later.",
-                pl=f"Katalog odpowiedział kodem {response.status_code}; spróbuj później.",
-            )
+        response = await self._get("/v1/me", token=token)
         found = (
             frozenset(uuid.UUID(p["id"]) for p in response.json().get("providers", []))
             if response.is_success

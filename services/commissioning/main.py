@@ -107,7 +107,7 @@ def create_app(
         )
         tasks: list[asyncio.Task[None]] = []
         # the deadline's opening gets connections of its own: from the requests' pool it would queue behind a
-        # burst of late offers for one (measured: opened 1.2-2.3 s after the deadline at 500 offers/s offered)
+        # burst of late offers for one (docs/performance.md)
         url = database_of(app).engine.url.render_as_string(hide_password=False)
         events_engine = create_engine(url, pool_size=4, pre_ping=settings.db_pool_pre_ping)
         if run_worker:
@@ -157,7 +157,7 @@ def create_app(
         title="CUS commissioning API",
         description=DESCRIPTION,
         settings=settings,
-        # FastAPI matches routes one by one in this order (about 6 us each measured): the routes of the burst at a
+        # FastAPI matches routes one by one in this order (docs/performance.md): the routes of the burst at a
         # deadline first; no path of theirs can take another router's (tests/commissioning/test_routing.py)
         routers=[
             offers_router,

@@ -159,7 +159,7 @@ class WritesFirst:
     middleware: the gateway has no route of its own that takes them (`own_writes` says which methods it has, and
     those are left to the router), so where they go is known from the method and the path alone. The same
     `proxied` runs, refusals are the same problem+json, and the metrics and logs name the same route; what is
-    spared is about a sixth of the gateway's CPU per write (the burst of offers at a deadline is all writes).
+    spared is FastAPI's work per write (the burst of offers at a deadline is all writes; docs/performance.md).
     Innermost of the middleware: rate limits, CORS, request ids, language and body limits apply as before."""
 
     def __init__(self, app: ASGIApp, *, routes: dict[str, BaseRoute], methods: frozenset[str]) -> None:

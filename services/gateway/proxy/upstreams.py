@@ -1,5 +1,5 @@
-"""Upstream services over HTTP (aiohttp: measured far faster than httpx for proxying), with timeouts, retries for
-idempotent reads, several replicas per upstream taken in turn, and a circuit breaker per replica."""
+"""Upstream services over HTTP (aiohttp, faster than httpx for proxying: docs/performance.md), with timeouts,
+retries for idempotent reads, several replicas per upstream taken in turn, and a circuit breaker per replica."""
 
 from __future__ import annotations
 
