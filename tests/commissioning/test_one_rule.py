@@ -73,7 +73,7 @@ async def both_paths_of_a_submission(commissioning_app, cdb, clock, call: dict[s
             database_of(commissioning_app),
             KnownOffers(state_of(commissioning_app).held),
             None,
-            bound=BOUND,
+            standings=state.standings,
             principal=principal,
             now_of=clock.now,
             call_id=call_id,
@@ -125,7 +125,10 @@ async def test_every_refusal_of_a_revision_is_the_same_on_both_paths(commissioni
         full = await refused(offers.revise(cdb, state.standings, **common))
         fast = await refused(
             offers.revise_at_once(
-                database_of(commissioning_app), KnownOffers(state_of(commissioning_app).held), bound=BOUND, **common
+                database_of(commissioning_app),
+                KnownOffers(state_of(commissioning_app).held),
+                standings=state.standings,
+                **common,
             )
         )
         return full, fast

@@ -57,7 +57,7 @@ async def _submitted(request: Request, call_id: uuid.UUID, data: OfferIn, princi
         database_of(app),
         known_offers_of(app),
         keyed,
-        bound=state_of(app).standing_bound,
+        standings=state_of(app).standings,
         principal=principal,
         now_of=state_of(app).clock.now,
         call_id=call_id,
@@ -70,7 +70,7 @@ async def _revised(request: Request, offer_id: uuid.UUID, data: OfferContent, pr
     return await service.revise_at_once(
         database_of(app),
         known_offers_of(app),
-        bound=state_of(app).standing_bound,
+        standings=state_of(app).standings,
         principal=principal,
         now_of=state_of(app).clock.now,
         offer_id=offer_id,

@@ -52,7 +52,6 @@ async def locked_with_call(session: AsyncSession, offer_id: uuid.UUID) -> tuple[
 
 _COLUMN_OF = {key: column.name for key, column in Offer.__mapper__.columns.items()}  # attribute -> column name
 _OFFER_COLUMNS = [column.label(key) for key, column in Offer.__mapper__.columns.items()]
-_STANDING_GUARDED = ("catalogue_version",)  # a standing at the catalogue's version of the provider: its facts too
 
 
 def _call_at_version() -> Any:
@@ -66,14 +65,11 @@ def _call_at_version() -> Any:
     )
 
 
-def _standing_unchanged() -> Any:
-    """The provider's standing is still the one the write was decided on (`told_` its columns)."""
+def _standing_superseded() -> Any:
+    """The catalogue's events have told a newer version of the provider than the one the write was decided on."""
     return select(ProviderStanding.provider_id).where(
         ProviderStanding.provider_id == bindparam("of_provider"),
-        *(
-            getattr(ProviderStanding, name).is_not_distinct_from(bindparam(f"told_{name}"))
-            for name in _STANDING_GUARDED
-        ),
+        ProviderStanding.catalogue_version > bindparam("decided_at_version"),
     )
 
 
@@ -81,7 +77,7 @@ def _guards(call_version: int, standing: Standing) -> dict[str, Any]:
     return {
         "call_at_version": call_version,
         "of_provider": standing.provider_id,
-        **{f"told_{name}": getattr(standing, name) for name in _STANDING_GUARDED},
+        "decided_at_version": standing.catalogue_version,
     }
 
 
@@ -95,7 +91,7 @@ def _revision_statement() -> Any:
             Offer.version == bindparam("offer_at_version"),
             Offer.status == bindparam("offer_in_status"),
             Offer.call_id.in_(select(decided_call.c.id)),
-            _standing_unchanged().exists(),
+            ~_standing_superseded().exists(),
         )
         .values(
             {
@@ -261,8 +257,9 @@ async def revision_facts(driver: DriverConnection, offer_id: uuid.UUID) -> tuple
 
 def _submission_if_unchanged() -> Any:
     """A new offer, written only while its call is at the version it was decided on (locked shared, as in the
-    full path: the opening at the deadline waits for it and counts it) and the provider's standing is still the
-    one it was decided on; nothing if the provider has an offer for the lot (active or withdrawn). Made once."""
+    full path: the opening at the deadline waits for it and counts it) and no newer version of the provider than
+    the one it was decided on has been told; nothing if the provider has an offer for the lot (active or
+    withdrawn). Made once."""
     offers = cast(Table, Offer.__table__)
     decided_call = _call_at_version()
     new = {
@@ -272,7 +269,7 @@ def _submission_if_unchanged() -> Any:
     values = (
         select(*(value.label(_COLUMN_OF[name]) for name, value in new.items()))
         .add_columns(literal(OfferStatus.SUBMITTED.value).label("status"), literal(1).label("version"))
-        .where(select(decided_call.c.id).exists(), _standing_unchanged().exists())
+        .where(select(decided_call.c.id).exists(), ~_standing_superseded().exists())
     )
     names = [*(_COLUMN_OF[name] for name in new), "status", "version"]
     return (

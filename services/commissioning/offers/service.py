@@ -5,11 +5,12 @@ statement on facts this process keeps (`*_at_once`, settled before the routing b
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
 import orjson
@@ -29,10 +30,10 @@ from services.commissioning.offers import decisions, repository
 from services.commissioning.offers.known import KnownOffers, RevisionFacts, SubmissionFacts
 from services.commissioning.offers.schemas import OfferContent, OfferIn, offer_out
 from services.commissioning.outbox import service as outbox
-from services.commissioning.standing.service import Standings, superseded
+from services.commissioning.standing.service import Standings, is_fresh, superseded
 from shared.auth import Principal, Role, require_role
 from shared.concurrency import etag_for, versions_named
-from shared.db import Database
+from shared.db import Database, touch
 from shared.errors import Conflict, Forbidden, NotFound, ProblemError
 from shared.idempotency import KeyedWrite
 from shared.schemas import utc_iso
@@ -166,6 +167,15 @@ class _FullPath(Exception):
     """What the facts at hand do not settle: the full path decides, and says why if it refuses."""
 
 
+async def _read_if_stale(standings: Standings, provider_id: uuid.UUID, now: datetime) -> None:
+    """The provider's standing read from the catalogue first if what this process holds is older than the bound
+    at `now` (joining a question under way); the catalogue away, the full path says so."""
+    if is_fresh(standings.held.get(provider_id), now, standings.bound):
+        return
+    with contextlib.suppress(CatalogueUnavailable):
+        await standings.held.read(standings.catalogue, [provider_id], now)
+
+
 def _usable(held: Standing | None, told_version: int | None) -> bool:
     """A standing this process read, which the catalogue's events have not superseded since (else: ask)."""
     return held is not None and not superseded(held, told_version)
@@ -207,7 +217,7 @@ async def submit_at_once(
     known: KnownOffers,
     keyed: KeyedWrite | None,
     *,
-    bound: timedelta,
+    standings: Standings,
     principal: Principal,
     now_of: Callable[[], datetime],
     call_id: uuid.UUID,
@@ -223,6 +233,10 @@ async def submit_at_once(
         provider_id = acting_provider(principal, data.provider_id)
     except ProblemError:
         return None  # perhaps a member by the catalogue's word, which the route asks for
+    # The clock read once, as the request is taken: the write holds only while the call is at the version decided
+    # on, so the opening at the deadline (which changes it) either comes after it and counts it, or refuses it.
+    now, bound = now_of(), standings.bound
+    await _read_if_stale(standings, provider_id, now)
     async with database.statement() as driver:
 
         async def read() -> SubmissionFacts | None:
@@ -237,7 +251,6 @@ async def submit_at_once(
         def decide(facts: SubmissionFacts) -> tuple[decisions.Admitted, datetime]:
             if needs_past_awards(facts.call) or not _usable(facts.standing, facts.told_version):
                 raise _FullPath  # the full path counts the past awards, or asks the catalogue
-            now = now_of()
             admitted = decisions.submission(
                 call_id=call_id,
                 call=facts.call,
@@ -340,6 +353,7 @@ async def revise(
     for name, value in revised_content(call.id, offer.lot_id, offer.provider_id, data).items():
         setattr(offer, name, value)
     offer.status, offer.submitted_at = OfferStatus.SUBMITTED.value, now
+    touch(offer)  # a new receipt, even for the same content
     await session.flush()
     return offer
 
@@ -348,7 +362,7 @@ async def revise_at_once(
     database: Database,
     known: KnownOffers,
     *,
-    bound: timedelta,
+    standings: Standings,
     principal: Principal,
     now_of: Callable[[], datetime],
     offer_id: uuid.UUID,
@@ -360,6 +374,11 @@ async def revise_at_once(
     facts read afresh is raised."""
     if principal.role is not Role.PROVIDER:
         return None
+    kept = known.revision_facts(offer_id)
+    author = kept.offer.provider_id if kept is not None else principal.provider_id
+    now, bound = now_of(), standings.bound  # read once, as the request is taken (see submit_at_once)
+    if author is not None:
+        await _read_if_stale(standings, author, now)
     async with database.statement() as driver:
 
         async def read() -> RevisionFacts | None:
@@ -376,7 +395,6 @@ async def revise_at_once(
                 raise _FullPath
             if not _usable(facts.standing, facts.told_version):
                 raise _FullPath
-            now = now_of()  # before the call's lock, unlike the full path; the write holds only while it is open
             decisions.revision(
                 offer=facts.offer,
                 call=facts.call,
@@ -412,7 +430,7 @@ async def revise_at_once(
 def _as_named(kept: RevisionFacts | None, if_match: str | None) -> RevisionFacts | None:
     """Kept facts, with the offer at the one version the caller names (another process may have written it since
     this one did): the write checks that it is at that version, in the status kept."""
-    named = versions_named(if_match) if if_match else None
+    named = versions_named(if_match) if if_match and "," not in if_match else None
     if kept is None or not named or len(named) != 1:
         return kept
     return replace(kept, offer=replace(kept.offer, version=next(iter(named))))
@@ -432,6 +450,7 @@ async def confirm(
     now = now_of()
     _decided(lambda: decisions.confirmation(offer=facts, call=call, standing=standing, now=now, bound=standings.bound))
     offer.status, offer.submitted_at = OfferStatus.SUBMITTED.value, now
+    touch(offer)
     await session.flush()
     return offer
 
