@@ -29,7 +29,7 @@ from services.commissioning.offers.service import content_hash
 from services.commissioning.rules.modes import rules_in_force
 from services.commissioning.settings import get_settings
 from shared.auth import Principal, Role
-from shared.identifiers import complete_nip
+from shared.identifiers import demo_nip
 from shared.schemas import utc_iso
 
 NAMESPACE = uuid.UUID("6f1a3c1e-8a45-4b8e-9a55-0c5c8a1c0004")
@@ -71,15 +71,6 @@ def _service_type(code: str) -> dict[str, Any]:
 
 def provider_id(index: int) -> uuid.UUID:
     return uuid.uuid5(CATALOGUE_DEMO, f"provider-{index}")
-
-
-def provider_nip(index: int) -> str:
-    """The NIP the catalogue's demo gives its provider `index` (the same formula; a test compares them)."""
-    for k in range(20):
-        nip = complete_nip(f"66{index:03d}{k:04d}")
-        if nip:
-            return nip
-    raise RuntimeError("no NIP")
 
 
 def _id(key: str) -> uuid.UUID:
@@ -231,7 +222,7 @@ def _offer(call: Call, lot: Lot, index: int, price: int, now: datetime) -> Offer
         lot_id=lot.id,
         provider_id=pid,
         provider_name=PROVIDERS[index],
-        provider_nip=provider_nip(index),
+        provider_nip=demo_nip(index),
         status=OfferStatus.SUBMITTED.value,
         total_price_grosze=price,
         quantity=lot.quantity,
@@ -555,7 +546,7 @@ async def _award(
             catalogue_version=1,
             confirmed_at=decided,
             name=winning.provider_name,
-            nip=provider_nip(winner),
+            nip=demo_nip(winner),
             legal_form="social-cooperative",
             is_pes=True,
             social_enterprise=True,
