@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shutil
 import subprocess
 import time
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -28,15 +26,11 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from bench.common import free_port, percentile, searcher, start_uvicorn, wrk
+from bench.common import free_port, local, percentile, searcher, service_databases, start_uvicorn, stopped_after, wrk
 from services.catalogue.filters import parse_place
 from services.catalogue.offerings import repository as offerings_repo
 from services.catalogue.search import repository as search_vectors
-from shared import embedded_pg
-from shared.db import fresh_database, with_database
-from shared.migrations import upgrade_head
 
-REPO = Path(__file__).resolve().parent.parent
 QUERY = {"q": "uslugi opiekuncze", "place": "1411", "sort": "price", "per_page": "20"}
 
 PROVIDERS_SQL = """
@@ -179,18 +173,10 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
 
 
 async def run(args: argparse.Namespace) -> None:
-    started_db = False
-    server = os.environ.get("BENCH_DATABASE_URL")
-    if server:
-        server = with_database(server.replace("postgresql://", "postgresql+asyncpg://", 1), "postgres")
-    else:
-        started_db = not embedded_pg.is_running()
-        server = embedded_pg.ensure_running()
-    url = await fresh_database(server, "catalogue_bench")
-    await asyncio.to_thread(upgrade_head, REPO / "services" / "catalogue", url)
     results: dict[int, dict[str, Any]] = {}
-    done_offerings = done_providers = 0
-    try:
+    async with service_databases("bench", ("catalogue",), demo=False) as urls:
+        url = urls["catalogue"]
+        done_offerings = done_providers = 0
         for size in (args.small, args.large):
             providers = size // 5
             seconds = await fill(url, providers=(done_providers + 1, providers), offerings=(done_offerings + 1, size))
@@ -198,12 +184,9 @@ async def run(args: argparse.Namespace) -> None:
             print(f"\n{size:,} offerings, {providers:,} providers (filled in {seconds:.1f} s)", flush=True)
             raw = await measure_raw(url, args.requests)
             port = free_port()
-            process = start_server(url, port, args.workers)
-            try:
-                http = await measure_http(f"http://127.0.0.1:{port}", args.requests, 32, args.seconds)
-            finally:
-                process.terminate()
-                process.wait(timeout=10)
+            with stopped_after() as processes:
+                processes.append(start_server(url, port, args.workers))
+                http = await measure_http(local(port), args.requests, 32, args.seconds)
             results[size] = {"raw": raw, "http": http}
             print(f"  asyncpg (baseline)  p50 {raw['p50']:6.2f} ms  p95 {raw['p95']:6.2f} ms  ({raw['rows']} rows)")
             print(
@@ -214,13 +197,6 @@ async def run(args: argparse.Namespace) -> None:
                 f"  HTTP, 32 clients    {http['rps']:7.0f} req/s  p95 {http['loaded_p95']:6.2f} ms  "
                 f"(load from {http['generator']})"
             )
-    finally:
-        admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
-        async with admin.connect() as conn:
-            await conn.execute(text('DROP DATABASE IF EXISTS "catalogue_bench" WITH (FORCE)'))
-        await admin.dispose()
-        if started_db:
-            embedded_pg.stop()
 
     large, small = results[args.large], results[args.small]
     checks = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import socket
@@ -9,7 +10,7 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,70 @@ async def database_server() -> AsyncIterator[str]:
     finally:
         if started:
             embedded_pg.stop()
+
+
+@contextlib.asynccontextmanager
+async def service_databases(
+    suffix: str, services: tuple[str, ...] = ("catalogue", "commissioning"), *, demo: bool = True
+) -> AsyncIterator[dict[str, str]]:
+    """A throw-away database for each service (`<service>_<suffix>`) on the benchmark's server, migrated to head
+    and with the demo data if `demo`; yields their URLs by service and drops them after the run."""
+    from services.catalogue import demo as catalogue_demo
+    from services.commissioning import demo as commissioning_demo
+    from shared.db import drop_database, fresh_database
+    from shared.migrations import upgrade_head
+
+    loaders = {"catalogue": catalogue_demo.load, "commissioning": commissioning_demo.load}
+    async with database_server() as server:
+        urls = {name: await fresh_database(server, f"{name}_{suffix}") for name in services}
+        try:
+            for name, url in urls.items():
+                await asyncio.to_thread(upgrade_head, REPO / "services" / name, url)
+            if demo:
+                for name, url in urls.items():
+                    await loaders[name](url)
+            yield urls
+        finally:
+            for url in urls.values():
+                await drop_database(url)
+
+
+@contextlib.contextmanager
+def stopped_after() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """A list for the processes a run starts; each is terminated, and waited for, when the run ends."""
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        yield processes
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=10)
+
+
+def local(port: int) -> str:
+    return f"http://127.0.0.1:{port}"
+
+
+def services_env(urls: dict[str, str], ports: dict[str, int], log_level: str = "WARNING") -> dict[str, dict[str, str]]:
+    """The environment of each of the three services for a run: its database, the others' addresses, logs from
+    `log_level` up, and no rate limit at the gateway."""
+    quiet = {f"{name}_LOG_LEVEL": log_level for name in ("CATALOGUE", "COMMISSIONING", "GATEWAY")}
+    catalogue, commissioning = local(ports["catalogue"]), local(ports["commissioning"])
+    return {
+        "catalogue": {**quiet, "CATALOGUE_DATABASE_URL": urls["catalogue"]},
+        "commissioning": {
+            **quiet,
+            "COMMISSIONING_DATABASE_URL": urls["commissioning"],
+            "COMMISSIONING_CATALOGUE_URL": catalogue,
+        },
+        "gateway": {
+            **quiet,
+            "GATEWAY_CATALOGUE_URL": catalogue,
+            "GATEWAY_COMMISSIONING_URL": commissioning,
+            "GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
+        },
+    }
 
 
 WRK_REPORT = """

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import subprocess
 import tempfile
 import time
@@ -22,14 +21,19 @@ from typing import Any
 
 import aiohttp
 
-from bench.common import free_port, percentile, searcher, start_uvicorn, wait_for_port, wrk
-from services.catalogue import demo as catalogue_demo
-from services.commissioning import demo as commissioning_demo
-from shared import embedded_pg
-from shared.db import drop_database, fresh_database, with_database
-from shared.migrations import upgrade_head
+from bench.common import (
+    free_port,
+    local,
+    percentile,
+    searcher,
+    service_databases,
+    services_env,
+    start_uvicorn,
+    stopped_after,
+    wait_for_port,
+    wrk,
+)
 
-REPO = Path(__file__).resolve().parent.parent
 # what each read is, and who asks: the search as a municipality, made every time (the public's is kept)
 READS = {
     "areas (light)": ("/v1/areas", {}),
@@ -79,92 +83,50 @@ def start_nginx(upstream: int, port: int, prefix: Path) -> subprocess.Popen[byte
 
 
 async def run(args: argparse.Namespace) -> None:
-    started_db = False
-    server = os.environ.get("BENCH_DATABASE_URL")
-    if server:
-        server = with_database(server.replace("postgresql://", "postgresql+asyncpg://", 1), "postgres")
-    else:
-        started_db = not embedded_pg.is_running()
-        server = embedded_pg.ensure_running()
-    urls = {name: await fresh_database(server, f"{name}_benchgw") for name in ("catalogue", "commissioning")}
-    processes: list[subprocess.Popen[bytes]] = []
-    try:
-        for name, url in urls.items():
-            await asyncio.to_thread(upgrade_head, REPO / "services" / name, url)
-        await catalogue_demo.load(urls["catalogue"])
-        await commissioning_demo.load(urls["commissioning"])
-        ports = {name: free_port() for name in ("catalogue", "commissioning", "gateway", "nginx")}
-        quiet = {"CATALOGUE_LOG_LEVEL": "WARNING", "COMMISSIONING_LOG_LEVEL": "WARNING", "GATEWAY_LOG_LEVEL": "WARNING"}
-        processes.append(
-            start_uvicorn("catalogue", ports["catalogue"], {**quiet, "CATALOGUE_DATABASE_URL": urls["catalogue"]})
-        )
-        processes.append(
-            start_uvicorn(
-                "commissioning",
-                ports["commissioning"],
-                {
-                    **quiet,
-                    "COMMISSIONING_DATABASE_URL": urls["commissioning"],
-                    "COMMISSIONING_CATALOGUE_URL": f"http://127.0.0.1:{ports['catalogue']}",
-                },
-            )
-        )
-        processes.append(
-            start_uvicorn(
-                "gateway",
-                ports["gateway"],
-                {
-                    **quiet,
-                    "GATEWAY_CATALOGUE_URL": f"http://127.0.0.1:{ports['catalogue']}",
-                    "GATEWAY_COMMISSIONING_URL": f"http://127.0.0.1:{ports['commissioning']}",
-                    "GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
-                },
-            )
-        )
-        prefix = Path(tempfile.mkdtemp(prefix="cus-nginx-"))
-        processes.append(start_nginx(ports["catalogue"], ports["nginx"], prefix))
-        bases = {
-            name: f"http://127.0.0.1:{ports[p]}"
-            for name, p in (("direct", "catalogue"), ("gateway", "gateway"), ("nginx", "nginx"))
-        }
-        for read, (path, headers) in READS.items():
-            print(f"\n{read}: GET {path}")
-            figures: dict[str, dict[str, float]] = {}
-            for name, base in bases.items():
-                load = wrk(f"{base}{path}", concurrency=32, seconds=args.seconds, headers=headers)
-                load["one_client_p50"] = await one_client(f"{base}{path}", args.requests, headers)
-                figures[name] = load
-                print(
-                    f"  {name:<8} {load['rps']:7.0f} req/s   p50 {load['p50']:6.2f} ms  p95 {load['p95']:6.2f} ms"
-                    f"  (32 conns)   one client p50 {load['one_client_p50']:5.2f} ms"
-                )
-            gw, direct, nginx = figures["gateway"], figures["direct"], figures["nginx"]
-            added = gw["one_client_p50"] - direct["one_client_p50"]
+    async with service_databases("benchgw") as urls:
+        with stopped_after() as processes:
+            ports = {name: free_port() for name in ("catalogue", "commissioning", "gateway", "nginx")}
+            env = services_env(urls, ports)
+            for name in ("catalogue", "commissioning", "gateway"):
+                processes.append(start_uvicorn(name, ports[name], env[name]))
+            prefix = Path(tempfile.mkdtemp(prefix="cus-nginx-"))
+            processes.append(start_nginx(ports["catalogue"], ports["nginx"], prefix))
+            bases = {
+                name: local(ports[p])
+                for name, p in (("direct", "catalogue"), ("gateway", "gateway"), ("nginx", "nginx"))
+            }
+            await reads(bases, args)
+            await overview(bases["gateway"], ports, args.requests)
+
+
+async def reads(bases: dict[str, str], args: argparse.Namespace) -> None:
+    """Each read's throughput and latency straight, through the gateway and through nginx, and the ratios."""
+    for read, (path, headers) in READS.items():
+        print(f"\n{read}: GET {path}")
+        figures: dict[str, dict[str, float]] = {}
+        for name, base in bases.items():
+            load = wrk(f"{base}{path}", concurrency=32, seconds=args.seconds, headers=headers)
+            load["one_client_p50"] = await one_client(f"{base}{path}", args.requests, headers)
+            figures[name] = load
             print(
-                f"  gateway keeps {gw['rps'] / direct['rps']:.0%} of direct throughput (target >= 70%: "
-                f"{'met' if gw['rps'] >= 0.7 * direct['rps'] else 'NOT MET'}); nginx keeps "
-                f"{nginx['rps'] / direct['rps']:.0%}"
+                f"  {name:<8} {load['rps']:7.0f} req/s   p50 {load['p50']:6.2f} ms  p95 {load['p95']:6.2f} ms"
+                f"  (32 conns)   one client p50 {load['one_client_p50']:5.2f} ms"
             )
-            print(
-                f"  gateway adds {added:.2f} ms at p50, one client (target < 2 ms: {'met' if added < 2 else 'NOT MET'})"
-            )
-        await overview(bases["gateway"], ports, args.requests)
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=10)
-        for name in urls:
-            await drop_database(with_database(server, f"{name}_benchgw"))
-        if started_db:
-            embedded_pg.stop()
+        gw, direct, nginx = figures["gateway"], figures["direct"], figures["nginx"]
+        added = gw["one_client_p50"] - direct["one_client_p50"]
+        print(
+            f"  gateway keeps {gw['rps'] / direct['rps']:.0%} of direct throughput (target >= 70%: "
+            f"{'met' if gw['rps'] >= 0.7 * direct['rps'] else 'NOT MET'}); nginx keeps "
+            f"{nginx['rps'] / direct['rps']:.0%}"
+        )
+        print(f"  gateway adds {added:.2f} ms at p50, one client (target < 2 ms: {'met' if added < 2 else 'NOT MET'})")
 
 
 async def overview(gateway: str, ports: dict[str, int], n: int) -> None:
     """The overview's p50 against the p50 of its slowest part, each part read straight from its service. The
     requests are interleaved (every round times each part once, then the overview) so that both sides of the ratio
     see the same minutes of this shared machine."""
-    catalogue, commissioning = f"http://127.0.0.1:{ports['catalogue']}", f"http://127.0.0.1:{ports['commissioning']}"
+    catalogue, commissioning = local(ports["catalogue"]), local(ports["commissioning"])
     urls: dict[str, Any] = {
         "summary": f"{commissioning}/v1/municipalities/2611011/summary",
         "needs": f"{commissioning}/v1/municipalities/2611011/needs",

@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import os
 import random
-import subprocess
 import tempfile
 import time
 import uuid
@@ -38,13 +37,19 @@ from typing import Any
 import aiohttp
 import uvloop
 
-from bench.common import CpuMeter, free_port, percentile, reference_ms, start_uvicorn
-from shared import embedded_pg
+from bench.common import (
+    CpuMeter,
+    free_port,
+    local,
+    percentile,
+    reference_ms,
+    service_databases,
+    services_env,
+    start_uvicorn,
+    stopped_after,
+)
 from shared.auth import Role, mint_token
-from shared.db import drop_database, fresh_database, with_database
-from shared.migrations import upgrade_head
 
-REPO = Path(__file__).resolve().parent.parent
 TERC = "2611011"
 CRITERIA = [
     {"code": "price", "name": "cena", "kind": "price", "weight": 60},
@@ -69,6 +74,19 @@ class Outcome:
     last_receipt: dict[str, dict[str, Any]] = field(default_factory=dict)  # offer id -> its last receipt
     late: int = 0  # accepted with a receipt time after the deadline
     failed_before: Counter[int] = field(default_factory=Counter)  # refused or failed before the deadline
+
+
+@dataclass
+class Burst:
+    """The offers every provider sends to one call: until `stop_at` (wall clock), every `interval` seconds (None:
+    again as soon as answered), and what came of them. The server's clock is the wall's plus `offset`."""
+
+    call: dict[str, Any]
+    deadline: datetime
+    offset: timedelta
+    stop_at: float
+    interval: float | None
+    outcome: Outcome = field(default_factory=Outcome)
 
 
 def nip(n: int) -> str:
@@ -150,32 +168,23 @@ async def published_call(http: aiohttp.ClientSession, gateway: str, title: str, 
         return dict(await ok(r, 200))
 
 
-async def bidder(
-    http: aiohttp.ClientSession,
-    gateway: str,
-    call: dict[str, Any],
-    headers: dict[str, str],
-    deadline: datetime,
-    offset: timedelta,
-    stop_at: float,
-    outcome: Outcome,
-    interval: float | None,
-) -> None:
-    """Submit, then revise until `stop_at` (wall clock): what the deadline's last minutes look like. Every
-    `interval` seconds from a random phase (open load), or again as soon as answered (None: closed)."""
+async def bidder(http: aiohttp.ClientSession, gateway: str, headers: dict[str, str], burst: Burst) -> None:
+    """Submit, then revise until the burst stops: what the deadline's last minutes look like. At the burst's
+    interval from a random phase (open load), or again as soon as answered (closed)."""
+    outcome, interval = burst.outcome, burst.interval
     price, etag, offer_id = 49_000_000, None, None
     planned = time.perf_counter() + (random.uniform(0, interval) if interval else 0.0)
-    while time.time() < stop_at:
+    while time.time() < burst.stop_at:
         if interval:
             await asyncio.sleep(max(0.0, planned - time.perf_counter()))
         else:
             planned = time.perf_counter()
         content = {"total_price_grosze": price, "quantity": 12_000, "answers": {"quality": f"Wersja {price}"}}
-        # the receipt's time says whether it was accepted late; the server's clock is the wall's plus `offset`
+        # the receipt's time says whether it was accepted late
         if offer_id is None:
             request = http.post(
-                f"{gateway}/v1/calls/{call['id']}/offers",
-                json={"lot_id": call["lots"][0]["id"], **content},
+                f"{gateway}/v1/calls/{burst.call['id']}/offers",
+                json={"lot_id": burst.call["lots"][0]["id"], **content},
                 headers={**headers, "Idempotency-Key": f"bench-{uuid.uuid4()}"},
             )
         else:
@@ -190,10 +199,10 @@ async def bidder(
                     outcome.submissions.append(elapsed)
                 offer_id, etag = body["id"], response.headers["ETag"]
                 outcome.last_receipt[offer_id] = {**body["receipt"], "headers": headers}
-                if datetime.fromisoformat(body["receipt"]["submitted_at"]) > deadline:
+                if datetime.fromisoformat(body["receipt"]["submitted_at"]) > burst.deadline:
                     outcome.late += 1
                 price -= 1000
-            elif datetime.now(UTC) + offset < deadline - timedelta(seconds=1):
+            elif datetime.now(UTC) + burst.offset < burst.deadline - timedelta(seconds=1):
                 outcome.failed_before[response.status] += 1  # overload (a 503 from the gateway's timeout)
             else:
                 outcome.refused[response.status] += 1
@@ -204,94 +213,59 @@ async def bidder(
 
 
 async def run(args: argparse.Namespace) -> None:
-    server = os.environ.get("BENCH_DATABASE_URL")
-    started_db = False
-    if server:
-        server = with_database(server.replace("postgresql://", "postgresql+asyncpg://", 1), "postgres")
-    else:
-        started_db = not embedded_pg.is_running()
-        server = embedded_pg.ensure_running()
-    urls = {name: await fresh_database(server, f"{name}_benchoffers") for name in ("catalogue", "commissioning")}
-    processes: list[subprocess.Popen[bytes]] = []
     clock = Path(tempfile.mkdtemp(prefix="cus-bench-clock-")) / "offset"
     clock.write_text("0")
-    try:
-        for name, url in urls.items():
-            await asyncio.to_thread(upgrade_head, REPO / "services" / name, url)
-        ports = {name: free_port() for name in ("catalogue", "commissioning", "gateway")}
-        base = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-        quiet = {f"{n.upper()}_LOG_LEVEL": "ERROR" for n in ports}
-        env = {
-            "catalogue": {
-                **quiet,
-                "CATALOGUE_DATABASE_URL": urls["catalogue"],
-                "CATALOGUE_COMMISSIONING_URL": base["commissioning"],
+    async with service_databases("benchoffers", demo=False) as urls:
+        with stopped_after() as processes:
+            ports = {name: free_port() for name in ("catalogue", "commissioning", "gateway")}
+            env = services_env(urls, ports, log_level="ERROR")
+            env["catalogue"] |= {
+                "CATALOGUE_COMMISSIONING_URL": local(ports["commissioning"]),
                 "CATALOGUE_DB_POOL_SIZE": "10",  # with commissioning's, within the server's 100 connections
-            },
-            "commissioning": {
-                **quiet,
-                "COMMISSIONING_DATABASE_URL": urls["commissioning"],
-                "COMMISSIONING_CATALOGUE_URL": base["catalogue"],
+            }
+            env["commissioning"] |= {
                 "COMMISSIONING_CLOCK_OFFSET_FILE": str(clock),
                 "COMMISSIONING_WORKER_INTERVAL_SECONDS": "0.1",
                 "COMMISSIONING_EVENTS_POLL_SECONDS": "0.5",
                 "COMMISSIONING_DB_POOL_SIZE": "16",
-            },
-            "gateway": {
-                **quiet,
-                "GATEWAY_CATALOGUE_URL": base["catalogue"],
-                "GATEWAY_COMMISSIONING_URL": base["commissioning"],
-                "GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
-            },
-        }
-        for name in ("catalogue", "commissioning", "gateway"):
-            processes.append(start_uvicorn(name, ports[name], env[name], workers=args.workers))
-        await asyncio.sleep(2)  # every worker up
-        gateway = base["gateway"]
-        connector = aiohttp.TCPConnector(limit=args.providers)
-        async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as http:
-            bidders = await providers(http, gateway, args.providers)
-            await municipality(http, gateway)
-            call = await published_call(http, gateway, "Konkurs: usługi opiekuńcze", days=22)
-            if args.warmup:  # a running system: pools, caches and prepared statements as they are after a while
-                later = await published_call(http, gateway, "Konkurs: usługi opiekuńcze 2028", days=60)
-                far, until = datetime.fromisoformat(later["deadline"]), time.time() + args.warmup
-                await asyncio.gather(
-                    *(bidder(http, gateway, later, h, far, timedelta(0), until, Outcome(), None) for _, h in bidders)
-                )
-            deadline = datetime.fromisoformat(call["deadline"])
-            # the server's clock is moved to `seconds` before the deadline
-            offset = deadline - datetime.now(UTC) - timedelta(seconds=args.seconds)
-            clock.write_text(str(offset.total_seconds()))
-            reference = [reference_ms()]  # the machine's speed before the burst (and after it)
-            await asyncio.sleep(max(0.0, 1.0 - reference[0] * 5 / 1000))  # the standing read from the events
-            offset = deadline - datetime.now(UTC) - timedelta(seconds=args.seconds - 1.0)
-            outcome = Outcome()
-            deadline_wall = time.time() + args.seconds - 1.0
-            stop_at = deadline_wall + 2.0  # and two seconds of late attempts
-            target = base["commissioning"] if args.direct else gateway
-            interval = None if args.closed else args.providers / args.rate
-            meter = CpuMeter({name: process.pid for name, process in zip(ports, processes, strict=True)})
-            meter.start()
-            before = asyncio.create_task(reading_at(deadline_wall, meter, outcome))
-            await asyncio.gather(
-                *(bidder(http, target, call, h, deadline, offset, stop_at, outcome, interval) for _, h in bidders)
-            )
-            cpu = meter.spent()
-            cpu_before = await before
-            reference.append(reference_ms())
-            opened_after = await opening(http, gateway, call, deadline)
-            lost = await lost_offers(http, gateway, outcome)
-        report(args, outcome, opened_after, lost, deadline_wall, (*cpu, *cpu_before), reference)
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=10)
-        for url in urls.values():
-            await drop_database(url)
-        if started_db:
-            embedded_pg.stop()
+            }
+            for name in ("catalogue", "commissioning", "gateway"):
+                processes.append(start_uvicorn(name, ports[name], env[name], workers=args.workers))
+            await asyncio.sleep(2)  # every worker up
+            gateway = local(ports["gateway"])
+            connector = aiohttp.TCPConnector(limit=args.providers)
+            async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as http:
+                bidders = await providers(http, gateway, args.providers)
+                await municipality(http, gateway)
+                call = await published_call(http, gateway, "Konkurs: usługi opiekuńcze", days=22)
+                if args.warmup:  # a running system: pools, caches and prepared statements as they are after a while
+                    later = await published_call(http, gateway, "Konkurs: usługi opiekuńcze 2028", days=60)
+                    far, until = datetime.fromisoformat(later["deadline"]), time.time() + args.warmup
+                    warmup = Burst(later, far, timedelta(0), until, interval=None)
+                    await asyncio.gather(*(bidder(http, gateway, h, warmup) for _, h in bidders))
+                deadline = datetime.fromisoformat(call["deadline"])
+                # the server's clock is moved to `seconds` before the deadline
+                offset = deadline - datetime.now(UTC) - timedelta(seconds=args.seconds)
+                clock.write_text(str(offset.total_seconds()))
+                reference = [reference_ms()]  # the machine's speed before the burst (and after it)
+                await asyncio.sleep(max(0.0, 1.0 - reference[0] * 5 / 1000))  # the standing read from the events
+                offset = deadline - datetime.now(UTC) - timedelta(seconds=args.seconds - 1.0)
+                outcome = Outcome()
+                deadline_wall = time.time() + args.seconds - 1.0
+                stop_at = deadline_wall + 2.0  # and two seconds of late attempts
+                target = local(ports["commissioning"]) if args.direct else gateway
+                interval = None if args.closed else args.providers / args.rate
+                meter = CpuMeter({name: process.pid for name, process in zip(ports, processes, strict=True)})
+                meter.start()
+                before = asyncio.create_task(reading_at(deadline_wall, meter, outcome))
+                burst = Burst(call, deadline, offset, stop_at, interval, outcome)
+                await asyncio.gather(*(bidder(http, target, h, burst) for _, h in bidders))
+                cpu = meter.spent()
+                cpu_before = await before
+                reference.append(reference_ms())
+                opened_after = await opening(http, gateway, call, deadline)
+                lost = await lost_offers(http, gateway, outcome)
+            report(args, outcome, opened_after, lost, deadline_wall, (*cpu, *cpu_before), reference)
 
 
 async def reading_at(wall: float, meter: CpuMeter, outcome: Outcome) -> tuple[dict[str, float], int]:

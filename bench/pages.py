@@ -13,19 +13,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import subprocess
 import time
-from pathlib import Path
 
 import aiohttp
 
-from bench.common import database_server, free_port, percentile, start_uvicorn
-from services.catalogue import demo as catalogue_demo
-from services.commissioning import demo as commissioning_demo
-from shared.db import drop_database, fresh_database
-from shared.migrations import upgrade_head
+from bench.common import free_port, local, percentile, service_databases, services_env, start_uvicorn, stopped_after
 
-REPO = Path(__file__).resolve().parent.parent
 TARGET_MS = 50.0
 
 
@@ -60,61 +53,28 @@ async def pages_of(http: aiohttp.ClientSession, gateway: str) -> dict[str, str]:
 
 
 async def run(args: argparse.Namespace) -> None:
-    async with database_server() as server:
-        urls = {name: await fresh_database(server, f"{name}_benchpages") for name in ("catalogue", "commissioning")}
-        processes: list[subprocess.Popen[bytes]] = []
-        try:
-            for name, url in urls.items():
-                await asyncio.to_thread(upgrade_head, REPO / "services" / name, url)
-            await catalogue_demo.load(urls["catalogue"])
-            await commissioning_demo.load(urls["commissioning"])
+    async with service_databases("benchpages") as urls:
+        with stopped_after() as processes:
             ports = {n: free_port() for n in ("catalogue", "commissioning", "cached", "fresh")}
-            quiet = {f"{n}_LOG_LEVEL": "WARNING" for n in ("CATALOGUE", "COMMISSIONING", "GATEWAY")}
-            catalogue = f"http://127.0.0.1:{ports['catalogue']}"
-            commissioning = f"http://127.0.0.1:{ports['commissioning']}"
-            processes.append(
-                start_uvicorn("catalogue", ports["catalogue"], {**quiet, "CATALOGUE_DATABASE_URL": urls["catalogue"]})
-            )
-            processes.append(
-                start_uvicorn(
-                    "commissioning",
-                    ports["commissioning"],
-                    {
-                        **quiet,
-                        "COMMISSIONING_DATABASE_URL": urls["commissioning"],
-                        "COMMISSIONING_CATALOGUE_URL": catalogue,
-                    },
-                )
-            )
+            env = services_env(urls, ports)
+            for name in ("catalogue", "commissioning"):
+                processes.append(start_uvicorn(name, ports[name], env[name]))
             for name, keep in (("cached", "10"), ("fresh", "0")):
-                env = {
-                    **quiet,
-                    "GATEWAY_CATALOGUE_URL": catalogue,
-                    "GATEWAY_COMMISSIONING_URL": commissioning,
-                    "GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
-                    "GATEWAY_PAGES_CACHE_SECONDS": keep,
-                }
-                processes.append(start_uvicorn("gateway", ports[name], env))
+                gateway_env = {**env["gateway"], "GATEWAY_PAGES_CACHE_SECONDS": keep}
+                processes.append(start_uvicorn("gateway", ports[name], gateway_env))
             await asyncio.sleep(1)
             worst = 0.0
             async with aiohttp.ClientSession() as http:
-                pages = await pages_of(http, f"http://127.0.0.1:{ports['cached']}")
+                pages = await pages_of(http, local(ports["cached"]))
                 print(f"\nfirst byte, one client, {args.requests} requests a page (ms)")
                 print(f"  {'page':<18} {'cached p50':>10} {'p95':>7}   {'rendered p50':>12} {'p95':>7}")
                 for name, path in pages.items():
-                    cached = await first_byte(http, f"http://127.0.0.1:{ports['cached']}{path}", args.requests)
-                    fresh = await first_byte(http, f"http://127.0.0.1:{ports['fresh']}{path}", args.requests)
+                    cached = await first_byte(http, f"{local(ports['cached'])}{path}", args.requests)
+                    fresh = await first_byte(http, f"{local(ports['fresh'])}{path}", args.requests)
                     worst = max(worst, cached[1])
                     print(f"  {name:<18} {cached[0]:10.2f} {cached[1]:7.2f}   {fresh[0]:12.2f} {fresh[1]:7.2f}")
             verdict = "met" if worst < TARGET_MS else "NOT met"
             print(f"\ntarget: a cached page's first byte < {TARGET_MS:.0f} ms: worst p95 {worst:.2f} ms ({verdict})")
-        finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                process.wait(timeout=10)
-            for url in urls.values():
-                await drop_database(url)
 
 
 def main() -> None:

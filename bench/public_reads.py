@@ -21,12 +21,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import free_port, start_uvicorn, wait_for_port, wrk
-from services.catalogue import demo as catalogue_demo
-from shared import embedded_pg
-from shared.db import drop_database, fresh_database, with_database
+from bench.common import free_port, local, service_databases, start_uvicorn, stopped_after, wait_for_port, wrk
 from shared.http_server import UVICORN_HTTP
-from shared.migrations import upgrade_head
 
 REPO = Path(__file__).resolve().parent.parent
 READS = {"areas": "/v1/areas", "service types": "/v1/service-types?per_page=100"}
@@ -43,66 +39,50 @@ def start_bare(port: int, body: Path) -> subprocess.Popen[bytes]:
 
 
 async def run(args: argparse.Namespace) -> None:
-    server = os.environ.get("BENCH_DATABASE_URL")
-    started_db = False
-    if server:
-        server = with_database(server.replace("postgresql://", "postgresql+asyncpg://", 1), "postgres")
-    else:
-        started_db = not embedded_pg.is_running()
-        server = embedded_pg.ensure_running()
-    url = await fresh_database(server, "catalogue_benchreads")
-    processes: list[subprocess.Popen[bytes]] = []
-    try:
-        await asyncio.to_thread(upgrade_head, REPO / "services" / "catalogue", url)
-        await catalogue_demo.load(url)
-        ports = {name: free_port() for name in ("catalogue", "gateway", "bare")}
-        quiet = {"CATALOGUE_LOG_LEVEL": "WARNING", "GATEWAY_LOG_LEVEL": "ERROR"}
-        catalogue = f"http://127.0.0.1:{ports['catalogue']}"
-        processes.append(start_uvicorn("catalogue", ports["catalogue"], {**quiet, "CATALOGUE_DATABASE_URL": url}))
-        gateway_env = {
-            **quiet,
-            "GATEWAY_CATALOGUE_URL": catalogue,
-            "GATEWAY_COMMISSIONING_URL": f"http://127.0.0.1:{free_port()}",  # not needed here
-            "GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
-        }
-        processes.append(start_uvicorn("gateway", ports["gateway"], gateway_env))
-        lines: list[str] = []
-        for name, path in READS.items():
-            async with httpx.AsyncClient() as http:
-                body = (await http.get(f"{catalogue}{path}")).content
-            with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as file:
-                file.write(body)
-            bare = start_bare(ports["bare"], Path(file.name))
-            try:
-                reference = wrk(f"http://127.0.0.1:{ports['bare']}/constant", concurrency=32, seconds=args.seconds)
-            finally:
-                bare.terminate()
-                bare.wait(timeout=10)
-                os.unlink(file.name)
-            served = wrk(f"{catalogue}{path}", concurrency=32, seconds=args.seconds)
-            async with httpx.AsyncClient() as http:
-                etag = (await http.get(f"{catalogue}{path}")).headers["etag"]
-                gateway = f"http://127.0.0.1:{ports['gateway']}{path}"
-                through = await http.get(gateway, headers={"If-None-Match": etag})
-            print(f"\n{name}: GET {path} ({len(body)} bytes)")
-            print(f"  bare FastAPI, same bytes  {reference['rps']:7.0f} req/s  p95 {reference['p95']:6.2f} ms")
-            print(f"  catalogue (cached)        {served['rps']:7.0f} req/s  p95 {served['p95']:6.2f} ms")
-            print(f"  through the gateway with If-None-Match: {through.status_code}")
-            ratio = served["rps"] / reference["rps"]
-            verdict = "met" if ratio >= TARGET else "NOT MET"
-            lines.append(
-                f"{name}: {ratio:.0%} of the bare route (target >= {TARGET:.0%}: {verdict}); 304 "
-                f"through the gateway: {'yes' if through.status_code == 304 else 'NO'}"
+    async with service_databases("benchreads", ("catalogue",)) as urls:
+        with stopped_after() as processes:
+            ports = {name: free_port() for name in ("catalogue", "gateway", "bare")}
+            quiet = {"CATALOGUE_LOG_LEVEL": "WARNING", "GATEWAY_LOG_LEVEL": "ERROR"}
+            catalogue = local(ports["catalogue"])
+            processes.append(
+                start_uvicorn("catalogue", ports["catalogue"], {**quiet, "CATALOGUE_DATABASE_URL": urls["catalogue"]})
             )
-        print("\n" + "\n".join(lines))
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=10)
-        await drop_database(url)
-        if started_db:
-            embedded_pg.stop()
+            gateway_env = {
+                **quiet,
+                "GATEWAY_CATALOGUE_URL": catalogue,
+                "GATEWAY_COMMISSIONING_URL": local(free_port()),  # not needed here
+                "GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
+            }
+            processes.append(start_uvicorn("gateway", ports["gateway"], gateway_env))
+            lines: list[str] = []
+            for name, path in READS.items():
+                async with httpx.AsyncClient() as http:
+                    body = (await http.get(f"{catalogue}{path}")).content
+                with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as file:
+                    file.write(body)
+                bare = start_bare(ports["bare"], Path(file.name))
+                try:
+                    reference = wrk(f"{local(ports['bare'])}/constant", concurrency=32, seconds=args.seconds)
+                finally:
+                    bare.terminate()
+                    bare.wait(timeout=10)
+                    os.unlink(file.name)
+                served = wrk(f"{catalogue}{path}", concurrency=32, seconds=args.seconds)
+                async with httpx.AsyncClient() as http:
+                    etag = (await http.get(f"{catalogue}{path}")).headers["etag"]
+                    gateway = f"{local(ports['gateway'])}{path}"
+                    through = await http.get(gateway, headers={"If-None-Match": etag})
+                print(f"\n{name}: GET {path} ({len(body)} bytes)")
+                print(f"  bare FastAPI, same bytes  {reference['rps']:7.0f} req/s  p95 {reference['p95']:6.2f} ms")
+                print(f"  catalogue (cached)        {served['rps']:7.0f} req/s  p95 {served['p95']:6.2f} ms")
+                print(f"  through the gateway with If-None-Match: {through.status_code}")
+                ratio = served["rps"] / reference["rps"]
+                verdict = "met" if ratio >= TARGET else "NOT MET"
+                lines.append(
+                    f"{name}: {ratio:.0%} of the bare route (target >= {TARGET:.0%}: {verdict}); 304 "
+                    f"through the gateway: {'yes' if through.status_code == 304 else 'NO'}"
+                )
+            print("\n" + "\n".join(lines))
 
 
 def main() -> None:

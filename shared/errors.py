@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -125,6 +125,16 @@ class PreconditionFailed(ProblemError):
 class PreconditionRequired(ProblemError):
     status, slug, title = 428, "precondition-required", "If-Match required"
     title_pl = "Wymagany nagłówek If-Match"
+
+
+T = TypeVar("T")
+
+
+def found(value: T | None, detail: str, *, pl: str) -> T:
+    """`value`, or a 404 saying `detail` (`pl` in Polish) where there is none."""
+    if value is None:
+        raise NotFound(detail, pl=pl)
+    return value
 
 
 def problem_response(

@@ -54,6 +54,16 @@ def complete_nip(first_nine: str) -> str | None:
     return None if check == 10 else first_nine + str(check)
 
 
+def demo_nip(index: int) -> str:
+    """The made-up NIP of the demo data's provider `index`, the same in every service's demo: 66, the index, and
+    the first four-digit counter that has a check digit."""
+    for k in range(20):
+        nip = complete_nip(f"66{index:03d}{k:04d}")
+        if nip:
+            return nip
+    raise RuntimeError("no NIP")
+
+
 def complete_regon(first_eight: str) -> str:
     """The valid 9-digit REGON starting with these eight digits."""
     return first_eight + str(stdnum_regon.calc_check_digit(first_eight))

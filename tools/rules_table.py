@@ -9,34 +9,29 @@ from shared.money import format_pln
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 
 
+def _pln(grosze: int | None) -> str | None:
+    return None if grosze is None else format_pln(grosze)
+
+
 def _limits(rules: ModeRules) -> str:
-    parts = []
-    if rules.max_value_grosze is not None:
-        parts.append(f"value ≤ {format_pln(rules.max_value_grosze)}")
-    if rules.min_value_grosze is not None:
-        parts.append(f"value ≥ {format_pln(rules.min_value_grosze)}")
-    if rules.max_value_grosze is not None or rules.min_value_grosze is not None:
-        parts.append("values compared net (without VAT)" if rules.compares_net else "values compared gross")
-    if rules.max_value_per_provider_year_grosze is not None:
-        parts.append(f"≤ {format_pln(rules.max_value_per_provider_year_grosze)} a year per organisation")
-    if rules.max_duration_days is not None:
-        parts.append(f"≤ {rules.max_duration_days} days")
-    if rules.max_duration_years is not None:
-        parts.append(f"≤ {rules.max_duration_years} calendar years")
-    if rules.min_publication_days is not None:
-        basis = f" ({rules.publication_basis})" if rules.publication_basis else ""
-        parts.append(f"≥ {rules.min_publication_days} days to the deadline{basis}")
-    if rules.max_share_of_ngo_grants is not None:
-        parts.append(f"all together ≤ {rules.max_share_of_ngo_grants:.0%} of the year's planned NGO grants")
-    if rules.offer_comment_days is not None:
-        parts.append(f"the winning offer public {rules.offer_comment_days} days for comments before the contract")
-    if rules.min_excluded_share is not None:
-        parts.append(f"≥ {rules.min_excluded_share:.0%} excluded employees")
-    if rules.repeat_award_lookback_years is not None:
-        parts.append(f"no repeat award within {rules.repeat_award_lookback_years} years")
-    if not rules.by_call:
-        parts.append("not a call")
-    return "; ".join(parts) or "–"
+    """The mode's limits in words, in the README's order: each template with the value it has (None: none)."""
+    valued = rules.max_value_grosze is not None or rules.min_value_grosze is not None
+    basis = f" ({rules.publication_basis})" if rules.publication_basis else ""
+    limits: list[tuple[object, str]] = [
+        (_pln(rules.max_value_grosze), "value ≤ {}"),
+        (_pln(rules.min_value_grosze), "value ≥ {}"),
+        (("net (without VAT)" if rules.compares_net else "gross") if valued else None, "values compared {}"),
+        (_pln(rules.max_value_per_provider_year_grosze), "≤ {} a year per organisation"),
+        (rules.max_duration_days, "≤ {} days"),
+        (rules.max_duration_years, "≤ {} calendar years"),
+        (rules.min_publication_days, "≥ {} days to the deadline" + basis),
+        (rules.max_share_of_ngo_grants, "all together ≤ {:.0%} of the year's planned NGO grants"),
+        (rules.offer_comment_days, "the winning offer public {} days for comments before the contract"),
+        (rules.min_excluded_share, "≥ {:.0%} excluded employees"),
+        (rules.repeat_award_lookback_years, "no repeat award within {} years"),
+        (None if rules.by_call else "not a call", "{}"),
+    ]
+    return "; ".join(template.format(value) for value, template in limits if value is not None) or "–"
 
 
 def _rule_set(rule_set: RuleSet) -> list[str]:

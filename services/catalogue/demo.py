@@ -18,7 +18,7 @@ from services.catalogue.offerings import repository as offerings_repo
 from services.catalogue.providers import repository as providers_repo
 from services.catalogue.search import repository as search_vectors
 from services.catalogue.taxonomy import repository as taxonomy_repo
-from shared.identifiers import complete_nip, complete_regon
+from shared.identifiers import complete_regon, demo_nip
 
 NAMESPACE = uuid.UUID("6f1a3c1e-8a45-4b8e-9a55-0c5c8a1c0002")
 
@@ -442,14 +442,6 @@ KRS_FORMS = {
 }
 
 
-def _nip(i: int) -> str:
-    for k in range(20):
-        nip = complete_nip(f"66{i:03d}{k:04d}")
-        if nip:
-            return nip
-    raise RuntimeError("no NIP")
-
-
 def _provider(i: int, row: tuple[Any, ...]) -> Provider:
     name, form, terc, pes, ps, opp, employees, excluded, status, _types = row
     city, postal = PLACES[terc]
@@ -458,7 +450,7 @@ def _provider(i: int, row: tuple[Any, ...]) -> Provider:
         id=uuid.uuid5(NAMESPACE, f"provider-{i}"),
         name=name,
         legal_form=form,
-        nip=_nip(i),
+        nip=demo_nip(i),
         regon=complete_regon(f"26{i:06d}"),
         krs=f"{800_000 + i:010d}" if form in KRS_FORMS else None,
         description=f"{name}: usługi społeczne w {'Kielcach' if terc == '2661011' else city} i okolicy.",

@@ -29,27 +29,20 @@ from services.commissioning.offers.service import content_hash
 from services.commissioning.rules.modes import rules_in_force
 from services.commissioning.settings import get_settings
 from shared.auth import Principal, Role
-from shared.identifiers import complete_nip
+from shared.identifiers import demo_nip
 from shared.schemas import utc_iso
 
 NAMESPACE = uuid.UUID("6f1a3c1e-8a45-4b8e-9a55-0c5c8a1c0004")
 CATALOGUE_TYPES = uuid.UUID("6f1a3c1e-8a45-4b8e-9a55-0c5c8a1c0001")  # catalogue migration 0002
 CATALOGUE_DEMO = uuid.UUID("6f1a3c1e-8a45-4b8e-9a55-0c5c8a1c0002")  # catalogue demo.py
 
-# (code, Polish name, unit) of the catalogue service types used here
+# the catalogue service types used here: code -> (Polish name, unit, statutory area)
 TYPES = {
-    "care-services": ("usługi opiekuńcze", "hour"),
-    "personal-assistance": ("asystencja osobista", "hour"),
-    "senior-activity-club": ("klub seniora", "day"),
-    "family-assistant": ("asystent rodziny", "hour"),
-    "respite-care": ("opieka wytchnieniowa", "hour"),
-}
-AREAS = {
-    "care-services": "social-assistance",
-    "personal-assistance": "disability",
-    "senior-activity-club": "social-assistance",
-    "family-assistant": "family-support",
-    "respite-care": "disability",
+    "care-services": ("usługi opiekuńcze", "hour", "social-assistance"),
+    "personal-assistance": ("asystencja osobista", "hour", "disability"),
+    "senior-activity-club": ("klub seniora", "day", "social-assistance"),
+    "family-assistant": ("asystent rodziny", "hour", "family-support"),
+    "respite-care": ("opieka wytchnieniowa", "hour", "disability"),
 }
 # catalogue demo providers (index in its list, name) that answer the demo calls
 PROVIDERS = {
@@ -70,17 +63,14 @@ def type_id(code: str) -> uuid.UUID:
     return uuid.uuid5(CATALOGUE_TYPES, code)
 
 
+def _service_type(code: str) -> dict[str, Any]:
+    """The catalogue service type's fields a programme line and a need keep."""
+    name, unit, _area = TYPES[code]
+    return {"service_type_id": type_id(code), "service_type_code": code, "service_type_name": name, "unit": unit}
+
+
 def provider_id(index: int) -> uuid.UUID:
     return uuid.uuid5(CATALOGUE_DEMO, f"provider-{index}")
-
-
-def provider_nip(index: int) -> str:
-    """The NIP the catalogue's demo gives its provider `index` (the same formula; a test compares them)."""
-    for k in range(20):
-        nip = complete_nip(f"66{index:03d}{k:04d}")
-        if nip:
-            return nip
-    raise RuntimeError("no NIP")
 
 
 def _id(key: str) -> uuid.UUID:
@@ -121,10 +111,7 @@ def _programme(terc: str, city: str) -> tuple[Programme, list[ProgrammeLine]]:
         ProgrammeLine(
             id=_id(f"line-{terc}-{code}"),
             programme_id=programme.id,
-            service_type_id=type_id(code),
-            service_type_code=code,
-            service_type_name=TYPES[code][0],
-            unit=TYPES[code][1],
+            **_service_type(code),
             quantity=quantity,
             budget_grosze=budget,
             target_groups=groups,
@@ -147,10 +134,7 @@ def _need(terc: str, code: str, title: str, quantity: int, value: int, start: da
         if code in ("care-services", "personal-assistance", "senior-activity-club")
         else None,
         title=title,
-        service_type_id=type_id(code),
-        service_type_code=code,
-        service_type_name=TYPES[code][0],
-        unit=TYPES[code][1],
+        **_service_type(code),
         quantity=quantity,
         estimated_value_grosze=value,
         period_start=start,
@@ -216,7 +200,7 @@ def _call(
         title=need.title,
         service_type_id=need.service_type_id,
         service_type_code=need.service_type_code,
-        area_code=AREAS[need.service_type_code],
+        area_code=TYPES[need.service_type_code][2],
         unit=need.unit,
         quantity=need.quantity,
         area_terc=need.area_terc,
@@ -238,7 +222,7 @@ def _offer(call: Call, lot: Lot, index: int, price: int, now: datetime) -> Offer
         lot_id=lot.id,
         provider_id=pid,
         provider_name=PROVIDERS[index],
-        provider_nip=provider_nip(index),
+        provider_nip=demo_nip(index),
         status=OfferStatus.SUBMITTED.value,
         total_price_grosze=price,
         quantity=lot.quantity,
@@ -562,7 +546,7 @@ async def _award(
             catalogue_version=1,
             confirmed_at=decided,
             name=winning.provider_name,
-            nip=provider_nip(winner),
+            nip=demo_nip(winner),
             legal_form="social-cooperative",
             is_pes=True,
             social_enterprise=True,

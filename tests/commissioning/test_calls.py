@@ -115,6 +115,7 @@ async def test_cancellation_with_a_reason(api, client):
 async def test_demo_data_loads_once_and_matches_the_catalogue_demo(api, client, cdb, db, clock):
     from services.catalogue import demo as catalogue_demo
     from services.commissioning import demo
+    from shared.identifiers import demo_nip
 
     await catalogue_demo.load_into(db)
     first = await demo.load_into(cdb, clock.now())
@@ -125,15 +126,10 @@ async def test_demo_data_loads_once_and_matches_the_catalogue_demo(api, client, 
     for index, name in demo.PROVIDERS.items():
         found = (await client.get(f"/v1/providers/{demo.provider_id(index)}")).json()
         assert found["name"] == name and found["status"] == "verified"
-        assert found["nip"] == demo.provider_nip(index)
-    for code, (name, unit) in demo.TYPES.items():
+        assert found["nip"] == demo_nip(index)
+    for code, (name, unit, area) in demo.TYPES.items():
         found = (await client.get(f"/v1/service-types/{demo.type_id(code)}")).json()
-        assert (found["code"], found["name_pl"], found["unit"], found["area_code"]) == (
-            code,
-            name,
-            unit,
-            demo.AREAS[code],
-        )
+        assert (found["code"], found["name_pl"], found["unit"], found["area_code"]) == (code, name, unit, area)
     public = (await api.get("/v1/calls", params={"status": "open"})).json()
     assert public["total"] == 2
     assert (await api.get("/v1/calls", params={"status": "awarded"})).json()["total"] == 2

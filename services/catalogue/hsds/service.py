@@ -13,7 +13,7 @@ from services.catalogue.hsds import mapping
 from services.catalogue.offerings import repository as offerings_repo
 from services.catalogue.providers import repository as providers_repo
 from services.catalogue.taxonomy import repository as taxonomy_repo
-from shared.errors import NotFound, ValidationProblem
+from shared.errors import ValidationProblem, found
 
 
 @dataclass
@@ -113,23 +113,19 @@ async def search_offerings(
 
 
 async def public_offering(session: AsyncSession, offering_id: uuid.UUID) -> Any:
-    row = await offerings_repo.get_row(session, offering_id, None)
-    if row is None:
-        raise NotFound(
-            f"Service {offering_id} does not exist or is not public.",
-            pl=f"Usługa {offering_id} nie istnieje lub nie jest publiczna.",
-        )
-    return row
+    return found(
+        await offerings_repo.get_row(session, offering_id, None),
+        f"Service {offering_id} does not exist or is not public.",
+        pl=f"Usługa {offering_id} nie istnieje lub nie jest publiczna.",
+    )
 
 
 async def public_provider(session: AsyncSession, provider_id: uuid.UUID) -> Any:
-    provider = await providers_repo.get_visible(session, provider_id, None)
-    if provider is None:
-        raise NotFound(
-            f"Organization {provider_id} does not exist or is not public (unverified).",
-            pl=f"Organizacja {provider_id} nie istnieje lub nie jest publiczna (niezweryfikowana).",
-        )
-    return provider
+    return found(
+        await providers_repo.get_visible(session, provider_id, None),
+        f"Organization {provider_id} does not exist or is not public (unverified).",
+        pl=f"Organizacja {provider_id} nie istnieje lub nie jest publiczna (niezweryfikowana).",
+    )
 
 
 async def providers_by_id(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:

@@ -26,7 +26,7 @@ from services.commissioning.rules.modes import Mode, rules_in_force, rules_versi
 from shared.auth import Principal
 from shared.concurrency import load_for_write
 from shared.db import touch
-from shared.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
+from shared.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem, found
 from shared.schemas import utc_iso
 
 
@@ -164,13 +164,11 @@ async def for_owner(
 
 
 async def visible(session: AsyncSession, principal: Principal | None, call_id: uuid.UUID) -> Call:
-    call = await repository.get_visible(session, call_id, principal)
-    if call is None:
-        raise NotFound(
-            f"Call {call_id} does not exist or is not published.",
-            pl=f"Ogłoszenie {call_id} nie istnieje lub nie zostało opublikowane.",
-        )
-    return call
+    return found(
+        await repository.get_visible(session, call_id, principal),
+        f"Call {call_id} does not exist or is not published.",
+        pl=f"Ogłoszenie {call_id} nie istnieje lub nie zostało opublikowane.",
+    )
 
 
 async def update_draft(
