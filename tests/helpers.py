@@ -7,7 +7,7 @@ import copy
 import json
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -20,6 +20,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from shared.app import create_service_app
+from shared.errors import ProblemError
 from shared.settings import ServiceSettings
 from tests.conftest import STANDARDS
 
@@ -165,3 +166,17 @@ SLOW_BODY = b"POST /fine HTTP/1.1\r\nHost: test\r\nContent-Type: application/jso
 
 # JSON nested 5 000 levels deep with a NUL in it
 DEEP_WITH_NUL = ('{"name": "\\u0000", "contacts": ' + "[" * 5000 + "]" * 5000 + "}").encode()
+
+
+def refusal(exc: ProblemError) -> tuple[Any, ...]:
+    """What the caller reads of a refusal."""
+    errors = [e.model_dump() for e in exc.errors or []]
+    return exc.status, exc.slug, exc.detail, exc.detail_pl, errors, exc.extensions
+
+
+async def refused(write: Awaitable[Any]) -> tuple[Any, ...] | None:
+    try:
+        await write
+    except ProblemError as exc:
+        return refusal(exc)
+    return None

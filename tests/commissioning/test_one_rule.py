@@ -20,32 +20,17 @@ from services.commissioning.offers.schemas import OfferContent, OfferIn
 from services.commissioning.standing import service as standing
 from shared.auth import Principal, Role
 from shared.db import database_of
-from shared.errors import ProblemError
 from tests.catalogue.conftest import REGIONAL_26
 from tests.catalogue.factories import register_provider, verified_provider
 from tests.commissioning.conftest import STARACHOWICE, provider
 from tests.commissioning.factories import ANSWERS, municipality, need, open_call
-from tests.helpers import problem
+from tests.helpers import problem, refused
 
 BOUND = timedelta(seconds=1)
 
 
 def bidder(provider_id: str) -> Principal:
     return Principal(subject=f"user-of-{provider_id}", role=Role.PROVIDER, provider_id=uuid.UUID(provider_id))
-
-
-def refusal(exc: ProblemError) -> tuple[Any, ...]:
-    """What the caller reads of a refusal."""
-    errors = [e.model_dump() for e in exc.errors or []]
-    return exc.status, exc.slug, exc.detail, exc.detail_pl, errors, exc.extensions
-
-
-async def refused(write: Awaitable[Any]) -> tuple[Any, ...] | None:
-    try:
-        await write
-    except ProblemError as exc:
-        return refusal(exc)
-    return None
 
 
 async def suspend(client, provider_id: str) -> None:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.commissioning.access import acts_for_municipality
 from services.commissioning.calls.events import effective_status
+from services.commissioning.grants.schemas import GrantTerms
 from services.commissioning.models.calls import Call, CallStatus, Lot
 from services.commissioning.planning.schemas import (
     MAX_VALUE_GROSZE,
@@ -125,6 +126,11 @@ class CallCreate(Body):
     lots: list[LotIn] = Field(min_length=1, max_length=50, description="Lots; offers are per lot.")
     criteria: list[Criterion] = Field(min_length=1, max_length=10, description="Weighted award criteria (sum 100).")
     eligibility: Eligibility = Field(default_factory=Eligibility, description="Who may submit, on top of the mode.")
+    grant_terms: GrantTerms | None = Field(
+        default=None,
+        description="A UDPP call's terms of the grant (art. 13 ust. 2): then offers follow the 2018 template "
+        "(`grant` in the offer), with their own contribution checked. Only for the UDPP modes.",
+    )
     documents: list[Document] = Field(default_factory=list, max_length=50, description="Documents' metadata.")
     deadline: Instant = Field(description="Deadline for offers, with its UTC offset.")
     decision_date: CalendarDate | None = Field(default=None, description="Planned date of the decision.")
@@ -154,6 +160,7 @@ class CallUpdate(Body):
     lots: list[LotIn] | None = Field(default=None, min_length=1, max_length=50, description="Lots (replaces all).")
     criteria: list[Criterion] | None = Field(default=None, min_length=1, max_length=10, description="Criteria.")
     eligibility: Eligibility | None = Field(default=None, description="Eligibility.")
+    grant_terms: GrantTerms | None = Field(default=None, description="A UDPP call's terms of the grant.")
     documents: list[Document] | None = Field(default=None, max_length=50, description="Documents.")
     deadline: Instant | None = Field(default=None, description="Deadline for offers.")
     decision_date: CalendarDate | None = Field(default=None, description="Planned decision date.")
@@ -179,6 +186,7 @@ class CallOut(BaseModel):
     value_grosze: int = Field(description="Sum of the lots' values.")
     criteria: list[Criterion] = Field(description="Award criteria.")
     eligibility: Eligibility = Field(description="Eligibility requirements.")
+    grant_terms: GrantTerms | None = Field(default=None, description="A UDPP call's terms of the grant (null: none).")
     documents: list[Document] = Field(description="Documents.")
     period_start: CalendarDate = Field(description="Start of delivery.")
     period_end: CalendarDate = Field(description="End of delivery.")

@@ -14,6 +14,7 @@ from services.commissioning.calls.events import deadline_passed, effective_statu
 from services.commissioning.calls.schemas import CallCreate, CallUpdate, LotIn
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import WARSAW
+from services.commissioning.grants.schemas import GrantTerms
 from services.commissioning.models.calls import Call, CallEvent, CallHistory, CallStatus, Lot, Question
 from services.commissioning.models.outbox import EventType
 from services.commissioning.outbox import service as outbox
@@ -44,6 +45,23 @@ class RuleViolation(ProblemError):
 
 class DeadlinePassed(ProblemError):
     status, slug, title = 409, "deadline-passed", "The deadline for offers has passed"
+
+
+UDPP_MODES = frozenset({Mode.OPEN_COMPETITION, Mode.SMALL_GRANT})
+
+
+def grant_terms_for(mode: Mode, terms: GrantTerms | None) -> dict[str, Any] | None:
+    """A call's terms of the grant, which only the UDPP modes have."""
+    if terms is None:
+        return None
+    if mode not in UDPP_MODES:
+        raise ValidationProblem.field(
+            "grant_terms",
+            f"only a UDPP call (open competition, small grant) states terms of a grant, not {mode.value}",
+            pl=f"warunki dotacji określa tylko ogłoszenie w trybie ustawy o pożytku (otwarty konkurs, mały grant), "
+            f"nie {mode.value}",
+        )
+    return terms.model_dump(mode="json")
 
 
 def ocid_for(prefix: str, call_id: uuid.UUID) -> str:
@@ -119,6 +137,7 @@ async def create(
         status=CallStatus.DRAFT.value,
         criteria=[c.model_dump() for c in data.criteria],
         eligibility=data.eligibility.model_dump(),
+        grant_terms=grant_terms_for(data.mode, data.grant_terms),
         documents=[d.model_dump() for d in data.documents],
         period_start=data.period_start or need.period_start,
         period_end=data.period_end or need.period_end,
@@ -210,6 +229,10 @@ async def update_draft(
         call.criteria = [c.model_dump() for c in data.criteria]
     if data.eligibility is not None:
         call.eligibility = data.eligibility.model_dump()
+    if data.grant_terms is not None or (data.mode is not None and call.grant_terms):
+        call.grant_terms = grant_terms_for(
+            Mode(call.mode), data.grant_terms or GrantTerms.model_validate(call.grant_terms)
+        )
     if data.documents is not None:
         call.documents = [d.model_dump() for d in data.documents]
     await session.flush()

@@ -56,6 +56,7 @@ class Call(Versioned, Base):
     status: Mapped[str] = mapped_column(String(16), default=CallStatus.DRAFT.value, index=True)
     criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     eligibility: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    grant_terms: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # a UDPP call's terms of the grant
     documents: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)

@@ -37,6 +37,8 @@ class Offer(Versioned, Base):
     total_price_grosze: Mapped[int] = mapped_column("price_grosze", BigInteger)  # for the whole lot
     quantity: Mapped[int] = mapped_column(Integer)
     answers: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # a UDPP offer as the 2018 template structures it, with the totals the server computed (`grants.rules`)
+    grant_offer: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     content_hash: Mapped[str] = mapped_column(String(64))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -57,6 +59,7 @@ class OfferRow:
     total_price_grosze: int
     quantity: int
     answers: dict[str, Any]
+    grant_offer: dict[str, Any] | None
     content_hash: str
     submitted_at: datetime
     created_at: datetime

@@ -13,6 +13,8 @@ from typing import Any
 
 from services.commissioning.calls.eligibility import reasons_at
 from services.commissioning.calls.service import DeadlinePassed, RuleViolation
+from services.commissioning.grants import rules as grants
+from services.commissioning.grants.schemas import GrantTerms
 from services.commissioning.models.calls import Call, CallStatus
 from services.commissioning.models.offers import OfferFacts, OfferStatus
 from services.commissioning.models.standing import Standing
@@ -32,6 +34,14 @@ class NotVerified(ProblemError):
 
 class StaleStanding(Exception):
     """The provider's standing is older than the freshness bound (or unknown): read it from the catalogue first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """A first offer decided: who submits, and the UDPP offer with its totals (None: none)."""
+
+    provider: Admitted
+    grant: dict[str, Any] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +93,30 @@ def answers_valid(call_criteria: list[dict[str, Any]], content: OfferContent) ->
             raise ValidationProblem.field(f"answers.{code}", "at most 4,000 characters", pl="najwyżej 4000 znaków")
 
 
+def grant_valid(call: Call, content: OfferContent) -> dict[str, Any] | None:
+    """A UDPP offer where the call states its terms of the grant (and nowhere else), with the totals the server
+    computes from its cost lines: what is kept with the offer (None: no grant offer)."""
+    if not call.grant_terms:
+        if content.grant is not None:
+            raise ValidationProblem.field(
+                "grant",
+                "this call states no terms of a grant: send the price and answers only",
+                pl="to ogłoszenie nie określa warunków dotacji: podaj tylko cenę i odpowiedzi",
+            )
+        return None
+    if content.grant is None:
+        raise ValidationProblem.field(
+            "grant",
+            "this call asks for the offer as the 2018 template structures it (UDPP art. 14)",
+            pl="to ogłoszenie wymaga oferty według wzoru z 2018 r. (art. 14 ustawy o działalności pożytku publicznego)",
+        )
+    figures = grants.totals(content.grant)
+    reasons = grants.beyond_terms(GrantTerms.model_validate(call.grant_terms), figures, content.total_price_grosze)
+    if reasons:
+        raise RuleViolation(reasons)
+    return {"offer": content.grant.model_dump(mode="json"), "totals": figures}
+
+
 def still_open(call: Call, now: datetime) -> None:
     """Offers are written while the call is open and before its deadline, by the server's clock."""
     if call.status == CallStatus.OPEN.value and now < call.deadline:
@@ -125,18 +159,19 @@ def submission(
     now: datetime,
     bound: timedelta,
     repeat_awards: int,
-) -> Admitted:
+) -> Submitted:
     """A first offer for a lot (or a withdrawn one submitted again). `repeat_awards`: the provider's awards the
     mode looks back on (art. 361 Pzp), counted by the gatherer where the mode looks back."""
     found = call_found(call, call_id)
     lot_found(lot_id)
     answers_valid(found.criteria, data)
+    grant = grant_valid(found, data)
     provider = admitted(standing, now, bound)
     reasons = reasons_at(found, provider.facts, repeat_awards=repeat_awards)
     if reasons:
         raise RuleViolation(reasons)
     still_open(found, now)
-    return provider
+    return Submitted(provider, grant)
 
 
 def _changeable(offer: OfferFacts, if_match: str | None) -> None:
@@ -154,12 +189,15 @@ def revision(
     if_match: str | None,
     now: datetime,
     bound: timedelta,
-) -> None:
-    """A provider revises its sealed offer: at the version it names, before the deadline, while it may bid."""
+) -> dict[str, Any] | None:
+    """A provider revises its sealed offer: at the version it names, before the deadline, while it may bid; the
+    UDPP offer with its totals (None: none)."""
     _changeable(offer, if_match)
     still_open(call, now)
     answers_valid(call.criteria, data)
+    grant = grant_valid(call, data)
     admitted(standing, now, bound)
+    return grant
 
 
 def confirmation(*, offer: OfferFacts, call: Call, standing: Standing | None, now: datetime, bound: timedelta) -> None:

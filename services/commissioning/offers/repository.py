@@ -98,6 +98,7 @@ def _revision_statement() -> Any:
                 Offer.total_price_grosze: bindparam("new_total_price_grosze"),
                 Offer.quantity: bindparam("new_quantity"),
                 Offer.answers: bindparam("new_answers", type_=JSONB),
+                Offer.grant_offer: bindparam("new_grant_offer", type_=JSONB),
                 Offer.content_hash: bindparam("new_content_hash"),
                 Offer.status: OfferStatus.SUBMITTED.value,
                 Offer.submitted_at: bindparam("moment", type_=DateTime(timezone=True)),
@@ -167,6 +168,7 @@ _SUBMITTED = (
     "total_price_grosze",
     "quantity",
     "answers",
+    "grant_offer",
     "content_hash",
     "submitted_at",
 )
@@ -211,6 +213,7 @@ CALL_FACTS = (
     "mode",
     "rules_version",
     "municipality_terc",
+    "grant_terms",
 )
 _CALL_LABELLED = [getattr(Call, name).label(f"call_{name}") for name in CALL_FACTS]
 _TOLD_VERSION = ProviderStanding.catalogue_version.label("told_version")  # what the events told

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.commissioning.grants.schemas import GrantOffer
 from services.commissioning.models.offers import Offer, OfferRow, OfferStatus
 from services.commissioning.planning.schemas import MAX_VALUE_GROSZE
 from shared.schemas import Body
@@ -22,12 +23,22 @@ Answer = (
 
 
 class OfferContent(Body):
-    total_price_grosze: int = Field(gt=0, le=MAX_VALUE_GROSZE, description="Total price for the lot, grosze.")
+    total_price_grosze: int = Field(
+        gt=0,
+        le=MAX_VALUE_GROSZE,
+        description="Total price for the lot, grosze; in a UDPP offer (`grant`), the grant asked for: what its cost "
+        "lines ask.",
+    )
     quantity: int = Field(gt=0, le=10_000_000, description="Quantity offered, in the lot's unit.")
     answers: dict[str, Answer] = Field(
         default_factory=dict,
         max_length=10,
         description="Answer per non-price criterion code (text up to 4,000 characters, or a number).",
+    )
+    grant: GrantOffer | None = Field(
+        default=None,
+        description="The offer as the 2018 template (Dz.U. 2018 poz. 2057, załącznik nr 1) structures it: required "
+        "by a call that states its terms of the grant (`grant_terms`), refused by any other.",
     )
 
 
@@ -59,12 +70,41 @@ class OfferIn(OfferContent):
 
 RECEIPT_HASH_DOC = (
     "SHA-256 (hex) of the offer's canonical content: the JSON object of `call_id`, `lot_id`, `provider_id` (as "
-    "strings), `total_price_grosze`, `quantity` and `answers`, keys sorted at every level, no spaces, UTF-8 "
-    "unescaped; in "
+    "strings), `total_price_grosze`, `quantity` and `answers` (and `grant`, as sent, when there is one), keys "
+    "sorted at every level, no spaces, UTF-8 unescaped; in "
     "Python `hashlib.sha256(json.dumps(content, sort_keys=True, separators=(',', ':'), ensure_ascii=False)"
     ".encode()).hexdigest()`. Keep it as proof of what was submitted, and check it with "
     "`GET /v1/offers/{offer_id}/receipt-verification`."
 )
+
+
+class GrantShares(BaseModel):
+    grant: float = Field(description="The grant asked for, of the task's costs (0..1).")
+    own_contribution: float = Field(description="The own contribution (financial and non-financial), of the costs.")
+    own_financial: float = Field(description="The own financial contribution, of the costs.")
+    non_financial: float = Field(description="The non-financial contribution (personal and in-kind), of the costs.")
+    recipients: float = Field(description="Payments from the recipients, of the costs.")
+    administrative: float = Field(description="Administrative costs (category II), of the costs.")
+
+
+class GrantTotals(BaseModel):
+    """V.B and V.C of the template, summed by the server from the cost lines."""
+
+    total_cost_grosze: int = Field(description="The task's costs.")
+    grant_grosze: int = Field(description="The grant asked for.")
+    own_financial_grosze: int = Field(description="The own financial contribution.")
+    personal_grosze: int = Field(description="Non-financial personal contribution (volunteers' and members' work).")
+    in_kind_grosze: int = Field(description="Non-financial in-kind contribution.")
+    recipients_grosze: int = Field(description="Payments from the task's recipients.")
+    own_contribution_grosze: int = Field(description="Financial and non-financial own contribution.")
+    administrative_grosze: int = Field(description="Administrative costs (category II).")
+    shares: GrantShares = Field(description="Each, of the task's costs.")
+    by_offeror: list[int] = Field(description="V.C: the costs each offeror bears, by its position in `offerors`.")
+
+
+class GrantOfferOut(BaseModel):
+    offer: GrantOffer = Field(description="The offer as sent.")
+    totals: GrantTotals = Field(description="The totals the server computed.")
 
 
 class Receipt(BaseModel):
@@ -115,6 +155,7 @@ class OfferOut(BaseModel):
     total_price_grosze: int = Field(description="Price, grosze.")
     quantity: int = Field(description="Quantity.")
     answers: dict[str, Answer] = Field(description="Answers per criterion.")
+    grant: GrantOfferOut | None = Field(default=None, description="A UDPP offer, with the totals the server computed.")
     submitted_at: datetime = Field(description="Last accepted submission (UTC).")
     version: int = Field(description="Version, also the ETag.")
     receipt: Receipt = Field(description="The receipt of the last submission.")
@@ -131,6 +172,7 @@ def offer_out(offer: Offer | OfferRow) -> OfferOut:
         total_price_grosze=offer.total_price_grosze,
         quantity=offer.quantity,
         answers=offer.answers,
+        grant=GrantOfferOut.model_validate(offer.grant_offer) if offer.grant_offer else None,
         submitted_at=offer.submitted_at,
         version=offer.version,
         receipt=Receipt(offer_id=offer.id, submitted_at=offer.submitted_at, content_hash=offer.content_hash),

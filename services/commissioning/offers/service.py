@@ -73,29 +73,32 @@ def content_hash(call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID, 
         "lot_id": str(lot_id),
         "provider_id": str(provider_id),
         **content.model_dump(mode="json", include={"total_price_grosze", "quantity", "answers"}),
+        **({"grant": content.grant.model_dump(mode="json")} if content.grant is not None else {}),
     }
     return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def revised_content(
-    call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID, data: OfferContent
+    call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID, data: OfferContent, grant: dict[str, Any] | None
 ) -> dict[str, Any]:
-    """What an offer's content is written as, with its receipt's hash."""
+    """What an offer's content is written as (`grant`: its UDPP offer with the totals decided), with its receipt's
+    hash."""
     return {
         "total_price_grosze": data.total_price_grosze,
         "quantity": data.quantity,
         "answers": dict(data.answers),
+        "grant_offer": grant,
         "content_hash": content_hash(call_id, lot_id, provider_id, data),
     }
 
 
 def _submitted_content(
-    call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID, provider: decisions.Admitted, data: OfferIn
+    call_id: uuid.UUID, lot_id: uuid.UUID, provider_id: uuid.UUID, decided: decisions.Submitted, data: OfferIn
 ) -> dict[str, Any]:
     return {
-        "provider_name": provider.name,
-        "provider_nip": provider.nip,
-        **revised_content(call_id, lot_id, provider_id, data),
+        "provider_name": decided.provider.name,
+        "provider_nip": decided.provider.nip,
+        **revised_content(call_id, lot_id, provider_id, data, decided.grant),
     }
 
 
@@ -128,7 +131,7 @@ async def submit(
     call, lot = await calls_repo.visible_with_lot(session, call_id, data.lot_id, principal, lock_call=True)
     now = now_of()
     repeats = await repeat_awards(session, call, provider_id, [lot.service_type_id], now_of) if call and lot else 0
-    provider = _decided(
+    decided = _decided(
         lambda: decisions.submission(
             call_id=call_id,
             call=call,
@@ -149,7 +152,7 @@ async def submit(
         at=now,
         field="total_price_grosze",
     )
-    content = _submitted_content(call.id, lot.id, provider_id, provider, data)
+    content = _submitted_content(call.id, lot.id, provider_id, decided, data)
     offer = await repository.submit_unless_active(
         session, call_id=call.id, lot_id=lot.id, provider_id=provider_id, now=now, content=content
     )
@@ -248,10 +251,10 @@ async def submit_at_once(
             known.keep_submission_facts(data.lot_id, facts)
             return facts
 
-        def decide(facts: SubmissionFacts) -> tuple[decisions.Admitted, datetime]:
+        def decide(facts: SubmissionFacts) -> decisions.Submitted:
             if needs_past_awards(facts.call) or not _usable(facts.standing, facts.told_version):
                 raise _FullPath  # the full path counts the past awards, or asks the catalogue
-            admitted = decisions.submission(
+            return decisions.submission(
                 call_id=call_id,
                 call=facts.call,
                 lot_id=data.lot_id if facts.lot_service_type_id else None,
@@ -261,12 +264,10 @@ async def submit_at_once(
                 bound=bound,
                 repeat_awards=0,
             )
-            return admitted, now
 
-        async def write(facts: SubmissionFacts, decided: tuple[decisions.Admitted, datetime]) -> OfferRow | None:
-            admitted, now = decided
+        async def write(facts: SubmissionFacts, decided: decisions.Submitted) -> OfferRow | None:
             assert facts.standing is not None  # decided on it
-            content = _submitted_content(facts.call.id, data.lot_id, provider_id, admitted, data)
+            content = _submitted_content(facts.call.id, data.lot_id, provider_id, decided, data)
             values = repository.submission_values(
                 call_id=facts.call.id, lot_id=data.lot_id, provider_id=provider_id, now=now, content=content
             )
@@ -345,12 +346,12 @@ async def revise(
     standing = await _standing_for(session, standings, principal, offer_id, now_of)
     offer, call, facts = await _own_offer_for_write(session, principal, offer_id)
     now = now_of()
-    _decided(
+    grant = _decided(
         lambda: decisions.revision(
             offer=facts, call=call, standing=standing, data=data, if_match=if_match, now=now, bound=standings.bound
         )
     )
-    for name, value in revised_content(call.id, offer.lot_id, offer.provider_id, data).items():
+    for name, value in revised_content(call.id, offer.lot_id, offer.provider_id, data, grant).items():
         setattr(offer, name, value)
     offer.status, offer.submitted_at = OfferStatus.SUBMITTED.value, now
     touch(offer)  # a new receipt, even for the same content
@@ -390,12 +391,12 @@ async def revise_at_once(
             known.keep_revision_facts(facts)
             return facts
 
-        def decide(facts: RevisionFacts) -> datetime:
+        def decide(facts: RevisionFacts) -> dict[str, Any] | None:
             if not principal.acts_for_provider(facts.offer.provider_id):
                 raise _FullPath
             if not _usable(facts.standing, facts.told_version):
                 raise _FullPath
-            decisions.revision(
+            return decisions.revision(
                 offer=facts.offer,
                 call=facts.call,
                 standing=facts.standing,
@@ -404,9 +405,8 @@ async def revise_at_once(
                 now=now,
                 bound=bound,
             )
-            return now
 
-        async def write(facts: RevisionFacts, now: datetime) -> OfferRow | None:
+        async def write(facts: RevisionFacts, grant: dict[str, Any] | None) -> OfferRow | None:
             offer = facts.offer
             assert facts.standing is not None  # decided on it
             revised = await repository.revise_if_unchanged(
@@ -415,7 +415,7 @@ async def revise_at_once(
                 call_version=facts.call.version,
                 standing=facts.standing,
                 now=now,
-                content=revised_content(offer.call_id, offer.lot_id, offer.provider_id, data),
+                content=revised_content(offer.call_id, offer.lot_id, offer.provider_id, data, grant),
             )
             if revised is None:
                 known.forget_offer(offer_id)
