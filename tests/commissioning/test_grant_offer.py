@@ -8,25 +8,26 @@ from __future__ import annotations
 
 import copy
 import uuid
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.commissioning.dependencies import state_of
+from services.commissioning.models.contracts import DeliveryReport
 from services.commissioning.offers import service as offers
 from services.commissioning.offers.schemas import OfferIn
 from shared.auth import Principal, Role
 from shared.money import format_pln
 from tests.catalogue.factories import verified_provider
 from tests.commissioning.conftest import STARACHOWICE, provider
-from tests.commissioning.factories import ANSWERS, call_body, municipality, need, open_call
+from tests.commissioning.factories import ANSWERS, awarded_and_signed, call_body, municipality, need, open_call
 from tests.helpers import problem, refused
 
 TERMS = {
     "form": "wspieranie",
-    "min_own_contribution": "0.10",
+    "min_own_contribution": 0.10,
     "in_kind_reported": False,
-    "admin_cost_cap": "0.15",
-    "allowed_shift": "0.10",
+    "admin_cost_cap": 0.15,
+    "allowed_shift": 0.10,
 }
 OFFERORS = [
     {
@@ -47,7 +48,7 @@ OFFERORS = [
 
 
 def cost(category: str, name: str, unit_cost: int, units: str, grant: int, own: int = 0, **more: int) -> dict:
-    line = {"category": category, "name": name, "unit": "godzina", "unit_cost_grosze": unit_cost, "units": units}
+    line = {"category": category, "name": name, "unit": "godzina", "unit_cost_grosze": unit_cost, "units": float(units)}
     return {**line, "year": 2026, "grant_grosze": grant, "own_financial_grosze": own, **more}
 
 
@@ -95,19 +96,44 @@ LINES = [
 ]
 
 
-async def udpp_call(api, client) -> dict[str, Any]:
+# the committee's sheet: a criterion for every element of art. 15 ust. 1 UDPP
+SHEET = [
+    {"code": "price", "name": "kalkulacja kosztów", "kind": "price", "weight": 20, "element": "costs"},
+    {
+        "code": "feasibility",
+        "name": "możliwość realizacji",
+        "kind": "experience",
+        "weight": 20,
+        "element": "feasibility",
+    },
+    {"code": "quality", "name": "jakość i kwalifikacje", "kind": "quality", "weight": 20, "element": "quality"},
+    {"code": "own", "name": "udział środków własnych", "kind": "quality", "weight": 15, "element": "own-contribution"},
+    {"code": "social", "name": "wkład osobowy i rzeczowy", "kind": "social", "weight": 15, "element": "non-financial"},
+    {
+        "code": "reliability",
+        "name": "rzetelność i terminowość",
+        "kind": "experience",
+        "weight": 10,
+        "element": "reliability",
+    },
+]
+SHEET_ANSWERS = {**ANSWERS, "feasibility": "Kadra i lokal gotowe.", "own": 10, "reliability": "Od 2019 r."}
+
+
+async def udpp_call(api, client, **kwargs: Any) -> dict[str, Any]:
     await municipality(api)
-    return await open_call(api, await need(api, client), mode="open-competition", grant_terms=TERMS)
+    need_ = await need(api, client)
+    return await open_call(api, need_, mode="open-competition", grant_terms=TERMS, criteria=SHEET, **kwargs)
 
 
 def offer(call: dict[str, Any], lines: list[dict[str, Any]], asked: int) -> dict[str, Any]:
-    body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": asked, "quantity": 4000, "answers": ANSWERS}
+    body = {"lot_id": call["lots"][0]["id"], "total_price_grosze": asked, "quantity": 4000, "answers": SHEET_ANSWERS}
     return {**body, "grant": grant_offer(lines)}
 
 
 async def test_a_joint_offer_with_its_cost_calculation_totals_computed_by_the_server(api, client, clock):
     call = await udpp_call(api, client)
-    assert call["grant_terms"]["form"] == "wspieranie" and call["grant_terms"]["min_own_contribution"] == "0.10"
+    assert call["grant_terms"]["form"] == "wspieranie" and call["grant_terms"]["min_own_contribution"] == 0.1
     lead = await verified_provider(client)
     url = f"/v1/calls/{call['id']}/offers"
     made = await api.post(url, json=offer(call, LINES, 18_200_000), headers=provider(lead["id"]))
@@ -185,7 +211,7 @@ async def test_what_the_terms_of_the_grant_refuse(api, client, cdb, clock, commi
     plain = {k: v for k, v in offer(call, LINES, 18_200_000).items() if k != "grant"}
     assert problem(await api.post(url, json=plain, headers=headers), 422)["errors"][0]["field"] == "grant"
     other = await open_call(api, await need(api, client), mode="open-competition")
-    templated = offer(other, LINES, 18_200_000)
+    templated = {**offer(other, LINES, 18_200_000), "answers": ANSWERS}
     answer = problem(await api.post(f"/v1/calls/{other['id']}/offers", json=templated, headers=headers), 422)
     assert answer["errors"][0]["field"] == "grant"
 
@@ -199,3 +225,59 @@ async def test_terms_of_a_grant_are_the_udpps_only(api, client):
     no_minimum = call_body(need_["id"], grant_terms={**TERMS, "min_own_contribution": None})
     answer = problem(await api.post("/v1/calls", json=no_minimum, headers=STARACHOWICE), 422)
     assert "min_own_contribution" in answer["detail"]
+
+
+async def test_a_udpp_calls_criteria_stand_for_every_element_of_the_committees_assessment(api, client):
+    """Art. 15 ust. 1 UDPP: the committee assesses feasibility, the costs, quality and people, the own contribution
+    (under wspieranie), the non-financial contribution and past reliability; a call missing one is refused."""
+    await municipality(api)
+    need_ = await need(api, client)
+    without = call_body(need_["id"], grant_terms=TERMS, criteria=[{**c, "element": None} for c in SHEET])
+    refused = problem(await api.post("/v1/calls", json=without, headers=STARACHOWICE), 422)
+    assert refused["errors"][0]["field"] == "criteria" and "reliability (pkt 6)" in refused["detail"]
+    entrusted = {**TERMS, "form": "powierzenie", "min_own_contribution": None}
+    no_own = [c for c in SHEET if c["element"] != "own-contribution"]
+    no_own[0] = {**no_own[0], "weight": 35}
+    made = await api.post(
+        "/v1/calls", json=call_body(need_["id"], grant_terms=entrusted, criteria=no_own), headers=STARACHOWICE
+    )
+    assert made.status_code == 201, made.text  # under powierzenie the own contribution is not assessed
+
+
+async def test_the_committee_sees_the_offerors_earlier_tasks_for_this_municipality(api, client, clock, cdb):
+    """Art. 15 ust. 1 pkt 6 UDPP: the offeror's reliability and timeliness in earlier tasks for this authority,
+    pre-filled from the contracts and reports recorded here."""
+    earlier, bidder = await awarded_and_signed(api, client, clock, mode="open-competition", value_pln=100_000, days=200)
+    first, last = earlier["reporting_schedule"][0], earlier["reporting_schedule"][-1]
+    for status, period, late in (("accepted", first, -3), ("returned", last, 2)):  # days from its due date
+        due = datetime.fromisoformat(period["due_date"] + "T12:00:00+01:00")
+        cdb.add(
+            DeliveryReport(
+                contract_id=uuid.UUID(earlier["id"]),
+                period_start=date.fromisoformat(period["period_start"]),
+                period_end=date.fromisoformat(period["period_end"]),
+                units_delivered=100,
+                people_served={"seniors": 10},
+                status=status,
+                submitted_at=due + timedelta(days=late),
+            )
+        )
+    await cdb.flush()
+    call = await open_call(
+        api, await need(api, client), mode="open-competition", grant_terms=TERMS, criteria=SHEET, deadline_days=60
+    )
+    made = await api.post(f"/v1/calls/{call['id']}/offers", json=offer(call, LINES, 18_200_000), headers=bidder)
+    assert made.status_code == 201, made.text
+    url = f"/v1/offers/{made.json()['id']}/reliability"
+    assert (await api.get(url, headers=STARACHOWICE)).status_code == 404  # sealed until the deadline
+    clock.set(datetime.fromisoformat(call["deadline"]))
+    record = (await api.get(url, headers=STARACHOWICE)).json()
+    assert record["contracts"] == 1 and record["contracts_value_grosze"] == earlier["value_grosze"]
+    assert (record["reports"], record["reports_accepted"], record["reports_returned"]) == (2, 1, 1)
+    assert record["reports_late"] == 1 and record["first_task"] is False
+    assert record["legal_basis"] == "UDPP art. 15 ust. 1 pkt 6"
+    other = await verified_provider(client)
+    newcomer = await api.post(
+        f"/v1/calls/{call['id']}/offers", json=offer(call, LINES, 18_200_000), headers=provider(other["id"])
+    )
+    assert newcomer.status_code == 409  # the deadline passed: its record is not there to read

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.commissioning.access import acts_for_municipality
 from services.commissioning.calls.events import effective_status
-from services.commissioning.grants.schemas import GrantTerms
+from services.commissioning.grants.schemas import GrantTerms, SheetElement
 from services.commissioning.models.calls import Call, CallStatus, Lot
 from services.commissioning.planning.schemas import (
     MAX_VALUE_GROSZE,
@@ -38,6 +38,11 @@ class Criterion(Body):
     )
     kind: Literal["price", "quality", "experience", "social"] = Field(description="Kind of criterion.")
     weight: int = Field(ge=1, le=100, description="Weight in points; a call's weights sum to 100.")
+    element: SheetElement | None = Field(
+        default=None,
+        description="In a UDPP call with terms of a grant, the element of the committee's assessment it stands for "
+        "(art. 15 ust. 1 UDPP): such a call has one criterion for every element the act names.",
+    )
 
 
 def check_criteria(criteria: list[Criterion]) -> list[Criterion]:

@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.commissioning.access import acting_provider, acts_for_municipality, require_municipality_role
 from services.commissioning.calls import repository
 from services.commissioning.calls.events import deadline_passed, effective_status
-from services.commissioning.calls.schemas import CallCreate, CallUpdate, LotIn
+from services.commissioning.calls.schemas import CallCreate, CallUpdate, Criterion, LotIn
 from services.commissioning.catalogue_client import CatalogueClient
 from services.commissioning.clock import WARSAW
+from services.commissioning.grants import rules as grants
 from services.commissioning.grants.schemas import GrantTerms
 from services.commissioning.models.calls import Call, CallEvent, CallHistory, CallStatus, Lot, Question
 from services.commissioning.models.outbox import EventType
@@ -50,8 +51,9 @@ class DeadlinePassed(ProblemError):
 UDPP_MODES = frozenset({Mode.OPEN_COMPETITION, Mode.SMALL_GRANT})
 
 
-def grant_terms_for(mode: Mode, terms: GrantTerms | None) -> dict[str, Any] | None:
-    """A call's terms of the grant, which only the UDPP modes have."""
+def grant_terms_for(mode: Mode, terms: GrantTerms | None, criteria: list[Criterion]) -> dict[str, Any] | None:
+    """A call's terms of the grant, which only the UDPP modes have; its criteria then stand for every element of
+    the committee's assessment the act names (art. 15 ust. 1 UDPP)."""
     if terms is None:
         return None
     if mode not in UDPP_MODES:
@@ -60,6 +62,14 @@ def grant_terms_for(mode: Mode, terms: GrantTerms | None) -> dict[str, Any] | No
             f"only a UDPP call (open competition, small grant) states terms of a grant, not {mode.value}",
             pl=f"warunki dotacji określa tylko ogłoszenie w trybie ustawy o pożytku (otwarty konkurs, mały grant), "
             f"nie {mode.value}",
+        )
+    gaps = grants.sheet_gaps(terms, [c.element for c in criteria])
+    if gaps:
+        points = ", ".join(f"{e.value} (pkt {grants.ELEMENT_POINTS[e]})" for e in gaps)
+        raise ValidationProblem.field(
+            "criteria",
+            f"a UDPP call's criteria stand for each element of art. 15 ust. 1: missing {points}",
+            pl=f"kryteria ogłoszenia w trybie ustawy o pożytku obejmują każdy element art. 15 ust. 1: brakuje {points}",
         )
     return terms.model_dump(mode="json")
 
@@ -137,7 +147,7 @@ async def create(
         status=CallStatus.DRAFT.value,
         criteria=[c.model_dump() for c in data.criteria],
         eligibility=data.eligibility.model_dump(),
-        grant_terms=grant_terms_for(data.mode, data.grant_terms),
+        grant_terms=grant_terms_for(data.mode, data.grant_terms, data.criteria),
         documents=[d.model_dump() for d in data.documents],
         period_start=data.period_start or need.period_start,
         period_end=data.period_end or need.period_end,
@@ -229,10 +239,10 @@ async def update_draft(
         call.criteria = [c.model_dump() for c in data.criteria]
     if data.eligibility is not None:
         call.eligibility = data.eligibility.model_dump()
-    if data.grant_terms is not None or (data.mode is not None and call.grant_terms):
-        call.grant_terms = grant_terms_for(
-            Mode(call.mode), data.grant_terms or GrantTerms.model_validate(call.grant_terms)
-        )
+    if data.grant_terms is not None or ((data.mode or data.criteria) is not None and call.grant_terms):
+        terms = data.grant_terms or GrantTerms.model_validate(call.grant_terms)
+        criteria = [Criterion.model_validate(c) for c in call.criteria]
+        call.grant_terms = grant_terms_for(Mode(call.mode), terms, criteria)
     if data.documents is not None:
         call.documents = [d.model_dump() for d in data.documents]
     await session.flush()

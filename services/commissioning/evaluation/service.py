@@ -137,6 +137,12 @@ async def readable_offer(session: AsyncSession, principal: Principal, offer_id: 
     return await offers.readable(session, principal, offer_id, now)
 
 
+async def call_of(session: AsyncSession, offer: Offer) -> Call:
+    call = await session.get(Call, offer.call_id)
+    assert call is not None  # an offer's call is kept as long as it
+    return call
+
+
 async def offers_of_call(session: AsyncSession, principal: Principal, call_id: uuid.UUID, now: datetime) -> list[Offer]:
     if principal.role is Role.EVALUATOR:
         call, member = await evaluation_access(session, principal, call_id, now)

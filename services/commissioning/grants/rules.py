@@ -6,7 +6,14 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from services.commissioning.grants.schemas import CostCategory, CostLine, GrantForm, GrantOffer, GrantTerms
+from services.commissioning.grants.schemas import (
+    CostCategory,
+    CostLine,
+    GrantForm,
+    GrantOffer,
+    GrantTerms,
+    SheetElement,
+)
 from services.commissioning.rules.advisor import Reason
 from shared.errors import ValidationProblem
 from shared.money import format_pln
@@ -17,7 +24,8 @@ BASIS = "UDPP art. 13 ust. 2, art. 5 ust. 4"
 
 def line_total(line: CostLine) -> int:
     """A cost line's value: unit cost times units, to the grosz."""
-    return int((Decimal(line.unit_cost_grosze) * line.units).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    units = Decimal(str(line.units))  # as sent, to two places: no binary fraction reaches the money
+    return int((Decimal(line.unit_cost_grosze) * units).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _pct(share: float) -> str:
@@ -114,3 +122,13 @@ def beyond_terms(terms: GrantTerms, figures: dict[str, Any], asked_grosze: int) 
             )
         )
     return reasons
+
+
+ELEMENT_POINTS = {element: point for point, element in enumerate(SheetElement, start=1)}
+
+
+def sheet_gaps(terms: GrantTerms, elements: list[SheetElement | None]) -> list[SheetElement]:
+    """The elements of art. 15 ust. 1 a UDPP call's criteria do not stand for (the own contribution only under
+    wspieranie)."""
+    needed = [e for e in SheetElement if e is not SheetElement.OWN_CONTRIBUTION or terms.form is GrantForm.SUPPORTING]
+    return [e for e in needed if e not in elements]

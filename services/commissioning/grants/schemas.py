@@ -3,7 +3,6 @@ załącznik nr 1) structures it. Money in grosze; the totals are the server's (`
 
 from __future__ import annotations
 
-from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
@@ -11,16 +10,27 @@ from pydantic import Field, field_validator, model_validator
 from stdnum import iban
 
 from shared.i18n import Refusal
-from shared.schemas import Body, CalendarDate
+from shared.schemas import Body, CalendarDate, Schema
 
 MAX_GROSZE = 10**13
 Grosze = Annotated[int, Field(ge=0, le=MAX_GROSZE)]
-Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4)]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
 class GrantForm(StrEnum):
     ENTRUSTING = "powierzenie"  # the grant covers the task (art. 5 ust. 4 pkt 1 UDPP)
     SUPPORTING = "wspieranie"  # co-funding: the organisation contributes (art. 5 ust. 4 pkt 2 UDPP)
+
+
+class SheetElement(StrEnum):
+    """What the committee must assess in an offer for a public task (art. 15 ust. 1 UDPP, pkt 1 to 6)."""
+
+    FEASIBILITY = "feasibility"  # pkt 1: możliwość realizacji zadania przez organizację
+    COSTS = "costs"  # pkt 2: kalkulacja kosztów, także w odniesieniu do zakresu rzeczowego zadania
+    QUALITY = "quality"  # pkt 3: jakość wykonania zadania i kwalifikacje osób
+    OWN_CONTRIBUTION = "own-contribution"  # pkt 4: udział środków własnych (przy wspieraniu)
+    NON_FINANCIAL = "non-financial"  # pkt 5: wkład osobowy (wolontariusze, praca społeczna członków) i rzeczowy
+    RELIABILITY = "reliability"  # pkt 6: rzetelność, terminowość i rozliczenie zadań zleconych wcześniej
 
 
 class GrantTerms(Body):
@@ -41,7 +51,7 @@ class GrantTerms(Body):
         default=None, description="The most administrative costs (category II) may be of the task's costs, 0..1."
     )
     allowed_shift: Share = Field(
-        default=Decimal("0.10"), description="The shift allowed between cost lines in the settlement, 0..1."
+        default=0.10, description="The shift allowed between cost lines in the settlement, 0..1."
     )
 
     @model_validator(mode="after")
@@ -116,7 +126,7 @@ class CostLine(Body):
     name: str = Field(min_length=2, max_length=300, description="The kind of cost.")
     unit: str = Field(min_length=1, max_length=50, description="Its unit (godzina, sztuka, miesiąc...).")
     unit_cost_grosze: Grosze = Field(description="The cost of one unit, grosze.")
-    units: Annotated[Decimal, Field(gt=0, le=10**7, max_digits=11, decimal_places=2)] = Field(
+    units: Annotated[float, Field(gt=0, le=10**7, multiple_of=0.01, allow_inf_nan=False)] = Field(
         description="How many units (up to two decimal places)."
     )
     year: int = Field(ge=2000, le=2100, description="The year the cost falls in (multi-year tasks).")
@@ -194,3 +204,22 @@ class GrantOffer(Body):
                 f"rok pozycji kosztorysu wykracza poza lata zadania {sorted(years)}",
             )
         return self
+
+
+class ReliabilityOut(Schema):
+    """The offeror's earlier public tasks for this municipality, from the records kept here: what the committee
+    weighs under art. 15 ust. 1 pkt 6 UDPP (reliability, timeliness, settlement)."""
+
+    offer_id: str = Field(description="The offer assessed.")
+    provider_id: str = Field(description="Its offeror (the lead).")
+    municipality_terc: str = Field(description="The authority whose tasks count.")
+    legal_basis: str = Field(description="The provision.")
+    contracts: int = Field(description="Its contracts with this municipality from other calls.")
+    contracts_completed: int = Field(description="Of them, completed.")
+    contracts_terminated: int = Field(description="Of them, terminated.")
+    contracts_value_grosze: int = Field(description="Their value.")
+    reports: int = Field(description="Delivery reports submitted under them.")
+    reports_accepted: int = Field(description="Of them, accepted.")
+    reports_returned: int = Field(description="Of them, returned for correction.")
+    reports_late: int = Field(description="Of them, submitted after the due date of their period.")
+    first_task: bool = Field(description="No earlier task for this municipality: the element does not apply.")
