@@ -242,6 +242,12 @@ async def test_a_udpp_calls_criteria_stand_for_every_element_of_the_committees_a
         "/v1/calls", json=call_body(need_["id"], grant_terms=entrusted, criteria=no_own), headers=STARACHOWICE
     )
     assert made.status_code == 201, made.text  # under powierzenie the own contribution is not assessed
+    published = await open_call(api, need_, grant_terms=TERMS, criteria=SHEET)
+    amendment = {"description": "Bez oceny rzetelności", "criteria": [{**c, "element": None} for c in SHEET]}
+    refused = problem(
+        await api.post(f"/v1/calls/{published['id']}/amendments", json=amendment, headers=STARACHOWICE), 422
+    )
+    assert refused["errors"][0]["field"] == "criteria"
 
 
 async def test_the_committee_sees_the_offerors_earlier_tasks_for_this_municipality(api, client, clock, cdb):

@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.commissioning.calls import repository as calls_repo
 from services.commissioning.calls import service as calls
 from services.commissioning.calls.schemas import AmendmentIn
+from services.commissioning.calls.service import grant_terms_for
+from services.commissioning.grants.schemas import GrantTerms
 from services.commissioning.models.calls import Amendment
 from services.commissioning.models.outbox import EventType
 from services.commissioning.offers import repository as offers_repo
 from services.commissioning.outbox import service as outbox
-from services.commissioning.rules.modes import rules_version
+from services.commissioning.rules.modes import Mode, rules_version
 from shared.auth import Principal
 from shared.db import touch
 from shared.errors import ValidationProblem
@@ -41,6 +43,8 @@ async def amend(
         call.deadline = data.deadline
         changes["deadline"] = utc_iso(data.deadline)
     if data.criteria is not None:
+        if call.grant_terms:  # its criteria stand for the committee's assessment still
+            grant_terms_for(Mode(call.mode), GrantTerms.model_validate(call.grant_terms), data.criteria)
         call.criteria = changes["criteria"] = [c.model_dump() for c in data.criteria]
     if data.eligibility is not None:
         call.eligibility = changes["eligibility"] = data.eligibility.model_dump()
