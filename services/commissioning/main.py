@@ -24,6 +24,7 @@ from services.commissioning.contracts.router import router as contracts_router
 from services.commissioning.dependencies import CommissioningState
 from services.commissioning.evaluation.router import offers_router as offer_reading_router
 from services.commissioning.evaluation.router import router as evaluation_router
+from services.commissioning.giving.router import router as giving_router
 from services.commissioning.models.calls import CallEvent
 from services.commissioning.models.idempotency import IdempotencyRecord
 from services.commissioning.models.outbox import EventType, OutboxEvent
@@ -73,6 +74,7 @@ TAGS = [
     {"name": "contracts", "description": "Awards, results, contracts, delivery reports, payments."},
     {"name": "monitoring", "description": "Indicators per municipality and voivodeship."},
     {"name": "ocds", "description": "Open Contracting Data Standard 1.1 release and record packages."},
+    {"name": "360giving", "description": "360Giving 1.4 grants: the UDPP open competitions and small grants."},
     {"name": "events", "description": "The change feed: domain events as CloudEvents, in an order no reader can miss."},
     {"name": "webhooks", "description": "Subscriptions: the events POSTed to your URL, signed (Standard Webhooks)."},
     {"name": "health", "description": "Liveness, readiness, metrics."},
@@ -173,6 +175,7 @@ def create_app(
             contracts_router,
             monitoring_router,
             ocds_router,
+            giving_router,
             events_router,
             webhook_router(
                 path="/v1/webhooks",

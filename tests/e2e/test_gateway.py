@@ -30,6 +30,8 @@ def test_proxied_answers_are_the_services_own(stack: Stack, gateway: httpx.Clien
     assert areas.status_code == 200 and len(areas.json()) == 14
     assert gateway.get("/hsds/").json()["version"] == "3.0"
     assert gateway.get("/ocds/releases").json()["version"] == "1.1"
+    assert gateway.get("/360giving/grants").json()["version"] == "1.4"
+    assert gateway.get("/360giving/grants/360G-cus-none").json()["detail_en"].startswith("No published grant")
     assert gateway.get("/v1/nothing").status_code == 404
 
 
@@ -54,6 +56,7 @@ def test_merged_openapi_document(gateway: httpx.Client):
         "/v1/calls/{call_id}/offers",
         "/hsds/services",
         "/ocds/releases",
+        "/360giving/grants",
         "/v1/municipalities/{terc}/overview",
         "/v1/providers/{provider_id}/opportunities",
     ):

@@ -1,5 +1,5 @@
-"""The proxy: every public operation of the catalogue and commissioning, under one /v1 (plus /hsds and /ocds),
-with the services' own status codes, headers and problem+json bodies."""
+"""The proxy: every public operation of the catalogue and commissioning, under one /v1 (plus /hsds, /ocds and
+/360giving), with the services' own status codes, headers and problem+json bodies."""
 
 from __future__ import annotations
 
@@ -127,7 +127,7 @@ def public_max_age(result: UpstreamResponse) -> int:
     return int(ages[0]) if ages and ages[0].isdigit() else 0
 
 
-PROXIED = ("/v1/", "/hsds/", "/ocds/")
+PROXIED = ("/v1/", "/hsds/", "/ocds/", "/360giving/")
 
 
 async def proxied(request: Request) -> Response:
