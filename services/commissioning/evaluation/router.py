@@ -212,19 +212,16 @@ async def get_scores(
     )
 
 
-@router.get(
-    "/offers/{offer_id}/reliability",
-    summary="The offeror's earlier tasks for this municipality, for the committee's sheet (art. 15 ust. 1 pkt 6 UDPP)",
-    responses=problem_responses(401, 403, 404),
-    description=(
-        "Counted from the contracts and reports recorded here: the offeror's earlier contracts with the call's "
-        "municipality, how many were completed or terminated, its reports accepted, returned and late. Whoever "
-        "may read the offer: after the deadline the municipality and committee members cleared of conflict."
-    ),
-)
+RELIABILITY = "The offeror's earlier tasks for this municipality, for the committee's sheet (art. 15 ust. 1 pkt 6 UDPP)"
+
+
+@router.get("/offers/{offer_id}/reliability", summary=RELIABILITY, responses=problem_responses(401, 403, 404))
 async def offer_reliability(
     offer_id: uuid.UUID, session: ReadSessionDep, principal: CurrentPrincipal, clock: ClockDep
 ) -> ReliabilityOut:
+    """Counted from the contracts and reports recorded here: the offeror's earlier contracts with the call's
+    municipality, how many were completed or terminated, its reports accepted, returned and late. Whoever may read
+    the offer: after the deadline the municipality and committee members cleared of conflict."""
     offer = await service.readable_offer(session, principal, offer_id, clock.now())
     call = await service.call_of(session, offer)
     return ReliabilityOut.model_validate(await grants.reliability(session, offer, call))

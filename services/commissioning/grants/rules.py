@@ -54,7 +54,7 @@ def totals(offer: GrantOffer) -> dict[str, Any]:
     administrative = sum(line_total(c) for c in offer.costs if c.category is CostCategory.ADMINISTRATIVE)
     return {
         "total_cost_grosze": total,
-        **sums,
+        "sources": sums,
         "own_contribution_grosze": own,
         "administrative_grosze": administrative,
         "shares": {
@@ -73,13 +73,14 @@ def beyond_terms(terms: GrantTerms, figures: dict[str, Any], asked_grosze: int) 
     """The offer against the call's terms: the grant asked is what its lines ask and in-kind is counted only where
     the call reports it (field errors); why the terms refuse it: administrative costs above the ceiling, under
     wspieranie an own contribution below the minimum (empty: within them)."""
-    if figures["grant_grosze"] != asked_grosze:
+    asked = figures["sources"]["grant_grosze"]
+    if asked != asked_grosze:
         raise ValidationProblem.field(
             "total_price_grosze",
-            f"the grant asked for is what the cost lines ask: {figures['grant_grosze']} grosze",
-            pl=f"wnioskowana dotacja to suma dotacji z pozycji kosztorysu: {figures['grant_grosze']} groszy",
+            f"the grant asked for is what the cost lines ask: {asked} grosze",
+            pl=f"wnioskowana dotacja to suma dotacji z pozycji kosztorysu: {asked} groszy",
         )
-    if figures["in_kind_grosze"] and not terms.in_kind_reported:
+    if figures["sources"]["in_kind_grosze"] and not terms.in_kind_reported:
         raise ValidationProblem.field(
             "grant.costs",
             "the call does not count in-kind contribution: in_kind_grosze must be 0",

@@ -206,20 +206,27 @@ class GrantOffer(Body):
         return self
 
 
+class EarlierContracts(Schema):
+    count: int = Field(description="The offeror's contracts with this municipality from other calls.")
+    completed: int = Field(description="Of them, completed.")
+    terminated: int = Field(description="Of them, terminated.")
+    value_grosze: int = Field(description="Their value.")
+
+
+class EarlierReports(Schema):
+    count: int = Field(description="Delivery reports submitted under those contracts.")
+    accepted: int = Field(description="Of them, accepted.")
+    returned: int = Field(description="Of them, returned for correction.")
+    late: int = Field(description="Of them, submitted after the due date of their period.")
+
+
 class ReliabilityOut(Schema):
     """The offeror's earlier public tasks for this municipality, from the records kept here: what the committee
-    weighs under art. 15 ust. 1 pkt 6 UDPP (reliability, timeliness, settlement)."""
+    weighs under art. 15 ust. 1 pkt 6 UDPP (reliability, timeliness, settlement); none: the element does not
+    apply."""
 
-    offer_id: str = Field(description="The offer assessed.")
-    provider_id: str = Field(description="Its offeror (the lead).")
+    provider_id: str = Field(description="The offeror (the lead).")
     municipality_terc: str = Field(description="The authority whose tasks count.")
     legal_basis: str = Field(description="The provision.")
-    contracts: int = Field(description="Its contracts with this municipality from other calls.")
-    contracts_completed: int = Field(description="Of them, completed.")
-    contracts_terminated: int = Field(description="Of them, terminated.")
-    contracts_value_grosze: int = Field(description="Their value.")
-    reports: int = Field(description="Delivery reports submitted under them.")
-    reports_accepted: int = Field(description="Of them, accepted.")
-    reports_returned: int = Field(description="Of them, returned for correction.")
-    reports_late: int = Field(description="Of them, submitted after the due date of their period.")
-    first_task: bool = Field(description="No earlier task for this municipality: the element does not apply.")
+    contracts: EarlierContracts = Field(description="Its earlier contracts.")
+    reports: EarlierReports = Field(description="Their reports.")

@@ -38,17 +38,19 @@ async def reliability(session: AsyncSession, offer: Offer, call: Call) -> dict[s
     }
     statuses = [c.status for c in contracts]
     return {
-        "offer_id": str(offer.id),
         "provider_id": str(offer.provider_id),
         "municipality_terc": call.municipality_terc,
         "legal_basis": BASIS,
-        "contracts": len(contracts),
-        "contracts_completed": statuses.count(ContractStatus.COMPLETED.value),
-        "contracts_terminated": statuses.count(ContractStatus.TERMINATED.value),
-        "contracts_value_grosze": sum(c.value_grosze for c in contracts),
-        "reports": len(reports),
-        "reports_accepted": sum(r.status == ReportStatus.ACCEPTED.value for r in reports),
-        "reports_returned": sum(r.status == ReportStatus.RETURNED.value for r in reports),
-        "reports_late": sum(_late(r, due) for r in reports),
-        "first_task": not contracts,
+        "contracts": {
+            "count": len(contracts),
+            "completed": statuses.count(ContractStatus.COMPLETED.value),
+            "terminated": statuses.count(ContractStatus.TERMINATED.value),
+            "value_grosze": sum(c.value_grosze for c in contracts),
+        },
+        "reports": {
+            "count": len(reports),
+            "accepted": sum(r.status == ReportStatus.ACCEPTED.value for r in reports),
+            "returned": sum(r.status == ReportStatus.RETURNED.value for r in reports),
+            "late": sum(_late(r, due) for r in reports),
+        },
     }

@@ -78,27 +78,27 @@ RECEIPT_HASH_DOC = (
 )
 
 
-class GrantShares(BaseModel):
-    grant: float = Field(description="The grant asked for, of the task's costs (0..1).")
-    own_contribution: float = Field(description="The own contribution (financial and non-financial), of the costs.")
-    own_financial: float = Field(description="The own financial contribution, of the costs.")
-    non_financial: float = Field(description="The non-financial contribution (personal and in-kind), of the costs.")
-    recipients: float = Field(description="Payments from the recipients, of the costs.")
-    administrative: float = Field(description="Administrative costs (category II), of the costs.")
+class GrantSources(BaseModel):
+    """V.B: the sources of the task's costs, summed by the server from the cost lines."""
+
+    grant_grosze: int = Field(description="The grant asked for.")
+    own_financial_grosze: int = Field(description="The own financial contribution.")
+    personal_grosze: int = Field(description="Non-financial personal contribution (volunteers' and members' work).")
+    in_kind_grosze: int = Field(description="Non-financial in-kind contribution.")
+    recipients_grosze: int = Field(description="Payments from the task's recipients.")
 
 
 class GrantTotals(BaseModel):
     """V.B and V.C of the template, summed by the server from the cost lines."""
 
     total_cost_grosze: int = Field(description="The task's costs.")
-    grant_grosze: int = Field(description="The grant asked for.")
-    own_financial_grosze: int = Field(description="The own financial contribution.")
-    personal_grosze: int = Field(description="Non-financial personal contribution (volunteers' and members' work).")
-    in_kind_grosze: int = Field(description="Non-financial in-kind contribution.")
-    recipients_grosze: int = Field(description="Payments from the task's recipients.")
+    sources: GrantSources = Field(description="V.B: what covers them.")
     own_contribution_grosze: int = Field(description="Financial and non-financial own contribution.")
     administrative_grosze: int = Field(description="Administrative costs (category II).")
-    shares: GrantShares = Field(description="Each, of the task's costs.")
+    shares: dict[str, float] = Field(
+        description="Of the task's costs (0..1): `grant`, `own_contribution`, `own_financial`, `non_financial` "
+        "(personal and in-kind), `recipients`, `administrative`."
+    )
     by_offeror: list[int] = Field(description="V.C: the costs each offeror bears, by its position in `offerors`.")
 
 
