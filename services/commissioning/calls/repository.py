@@ -251,18 +251,20 @@ async def prior_tasks(session: AsyncSession, call_ids: list[uuid.UUID], now: dat
         return []
     as_of = func.coalesce(Call.published_at, now)
     back = values(column("back", Integer), name="back").data([(0,), (1,)])
-    years = (
+    years = (  # each call's service types, in each of its two years
         select(
             Call.id.label("call_id"),
             Call.municipality_terc.label("terc"),
+            Lot.service_type_id,
             as_of.label("as_of"),
             (cast(func.extract("year", func.timezone("Europe/Warsaw", as_of)), Integer) - back.c.back).label("year"),
         )
+        .distinct()
+        .join(Lot, Lot.call_id == Call.id)
         .join(back, true())
         .where(Call.id.in_(call_ids), Call.mode == Mode.OPEN_COMPETITION.value)
         .subquery()
     )
-    kinds = select(Lot.service_type_id).where(Lot.call_id == years.c.call_id).correlate(years)
     year_start = func.make_date(years.c.year, 1, 1)
     year_end = func.make_date(years.c.year, 12, 31)
     grant = Award.mode.in_(UDPP_GRANTS)
@@ -281,7 +283,7 @@ async def prior_tasks(session: AsyncSession, call_ids: list[uuid.UUID], now: dat
             and_(
                 Award.municipality_terc == years.c.terc,
                 Award.awarded_at < years.c.as_of,
-                Award.service_type_id.in_(kinds),
+                Award.service_type_id == years.c.service_type_id,
             ),
         )
         .outerjoin(
