@@ -108,6 +108,11 @@ def create_cache_notify_v1(function: str, topic: str, tables: tuple[str, ...]) -
         f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS "
         f"$$ BEGIN PERFORM pg_notify('{CACHE_CHANNEL}', '{topic}'); RETURN NULL; END $$"
     )
+    add_cache_notify_triggers_v1(function, tables)
+
+
+def add_cache_notify_triggers_v1(function: str, tables: tuple[str, ...]) -> None:
+    """Writes to `tables` too call the NOTIFY function `function` of `create_cache_notify_v1`."""
     for table in tables:
         op.execute(
             f"CREATE TRIGGER {table}_public_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
@@ -115,7 +120,11 @@ def create_cache_notify_v1(function: str, topic: str, tables: tuple[str, ...]) -
         )
 
 
-def drop_cache_notify_v1(function: str, tables: tuple[str, ...]) -> None:
+def drop_cache_notify_triggers_v1(tables: tuple[str, ...]) -> None:
     for table in tables:
         op.execute(f"DROP TRIGGER {table}_public_changed ON {table}")
+
+
+def drop_cache_notify_v1(function: str, tables: tuple[str, ...]) -> None:
+    drop_cache_notify_triggers_v1(tables)
     op.execute(f"DROP FUNCTION {function}()")

@@ -50,8 +50,8 @@ async def need(
     value_pln: int = 500_000,
     days: int = 300,
     service: str = "care-services",
+    start: date = date(2026, 6, 1),
 ) -> dict[str, Any]:
-    start = date(2026, 6, 1)
     body = {
         "title": "Usługi opiekuńcze dla seniorów",
         "service_type_id": await service_type_id(catalogue, service),
@@ -244,12 +244,13 @@ async def offer(api, call: dict, provider_id: str, price_pln: int) -> httpx.Resp
 async def award_the_only_offer(api, call: dict, reason: str = "Oferta zgodna z regulaminem.") -> tuple[Any, Any]:
     """After the deadline: the call's one offer passes the formal check and wins its lot; the decision's answer
     and the offer."""
-    offers = (await api.get(f"/v1/calls/{call['id']}/offers", headers=STARACHOWICE)).json()["items"]
-    await api.put(f"/v1/offers/{offers[0]['id']}/formal-check", json={"passed": True}, headers=STARACHOWICE)
+    gmina = HEADERS[call["municipality_terc"]]
+    offers = (await api.get(f"/v1/calls/{call['id']}/offers", headers=gmina)).json()["items"]
+    await api.put(f"/v1/offers/{offers[0]['id']}/formal-check", json={"passed": True}, headers=gmina)
     decided = await api.post(
         f"/v1/calls/{call['id']}/lots/{call['lots'][0]['id']}/award-decision",
         json={"winners": [{"offer_id": offers[0]["id"]}], "reason": reason},
-        headers=STARACHOWICE,
+        headers=gmina,
     )
     return decided, offers[0]
 

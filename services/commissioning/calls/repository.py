@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, true
+from sqlalchemy import ColumnElement, Integer, Select, and_, cast, column, delete, func, or_, select, true, values
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.models.calls import Amendment, Award, Call, CallHistory, CallStatus, Lot, Question
+from services.commissioning.models.contracts import Contract, ContractStatus
+from services.commissioning.rules.modes import Mode
 from shared.auth import Principal, Role
 
 
@@ -225,3 +227,75 @@ async def next_deadline(session: AsyncSession, now: datetime) -> datetime | None
     )
     found: datetime | None = await session.scalar(query)
     return found
+
+
+UDPP_GRANTS = (Mode.OPEN_COMPETITION.value, Mode.SMALL_GRANT.value)  # the modes a grant goes to an organisation in
+
+
+@dataclass(frozen=True)
+class TasksOfYear:
+    call_id: uuid.UUID
+    year: int
+    contracts: int
+    value_grosze: int
+    grants: int
+    grants_value_grosze: int
+
+
+async def prior_tasks(session: AsyncSession, call_ids: list[uuid.UUID], now: datetime) -> Sequence[TasksOfYear]:
+    """For each open competition among `call_ids`, in one grouped query: its municipality's contracts for the
+    service types of its lots, awarded before the call was published (a draft: before `now`), not terminated, whose
+    delivery runs in the call's year (Europe/Warsaw) or the year before; per year, with those in the UDPP modes
+    apart. Awards and contracts are public: no offer is read."""
+    if not call_ids:
+        return []
+    as_of = func.coalesce(Call.published_at, now)
+    back = values(column("back", Integer), name="back").data([(0,), (1,)])
+    years = (  # each call's service types, in each of its two years
+        select(
+            Call.id.label("call_id"),
+            Call.municipality_terc.label("terc"),
+            Lot.service_type_id,
+            as_of.label("as_of"),
+            (cast(func.extract("year", func.timezone("Europe/Warsaw", as_of)), Integer) - back.c.back).label("year"),
+        )
+        .distinct()
+        .join(Lot, Lot.call_id == Call.id)
+        .join(back, true())
+        .where(Call.id.in_(call_ids), Call.mode == Mode.OPEN_COMPETITION.value)
+        .subquery()
+    )
+    year_start = func.make_date(years.c.year, 1, 1)
+    year_end = func.make_date(years.c.year, 12, 31)
+    grant = Award.mode.in_(UDPP_GRANTS)
+    query = (
+        select(
+            years.c.call_id,
+            years.c.year,
+            func.count(Contract.id),
+            func.coalesce(func.sum(Contract.value_grosze), 0),
+            func.count(Contract.id).filter(grant),
+            func.coalesce(func.sum(Contract.value_grosze).filter(grant), 0),
+        )
+        .select_from(years)
+        .outerjoin(
+            Award,
+            and_(
+                Award.municipality_terc == years.c.terc,
+                Award.awarded_at < years.c.as_of,
+                Award.service_type_id == years.c.service_type_id,
+            ),
+        )
+        .outerjoin(
+            Contract,
+            and_(
+                Contract.award_id == Award.id,
+                Contract.status != ContractStatus.TERMINATED.value,
+                Contract.period_start <= year_end,
+                Contract.period_end >= year_start,
+            ),
+        )
+        .group_by(years.c.call_id, years.c.year)
+        .order_by(years.c.call_id, years.c.year.desc())
+    )
+    return [TasksOfYear(*row) for row in (await session.execute(query)).all()]

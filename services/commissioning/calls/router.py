@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import require_municipality_role
 from services.commissioning.calls import eligibility, repository, service
@@ -30,7 +32,7 @@ from services.commissioning.models.calls import Call, CallStatus
 from services.commissioning.models.idempotency import IdempotencyRecord
 from services.commissioning.models.public import PUBLIC_CALLS
 from services.commissioning.rules.modes import Mode
-from shared.auth import OptionalPrincipal
+from shared.auth import OptionalPrincipal, Principal
 from shared.cache import cached_json
 from shared.db import ReadSessionDep, database_of
 from shared.errors import problem_responses
@@ -55,10 +57,20 @@ CallSort = Literal["deadline", "-deadline", "published", "-published", "value", 
 router = APIRouter(prefix="/v1/calls", tags=["calls"])
 
 
+async def _outs(
+    session: AsyncSession, calls: Sequence[Call], now: datetime, principal: Principal | None
+) -> list[CallOut]:
+    """The calls' answers: their lots and, for open competitions, the prior tasks of the same kind (a query each
+    for all of them)."""
+    ids = [c.id for c in calls]
+    lots = list(await repository.lots_of(session, ids))
+    prior = await repository.prior_tasks(session, ids, now)
+    return [call_out(c, lots, now, principal, prior) for c in calls]
+
+
 async def _out(write: Write, call: Call) -> CallOut:
     """The call written, with its lots and its status at the time of the write."""
-    lots = list(await repository.lots_of(write.session, [call.id]))
-    return call_out(call, lots, write.named["now"], write.principal)
+    return (await _outs(write.session, [call], write.named["now"], write.principal))[0]
 
 
 @router.post(
@@ -150,8 +162,7 @@ async def search_calls(
 
                 async def batch(offset: int, limit: int) -> list[CallOut]:
                     calls, _ = await search(own, offset=offset, limit=limit)
-                    lots = list(await repository.lots_of(own, [c.id for c in calls]))
-                    return [call_out(c, lots, now, principal) for c in calls]
+                    return await _outs(own, calls, now, principal)
 
                 async for call in in_batches(batch, EXPORT_BATCH):
                     yield call
@@ -160,8 +171,7 @@ async def search_calls(
 
     async def page() -> Page[CallOut]:
         rows, total = await search(session, offset=paging.offset, limit=paging.per_page)
-        lots = list(await repository.lots_of(session, [c.id for c in rows]))
-        return Page.build([call_out(c, lots, now, principal) for c in rows], total, paging)
+        return Page.build(await _outs(session, rows, now, principal), total, paging)
 
     if principal is None and type(clock) is Clock:  # the public's list, on the system clock: kept (shared.cache)
 
@@ -185,7 +195,7 @@ async def get_call(
     call_id: uuid.UUID, session: ReadSessionDep, principal: OptionalPrincipal, clock: ClockDep, response: Response
 ) -> CallOut:
     call = tagged(response, await service.visible(session, principal, call_id))
-    return call_out(call, list(await repository.lots_of(session, [call.id])), clock.now(), principal)
+    return (await _outs(session, [call], clock.now(), principal))[0]
 
 
 @router.patch(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any, Literal
 
@@ -10,6 +12,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.commissioning.access import acts_for_municipality
 from services.commissioning.calls.events import effective_status
+from services.commissioning.calls.repository import TasksOfYear
 from services.commissioning.grants.schemas import GrantTerms, SheetElement
 from services.commissioning.models.calls import Call, CallStatus, Lot
 from services.commissioning.planning.schemas import (
@@ -176,6 +179,61 @@ class CallUpdate(Body):
         return check_criteria(value) if value is not None else None
 
 
+PRIOR_TASKS_BASIS = "art. 13 ust. 2 pkt 7 ustawy o działalności pożytku publicznego i o wolontariacie"
+
+
+class TasksOfYearOut(BaseModel):
+    year: int = Field(description="The calendar year (the call's, or the year before).")
+    contracts: int = Field(description="Contracts of the same kind whose delivery runs in the year, any mode.")
+    value_grosze: int = Field(description="Their value: what the municipality committed, grosze (gross).")
+    grants: int = Field(description="Of them, grants to organisations (UDPP: open-competition, small-grant).")
+    grants_value_grosze: int = Field(description="The grants' value, grosze.")
+    complete: bool = Field(
+        description="The year had ended when the figure was taken (`as_of`); the call's own year is so far."
+    )
+
+
+class PriorTasksOut(BaseModel):
+    """What an open competition's announcement states of the same kind of tasks before it."""
+
+    model_config = examples(
+        {
+            "legal_basis": PRIOR_TASKS_BASIS,
+            "as_of": "2026-03-02T09:00:00Z",
+            "years": [
+                {
+                    "year": 2026,
+                    "contracts": 2,
+                    "value_grosze": 70000000,
+                    "grants": 1,
+                    "grants_value_grosze": 50000000,
+                    "complete": False,
+                },
+                {
+                    "year": 2025,
+                    "contracts": 1,
+                    "value_grosze": 30000000,
+                    "grants": 1,
+                    "grants_value_grosze": 30000000,
+                    "complete": True,
+                },
+            ],
+        }
+    )
+
+    legal_basis: str = Field(description="The provision requiring it.")
+    as_of: datetime = Field(
+        description="Contracts awarded before this moment count: the call's publication (a draft: now), UTC."
+    )
+    years: list[TasksOfYearOut] = Field(
+        description=(
+            "The call's year (by its publication, Europe/Warsaw) and the year before. Of the same kind: the "
+            "municipality's contracts for a service type of the call's lots, awarded on this platform and not "
+            "terminated, counted in every year their delivery period runs in, with their whole value."
+        )
+    )
+
+
 class CallOut(BaseModel):
     id: uuid.UUID = Field(description="Call id.")
     ocid: str = Field(description="Open Contracting id, stable.")
@@ -202,6 +260,14 @@ class CallOut(BaseModel):
     created_at: CreatedAt
     updated_at: datetime = Field(description="Last public change (UTC); offers never change it.")
     version: Version
+    prior_tasks: PriorTasksOut | None = Field(
+        default=None,
+        description=(
+            "Open competitions only (UDPP art. 13 ust. 2 pkt 7; empty for other modes): the same kind of tasks "
+            "the municipality commissioned in the call's year and the year before, with their costs and the "
+            "grants to organisations; from awards and contracts, which are public."
+        ),
+    )
 
 
 class Cancellation(Body):
@@ -274,8 +340,17 @@ class HistoryOut(Schema):
     at: When
 
 
-def call_out(call: Call, lots: list[Lot], now: datetime, principal: Principal | None) -> CallOut:
+def call_out(
+    call: Call,
+    lots: list[Lot],
+    now: datetime,
+    principal: Principal | None,
+    prior: Sequence[TasksOfYear] = (),
+) -> CallOut:
     own = [lot for lot in lots if lot.call_id == call.id]
+    counted = [y for y in prior if y.call_id == call.id]
+    call_year = max((y.year for y in counted), default=0)
+    years = [TasksOfYearOut.model_validate({**asdict(y), "complete": y.year < call_year}) for y in counted]
     return from_row(
         CallOut,
         call,
@@ -283,6 +358,9 @@ def call_out(call: Call, lots: list[Lot], now: datetime, principal: Principal | 
         status=effective_status(call, now),
         lots=[LotOut.model_validate(lot) for lot in own],
         value_grosze=sum(lot.value_grosze for lot in own),
+        prior_tasks=PriorTasksOut(legal_basis=PRIOR_TASKS_BASIS, as_of=call.published_at or now, years=years)
+        if years
+        else None,
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     Integer,
     String,
     Text,
@@ -143,6 +144,8 @@ class Award(Base):
     """One winner of a lot (a decision may have several); also what the art. 361 repeat-award rule reads."""
 
     __tablename__ = "awards"
+    # a municipality's awards of a service type: repeat awards, and an open competition's prior tasks
+    __table_args__ = (Index("ix_awards_municipality_service_type", "municipality_terc", "service_type_id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
