@@ -111,7 +111,7 @@ class CatalogueClient:
                     f"The catalogue refused the providers' standing ({response.status_code}); nothing was saved.",
                     pl=f"Katalog odmówił podania statusu podmiotów ({response.status_code}); niczego nie zapisano.",
                 )
-            found += response.json()["items"]
+            found += [{**item, "provider_id": item["id"]} for item in response.json()["items"]]
         return found
 
     async def local_pes_offerings(self, service_type_id: uuid.UUID, place: str) -> int:
