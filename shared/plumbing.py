@@ -24,14 +24,21 @@ from shared.webhooks import OnDisabled, OwnerScope, Runner, WebhookPolicy, Webho
 Sessions = async_sessionmaker[AsyncSession]
 
 
-@dataclass
-class Plumbing:
-    service: str  # its name on the broker
-    source: str  # CloudEvents source of its events
+@dataclass(frozen=True)
+class EventTables:
+    """A service's own models for its events: the outbox, the feed positions, the webhooks."""
+
     outbox: Any
     positions: Any  # its FeedPosition model
     subscriptions: Any  # its WebhookSubscription model
     deliveries: Any
+
+
+@dataclass
+class Plumbing:
+    service: str  # its name on the broker
+    source: str  # CloudEvents source of its events
+    tables: EventTables
     on_disabled: OnDisabled
     owner_scope: OwnerScope  # what a subscription's owner may read now, as the service's feed decides it
     # the other service's events: over HTTP (a loop polling every `interval`), or from its stream
@@ -51,9 +58,9 @@ def webhook_relay(plumbing: Plumbing, database: Database, policy: WebhookPolicy)
     """The service's webhook relay over its own tables (`running` starts one; a test may make its own)."""
     return WebhookRelay(
         database.write,
-        subscriptions=plumbing.subscriptions,
-        deliveries=plumbing.deliveries,
-        outbox=plumbing.outbox,
+        subscriptions=plumbing.tables.subscriptions,
+        deliveries=plumbing.tables.deliveries,
+        outbox=plumbing.tables.outbox,
         source=plumbing.source,
         policy=policy,
         owner_scope=plumbing.owner_scope,
@@ -80,8 +87,9 @@ async def running(
     if broker is not None:
         streams = Streams(settings.events_nats_prefix)
         js = broker.jetstream()
+        tables = plumbing.tables
         publisher = OutboxPublisher(
-            database.write, js, streams, plumbing.service, plumbing.outbox, plumbing.positions, plumbing.source
+            database.write, js, streams, plumbing.service, tables.outbox, tables.positions, plumbing.source
         )
         runners.append(lambda wake: publisher.run(5.0, wake))
         if consume_every > 0 and plumbing.stream_consumer is not None:

@@ -27,7 +27,7 @@ from services.catalogue.taxonomy.router import router as taxonomy_router
 from shared.app import create_service_app
 from shared.cache import cache_of
 from shared.db import database_of
-from shared.plumbing import Plumbing, running
+from shared.plumbing import EventTables, Plumbing, running
 from shared.webhook_api import webhook_router
 from shared.webhooks import WebhookPolicy
 
@@ -68,10 +68,7 @@ def create_app(
             plumbing = Plumbing(
                 service="catalogue",
                 source=outbox.SOURCE,
-                outbox=OutboxEvent,
-                positions=FeedPosition,
-                subscriptions=WebhookSubscription,
-                deliveries=WebhookDelivery,
+                tables=EventTables(OutboxEvent, FeedPosition, WebhookSubscription, WebhookDelivery),
                 on_disabled=outbox.webhook_disabled,
                 owner_scope=app.state.webhook_owner_scope,
                 # contracts commit capacity

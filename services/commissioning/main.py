@@ -49,7 +49,7 @@ from shared.app import create_service_app
 from shared.auth import Principal, Role, ServiceCredential
 from shared.cache import TopicMemo, cache_of
 from shared.db import create_engine, create_sessionmaker, database_of
-from shared.plumbing import Plumbing, cancel, running
+from shared.plumbing import EventTables, Plumbing, cancel, running
 from shared.webhook_api import webhook_router
 from shared.webhooks import WebhookPolicy
 
@@ -123,10 +123,7 @@ def create_app(
         plumbing = Plumbing(
             service="commissioning",
             source=outbox.SOURCE,
-            outbox=OutboxEvent,
-            positions=FeedPosition,
-            subscriptions=WebhookSubscription,
-            deliveries=WebhookDelivery,
+            tables=EventTables(OutboxEvent, FeedPosition, WebhookSubscription, WebhookDelivery),
             on_disabled=outbox.webhook_disabled,
             owner_scope=app.state.webhook_owner_scope,
             # providers' standing from the catalogue's events
