@@ -18,20 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.broker import OutboxPublisher, StreamConsumer, Streams, connect
 from shared.db import Database
+from shared.events import EventTables
 from shared.settings import ServiceSettings
 from shared.webhooks import OnDisabled, OwnerScope, Runner, WebhookPolicy, WebhookRelay, woken_tasks
 
 Sessions = async_sessionmaker[AsyncSession]
-
-
-@dataclass(frozen=True)
-class EventTables:
-    """A service's own models for its events: the outbox, the feed positions, the webhooks."""
-
-    outbox: Any
-    positions: Any  # its FeedPosition model
-    subscriptions: Any  # its WebhookSubscription model
-    deliveries: Any
 
 
 @dataclass

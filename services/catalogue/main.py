@@ -27,7 +27,8 @@ from services.catalogue.taxonomy.router import router as taxonomy_router
 from shared.app import create_service_app
 from shared.cache import cache_of
 from shared.db import database_of
-from shared.plumbing import EventTables, Plumbing, running
+from shared.events import EventTables
+from shared.plumbing import Plumbing, running
 from shared.webhook_api import webhook_router
 from shared.webhooks import WebhookPolicy
 
@@ -40,6 +41,8 @@ Providers register themselves and are verified by a regional centre (ROPS) of th
 verified providers only. Errors are RFC 9457 `application/problem+json`. Writes need a bearer token; changes to
 existing resources need `If-Match` with the ETag last read. `/hsds/` serves the catalogue as Open Referral HSDS 3.0.
 """
+
+TABLES = EventTables(OutboxEvent, FeedPosition, WebhookSubscription, WebhookDelivery)  # its events' own
 
 TAGS = [
     {
@@ -68,7 +71,7 @@ def create_app(
             plumbing = Plumbing(
                 service="catalogue",
                 source=outbox.SOURCE,
-                tables=EventTables(OutboxEvent, FeedPosition, WebhookSubscription, WebhookDelivery),
+                tables=TABLES,
                 on_disabled=outbox.webhook_disabled,
                 owner_scope=app.state.webhook_owner_scope,
                 # contracts commit capacity
@@ -101,10 +104,8 @@ def create_app(
             events_router,
             webhook_router(
                 path="/v1/catalogue-webhooks",
-                tag="webhooks",
                 event_types=EventType,
-                subscriptions=WebhookSubscription,
-                deliveries=WebhookDelivery,
+                tables=TABLES,
                 idempotency_record=IdempotencyRecord,
                 schema_prefix="Catalogue",
                 scope=outbox.with_memberships,

@@ -49,7 +49,8 @@ from shared.app import create_service_app
 from shared.auth import Principal, Role, ServiceCredential
 from shared.cache import TopicMemo, cache_of
 from shared.db import create_engine, create_sessionmaker, database_of
-from shared.plumbing import EventTables, Plumbing, cancel, running
+from shared.events import EventTables
+from shared.plumbing import Plumbing, cancel, running
 from shared.webhook_api import webhook_router
 from shared.webhooks import WebhookPolicy
 
@@ -63,6 +64,8 @@ Offers are sealed until the deadline, which the server's clock enforces on every
 `application/problem+json`; rule breaches list their `violations` with the legal basis. Creating POSTs accept an
 `Idempotency-Key`.
 """
+
+TABLES = EventTables(OutboxEvent, FeedPosition, WebhookSubscription, WebhookDelivery)  # its events' own
 
 TAGS = [
     {"name": "municipalities", "description": "Gminy and their centres for social services (CUS)."},
@@ -123,7 +126,7 @@ def create_app(
         plumbing = Plumbing(
             service="commissioning",
             source=outbox.SOURCE,
-            tables=EventTables(OutboxEvent, FeedPosition, WebhookSubscription, WebhookDelivery),
+            tables=TABLES,
             on_disabled=outbox.webhook_disabled,
             owner_scope=app.state.webhook_owner_scope,
             # providers' standing from the catalogue's events
@@ -175,12 +178,7 @@ def create_app(
             giving_router,
             events_router,
             webhook_router(
-                path="/v1/webhooks",
-                tag="webhooks",
-                event_types=EventType,
-                subscriptions=WebhookSubscription,
-                deliveries=WebhookDelivery,
-                idempotency_record=IdempotencyRecord,
+                path="/v1/webhooks", event_types=EventType, tables=TABLES, idempotency_record=IdempotencyRecord
             ),
         ],
         openapi_tags=TAGS,

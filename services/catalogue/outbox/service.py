@@ -13,10 +13,11 @@ from services.catalogue.models.outbox import EventType, OutboxEvent
 from services.catalogue.models.providers import Provider, ProviderStatus
 from services.catalogue.outbox import repository
 from shared.auth import Principal, Role
-from shared.events import TYPE_PREFIX, Cursor, EventPage, feed_page
+from shared.events import TYPE_PREFIX, Cursor, EventPage, Feed
 from shared.webhooks import WebhookSubscriptionColumns, disabled_notice
 
 SOURCE = "urn:cus:catalogue"
+FEED = Feed(OutboxEvent, SOURCE)
 STATUS_EVENTS = {
     ProviderStatus.PENDING: EventType.PROVIDER_REGISTERED,
     ProviderStatus.VERIFIED: EventType.PROVIDER_VERIFIED,
@@ -112,22 +113,13 @@ async def with_memberships(session: AsyncSession, principal: Principal) -> Princ
 
 
 async def page(
-    session: AsyncSession, *, principal: Principal | None, after: Cursor, types: list[str], limit: int
+    session: AsyncSession, *, principal: Principal | None, after: Cursor, types: list[EventType] | None, limit: int
 ) -> EventPage:
     """The feed as the principal may read it: a provider account reads the private events of every provider it
     is a member of, claim or not."""
     if principal is not None:
         principal = await with_memberships(session, principal)
-    return await feed_page(
-        session,
-        OutboxEvent,
-        source=SOURCE,
-        principal=principal,
-        after=after,
-        types=types,
-        municipality=None,
-        limit=limit,
-    )
+    return await FEED.page(session, principal=principal, after=after, types=types, limit=limit)
 
 
 async def webhook_disabled(session: AsyncSession, subscription: WebhookSubscriptionColumns, now: datetime) -> None:

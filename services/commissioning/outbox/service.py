@@ -11,12 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.commissioning.models.calls import Call, Lot
 from services.commissioning.models.contracts import Contract
 from services.commissioning.models.outbox import EventType, OutboxEvent
-from shared.auth import Principal
-from shared.events import TYPE_PREFIX, Cursor, EventPage, feed_page
+from shared.events import TYPE_PREFIX, Feed
 from shared.schemas import utc_iso
 from shared.webhooks import WebhookSubscriptionColumns, disabled_notice
 
 SOURCE = "urn:cus:commissioning"
+FEED = Feed(OutboxEvent, SOURCE)
 
 
 def record(
@@ -41,27 +41,6 @@ def record(
             provider_id=provider,
             public=public,
         )
-    )
-
-
-async def page(
-    session: AsyncSession,
-    *,
-    principal: Principal | None,
-    after: Cursor,
-    types: list[str],
-    municipality: str | None,
-    limit: int,
-) -> EventPage:
-    return await feed_page(
-        session,
-        OutboxEvent,
-        source=SOURCE,
-        principal=principal,
-        after=after,
-        types=types,
-        municipality=municipality,
-        limit=limit,
     )
 
 
