@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import ipaddress
 import logging
 import random
@@ -44,19 +43,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import (
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    func,
-    or_,
-    select,
-    text,
-)
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, or_, select, text
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -66,7 +53,7 @@ from shared.auth import Principal, Role
 from shared.errors import Conflict
 from shared.events import OUTBOX_CHANNEL, WATERMARK, Cursor, envelope, next_cursor, read_feed, readable_by
 from shared.i18n import Refusal
-from shared.notify import listen
+from shared.notify import listen, run_woken
 
 logger = logging.getLogger(__name__)
 
@@ -549,19 +536,10 @@ class WebhookRelay:
         return await self.deliver_due()
 
     async def run(self, interval: float, wake: asyncio.Event | None = None) -> None:
-        while True:
-            try:
-                await self.pass_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the database restarting, say: the next pass tries again
-                logger.exception("a webhook pass failed")
-            if wake is None:
-                await asyncio.sleep(interval)
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=interval)
-            wake.clear()
+        def failed(_exc: Exception) -> None:  # the database restarting, say: the next pass tries again
+            logger.exception("a webhook pass failed")
+
+        await run_woken(self.pass_once, interval, wake, failed)
 
     async def close(self) -> None:
         await self.http.aclose()
