@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import require_municipality_role
 from services.commissioning.calls import eligibility, repository, service
@@ -32,7 +32,7 @@ from services.commissioning.models.public import PUBLIC_CALLS
 from services.commissioning.rules.modes import Mode
 from shared.auth import OptionalPrincipal
 from shared.cache import cached_json
-from shared.db import ReadSessionDep, database_of
+from shared.db import ReadSessionDep
 from shared.errors import problem_responses
 from shared.exports import (
     EXPORT_BATCH,
@@ -144,19 +144,13 @@ async def search_calls(
     )
     if (wanted_format := wanted(request, format_)) is not ExportFormat.JSON:
 
-        async def every_call() -> AsyncIterator[CallOut]:
-            # its own session: a CSV is written after the endpoint returned and closed the request's one
-            async with database_of(request.app).read() as own:
+        async def batch(own: AsyncSession, offset: int, limit: int) -> list[CallOut]:
+            calls, _ = await search(own, offset=offset, limit=limit)
+            lots = list(await repository.lots_of(own, [c.id for c in calls]))
+            return [call_out(c, lots, now, principal) for c in calls]
 
-                async def batch(offset: int, limit: int) -> list[CallOut]:
-                    calls, _ = await search(own, offset=offset, limit=limit)
-                    lots = list(await repository.lots_of(own, [c.id for c in calls]))
-                    return [call_out(c, lots, now, principal) for c in calls]
-
-                async for call in in_batches(batch, EXPORT_BATCH):
-                    yield call
-
-        return await export([Sheet("Ogłoszenia", CALL_COLUMNS, every_call())], wanted_format, "ogloszenia")
+        every_call = in_batches(request, batch, EXPORT_BATCH)
+        return await export([Sheet("Ogłoszenia", CALL_COLUMNS, every_call)], wanted_format, "ogloszenia")
 
     async def page() -> Page[CallOut]:
         rows, total = await search(session, offset=paging.offset, limit=paging.per_page)
