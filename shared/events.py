@@ -275,6 +275,31 @@ class Feed:
     model: Any
     source: str
 
+    def record(
+        self,
+        session: AsyncSession,
+        *,
+        type: enum.Enum,
+        subject: str,
+        time: datetime,
+        data: dict[str, Any],
+        municipality: str | None = None,
+        provider: uuid.UUID | None = None,
+        public: bool = True,
+    ) -> None:
+        """Add the event to the outbox, in the session's transaction: it exists exactly when the change does."""
+        session.add(
+            self.model(
+                type=TYPE_PREFIX + type.value,
+                subject=subject,
+                time=time,
+                data=data,
+                municipality_terc=municipality,
+                provider_id=provider,
+                public=public,
+            )
+        )
+
     async def page(
         self,
         session: AsyncSession,

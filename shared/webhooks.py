@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import enum
 import ipaddress
 import logging
 import random
@@ -51,7 +52,7 @@ from standardwebhooks.webhooks import Webhook
 
 from shared.auth import Principal, Role
 from shared.errors import Conflict
-from shared.events import OUTBOX_CHANNEL, WATERMARK, Cursor, envelope, next_cursor, read_feed, readable_by
+from shared.events import OUTBOX_CHANNEL, WATERMARK, Cursor, Feed, envelope, next_cursor, read_feed, readable_by
 from shared.i18n import Refusal
 from shared.notify import listen, run_woken
 
@@ -84,14 +85,8 @@ class WebhookPolicy:
     def of(cls, settings: Any) -> WebhookPolicy:
         """From a service's settings (`ServiceSettings.webhook_*`)."""
         hosts = frozenset(h.strip().lower() for h in settings.webhook_allowed_hosts.split(",") if h.strip())
-        return cls(
-            allowed_hosts=hosts,
-            timeout_seconds=settings.webhook_timeout_seconds,
-            max_attempts=settings.webhook_max_attempts,
-            disable_after=settings.webhook_disable_after,
-            first_retry_seconds=settings.webhook_first_retry_seconds,
-            max_subscriptions=settings.webhook_max_subscriptions,
-        )
+        named = ("timeout_seconds", "max_attempts", "disable_after", "first_retry_seconds", "max_subscriptions")
+        return cls(allowed_hosts=hosts, **{name: getattr(settings, f"webhook_{name}") for name in named})
 
     @property
     def lease(self) -> timedelta:
@@ -266,6 +261,16 @@ def disabled_notice(subscription: WebhookSubscriptionColumns) -> dict[str, Any]:
             "failures_in_row": subscription.failures_in_row,
         },
     }
+
+
+def telling_the_owner(feed: Feed, disabled: enum.Enum) -> OnDisabled:
+    """A relay's `on_disabled`: the owner is told, in their feed (and their other subscriptions), why a subscription
+    was disabled, by an event of the type `disabled`."""
+
+    async def tell(session: AsyncSession, subscription: WebhookSubscriptionColumns, now: datetime) -> None:
+        feed.record(session, type=disabled, time=now, public=False, **disabled_notice(subscription))
+
+    return tell
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -11,37 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.commissioning.models.calls import Call, Lot
 from services.commissioning.models.contracts import Contract
 from services.commissioning.models.outbox import EventType, OutboxEvent
-from shared.events import TYPE_PREFIX, Feed
+from shared.events import Feed
 from shared.schemas import utc_iso
-from shared.webhooks import WebhookSubscriptionColumns, disabled_notice
+from shared.webhooks import telling_the_owner
 
 SOURCE = "urn:cus:commissioning"
 FEED = Feed(OutboxEvent, SOURCE)
 
 
-def record(
-    session: AsyncSession,
-    *,
-    type: EventType,
-    subject: str,
-    time: datetime,
-    data: dict[str, Any],
-    municipality: str | None = None,
-    provider: uuid.UUID | None = None,
-    public: bool = True,
-) -> None:
-    """Add the event to the outbox, in the session's transaction: it exists exactly when the change does."""
-    session.add(
-        OutboxEvent(
-            type=TYPE_PREFIX + type.value,
-            subject=subject,
-            time=time,
-            data=data,
-            municipality_terc=municipality,
-            provider_id=provider,
-            public=public,
-        )
-    )
+record = FEED.record
+webhook_disabled = telling_the_owner(FEED, EventType.WEBHOOK_DISABLED)
 
 
 def call_changed(session: AsyncSession, call: Call, event: EventType, now: datetime, **detail: Any) -> None:
@@ -112,8 +90,3 @@ def for_the_parties(
         public=False,
         data={"contract_id": str(contract.id), **data},
     )
-
-
-async def webhook_disabled(session: AsyncSession, subscription: WebhookSubscriptionColumns, now: datetime) -> None:
-    """The owner is told, in their feed (and their other subscriptions), why a subscription was disabled."""
-    record(session, type=EventType.WEBHOOK_DISABLED, time=now, public=False, **disabled_notice(subscription))
