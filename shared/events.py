@@ -156,16 +156,8 @@ class EventPage(Schema):
 
 
 def envelope(row: OutboxColumns, source: str) -> CloudEvent:
-    return CloudEvent(
-        id=row.id,
-        source=source,
-        type=row.type,
-        subject=row.subject,
-        time=row.time,
-        municipality=row.municipality_terc,
-        provider=row.provider_id,
-        data=row.data,
-    )
+    named_alike = {name: getattr(row, name) for name in ("id", "type", "subject", "time", "data")}
+    return CloudEvent(source=source, municipality=row.municipality_terc, provider=row.provider_id, **named_alike)
 
 
 # The oldest transaction still running: every event of a transaction below it is final.
@@ -288,17 +280,9 @@ class Feed:
         public: bool = True,
     ) -> None:
         """Add the event to the outbox, in the session's transaction: it exists exactly when the change does."""
-        session.add(
-            self.model(
-                type=TYPE_PREFIX + type.value,
-                subject=subject,
-                time=time,
-                data=data,
-                municipality_terc=municipality,
-                provider_id=provider,
-                public=public,
-            )
-        )
+        row = self.model(type=TYPE_PREFIX + type.value, subject=subject, time=time, data=data, public=public)
+        row.municipality_terc, row.provider_id = municipality, provider
+        session.add(row)
 
     async def page(
         self,
