@@ -60,9 +60,9 @@ MAX_INT8 = 2**63 - 1
 
 @dataclass(frozen=True)
 class EventTables:
-    """A service's own models for its events: the outbox, the feed positions, the webhooks."""
+    """A service's own models for its events: its feed (over its outbox), the feed positions, the webhooks."""
 
-    outbox: Any
+    feed: Feed
     positions: Any  # its FeedPosition model
     subscriptions: Any  # its WebhookSubscription model
     deliveries: Any

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import enum
 import ipaddress
 import logging
 import random
@@ -40,6 +39,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -263,12 +263,18 @@ def disabled_notice(subscription: WebhookSubscriptionColumns) -> dict[str, Any]:
     }
 
 
-def telling_the_owner(feed: Feed, disabled: enum.Enum) -> OnDisabled:
+class WebhookEvent(StrEnum):
+    """The event the kit writes into a service's feed itself (the service's EventType names it too)."""
+
+    DISABLED = "webhook.disabled"
+
+
+def telling_the_owner(feed: Feed) -> OnDisabled:
     """A relay's `on_disabled`: the owner is told, in their feed (and their other subscriptions), why a subscription
-    was disabled, by an event of the type `disabled`."""
+    was disabled."""
 
     async def tell(session: AsyncSession, subscription: WebhookSubscriptionColumns, now: datetime) -> None:
-        feed.record(session, type=disabled, time=now, public=False, **disabled_notice(subscription))
+        feed.record(session, type=WebhookEvent.DISABLED, time=now, public=False, **disabled_notice(subscription))
 
     return tell
 

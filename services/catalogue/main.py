@@ -12,7 +12,7 @@ from services.catalogue.capacity.consumer import FeedConsumer, stream_consumer
 from services.catalogue.hsds.router import router as hsds_router
 from services.catalogue.models.capacity import FeedPosition
 from services.catalogue.models.idempotency import IdempotencyRecord
-from services.catalogue.models.outbox import EventType, OutboxEvent
+from services.catalogue.models.outbox import EventType
 from services.catalogue.models.public import PUBLIC_LISTS
 from services.catalogue.models.webhooks import WebhookDelivery, WebhookSubscription
 from services.catalogue.offerings.router import router as offerings_router
@@ -42,7 +42,7 @@ verified providers only. Errors are RFC 9457 `application/problem+json`. Writes 
 existing resources need `If-Match` with the ETag last read. `/hsds/` serves the catalogue as Open Referral HSDS 3.0.
 """
 
-TABLES = EventTables(OutboxEvent, FeedPosition, WebhookSubscription, WebhookDelivery)  # its events' own
+TABLES = EventTables(outbox.FEED, FeedPosition, WebhookSubscription, WebhookDelivery)  # its events' own
 
 TAGS = [
     {
@@ -70,9 +70,7 @@ def create_app(
         async with httpx.AsyncClient(base_url=settings.commissioning_url, timeout=5) as http:
             plumbing = Plumbing(
                 service="catalogue",
-                source=outbox.SOURCE,
                 tables=TABLES,
-                on_disabled=outbox.webhook_disabled,
                 owner_scope=app.state.webhook_owner_scope,
                 # contracts commit capacity
                 feed_consumer=lambda: FeedConsumer(database_of(app).write, http).run,

@@ -27,7 +27,7 @@ from services.commissioning.evaluation.router import router as evaluation_router
 from services.commissioning.giving.router import router as giving_router
 from services.commissioning.models.calls import CallEvent
 from services.commissioning.models.idempotency import IdempotencyRecord
-from services.commissioning.models.outbox import EventType, OutboxEvent
+from services.commissioning.models.outbox import EventType
 from services.commissioning.models.public import PUBLIC_CALLS
 from services.commissioning.models.standing import FeedPosition
 from services.commissioning.models.webhooks import WebhookDelivery, WebhookSubscription
@@ -65,7 +65,7 @@ Offers are sealed until the deadline, which the server's clock enforces on every
 `Idempotency-Key`.
 """
 
-TABLES = EventTables(OutboxEvent, FeedPosition, WebhookSubscription, WebhookDelivery)  # its events' own
+TABLES = EventTables(outbox.FEED, FeedPosition, WebhookSubscription, WebhookDelivery)  # its events' own
 
 TAGS = [
     {"name": "municipalities", "description": "Gminy and their centres for social services (CUS)."},
@@ -125,9 +125,7 @@ def create_app(
         feed = httpx.AsyncClient(base_url=settings.catalogue_url, timeout=5, auth=credential)
         plumbing = Plumbing(
             service="commissioning",
-            source=outbox.SOURCE,
             tables=TABLES,
-            on_disabled=outbox.webhook_disabled,
             owner_scope=app.state.webhook_owner_scope,
             # providers' standing from the catalogue's events
             feed_consumer=lambda: standing.consumer(database_of(app).write, feed).run,

@@ -14,11 +14,9 @@ from services.catalogue.models.providers import Provider, ProviderStatus
 from services.catalogue.outbox import repository
 from shared.auth import Principal, Role
 from shared.events import Cursor, EventPage, Feed
-from shared.webhooks import telling_the_owner
 
 SOURCE = "urn:cus:catalogue"
 FEED = Feed(OutboxEvent, SOURCE)
-webhook_disabled = telling_the_owner(FEED, EventType.WEBHOOK_DISABLED)
 STATUS_EVENTS = {
     ProviderStatus.PENDING: EventType.PROVIDER_REGISTERED,
     ProviderStatus.VERIFIED: EventType.PROVIDER_VERIFIED,

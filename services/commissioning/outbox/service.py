@@ -12,14 +12,12 @@ from services.commissioning.models.contracts import Contract
 from services.commissioning.models.outbox import EventType, OutboxEvent
 from shared.events import Feed
 from shared.schemas import utc_iso
-from shared.webhooks import telling_the_owner
 
 SOURCE = "urn:cus:commissioning"
 FEED = Feed(OutboxEvent, SOURCE)
 
 
 record = FEED.record
-webhook_disabled = telling_the_owner(FEED, EventType.WEBHOOK_DISABLED)
 
 
 def call_changed(session: AsyncSession, call: Call, event: EventType, now: datetime, **detail: Any) -> None:
