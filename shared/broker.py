@@ -15,7 +15,6 @@ ack has it redelivered. The embedded default needs none of this: the HTTP feed a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.auth import Principal, Role
 from shared.events import TYPE_PREFIX, Cursor, envelope, next_cursor, read_feed
 from shared.feeds import Subscription
+from shared.notify import run_woken
 
 logger = logging.getLogger(__name__)
 
@@ -139,19 +139,10 @@ class OutboxPublisher:
                 position.cursor, position.updated_at = cursor, now
 
     async def run(self, interval: float, wake: asyncio.Event | None = None) -> None:
-        while True:
-            try:
-                await self.publish_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the broker or the database away: the next pass tries again
-                logger.warning("publishing events failed; retrying", extra={"error": f"{type(exc).__name__}: {exc}"})
-            if wake is None:
-                await asyncio.sleep(interval)
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=interval)
-            wake.clear()
+        def failed(exc: Exception) -> None:  # the broker or the database away: the next pass tries again
+            logger.warning("publishing events failed; retrying", extra={"error": f"{type(exc).__name__}: {exc}"})
+
+        await run_woken(self.publish_once, interval, wake, failed)
 
 
 @dataclass

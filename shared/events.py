@@ -16,11 +16,13 @@ a reader's cursors tell nothing of the events it may not read: only a reader of 
 from __future__ import annotations
 
 import contextlib
+import enum
 import re
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import Field
@@ -54,6 +56,16 @@ TYPE_PREFIX = "pl.cus."
 OUTBOX_CHANNEL = "outbox_events"  # NOTIFY channel: a commit that wrote events wakes the service's relays
 CURSOR = re.compile(r"^(\d{1,19})-(\d{1,19})$")
 MAX_INT8 = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class EventTables:
+    """A service's own models for its events: its feed (over its outbox), the feed positions, the webhooks."""
+
+    feed: Feed
+    positions: Any  # its FeedPosition model
+    subscriptions: Any  # its WebhookSubscription model
+    deliveries: Any
 
 
 class OutboxColumns:
@@ -144,16 +156,8 @@ class EventPage(Schema):
 
 
 def envelope(row: OutboxColumns, source: str) -> CloudEvent:
-    return CloudEvent(
-        id=row.id,
-        source=source,
-        type=row.type,
-        subject=row.subject,
-        time=row.time,
-        municipality=row.municipality_terc,
-        provider=row.provider_id,
-        data=row.data,
-    )
+    named_alike = {name: getattr(row, name) for name in ("id", "type", "subject", "time", "data")}
+    return CloudEvent(source=source, municipality=row.municipality_terc, provider=row.provider_id, **named_alike)
 
 
 # The oldest transaction still running: every event of a transaction below it is final.
@@ -256,32 +260,63 @@ async def _last_readable(
     return after if last is None else Cursor(event=last)
 
 
-async def feed_page(
-    session: AsyncSession,
-    model: Any,
-    *,
-    source: str,
-    principal: Principal | None,
-    after: Cursor,
-    types: list[str],
-    municipality: str | None,
-    limit: int,
-) -> EventPage:
-    """A page of the feed as the principal may read it. A reader that sees every event gets positions as cursors;
-    any other reader the id of the last event it may read, so no cursor of its feed counts the events it may not
-    read (a position would: public events at positions 2 and 6 tell of three others between)."""
-    after = await _located(session, model, after, principal)
-    rows, watermark = await read_feed(
-        session, model, principal=principal, after=after, types=types, municipality=municipality, limit=limit
-    )
-    items = [envelope(row, source) for row in rows]
-    if sees_everything(principal):
-        cursor = next_cursor(rows, watermark, after, limit)
-    elif len(rows) == limit:
-        cursor = Cursor(rows[-1].xid, rows[-1].position, event=rows[-1].id)
-    else:
-        cursor = await _last_readable(session, model, principal, watermark, after)
-    return EventPage(items=items, next_cursor="" if cursor.event is None and not cursor.counted else str(cursor))
+@dataclass(frozen=True)
+class Feed:
+    """A service's change feed: its outbox model and the CloudEvents source of its events."""
+
+    model: Any
+    source: str
+
+    def record(
+        self,
+        session: AsyncSession,
+        *,
+        type: enum.Enum,
+        subject: str,
+        time: datetime,
+        data: dict[str, Any],
+        municipality: str | None = None,
+        provider: uuid.UUID | None = None,
+        public: bool = True,
+    ) -> None:
+        """Add the event to the outbox, in the session's transaction: it exists exactly when the change does."""
+        row = self.model(type=TYPE_PREFIX + type.value, subject=subject, time=time, data=data, public=public)
+        row.municipality_terc, row.provider_id = municipality, provider
+        session.add(row)
+
+    async def page(
+        self,
+        session: AsyncSession,
+        *,
+        principal: Principal | None,
+        after: Cursor,
+        types: Sequence[enum.Enum] | None,
+        limit: int,
+        municipality: str | None = None,
+    ) -> EventPage:
+        """A page of the feed as the principal may read it, of the event types asked for (all when none). A
+        reader that sees every event gets positions as cursors; any other reader the id of the last event it may
+        read, so no cursor of its feed counts the events it may not read (a position would: public events at
+        positions 2 and 6 tell of three others between)."""
+        model = self.model
+        after = await _located(session, model, after, principal)
+        rows, watermark = await read_feed(
+            session,
+            model,
+            principal=principal,
+            after=after,
+            types=[TYPE_PREFIX + t.value for t in types or []],
+            municipality=municipality,
+            limit=limit,
+        )
+        items = [envelope(row, self.source) for row in rows]
+        if sees_everything(principal):
+            cursor = next_cursor(rows, watermark, after, limit)
+        elif len(rows) == limit:
+            cursor = Cursor(rows[-1].xid, rows[-1].position, event=rows[-1].id)
+        else:
+            cursor = await _last_readable(session, model, principal, watermark, after)
+        return EventPage(items=items, next_cursor="" if cursor.event is None and not cursor.counted else str(cursor))
 
 
 async def feed_cursor(
@@ -296,3 +331,5 @@ async def feed_cursor(
 
 CursorDep = Annotated[Cursor, Depends(feed_cursor)]
 FeedLimit = Annotated[int, Query(ge=1, le=500, description="Events per page (1 to 500).")]
+E = TypeVar("E", bound=enum.Enum)
+FeedTypes = Annotated[list[E] | None, Query(alias="type", description="Only these types (repeat the parameter).")]

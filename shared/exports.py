@@ -26,8 +26,10 @@ from typing import Annotated, Any, Literal
 import xlsxwriter
 from fastapi import Query, Request
 from fastapi.responses import StreamingResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.background import BackgroundTask
 
+from shared.db import database_of
 from shared.schemas import utc_iso
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -210,14 +212,18 @@ def export_responses() -> dict[int | str, dict[str, Any]]:
 EXPORT_BATCH = 500  # rows read from the database at a time while exporting
 
 
-async def in_batches(fetch: Callable[[int, int], Awaitable[Sequence[Any]]], size: int) -> AsyncIterator[Any]:
-    """Every row `fetch(offset, limit)` gives, a batch at a time, until a batch comes back short."""
-    for offset in itertools.count(0, size):
-        batch = await fetch(offset, size)
-        for row in batch:
-            yield row
-        if len(batch) < size:
-            return
+async def in_batches(
+    request: Request, fetch: Callable[[AsyncSession, int, int], Awaitable[Sequence[Any]]], size: int
+) -> AsyncIterator[Any]:
+    """Every row `fetch(session, offset, limit)` gives, a batch at a time, until a batch comes back short; in a
+    read session of its own: a spreadsheet is written after the endpoint returned and closed the request's one."""
+    async with database_of(request.app).read() as session:
+        for offset in itertools.count(0, size):
+            batch = await fetch(session, offset, size)
+            for row in batch:
+                yield row
+            if len(batch) < size:
+                return
 
 
 ExportFormatQuery = Annotated[

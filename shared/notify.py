@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -46,3 +46,26 @@ async def listen(
             if connection is not None:
                 with contextlib.suppress(Exception):
                     await connection.close(timeout=2)
+
+
+async def run_woken(
+    pass_once: Callable[[], Awaitable[object]],
+    interval: float,
+    wake: asyncio.Event | None,
+    failed: Callable[[Exception], None],
+) -> None:
+    """Make a pass whenever `wake` is set (by a commit's NOTIFY) and every `interval` seconds in any case; a pass
+    that fails is told to `failed` (inside its `except`) and the next one tries again."""
+    while True:
+        try:
+            await pass_once()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            failed(exc)
+        if wake is None:
+            await asyncio.sleep(interval)
+            continue
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), timeout=interval)
+        wake.clear()

@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.broker import OutboxPublisher, StreamConsumer, Streams, connect
 from shared.db import Database
+from shared.events import EventTables
 from shared.settings import ServiceSettings
-from shared.webhooks import OnDisabled, OwnerScope, Runner, WebhookPolicy, WebhookRelay, woken_tasks
+from shared.webhooks import OwnerScope, Runner, WebhookPolicy, WebhookRelay, telling_the_owner, woken_tasks
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -27,12 +28,7 @@ Sessions = async_sessionmaker[AsyncSession]
 @dataclass
 class Plumbing:
     service: str  # its name on the broker
-    source: str  # CloudEvents source of its events
-    outbox: Any
-    positions: Any  # its FeedPosition model
-    subscriptions: Any  # its WebhookSubscription model
-    deliveries: Any
-    on_disabled: OnDisabled
+    tables: EventTables
     owner_scope: OwnerScope  # what a subscription's owner may read now, as the service's feed decides it
     # the other service's events: over HTTP (a loop polling every `interval`), or from its stream
     feed_consumer: Callable[[], Callable[[float], Coroutine[Any, Any, None]]] | None = None
@@ -51,13 +47,13 @@ def webhook_relay(plumbing: Plumbing, database: Database, policy: WebhookPolicy)
     """The service's webhook relay over its own tables (`running` starts one; a test may make its own)."""
     return WebhookRelay(
         database.write,
-        subscriptions=plumbing.subscriptions,
-        deliveries=plumbing.deliveries,
-        outbox=plumbing.outbox,
-        source=plumbing.source,
+        subscriptions=plumbing.tables.subscriptions,
+        deliveries=plumbing.tables.deliveries,
+        outbox=plumbing.tables.feed.model,
+        source=plumbing.tables.feed.source,
         policy=policy,
         owner_scope=plumbing.owner_scope,
-        on_disabled=plumbing.on_disabled,
+        on_disabled=telling_the_owner(plumbing.tables.feed),
     )
 
 
@@ -80,8 +76,9 @@ async def running(
     if broker is not None:
         streams = Streams(settings.events_nats_prefix)
         js = broker.jetstream()
+        tables = plumbing.tables
         publisher = OutboxPublisher(
-            database.write, js, streams, plumbing.service, plumbing.outbox, plumbing.positions, plumbing.source
+            database.write, js, streams, plumbing.service, tables.feed.model, tables.positions, tables.feed.source
         )
         runners.append(lambda wake: publisher.run(5.0, wake))
         if consume_every > 0 and plumbing.stream_consumer is not None:

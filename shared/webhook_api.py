@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import CurrentPrincipal, Principal
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import Conflict, NotFound, ValidationProblem, problem_responses
-from shared.events import TYPE_PREFIX
+from shared.events import TYPE_PREFIX, EventTables
 from shared.i18n import Refusal, polish_of
 from shared.idempotency import IdempotencyColumns, IdempotencyKeyHeader, idempotent
 from shared.identifiers import GminaTercStr
@@ -177,16 +177,16 @@ def _stamp_owner(row: Any, principal: Principal) -> None:
 def webhook_router(
     *,
     path: str,
-    tag: str,
     event_types: type[StrEnum],
-    subscriptions: Any,
-    deliveries: Any,
+    tables: EventTables,
     idempotency_record: type[IdempotencyColumns],
     schema_prefix: str = "",
+    tag: str = "webhooks",
     scope: OwnerScope = _same_scope,
 ) -> APIRouter:
     """The routes under `path` (`/v1/webhooks`) over the service's two webhook tables. `scope` widens a principal
     to what it may read in the service's feed (the catalogue adds a provider account's memberships)."""
+    subscriptions, deliveries = tables.subscriptions, tables.deliveries
     create_model_, update_model = _models(schema_prefix, event_types)
     router = APIRouter(prefix=path, tags=[tag])
 

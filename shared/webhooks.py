@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import ipaddress
 import logging
 import random
@@ -40,23 +39,12 @@ import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import (
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    func,
-    or_,
-    select,
-    text,
-)
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, or_, select, text
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -64,9 +52,9 @@ from standardwebhooks.webhooks import Webhook
 
 from shared.auth import Principal, Role
 from shared.errors import Conflict
-from shared.events import OUTBOX_CHANNEL, WATERMARK, Cursor, envelope, next_cursor, read_feed, readable_by
+from shared.events import OUTBOX_CHANNEL, WATERMARK, Cursor, Feed, envelope, next_cursor, read_feed, readable_by
 from shared.i18n import Refusal
-from shared.notify import listen
+from shared.notify import listen, run_woken
 
 logger = logging.getLogger(__name__)
 
@@ -97,14 +85,8 @@ class WebhookPolicy:
     def of(cls, settings: Any) -> WebhookPolicy:
         """From a service's settings (`ServiceSettings.webhook_*`)."""
         hosts = frozenset(h.strip().lower() for h in settings.webhook_allowed_hosts.split(",") if h.strip())
-        return cls(
-            allowed_hosts=hosts,
-            timeout_seconds=settings.webhook_timeout_seconds,
-            max_attempts=settings.webhook_max_attempts,
-            disable_after=settings.webhook_disable_after,
-            first_retry_seconds=settings.webhook_first_retry_seconds,
-            max_subscriptions=settings.webhook_max_subscriptions,
-        )
+        named = ("timeout_seconds", "max_attempts", "disable_after", "first_retry_seconds", "max_subscriptions")
+        return cls(allowed_hosts=hosts, **{name: getattr(settings, f"webhook_{name}") for name in named})
 
     @property
     def lease(self) -> timedelta:
@@ -279,6 +261,22 @@ def disabled_notice(subscription: WebhookSubscriptionColumns) -> dict[str, Any]:
             "failures_in_row": subscription.failures_in_row,
         },
     }
+
+
+class WebhookEvent(StrEnum):
+    """The event the kit writes into a service's feed itself (the service's EventType names it too)."""
+
+    DISABLED = "webhook.disabled"
+
+
+def telling_the_owner(feed: Feed) -> OnDisabled:
+    """A relay's `on_disabled`: the owner is told, in their feed (and their other subscriptions), why a subscription
+    was disabled."""
+
+    async def tell(session: AsyncSession, subscription: WebhookSubscriptionColumns, now: datetime) -> None:
+        feed.record(session, type=WebhookEvent.DISABLED, time=now, public=False, **disabled_notice(subscription))
+
+    return tell
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -549,19 +547,10 @@ class WebhookRelay:
         return await self.deliver_due()
 
     async def run(self, interval: float, wake: asyncio.Event | None = None) -> None:
-        while True:
-            try:
-                await self.pass_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the database restarting, say: the next pass tries again
-                logger.exception("a webhook pass failed")
-            if wake is None:
-                await asyncio.sleep(interval)
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=interval)
-            wake.clear()
+        def failed(_exc: Exception) -> None:  # the database restarting, say: the next pass tries again
+            logger.exception("a webhook pass failed")
+
+        await run_woken(self.pass_once, interval, wake, failed)
 
     async def close(self) -> None:
         await self.http.aclose()

@@ -12,7 +12,7 @@ from services.catalogue.capacity.consumer import FeedConsumer, stream_consumer
 from services.catalogue.hsds.router import router as hsds_router
 from services.catalogue.models.capacity import FeedPosition
 from services.catalogue.models.idempotency import IdempotencyRecord
-from services.catalogue.models.outbox import EventType, OutboxEvent
+from services.catalogue.models.outbox import EventType
 from services.catalogue.models.public import PUBLIC_LISTS
 from services.catalogue.models.webhooks import WebhookDelivery, WebhookSubscription
 from services.catalogue.offerings.router import router as offerings_router
@@ -27,6 +27,7 @@ from services.catalogue.taxonomy.router import router as taxonomy_router
 from shared.app import create_service_app
 from shared.cache import cache_of
 from shared.db import database_of
+from shared.events import EventTables
 from shared.plumbing import Plumbing, running
 from shared.webhook_api import webhook_router
 from shared.webhooks import WebhookPolicy
@@ -40,6 +41,8 @@ Providers register themselves and are verified by a regional centre (ROPS) of th
 verified providers only. Errors are RFC 9457 `application/problem+json`. Writes need a bearer token; changes to
 existing resources need `If-Match` with the ETag last read. `/hsds/` serves the catalogue as Open Referral HSDS 3.0.
 """
+
+TABLES = EventTables(outbox.FEED, FeedPosition, WebhookSubscription, WebhookDelivery)  # its events' own
 
 TAGS = [
     {
@@ -67,12 +70,7 @@ def create_app(
         async with httpx.AsyncClient(base_url=settings.commissioning_url, timeout=5) as http:
             plumbing = Plumbing(
                 service="catalogue",
-                source=outbox.SOURCE,
-                outbox=OutboxEvent,
-                positions=FeedPosition,
-                subscriptions=WebhookSubscription,
-                deliveries=WebhookDelivery,
-                on_disabled=outbox.webhook_disabled,
+                tables=TABLES,
                 owner_scope=app.state.webhook_owner_scope,
                 # contracts commit capacity
                 feed_consumer=lambda: FeedConsumer(database_of(app).write, http).run,
@@ -104,10 +102,8 @@ def create_app(
             events_router,
             webhook_router(
                 path="/v1/catalogue-webhooks",
-                tag="webhooks",
                 event_types=EventType,
-                subscriptions=WebhookSubscription,
-                deliveries=WebhookDelivery,
+                tables=TABLES,
                 idempotency_record=IdempotencyRecord,
                 schema_prefix="Catalogue",
                 scope=outbox.with_memberships,

@@ -27,7 +27,7 @@ from services.commissioning.evaluation.router import router as evaluation_router
 from services.commissioning.giving.router import router as giving_router
 from services.commissioning.models.calls import CallEvent
 from services.commissioning.models.idempotency import IdempotencyRecord
-from services.commissioning.models.outbox import EventType, OutboxEvent
+from services.commissioning.models.outbox import EventType
 from services.commissioning.models.public import PUBLIC_CALLS
 from services.commissioning.models.standing import FeedPosition
 from services.commissioning.models.webhooks import WebhookDelivery, WebhookSubscription
@@ -49,6 +49,7 @@ from shared.app import create_service_app
 from shared.auth import Principal, Role, ServiceCredential
 from shared.cache import TopicMemo, cache_of
 from shared.db import create_engine, create_sessionmaker, database_of
+from shared.events import EventTables
 from shared.plumbing import Plumbing, cancel, running
 from shared.webhook_api import webhook_router
 from shared.webhooks import WebhookPolicy
@@ -63,6 +64,8 @@ Offers are sealed until the deadline, which the server's clock enforces on every
 `application/problem+json`; rule breaches list their `violations` with the legal basis. Creating POSTs accept an
 `Idempotency-Key`.
 """
+
+TABLES = EventTables(outbox.FEED, FeedPosition, WebhookSubscription, WebhookDelivery)  # its events' own
 
 TAGS = [
     {"name": "municipalities", "description": "Gminy and their centres for social services (CUS)."},
@@ -122,12 +125,7 @@ def create_app(
         feed = httpx.AsyncClient(base_url=settings.catalogue_url, timeout=5, auth=credential)
         plumbing = Plumbing(
             service="commissioning",
-            source=outbox.SOURCE,
-            outbox=OutboxEvent,
-            positions=FeedPosition,
-            subscriptions=WebhookSubscription,
-            deliveries=WebhookDelivery,
-            on_disabled=outbox.webhook_disabled,
+            tables=TABLES,
             owner_scope=app.state.webhook_owner_scope,
             # providers' standing from the catalogue's events
             feed_consumer=lambda: standing.consumer(database_of(app).write, feed).run,
@@ -178,12 +176,7 @@ def create_app(
             giving_router,
             events_router,
             webhook_router(
-                path="/v1/webhooks",
-                tag="webhooks",
-                event_types=EventType,
-                subscriptions=WebhookSubscription,
-                deliveries=WebhookDelivery,
-                idempotency_record=IdempotencyRecord,
+                path="/v1/webhooks", event_types=EventType, tables=TABLES, idempotency_record=IdempotencyRecord
             ),
         ],
         openapi_tags=TAGS,

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from services.catalogue.models.outbox import EventType
 from services.catalogue.outbox import schemas, service
 from shared.auth import OptionalPrincipal
 from shared.db import ReadSessionDep
 from shared.errors import problem_responses
-from shared.events import TYPE_PREFIX, CursorDep, EventPage, FeedLimit
+from shared.events import CursorDep, EventPage, FeedLimit, FeedTypes
 
 router = APIRouter(prefix="/v1/catalogue-events", tags=["events"])
 
@@ -39,10 +39,7 @@ async def read_catalogue_events(
     session: ReadSessionDep,
     principal: OptionalPrincipal,
     cursor: CursorDep,
-    type_: Annotated[
-        list[EventType] | None, Query(alias="type", description="Only these types (repeat the parameter).")
-    ] = None,
+    type_: FeedTypes[EventType] = None,
     limit: FeedLimit = 100,
 ) -> EventPage:
-    types = [TYPE_PREFIX + t.value for t in type_ or []]
-    return await service.page(session, principal=principal, after=cursor, types=types, limit=limit)
+    return await service.page(session, principal=principal, after=cursor, types=type_, limit=limit)

@@ -13,10 +13,10 @@ from services.catalogue.models.outbox import EventType, OutboxEvent
 from services.catalogue.models.providers import Provider, ProviderStatus
 from services.catalogue.outbox import repository
 from shared.auth import Principal, Role
-from shared.events import TYPE_PREFIX, Cursor, EventPage, feed_page
-from shared.webhooks import WebhookSubscriptionColumns, disabled_notice
+from shared.events import Cursor, EventPage, Feed
 
 SOURCE = "urn:cus:catalogue"
+FEED = Feed(OutboxEvent, SOURCE)
 STATUS_EVENTS = {
     ProviderStatus.PENDING: EventType.PROVIDER_REGISTERED,
     ProviderStatus.VERIFIED: EventType.PROVIDER_VERIFIED,
@@ -25,21 +25,28 @@ STATUS_EVENTS = {
 }
 
 
+def _record(
+    session: AsyncSession, provider: Provider, event: EventType, *, subject: str, public: bool, data: dict[str, Any]
+) -> None:
+    """An event of the provider, now."""
+    FEED.record(
+        session, type=event, subject=subject, time=datetime.now(UTC), provider=provider.id, public=public, data=data
+    )
+
+
 def provider_changed(session: AsyncSession, provider: Provider, event: EventType) -> None:
     """A provider's verification and social-economy facts after the change: what deciding who may bid needs.
     Public once the provider has been verified (suspension and reinstatement included), its members' otherwise."""
     public = event in (EventType.PROVIDER_VERIFIED, EventType.PROVIDER_SUSPENDED, EventType.PROVIDER_REINSTATED) or (
         event is EventType.PROVIDER_CHANGED and provider.status in (ProviderStatus.VERIFIED, ProviderStatus.SUSPENDED)
     )
-    session.add(
-        OutboxEvent(
-            type=TYPE_PREFIX + event.value,
-            subject=f"providers/{provider.id}",
-            time=datetime.now(UTC),
-            provider_id=provider.id,
-            public=public,
-            data={**standing_of(provider), "voivodeship": provider.voivodeship, "terc": provider.terc},
-        )
+    _record(
+        session,
+        provider,
+        event,
+        subject=f"providers/{provider.id}",
+        public=public,
+        data={**standing_of(provider), "voivodeship": provider.voivodeship, "terc": provider.terc},
     )
 
 
@@ -63,43 +70,39 @@ def offering_changed(session: AsyncSession, offering: Offering, provider: Provid
     """What a provider offers, where, at what capacity and price, after the change (removed: its ids only).
     Public when its provider is verified, as the offering itself is; its members' otherwise."""
     removed = event is EventType.OFFERING_REMOVED
-    session.add(
-        OutboxEvent(
-            type=TYPE_PREFIX + event.value,
-            subject=f"offerings/{offering.id}",
-            time=datetime.now(UTC),
-            provider_id=provider.id,
-            public=provider.status == ProviderStatus.VERIFIED,
-            data={"offering_id": str(offering.id), "provider_id": str(provider.id)}
-            if removed
-            else {
-                "offering_id": str(offering.id),
-                "provider_id": str(provider.id),
-                "service_type_id": str(offering.service_type_id),
-                "title": offering.title,
-                "delivery_areas": list(offering.delivery_areas),
-                "capacity_per_month": offering.capacity_per_month,
-                "capacity_committed": offering.capacity_committed,
-                "capacity_contracted": offering.capacity_contracted,
-                "unit_price_grosze": offering.unit_price_grosze,
-                "active": offering.active,
-                "version": offering.version,
-            },
-        )
+    _record(
+        session,
+        provider,
+        event,
+        subject=f"offerings/{offering.id}",
+        public=provider.status == ProviderStatus.VERIFIED,
+        data={"offering_id": str(offering.id), "provider_id": str(provider.id)}
+        if removed
+        else {
+            "offering_id": str(offering.id),
+            "provider_id": str(provider.id),
+            "service_type_id": str(offering.service_type_id),
+            "title": offering.title,
+            "delivery_areas": list(offering.delivery_areas),
+            "capacity_per_month": offering.capacity_per_month,
+            "capacity_committed": offering.capacity_committed,
+            "capacity_contracted": offering.capacity_contracted,
+            "unit_price_grosze": offering.unit_price_grosze,
+            "active": offering.active,
+            "version": offering.version,
+        },
     )
 
 
 def membership_changed(session: AsyncSession, provider: Provider, subject: str, event: EventType) -> None:
     """Who acts for the provider changed: read by its members (and administrators) only."""
-    session.add(
-        OutboxEvent(
-            type=TYPE_PREFIX + event.value,
-            subject=f"providers/{provider.id}/members/{subject}",
-            time=datetime.now(UTC),
-            provider_id=provider.id,
-            public=False,
-            data={"provider_id": str(provider.id), "subject": subject},
-        )
+    _record(
+        session,
+        provider,
+        event,
+        subject=f"providers/{provider.id}/members/{subject}",
+        public=False,
+        data={"provider_id": str(provider.id), "subject": subject},
     )
 
 
@@ -112,35 +115,10 @@ async def with_memberships(session: AsyncSession, principal: Principal) -> Princ
 
 
 async def page(
-    session: AsyncSession, *, principal: Principal | None, after: Cursor, types: list[str], limit: int
+    session: AsyncSession, *, principal: Principal | None, after: Cursor, types: list[EventType] | None, limit: int
 ) -> EventPage:
     """The feed as the principal may read it: a provider account reads the private events of every provider it
     is a member of, claim or not."""
     if principal is not None:
         principal = await with_memberships(session, principal)
-    return await feed_page(
-        session,
-        OutboxEvent,
-        source=SOURCE,
-        principal=principal,
-        after=after,
-        types=types,
-        municipality=None,
-        limit=limit,
-    )
-
-
-async def webhook_disabled(session: AsyncSession, subscription: WebhookSubscriptionColumns, now: datetime) -> None:
-    """The owner is told, in their feed (and their other subscriptions), why a subscription was disabled."""
-    notice = disabled_notice(subscription)
-    session.add(
-        OutboxEvent(
-            type=TYPE_PREFIX + EventType.WEBHOOK_DISABLED.value,
-            subject=notice["subject"],
-            time=now,
-            municipality_terc=notice["municipality"],
-            provider_id=notice["provider"],
-            public=False,
-            data=notice["data"],
-        )
-    )
+    return await FEED.page(session, principal=principal, after=after, types=types, limit=limit)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -34,7 +34,7 @@ from services.commissioning.models.public import PUBLIC_CALLS
 from services.commissioning.rules.modes import Mode
 from shared.auth import OptionalPrincipal, Principal
 from shared.cache import cached_json
-from shared.db import ReadSessionDep, database_of
+from shared.db import ReadSessionDep
 from shared.errors import problem_responses
 from shared.exports import (
     EXPORT_BATCH,
@@ -156,18 +156,12 @@ async def search_calls(
     )
     if (wanted_format := wanted(request, format_)) is not ExportFormat.JSON:
 
-        async def every_call() -> AsyncIterator[CallOut]:
-            # its own session: a CSV is written after the endpoint returned and closed the request's one
-            async with database_of(request.app).read() as own:
+        async def batch(own: AsyncSession, offset: int, limit: int) -> list[CallOut]:
+            calls, _ = await search(own, offset=offset, limit=limit)
+            return await _outs(own, calls, now, principal)
 
-                async def batch(offset: int, limit: int) -> list[CallOut]:
-                    calls, _ = await search(own, offset=offset, limit=limit)
-                    return await _outs(own, calls, now, principal)
-
-                async for call in in_batches(batch, EXPORT_BATCH):
-                    yield call
-
-        return await export([Sheet("Ogłoszenia", CALL_COLUMNS, every_call())], wanted_format, "ogloszenia")
+        every_call = in_batches(request, batch, EXPORT_BATCH)
+        return await export([Sheet("Ogłoszenia", CALL_COLUMNS, every_call)], wanted_format, "ogloszenia")
 
     async def page() -> Page[CallOut]:
         rows, total = await search(session, offset=paging.offset, limit=paging.per_page)

@@ -4,10 +4,11 @@ payments (the contract's parties)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commissioning.access import require_municipality_role
 from services.commissioning.contracts import awards, repository, service
@@ -39,7 +40,7 @@ from services.commissioning.dependencies import (
 from services.commissioning.models.contracts import Contract, ContractStatus
 from services.commissioning.models.idempotency import IdempotencyRecord
 from shared.auth import CurrentPrincipal, OptionalPrincipal
-from shared.db import ReadSessionDep, SessionDep, database_of
+from shared.db import ReadSessionDep, SessionDep
 from shared.errors import problem_responses
 from shared.exports import (
     EXPORT_BATCH,
@@ -191,20 +192,12 @@ async def list_contracts(
     )
     if (wanted_format := wanted(request, format_)) is not ExportFormat.JSON:
 
-        async def every_contract() -> AsyncIterator[Contract]:
-            # its own session: a CSV is written after the endpoint returned and closed the request's one
-            async with database_of(request.app).read() as own:
+        async def batch(own: AsyncSession, offset: int, limit: int) -> Sequence[Contract]:
+            rows, _ = await repository.search_page(own, filters=filters, offset=offset, limit=limit, with_total=False)
+            return rows
 
-                async def batch(offset: int, limit: int) -> Sequence[Contract]:
-                    rows, _ = await repository.search_page(
-                        own, filters=filters, offset=offset, limit=limit, with_total=False
-                    )
-                    return rows
-
-                async for contract in in_batches(batch, EXPORT_BATCH):
-                    yield contract
-
-        return await export([Sheet("Umowy", CONTRACT_COLUMNS, every_contract())], wanted_format, "umowy")
+        every_contract = in_batches(request, batch, EXPORT_BATCH)
+        return await export([Sheet("Umowy", CONTRACT_COLUMNS, every_contract)], wanted_format, "umowy")
     rows, total = await repository.search_page(session, filters=filters, offset=paging.offset, limit=paging.per_page)
     return Page.build([ContractOut.model_validate(c) for c in rows], total, paging)
 

@@ -12,7 +12,7 @@ from services.commissioning.outbox import schemas, service
 from shared.auth import OptionalPrincipal
 from shared.db import ReadSessionDep
 from shared.errors import problem_responses
-from shared.events import TYPE_PREFIX, CursorDep, EventPage, FeedLimit
+from shared.events import CursorDep, EventPage, FeedLimit, FeedTypes
 from shared.identifiers import GminaTercStr
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
@@ -41,17 +41,10 @@ async def read_events(
     session: ReadSessionDep,
     principal: OptionalPrincipal,
     cursor: CursorDep,
-    type_: Annotated[
-        list[EventType] | None, Query(alias="type", description="Only these types (repeat the parameter).")
-    ] = None,
+    type_: FeedTypes[EventType] = None,
     municipality: Annotated[GminaTercStr | None, Query(description="Only events of this municipality.")] = None,
     limit: FeedLimit = 100,
 ) -> EventPage:
-    return await service.page(
-        session,
-        principal=principal,
-        after=cursor,
-        types=[TYPE_PREFIX + t.value for t in type_ or []],
-        municipality=municipality,
-        limit=limit,
+    return await service.FEED.page(
+        session, principal=principal, after=cursor, types=type_, limit=limit, municipality=municipality
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -11,58 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.commissioning.models.calls import Call, Lot
 from services.commissioning.models.contracts import Contract
 from services.commissioning.models.outbox import EventType, OutboxEvent
-from shared.auth import Principal
-from shared.events import TYPE_PREFIX, Cursor, EventPage, feed_page
+from shared.events import Feed
 from shared.schemas import utc_iso
-from shared.webhooks import WebhookSubscriptionColumns, disabled_notice
 
 SOURCE = "urn:cus:commissioning"
+FEED = Feed(OutboxEvent, SOURCE)
 
 
-def record(
-    session: AsyncSession,
-    *,
-    type: EventType,
-    subject: str,
-    time: datetime,
-    data: dict[str, Any],
-    municipality: str | None = None,
-    provider: uuid.UUID | None = None,
-    public: bool = True,
-) -> None:
-    """Add the event to the outbox, in the session's transaction: it exists exactly when the change does."""
-    session.add(
-        OutboxEvent(
-            type=TYPE_PREFIX + type.value,
-            subject=subject,
-            time=time,
-            data=data,
-            municipality_terc=municipality,
-            provider_id=provider,
-            public=public,
-        )
-    )
-
-
-async def page(
-    session: AsyncSession,
-    *,
-    principal: Principal | None,
-    after: Cursor,
-    types: list[str],
-    municipality: str | None,
-    limit: int,
-) -> EventPage:
-    return await feed_page(
-        session,
-        OutboxEvent,
-        source=SOURCE,
-        principal=principal,
-        after=after,
-        types=types,
-        municipality=municipality,
-        limit=limit,
-    )
+record = FEED.record
 
 
 def call_changed(session: AsyncSession, call: Call, event: EventType, now: datetime, **detail: Any) -> None:
@@ -133,8 +88,3 @@ def for_the_parties(
         public=False,
         data={"contract_id": str(contract.id), **data},
     )
-
-
-async def webhook_disabled(session: AsyncSession, subscription: WebhookSubscriptionColumns, now: datetime) -> None:
-    """The owner is told, in their feed (and their other subscriptions), why a subscription was disabled."""
-    record(session, type=EventType.WEBHOOK_DISABLED, time=now, public=False, **disabled_notice(subscription))
