@@ -20,7 +20,7 @@ from services.commissioning.models.offers import OfferFacts, OfferStatus
 from services.commissioning.models.standing import Standing
 from services.commissioning.offers.schemas import OfferContent
 from services.commissioning.rules.advisor import ProviderFacts
-from services.commissioning.standing.service import BARRED, is_fresh, verified_facts
+from services.commissioning.standing.service import barred, is_fresh, verified_facts
 from shared.concurrency import check_if_match
 from shared.errors import Conflict, NotFound, ProblemError, ValidationProblem
 from shared.schemas import utc_iso
@@ -134,7 +134,7 @@ def admitted(standing: Standing | None, now: datetime, bound: timedelta) -> Admi
     `bound` (None: the catalogue knows no such provider)."""
     if standing is not None and not is_fresh(standing, now, bound):
         raise StaleStanding
-    if standing is not None and standing.status in BARRED:
+    if barred(standing):
         raise NotVerified(
             "The provider is suspended (or rejected) by its regional centre: it may not submit offers.",
             pl="Podmiot jest zawieszony (lub odrzucony) przez regionalny ośrodek polityki społecznej: nie może "

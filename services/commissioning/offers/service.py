@@ -5,7 +5,6 @@ statement on facts this process keeps (`*_at_once`, settled before the routing b
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import uuid
 from collections.abc import Awaitable, Callable
@@ -30,7 +29,7 @@ from services.commissioning.offers import decisions, repository
 from services.commissioning.offers.known import KnownOffers, RevisionFacts, SubmissionFacts
 from services.commissioning.offers.schemas import OfferContent, OfferIn, offer_out
 from services.commissioning.outbox import service as outbox
-from services.commissioning.standing.service import Standings, is_fresh, superseded
+from services.commissioning.standing.service import Standings, usable
 from shared.auth import Principal, Role, require_role
 from shared.concurrency import etag_for, versions_named
 from shared.db import Database, touch
@@ -170,20 +169,6 @@ class _FullPath(Exception):
     """What the facts at hand do not settle: the full path decides, and says why if it refuses."""
 
 
-async def _read_if_stale(standings: Standings, provider_id: uuid.UUID, now: datetime) -> None:
-    """The provider's standing read from the catalogue first if what this process holds is older than the bound
-    at `now` (joining a question under way); the catalogue away, the full path says so."""
-    if is_fresh(standings.held.get(provider_id), now, standings.bound):
-        return
-    with contextlib.suppress(CatalogueUnavailable):
-        await standings.held.read(standings.catalogue, [provider_id], now)
-
-
-def _usable(held: Standing | None, told_version: int | None) -> bool:
-    """A standing this process read, which the catalogue's events have not superseded since (else: ask)."""
-    return held is not None and not superseded(held, told_version)
-
-
 async def _settled(
     cached: F | None,
     read: Callable[[], Awaitable[F | None]],
@@ -239,7 +224,7 @@ async def submit_at_once(
     # The clock read once, as the request is taken: the write holds only while the call is at the version decided
     # on, so the opening at the deadline (which changes it) either comes after it and counts it, or refuses it.
     now, bound = now_of(), standings.bound
-    await _read_if_stale(standings, provider_id, now)
+    await standings.read_if_stale(provider_id, now)
     async with database.statement() as driver:
 
         async def read() -> SubmissionFacts | None:
@@ -252,7 +237,7 @@ async def submit_at_once(
             return facts
 
         def decide(facts: SubmissionFacts) -> decisions.Submitted:
-            if needs_past_awards(facts.call) or not _usable(facts.standing, facts.told_version):
+            if needs_past_awards(facts.call) or not usable(facts.standing, facts.told_version):
                 raise _FullPath  # the full path counts the past awards, or asks the catalogue
             return decisions.submission(
                 call_id=call_id,
@@ -379,7 +364,7 @@ async def revise_at_once(
     author = kept.offer.provider_id if kept is not None else principal.provider_id
     now, bound = now_of(), standings.bound  # read once, as the request is taken (see submit_at_once)
     if author is not None:
-        await _read_if_stale(standings, author, now)
+        await standings.read_if_stale(author, now)
     async with database.statement() as driver:
 
         async def read() -> RevisionFacts | None:
@@ -394,7 +379,7 @@ async def revise_at_once(
         def decide(facts: RevisionFacts) -> dict[str, Any] | None:
             if not principal.acts_for_provider(facts.offer.provider_id):
                 raise _FullPath
-            if not _usable(facts.standing, facts.told_version):
+            if not usable(facts.standing, facts.told_version):
                 raise _FullPath
             return decisions.revision(
                 offer=facts.offer,

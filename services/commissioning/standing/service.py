@@ -5,6 +5,7 @@ freshness bound (`Standings`)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -15,7 +16,7 @@ import httpx
 from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.commissioning.catalogue_client import CatalogueClient
+from services.commissioning.catalogue_client import CatalogueClient, CatalogueUnavailable
 from services.commissioning.models.standing import (
     STANDING_FACTS,
     AppliedEvent,
@@ -152,6 +153,11 @@ def superseded(held: Standing, told_version: int | None) -> bool:
     return told_version is not None and told_version > held.catalogue_version
 
 
+def usable(held: Standing | None, told_version: int | None) -> bool:
+    """A standing this process read, which the catalogue's events have not superseded since (else: ask)."""
+    return held is not None and not superseded(held, told_version)
+
+
 class Standings:
     """Providers' standing as fresh as a decision needs: the one this process read from the catalogue within the
     bound (unless the catalogue's events have told a newer version since), else the catalogue's as committed
@@ -178,6 +184,14 @@ class Standings:
                 found[provider_id] = held
         stale = [p for p in provider_ids if p not in found]
         return found | (await self.ask(session, stale, now, told) if stale else {})
+
+    async def read_if_stale(self, provider_id: uuid.UUID, now: datetime) -> None:
+        """The provider's standing read from the catalogue into what this process holds if what it holds is older
+        than the bound at `now` (joining a question under way); the catalogue away, it stays as it was."""
+        if is_fresh(self.held.get(provider_id), now, self.bound):
+            return
+        with contextlib.suppress(CatalogueUnavailable):
+            await self.held.read(self.catalogue, [provider_id], now)
 
     async def ask(
         self, session: AsyncSession, provider_ids: list[uuid.UUID], now: datetime, told: dict[uuid.UUID, int]
@@ -222,8 +236,7 @@ async def standing_of(session: AsyncSession, provider_id: uuid.UUID) -> Provider
 
 
 def verified_facts(standing: Standing | ProviderStanding | None) -> tuple[ProviderFacts, str, str] | None:
-    """(eligibility facts, name, NIP) of a provider the catalogue's events said is verified; None when they did
-    not (or told no facts): then the catalogue is asked."""
+    """(eligibility facts, name, NIP) of a provider whose standing says it is verified; None otherwise."""
     if standing is None or standing.status != "verified" or standing.name is None or standing.legal_form is None:
         return None
     facts = ProviderFacts(
@@ -237,8 +250,7 @@ def verified_facts(standing: Standing | ProviderStanding | None) -> tuple[Provid
 
 
 def barred(standing: Standing | ProviderStanding | None) -> bool:
-    """Is the provider suspended or rejected, as the catalogue last told? (Unknown: not barred here; the
-    catalogue's own check at submission still decides.)"""
+    """Is the provider suspended or rejected, by this standing? (None: not known to be.)"""
     return standing is not None and standing.status in BARRED
 
 
